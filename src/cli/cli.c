@@ -1,0 +1,146 @@
+/* cli.c: what the subcommands share: error printing in the one format users
+ * grep for, opening the store, list-option parsing and the progress bar.
+ * Must never print anything to stdout: stdout belongs to command output. */
+#include "cli.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int bm_cli_fail(const char *what, const char *why_fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "bordermap: %s: ", what);
+    va_start(ap, why_fmt);
+    vfprintf(stderr, why_fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return BM_EXIT_FAIL;
+}
+
+int bm_cli_usage_error(const char *cmd, const char *why_fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "bordermap: %s: ", cmd);
+    va_start(ap, why_fmt);
+    vfprintf(stderr, why_fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see bordermap %s --help)\n", cmd);
+    return BM_EXIT_USAGE;
+}
+
+bm_store *bm_cli_open_store(bm_cli *cli, int read_only)
+{
+    bm_store *store = NULL;
+    bm_error err;
+    bm_error_clear(&err);
+    int rc = bm_store_open(cli->db_path, read_only ? BM_STORE_READONLY : 0, &store, &err);
+    if (rc != BM_OK) {
+        bm_cli_fail("database", "%s", bm_error_text(&err));
+        return NULL;
+    }
+    if (read_only)
+        return store;
+    rc = bm__cli_sync_gazetteer(store, &err);
+    if (rc != BM_OK) {
+        bm_cli_fail("gazetteer", "%s", bm_error_text(&err));
+        bm_store_close(store);
+        return NULL;
+    }
+    return store;
+}
+
+int bm_cli_parse_bbox(const char *s, double *w, double *so, double *e, double *n)
+{
+    char *end;
+    double v[4];
+    const char *p = s;
+    for (int i = 0; i < 4; i++) {
+        v[i] = strtod(p, &end);
+        if (end == p || !isfinite(v[i]))
+            return BM_EINVAL;
+        p = end;
+        if (i < 3) {
+            if (*p != ',')
+                return BM_EINVAL;
+            p++;
+        }
+    }
+    if (*p != '\0' || v[0] >= v[2] || v[1] >= v[3] || v[0] < -180 || v[2] > 180 || v[1] < -90 ||
+        v[3] > 90)
+        return BM_EINVAL;
+    *w = v[0];
+    *so = v[1];
+    *e = v[2];
+    *n = v[3];
+    return BM_OK;
+}
+
+void bm_cli_free_list(char **list, size_t n)
+{
+    for (size_t i = 0; list && i < n; i++)
+        free(list[i]);
+    free(list);
+}
+
+int bm_cli_parse_types(const char *s, char ***out, size_t *n, char *bad, size_t badsize)
+{
+    *out = NULL;
+    *n = 0;
+    char *copy = strdup(s);
+    char **list = calloc(BM_N_TYPES + 1, sizeof *list);
+    if (!copy || !list) {
+        free(copy);
+        free(list);
+        return BM_ENOMEM;
+    }
+    size_t count = 0;
+    int rc = BM_OK;
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (bm_type_index(tok) < 0 || count >= BM_N_TYPES) {
+            snprintf(bad, badsize, "%s", tok);
+            rc = BM_EINVAL;
+            break;
+        }
+        if (!(list[count++] = strdup(tok))) {
+            rc = BM_ENOMEM;
+            break;
+        }
+    }
+    free(copy);
+    if (rc == BM_OK && count == 0) {
+        snprintf(bad, badsize, "%s", s);
+        rc = BM_EINVAL;
+    }
+    if (rc != BM_OK) {
+        bm_cli_free_list(list, count);
+        return rc;
+    }
+    *out = list;
+    *n = count;
+    return BM_OK;
+}
+
+int bm_cli_progress_enabled(const bm_cli *cli)
+{
+    return !cli->quiet && isatty(STDERR_FILENO);
+}
+
+void bm_cli_progress(const bm_cli *cli, const char *label, size_t i, size_t n)
+{
+    if (!bm_cli_progress_enabled(cli) || n == 0)
+        return;
+    enum { WIDTH = 30 };
+    size_t filled = i >= n ? WIDTH : i * WIDTH / n;
+    char bar[WIDTH + 1];
+    for (size_t k = 0; k < WIDTH; k++)
+        bar[k] = k < filled ? '#' : '.';
+    bar[WIDTH] = '\0';
+    fprintf(stderr, "\r%s [%s] %zu/%zu", label, bar, i, n);
+    if (i >= n)
+        fputc('\n', stderr);
+    fflush(stderr);
+}

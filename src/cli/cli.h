@@ -1,0 +1,65 @@
+/* cli.h: what every `bordermap` subcommand shares: the global options, the
+ * store it opens on demand and the error/exit conventions.
+ * Subcommands must never exit() themselves: they return an exit code. */
+#ifndef BORDERMAP_CLI_H
+#define BORDERMAP_CLI_H
+
+#include <stdio.h>
+
+#include "bordermap/bordermap.h"
+
+/* Exit codes, documented in `bordermap --help`. */
+enum { BM_EXIT_OK = 0, BM_EXIT_FAIL = 1, BM_EXIT_USAGE = 2 };
+
+typedef struct bm_cli {
+    const char *db_path; /* --db, $BORDERMAP_DB, or ./bordermap.sqlite */
+    int quiet;           /* --quiet: no progress or summaries on stderr */
+} bm_cli;
+
+/* Prints "bordermap: <what>: <why>" on stderr. Returns BM_EXIT_FAIL. */
+int bm_cli_fail(const char *what, const char *why_fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Prints "bordermap: <cmd>: <why>" and a hint to --help. Returns BM_EXIT_USAGE. */
+int bm_cli_usage_error(const char *cmd, const char *why_fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Opens the database (creating it and loading the gazetteer into its places
+ * table on first use unless read_only). Prints the error and returns non-NULL
+ * only on success; the caller closes it with bm_store_close(). */
+bm_store *bm_cli_open_store(bm_cli *cli, int read_only);
+
+/* Loads the gazetteer into the store's places table when it changed since
+ * the last sync (first use, or new gazetteer files). */
+int bm__cli_sync_gazetteer(bm_store *store, bm_error *err);
+
+/* Parses "W,S,E,N" into a query bbox. BM_OK or BM_EINVAL. */
+int bm_cli_parse_bbox(const char *s, double *w, double *s_, double *e, double *n);
+/* Parses "a,b,c" into types validated against bm_type_index(). The array and
+ * strings are the caller's to free with bm_cli_free_list(). */
+int bm_cli_parse_types(const char *s, char ***out, size_t *n, char *bad, size_t badsize);
+void bm_cli_free_list(char **list, size_t n);
+
+/* Handles the shared filter options of list/render/export/animate: c is 'f'
+ * (--from D), 't' (--to D), 'T' (--type T,...) or 'b' (--bbox W,S,E,N). Fills q
+ * (types are kept in *types, freed by the caller with bm_cli_free_list()).
+ * Returns BM_EXIT_OK or prints the usage error and returns BM_EXIT_USAGE. */
+int bm__cli_parse_filter(const char *cmd, int c, const char *arg, bm_query *q, char ***types,
+                         size_t *n_types);
+
+/* True when stderr is a terminal and progress bars make sense. */
+int bm_cli_progress_enabled(const bm_cli *cli);
+/* Draws "label [#####.....] i/n" on stderr (only when enabled). */
+void bm_cli_progress(const bm_cli *cli, const char *label, size_t i, size_t n);
+
+/* Subcommands: argv[0] is the command name; getopt_long state is reset. */
+int bm_cmd_init(bm_cli *cli, int argc, char **argv);
+int bm_cmd_incidents(bm_cli *cli, int argc, char **argv);
+int bm_cmd_places(bm_cli *cli, int argc, char **argv);
+int bm_cmd_gazetteer(bm_cli *cli, int argc, char **argv);
+int bm_cmd_mentions(bm_cli *cli, int argc, char **argv);
+int bm_cmd_ingest(bm_cli *cli, int argc, char **argv);
+int bm_cmd_render(bm_cli *cli, int argc, char **argv);
+int bm_cmd_export(bm_cli *cli, int argc, char **argv);
+int bm_cmd_animate(bm_cli *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,182 @@
+/* fileio.c: atomic output (temporary file + fsync + rename) and whole-file
+ * reads shared by every command that writes or reads files.
+ * Must never leave a partial file under the target name, nor remove a
+ * target it did not replace. */
+#include "bordermap/fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct bm_atomic_file {
+    char *target;
+    char *tmp;
+    FILE *fp;
+    int overwrite;
+};
+
+/* The temporary name keeps the target's extension, because GDAL and cairo
+ * pick behaviour from it, and lives in the same directory so rename() is
+ * atomic. */
+static char *make_tmp_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    const char *dot = strrchr(base, '.');
+    const char *ext = dot && dot != base ? dot : "";
+    size_t n = strlen(path) + 64;
+    char *tmp = malloc(n);
+    if (!tmp)
+        return NULL;
+    snprintf(tmp, n, "%.*s.%.*s.tmp-%ldXXXXXX%s", (int)dirlen, path,
+             (int)(strlen(base) - strlen(ext)), base, (long)getpid(), ext);
+    return tmp;
+}
+
+int bm_atomic_open(const char *path, int overwrite, bm_atomic_file **out, bm_error *err)
+{
+    *out = NULL;
+    if (!path || !*path)
+        return bm_error_set(err, BM_EINVAL, "no output file name");
+    struct stat st;
+    if (!overwrite && stat(path, &st) == 0)
+        return bm_error_set(err, BM_EEXIST, "%s exists (use --overwrite to replace it)", path);
+    bm_atomic_file *f = calloc(1, sizeof *f);
+    if (!f)
+        return bm_error_set(err, BM_ENOMEM, "out of memory");
+    f->target = strdup(path);
+    f->tmp = make_tmp_name(path);
+    f->overwrite = overwrite;
+    if (!f->target || !f->tmp) {
+        bm_atomic_abort(f);
+        return bm_error_set(err, BM_ENOMEM, "out of memory");
+    }
+    const char *dot = strrchr(strrchr(f->tmp, '/') ? strrchr(f->tmp, '/') : f->tmp, '.');
+    int suffix = dot && strstr(f->tmp, "XXXXXX") < dot ? (int)strlen(dot) : 0;
+    int fd = mkstemps(f->tmp, suffix);
+    if (fd < 0) {
+        int e = errno;
+        free(f->tmp);
+        f->tmp = NULL;
+        bm_atomic_abort(f);
+        return bm_error_set(err, e == EACCES || e == EROFS ? BM_EREADONLY : BM_EIO,
+                            "cannot create a file next to %s: %s", path, strerror(e));
+    }
+    f->fp = fdopen(fd, "wb");
+    if (!f->fp) {
+        close(fd);
+        bm_atomic_abort(f);
+        return bm_error_set(err, BM_EIO, "cannot open %s: %s", path, strerror(errno));
+    }
+    *out = f;
+    return BM_OK;
+}
+
+FILE *bm_atomic_fp(bm_atomic_file *f)
+{
+    return f ? f->fp : NULL;
+}
+
+const char *bm_atomic_tmppath(const bm_atomic_file *f)
+{
+    return f ? f->tmp : NULL;
+}
+
+static void free_handle(bm_atomic_file *f)
+{
+    free(f->target);
+    free(f->tmp);
+    free(f);
+}
+
+int bm_atomic_commit(bm_atomic_file *f, bm_error *err)
+{
+    if (!f)
+        return bm_error_set(err, BM_EINVAL, "no file to commit");
+    int rc = BM_OK;
+    if (f->fp) {
+        if (fflush(f->fp) != 0 || fsync(fileno(f->fp)) != 0)
+            rc = bm_error_set(err, BM_EIO, "cannot write %s: %s", f->target, strerror(errno));
+        if (fclose(f->fp) != 0 && rc == BM_OK)
+            rc = bm_error_set(err, BM_EIO, "cannot write %s: %s", f->target, strerror(errno));
+        f->fp = NULL;
+    }
+    struct stat st;
+    if (rc == BM_OK && !f->overwrite && stat(f->target, &st) == 0)
+        rc = bm_error_set(err, BM_EEXIST, "%s appeared while writing; not replaced", f->target);
+    if (rc == BM_OK) {
+        /* mkstemp creates 0600; output files are ordinary user files. */
+        mode_t mask = umask(0);
+        umask(mask);
+        chmod(f->tmp, 0666 & ~mask);
+        if (rename(f->tmp, f->target) != 0)
+            rc = bm_error_set(err, BM_EIO, "cannot rename onto %s: %s", f->target,
+                              strerror(errno));
+    }
+    if (rc != BM_OK)
+        unlink(f->tmp);
+    free_handle(f);
+    return rc;
+}
+
+void bm_atomic_abort(bm_atomic_file *f)
+{
+    if (!f)
+        return;
+    if (f->fp)
+        fclose(f->fp);
+    if (f->tmp)
+        unlink(f->tmp);
+    free_handle(f);
+}
+
+static int read_stream(FILE *fp, char **data, size_t *len)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        return BM_ENOMEM;
+    for (;;) {
+        if (cap - n < 4096) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                return BM_ENOMEM;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, fp);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(fp)) {
+        free(buf);
+        return BM_EIO;
+    }
+    buf[n] = '\0';
+    *data = buf;
+    *len = n;
+    return BM_OK;
+}
+
+int bm_read_file(const char *path, char **data, size_t *len, bm_error *err)
+{
+    *data = NULL;
+    *len = 0;
+    int is_stdin = strcmp(path, "-") == 0;
+    FILE *fp = is_stdin ? stdin : fopen(path, "rb");
+    if (!fp)
+        return bm_error_set(err, BM_EIO, "cannot open %s: %s", path, strerror(errno));
+    int rc = read_stream(fp, data, len);
+    if (!is_stdin)
+        fclose(fp);
+    if (rc != BM_OK)
+        return bm_error_set(err, rc, "cannot read %s: %s", path, bm_strerror(rc));
+    return BM_OK;
+}

@@ -1,0 +1,1081 @@
+/* store.c: the SpatiaLite incident store: opening with the checks that keep a
+ * user's file safe, schema migrations, and the incident/article/source/place
+ * reads and writes.
+ * Must never build SQL from values (every value is a bound parameter), never
+ * touch a file that is not a bordermap database, and never leave a write
+ * half-done: each one is a transaction or part of the caller's. */
+#include "bordermap/store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+/* spatialite.h needs sqlite3.h first. */
+#include <spatialite.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store_private.h"
+
+/* Statements prepared once per handle, because ingest and bulk loads run them
+ * hundreds of thousands of times. */
+enum {
+    ST_INCIDENT_ADD,
+    ST_INCIDENT_UPDATE,
+    ST_INCIDENT_GET,
+    ST_SOURCE_ADD,
+    ST_ARTICLE_FIND,
+    ST_ARTICLE_ADD,
+    ST_PLACE_NAME_ADD,
+    ST_COUNT
+};
+
+struct bm_store {
+    sqlite3 *db;
+    void *splite; /* SpatiaLite per-connection cache */
+    char *path;
+    int read_only;
+    int schema_version;
+    int tx_depth;
+    sqlite3_stmt *stmts[ST_COUNT];
+    char errmsg[512];
+};
+
+#define INCIDENT_COLUMNS                                                                   \
+    "i.id, i.date_start, i.date_end, i.date_precision, i.type, i.place_id, ST_X(i.geom), " \
+    "ST_Y(i.geom), i.geo_precision, i.confidence, i.fatalities, i.summary, i.reasons, "    \
+    "(SELECT count(*) FROM incident_sources s WHERE s.incident_id = i.id)"
+
+static int fail(bm_store *s, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(bm_store *s, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->errmsg, sizeof s->errmsg, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+static int db_fail(bm_store *s, const char *what)
+{
+    int rc = sqlite3_errcode(s->db);
+    int code = (rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN) ? BM_EREADONLY : BM_EDB;
+    return fail(s, code, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+const char *bm_store_errmsg(const bm_store *s)
+{
+    return s && s->errmsg[0] ? s->errmsg : "no error";
+}
+
+const char *bm_store_path(const bm_store *s)
+{
+    return s ? s->path : NULL;
+}
+
+int bm_store_schema_version(bm_store *s)
+{
+    return s ? s->schema_version : 0;
+}
+
+sqlite3 *bm__store_db(bm_store *s)
+{
+    return s->db;
+}
+
+/* ---- Plain SQL helpers ----------------------------------------------- */
+
+static int exec(bm_store *s, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        fail(s, BM_EDB, "%s", msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return BM_EDB;
+    }
+    return BM_OK;
+}
+
+static int prepare(bm_store *s, const char *sql, sqlite3_stmt **st)
+{
+    if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+        return db_fail(s, "prepare");
+    return BM_OK;
+}
+
+/* A cached statement, reset and with its bindings cleared. */
+static sqlite3_stmt *cached(bm_store *s, int which, const char *sql)
+{
+    sqlite3_stmt *st = s->stmts[which];
+    if (!st) {
+        if (prepare(s, sql, &st) != BM_OK)
+            return NULL;
+        s->stmts[which] = st;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v && *v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* Runs a statement that returns no rows. */
+static int step_done(bm_store *s, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return db_fail(s, what);
+    return BM_OK;
+}
+
+static int scalar_int(bm_store *s, const char *sql, const char *arg, int64_t *out)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s, sql, &st);
+    if (rc != BM_OK)
+        return rc;
+    if (arg)
+        sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else if (rc == SQLITE_DONE)
+        *out = 0;
+    else
+        db_fail(s, "query");
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? BM_OK : BM_EDB;
+}
+
+/* ---- Transactions ---------------------------------------------------- */
+
+int bm_store_begin(bm_store *s)
+{
+    if (s->read_only)
+        return fail(s, BM_EREADONLY, "the database is open read-only");
+    if (s->tx_depth++ > 0)
+        return exec(s, "SAVEPOINT nested");
+    int rc = exec(s, "BEGIN IMMEDIATE");
+    if (rc != BM_OK)
+        s->tx_depth--;
+    return rc;
+}
+
+int bm_store_commit(bm_store *s)
+{
+    if (s->tx_depth <= 0)
+        return fail(s, BM_EINVAL, "commit without a transaction");
+    if (--s->tx_depth > 0)
+        return exec(s, "RELEASE nested");
+    int rc = exec(s, "COMMIT");
+    if (rc != BM_OK) {
+        char keep[512];
+        snprintf(keep, sizeof keep, "%s", s->errmsg);
+        exec(s, "ROLLBACK");
+        fail(s, BM_EDB, "commit: %s", keep);
+    }
+    return rc;
+}
+
+void bm_store_rollback(bm_store *s)
+{
+    if (!s || s->tx_depth <= 0)
+        return;
+    if (--s->tx_depth > 0) {
+        exec(s, "ROLLBACK TO nested");
+        exec(s, "RELEASE nested");
+        return;
+    }
+    if (!sqlite3_get_autocommit(s->db))
+        exec(s, "ROLLBACK");
+}
+
+/* ---- Opening --------------------------------------------------------- */
+
+static void store_free(bm_store *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(s->stmts[i]);
+    if (s->db)
+        sqlite3_close_v2(s->db);
+    if (s->splite)
+        spatialite_cleanup_ex(s->splite);
+    free(s->path);
+    free(s);
+}
+
+void bm_store_close(bm_store *s)
+{
+    if (s && s->tx_depth > 0) {
+        s->tx_depth = 1;
+        bm_store_rollback(s);
+    }
+    store_free(s);
+}
+
+static int file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static int dir_writable(const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    return access(dir, W_OK) == 0;
+}
+
+/* A file is ours when it holds our meta table with application=bordermap.
+ * An SQLite file without any table is a fresh database we may initialise;
+ * anything else belongs to someone else and is refused. */
+static int classify(bm_store *s, int *is_empty)
+{
+    int64_t n_tables = 0, ours = 0;
+    if (scalar_int(s, "SELECT count(*) FROM sqlite_master", NULL, &n_tables) != BM_OK) {
+        int rc = sqlite3_errcode(s->db);
+        if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
+            return fail(s, BM_ENOTDB, "%s is not an SQLite/SpatiaLite database", s->path);
+        return BM_EDB;
+    }
+    *is_empty = n_tables == 0;
+    if (*is_empty)
+        return BM_OK;
+    if (scalar_int(s,
+                   "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='bm_meta'",
+                   NULL, &ours) != BM_OK)
+        return BM_EDB;
+    if (!ours)
+        return fail(s, BM_ENOTDB,
+                    "%s is a database of another application (no bordermap metadata); "
+                    "refusing to modify it",
+                    s->path);
+    return BM_OK;
+}
+
+static int read_version(bm_store *s)
+{
+    char buf[32];
+    int rc = bm_store_meta_get(s, "schema_version", buf, sizeof buf);
+    if (rc != BM_OK)
+        return rc;
+    s->schema_version = atoi(buf);
+    if (s->schema_version <= 0)
+        return fail(s, BM_ENOTDB, "%s has no valid schema version", s->path);
+    return BM_OK;
+}
+
+static int configure_connection(bm_store *s)
+{
+    sqlite3_busy_timeout(s->db, 10000);
+    sqlite3_extended_result_codes(s->db, 0);
+    s->splite = spatialite_alloc_connection();
+    if (!s->splite)
+        return fail(s, BM_ENOMEM, "cannot allocate the SpatiaLite connection");
+    spatialite_init_ex(s->db, s->splite, 0);
+    int rc = exec(s, "PRAGMA foreign_keys = ON");
+    if (rc == BM_OK && !s->read_only)
+        rc = exec(s, "PRAGMA synchronous = NORMAL");
+    return rc;
+}
+
+static int open_connection(bm_store *s, int create)
+{
+    int flags = s->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    if (create)
+        flags |= SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(s->path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        int code = s->db ? sqlite3_errcode(s->db) : SQLITE_NOMEM;
+        fail(s, code == SQLITE_CANTOPEN || code == SQLITE_READONLY ? BM_EREADONLY : BM_EDB,
+             "cannot open %s: %s", s->path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        return s->errmsg[0] ? (code == SQLITE_CANTOPEN ? BM_EREADONLY : BM_EDB) : BM_EDB;
+    }
+    return configure_connection(s);
+}
+
+/* WAL lets a reader run while another process writes; it needs a writable
+ * directory, so a read-only open keeps whatever mode the file has. */
+static int enable_wal(bm_store *s)
+{
+    if (s->read_only)
+        return BM_OK;
+    sqlite3_stmt *st;
+    int rc = prepare(s, "PRAGMA journal_mode = WAL", &st);
+    if (rc != BM_OK)
+        return rc;
+    rc = sqlite3_step(st) == SQLITE_ROW ? BM_OK : db_fail(s, "enable WAL");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static void remove_db_files(const char *path)
+{
+    char buf[4200];
+    unlink(path);
+    snprintf(buf, sizeof buf, "%s-wal", path);
+    unlink(buf);
+    snprintf(buf, sizeof buf, "%s-shm", path);
+    unlink(buf);
+    snprintf(buf, sizeof buf, "%s-journal", path);
+    unlink(buf);
+}
+
+static int open_existing(bm_store *s)
+{
+    int rc = open_connection(s, 0);
+    int empty = 0;
+    if (rc == BM_OK)
+        rc = classify(s, &empty);
+    if (rc == BM_OK && empty) {
+        if (s->read_only)
+            return fail(s, BM_ENOTDB, "%s is an empty database (run `bordermap init`)", s->path);
+        rc = enable_wal(s);
+        return rc == BM_OK ? bm__store_migrate(s, BM_SCHEMA_VERSION) : rc;
+    }
+    if (rc == BM_OK)
+        rc = read_version(s);
+    if (rc != BM_OK)
+        return rc;
+    if (s->schema_version > BM_SCHEMA_VERSION)
+        return fail(s, BM_EVERSION,
+                    "%s has schema version %d, newer than this bordermap understands (%d); "
+                    "upgrade bordermap",
+                    s->path, s->schema_version, BM_SCHEMA_VERSION);
+    if (s->schema_version < BM_SCHEMA_VERSION && s->read_only)
+        return fail(s, BM_EVERSION,
+                    "%s has schema version %d and needs a migration; open it writable once",
+                    s->path, s->schema_version);
+    rc = enable_wal(s);
+    if (rc == BM_OK && s->schema_version < BM_SCHEMA_VERSION)
+        rc = bm__store_migrate(s, BM_SCHEMA_VERSION);
+    return rc;
+}
+
+static int open_new(bm_store *s, int target_version)
+{
+    if (!dir_writable(s->path))
+        return fail(s, BM_EREADONLY, "cannot create %s: %s", s->path,
+                    errno == ENOENT ? "no such directory" : "directory is not writable");
+    int rc = open_connection(s, 1);
+    if (rc == BM_OK)
+        rc = enable_wal(s);
+    if (rc == BM_OK)
+        rc = bm__store_migrate(s, target_version);
+    return rc;
+}
+
+int bm__store_open_at(const char *path, int flags, int target_version, bm_store **out,
+                      bm_error *err)
+{
+    *out = NULL;
+    if (!path || !*path)
+        return bm_error_set(err, BM_EINVAL, "no database file name");
+    bm_store *s = calloc(1, sizeof *s);
+    if (!s || !(s->path = strdup(path))) {
+        free(s);
+        return bm_error_set(err, BM_ENOMEM, "out of memory");
+    }
+    s->read_only = (flags & BM_STORE_READONLY) != 0;
+    int exists = file_exists(path);
+    int rc;
+    if (exists) {
+        rc = open_existing(s);
+    } else if (flags & (BM_STORE_READONLY | BM_STORE_NOCREATE)) {
+        rc = fail(s, BM_ENOTFOUND, "%s does not exist (run `bordermap init` first)", path);
+    } else {
+        rc = open_new(s, target_version);
+    }
+    if (rc != BM_OK) {
+        bm_error_set(err, rc, "%s", s->errmsg[0] ? s->errmsg : bm_strerror(rc));
+        store_free(s);
+        if (!exists)
+            remove_db_files(path); /* a failed creation leaves nothing behind */
+        return rc;
+    }
+    *out = s;
+    return BM_OK;
+}
+
+int bm_store_open(const char *path, int flags, bm_store **out, bm_error *err)
+{
+    return bm__store_open_at(path, flags, BM_SCHEMA_VERSION, out, err);
+}
+
+/* ---- Meta -------------------------------------------------------------- */
+
+int bm_store_meta_get(bm_store *s, const char *key, char *buf, size_t bufsize)
+{
+    sqlite3_stmt *st;
+    buf[0] = '\0';
+    int rc = prepare(s, "SELECT value FROM bm_meta WHERE key = ?1", &st);
+    if (rc != BM_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *v = sqlite3_column_text(st, 0);
+        snprintf(buf, bufsize, "%s", v ? (const char *)v : "");
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? BM_OK : db_fail(s, "read metadata");
+}
+
+int bm_store_meta_set(bm_store *s, const char *key, const char *value)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s, "INSERT INTO bm_meta(key, value) VALUES (?1, ?2) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                     &st);
+    if (rc != BM_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    rc = step_done(s, st, "write metadata");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- Incidents ----------------------------------------------------------- */
+
+void bm_incident_init(bm_incident *inc)
+{
+    memset(inc, 0, sizeof *inc);
+    inc->date_precision = BM_PREC_DAY;
+    inc->geo_precision = 1;
+    inc->confidence = 1.0;
+    inc->fatalities = -1;
+}
+
+static int validate_incident(bm_store *s, const bm_incident *inc)
+{
+    if (bm_type_index(inc->type) < 0)
+        return fail(s, BM_EINVAL, "unknown incident type '%s'", inc->type);
+    if (!bm_date_valid(inc->date_start) || !bm_date_valid(inc->date_end))
+        return fail(s, BM_EINVAL, "invalid incident date");
+    if (bm_date_cmp(inc->date_end, inc->date_start) < 0)
+        return fail(s, BM_EINVAL, "incident ends before it starts");
+    if (inc->date_precision < BM_PREC_DAY || inc->date_precision > BM_PREC_YEAR)
+        return fail(s, BM_EINVAL, "invalid date precision");
+    if (!(inc->pt.lon >= -180 && inc->pt.lon <= 180 && inc->pt.lat >= -90 && inc->pt.lat <= 90))
+        return fail(s, BM_EINVAL, "coordinates %g,%g are outside WGS84 bounds", inc->pt.lon,
+                    inc->pt.lat);
+    if (inc->geo_precision < 1 || inc->geo_precision > 3)
+        return fail(s, BM_EINVAL, "geo_precision must be 1, 2 or 3");
+    if (!(inc->confidence >= 0 && inc->confidence <= 1))
+        return fail(s, BM_EINVAL, "confidence must be between 0 and 1");
+    if (inc->fatalities < -1)
+        return fail(s, BM_EINVAL, "fatalities cannot be negative");
+    return BM_OK;
+}
+
+/* Binds the incident's columns to ?1..?12 in the order of the INSERT/UPDATE. */
+static void bind_incident(sqlite3_stmt *st, const bm_incident *inc)
+{
+    char d1[11], d2[11];
+    sqlite3_bind_text(st, 1, bm_date_format(inc->date_start, d1), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, bm_date_format(inc->date_end, d2), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, bm_precision_name(inc->date_precision), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, inc->type, -1, SQLITE_TRANSIENT);
+    bind_text_or_null(st, 5, inc->place_id);
+    sqlite3_bind_double(st, 6, inc->pt.lon);
+    sqlite3_bind_double(st, 7, inc->pt.lat);
+    sqlite3_bind_int(st, 8, inc->geo_precision);
+    sqlite3_bind_double(st, 9, inc->confidence);
+    if (inc->fatalities >= 0)
+        sqlite3_bind_int(st, 10, inc->fatalities);
+    else
+        sqlite3_bind_null(st, 10);
+    bind_text_or_null(st, 11, inc->summary);
+    bind_text_or_null(st, 12, inc->reasons);
+}
+
+int bm_store_incident_add(bm_store *s, bm_incident *inc)
+{
+    int rc = validate_incident(s, inc);
+    if (rc != BM_OK)
+        return rc;
+    sqlite3_stmt *st = cached(
+        s, ST_INCIDENT_ADD,
+        "INSERT INTO incidents(date_start, date_end, date_precision, type, place_id, geom, "
+        "geo_precision, confidence, fatalities, summary, reasons, created_at) VALUES "
+        "(?1, ?2, ?3, ?4, ?5, MakePoint(?6, ?7, 4326), ?8, ?9, ?10, ?11, ?12, "
+        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+    if (!st)
+        return BM_EDB;
+    bind_incident(st, inc);
+    rc = step_done(s, st, "add incident");
+    if (rc == BM_OK)
+        inc->id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+int bm_store_incident_update(bm_store *s, const bm_incident *inc)
+{
+    int rc = validate_incident(s, inc);
+    if (rc != BM_OK)
+        return rc;
+    sqlite3_stmt *st = cached(
+        s, ST_INCIDENT_UPDATE,
+        "UPDATE incidents SET date_start = ?1, date_end = ?2, date_precision = ?3, type = ?4, "
+        "place_id = ?5, geom = MakePoint(?6, ?7, 4326), geo_precision = ?8, confidence = ?9, "
+        "fatalities = ?10, summary = ?11, reasons = ?12 WHERE id = ?13");
+    if (!st)
+        return BM_EDB;
+    bind_incident(st, inc);
+    sqlite3_bind_int64(st, 13, inc->id);
+    rc = step_done(s, st, "update incident");
+    if (rc == BM_OK && sqlite3_changes(s->db) == 0)
+        return fail(s, BM_ENOTFOUND, "no incident %lld", (long long)inc->id);
+    return rc;
+}
+
+static void copy_col(char *dst, size_t n, sqlite3_stmt *st, int col)
+{
+    const unsigned char *v = sqlite3_column_text(st, col);
+    snprintf(dst, n, "%s", v ? (const char *)v : "");
+}
+
+static bm_date col_date(sqlite3_stmt *st, int col)
+{
+    bm_date d = {0, 0, 0};
+    const unsigned char *v = sqlite3_column_text(st, col);
+    if (v)
+        bm_date_parse_iso((const char *)v, &d, NULL, NULL, NULL);
+    return d;
+}
+
+/* Reads a row selected with INCIDENT_COLUMNS. */
+static void read_incident(sqlite3_stmt *st, bm_incident *inc)
+{
+    bm_incident_init(inc);
+    inc->id = sqlite3_column_int64(st, 0);
+    inc->date_start = col_date(st, 1);
+    inc->date_end = col_date(st, 2);
+    const unsigned char *p = sqlite3_column_text(st, 3);
+    bm_precision_parse(p ? (const char *)p : "day", &inc->date_precision);
+    copy_col(inc->type, sizeof inc->type, st, 4);
+    copy_col(inc->place_id, sizeof inc->place_id, st, 5);
+    inc->pt.lon = sqlite3_column_double(st, 6);
+    inc->pt.lat = sqlite3_column_double(st, 7);
+    inc->geo_precision = sqlite3_column_int(st, 8);
+    inc->confidence = sqlite3_column_double(st, 9);
+    inc->fatalities = sqlite3_column_type(st, 10) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 10);
+    copy_col(inc->summary, sizeof inc->summary, st, 11);
+    copy_col(inc->reasons, sizeof inc->reasons, st, 12);
+    inc->n_sources = sqlite3_column_int(st, 13);
+}
+
+int bm_store_incident_get(bm_store *s, int64_t id, bm_incident *out)
+{
+    sqlite3_stmt *st =
+        cached(s, ST_INCIDENT_GET, "SELECT " INCIDENT_COLUMNS " FROM incidents i WHERE i.id = ?1");
+    if (!st)
+        return BM_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        read_incident(st, out);
+        sqlite3_reset(st);
+        return BM_OK;
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return fail(s, BM_ENOTFOUND, "no incident %lld", (long long)id);
+    return db_fail(s, "read incident");
+}
+
+int bm_store_incident_delete(bm_store *s, int64_t id)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s, "DELETE FROM incidents WHERE id = ?1", &st);
+    if (rc != BM_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    rc = step_done(s, st, "delete incident");
+    sqlite3_finalize(st);
+    if (rc == BM_OK && sqlite3_changes(s->db) == 0)
+        return fail(s, BM_ENOTFOUND, "no incident %lld", (long long)id);
+    return rc;
+}
+
+void bm_query_init(bm_query *q)
+{
+    memset(q, 0, sizeof *q);
+}
+
+/* The longest span one incident may cover (a year at year precision). It
+ * bounds the date_start range scan that finds overlapping incidents. */
+#define MAX_SPAN_DAYS 366
+
+/* Builds the WHERE clause (placeholders only) and binds it. */
+static int build_query(bm_store *s, const bm_query *q, const char *select, sqlite3_stmt **out)
+{
+    char sql[2048];
+    size_t n = (size_t)snprintf(sql, sizeof sql, "%s FROM incidents i WHERE 1", select);
+    if (q->has_from)
+        n += (size_t)snprintf(sql + n, sizeof sql - n,
+                              " AND i.date_end >= :from AND i.date_start >= :from_floor");
+    if (q->has_to)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND i.date_start <= :to");
+    if (q->has_bbox)
+        n += (size_t)snprintf(sql + n, sizeof sql - n,
+                              " AND i.id IN (SELECT pkid FROM idx_incidents_geom WHERE "
+                              "xmin <= :east AND xmax >= :west AND ymin <= :north AND "
+                              "ymax >= :south)");
+    if (q->n_types > 0) {
+        if (q->n_types > 64)
+            return fail(s, BM_EINVAL, "too many types in one query");
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND i.type IN (");
+        for (size_t k = 0; k < q->n_types; k++)
+            n += (size_t)snprintf(sql + n, sizeof sql - n, "%s?%zu", k ? "," : "", 100 + k);
+        n += (size_t)snprintf(sql + n, sizeof sql - n, ")");
+    }
+    n += (size_t)snprintf(sql + n, sizeof sql - n, " ORDER BY i.date_start, i.id");
+    if (q->limit > 0)
+        snprintf(sql + n, sizeof sql - n, " LIMIT :limit");
+    sqlite3_stmt *st;
+    int rc = prepare(s, sql, &st);
+    if (rc != BM_OK)
+        return rc;
+    char buf[11];
+    if (q->has_from) {
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":from"),
+                          bm_date_format(q->from, buf), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":from_floor"),
+                          bm_date_format(bm_date_add_days(q->from, -MAX_SPAN_DAYS), buf), -1,
+                          SQLITE_TRANSIENT);
+    }
+    if (q->has_to)
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":to"), bm_date_format(q->to, buf),
+                          -1, SQLITE_TRANSIENT);
+    if (q->has_bbox) {
+        sqlite3_bind_double(st, sqlite3_bind_parameter_index(st, ":west"), q->west);
+        sqlite3_bind_double(st, sqlite3_bind_parameter_index(st, ":south"), q->south);
+        sqlite3_bind_double(st, sqlite3_bind_parameter_index(st, ":east"), q->east);
+        sqlite3_bind_double(st, sqlite3_bind_parameter_index(st, ":north"), q->north);
+    }
+    for (size_t k = 0; k < q->n_types; k++)
+        sqlite3_bind_text(st, (int)(100 + k), q->types[k], -1, SQLITE_TRANSIENT);
+    if (q->limit > 0)
+        sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":limit"), q->limit);
+    *out = st;
+    return BM_OK;
+}
+
+/* The R*Tree holds float32 boxes slightly larger than the points, so the
+ * exact bbox test on the point itself is repeated here. */
+static int in_bbox(const bm_query *q, const bm_incident *inc)
+{
+    return !q->has_bbox || (inc->pt.lon >= q->west && inc->pt.lon <= q->east &&
+                            inc->pt.lat >= q->south && inc->pt.lat <= q->north);
+}
+
+int bm_store_query(bm_store *s, const bm_query *q, bm_incident_cb cb, void *user)
+{
+    bm_query all;
+    if (!q) {
+        bm_query_init(&all);
+        q = &all;
+    }
+    sqlite3_stmt *st;
+    int rc = build_query(s, q, "SELECT " INCIDENT_COLUMNS, &st);
+    if (rc != BM_OK)
+        return rc;
+    bm_incident *inc = malloc(sizeof *inc);
+    if (!inc) {
+        sqlite3_finalize(st);
+        return fail(s, BM_ENOMEM, "out of memory");
+    }
+    int step;
+    rc = BM_OK;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        read_incident(st, inc);
+        if (!in_bbox(q, inc))
+            continue;
+        rc = cb(inc, user);
+        if (rc != 0)
+            break;
+    }
+    if (rc == BM_OK && step != SQLITE_DONE)
+        rc = db_fail(s, "query incidents");
+    free(inc);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int count_cb(const bm_incident *inc, void *user)
+{
+    (void)inc;
+    ++*(int64_t *)user;
+    return 0;
+}
+
+int bm_store_count(bm_store *s, const bm_query *q, int64_t *count)
+{
+    *count = 0;
+    return bm_store_query(s, q, count_cb, count);
+}
+
+/* ---- Articles and sources ---------------------------------------------- */
+
+int bm_store_article_find(bm_store *s, const char *sha256, int64_t *id)
+{
+    sqlite3_stmt *st = cached(s, ST_ARTICLE_FIND, "SELECT id FROM articles WHERE sha256 = ?1");
+    if (!st)
+        return BM_EDB;
+    sqlite3_bind_text(st, 1, sha256, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return BM_OK;
+    if (rc == SQLITE_DONE)
+        return BM_ENOTFOUND;
+    return db_fail(s, "find article");
+}
+
+int bm_store_article_add(bm_store *s, bm_article *a)
+{
+    int64_t existing;
+    if (bm_store_article_find(s, a->sha256, &existing) == BM_OK)
+        return fail(s, BM_EEXIST, "article %s is already stored (id %lld)", a->sha256,
+                    (long long)existing);
+    sqlite3_stmt *st = cached(
+        s, ST_ARTICLE_ADD,
+        "INSERT INTO articles(sha256, file_name, source, url, published, language, ingested_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+    if (!st)
+        return BM_EDB;
+    sqlite3_bind_text(st, 1, a->sha256, -1, SQLITE_TRANSIENT);
+    bind_text_or_null(st, 2, a->file_name);
+    bind_text_or_null(st, 3, a->source);
+    bind_text_or_null(st, 4, a->url);
+    bind_text_or_null(st, 5, a->published);
+    bind_text_or_null(st, 6, a->language);
+    int rc = step_done(s, st, "add article");
+    if (rc == BM_OK)
+        a->id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+int bm_store_article_purge(bm_store *s, int64_t article_id)
+{
+    static const char *const sql[] = {
+        /* Incidents that only this article supports go with it; incidents
+         * other articles confirm, and manual entries, stay. */
+        "DELETE FROM incidents WHERE id IN (SELECT incident_id FROM incident_sources "
+        "WHERE article_id = ?1) AND NOT EXISTS (SELECT 1 FROM incident_sources o "
+        "WHERE o.incident_id = incidents.id AND o.article_id <> ?1)",
+        "DELETE FROM incident_sources WHERE article_id = ?1",
+        "DELETE FROM articles WHERE id = ?1",
+    };
+    int rc = bm_store_begin(s);
+    for (size_t i = 0; rc == BM_OK && i < sizeof sql / sizeof sql[0]; i++) {
+        sqlite3_stmt *st;
+        rc = prepare(s, sql[i], &st);
+        if (rc != BM_OK)
+            break;
+        sqlite3_bind_int64(st, 1, article_id);
+        rc = step_done(s, st, "purge article");
+        sqlite3_finalize(st);
+    }
+    if (rc != BM_OK) {
+        bm_store_rollback(s);
+        return rc;
+    }
+    return bm_store_commit(s);
+}
+
+int bm_store_source_add(bm_store *s, const bm_source *src)
+{
+    sqlite3_stmt *st = cached(
+        s, ST_SOURCE_ADD,
+        "INSERT OR IGNORE INTO incident_sources(incident_id, article_id, byte_start, byte_end, "
+        "sentence) VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!st)
+        return BM_EDB;
+    sqlite3_bind_int64(st, 1, src->incident_id);
+    sqlite3_bind_int64(st, 2, src->article_id);
+    sqlite3_bind_int64(st, 3, src->byte_start);
+    sqlite3_bind_int64(st, 4, src->byte_end);
+    bind_text_or_null(st, 5, src->sentence);
+    return step_done(s, st, "add incident source");
+}
+
+int bm_store_sources(bm_store *s, int64_t incident_id, bm_source_cb cb, void *user)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s,
+                     "SELECT s.incident_id, s.article_id, s.byte_start, s.byte_end, s.sentence, "
+                     "a.file_name, a.url FROM incident_sources s JOIN articles a ON "
+                     "a.id = s.article_id WHERE ?1 <= 0 OR s.incident_id = ?1 "
+                     "ORDER BY s.incident_id, s.article_id, s.byte_start",
+                     &st);
+    if (rc != BM_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, incident_id);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        bm_source src = {
+            .incident_id = sqlite3_column_int64(st, 0),
+            .article_id = sqlite3_column_int64(st, 1),
+            .byte_start = sqlite3_column_int64(st, 2),
+            .byte_end = sqlite3_column_int64(st, 3),
+            .sentence = (const char *)sqlite3_column_text(st, 4),
+            .file_name = (const char *)sqlite3_column_text(st, 5),
+            .url = (const char *)sqlite3_column_text(st, 6),
+        };
+        rc = cb(&src, user);
+        if (rc != 0)
+            break;
+    }
+    if (rc == BM_OK && step != SQLITE_DONE)
+        rc = db_fail(s, "read sources");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- Places ------------------------------------------------------------ */
+
+int bm_store_place_put(bm_store *s, const bm_place *p)
+{
+    if (!p->id[0])
+        return fail(s, BM_EINVAL, "a place needs an id");
+    sqlite3_stmt *st;
+    int rc = prepare(s, "DELETE FROM place_names WHERE place_id = ?1", &st);
+    if (rc != BM_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
+    rc = step_done(s, st, "replace place");
+    sqlite3_finalize(st);
+    if (rc != BM_OK)
+        return rc;
+    rc = prepare(s,
+                 "INSERT INTO places(id, name_en, name_ar, kind, country, admin1, population, "
+                 "geom) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, MakePoint(?8, ?9, 4326)) "
+                 "ON CONFLICT(id) DO UPDATE SET name_en = excluded.name_en, "
+                 "name_ar = excluded.name_ar, kind = excluded.kind, country = excluded.country, "
+                 "admin1 = excluded.admin1, population = excluded.population, "
+                 "geom = excluded.geom",
+                 &st);
+    if (rc != BM_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
+    bind_text_or_null(st, 2, p->name_en);
+    bind_text_or_null(st, 3, p->name_ar);
+    bind_text_or_null(st, 4, p->kind);
+    bind_text_or_null(st, 5, p->country);
+    bind_text_or_null(st, 6, p->admin1);
+    if (p->population >= 0)
+        sqlite3_bind_int64(st, 7, p->population);
+    sqlite3_bind_double(st, 8, p->pt.lon);
+    sqlite3_bind_double(st, 9, p->pt.lat);
+    rc = step_done(s, st, "write place");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int bm_store_place_name_add(bm_store *s, const char *place_id, const char *name,
+                            const char *key, const char *lang)
+{
+    sqlite3_stmt *st = cached(s, ST_PLACE_NAME_ADD,
+                              "INSERT OR IGNORE INTO place_names(place_id, name, key, lang) "
+                              "VALUES (?1, ?2, ?3, ?4)");
+    if (!st)
+        return BM_EDB;
+    sqlite3_bind_text(st, 1, place_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+    bind_text_or_null(st, 3, key);
+    bind_text_or_null(st, 4, lang);
+    return step_done(s, st, "write place name");
+}
+
+int bm_store_place_area_set(bm_store *s, const char *place_id, const unsigned char *wkb,
+                            size_t wkb_size)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s, "UPDATE places SET area = CastToMultiPolygon(GeomFromWKB(?2, 4326)) "
+                        "WHERE id = ?1",
+                     &st);
+    if (rc != BM_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, place_id, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, wkb, (int)wkb_size, SQLITE_STATIC);
+    rc = step_done(s, st, "write place area");
+    sqlite3_finalize(st);
+    if (rc == BM_OK && sqlite3_changes(s->db) == 0)
+        return fail(s, BM_ENOTFOUND, "no place %s (or the area is not a polygon)", place_id);
+    return rc;
+}
+
+#define PLACE_COLUMNS \
+    "id, name_en, name_ar, kind, country, admin1, population, ST_X(geom), ST_Y(geom)"
+
+static void read_place(sqlite3_stmt *st, bm_place *p)
+{
+    memset(p, 0, sizeof *p);
+    copy_col(p->id, sizeof p->id, st, 0);
+    copy_col(p->name_en, sizeof p->name_en, st, 1);
+    copy_col(p->name_ar, sizeof p->name_ar, st, 2);
+    copy_col(p->kind, sizeof p->kind, st, 3);
+    copy_col(p->country, sizeof p->country, st, 4);
+    copy_col(p->admin1, sizeof p->admin1, st, 5);
+    p->population = sqlite3_column_type(st, 6) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 6);
+    p->pt.lon = sqlite3_column_double(st, 7);
+    p->pt.lat = sqlite3_column_double(st, 8);
+}
+
+int bm_store_place_get(bm_store *s, const char *id, bm_place *out)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s, "SELECT " PLACE_COLUMNS " FROM places WHERE id = ?1", &st);
+    if (rc != BM_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        read_place(st, out);
+    sqlite3_finalize(st);
+    if (step == SQLITE_ROW)
+        return BM_OK;
+    if (step == SQLITE_DONE)
+        return fail(s, BM_ENOTFOUND, "no place '%s' in the gazetteer", id);
+    return db_fail(s, "read place");
+}
+
+int bm_store_place_count(bm_store *s, int64_t *count)
+{
+    return scalar_int(s, "SELECT count(*) FROM places", NULL, count);
+}
+
+int bm_store_places(bm_store *s, bm_place_cb cb, void *user)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s, "SELECT " PLACE_COLUMNS " FROM places ORDER BY id", &st);
+    if (rc != BM_OK)
+        return rc;
+    bm_place p;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        read_place(st, &p);
+        rc = cb(&p, user);
+        if (rc != 0)
+            break;
+    }
+    if (rc == BM_OK && step != SQLITE_DONE)
+        rc = db_fail(s, "read places");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- Migrations --------------------------------------------------------- */
+
+/* Version 1: the tables and their geometry columns. */
+static const char *const migration_1[] = {
+    "SELECT InitSpatialMetaData('WGS84_ONLY')",
+    "CREATE TABLE bm_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "INSERT INTO bm_meta(key, value) VALUES ('application', 'bordermap')",
+    "CREATE TABLE articles(id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, "
+    "file_name TEXT, source TEXT, url TEXT, published TEXT, language TEXT, "
+    "ingested_at TEXT NOT NULL)",
+    "CREATE TABLE places(id TEXT PRIMARY KEY, name_en TEXT, name_ar TEXT, kind TEXT, "
+    "country TEXT, admin1 TEXT, population INTEGER)",
+    "SELECT AddGeometryColumn('places', 'geom', 4326, 'POINT', 'XY')",
+    "SELECT AddGeometryColumn('places', 'area', 4326, 'MULTIPOLYGON', 'XY')",
+    "CREATE TABLE place_names(place_id TEXT NOT NULL REFERENCES places(id) ON DELETE CASCADE, "
+    "name TEXT NOT NULL, key TEXT, lang TEXT, PRIMARY KEY(place_id, name))",
+    "CREATE TABLE incidents(id INTEGER PRIMARY KEY, date_start TEXT NOT NULL, "
+    "date_end TEXT NOT NULL, date_precision TEXT NOT NULL CHECK (date_precision IN "
+    "('day', 'week', 'month', 'year')), type TEXT NOT NULL CHECK (type IN ('clash', 'attack', "
+    "'airstrike', 'smuggling', 'infiltration', 'security_op', 'fortification', 'deployment', "
+    "'crossing', 'diplomacy', 'statement', 'repatriation', 'other')), place_id TEXT, "
+    "geo_precision INTEGER NOT NULL CHECK (geo_precision BETWEEN 1 AND 3), "
+    "confidence REAL NOT NULL CHECK (confidence BETWEEN 0 AND 1), "
+    "fatalities INTEGER CHECK (fatalities >= 0), summary TEXT, created_at TEXT NOT NULL)",
+    "SELECT AddGeometryColumn('incidents', 'geom', 4326, 'POINT', 'XY', 1)",
+    "CREATE TABLE incident_sources(incident_id INTEGER NOT NULL REFERENCES incidents(id) "
+    "ON DELETE CASCADE, article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
+    "byte_start INTEGER NOT NULL, byte_end INTEGER NOT NULL, sentence TEXT, "
+    "PRIMARY KEY(incident_id, article_id, byte_start))",
+    NULL,
+};
+
+/* Version 2: confidence reasons, spatial and date indexes, alias lookup. */
+static const char *const migration_2[] = {
+    "ALTER TABLE incidents ADD COLUMN reasons TEXT",
+    "SELECT CreateSpatialIndex('incidents', 'geom')",
+    "SELECT CreateSpatialIndex('places', 'geom')",
+    "SELECT CreateSpatialIndex('places', 'area')",
+    "CREATE INDEX incidents_date ON incidents(date_start, date_end)",
+    "CREATE INDEX incidents_type ON incidents(type)",
+    "CREATE INDEX incident_sources_article ON incident_sources(article_id)",
+    "CREATE INDEX place_names_key ON place_names(key)",
+    NULL,
+};
+
+static const char *const *const migrations[] = {NULL, migration_1, migration_2};
+
+/* SpatiaLite's helper functions report failure as a 0 result, not an SQL
+ * error, so every SELECT of a helper is checked for a true result. */
+static int run_statement(bm_store *s, const char *sql)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s, sql, &st);
+    if (rc != BM_OK)
+        return rc;
+    int step = sqlite3_step(st);
+    int ok = step == SQLITE_DONE ||
+             (step == SQLITE_ROW && (strncmp(sql, "SELECT", 6) != 0 ||
+                                     sqlite3_column_type(st, 0) == SQLITE_NULL ||
+                                     sqlite3_column_int(st, 0) != 0));
+    if (!ok)
+        rc = step == SQLITE_ROW ? fail(s, BM_EDB, "schema step failed: %.200s", sql)
+                                : db_fail(s, "schema");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int bm__store_migrate(bm_store *s, int target)
+{
+    int from = s->schema_version;
+    if (target > BM_SCHEMA_VERSION || target <= from)
+        return BM_OK;
+    int rc = bm_store_begin(s);
+    for (int v = from + 1; rc == BM_OK && v <= target; v++) {
+        for (const char *const *sql = migrations[v]; rc == BM_OK && *sql; sql++)
+            rc = run_statement(s, *sql);
+        char buf[16];
+        snprintf(buf, sizeof buf, "%d", v);
+        if (rc == BM_OK)
+            rc = bm_store_meta_set(s, "schema_version", buf);
+    }
+    if (rc != BM_OK) {
+        char keep[512];
+        snprintf(keep, sizeof keep, "%s", s->errmsg);
+        bm_store_rollback(s);
+        return fail(s, rc, "migrating %s from schema %d to %d: %s", s->path, from, target, keep);
+    }
+    rc = bm_store_commit(s);
+    if (rc == BM_OK)
+        s->schema_version = target;
+    return rc;
+}

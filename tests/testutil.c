@@ -1,0 +1,78 @@
+/* testutil.c: the shared test harness (temporary directories, corpus lookup,
+ * running the CLI). Never used by the library itself. */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bm_test.h"
+
+int bm_test_failures = 0;
+
+int bm_test_finish(const char *name)
+{
+    if (bm_test_failures) {
+        fprintf(stderr, "%s: %d assertion(s) failed\n", name, bm_test_failures);
+        return 1;
+    }
+    printf("%s: all assertions passed\n", name);
+    return 0;
+}
+
+const char *bm_test_tmpdir(void)
+{
+    static char dir[256];
+    if (dir[0])
+        return dir;
+    const char *base = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/bmtest-XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        exit(1);
+    }
+    return dir;
+}
+
+void bm_test_rmtree(const char *dir)
+{
+    if (dir && strncmp(dir, "/tmp/", 5) == 0 && !strstr(dir, ".."))
+        bm_test_system("rm -rf '%s'", dir);
+}
+
+const char *bm_test_corpus(void)
+{
+    static char path[1024];
+    const char *env = getenv("BM_CORPUS");
+    if (env && *env)
+        snprintf(path, sizeof path, "%s", env);
+    else
+        snprintf(path, sizeof path, "%s/../shared/corpus", BM_TEST_SOURCE_DIR);
+    char probe[1100];
+    snprintf(probe, sizeof probe, "%s/gold/places.tsv", path);
+    return access(probe, R_OK) == 0 ? path : NULL;
+}
+
+int bm_test_system(const char *fmt, ...)
+{
+    char *cmd = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&cmd, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return -1;
+    int st = system(cmd);
+    free(cmd);
+    if (st == -1 || !WIFEXITED(st))
+        return -1;
+    return WEXITSTATUS(st);
+}
+
+const char *bm_test_binary(void)
+{
+    return BM_TEST_BINARY;
+}
