@@ -7,6 +7,7 @@
 #include "bordermap/store.h"
 
 #include <errno.h>
+#include <math.h>
 #include <sqlite3.h>
 /* spatialite.h needs sqlite3.h first. */
 #include <spatialite.h>
@@ -29,6 +30,7 @@ enum {
     ST_ARTICLE_FIND,
     ST_ARTICLE_ADD,
     ST_PLACE_NAME_ADD,
+    ST_SPAN_SET,
     ST_COUNT
 };
 
@@ -39,6 +41,7 @@ struct bm_store {
     int read_only;
     int schema_version;
     int tx_depth;
+    int max_span_days; /* longest [date_start, date_end] stored, in days */
     sqlite3_stmt *stmts[ST_COUNT];
     char errmsg[512];
 };
@@ -271,6 +274,14 @@ static int classify(bm_store *s, int *is_empty)
     return BM_OK;
 }
 
+static int load_span(bm_store *s)
+{
+    char buf[32];
+    int rc = bm_store_meta_get(s, "max_span_days", buf, sizeof buf);
+    s->max_span_days = rc == BM_OK && buf[0] ? atoi(buf) : 366;
+    return rc;
+}
+
 static int read_version(bm_store *s)
 {
     char buf[32];
@@ -280,7 +291,7 @@ static int read_version(bm_store *s)
     s->schema_version = atoi(buf);
     if (s->schema_version <= 0)
         return fail(s, BM_ENOTDB, "%s has no valid schema version", s->path);
-    return BM_OK;
+    return s->schema_version >= 2 ? load_span(s) : BM_OK;
 }
 
 static int configure_connection(bm_store *s)
@@ -294,6 +305,14 @@ static int configure_connection(bm_store *s)
     int rc = exec(s, "PRAGMA foreign_keys = ON");
     if (rc == BM_OK && !s->read_only)
         rc = exec(s, "PRAGMA synchronous = NORMAL");
+    /* A bulk load touches the R*Tree all over: a page cache that holds the
+     * index avoids spilling to the WAL mid-transaction. */
+    if (rc == BM_OK)
+        rc = exec(s, "PRAGMA cache_size = -131072");
+    /* SpatiaLite's triggers give every INSERT a statement journal; on disk
+     * that is a dozen pwrite() calls per incident. */
+    if (rc == BM_OK)
+        rc = exec(s, "PRAGMA temp_store = MEMORY");
     return rc;
 }
 
@@ -308,7 +327,7 @@ static int open_connection(bm_store *s, int create)
              "cannot open %s: %s", s->path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
         return s->errmsg[0] ? (code == SQLITE_CANTOPEN ? BM_EREADONLY : BM_EDB) : BM_EDB;
     }
-    return configure_connection(s);
+    return BM_OK;
 }
 
 /* WAL lets a reader run while another process writes; it needs a writable
@@ -342,8 +361,12 @@ static int open_existing(bm_store *s)
 {
     int rc = open_connection(s, 0);
     int empty = 0;
+    /* Classify before anything else runs on the connection: SpatiaLite's
+     * set-up would otherwise be the first to trip over a foreign file. */
     if (rc == BM_OK)
         rc = classify(s, &empty);
+    if (rc == BM_OK)
+        rc = configure_connection(s);
     if (rc == BM_OK && empty) {
         if (s->read_only)
             return fail(s, BM_ENOTDB, "%s is an empty database (run `bordermap init`)", s->path);
@@ -375,6 +398,8 @@ static int open_new(bm_store *s, int target_version)
         return fail(s, BM_EREADONLY, "cannot create %s: %s", s->path,
                     errno == ENOENT ? "no such directory" : "directory is not writable");
     int rc = open_connection(s, 1);
+    if (rc == BM_OK)
+        rc = configure_connection(s);
     if (rc == BM_OK)
         rc = enable_wal(s);
     if (rc == BM_OK)
@@ -505,6 +530,31 @@ static void bind_incident(sqlite3_stmt *st, const bm_incident *inc)
         sqlite3_bind_null(st, 10);
     bind_text_or_null(st, 11, inc->summary);
     bind_text_or_null(st, 12, inc->reasons);
+    sqlite3_bind_int(st, 13, bm__grid_cell(inc->pt));
+}
+
+int bm__grid_cell(bm_lonlat pt)
+{
+    int x = (int)floor(pt.lon) + 180, y = (int)floor(pt.lat) + 90;
+    return y * 360 + x;
+}
+
+/* Date queries scan date_start back by the longest stored span, so the span
+ * only ever grows; recorded in the same transaction as the incident. */
+static int note_span(bm_store *s, const bm_incident *inc)
+{
+    int span = (int)(bm_date_to_days(inc->date_end) - bm_date_to_days(inc->date_start));
+    if (span <= s->max_span_days)
+        return BM_OK;
+    sqlite3_stmt *st = cached(s, ST_SPAN_SET,
+                              "UPDATE bm_meta SET value = ?1 WHERE key = 'max_span_days'");
+    if (!st)
+        return BM_EDB;
+    sqlite3_bind_int(st, 1, span);
+    int rc = step_done(s, st, "record date span");
+    if (rc == BM_OK)
+        s->max_span_days = span;
+    return rc;
 }
 
 int bm_store_incident_add(bm_store *s, bm_incident *inc)
@@ -515,8 +565,8 @@ int bm_store_incident_add(bm_store *s, bm_incident *inc)
     sqlite3_stmt *st = cached(
         s, ST_INCIDENT_ADD,
         "INSERT INTO incidents(date_start, date_end, date_precision, type, place_id, geom, "
-        "geo_precision, confidence, fatalities, summary, reasons, created_at) VALUES "
-        "(?1, ?2, ?3, ?4, ?5, MakePoint(?6, ?7, 4326), ?8, ?9, ?10, ?11, ?12, "
+        "geo_precision, confidence, fatalities, summary, reasons, cell, created_at) VALUES "
+        "(?1, ?2, ?3, ?4, ?5, MakePoint(?6, ?7, 4326), ?8, ?9, ?10, ?11, ?12, ?13, "
         "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
     if (!st)
         return BM_EDB;
@@ -524,6 +574,8 @@ int bm_store_incident_add(bm_store *s, bm_incident *inc)
     rc = step_done(s, st, "add incident");
     if (rc == BM_OK)
         inc->id = sqlite3_last_insert_rowid(s->db);
+    if (rc == BM_OK)
+        rc = note_span(s, inc);
     return rc;
 }
 
@@ -536,15 +588,15 @@ int bm_store_incident_update(bm_store *s, const bm_incident *inc)
         s, ST_INCIDENT_UPDATE,
         "UPDATE incidents SET date_start = ?1, date_end = ?2, date_precision = ?3, type = ?4, "
         "place_id = ?5, geom = MakePoint(?6, ?7, 4326), geo_precision = ?8, confidence = ?9, "
-        "fatalities = ?10, summary = ?11, reasons = ?12 WHERE id = ?13");
+        "fatalities = ?10, summary = ?11, reasons = ?12, cell = ?13 WHERE id = ?14");
     if (!st)
         return BM_EDB;
     bind_incident(st, inc);
-    sqlite3_bind_int64(st, 13, inc->id);
+    sqlite3_bind_int64(st, 14, inc->id);
     rc = step_done(s, st, "update incident");
     if (rc == BM_OK && sqlite3_changes(s->db) == 0)
         return fail(s, BM_ENOTFOUND, "no incident %lld", (long long)inc->id);
-    return rc;
+    return rc == BM_OK ? note_span(s, inc) : rc;
 }
 
 static void copy_col(char *dst, size_t n, sqlite3_stmt *st, int col)
@@ -621,25 +673,37 @@ void bm_query_init(bm_query *q)
     memset(q, 0, sizeof *q);
 }
 
-/* The longest span one incident may cover (a year at year precision). It
- * bounds the date_start range scan that finds overlapping incidents. */
-#define MAX_SPAN_DAYS 366
+/* More cells than this and the box is nearly everything: scan by date. */
+#define MAX_QUERY_CELLS 400
 
-/* Builds the WHERE clause (placeholders only) and binds it. */
+/* Builds the WHERE clause (placeholders only) and binds it. A box becomes the
+ * list of 1-degree cells it touches (the cell+date index) plus an exact test
+ * on the point; dates scan date_start back by the longest stored span. */
 static int build_query(bm_store *s, const bm_query *q, const char *select, sqlite3_stmt **out)
 {
-    char sql[2048];
+    char sql[8192];
     size_t n = (size_t)snprintf(sql, sizeof sql, "%s FROM incidents i WHERE 1", select);
+    if (q->has_bbox) {
+        int cx0 = (int)floor(q->west) + 180, cx1 = (int)floor(q->east) + 180;
+        int cy0 = (int)floor(q->south) + 90, cy1 = (int)floor(q->north) + 90;
+        if ((cx1 - cx0 + 1) * (cy1 - cy0 + 1) <= MAX_QUERY_CELLS) {
+            n += (size_t)snprintf(sql + n, sizeof sql - n, " AND i.cell IN (");
+            int k = 0;
+            for (int y = cy0; y <= cy1; y++)
+                for (int x = cx0; x <= cx1; x++, k++)
+                    n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%d", k ? "," : "",
+                                          y * 360 + x);
+            n += (size_t)snprintf(sql + n, sizeof sql - n, ")");
+        }
+        n += (size_t)snprintf(sql + n, sizeof sql - n,
+                              " AND MbrMinX(i.geom) BETWEEN :west AND :east"
+                              " AND MbrMinY(i.geom) BETWEEN :south AND :north");
+    }
     if (q->has_from)
         n += (size_t)snprintf(sql + n, sizeof sql - n,
-                              " AND i.date_end >= :from AND i.date_start >= :from_floor");
+                              " AND i.date_start >= :from_floor AND i.date_end >= :from");
     if (q->has_to)
         n += (size_t)snprintf(sql + n, sizeof sql - n, " AND i.date_start <= :to");
-    if (q->has_bbox)
-        n += (size_t)snprintf(sql + n, sizeof sql - n,
-                              " AND i.id IN (SELECT pkid FROM idx_incidents_geom WHERE "
-                              "xmin <= :east AND xmax >= :west AND ymin <= :north AND "
-                              "ymax >= :south)");
     if (q->n_types > 0) {
         if (q->n_types > 64)
             return fail(s, BM_EINVAL, "too many types in one query");
@@ -656,36 +720,28 @@ static int build_query(bm_store *s, const bm_query *q, const char *select, sqlit
     if (rc != BM_OK)
         return rc;
     char buf[11];
-    if (q->has_from) {
-        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":from"),
-                          bm_date_format(q->from, buf), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":from_floor"),
-                          bm_date_format(bm_date_add_days(q->from, -MAX_SPAN_DAYS), buf), -1,
-                          SQLITE_TRANSIENT);
-    }
-    if (q->has_to)
-        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":to"), bm_date_format(q->to, buf),
-                          -1, SQLITE_TRANSIENT);
     if (q->has_bbox) {
         sqlite3_bind_double(st, sqlite3_bind_parameter_index(st, ":west"), q->west);
         sqlite3_bind_double(st, sqlite3_bind_parameter_index(st, ":south"), q->south);
         sqlite3_bind_double(st, sqlite3_bind_parameter_index(st, ":east"), q->east);
         sqlite3_bind_double(st, sqlite3_bind_parameter_index(st, ":north"), q->north);
     }
+    if (q->has_from) {
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":from"),
+                          bm_date_format(q->from, buf), -1, SQLITE_TRANSIENT);
+        bm_date floor_d = bm_date_add_days(q->from, -(int64_t)s->max_span_days);
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":from_floor"),
+                          bm_date_format(floor_d, buf), -1, SQLITE_TRANSIENT);
+    }
+    if (q->has_to)
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":to"), bm_date_format(q->to, buf),
+                          -1, SQLITE_TRANSIENT);
     for (size_t k = 0; k < q->n_types; k++)
         sqlite3_bind_text(st, (int)(100 + k), q->types[k], -1, SQLITE_TRANSIENT);
     if (q->limit > 0)
         sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":limit"), q->limit);
     *out = st;
     return BM_OK;
-}
-
-/* The R*Tree holds float32 boxes slightly larger than the points, so the
- * exact bbox test on the point itself is repeated here. */
-static int in_bbox(const bm_query *q, const bm_incident *inc)
-{
-    return !q->has_bbox || (inc->pt.lon >= q->west && inc->pt.lon <= q->east &&
-                            inc->pt.lat >= q->south && inc->pt.lat <= q->north);
 }
 
 int bm_store_query(bm_store *s, const bm_query *q, bm_incident_cb cb, void *user)
@@ -708,8 +764,6 @@ int bm_store_query(bm_store *s, const bm_query *q, bm_incident_cb cb, void *user
     rc = BM_OK;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         read_incident(st, inc);
-        if (!in_bbox(q, inc))
-            continue;
         rc = cb(inc, user);
         if (rc != 0)
             break;
@@ -1019,16 +1073,59 @@ static const char *const migration_1[] = {
     NULL,
 };
 
-/* Version 2: confidence reasons, spatial and date indexes, alias lookup. */
+/* Version 2: confidence reasons, spatial and date indexes, alias lookup.
+ * SpatiaLite's own triggers cost more than the insert itself in a bulk load:
+ * the index triggers call RTreeAlign(), which builds and parses SQL per row,
+ * the constraint triggers search geometry_columns with Lower(), and the
+ * timestamp triggers rewrite geometry_columns_time per row. The index and
+ * constraint triggers are rewritten as plain SQL under the names SpatiaLite
+ * manages; the timestamp ones (statistics only) are dropped.
+ * Date-window queries use `cell` (a 1-degree grid cell) with the dates in one
+ * B-tree: cheaper to maintain than a second R*Tree and as selective. */
+#define BM_CELL_SQL(r)                                                            \
+    "((CAST(floor(MbrMinY(" r ".geom)) AS INTEGER) + 90) * 360 + "                \
+    "CAST(floor(MbrMinX(" r ".geom)) AS INTEGER) + 180)"
 static const char *const migration_2[] = {
     "ALTER TABLE incidents ADD COLUMN reasons TEXT",
+    "ALTER TABLE incidents ADD COLUMN cell INTEGER",
+    "UPDATE incidents SET cell = " BM_CELL_SQL("incidents"),
     "SELECT CreateSpatialIndex('incidents', 'geom')",
     "SELECT CreateSpatialIndex('places', 'geom')",
     "SELECT CreateSpatialIndex('places', 'area')",
+    "DROP TRIGGER gii_incidents_geom",
+    "DROP TRIGGER giu_incidents_geom",
+    "DROP TRIGGER ggi_incidents_geom",
+    "DROP TRIGGER ggu_incidents_geom",
+    "DROP TRIGGER tmi_incidents_geom",
+    "DROP TRIGGER tmu_incidents_geom",
+    "DROP TRIGGER tmd_incidents_geom",
+    "CREATE TRIGGER ggi_incidents_geom BEFORE INSERT ON incidents FOR EACH ROW BEGIN "
+    "SELECT RAISE(ROLLBACK, 'incidents.geom violates Geometry constraint [geom-type or "
+    "SRID not allowed]') WHERE GeometryConstraints(NEW.geom, 1, 4326) IS NOT 1; END",
+    "CREATE TRIGGER ggu_incidents_geom BEFORE UPDATE OF geom ON incidents FOR EACH ROW BEGIN "
+    "SELECT RAISE(ROLLBACK, 'incidents.geom violates Geometry constraint [geom-type or "
+    "SRID not allowed]') WHERE GeometryConstraints(NEW.geom, 1, 4326) IS NOT 1; END",
+    "CREATE TRIGGER gii_incidents_geom AFTER INSERT ON incidents FOR EACH ROW "
+    "WHEN NEW.geom IS NOT NULL BEGIN INSERT OR REPLACE INTO idx_incidents_geom"
+    "(pkid, xmin, xmax, ymin, ymax) VALUES (NEW.rowid, MbrMinX(NEW.geom), MbrMaxX(NEW.geom), "
+    "MbrMinY(NEW.geom), MbrMaxY(NEW.geom)); END",
+    "CREATE TRIGGER giu_incidents_geom AFTER UPDATE OF geom ON incidents FOR EACH ROW BEGIN "
+    "DELETE FROM idx_incidents_geom WHERE pkid = NEW.rowid; INSERT INTO idx_incidents_geom"
+    "(pkid, xmin, xmax, ymin, ymax) SELECT NEW.rowid, MbrMinX(NEW.geom), MbrMaxX(NEW.geom), "
+    "MbrMinY(NEW.geom), MbrMaxY(NEW.geom) WHERE NEW.geom IS NOT NULL; END",
+    /* bordermap binds the cell itself; these keep it right for edits made
+     * by other programs (QGIS, ogr2ogr, sqlite3). */
+    "CREATE TRIGGER incidents_cell_insert AFTER INSERT ON incidents FOR EACH ROW "
+    "WHEN NEW.cell IS NULL AND NEW.geom IS NOT NULL BEGIN UPDATE incidents SET cell = "
+    BM_CELL_SQL("NEW") " WHERE id = NEW.id; END",
+    "CREATE TRIGGER incidents_cell_update AFTER UPDATE OF geom ON incidents FOR EACH ROW "
+    "BEGIN UPDATE incidents SET cell = " BM_CELL_SQL("NEW") " WHERE id = NEW.id; END",
+    "CREATE INDEX incidents_cell_date ON incidents(cell, date_start, date_end)",
     "CREATE INDEX incidents_date ON incidents(date_start, date_end)",
-    "CREATE INDEX incidents_type ON incidents(type)",
     "CREATE INDEX incident_sources_article ON incident_sources(article_id)",
     "CREATE INDEX place_names_key ON place_names(key)",
+    "INSERT INTO bm_meta(key, value) SELECT 'max_span_days', "
+    "coalesce(max(julianday(date_end) - julianday(date_start)), 0) FROM incidents",
     NULL,
 };
 
@@ -1077,5 +1174,7 @@ int bm__store_migrate(bm_store *s, int target)
     rc = bm_store_commit(s);
     if (rc == BM_OK)
         s->schema_version = target;
+    if (rc == BM_OK && target >= 2)
+        rc = load_span(s);
     return rc;
 }
