@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every tests/test_* program of a build under valgrind memcheck: any
+# invalid access or definite/indirect leak fails. Libraries' own one-time
+# allocations (fontconfig, GDAL driver registry) are in tests/valgrind.supp.
+# Usage: scripts/valgrind-tests.sh BUILD-DIR
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-build}
+cd "$root/$build"
+export BORDERMAP_DATA="$root" BM_CORPUS="$root/../shared/corpus" BM_UNDER_VALGRIND=1
+failed=0 passed=0
+for t in test_*; do
+  [ -x "$t" ] && [ -f "$t" ] || continue
+  log=$(mktemp)
+  if valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+       --show-leak-kinds=definite,indirect --suppressions="$root/tests/valgrind.supp" \
+       --trace-children=no "./$t" >"$log" 2>&1; then
+    passed=$((passed + 1)); echo "valgrind: $t ok"
+  else
+    failed=$((failed + 1)); echo "valgrind: $t FAILED"; tail -60 "$log"
+  fi
+  rm -f "$log"
+done
+echo "valgrind: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
