@@ -14,7 +14,7 @@ for t in test_*; do
   log=$(mktemp)
   if valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
        --show-leak-kinds=definite,indirect --suppressions="$root/tests/valgrind.supp" \
-       --trace-children=no "./$t" >"$log" 2>&1; then
+       --trace-children=no --child-silent-after-fork=yes "./$t" >"$log" 2>&1; then
     passed=$((passed + 1)); echo "valgrind: $t ok"
   else
     failed=$((failed + 1)); echo "valgrind: $t FAILED"; tail -60 "$log"
