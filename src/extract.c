@@ -1,0 +1,1388 @@
+/* extract.c: one article in, its incidents out. Splits sentences and
+ * clauses, scores trigger words per clause, attaches the date and the place
+ * that belong to each trigger, and fills type, precision, fatalities,
+ * confidence with reasons, summary and provenance.
+ * Must never guess silently: every inference lowers the confidence and is
+ * named in the reasons; an event with no date at all is dropped and counted. */
+#include "bordermap/extract.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bordermap/arabic.h"
+#include "extract_private.h"
+
+/* A clause becomes an incident when its best type scores at least this. */
+#define MIN_SCORE 1.0
+/* Tokens before a trigger in which a negation cancels it. */
+#define NEG_WINDOW 4
+/* Tokens around a death word in which its count is read. */
+#define FATAL_WINDOW 3
+/* Incidents of one article closer than this (same type and day) are one. */
+#define SAME_PLACE_KM 10.0
+/* Two places of a "from X to Y" span must be this far apart to be a line. */
+#define SPAN_MIN_KM 30.0
+/* Words allowed between X and "to" in "from X (in Nineveh) to Y". */
+#define SPAN_MAX_GAP 4
+/* A line without terminal punctuation and at most this many words is a
+ * heading: it repeats the body and never makes incidents itself. */
+#define HEADING_MAX_WORDS 12
+
+struct bm_extractor {
+    const bm_gazetteer *g;
+    const bm_dates *d;
+    lexicon *lx;
+};
+
+/* ---- Extractor --------------------------------------------------------- */
+
+int bm_extractor_new_from(const bm_gazetteer *g, const bm_dates *d, const char *dir,
+                          bm_extractor **out, bm_error *err)
+{
+    *out = NULL;
+    if (!g || !d || !dir)
+        return bm_error_set(err, BM_EINVAL, "extractor: gazetteer, dates and lexicon dir needed");
+    bm_extractor *x = calloc(1, sizeof *x);
+    if (!x)
+        return bm_error_set(err, BM_ENOMEM, "extractor: out of memory");
+    x->g = g;
+    x->d = d;
+    int rc = bm__lexicon_load(dir, g, &x->lx, err);
+    if (rc != BM_OK) {
+        free(x);
+        return rc;
+    }
+    *out = x;
+    return BM_OK;
+}
+
+int bm_extractor_new(const bm_gazetteer *g, const bm_dates *d, bm_extractor **out, bm_error *err)
+{
+    char dir[4096];
+    int rc = bm_data_path("gazetteer/lexicon/triggers-ar.tsv", dir, sizeof dir, err);
+    if (rc != BM_OK)
+        return rc;
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    return bm_extractor_new_from(g, d, dir, out, err);
+}
+
+void bm_extractor_free(bm_extractor *x)
+{
+    if (!x)
+        return;
+    bm__lexicon_free(x->lx);
+    free(x);
+}
+
+size_t bm_extractor_trigger_count(const bm_extractor *x)
+{
+    return x ? bm__lexicon_count(x->lx, LEX_TRIGGER) : 0;
+}
+
+void bm_extraction_free(bm_extraction *e)
+{
+    if (!e)
+        return;
+    free(e->v);
+    memset(e, 0, sizeof *e);
+}
+
+const char *bm_detect_language(const char *text, size_t len)
+{
+    size_t ar = 0, lat = 0;
+    const unsigned char *p = (const unsigned char *)text;
+    for (size_t i = 0; i < len; i++) {
+        /* U+0600..U+06FF and the presentation forms lead with D8..DB / EF. */
+        if (p[i] >= 0xD8 && p[i] <= 0xDB)
+            ar++;
+        else if (isalpha(p[i]))
+            lat++;
+    }
+    return ar > lat ? "ar" : "en";
+}
+
+/* ---- Working state of one article -------------------------------------- */
+
+typedef struct tokinfo {
+    const lex_entry *trig; /* trigger starting here (greedy, longest first) */
+    const lex_entry *dem;  /* nationality word starting here */
+    const lex_entry *fat;  /* fatality word starting here */
+    unsigned cue;          /* cue roles of a cue starting here */
+    unsigned cover;        /* cue roles of every cue covering this token */
+    size_t cue_n;
+    int place;             /* place mention covering it, -1 */
+    int date;              /* date mention covering it, -1 */
+    unsigned char negated; /* a trigger cancelled by a negation before it */
+    unsigned char in_trig; /* inside a multi-word trigger */
+} tokinfo;
+
+typedef struct pmention {
+    size_t t0, t1; /* token range [t0, t1) */
+    const bm_gplace *place;
+    int near;      /* "near X", "countryside of X" */
+} pmention;
+
+typedef struct dmention {
+    size_t t0, t1;
+    bm_date date;
+    bm_precision prec;
+    int background; /* since/before/after a year: history, not an event */
+    int report;     /* next to a reporting verb: dates the report */
+} dmention;
+
+typedef struct sentence {
+    size_t t0, t1;
+    size_t b0, b1;
+    int heading;
+} sentence;
+
+typedef struct person {
+    const char *surname; /* normalised, borrowed from the tokens */
+    const lex_entry *dem;
+} person;
+
+typedef struct article {
+    const bm_extractor *x;
+    const char *text;
+    size_t len;
+    const bm_date *pub;
+    int english;
+    bm_tokens tok;
+    tokinfo *ti;
+    pmention *pm;
+    size_t npm, cap_pm;
+    dmention *dm;
+    size_t ndm;
+    sentence *sv;
+    size_t ns, cap_s;
+    person *pv;
+    size_t np, cap_p;
+    /* What earlier sentences leave to later ones. */
+    int has_ctx_date;
+    bm_date ctx_date;
+    bm_precision ctx_prec;
+    const bm_gplace *ctx_place;
+    bm_extraction *out;
+    size_t cap_out;
+    bm_error *err;
+} article;
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return BM_OK;
+    size_t nc = *cap ? *cap * 2 : 16;
+    while (nc < need)
+        nc *= 2;
+    void *q = realloc(*p, nc * elem);
+    if (!q)
+        return BM_ENOMEM;
+    *p = q;
+    *cap = nc;
+    return BM_OK;
+}
+
+static void article_free(article *a)
+{
+    bm_tokens_free(&a->tok);
+    free(a->ti);
+    free(a->pm);
+    free(a->dm);
+    free(a->sv);
+    free(a->pv);
+}
+
+/* First token whose start is at or after byte b (binary search). */
+static size_t token_at(const bm_tokens *t, size_t b)
+{
+    size_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t->v[mid].start < b)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Tokens [*t0, *t1) covered by bytes [b0, b1). 0 when none. */
+static int token_range(const bm_tokens *t, size_t b0, size_t b1, size_t *t0, size_t *t1)
+{
+    *t0 = token_at(t, b0);
+    *t1 = *t0;
+    while (*t1 < t->n && t->v[*t1].end <= b1)
+        (*t1)++;
+    return *t1 > *t0;
+}
+
+static int is_word(const bm_token *k)
+{
+    return k->kind == BM_TOK_ARABIC || k->kind == BM_TOK_LATIN || k->kind == BM_TOK_NUMBER;
+}
+
+/* ---- Lexicon annotation ------------------------------------------------ */
+
+static void annotate_kind(article *a, lex_kind kind)
+{
+    const lexicon *lx = a->x->lx;
+    for (size_t i = 0; i < a->tok.n;) {
+        size_t n = 0;
+        const lex_entry *e = bm__lexicon_match(lx, kind, &a->tok, i, &n);
+        if (!e) {
+            i++;
+            continue;
+        }
+        tokinfo *ti = &a->ti[i];
+        switch (kind) {
+        case LEX_TRIGGER:
+            ti->trig = e;
+            for (size_t k = 1; k < n && i + k < a->tok.n; k++)
+                a->ti[i + k].in_trig = 1;
+            break;
+        case LEX_CUE:
+            ti->cue = e->roles;
+            ti->cue_n = n;
+            for (size_t k = 0; k < n && i + k < a->tok.n; k++)
+                a->ti[i + k].cover |= e->roles;
+            break;
+        case LEX_DEMONYM: ti->dem = e; break;
+        case LEX_FATAL: ti->fat = e; break;
+        default: break;
+        }
+        /* Cues may overlap triggers (نقل is both), so each kind skips only
+         * over its own matches. */
+        i += n ? n : 1;
+    }
+}
+
+/* ---- Mentions: places and dates ---------------------------------------- */
+
+static int add_place(article *a, size_t t0, size_t t1, const bm_gplace *p)
+{
+    if (grow((void **)&a->pm, &a->cap_pm, a->npm + 1, sizeof *a->pm) != BM_OK)
+        return BM_ENOMEM;
+    pmention *m = &a->pm[a->npm++];
+    m->t0 = t0;
+    m->t1 = t1;
+    m->place = p;
+    m->near = t0 > 0 && (a->ti[t0 - 1].cover & CUE_NEAR);
+    for (size_t k = t0; k < t1; k++)
+        a->ti[k].place = (int)(a->npm - 1);
+    return BM_OK;
+}
+
+static int find_places(article *a)
+{
+    bm_place_mention *pm = NULL;
+    size_t n = 0;
+    int rc = bm_gazetteer_find(a->x->g, a->text, a->len, &pm, &n, a->err);
+    if (rc != BM_OK)
+        return rc;
+    for (size_t i = 0; i < n && rc == BM_OK; i++) {
+        size_t t0, t1;
+        if (!pm[i].place || !token_range(&a->tok, pm[i].start, pm[i].end, &t0, &t1))
+            continue;
+        /* "US military aircraft struck ...": the country acts; it is not
+         * where the event happened. */
+        if (pm[i].place->specificity <= 1 && t1 < a->tok.n && (a->ti[t1].cue & CUE_ACTOR))
+            continue;
+        rc = add_place(a, t0, t1, pm[i].place);
+    }
+    free(pm);
+    return rc;
+}
+
+/* "العاصمة السورية" / "the Syrian capital": the capital of that country,
+ * when the gazetteer did not already resolve the phrase. */
+static int find_capitals(article *a)
+{
+    for (size_t i = 0; i < a->tok.n; i++) {
+        if (!(a->ti[i].cue & CUE_CAPITAL) || a->ti[i].place >= 0)
+            continue;
+        size_t after = i + a->ti[i].cue_n;
+        const lex_entry *d = NULL;
+        size_t t0 = i, t1 = after;
+        if (after < a->tok.n && a->ti[after].dem && a->ti[after].place < 0) {
+            d = a->ti[after].dem;
+            t1 = after + 1;
+        } else if (i > 0 && a->ti[i - 1].dem && a->ti[i - 1].place < 0) {
+            d = a->ti[i - 1].dem; /* English: "the Syrian capital" */
+            t0 = i - 1;
+        }
+        if (d && d->capital && add_place(a, t0, t1, d->capital) != BM_OK)
+            return BM_ENOMEM;
+    }
+    return BM_OK;
+}
+
+static int skippable_before_date(const bm_token *k)
+{
+    static const char *const w[] = {"عام", "العام", "year", "in", "في", "of"};
+    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+        if (strcmp(k->norm, w[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* A year after since/before/after (منذ 2014، قبل 2014) is history. */
+static int date_is_background(const article *a, const bm_date_mention *m, size_t t0,
+                              size_t t1)
+{
+    if (m->is_range_start)
+        return 1;
+    if (m->precision != BM_PREC_YEAR)
+        return 0;
+    /* The finder may include the preposition in the expression ("بعد 2011"). */
+    for (size_t k = t0; k < t1 && k < t0 + 2; k++)
+        if (a->ti[k].cover & CUE_BGDATE)
+            return 1;
+    size_t k = t0;
+    for (int steps = 0; k > 0 && steps < 3; steps++) {
+        k--;
+        if (a->ti[k].cover & CUE_BGDATE)
+            return 1;
+        if (!skippable_before_date(&a->tok.v[k]))
+            return 0;
+    }
+    return 0;
+}
+
+/* A date within two words of a reporting verb dates the report. */
+static int date_is_report(const article *a, size_t t0, size_t t1)
+{
+    size_t lo = t0 >= 2 ? t0 - 2 : 0;
+    size_t hi = t1 + 2 < a->tok.n ? t1 + 2 : a->tok.n;
+    for (size_t k = lo; k < hi; k++)
+        if (a->ti[k].cover & CUE_REPORT)
+            return 1;
+    return 0;
+}
+
+static int find_dates(article *a)
+{
+    bm_date_mention *dm = NULL;
+    size_t n = 0;
+    int rc = bm_dates_find(a->x->d, a->text, a->len, a->pub, &dm, &n, a->err);
+    if (rc != BM_OK)
+        return rc;
+    a->dm = calloc(n ? n : 1, sizeof *a->dm);
+    if (!a->dm) {
+        free(dm);
+        return BM_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t t0, t1;
+        if (!dm[i].resolved || !token_range(&a->tok, dm[i].start, dm[i].end, &t0, &t1))
+            continue;
+        dmention *d = &a->dm[a->ndm];
+        d->t0 = t0;
+        d->t1 = t1;
+        d->date = dm[i].date;
+        d->prec = dm[i].precision;
+        d->background = date_is_background(a, &dm[i], t0, t1);
+        d->report = date_is_report(a, t0, t1);
+        for (size_t k = t0; k < t1; k++)
+            a->ti[k].date = (int)a->ndm;
+        a->ndm++;
+    }
+    free(dm);
+    return BM_OK;
+}
+
+/* ---- Sentences and clauses --------------------------------------------- */
+
+static int is_abbreviation(const bm_token *k)
+{
+    static const char *const ab[] = {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+                                     "sept", "oct", "nov", "dec", "mr", "mrs", "dr", "gen",
+                                     "col", "lt", "st", "no", "vs", "u", "s"};
+    if (k->kind != BM_TOK_LATIN)
+        return 0;
+    for (size_t i = 0; i < sizeof ab / sizeof ab[0]; i++)
+        if (strcmp(k->norm, ab[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int ends_sentence(const article *a, size_t i)
+{
+    const bm_token *k = &a->tok.v[i];
+    if (k->kind != BM_TOK_PUNCT)
+        return 0;
+    const char *s = k->norm;
+    if (!strcmp(s, "!") || !strcmp(s, "?") || !strcmp(s, "\xD8\x9F") /* ؟ */)
+        return 1;
+    if (strcmp(s, ".") != 0)
+        return 0;
+    /* 1.5, U.S., Sept. 30: not the end of a sentence. */
+    if (i > 0 && is_abbreviation(&a->tok.v[i - 1]) && a->tok.v[i - 1].end == k->start)
+        return 0;
+    if (i > 0 && i + 1 < a->tok.n && a->tok.v[i + 1].start == k->end &&
+        a->tok.v[i - 1].end == k->start)
+        return 0;
+    return 1;
+}
+
+static int push_sentence(article *a, size_t t0, size_t t1)
+{
+    if (t1 <= t0)
+        return BM_OK;
+    if (grow((void **)&a->sv, &a->cap_s, a->ns + 1, sizeof *a->sv) != BM_OK)
+        return BM_ENOMEM;
+    sentence *s = &a->sv[a->ns++];
+    s->t0 = t0;
+    s->t1 = t1;
+    s->b0 = a->tok.v[t0].start;
+    s->b1 = a->tok.v[t1 - 1].end;
+    size_t words = 0;
+    for (size_t k = t0; k < t1; k++)
+        words += is_word(&a->tok.v[k]);
+    int line_start = a->tok.v[t0].newline_before || t0 == 0;
+    int line_end = t1 >= a->tok.n || a->tok.v[t1].newline_before;
+    int punct_end = ends_sentence(a, t1 - 1);
+    s->heading = line_start && line_end && !punct_end && words <= HEADING_MAX_WORDS;
+    return BM_OK;
+}
+
+static int split_sentences(article *a)
+{
+    size_t t0 = 0;
+    for (size_t i = 0; i < a->tok.n; i++) {
+        if (i > t0 && a->tok.v[i].newline_before) {
+            if (push_sentence(a, t0, i) != BM_OK)
+                return BM_ENOMEM;
+            t0 = i;
+        }
+        if (ends_sentence(a, i)) {
+            if (push_sentence(a, t0, i + 1) != BM_OK)
+                return BM_ENOMEM;
+            t0 = i + 1;
+        }
+    }
+    return push_sentence(a, t0, a->tok.n);
+}
+
+static int is_clause_punct(const bm_token *k)
+{
+    return k->kind == BM_TOK_PUNCT && (!strcmp(k->norm, ";") || !strcmp(k->norm, "\xD8\x9B"));
+}
+
+/* End of the clause that starts at t0 inside sentence s. */
+static size_t clause_end(const article *a, const sentence *s, size_t t0)
+{
+    for (size_t i = t0 + 1; i < s->t1; i++) {
+        if (is_clause_punct(&a->tok.v[i]))
+            return i + 1 < s->t1 ? i + 1 : s->t1;
+        if ((a->ti[i].cue & CUE_CLAUSE) && i > s->t0 + 1)
+            return i;
+    }
+    return s->t1;
+}
+
+/* A trigger is cancelled by a negation in the words just before it. */
+static void mark_negations(article *a)
+{
+    for (size_t si = 0; si < a->ns; si++) {
+        const sentence *s = &a->sv[si];
+        for (size_t i = s->t0; i < s->t1; i++) {
+            if (!a->ti[i].trig)
+                continue;
+            size_t lo = i >= s->t0 + NEG_WINDOW ? i - NEG_WINDOW : s->t0;
+            for (size_t k = lo; k < i; k++)
+                if (a->ti[k].cue & CUE_NEGATION)
+                    a->ti[i].negated = 1;
+        }
+    }
+}
+
+/* ---- People: "the Iraqi prime minister, Mohammed Shia al-Sudani" ------- */
+
+static int is_particle(const char *w)
+{
+    static const char *const p[] = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "bin", "ibn"};
+    for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
+        if (!strcmp(w, p[i]))
+            return 1;
+    return 0;
+}
+
+static int name_token(const article *a, size_t k)
+{
+    const bm_token *t = &a->tok.v[k];
+    const tokinfo *ti = &a->ti[k];
+    if (ti->trig || ti->in_trig || ti->cover || ti->dem || ti->place >= 0 || ti->date >= 0)
+        return 0;
+    if (t->kind == BM_TOK_ARABIC)
+        return 1;
+    if (t->kind != BM_TOK_LATIN)
+        return 0;
+    return isupper((unsigned char)a->text[t->start]) || is_particle(t->norm);
+}
+
+static void learn_person(article *a, size_t i)
+{
+    size_t k = i + 1, end = a->tok.n;
+    if (k < end && a->tok.v[k].kind == BM_TOK_PUNCT &&
+        (!strcmp(a->tok.v[k].norm, ",") || !strcmp(a->tok.v[k].norm, "\xD8\x8C")))
+        k++;
+    while (k < end && (a->ti[k].cue & CUE_TITLE))
+        k += a->ti[k].cue_n ? a->ti[k].cue_n : 1;
+    const char *last = NULL;
+    for (int got = 0; k < end && got < 4; k++) {
+        const bm_token *t = &a->tok.v[k];
+        if (t->kind == BM_TOK_PUNCT && k > 0 && t->start == a->tok.v[k - 1].end &&
+            t->norm[0] == '-')
+            continue; /* al-Sudani */
+        if (!name_token(a, k))
+            break;
+        if (!is_particle(t->norm))
+            last = t->norm;
+        got++;
+    }
+    if (!last || grow((void **)&a->pv, &a->cap_p, a->np + 1, sizeof *a->pv) != BM_OK)
+        return;
+    a->pv[a->np].surname = last;
+    a->pv[a->np].dem = a->ti[i].dem;
+    a->np++;
+}
+
+static void learn_people(article *a)
+{
+    for (size_t i = 0; i < a->tok.n; i++)
+        if (a->ti[i].dem)
+            learn_person(a, i);
+}
+
+/* The nationality of a person named by token k (with ال or a proclitic). */
+static const lex_entry *person_at(const article *a, size_t k)
+{
+    const bm_token *t = &a->tok.v[k];
+    const char *w = t->norm;
+    size_t p1 = t->kind == BM_TOK_ARABIC ? bm_ar_proclitic_len(w, t->norm_len, 1) : 0;
+    for (size_t i = a->np; i-- > 0;) {
+        const char *s = a->pv[i].surname;
+        if (!strcmp(s, w) || (p1 && !strcmp(s, w + p1)))
+            return a->pv[i].dem;
+        /* للسوداني: لل read as ال */
+        if (p1 && bm_ar_has_article(s, strlen(s)) && !strncmp(w, "\xD9\x84\xD9\x84", 4) &&
+            !strcmp(s + 4, w + 4))
+            return a->pv[i].dem;
+    }
+    return NULL;
+}
+
+/* A nationality within `span` words from k on (titles skipped). */
+static const lex_entry *nation_after(const article *a, size_t k, size_t limit, size_t span)
+{
+    for (size_t n = 0; k < limit && n < span; k++, n++) {
+        if (a->ti[k].dem)
+            return a->ti[k].dem;
+        const lex_entry *p = person_at(a, k);
+        if (p)
+            return p;
+    }
+    return NULL;
+}
+
+static const lex_entry *nation_before(const article *a, size_t k, size_t lo, size_t span)
+{
+    for (size_t n = 0; k > lo && n < span; n++) {
+        k--;
+        if (a->ti[k].dem)
+            return a->ti[k].dem;
+        const lex_entry *p = person_at(a, k);
+        if (p)
+            return p;
+    }
+    return NULL;
+}
+
+/* ---- Attaching a place -------------------------------------------------- */
+
+typedef struct clause_ref {
+    const sentence *s;
+    size_t t0, t1;   /* the clause */
+    size_t anchor;   /* token of the deciding trigger */
+    int type;
+    lex_frame frame;
+} clause_ref;
+
+static size_t tok_dist(size_t a, size_t b)
+{
+    return a > b ? a - b : b - a;
+}
+
+/* The most specific place with tokens in [t0, t1) (after `after` when it is
+ * not SIZE_MAX); ties go to the one nearest the anchor. */
+static int best_place(const article *a, size_t t0, size_t t1, size_t anchor, size_t after)
+{
+    int best = -1;
+    for (size_t i = 0; i < a->npm; i++) {
+        const pmention *m = &a->pm[i];
+        if (m->t0 < t0 || m->t1 > t1 || (after != SIZE_MAX && m->t0 <= after))
+            continue;
+        if (best < 0)
+            best = (int)i;
+        else {
+            const pmention *b = &a->pm[best];
+            int sm = m->place->specificity, sb = b->place->specificity;
+            if (sm > sb || (sm == sb && tok_dist(m->t0, anchor) < tok_dist(b->t0, anchor)))
+                best = (int)i;
+        }
+    }
+    return best;
+}
+
+/* "from Rabia to al-Walid", "between Syria and Iraq": the event lies along a
+ * line; on a border event that line is the frontier. */
+static int has_span(const article *a, size_t t0, size_t t1)
+{
+    for (size_t i = 0; i < a->npm; i++) {
+        const pmention *p = &a->pm[i];
+        if (p->t0 < t0 + 1 || p->t1 > t1 || !(a->ti[p->t0 - 1].cover & CUE_SPAN_FROM))
+            continue;
+        for (size_t j = 0; j < a->npm; j++) {
+            const pmention *q = &a->pm[j];
+            if (q->t1 > t1 || q->t0 < p->t1 || q->place == p->place)
+                continue;
+            /* "from Rabia in Nineveh to al-Qaim": a short gap may qualify X. */
+            int adjacent = q->t0 == p->t1;
+            int linked = q->t0 > p->t1 && q->t0 <= p->t1 + SPAN_MAX_GAP + 1 &&
+                         (a->ti[q->t0 - 1].cover & CUE_SPAN_TO);
+            if ((adjacent || linked) && bm_distance_km(p->place->pt, q->place->pt) > SPAN_MIN_KM)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static int has_cue(const article *a, size_t t0, size_t t1, unsigned role)
+{
+    for (size_t k = t0; k < t1; k++)
+        if (a->ti[k].cover & role)
+            return 1;
+    return 0;
+}
+
+/* Types that happen on a frontier when the text names no place. */
+static int border_type(int type)
+{
+    const char *n = bm_type_name(type);
+    return !strcmp(n, "smuggling") || !strcmp(n, "infiltration") || !strcmp(n, "fortification") ||
+           !strcmp(n, "deployment") || !strcmp(n, "crossing");
+}
+
+static int talk_type(int type)
+{
+    const char *n = bm_type_name(type);
+    return !strcmp(n, "diplomacy") || !strcmp(n, "statement");
+}
+
+/* Iraq and Syria both evoked in the sentence (by name or nationality). */
+static int evokes_both_sides(const article *a, const sentence *s)
+{
+    const bm_gplace *bp = bm__lexicon_border_place(a->x->lx);
+    int iq = 0, sy = 0;
+    for (size_t k = s->t0; k < s->t1; k++) {
+        const bm_gplace *p = a->ti[k].dem ? a->ti[k].dem->country
+                             : a->ti[k].place >= 0 ? a->pm[a->ti[k].place].place
+                                                   : NULL;
+        if (!p || p == bp)
+            continue;
+        iq |= !strcmp(p->country, "IQ");
+        sy |= !strcmp(p->country, "SY");
+    }
+    return iq && sy;
+}
+
+/* The country most named by nationality words in the sentence. */
+static const bm_gplace *nation_majority(const article *a, const sentence *s)
+{
+    const bm_gplace *best = NULL;
+    int best_n = 0;
+    for (size_t k = s->t0; k < s->t1; k++) {
+        if (!a->ti[k].dem)
+            continue;
+        const bm_gplace *c = a->ti[k].dem->country;
+        int n = 0;
+        for (size_t j = s->t0; j < s->t1; j++)
+            n += a->ti[j].dem && a->ti[j].dem->country == c;
+        if (n > best_n) {
+            best = c;
+            best_n = n;
+        }
+    }
+    return best;
+}
+
+/* Where a call or message was received: the receiver's capital. */
+static const bm_gplace *receiver_capital(const article *a, const clause_ref *c)
+{
+    const sentence *s = c->s;
+    for (size_t k = s->t0; k < s->t1; k++) {
+        if (!(a->ti[k].cue & CUE_RECEIVER))
+            continue;
+        size_t after = k + (a->ti[k].cue_n ? a->ti[k].cue_n : 1);
+        const lex_entry *d = a->english ? nation_before(a, k, s->t0, 4)
+                                        : nation_after(a, after, s->t1, 4);
+        if (!d)
+            d = a->english ? nation_after(a, after, s->t1, 4) : nation_before(a, k, s->t0, 3);
+        if (d && d->capital)
+            return d->capital;
+    }
+    for (size_t k = c->anchor + 1; k < c->t1; k++) {
+        if (!(a->ti[k].cover & CUE_RECIPIENT))
+            continue;
+        const lex_entry *d = nation_after(a, k + 1, c->t1, 5);
+        if (d && d->capital)
+            return d->capital;
+    }
+    return NULL;
+}
+
+typedef struct placed {
+    const bm_gplace *place;
+    bm_attach from;
+    int near;
+} placed;
+
+static int frame_place(const article *a, const clause_ref *c, placed *out)
+{
+    int i = -1;
+    switch (c->frame) {
+    case FRAME_VISIT:
+        if ((i = best_place(a, c->t0, c->t1, c->anchor, c->anchor)) < 0)
+            i = best_place(a, c->anchor, c->s->t1, c->anchor, c->anchor);
+        break;
+    case FRAME_COMM:
+        out->place = receiver_capital(a, c);
+        out->from = BM_ATTACH_FRAME;
+        return out->place != NULL;
+    case FRAME_HOST:
+        if ((i = best_place(a, c->t0, c->t1, c->anchor, SIZE_MAX)) >= 0)
+            break;
+        {
+            const lex_entry *d = nation_after(a, c->anchor + 1, c->t1, 3);
+            out->place = d ? d->capital : NULL;
+            out->from = BM_ATTACH_FRAME;
+            return out->place != NULL;
+        }
+    default: return 0;
+    }
+    if (i < 0)
+        return 0;
+    out->place = a->pm[i].place;
+    out->near = a->pm[i].near;
+    out->from = BM_ATTACH_FRAME;
+    return 1;
+}
+
+/* Border events, and statements about the border situation. */
+static int border_event(int type)
+{
+    return border_type(type) || !strcmp(bm_type_name(type), "statement");
+}
+
+/* Reinforcements sent "to the border strip" or "to al-Qaim": the
+ * destination after "to" is where the deployment is. */
+static int destination(const article *a, const clause_ref *c, const bm_gplace *border,
+                       placed *out)
+{
+    if (strcmp(bm_type_name(c->type), "deployment") != 0)
+        return 0;
+    for (size_t k = c->anchor + 1; k + 1 < c->t1; k++) {
+        if (!(a->ti[k].cover & CUE_SPAN_TO))
+            continue;
+        size_t next = k + (a->ti[k].cue_n ? a->ti[k].cue_n : 1);
+        if (next >= c->t1)
+            return 0;
+        int pl = a->ti[next].place;
+        if (pl >= 0 && a->pm[pl].t0 == next && a->pm[pl].place->specificity > 1) {
+            out->place = a->pm[pl].place;
+            out->near = a->pm[pl].near;
+            out->from = BM_ATTACH_FRAME;
+            return 1;
+        }
+        if (border && (a->ti[next].cover & CUE_BORDER) && evokes_both_sides(a, c->s)) {
+            out->place = border;
+            out->from = BM_ATTACH_BORDER;
+            return 1;
+        }
+        return 0;
+    }
+    return 0;
+}
+
+static int choose_place(const article *a, const clause_ref *c, placed *out)
+{
+    memset(out, 0, sizeof *out);
+    if (frame_place(a, c, out))
+        return 1;
+    const sentence *s = c->s;
+    const bm_gplace *border = bm__lexicon_border_place(a->x->lx);
+    if (border && !talk_type(c->type) && has_span(a, c->t0, c->t1) &&
+        (border_type(c->type) || has_cue(a, s->t0, s->t1, CUE_BORDER))) {
+        out->place = border;
+        out->from = BM_ATTACH_BORDER;
+        return 1;
+    }
+    if (destination(a, c, border, out))
+        return 1;
+    int i = best_place(a, c->t0, c->t1, c->anchor, SIZE_MAX);
+    out->from = BM_ATTACH_CLAUSE;
+    if (i < 0) {
+        i = best_place(a, s->t0, s->t1, c->anchor, SIZE_MAX);
+        out->from = BM_ATTACH_SENTENCE;
+    }
+    /* "Iraq built a wall along the Syrian border": on a border event the
+     * frontier is finer than a country. */
+    if (i >= 0 && border && border_event(c->type) && a->pm[i].place->specificity <= 1 &&
+        has_cue(a, c->t0, c->t1, CUE_BORDER) && evokes_both_sides(a, s)) {
+        out->place = border;
+        out->from = BM_ATTACH_BORDER;
+        return 1;
+    }
+    if (i >= 0) {
+        out->place = a->pm[i].place;
+        out->near = a->pm[i].near;
+        return 1;
+    }
+    if (border && border_type(c->type) &&
+        (has_cue(a, s->t0, s->t1, CUE_BORDER) || evokes_both_sides(a, s))) {
+        out->place = border;
+        out->from = BM_ATTACH_BORDER;
+        return 1;
+    }
+    if ((out->place = nation_majority(a, s))) {
+        out->from = BM_ATTACH_NATION;
+        return 1;
+    }
+    if ((out->place = a->ctx_place)) {
+        out->from = BM_ATTACH_INHERITED;
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- Attaching a date --------------------------------------------------- */
+
+typedef struct dated {
+    bm_date date;
+    bm_precision prec;
+    bm_attach from;
+    int report;
+    int background; /* only history dates in the clause: not an event */
+} dated;
+
+/* Nearest usable date in [t0, t1); report dates only when nothing else. */
+static int best_date(const article *a, size_t t0, size_t t1, size_t anchor, int *bg_only)
+{
+    int best = -1, seen_bg = 0;
+    size_t best_cost = SIZE_MAX;
+    for (size_t i = 0; i < a->ndm; i++) {
+        const dmention *d = &a->dm[i];
+        if (d->t0 < t0 || d->t1 > t1)
+            continue;
+        if (d->background) {
+            seen_bg = 1;
+            continue;
+        }
+        size_t cost = tok_dist(d->t0, anchor) + (d->report ? 1000 : 0);
+        if (cost < best_cost) {
+            best_cost = cost;
+            best = (int)i;
+        }
+    }
+    if (bg_only)
+        *bg_only = best < 0 && seen_bg;
+    return best;
+}
+
+static int choose_date(const article *a, const clause_ref *c, dated *out)
+{
+    memset(out, 0, sizeof *out);
+    int bg = 0;
+    int i = best_date(a, c->t0, c->t1, c->anchor, &bg);
+    out->from = BM_ATTACH_CLAUSE;
+    if (bg) {
+        out->background = 1;
+        return 0;
+    }
+    if (i < 0) {
+        i = best_date(a, c->s->t0, c->s->t1, c->anchor, NULL);
+        out->from = BM_ATTACH_SENTENCE;
+    }
+    if (i >= 0) {
+        out->date = a->dm[i].date;
+        out->prec = a->dm[i].prec;
+        out->report = a->dm[i].report;
+        return 1;
+    }
+    if (a->has_ctx_date) {
+        out->date = a->ctx_date;
+        out->prec = a->ctx_prec;
+        out->from = BM_ATTACH_INHERITED;
+        return 1;
+    }
+    if (a->pub) {
+        out->date = *a->pub;
+        out->prec = BM_PREC_DAY;
+        out->from = BM_ATTACH_PUBLISHED;
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- Scoring a clause --------------------------------------------------- */
+
+static int score_clause(const article *a, clause_ref *c, double *score_out)
+{
+    double score[BM_N_TYPES] = {0}, maxw[BM_N_TYPES] = {0};
+    size_t anchor[BM_N_TYPES] = {0};
+    for (size_t i = c->t0; i < c->t1; i++) {
+        const lex_entry *e = a->ti[i].trig;
+        if (!e || a->ti[i].negated)
+            continue;
+        score[e->type] += e->weight;
+        if (e->weight > maxw[e->type]) {
+            maxw[e->type] = e->weight;
+            anchor[e->type] = i;
+        }
+    }
+    int best = -1;
+    for (int t = 0; t < BM_N_TYPES; t++)
+        if (score[t] > 0 &&
+            (best < 0 || score[t] > score[best] || (score[t] == score[best] && maxw[t] > maxw[best])))
+            best = t;
+    if (best < 0 || score[best] < MIN_SCORE)
+        return 0;
+    c->type = best;
+    c->anchor = anchor[best];
+    c->frame = a->ti[c->anchor].trig->frame;
+    *score_out = score[best];
+    return 1;
+}
+
+/* Plans, speculation, opinion and history are not events. */
+static int is_hypothetical(const article *a, const clause_ref *c, const dated *d)
+{
+    int dated_here = d->from == BM_ATTACH_CLAUSE;
+    if (has_cue(a, c->s->t0, c->s->t1, CUE_OPINION) && !(dated_here && d->prec <= BM_PREC_MONTH))
+        return 1;
+    if (has_cue(a, c->t0, c->t1, CUE_BACKGROUND) && !(dated_here && d->prec == BM_PREC_DAY))
+        return 1;
+    if (has_cue(a, c->t0, c->anchor, CUE_FUTURE)) {
+        int scheduled = has_cue(a, c->t0, c->t1, CUE_SCHEDULED) || dated_here;
+        if (strcmp(bm_type_name(c->type), "diplomacy") != 0 || !scheduled)
+            return 1;
+    }
+    /* A future date is a plan, unless it is a scheduled meeting or summit. */
+    if (a->pub && bm_date_cmp(d->date, *a->pub) > 0 &&
+        strcmp(bm_type_name(c->type), "diplomacy") != 0)
+        return 1;
+    return 0;
+}
+
+/* ---- Fatalities ---------------------------------------------------------- */
+
+static int violent_type(int type)
+{
+    const char *n = bm_type_name(type);
+    return !strcmp(n, "clash") || !strcmp(n, "attack") || !strcmp(n, "airstrike") ||
+           !strcmp(n, "security_op");
+}
+
+/* The count a token states (digits or a number word), else -1. */
+static int count_at(const article *a, size_t k)
+{
+    const bm_token *t = &a->tok.v[k];
+    if (a->ti[k].date >= 0)
+        return -1;
+    if (t->kind == BM_TOK_NUMBER) {
+        long v = strtol(t->norm, NULL, 10);
+        return v > 0 && v < 1900 ? (int)v : -1;
+    }
+    const lex_entry *f = a->ti[k].fat;
+    if (f && (f->fkind == FATAL_NUMBER || f->fkind == FATAL_VAGUE))
+        return f->value;
+    return -1;
+}
+
+static int injury_between(const article *a, size_t x, size_t y)
+{
+    size_t lo = x < y ? x : y, hi = x < y ? y : x;
+    for (size_t k = lo + 1; k < hi; k++)
+        if (a->ti[k].fat && a->ti[k].fat->fkind == FATAL_INJURY)
+            return 1;
+    return 0;
+}
+
+static int fatalities(const article *a, const clause_ref *c)
+{
+    for (size_t i = c->t0; i < c->t1; i++) {
+        const lex_entry *f = a->ti[i].fat;
+        if (!f || f->fkind != FATAL_DEATH)
+            continue;
+        if (f->value > 0)
+            return f->value;
+        for (size_t d = 1; d <= FATAL_WINDOW; d++) {
+            if (i + d < c->t1 && !injury_between(a, i, i + d)) {
+                int v = count_at(a, i + d);
+                if (v > 0)
+                    return v;
+            }
+            if (i >= c->t0 + d && !injury_between(a, i - d, i)) {
+                int v = count_at(a, i - d);
+                if (v > 0)
+                    return v;
+            }
+        }
+    }
+    return -1;
+}
+
+/* ---- Assembling an incident ---------------------------------------------- */
+
+static int geo_precision(const placed *p)
+{
+    if (p->from == BM_ATTACH_BORDER || p->from == BM_ATTACH_NATION)
+        return 3;
+    int s = p->place->specificity;
+    if (s >= 6)
+        return p->near ? 2 : 1;
+    return s >= 4 ? 2 : 3;
+}
+
+static const char *attach_name(bm_attach a)
+{
+    switch (a) {
+    case BM_ATTACH_CLAUSE: return "clause";
+    case BM_ATTACH_SENTENCE: return "sentence";
+    case BM_ATTACH_FRAME: return "frame";
+    case BM_ATTACH_BORDER: return "border";
+    case BM_ATTACH_INHERITED: return "inherited";
+    case BM_ATTACH_NATION: return "nationality";
+    case BM_ATTACH_PUBLISHED: return "published";
+    default: return "none";
+    }
+}
+
+static double confidence(double score, const dated *d, const placed *p)
+{
+    double c = 0.55 + 0.15 * (score < 2.5 ? score : 2.5);
+    static const double date_f[] = {0, 1.0, 0.95, 1.0, 1.0, 0.8, 0.8, 0.7};
+    static const double place_f[] = {0, 1.0, 0.9, 0.95, 0.8, 0.75, 0.7, 0.7};
+    c *= date_f[d->from] * place_f[p->from];
+    if (d->report)
+        c *= 0.9;
+    if (d->prec == BM_PREC_YEAR)
+        c *= 0.85;
+    return c < 0.05 ? 0.05 : c > 0.99 ? 0.99 : c;
+}
+
+/* Copies at most cap-1 bytes of s, never cutting a UTF-8 character. */
+static void copy_utf8(char *dst, size_t cap, const char *s, size_t n)
+{
+    if (n >= cap) {
+        n = cap - 1;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+}
+
+/* "clash in Hama: <the sentence, whitespace collapsed>". */
+static void write_summary(const article *a, const sentence *s, int type, const bm_gplace *p,
+                          char *buf, size_t cap)
+{
+    char label[24];
+    snprintf(label, sizeof label, "%s", bm_type_name(type));
+    for (char *q = label; *q; q++)
+        if (*q == '_')
+            *q = ' ';
+    int n = snprintf(buf, cap, "%s in %s: ", label, p->name_en);
+    if (n < 0 || (size_t)n >= cap)
+        return;
+    size_t o = (size_t)n, room = cap - o;
+    char *tmp = malloc(s->b1 - s->b0 + 1);
+    if (!tmp)
+        return;
+    size_t m = 0;
+    int space = 0;
+    for (size_t i = s->b0; i < s->b1; i++) {
+        char ch = a->text[i];
+        if (ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ') {
+            space = m > 0;
+            continue;
+        }
+        if (space)
+            tmp[m++] = ' ';
+        space = 0;
+        tmp[m++] = ch;
+    }
+    copy_utf8(buf + o, room, tmp, m);
+    free(tmp);
+}
+
+static int emit(article *a, const clause_ref *c, double score, const dated *d, const placed *p)
+{
+    if (grow((void **)&a->out->v, &a->cap_out, a->out->n + 1, sizeof *a->out->v) != BM_OK)
+        return BM_ENOMEM;
+    bm_extracted *x = &a->out->v[a->out->n++];
+    memset(x, 0, sizeof *x);
+    bm_incident *inc = &x->inc;
+    bm_incident_init(inc);
+    inc->date_start = d->date;
+    inc->date_precision = d->prec;
+    inc->date_end = bm_date_span_end(d->date, d->prec);
+    snprintf(inc->type, sizeof inc->type, "%s", bm_type_name(c->type));
+    snprintf(inc->place_id, sizeof inc->place_id, "%s", p->place->id);
+    inc->pt = p->place->pt;
+    inc->geo_precision = geo_precision(p);
+    inc->confidence = confidence(score, d, p);
+    inc->fatalities = violent_type(c->type) ? fatalities(a, c) : -1;
+    const lex_entry *t = a->ti[c->anchor].trig;
+    char reasons[512];
+    snprintf(reasons, sizeof reasons, "trigger=%s score=%.1f; date=%s%s; place=%s%s", t->term,
+             score, attach_name(d->from), d->report ? "(report)" : "", attach_name(p->from),
+             p->near ? "(near)" : "");
+    copy_utf8(inc->reasons, sizeof inc->reasons, reasons, strlen(reasons));
+    write_summary(a, c->s, c->type, p->place, inc->summary, sizeof inc->summary);
+    x->place = p->place;
+    x->sent_start = c->s->b0;
+    x->sent_end = c->s->b1;
+    x->trig_start = a->tok.v[c->anchor].start;
+    x->trig_end = a->tok.v[c->anchor].end;
+    x->date_from = d->from;
+    x->place_from = p->from;
+    return BM_OK;
+}
+
+/* An undated mention of a type the article already reported ("the
+ * celebrations", "the visit") is that same event: it takes the event's date,
+ * and only a named town or point adds anything to it. 1 = drop it. */
+static int back_reference(const article *a, const clause_ref *c, dated *d, const placed *p)
+{
+    if (d->from != BM_ATTACH_INHERITED && d->from != BM_ATTACH_PUBLISHED)
+        return 0;
+    const char *type = bm_type_name(c->type);
+    for (size_t i = a->out->n; i-- > 0;) {
+        const bm_incident *prev = &a->out->v[i].inc;
+        if (strcmp(prev->type, type) != 0)
+            continue;
+        int named = (p->from == BM_ATTACH_CLAUSE || p->from == BM_ATTACH_SENTENCE) &&
+                    p->place->specificity >= 6;
+        if (!named)
+            return 1;
+        d->date = prev->date_start;
+        d->prec = prev->date_precision;
+        return 0;
+    }
+    return 0;
+}
+
+/* "strikes near al-Qaim and around Abu Kamal and al-Mayadin": one event per
+ * town the clause names alongside the chosen one (ACLED codes each
+ * location). Reference points ("east of X") are not event places. */
+static int emit_siblings(article *a, const clause_ref *c, double score, const dated *d,
+                         const placed *p)
+{
+    if (p->place->specificity < 6)
+        return BM_OK;
+    const bm_gplace *done[16];
+    size_t nd = 0;
+    done[nd++] = p->place;
+    /* The chosen place's side of the trigger: before it stand the actors
+     * ("Washington said ..."), after it the targets, or the other way round. */
+    int after = 0;
+    for (size_t i = 0; i < a->npm; i++)
+        if (a->pm[i].place == p->place && a->pm[i].t0 >= c->t0 && a->pm[i].t1 <= c->t1)
+            after = a->pm[i].t0 > c->anchor;
+    for (size_t i = 0; i < a->npm && nd < 16; i++) {
+        const pmention *m = &a->pm[i];
+        if (m->t0 < c->t0 || m->t1 > c->t1 || m->place->specificity < 6 || m->near ||
+            (m->t0 > c->anchor) != after)
+            continue;
+        size_t k = 0;
+        while (k < nd && bm_distance_km(done[k]->pt, m->place->pt) > SAME_PLACE_KM)
+            k++;
+        if (k < nd)
+            continue;
+        done[nd++] = m->place;
+        placed q = {m->place, BM_ATTACH_CLAUSE, 0};
+        int rc = emit(a, c, score, d, &q);
+        if (rc != BM_OK)
+            return rc;
+    }
+    return BM_OK;
+}
+
+static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
+{
+    clause_ref c = {s, t0, t1, 0, 0, FRAME_NONE};
+    double score = 0;
+    if (!score_clause(a, &c, &score))
+        return BM_OK;
+    dated d;
+    if (!choose_date(a, &c, &d)) {
+        if (!d.background)
+            a->out->n_unresolved++;
+        return BM_OK;
+    }
+    if (is_hypothetical(a, &c, &d))
+        return BM_OK;
+    placed p;
+    if (!choose_place(a, &c, &p))
+        return BM_OK;
+    if (back_reference(a, &c, &d, &p))
+        return BM_OK;
+    int rc = emit(a, &c, score, &d, &p);
+    if (rc == BM_OK && p.from == BM_ATTACH_CLAUSE && violent_type(c.type))
+        rc = emit_siblings(a, &c, score, &d, &p);
+    return rc;
+}
+
+/* What a sentence leaves to the next: its last event date and its place. */
+static void update_context(article *a, const sentence *s, size_t first_new)
+{
+    for (size_t i = a->ndm; i-- > 0;) {
+        const dmention *d = &a->dm[i];
+        if (d->t0 >= s->t0 && d->t1 <= s->t1 && !d->background) {
+            a->has_ctx_date = 1;
+            a->ctx_date = d->date;
+            a->ctx_prec = d->prec;
+            break;
+        }
+    }
+    if (a->out->n > first_new) {
+        a->ctx_place = a->out->v[a->out->n - 1].place;
+        return;
+    }
+    int i = best_place(a, s->t0, s->t1, s->t0, SIZE_MAX);
+    if (i >= 0)
+        a->ctx_place = a->pm[i].place;
+}
+
+static int extract_sentences(article *a)
+{
+    for (size_t si = 0; si < a->ns; si++) {
+        const sentence *s = &a->sv[si];
+        if (s->heading)
+            continue;
+        size_t first_new = a->out->n;
+        for (size_t t0 = s->t0; t0 < s->t1;) {
+            size_t t1 = clause_end(a, s, t0);
+            int rc = extract_clause(a, s, t0, t1);
+            if (rc != BM_OK)
+                return rc;
+            t0 = t1;
+        }
+        update_context(a, s, first_new);
+    }
+    return BM_OK;
+}
+
+/* ---- One event reported twice in an article ------------------------------ */
+
+/* p lies inside q (a town in its country or governorate). */
+static int inside(const bm_gplace *p, const bm_gplace *q)
+{
+    if (!strcmp(q->kind, "country"))
+        return !strcmp(p->country, q->country);
+    if (!strcmp(q->kind, "governorate"))
+        return !strcmp(p->admin1, q->id);
+    return 0;
+}
+
+static int same_event(const bm_extracted *x, const bm_extracted *y)
+{
+    if (strcmp(x->inc.type, y->inc.type) != 0)
+        return 0;
+    if (bm_date_cmp(x->inc.date_start, y->inc.date_end) > 0 ||
+        bm_date_cmp(y->inc.date_start, x->inc.date_end) > 0)
+        return 0;
+    return x->place == y->place || inside(x->place, y->place) || inside(y->place, x->place) ||
+           bm_distance_km(x->inc.pt, y->inc.pt) <= SAME_PLACE_KM;
+}
+
+/* 1 when y is the better record of the event (finer place, then date, then
+ * confidence). */
+static int better(const bm_extracted *x, const bm_extracted *y)
+{
+    if (y->place->specificity != x->place->specificity)
+        return y->place->specificity > x->place->specificity;
+    if (y->inc.date_precision != x->inc.date_precision)
+        return y->inc.date_precision < x->inc.date_precision;
+    return y->inc.confidence > x->inc.confidence;
+}
+
+static void merge_duplicates(bm_extraction *e)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < e->n; i++) {
+        size_t j = 0;
+        while (j < n && !same_event(&e->v[j], &e->v[i]))
+            j++;
+        if (j == n)
+            e->v[n++] = e->v[i];
+        else if (better(&e->v[j], &e->v[i]))
+            e->v[j] = e->v[i];
+    }
+    e->n = n;
+}
+
+/* ---- Entry point ---------------------------------------------------------- */
+
+static int run(article *a)
+{
+    int rc = bm_tokenize(a->text, a->len, &a->tok, a->err);
+    if (rc != BM_OK)
+        return rc;
+    a->ti = calloc(a->tok.n ? a->tok.n : 1, sizeof *a->ti);
+    if (!a->ti)
+        return bm_error_set(a->err, BM_ENOMEM, "extract: out of memory");
+    for (size_t i = 0; i < a->tok.n; i++)
+        a->ti[i].place = a->ti[i].date = -1;
+    for (int k = 0; k < LEX_NKINDS; k++)
+        annotate_kind(a, (lex_kind)k);
+    if ((rc = find_places(a)) != BM_OK || (rc = find_capitals(a)) != BM_OK ||
+        (rc = find_dates(a)) != BM_OK)
+        return rc == BM_ENOMEM ? bm_error_set(a->err, rc, "extract: out of memory") : rc;
+    if (split_sentences(a) != BM_OK)
+        return bm_error_set(a->err, BM_ENOMEM, "extract: out of memory");
+    mark_negations(a);
+    learn_people(a);
+    if ((rc = extract_sentences(a)) != BM_OK)
+        return bm_error_set(a->err, rc, "extract: out of memory");
+    merge_duplicates(a->out);
+    a->out->n_sentences = a->ns;
+    return BM_OK;
+}
+
+int bm_extract(const bm_extractor *x, const char *text, size_t len, const bm_date *published,
+               bm_extraction *out, bm_error *err)
+{
+    if (!x || !text || !out)
+        return bm_error_set(err, BM_EINVAL, "extract: no extractor, text or output");
+    memset(out, 0, sizeof *out);
+    snprintf(out->language, sizeof out->language, "%s", bm_detect_language(text, len));
+    article a = {0};
+    a.x = x;
+    a.text = text;
+    a.len = len;
+    a.pub = published;
+    a.english = !strcmp(out->language, "en");
+    a.out = out;
+    a.err = err;
+    int rc = run(&a);
+    article_free(&a);
+    if (rc != BM_OK)
+        bm_extraction_free(out);
+    return rc;
+}

@@ -1,0 +1,531 @@
+/* extract_lexicon.c: loads the extraction lexicons (triggers, cues,
+ * nationality words, fatality words) from the TSV files of gazetteer/lexicon/ and matches
+ * them against tokens, with or without ال and the proclitics و ف ب ل ك.
+ * Must never hold a word list in C: every term comes from the data files. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "bordermap/fileio.h"
+#include "extract_private.h"
+
+/* Stems shorter than this many characters never act as prefixes: "قتل*"
+ * would swallow half the language. */
+#define MIN_STEM_CHARS 4
+/* Prefix entries are indexed by their first three characters. */
+#define PREFIX_KEY_CHARS 3
+
+struct lexicon {
+    GPtrArray *entries;         /* lex_entry *, owned */
+    GHashTable *exact[LEX_NKINDS];  /* first word -> GPtrArray of entries */
+    GHashTable *prefix[LEX_NKINDS]; /* first 3 chars of a stem -> GPtrArray */
+    size_t count[LEX_NKINDS];
+    const bm_gplace *border_place;
+};
+
+static void entry_free(gpointer p)
+{
+    lex_entry *e = p;
+    if (!e)
+        return;
+    for (size_t i = 0; i < e->n; i++)
+        free(e->w[i]);
+    free(e->w);
+    free(e->pfx);
+    free(e->term);
+    free(e);
+}
+
+static void array_free(gpointer p)
+{
+    g_ptr_array_free(p, TRUE);
+}
+
+void bm__lexicon_free(lexicon *lx)
+{
+    if (!lx)
+        return;
+    for (int k = 0; k < LEX_NKINDS; k++) {
+        if (lx->exact[k])
+            g_hash_table_destroy(lx->exact[k]);
+        if (lx->prefix[k])
+            g_hash_table_destroy(lx->prefix[k]);
+    }
+    if (lx->entries)
+        g_ptr_array_free(lx->entries, TRUE);
+    free(lx);
+}
+
+size_t bm__lexicon_count(const lexicon *lx, lex_kind kind)
+{
+    return lx ? lx->count[kind] : 0;
+}
+
+const bm_gplace *bm__lexicon_border_place(const lexicon *lx)
+{
+    return lx ? lx->border_place : NULL;
+}
+
+/* ---- Building entries -------------------------------------------------- */
+
+/* Byte length of the first n UTF-8 characters of s (or all of s). */
+static size_t utf8_prefix_bytes(const char *s, size_t len, size_t nchars)
+{
+    size_t i = 0, c = 0;
+    while (i < len && c < nchars) {
+        i++;
+        while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
+            i++;
+        c++;
+    }
+    return i;
+}
+
+/* Splits a term into the same tokens the text will have; a '*' right after a
+ * word marks that word a stem. */
+static int entry_words(lex_entry *e, const char *term, bm_error *err)
+{
+    bm_tokens t = {0};
+    int rc = bm_tokenize(term, strlen(term), &t, err);
+    if (rc != BM_OK)
+        return rc;
+    e->w = calloc(t.n ? t.n : 1, sizeof *e->w);
+    e->pfx = calloc(t.n ? t.n : 1, 1);
+    if (!e->w || !e->pfx) {
+        bm_tokens_free(&t);
+        return bm_error_set(err, BM_ENOMEM, "lexicon: out of memory");
+    }
+    for (size_t i = 0; i < t.n; i++) {
+        const bm_token *k = &t.v[i];
+        if (term[k->start] == '*' && e->n > 0 && k->start == t.v[i - 1].end) {
+            const char *w = e->w[e->n - 1];
+            e->pfx[e->n - 1] = g_utf8_strlen(w, -1) >= MIN_STEM_CHARS;
+            continue;
+        }
+        if (!(e->w[e->n] = strdup(k->norm))) {
+            bm_tokens_free(&t);
+            return bm_error_set(err, BM_ENOMEM, "lexicon: out of memory");
+        }
+        e->n++;
+    }
+    bm_tokens_free(&t);
+    if (e->n == 0)
+        return bm_error_set(err, BM_EPARSE, "empty term");
+    return BM_OK;
+}
+
+static GPtrArray *bucket(GHashTable *h, const char *key, size_t len)
+{
+    char *k = g_strndup(key, len);
+    GPtrArray *a = g_hash_table_lookup(h, k);
+    if (a) {
+        g_free(k);
+        return a;
+    }
+    a = g_ptr_array_new();
+    g_hash_table_insert(h, k, a);
+    return a;
+}
+
+/* An entry with the same words and kind already loaded (cues merge roles). */
+static lex_entry *find_same(lexicon *lx, const lex_entry *e)
+{
+    GPtrArray *a = g_hash_table_lookup(lx->exact[e->kind], e->w[0]);
+    for (guint i = 0; a && i < a->len; i++) {
+        lex_entry *o = a->pdata[i];
+        if (o->n != e->n || o->pfx[0] != e->pfx[0])
+            continue;
+        size_t j = 0;
+        while (j < e->n && strcmp(o->w[j], e->w[j]) == 0 && o->pfx[j] == e->pfx[j])
+            j++;
+        if (j == e->n)
+            return o;
+    }
+    return NULL;
+}
+
+static void index_entry(lexicon *lx, lex_entry *e)
+{
+    g_ptr_array_add(lx->entries, e);
+    lx->count[e->kind]++;
+    const char *w0 = e->w[0];
+    size_t len = strlen(w0);
+    /* A stem is also found as a whole word, so it sits in both tables. */
+    g_ptr_array_add(bucket(lx->exact[e->kind], w0, len), e);
+    if (e->pfx[0])
+        g_ptr_array_add(bucket(lx->prefix[e->kind], w0, utf8_prefix_bytes(w0, len, PREFIX_KEY_CHARS)),
+                        e);
+}
+
+/* ---- TSV files --------------------------------------------------------- */
+
+/* Splits one line into at most max tab-separated fields (in place). */
+static size_t split_tabs(char *line, char **f, size_t max)
+{
+    size_t n = 0;
+    char *p = line;
+    while (n < max) {
+        f[n++] = p;
+        char *tab = strchr(p, '\t');
+        if (!tab)
+            break;
+        *tab = '\0';
+        p = tab + 1;
+    }
+    return n;
+}
+
+static lex_frame parse_frame(const char *s)
+{
+    if (!strcmp(s, "visit"))
+        return FRAME_VISIT;
+    if (!strcmp(s, "host"))
+        return FRAME_HOST;
+    if (!strcmp(s, "meet"))
+        return FRAME_MEET;
+    if (!strcmp(s, "comm"))
+        return FRAME_COMM;
+    if (!strcmp(s, "summit"))
+        return FRAME_SUMMIT;
+    return FRAME_NONE;
+}
+
+static unsigned parse_role(const char *s)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } roles[] = {
+        {"negation", CUE_NEGATION}, {"future", CUE_FUTURE},       {"scheduled", CUE_SCHEDULED},
+        {"opinion", CUE_OPINION},   {"background", CUE_BACKGROUND}, {"bgdate", CUE_BGDATE},
+        {"report", CUE_REPORT},     {"receiver", CUE_RECEIVER},   {"recipient", CUE_RECIPIENT},
+        {"span_from", CUE_SPAN_FROM}, {"span_to", CUE_SPAN_TO},   {"border", CUE_BORDER},
+        {"near", CUE_NEAR},         {"clause", CUE_CLAUSE},       {"capital", CUE_CAPITAL},
+        {"title", CUE_TITLE},       {"stop", CUE_STOP},         {"actor", CUE_ACTOR},
+    };
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+        if (!strcmp(roles[i].name, s))
+            return roles[i].bit;
+    return 0;
+}
+
+static fatal_kind parse_fkind(const char *s)
+{
+    if (!strcmp(s, "number"))
+        return FATAL_NUMBER;
+    if (!strcmp(s, "vague"))
+        return FATAL_VAGUE;
+    if (!strcmp(s, "death"))
+        return FATAL_DEATH;
+    if (!strcmp(s, "injury"))
+        return FATAL_INJURY;
+    return 0;
+}
+
+typedef struct load_ctx {
+    lexicon *lx;
+    const bm_gazetteer *g;
+    const char *file;
+    size_t line;
+    bm_error *err;
+} load_ctx;
+
+static int bad_row(load_ctx *c, const char *why)
+{
+    return bm_error_set(c->err, BM_EPARSE, "%s:%zu: %s", c->file, c->line, why);
+}
+
+/* Fills the kind-specific fields from the row; 1 = keep, 0 = skip, <0 error. */
+static int fill_entry(load_ctx *c, lex_kind kind, lex_entry *e, char **f, size_t nf)
+{
+    char *end;
+    switch (kind) {
+    case LEX_TRIGGER:
+        if (nf < 3)
+            return bad_row(c, "a trigger row needs term, type, weight");
+        if ((e->type = bm_type_index(f[1])) < 0)
+            return bad_row(c, "unknown incident type");
+        e->weight = strtod(f[2], &end);
+        if (end == f[2] || e->weight <= 0 || e->weight > 10)
+            return bad_row(c, "weight must be a number in (0, 10]");
+        e->frame = nf > 3 ? parse_frame(f[3]) : FRAME_NONE;
+        return 1;
+    case LEX_CUE:
+        if (nf < 2)
+            return bad_row(c, "a cue row needs term, role");
+        if (!strcmp(f[1], "border_place")) {
+            /* Not a word: names the gazetteer id of the frontier itself. */
+            if (c->g)
+                c->lx->border_place = bm_gazetteer_get(c->g, f[0]);
+            return 0;
+        }
+        if (!(e->roles = parse_role(f[1])))
+            return bad_row(c, "unknown cue role");
+        return 1;
+    case LEX_DEMONYM:
+        if (nf < 3)
+            return bad_row(c, "a demonym row needs term, country, capital");
+        e->country = c->g ? bm_gazetteer_get(c->g, f[1]) : NULL;
+        e->capital = c->g ? bm_gazetteer_get(c->g, f[2]) : NULL;
+        return e->country != NULL;
+    case LEX_FATAL:
+        if (nf < 3)
+            return bad_row(c, "a fatality row needs term, value, kind");
+        e->value = (int)strtol(f[1], &end, 10);
+        if (end == f[1] || e->value < 0)
+            return bad_row(c, "value must be a count");
+        if (!(e->fkind = parse_fkind(f[2])))
+            return bad_row(c, "unknown fatality kind");
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int load_row(load_ctx *c, lex_kind kind, char *line)
+{
+    char *f[6];
+    size_t nf = split_tabs(line, f, 6);
+    if (!f[0][0])
+        return BM_OK;
+    lex_entry *e = calloc(1, sizeof *e);
+    if (!e)
+        return bm_error_set(c->err, BM_ENOMEM, "lexicon: out of memory");
+    e->kind = kind;
+    int keep = fill_entry(c, kind, e, f, nf);
+    if (keep <= 0) {
+        entry_free(e);
+        return keep < 0 ? keep : BM_OK;
+    }
+    if (!(e->term = strdup(f[0]))) {
+        entry_free(e);
+        return bm_error_set(c->err, BM_ENOMEM, "lexicon: out of memory");
+    }
+    int rc = entry_words(e, f[0], c->err);
+    if (rc != BM_OK) {
+        entry_free(e);
+        return rc == BM_EPARSE ? bad_row(c, "term has no words") : rc;
+    }
+    lex_entry *same = kind == LEX_CUE ? find_same(c->lx, e) : NULL;
+    if (same) {
+        same->roles |= e->roles;
+        entry_free(e);
+        return BM_OK;
+    }
+    index_entry(c->lx, e);
+    return BM_OK;
+}
+
+static int load_file(lexicon *lx, const bm_gazetteer *g, const char *dir, const char *name,
+                     lex_kind kind, bm_error *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *data = NULL;
+    size_t len = 0;
+    int rc = bm_read_file(path, &data, &len, err);
+    if (rc != BM_OK)
+        return rc;
+    load_ctx c = {lx, g, name, 0, err};
+    int header_seen = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        c.line++;
+        size_t n = strlen(line);
+        if (n && line[n - 1] == '\r')
+            line[n - 1] = '\0';
+        if (line[0] == '#' || line[0] == '\0')
+            continue;
+        if (!header_seen) {
+            header_seen = 1;
+            if (!strncmp(line, "term\t", 5))
+                continue;
+        }
+        if ((rc = load_row(&c, kind, line)) != BM_OK)
+            break;
+    }
+    free(data);
+    return rc;
+}
+
+int bm__lexicon_load(const char *dir, const bm_gazetteer *g, lexicon **out, bm_error *err)
+{
+    static const struct {
+        const char *file;
+        lex_kind kind;
+    } files[] = {
+        {"triggers-ar.tsv", LEX_TRIGGER}, {"triggers-en.tsv", LEX_TRIGGER},
+        {"cues.tsv", LEX_CUE},            {"demonyms.tsv", LEX_DEMONYM},
+        {"fatalities.tsv", LEX_FATAL},
+    };
+    *out = NULL;
+    lexicon *lx = calloc(1, sizeof *lx);
+    if (!lx)
+        return bm_error_set(err, BM_ENOMEM, "lexicon: out of memory");
+    lx->entries = g_ptr_array_new_with_free_func(entry_free);
+    for (int k = 0; k < LEX_NKINDS; k++) {
+        lx->exact[k] = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, array_free);
+        lx->prefix[k] = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, array_free);
+    }
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        int rc = load_file(lx, g, dir, files[i].file, files[i].kind, err);
+        if (rc != BM_OK) {
+            bm__lexicon_free(lx);
+            return rc;
+        }
+    }
+    *out = lx;
+    return BM_OK;
+}
+
+/* ---- Matching ---------------------------------------------------------- */
+
+#define AR_ALEF_LAM "\xD8\xA7\xD9\x84"
+#define AR_LAM_LAM "\xD9\x84\xD9\x84"
+#define MAX_VARIANTS 8
+#define VARIANT_BUF 192
+
+/* The forms under which a word may be listed: as written, without ال, without
+ * a proclitic (and then without ال), with لل read as ال. */
+typedef struct variants {
+    const char *s[MAX_VARIANTS];
+    size_t n;
+    char buf[2][VARIANT_BUF];
+    int nbuf;
+} variants;
+
+static void add_variant(variants *v, const char *s)
+{
+    if (v->n < MAX_VARIANTS && s && *s)
+        v->s[v->n++] = s;
+}
+
+/* Adds w, w without ال, and ال+rest for a word starting with لل. */
+static void add_article_forms(variants *v, const char *w)
+{
+    size_t len = strlen(w);
+    add_variant(v, w);
+    if (!bm_ar_has_article(w, len))
+        return;
+    add_variant(v, w + 4);
+    if (strncmp(w, AR_LAM_LAM, 4) == 0 && v->nbuf < 2 && len + 1 < VARIANT_BUF) {
+        char *b = v->buf[v->nbuf++];
+        memcpy(b, AR_ALEF_LAM, 4);
+        memcpy(b + 4, w + 4, len - 4 + 1);
+        add_variant(v, b);
+    }
+}
+
+static void word_variants(const bm_token *tok, variants *v)
+{
+    v->n = 0;
+    v->nbuf = 0;
+    add_article_forms(v, tok->norm);
+    if (tok->kind != BM_TOK_ARABIC)
+        return;
+    size_t len = tok->norm_len;
+    size_t p2 = bm_ar_proclitic_len(tok->norm, len, 2);
+    size_t p1 = bm_ar_proclitic_len(tok->norm, len, 1);
+    if (p1)
+        add_article_forms(v, tok->norm + p1);
+    if (p2)
+        add_article_forms(v, tok->norm + p2);
+}
+
+static int word_matches(const char *w, int pfx, const char *s)
+{
+    if (!pfx)
+        return strcmp(w, s) == 0;
+    return strncmp(w, s, strlen(w)) == 0;
+}
+
+/* Quote marks inside a multi-word term are skipped: تنظيم “الدولة”. */
+static int is_quote_token(const bm_token *k)
+{
+    if (k->kind != BM_TOK_PUNCT)
+        return 0;
+    const char *q[] = {"\"", "'", "\xE2\x80\x9C", "\xE2\x80\x9D", "\xC2\xAB", "\xC2\xBB",
+                       "\xE2\x80\x98", "\xE2\x80\x99", "\xE2\x80\x9E"};
+    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)
+        if (strcmp(k->norm, q[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Matches words 1..n-1 of e from token j on; returns the tokens consumed. */
+static size_t match_rest(const lex_entry *e, const bm_tokens *t, size_t j)
+{
+    size_t start = j;
+    for (size_t w = 1; w < e->n; w++, j++) {
+        while (j < t->n && is_quote_token(&t->v[j]))
+            j++;
+        if (j >= t->n)
+            return 0;
+        variants v;
+        word_variants(&t->v[j], &v);
+        int ok = 0;
+        /* Later words may carry ال or و themselves: "العمليات العسكرية". */
+        for (size_t k = 0; k < v.n && !ok; k++)
+            ok = word_matches(e->w[w], e->pfx[w], v.s[k]);
+        if (!ok)
+            return 0;
+    }
+    return j - start;
+}
+
+/* Tries every entry in bucket a whose first word matches s. */
+static void try_bucket(const GPtrArray *a, const char *s, const bm_tokens *t, size_t i,
+                       const lex_entry **best, size_t *best_n)
+{
+    for (guint k = 0; a && k < a->len; k++) {
+        const lex_entry *e = a->pdata[k];
+        if (!word_matches(e->w[0], e->pfx[0], s))
+            continue;
+        size_t n = 1;
+        if (e->n > 1) {
+            size_t rest = match_rest(e, t, i + 1);
+            if (!rest)
+                continue;
+            n += rest;
+        }
+        /* Longest match wins; on a tie the heavier trigger. */
+        if (n > *best_n || (n == *best_n && *best && e->weight > (*best)->weight)) {
+            *best = e;
+            *best_n = n;
+        }
+    }
+}
+
+const lex_entry *bm__lexicon_match(const lexicon *lx, lex_kind kind, const bm_tokens *t,
+                                   size_t i, size_t *ntok)
+{
+    *ntok = 0;
+    if (!lx || i >= t->n)
+        return NULL;
+    const bm_token *tok = &t->v[i];
+    if (tok->kind != BM_TOK_ARABIC && tok->kind != BM_TOK_LATIN && tok->kind != BM_TOK_NUMBER)
+        return NULL;
+    variants v;
+    word_variants(tok, &v);
+    const lex_entry *best = NULL;
+    size_t best_n = 0;
+    int has_prefix = g_hash_table_size(lx->prefix[kind]) > 0;
+    for (size_t k = 0; k < v.n; k++) {
+        try_bucket(g_hash_table_lookup(lx->exact[kind], v.s[k]), v.s[k], t, i, &best, &best_n);
+        if (!has_prefix)
+            continue;
+        size_t len = strlen(v.s[k]);
+        size_t kb = utf8_prefix_bytes(v.s[k], len, PREFIX_KEY_CHARS);
+        if (kb >= len)
+            continue; /* a word no longer than the key was found exactly above */
+        char key[32];
+        if (kb >= sizeof key)
+            continue;
+        memcpy(key, v.s[k], kb);
+        key[kb] = '\0';
+        try_bucket(g_hash_table_lookup(lx->prefix[kind], key), v.s[k], t, i, &best, &best_n);
+    }
+    *ntok = best_n;
+    return best;
+}

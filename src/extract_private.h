@@ -1,0 +1,87 @@
+/* extract_private.h: the lexicon matcher behind extract.c (trigger words,
+ * context cues, nationality words, fatality counts), loaded from the TSV
+ * files under gazetteer/lexicon/. Never exported: not part of the public API. */
+#ifndef BORDERMAP_EXTRACT_PRIVATE_H
+#define BORDERMAP_EXTRACT_PRIVATE_H
+
+#include <stddef.h>
+
+#include "bordermap/arabic.h"
+#include "bordermap/extract.h"
+#include "bordermap/gazetteer.h"
+
+/* What a lexicon entry is. */
+typedef enum lex_kind { LEX_TRIGGER = 0, LEX_CUE = 1, LEX_DEMONYM = 2, LEX_FATAL = 3, LEX_NKINDS = 4 } lex_kind;
+
+/* Frames: how a trigger finds its place. */
+typedef enum lex_frame {
+    FRAME_NONE = 0,
+    FRAME_VISIT,  /* the destination after the trigger */
+    FRAME_HOST,   /* where the host received the guest */
+    FRAME_MEET,   /* where the meeting was */
+    FRAME_COMM,   /* a call or message: where its receiver is */
+    FRAME_SUMMIT  /* where the summit is held */
+} lex_frame;
+
+/* Cue roles (bit flags: one word can have several, e.g. إلى). */
+enum {
+    CUE_NEGATION = 1u << 0,
+    CUE_FUTURE = 1u << 1,
+    CUE_SCHEDULED = 1u << 2,
+    CUE_OPINION = 1u << 3,
+    CUE_BACKGROUND = 1u << 4,
+    CUE_BGDATE = 1u << 5,
+    CUE_REPORT = 1u << 6,
+    CUE_RECEIVER = 1u << 7,
+    CUE_RECIPIENT = 1u << 8,
+    CUE_SPAN_FROM = 1u << 9,
+    CUE_SPAN_TO = 1u << 10,
+    CUE_BORDER = 1u << 11,
+    CUE_NEAR = 1u << 12,
+    CUE_CLAUSE = 1u << 13,
+    CUE_CAPITAL = 1u << 14,
+    CUE_TITLE = 1u << 15,
+    CUE_STOP = 1u << 16,
+    CUE_ACTOR = 1u << 17
+};
+
+/* Fatality word kinds. */
+typedef enum fatal_kind { FATAL_NUMBER = 1, FATAL_VAGUE, FATAL_DEATH, FATAL_INJURY } fatal_kind;
+
+typedef struct lex_entry {
+    lex_kind kind;
+    size_t n;            /* words */
+    char **w;            /* normalised words (tokens of the term) */
+    unsigned char *pfx;  /* word i is a stem: matches any word starting with it */
+    char *term;          /* the term as written (for reasons) */
+    /* LEX_TRIGGER */
+    int type;            /* bm_type_index() */
+    double weight;
+    lex_frame frame;
+    /* LEX_CUE */
+    unsigned roles;
+    /* LEX_DEMONYM */
+    const bm_gplace *country, *capital;
+    /* LEX_FATAL */
+    int value;
+    fatal_kind fkind;
+} lex_entry;
+
+typedef struct lexicon lexicon;
+
+/* Loads every lexicon file from dir. g resolves the place ids of demonyms.tsv
+ * (rows with unknown ids are skipped). */
+int bm__lexicon_load(const char *dir, const bm_gazetteer *g, lexicon **out, bm_error *err);
+void bm__lexicon_free(lexicon *lx);
+size_t bm__lexicon_count(const lexicon *lx, lex_kind kind);
+/* The gazetteer place of the Iraq-Syria frontier named by cues.tsv (role
+ * border_place), or NULL. */
+const bm_gplace *bm__lexicon_border_place(const lexicon *lx);
+
+/* The longest entry of `kind` that starts at token i (NULL if none); *ntok is
+ * how many tokens it spans (quote marks inside a multi-word term are skipped
+ * and counted). */
+const lex_entry *bm__lexicon_match(const lexicon *lx, lex_kind kind, const bm_tokens *t,
+                                   size_t i, size_t *ntok);
+
+#endif

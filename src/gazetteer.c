@@ -1,0 +1,1269 @@
+/* gazetteer.c: loads the places of the gazetteer/ TSV files and the context lexicons,
+ * and builds the hash index of normalised names the matcher reads.
+ * Must never scan the place list to answer a name: every name lookup goes
+ * through the index, so 100k names cost the same as 100. */
+#include "gazetteer_private.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bordermap/fileio.h"
+
+#define NO_VALUE UINT32_MAX
+
+/* ---- Hash map ---------------------------------------------------------- */
+
+uint32_t bm__gz_hash_more(uint32_t h, const char *s, size_t n)
+{
+    /* FNV-1a: incremental, so the matcher extends a key word by word. */
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+uint32_t bm__gz_hash(const char *s, size_t n)
+{
+    return bm__gz_hash_more(2166136261u, s, n);
+}
+
+const char *bm__gz_map_key(const gz_map *m, const gz_slot *s)
+{
+    return m->keys + s->key_off;
+}
+
+const gz_slot *bm__gz_map_get(const gz_map *m, const char *key, size_t len, uint32_t hash)
+{
+    if (!m->cap)
+        return NULL;
+    size_t mask = m->cap - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+        const gz_slot *s = &m->slots[i];
+        if (s->key_off == NO_VALUE)
+            return NULL;
+        if (s->hash == hash && s->key_len == len && memcmp(m->keys + s->key_off, key, len) == 0)
+            return s;
+    }
+}
+
+static int map_rehash(gz_map *m, size_t ncap)
+{
+    gz_slot *ns = malloc(ncap * sizeof *ns);
+    if (!ns)
+        return -1;
+    for (size_t i = 0; i < ncap; i++)
+        ns[i].key_off = NO_VALUE;
+    for (size_t i = 0; i < m->cap; i++) {
+        gz_slot *s = &m->slots[i];
+        if (s->key_off == NO_VALUE)
+            continue;
+        size_t j = s->hash & (ncap - 1);
+        while (ns[j].key_off != NO_VALUE)
+            j = (j + 1) & (ncap - 1);
+        ns[j] = *s;
+    }
+    free(m->slots);
+    m->slots = ns;
+    m->cap = ncap;
+    return 0;
+}
+
+gz_slot *bm__gz_map_put(gz_map *m, const char *key, size_t len, int *created)
+{
+    *created = 0;
+    if ((m->n + 1) * 2 > m->cap && map_rehash(m, m->cap ? m->cap * 2 : 64))
+        return NULL;
+    uint32_t h = bm__gz_hash(key, len);
+    size_t mask = m->cap - 1;
+    size_t i = h & mask;
+    for (;; i = (i + 1) & mask) {
+        gz_slot *s = &m->slots[i];
+        if (s->key_off == NO_VALUE)
+            break;
+        if (s->hash == h && s->key_len == len && memcmp(m->keys + s->key_off, key, len) == 0)
+            return s;
+    }
+    if (m->keys_len + len + 1 > m->keys_cap) {
+        size_t nc = m->keys_cap ? m->keys_cap : 4096;
+        while (nc < m->keys_len + len + 1)
+            nc *= 2;
+        char *nk = realloc(m->keys, nc);
+        if (!nk)
+            return NULL;
+        m->keys = nk;
+        m->keys_cap = nc;
+    }
+    memcpy(m->keys + m->keys_len, key, len);
+    m->keys[m->keys_len + len] = '\0';
+    gz_slot *s = &m->slots[i];
+    s->hash = h;
+    s->key_off = (uint32_t)m->keys_len;
+    s->key_len = (uint32_t)len;
+    s->value = 0;
+    m->keys_len += len + 1;
+    m->n++;
+    *created = 1;
+    return s;
+}
+
+void bm__gz_map_free(gz_map *m)
+{
+    free(m->slots);
+    free(m->keys);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- Growable arrays and the string arena -------------------------------- */
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t nc = *cap ? *cap : 16;
+    while (nc < need)
+        nc *= 2;
+    void *np = realloc(*p, nc * elem);
+    if (!np)
+        return -1;
+    *p = np;
+    *cap = nc;
+    return 0;
+}
+
+static long str_add(bm_gazetteer *g, const char *s, size_t len)
+{
+    if (grow((void **)&g->strings, &g->strings_cap, g->strings_len + len + 1, 1))
+        return -1;
+    long off = (long)g->strings_len;
+    memcpy(g->strings + off, s, len);
+    g->strings[off + (long)len] = '\0';
+    g->strings_len += len + 1;
+    return off;
+}
+
+const char *bm__gz_str(const bm_gazetteer *g, uint32_t off)
+{
+    return g->strings + off;
+}
+
+/* ---- Kinds --------------------------------------------------------------- */
+
+static const char *const kinds[] = {
+    "country", "governorate", "district", "subdistrict", "city",    "town",
+    "village", "crossing",    "camp",     "base",        "oilfield", "station",
+    "airport", "dam",         "mountain", "region",      "river",   "lake",
+    "other",
+};
+#define N_KINDS (sizeof kinds / sizeof kinds[0])
+
+static int kind_index(const char *kind)
+{
+    for (size_t i = 0; i < N_KINDS; i++)
+        if (strcmp(kinds[i], kind) == 0)
+            return (int)i;
+    return -1;
+}
+
+unsigned bm__gz_kind_bit(const char *kind)
+{
+    int i = kind_index(kind);
+    return i < 0 ? 0u : 1u << i;
+}
+
+/* crossing/camp/base > village > town > city > subdistrict > district >
+ * governorate > region > country: the header's promise for specificity. */
+int bm__gz_kind_rank(const char *kind)
+{
+    static const struct {
+        const char *k;
+        int r;
+    } ranks[] = {
+        {"crossing", 9}, {"camp", 9},     {"base", 9},      {"oilfield", 9}, {"station", 9},
+        {"airport", 9},  {"dam", 9},      {"village", 8},   {"town", 7},     {"city", 6},
+        {"mountain", 5}, {"subdistrict", 5}, {"district", 4}, {"river", 3},   {"lake", 3},
+        {"governorate", 3}, {"other", 2}, {"region", 2},    {"country", 1},
+    };
+    for (size_t i = 0; i < sizeof ranks / sizeof ranks[0]; i++)
+        if (strcmp(ranks[i].k, kind) == 0)
+            return ranks[i].r;
+    return 2;
+}
+
+static unsigned kind_flags(const char *kind)
+{
+    if (!strcmp(kind, "city") || !strcmp(kind, "town") || !strcmp(kind, "village"))
+        return GZ_P_SETTLE;
+    if (!strcmp(kind, "country") || !strcmp(kind, "governorate") || !strcmp(kind, "district") ||
+        !strcmp(kind, "subdistrict") || !strcmp(kind, "region"))
+        return GZ_P_AREA;
+    if (!strcmp(kind, "crossing") || !strcmp(kind, "camp") || !strcmp(kind, "base") ||
+        !strcmp(kind, "oilfield") || !strcmp(kind, "station") || !strcmp(kind, "airport") ||
+        !strcmp(kind, "dam"))
+        return GZ_P_POINTLIKE;
+    return 0;
+}
+
+/* ---- Keys ---------------------------------------------------------------- */
+
+static const char *const latin_articles[] = {"al", "el",  "ad", "ar", "as",  "ash", "at",
+                                             "az", "ez",  "es", "ed", "er",  "et",  "en",
+                                             "an", "adh", "ath", "dh", "ul", "ud",  "ur"};
+
+int bm__gz_latin_article(const char *w, size_t len)
+{
+    if (len < 2 || len > 3)
+        return 0;
+    for (size_t i = 0; i < sizeof latin_articles / sizeof latin_articles[0]; i++)
+        if (strlen(latin_articles[i]) == len && memcmp(latin_articles[i], w, len) == 0)
+            return 1;
+    return 0;
+}
+
+static int is_word(const bm_token *t)
+{
+    return t->kind == BM_TOK_ARABIC || t->kind == BM_TOK_LATIN || t->kind == BM_TOK_NUMBER;
+}
+
+static int has_arabic(const bm_tokens *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (t->v[i].kind == BM_TOK_ARABIC)
+            return 1;
+    return 0;
+}
+
+/* Appends s to a bounded key buffer; -1 when it would overflow. */
+static int key_cat(char *out, size_t *o, size_t outsize, const char *s, size_t n)
+{
+    if (*o + n + 1 > outsize)
+        return -1;
+    memcpy(out + *o, s, n);
+    *o += n;
+    out[*o] = '\0';
+    return 0;
+}
+
+int bm__gz_name_key(const char *name, char *out, size_t outsize, int *latin)
+{
+    bm_tokens t = {0};
+    size_t o = 0;
+    out[0] = '\0';
+    if (bm_tokenize(name, strlen(name), &t, NULL) != BM_OK) {
+        bm_tokens_free(&t);
+        return 0;
+    }
+    int ar = has_arabic(&t), fits = 1;
+    *latin = !ar;
+    for (size_t i = 0; i < t.n && fits; i++) {
+        if (!is_word(&t.v[i]))
+            continue;
+        if ((ar && o > 0 && key_cat(out, &o, outsize, " ", 1)) ||
+            key_cat(out, &o, outsize, t.v[i].norm, t.v[i].norm_len))
+            fits = 0;
+    }
+    bm_tokens_free(&t);
+    if (!fits)
+        out[0] = '\0';
+    return fits && o > 0;
+}
+
+size_t bm_gazetteer_key(const char *name, char *out, size_t outsize)
+{
+    int latin;
+    if (!name || !out || outsize == 0)
+        return 0;
+    return bm__gz_name_key(name, out, outsize, &latin) ? strlen(out) : 0;
+}
+
+/* ---- Pending index entries ------------------------------------------------ */
+
+enum { GZ_PEND_PREFIX = 1u << 31, GZ_PEND_SPECIAL = 1u << 30 };
+#define GZ_PEND_NOTFULL (GZ_PEND_PREFIX | GZ_PEND_SPECIAL)
+
+typedef struct gz_pending {
+    uint32_t key_off, key_len; /* in g->strings */
+    uint32_t place;
+    uint32_t flags;     /* GZ_R_* | GZ_PEND_PREFIX */
+    uint32_t alias_off; /* the alias as written */
+} gz_pending;
+
+static int pend(bm_gazetteer *g, const char *key, size_t len, uint32_t place, uint32_t flags,
+                uint32_t alias_off)
+{
+    if (len == 0 || len > GZ_MAX_KEY)
+        return 0;
+    long off = str_add(g, key, len);
+    if (off < 0 || grow((void **)&g->pending, &g->cap_pending, g->n_pending + 1,
+                        sizeof *g->pending))
+        return -1;
+    gz_pending *p = &g->pending[g->n_pending++];
+    p->key_off = (uint32_t)off;
+    p->key_len = (uint32_t)len;
+    p->place = place;
+    p->flags = flags;
+    p->alias_off = alias_off;
+    return 0;
+}
+
+/* Word list of a name: normalised words, hyphens and other marks dropped. */
+typedef struct words {
+    const char *w[16];
+    size_t len[16];
+    size_t n;
+} words;
+
+static void name_words(const bm_tokens *t, words *w)
+{
+    w->n = 0;
+    for (size_t i = 0; i < t->n && w->n < 16; i++) {
+        if (!is_word(&t->v[i]))
+            continue;
+        w->w[w->n] = t->v[i].norm;
+        w->len[w->n] = t->v[i].norm_len;
+        w->n++;
+    }
+}
+
+/* Joins words [0, n) with sep (NULL = nothing) into buf; the first word may
+ * start at an offset (the article dropped). Records each boundary prefix. */
+static int index_joined(bm_gazetteer *g, const words *w, size_t skip0, const char *sep,
+                        uint32_t place, uint32_t flags, uint32_t alias_off)
+{
+    char buf[GZ_MAX_KEY + 8];
+    size_t o = 0;
+    for (size_t i = 0; i < w->n; i++) {
+        const char *s = w->w[i] + (i == 0 ? skip0 : 0);
+        size_t n = w->len[i] - (i == 0 ? skip0 : 0);
+        if (i > 0 && sep && key_cat(buf, &o, sizeof buf, sep, strlen(sep)))
+            return 0;
+        if (key_cat(buf, &o, sizeof buf, s, n))
+            return 0;
+        if (i + 1 < w->n && sep && pend(g, buf, o, place, GZ_PEND_PREFIX, 0))
+            return -1;
+    }
+    return pend(g, buf, o, place, flags, alias_off);
+}
+
+/* Latin keys: "kept" concatenates every word ("deirezzor"); "dropped" leaves
+ * out the article words except a final one ("deirzor"). Prefixes are marked at
+ * every word boundary of both. */
+static int index_latin(bm_gazetteer *g, const words *w, uint32_t place, uint32_t flags,
+                       uint32_t alias_off)
+{
+    for (int form = 0; form < 2; form++) {
+        char buf[GZ_MAX_KEY + 8];
+        size_t o = 0;
+        for (size_t i = 0; i < w->n; i++) {
+            int drop = form == 1 && i + 1 < w->n && bm__gz_latin_article(w->w[i], w->len[i]);
+            if (!drop && key_cat(buf, &o, sizeof buf, w->w[i], w->len[i]))
+                return 0;
+            if (i + 1 < w->n && o > 0 && pend(g, buf, o, place, GZ_PEND_PREFIX, 0))
+                return -1;
+        }
+        if (pend(g, buf, o, place, flags | GZ_R_LATIN, alias_off))
+            return -1;
+    }
+    return 0;
+}
+
+#define AR_AL "\xD8\xA7\xD9\x84" /* ال */
+
+static size_t article_len(const words *w)
+{
+    if (w->n == 0)
+        return 0;
+    return bm_ar_has_article(w->w[0], w->len[0]) && memcmp(w->w[0], AR_AL, 4) == 0 ? 4 : 0;
+}
+
+int bm__gz_index_name(bm_gazetteer *g, uint32_t p, const char *name, int canonical,
+                      bm_error *err)
+{
+    if (!name || !*name || strcmp(name, "-") == 0)
+        return BM_OK;
+    bm_tokens t = {0};
+    if (bm_tokenize(name, strlen(name), &t, err) != BM_OK) {
+        bm_tokens_free(&t);
+        return BM_ENOMEM;
+    }
+    words w;
+    name_words(&t, &w);
+    int rc = 0;
+    long alias = str_add(g, name, strlen(name));
+    uint32_t base = canonical ? GZ_R_CANON : 0;
+    if (alias < 0 || w.n == 0)
+        goto done;
+    if (!has_arabic(&t)) {
+        rc = index_latin(g, &w, p, base, (uint32_t)alias);
+        goto done;
+    }
+    size_t art = article_len(&w);
+    rc = index_joined(g, &w, 0, " ", p, base, (uint32_t)alias);
+    if (!rc && art)
+        rc = index_joined(g, &w, art, " ", p, base | GZ_R_NOART, (uint32_t)alias);
+    if (!rc && w.n > 1)
+        rc = index_joined(g, &w, 0, NULL, p, base | GZ_R_JOINED, (uint32_t)alias);
+    if (!rc && w.n > 1 && art)
+        rc = index_joined(g, &w, art, NULL, p, base | GZ_R_JOINED | GZ_R_NOART,
+                          (uint32_t)alias);
+done:
+    bm_tokens_free(&t);
+    if (alias < 0 || rc)
+        return bm_error_set(err, BM_ENOMEM, "indexing names: out of memory");
+    return BM_OK;
+}
+
+int bm__gz_index_special(bm_gazetteer *g, const char *word)
+{
+    return pend(g, word, strlen(word), 0, GZ_PEND_SPECIAL, 0) ? BM_ENOMEM : BM_OK;
+}
+
+/* ---- Places ---------------------------------------------------------------- */
+
+static uint32_t off_of(bm_gazetteer *g, const char *s)
+{
+    long off = str_add(g, s ? s : "-", s ? strlen(s) : 1);
+    return off < 0 ? NO_VALUE : (uint32_t)off;
+}
+
+/* While loading, the string fields of pub hold arena offsets cast to
+ * pointers' integer value; bm__gz_finalise turns them into pointers. */
+#define OFF2PTR(o) ((const char *)(uintptr_t)(o))
+#define PTR2OFF(p) ((uint32_t)(uintptr_t)(p))
+
+static void unfinalise(bm_gazetteer *g)
+{
+    if (!g->finalised)
+        return;
+    for (size_t i = 0; i < g->n_places; i++) {
+        bm_gplace *p = &g->places[i].pub;
+        p->id = OFF2PTR(p->id - g->strings);
+        p->name_en = OFF2PTR(p->name_en - g->strings);
+        p->name_ar = OFF2PTR(p->name_ar - g->strings);
+        p->kind = OFF2PTR(p->kind - g->strings);
+        p->country = OFF2PTR(p->country - g->strings);
+        p->admin1 = OFF2PTR(p->admin1 - g->strings);
+        p->area = OFF2PTR(p->area - g->strings);
+        p->source = OFF2PTR(p->source - g->strings);
+    }
+    g->finalised = 0;
+}
+
+long bm__gz_add_place(bm_gazetteer *g, const bm_gplace *src, unsigned flags, bm_error *err)
+{
+    unfinalise(g);
+    int created;
+    gz_slot *s = bm__gz_map_put(&g->ids, src->id, strlen(src->id), &created);
+    if (!s)
+        return bm_error_set(err, BM_ENOMEM, "loading places: out of memory");
+    if (!created)
+        return -2; /* the first row with an id wins: curated files load first */
+    if (grow((void **)&g->places, &g->cap_places, g->n_places + 1, sizeof *g->places))
+        return bm_error_set(err, BM_ENOMEM, "loading places: out of memory");
+    s->value = (uint32_t)g->n_places;
+    gz_place *p = &g->places[g->n_places];
+    memset(p, 0, sizeof *p);
+    p->pub = *src;
+    uint32_t offs[8] = {off_of(g, src->id),      off_of(g, src->name_en), off_of(g, src->name_ar),
+                        off_of(g, src->kind),    off_of(g, src->country), off_of(g, src->admin1),
+                        off_of(g, src->area),    off_of(g, src->source)};
+    for (int i = 0; i < 8; i++)
+        if (offs[i] == NO_VALUE)
+            return bm_error_set(err, BM_ENOMEM, "loading places: out of memory");
+    p->pub.id = OFF2PTR(offs[0]);
+    p->pub.name_en = OFF2PTR(offs[1]);
+    p->pub.name_ar = OFF2PTR(offs[2]);
+    p->pub.kind = OFF2PTR(offs[3]);
+    p->pub.country = OFF2PTR(offs[4]);
+    p->pub.admin1 = OFF2PTR(offs[5]);
+    p->pub.area = OFF2PTR(offs[6]);
+    p->pub.source = OFF2PTR(offs[7]);
+    p->kind_rank = bm__gz_kind_rank(src->kind);
+    p->pub.specificity = p->kind_rank;
+    p->flags = flags | kind_flags(src->kind);
+    return (long)g->n_places++;
+}
+
+/* ---- Finalising the index ---------------------------------------------------- */
+
+static int cmp_pending(const void *a, const void *b, void *ctx)
+{
+    const bm_gazetteer *g = ctx;
+    const gz_pending *x = a, *y = b;
+    if (x->key_len != y->key_len)
+        return x->key_len < y->key_len ? -1 : 1;
+    int c = memcmp(g->strings + x->key_off, g->strings + y->key_off, x->key_len);
+    if (c)
+        return c;
+    /* full entries before prefix-only ones; then by place order */
+    if ((x->flags & GZ_PEND_NOTFULL) != (y->flags & GZ_PEND_NOTFULL))
+        return (x->flags & GZ_PEND_NOTFULL) > (y->flags & GZ_PEND_NOTFULL) ? 1 : -1;
+    if (x->place != y->place)
+        return x->place < y->place ? -1 : 1;
+    return 0;
+}
+
+/* Order of candidate places inside one key: curated before broad, then the
+ * more specific kind, then the larger population. */
+static int place_before(const bm_gazetteer *g, uint32_t a, uint32_t b)
+{
+    const gz_place *x = &g->places[a], *y = &g->places[b];
+    int xb = (x->flags & GZ_P_BROAD) != 0, yb = (y->flags & GZ_P_BROAD) != 0;
+    if (xb != yb)
+        return !xb;
+    if (x->pub.population != y->pub.population)
+        return x->pub.population > y->pub.population;
+    return a < b;
+}
+
+/* Merge sort of pending (qsort has no context argument in C11). */
+static void msort(gz_pending *v, gz_pending *tmp, size_t n, const bm_gazetteer *g)
+{
+    if (n < 2)
+        return;
+    size_t h = n / 2;
+    msort(v, tmp, h, g);
+    msort(v + h, tmp, n - h, g);
+    size_t i = 0, j = h, k = 0;
+    while (i < h && j < n)
+        tmp[k++] = cmp_pending(&v[j], &v[i], (void *)g) < 0 ? v[j++] : v[i++];
+    while (i < h)
+        tmp[k++] = v[i++];
+    while (j < n)
+        tmp[k++] = v[j++];
+    memcpy(v, tmp, n * sizeof *v);
+}
+
+static void refine_group(bm_gazetteer *g, gz_group *gr)
+{
+    gz_ref *r = g->refs + gr->first;
+    /* Curated wins: a broad place never shares a name with a curated one. */
+    int any_curated = 0;
+    for (uint32_t i = 0; i < gr->n; i++)
+        if (!(g->places[r[i].place].flags & GZ_P_BROAD))
+            any_curated = 1;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < gr->n; i++) {
+        if (any_curated && (g->places[r[i].place].flags & GZ_P_BROAD))
+            continue;
+        /* One ref per place; a name written as listed beats the same key
+         * reached by dropping the article or joining the words. */
+        const uint32_t derived = GZ_R_NOART | GZ_R_JOINED;
+        int dup = 0;
+        for (uint32_t j = 0; j < k; j++) {
+            if (r[j].place != r[i].place)
+                continue;
+            dup = 1;
+            if ((r[j].flags & derived) && !(r[i].flags & derived))
+                r[j] = r[i];
+        }
+        if (!dup)
+            r[k++] = r[i];
+    }
+    gr->n = k;
+    /* insertion sort by preference; groups are tiny */
+    for (uint32_t i = 1; i < k; i++) {
+        gz_ref t = r[i];
+        uint32_t j = i;
+        while (j > 0 && place_before(g, t.place, r[j - 1].place)) {
+            r[j] = r[j - 1];
+            j--;
+        }
+        r[j] = t;
+    }
+}
+
+int bm__gz_finalise(bm_gazetteer *g, bm_error *err)
+{
+    bm__gz_map_free(&g->index);
+    g->n_groups = g->n_refs = 0;
+    gz_pending *tmp = malloc((g->n_pending ? g->n_pending : 1) * sizeof *tmp);
+    if (!tmp)
+        return bm_error_set(err, BM_ENOMEM, "building the name index: out of memory");
+    msort(g->pending, tmp, g->n_pending, g);
+    free(tmp);
+    for (size_t i = 0; i < g->n_pending;) {
+        size_t j = i;
+        const gz_pending *p = &g->pending[i];
+        const char *key = g->strings + p->key_off;
+        while (j < g->n_pending && g->pending[j].key_len == p->key_len &&
+               memcmp(g->strings + g->pending[j].key_off, key, p->key_len) == 0)
+            j++;
+        int created;
+        gz_slot *s = bm__gz_map_put(&g->index, key, p->key_len, &created);
+        if (!s)
+            return bm_error_set(err, BM_ENOMEM, "building the name index: out of memory");
+        uint32_t value = 0;
+        size_t nfull = 0;
+        for (size_t k = i; k < j; k++) {
+            if (g->pending[k].flags & GZ_PEND_PREFIX)
+                value |= GZ_E_PREFIX;
+            else if (g->pending[k].flags & GZ_PEND_SPECIAL)
+                value |= GZ_E_SPECIAL;
+            else
+                nfull++;
+        }
+        if (nfull) {
+            if (grow((void **)&g->groups, &g->cap_groups, g->n_groups + 1, sizeof *g->groups) ||
+                grow((void **)&g->refs, &g->cap_refs, g->n_refs + nfull, sizeof *g->refs))
+                return bm_error_set(err, BM_ENOMEM, "building the name index: out of memory");
+            gz_group *gr = &g->groups[g->n_groups];
+            gr->first = (uint32_t)g->n_refs;
+            gr->n = 0;
+            for (size_t k = i; k < j; k++) {
+                if (g->pending[k].flags & GZ_PEND_NOTFULL)
+                    continue;
+                gz_ref *r = &g->refs[g->n_refs + gr->n++];
+                r->place = g->pending[k].place;
+                r->flags = g->pending[k].flags;
+                r->alias_off = g->pending[k].alias_off;
+            }
+            refine_group(g, gr);
+            g->n_refs += gr->n;
+            value |= GZ_E_FULL | (uint32_t)g->n_groups;
+            g->n_groups++;
+        }
+        s->value = value;
+        i = j;
+    }
+    /* Pointers into the arena are valid from here on (it no longer moves
+     * until the next add). */
+    for (size_t i = 0; i < g->n_places; i++) {
+        bm_gplace *p = &g->places[i].pub;
+        p->id = g->strings + PTR2OFF(p->id);
+        p->name_en = g->strings + PTR2OFF(p->name_en);
+        p->name_ar = g->strings + PTR2OFF(p->name_ar);
+        p->kind = g->strings + PTR2OFF(p->kind);
+        p->country = g->strings + PTR2OFF(p->country);
+        p->admin1 = g->strings + PTR2OFF(p->admin1);
+        p->area = g->strings + PTR2OFF(p->area);
+        p->source = g->strings + PTR2OFF(p->source);
+    }
+    g->finalised = 1;
+    return BM_OK;
+}
+
+/* ---- TSV reading ----------------------------------------------------------- */
+
+typedef struct tsv {
+    char *data;
+    size_t len, pos;
+    int line;
+    const char *path;
+} tsv;
+
+#define TSV_MAX_FIELDS 24
+
+/* Splits the next data line into fields (in place). Returns the number of
+ * fields, 0 at the end of the file. Comment and blank lines are skipped. */
+static int tsv_next(tsv *t, char **f)
+{
+    while (t->pos < t->len) {
+        char *line = t->data + t->pos;
+        char *nl = memchr(line, '\n', t->len - t->pos);
+        size_t n = nl ? (size_t)(nl - line) : t->len - t->pos;
+        t->pos += n + (nl ? 1 : 0);
+        t->line++;
+        if (n && line[n - 1] == '\r')
+            n--;
+        line[n] = '\0';
+        if (n == 0 || line[0] == '#')
+            continue;
+        int nf = 0;
+        char *p = line;
+        for (;;) {
+            char *tab = strchr(p, '\t');
+            if (nf < TSV_MAX_FIELDS)
+                f[nf++] = p;
+            if (!tab)
+                break;
+            *tab = '\0';
+            p = tab + 1;
+        }
+        return nf;
+    }
+    return 0;
+}
+
+static int tsv_open(tsv *t, const char *path, bm_error *err)
+{
+    memset(t, 0, sizeof *t);
+    t->path = path;
+    return bm_read_file(path, &t->data, &t->len, err);
+}
+
+static int col_of(char **hdr, int nh, const char *name)
+{
+    for (int i = 0; i < nh; i++)
+        if (strcmp(hdr[i], name) == 0)
+            return i;
+    return -1;
+}
+
+static const char *field(char **f, int nf, int col)
+{
+    if (col < 0 || col >= nf || !f[col][0])
+        return "-";
+    return f[col];
+}
+
+/* ---- Place files ------------------------------------------------------------- */
+
+enum { C_ID, C_EN, C_AR, C_KIND, C_COUNTRY, C_ADMIN1, C_LAT, C_LON, C_POP, C_AL_EN, C_AL_AR,
+       C_AREA, C_SOURCE, C_N };
+static const char *const place_cols[C_N] = {"id",     "name_en",    "name_ar",   "kind",
+                                            "country", "admin1",    "lat",       "lon",
+                                            "population", "aliases_en", "aliases_ar", "area",
+                                            "source"};
+
+static int is_place_header(char **f, int nf)
+{
+    return nf >= 3 && !strcmp(f[0], "id") && !strcmp(f[1], "name_en") &&
+           !strcmp(f[2], "name_ar");
+}
+
+static int parse_double(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int index_aliases(bm_gazetteer *g, uint32_t p, char *list, bm_error *err)
+{
+    if (!strcmp(list, "-"))
+        return BM_OK;
+    for (char *save = NULL, *a = strtok_r(list, "|", &save); a; a = strtok_r(NULL, "|", &save)) {
+        int rc = bm__gz_index_name(g, p, a, 0, err);
+        if (rc)
+            return rc;
+    }
+    return BM_OK;
+}
+
+static int load_place_row(bm_gazetteer *g, tsv *t, char **f, int nf, const int *col, bm_error *err)
+{
+    bm_gplace p = {0};
+    const char *id = field(f, nf, col[C_ID]);
+    if (!strcmp(id, "-"))
+        return bm_error_set(err, BM_EPARSE, "%s:%d: row without an id", t->path, t->line);
+    p.id = id;
+    p.name_en = field(f, nf, col[C_EN]);
+    p.name_ar = field(f, nf, col[C_AR]);
+    p.kind = field(f, nf, col[C_KIND]);
+    p.country = field(f, nf, col[C_COUNTRY]);
+    p.admin1 = field(f, nf, col[C_ADMIN1]);
+    p.area = field(f, nf, col[C_AREA]);
+    p.source = field(f, nf, col[C_SOURCE]);
+    if (kind_index(p.kind) < 0)
+        return bm_error_set(err, BM_EPARSE, "%s:%d: %s: unknown kind '%s'", t->path, t->line, id,
+                            p.kind);
+    if (parse_double(field(f, nf, col[C_LAT]), -90, 90, &p.pt.lat) ||
+        parse_double(field(f, nf, col[C_LON]), -180, 180, &p.pt.lon))
+        return bm_error_set(err, BM_EPARSE, "%s:%d: %s: bad coordinates", t->path, t->line, id);
+    const char *pop = field(f, nf, col[C_POP]);
+    p.population = strcmp(pop, "-") ? strtoll(pop, NULL, 10) : -1;
+    unsigned flags = strncmp(p.source, "geonames", 8) == 0 ? GZ_P_BROAD : 0;
+    long idx = bm__gz_add_place(g, &p, flags, err);
+    if (idx == -2)
+        return BM_OK; /* duplicate id: the earlier (curated) row stands */
+    if (idx < 0)
+        return (int)idx;
+    char al_en[8192], al_ar[8192];
+    snprintf(al_en, sizeof al_en, "%s", field(f, nf, col[C_AL_EN]));
+    snprintf(al_ar, sizeof al_ar, "%s", field(f, nf, col[C_AL_AR]));
+    int rc = bm__gz_index_name(g, (uint32_t)idx, p.name_ar, 1, err);
+    if (!rc)
+        rc = bm__gz_index_name(g, (uint32_t)idx, p.name_en, 1, err);
+    if (!rc)
+        rc = index_aliases(g, (uint32_t)idx, al_ar, err);
+    if (!rc)
+        rc = index_aliases(g, (uint32_t)idx, al_en, err);
+    return rc;
+}
+
+static int load_place_file(bm_gazetteer *g, tsv *t, char **hdr, int nh, bm_error *err)
+{
+    int col[C_N];
+    for (int i = 0; i < C_N; i++) {
+        col[i] = col_of(hdr, nh, place_cols[i]);
+        if (col[i] < 0 && i != C_AREA && i != C_POP && i != C_AL_EN && i != C_AL_AR)
+            return bm_error_set(err, BM_EPARSE, "%s: header lacks column '%s'", t->path,
+                                place_cols[i]);
+    }
+    char *f[TSV_MAX_FIELDS];
+    int nf;
+    while ((nf = tsv_next(t, f)) > 0) {
+        int rc = load_place_row(g, t, f, nf, col, err);
+        if (rc)
+            return rc;
+    }
+    return BM_OK;
+}
+
+/* ---- Lexicons ----------------------------------------------------------------- */
+
+/* dir + "/" + name into buf; -1 when it does not fit. */
+static int join_path(char *buf, size_t n, const char *dir, const char *name)
+{
+    int w = snprintf(buf, n, "%s/%s", dir, name);
+    return w < 0 || (size_t)w >= n ? -1 : 0;
+}
+
+/* Opens an optional lexicon file: BM_ENOTFOUND quietly when absent. */
+static int lexicon_open(const char *dir, const char *name, tsv *t, char *path, size_t n,
+                        char **hdr, int *nh, bm_error *err)
+{
+    if (join_path(path, n, dir, name))
+        return bm_error_set(err, BM_EINVAL, "%s/%s: path too long", dir, name);
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return BM_ENOTFOUND;
+    int rc = tsv_open(t, path, err);
+    if (rc)
+        return rc;
+    *nh = tsv_next(t, hdr);
+    return BM_OK;
+}
+
+static unsigned parse_kinds(const char *s)
+{
+    unsigned bits = 0;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", s);
+    for (char *save = NULL, *k = strtok_r(buf, ",|", &save); k; k = strtok_r(NULL, ",|", &save))
+        bits |= bm__gz_kind_bit(k);
+    return bits;
+}
+
+static unsigned parse_roles(const char *s, const char *path, int line, bm_error *err, int *bad)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } roles[] = {
+        {"trigger", GZ_C_TRIGGER},         {"trigger-after", GZ_C_TRIGGER_AFTER},
+        {"weak", GZ_C_WEAK},               {"person-before", GZ_C_PERSON_BEFORE},
+        {"person-after", GZ_C_PERSON_AFTER}, {"apposition", GZ_C_APPOSITION},
+        {"range-from", GZ_C_RANGE_FROM},   {"range-to", GZ_C_RANGE_TO},
+        {"capital", GZ_C_CAPITAL},         {"border", GZ_C_BORDER},
+        {"skipline", GZ_C_SKIPLINE},       {"link", GZ_C_LINK},
+    };
+    unsigned bits = 0;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", s);
+    for (char *save = NULL, *r = strtok_r(buf, ",|", &save); r; r = strtok_r(NULL, ",|", &save)) {
+        size_t i;
+        for (i = 0; i < sizeof roles / sizeof roles[0]; i++)
+            if (!strcmp(roles[i].name, r))
+                break;
+        if (i == sizeof roles / sizeof roles[0]) {
+            bm_error_set(err, BM_EPARSE, "%s:%d: unknown role '%s'", path, line, r);
+            *bad = 1;
+            return 0;
+        }
+        bits |= roles[i].bit;
+    }
+    return bits;
+}
+
+static int load_context(bm_gazetteer *g, const char *dir, bm_error *err)
+{
+    tsv t;
+    char path[4096], *hdr[TSV_MAX_FIELDS], *f[TSV_MAX_FIELDS];
+    int nh, nf, rc = lexicon_open(dir, "place-context.tsv", &t, path, sizeof path, hdr, &nh, err);
+    if (rc == BM_ENOTFOUND)
+        return BM_OK;
+    if (rc)
+        return rc;
+    int cw = col_of(hdr, nh, "word"), cr = col_of(hdr, nh, "role"), ck = col_of(hdr, nh, "kinds");
+    if (cw < 0 || cr < 0) {
+        free(t.data);
+        return bm_error_set(err, BM_EPARSE, "%s: header needs word and role", path);
+    }
+    rc = BM_OK;
+    while (rc == BM_OK && (nf = tsv_next(&t, f)) > 0) {
+        char key[GZ_MAX_KEY + 8];
+        int latin, bad = 0;
+        if (!bm__gz_name_key(field(f, nf, cw), key, sizeof key, &latin))
+            continue;
+        unsigned roles = parse_roles(field(f, nf, cr), path, t.line, err, &bad);
+        if (bad) {
+            rc = BM_EPARSE;
+            break;
+        }
+        int created;
+        gz_slot *s = bm__gz_map_put(&g->context, key, strlen(key), &created);
+        if (!s || (created && grow((void **)&g->contexts, &g->cap_contexts, g->n_contexts + 1,
+                                   sizeof *g->contexts))) {
+            rc = bm_error_set(err, BM_ENOMEM, "loading %s: out of memory", path);
+            break;
+        }
+        if (created) {
+            s->value = (uint32_t)g->n_contexts;
+            g->contexts[g->n_contexts++] = (gz_context){0, 0};
+        }
+        g->contexts[s->value].roles |= roles;
+        g->contexts[s->value].kinds |= parse_kinds(field(f, nf, ck));
+        /* Border and capital words open phrases the matcher must notice
+         * while it walks the index, at no extra lookup per word. */
+        if (!latin && (roles & (GZ_C_BORDER | GZ_C_CAPITAL)) && bm__gz_index_special(g, key)) {
+            rc = bm_error_set(err, BM_ENOMEM, "loading %s: out of memory", path);
+            break;
+        }
+    }
+    free(t.data);
+    return rc;
+}
+
+#define AR_AL_KEY "\xD8\xA7\xD9\x84"
+
+static int put_trap(bm_gazetteer *g, const char *key, size_t len, uint32_t idx)
+{
+    int created;
+    gz_slot *s = bm__gz_map_put(&g->traps, key, len, &created);
+    if (!s)
+        return -1;
+    if (created)
+        s->value = idx;
+    return 0;
+}
+
+static int load_traps(bm_gazetteer *g, const char *dir, bm_error *err)
+{
+    tsv t;
+    char path[4096], *hdr[TSV_MAX_FIELDS], *f[TSV_MAX_FIELDS];
+    int nh, nf, rc = lexicon_open(dir, "traps.tsv", &t, path, sizeof path, hdr, &nh, err);
+    if (rc == BM_ENOTFOUND)
+        return BM_OK;
+    if (rc)
+        return rc;
+    int cs = col_of(hdr, nh, "surface"), cw = col_of(hdr, nh, "why"),
+        cu = col_of(hdr, nh, "unlock");
+    if (cs < 0 || cu < 0) {
+        free(t.data);
+        return bm_error_set(err, BM_EPARSE, "%s: header needs surface and unlock", path);
+    }
+    rc = BM_OK;
+    while (rc == BM_OK && (nf = tsv_next(&t, f)) > 0) {
+        char key[GZ_MAX_KEY + 8];
+        int latin;
+        if (!bm__gz_name_key(field(f, nf, cs), key, sizeof key, &latin))
+            continue;
+        unsigned unlock = 0;
+        char ubuf[128];
+        snprintf(ubuf, sizeof ubuf, "%s", field(f, nf, cu));
+        for (char *sv = NULL, *u = strtok_r(ubuf, ",|", &sv); u; u = strtok_r(NULL, ",|", &sv)) {
+            if (!strcmp(u, "trigger"))
+                unlock |= GZ_U_TRIGGER;
+            else if (!strcmp(u, "list"))
+                unlock |= GZ_U_LIST;
+            else if (!strcmp(u, "nearby"))
+                unlock |= GZ_U_NEARBY;
+            else if (!strcmp(u, "always"))
+                unlock |= GZ_U_ALWAYS;
+            else if (strcmp(u, "-") != 0) {
+                rc = bm_error_set(err, BM_EPARSE, "%s:%d: unknown unlock '%s'", path, t.line, u);
+                break;
+            }
+        }
+        long why = str_add(g, field(f, nf, cw), strlen(field(f, nf, cw)));
+        if (rc || why < 0 || grow((void **)&g->trap_v, &g->cap_traps, g->n_traps + 1,
+                                  sizeof *g->trap_v)) {
+            rc = rc ? rc : bm_error_set(err, BM_ENOMEM, "loading %s: out of memory", path);
+            break;
+        }
+        uint32_t idx = (uint32_t)g->n_traps;
+        g->trap_v[g->n_traps++] = (gz_trap){unlock, (uint32_t)why};
+        size_t klen = strlen(key);
+        /* The article-less form is the same trap (قائم، هول). */
+        if (put_trap(g, key, klen, idx) ||
+            (!latin && klen > 8 && !memcmp(key, AR_AL_KEY, 4) && !strchr(key, ' ') &&
+             put_trap(g, key + 4, klen - 4, idx)))
+            rc = bm_error_set(err, BM_ENOMEM, "loading %s: out of memory", path);
+    }
+    free(t.data);
+    return rc;
+}
+
+static int load_orgs(bm_gazetteer *g, const char *dir, bm_error *err)
+{
+    tsv t;
+    char path[4096], *hdr[TSV_MAX_FIELDS], *f[TSV_MAX_FIELDS];
+    int nh, nf, rc = lexicon_open(dir, "org-prefixes.tsv", &t, path, sizeof path, hdr, &nh, err);
+    if (rc == BM_ENOTFOUND)
+        return BM_OK;
+    if (rc)
+        return rc;
+    int cp = col_of(hdr, nh, "pattern"), cpos = col_of(hdr, nh, "position");
+    if (cp < 0 || cpos < 0) {
+        free(t.data);
+        return bm_error_set(err, BM_EPARSE, "%s: header needs pattern and position", path);
+    }
+    rc = BM_OK;
+    while (rc == BM_OK && (nf = tsv_next(&t, f)) > 0) {
+        const char *pat = field(f, nf, cp), *pos = field(f, nf, cpos);
+        unsigned bit = !strcmp(pos, "before") ? GZ_ORG_BEFORE
+                       : !strcmp(pos, "after") ? GZ_ORG_AFTER : 0;
+        if (!bit) {
+            rc = bm_error_set(err, BM_EPARSE, "%s:%d: position must be before or after", path,
+                              t.line);
+            break;
+        }
+        char key[GZ_MAX_KEY + 8];
+        int latin;
+        if (!bm__gz_name_key(pat, key, sizeof key, &latin))
+            continue;
+        /* Org patterns are matched word by word: store words joined by a
+         * space in both scripts, and count them. */
+        bm_tokens tk = {0};
+        size_t o = 0, nw = 0;
+        if (bm_tokenize(pat, strlen(pat), &tk, NULL) == BM_OK) {
+            for (size_t i = 0; i < tk.n; i++) {
+                if (!is_word(&tk.v[i]))
+                    continue;
+                if (nw++ && key_cat(key, &o, sizeof key, " ", 1))
+                    break;
+                if (key_cat(key, &o, sizeof key, tk.v[i].norm, tk.v[i].norm_len))
+                    break;
+            }
+        }
+        bm_tokens_free(&tk);
+        if (!o)
+            continue;
+        if (nw > g->org_max_tokens)
+            g->org_max_tokens = nw;
+        int created;
+        gz_slot *s = bm__gz_map_put(&g->orgs, key, o, &created);
+        if (!s)
+            rc = bm_error_set(err, BM_ENOMEM, "loading %s: out of memory", path);
+        else
+            s->value |= bit;
+    }
+    free(t.data);
+    return rc;
+}
+
+static uint32_t place_index(const bm_gazetteer *g, const char *id)
+{
+    if (!strcmp(id, "-"))
+        return NO_VALUE;
+    const gz_slot *s = bm__gz_map_get(&g->ids, id, strlen(id), bm__gz_hash(id, strlen(id)));
+    return s ? s->value : NO_VALUE;
+}
+
+static int load_nisbas(bm_gazetteer *g, const char *dir, bm_error *err)
+{
+    tsv t;
+    char path[4096], *hdr[TSV_MAX_FIELDS], *f[TSV_MAX_FIELDS];
+    int nh, nf, rc = lexicon_open(dir, "nisba.tsv", &t, path, sizeof path, hdr, &nh, err);
+    if (rc == BM_ENOTFOUND)
+        return BM_OK;
+    if (rc)
+        return rc;
+    int cf = col_of(hdr, nh, "form"), cc = col_of(hdr, nh, "country"),
+        ccap = col_of(hdr, nh, "capital"), cfem = col_of(hdr, nh, "feminine");
+    if (cf < 0 || cc < 0) {
+        free(t.data);
+        return bm_error_set(err, BM_EPARSE, "%s: header needs form and country", path);
+    }
+    rc = BM_OK;
+    while (rc == BM_OK && (nf = tsv_next(&t, f)) > 0) {
+        char key[GZ_MAX_KEY + 8], fem[GZ_MAX_KEY + 8];
+        int latin;
+        if (!bm__gz_name_key(field(f, nf, cf), key, sizeof key, &latin))
+            continue;
+        if (!bm__gz_name_key(field(f, nf, cfem), fem, sizeof fem, &latin))
+            fem[0] = '\0';
+        long fo = str_add(g, fem, strlen(fem));
+        int created;
+        gz_slot *s = bm__gz_map_put(&g->nisbas, key, strlen(key), &created);
+        if (fo < 0 || !s ||
+            grow((void **)&g->nisba_v, &g->cap_nisbas, g->n_nisbas + 1, sizeof *g->nisba_v)) {
+            rc = bm_error_set(err, BM_ENOMEM, "loading %s: out of memory", path);
+            break;
+        }
+        if (!created)
+            continue;
+        s->value = (uint32_t)g->n_nisbas;
+        gz_nisba *n = &g->nisba_v[g->n_nisbas++];
+        n->country = place_index(g, field(f, nf, cc));
+        n->capital = place_index(g, field(f, nf, ccap));
+        n->fem_off = (uint32_t)fo;
+    }
+    free(t.data);
+    return rc;
+}
+
+/* ---- Loading ------------------------------------------------------------------- */
+
+static int cmp_names(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    /* generated broad files load last so that curated rows win on ids */
+    int bx = strncmp(x, "geonames", 8) == 0, by = strncmp(y, "geonames", 8) == 0;
+    if (bx != by)
+        return bx - by;
+    return strcmp(x, y);
+}
+
+/* Sizes and mtimes of every data file the gazetteer depends on, hashed: a
+ * change in any of them changes the fingerprint. */
+static void fingerprint_add(uint32_t *h, const char *path)
+{
+    struct stat st;
+    char buf[4200];
+    if (stat(path, &st) != 0)
+        snprintf(buf, sizeof buf, "%s:absent;", path);
+    else
+        snprintf(buf, sizeof buf, "%s:%lld:%lld;", strrchr(path, '/') ? strrchr(path, '/') : path,
+                 (long long)st.st_size, (long long)st.st_mtime);
+    *h = bm__gz_hash_more(*h, buf, strlen(buf));
+}
+
+static int list_tsv(const char *dir, char ***names, size_t *n, bm_error *err)
+{
+    *names = NULL;
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return bm_error_set(err, BM_EIO, "%s: %s", dir, strerror(errno));
+    size_t cap = 0;
+    *names = NULL;
+    *n = 0;
+    struct dirent *e;
+    int rc = BM_OK;
+    while ((e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (l < 5 || strcmp(e->d_name + l - 4, ".tsv") != 0 || e->d_name[0] == '.')
+            continue;
+        if (grow((void **)names, &cap, *n + 1, sizeof **names) ||
+            !((*names)[*n] = strdup(e->d_name))) {
+            rc = bm_error_set(err, BM_ENOMEM, "listing %s: out of memory", dir);
+            break;
+        }
+        (*n)++;
+    }
+    closedir(d);
+    if (*names)
+        qsort(*names, *n, sizeof **names, cmp_names);
+    return rc;
+}
+
+static int load_file(bm_gazetteer *g, const char *dir, const char *name, bm_error *err)
+{
+    char path[4096];
+    if (join_path(path, sizeof path, dir, name))
+        return bm_error_set(err, BM_EINVAL, "%s/%s: path too long", dir, name);
+    tsv t;
+    int rc = tsv_open(&t, path, err);
+    if (rc)
+        return rc;
+    char *hdr[TSV_MAX_FIELDS];
+    int nh = tsv_next(&t, hdr);
+    if (is_place_header(hdr, nh))
+        rc = load_place_file(g, &t, hdr, nh, err);
+    free(t.data);
+    return rc;
+}
+
+static int load_dir(bm_gazetteer *g, const char *dir, bm_error *err)
+{
+    char **names;
+    size_t n;
+    int rc = list_tsv(dir, &names, &n, err);
+    uint32_t h = bm__gz_hash("bordermap-gazetteer-1", 21);
+    for (size_t i = 0; rc == BM_OK && i < n; i++) {
+        char path[4096];
+        if (join_path(path, sizeof path, dir, names[i]))
+            continue;
+        fingerprint_add(&h, path);
+        rc = load_file(g, dir, names[i], err);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    if (rc)
+        return rc;
+    char extra[4096];
+    if (!join_path(extra, sizeof extra, dir, "regions.geojson"))
+        fingerprint_add(&h, extra);
+    if (bm_data_path("maps/basemap.gpkg", extra, sizeof extra, NULL) == BM_OK)
+        fingerprint_add(&h, extra);
+    snprintf(g->fingerprint, sizeof g->fingerprint, "v1-%zu-%08x", g->n_places, (unsigned)h);
+    return BM_OK;
+}
+
+int bm_gazetteer_load(bm_gazetteer **out, bm_error *err)
+{
+    *out = NULL;
+    char dir[4096];
+    int rc = bm_data_path("gazetteer", dir, sizeof dir, err);
+    if (rc)
+        return rc;
+    bm_gazetteer *g = calloc(1, sizeof *g);
+    if (!g)
+        return bm_error_set(err, BM_ENOMEM, "loading the gazetteer: out of memory");
+    rc = load_dir(g, dir, err);
+    if (!rc)
+        rc = load_context(g, dir, err);
+    if (!rc)
+        rc = load_traps(g, dir, err);
+    if (!rc)
+        rc = load_orgs(g, dir, err);
+    if (!rc)
+        rc = load_nisbas(g, dir, err);
+    if (!rc && g->n_places == 0)
+        rc = bm_error_set(err, BM_ENOTFOUND, "%s holds no place file (*.tsv with an id/name_en/name_ar header)", dir);
+    if (!rc)
+        rc = bm__gz_finalise(g, err);
+    if (rc) {
+        bm_gazetteer_free(g);
+        return rc;
+    }
+    *out = g;
+    return BM_OK;
+}
+
+void bm_gazetteer_free(bm_gazetteer *g)
+{
+    if (!g)
+        return;
+    free(g->places);
+    bm__gz_map_free(&g->ids);
+    bm__gz_map_free(&g->index);
+    free(g->groups);
+    free(g->refs);
+    bm__gz_map_free(&g->context);
+    free(g->contexts);
+    bm__gz_map_free(&g->traps);
+    free(g->trap_v);
+    bm__gz_map_free(&g->orgs);
+    bm__gz_map_free(&g->nisbas);
+    free(g->nisba_v);
+    free(g->strings);
+    free(g->pending);
+    free(g);
+}
+
+size_t bm_gazetteer_count(const bm_gazetteer *g)
+{
+    return g ? g->n_places : 0;
+}
+
+const bm_gplace *bm_gazetteer_get(const bm_gazetteer *g, const char *id)
+{
+    if (!g || !id)
+        return NULL;
+    uint32_t i = place_index(g, id);
+    return i == NO_VALUE ? NULL : &g->places[i].pub;
+}

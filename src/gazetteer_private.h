@@ -1,0 +1,209 @@
+/* gazetteer_private.h: the gazetteer's internal tables (places, the hash
+ * index of normalised names, the context lexicons) shared by gazetteer.c,
+ * gazetteer_match.c and gazetteer_store.c. Never part of the public API. */
+#ifndef BORDERMAP_GAZETTEER_PRIVATE_H
+#define BORDERMAP_GAZETTEER_PRIVATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bordermap/arabic.h"
+#include "bordermap/gazetteer.h"
+
+/* Longest normalised key the index holds (bytes); longer names are skipped
+ * at load, which only ever drops absurd rows. */
+#define GZ_MAX_KEY 240
+
+/* ---- String map: normalised key -> 32-bit value ------------------------ */
+
+/* Open addressing, power-of-two capacity, keys in one arena. The index, the
+ * lexicons and the id lookup are all instances, so every lookup is O(1). */
+typedef struct gz_slot {
+    uint32_t hash;
+    uint32_t key_off; /* offset in keys arena; UINT32_MAX = empty */
+    uint32_t key_len;
+    uint32_t value;
+} gz_slot;
+
+typedef struct gz_map {
+    gz_slot *slots;
+    size_t cap, n;
+    char *keys;
+    size_t keys_len, keys_cap;
+} gz_map;
+
+uint32_t bm__gz_hash(const char *s, size_t n);
+uint32_t bm__gz_hash_more(uint32_t h, const char *s, size_t n);
+/* Finds key; returns the slot or NULL. */
+const gz_slot *bm__gz_map_get(const gz_map *m, const char *key, size_t len, uint32_t hash);
+/* Inserts key (if new) and returns its slot; *created says whether it was new.
+ * NULL on allocation failure. The slot pointer is valid until the next put. */
+gz_slot *bm__gz_map_put(gz_map *m, const char *key, size_t len, int *created);
+void bm__gz_map_free(gz_map *m);
+const char *bm__gz_map_key(const gz_map *m, const gz_slot *s);
+
+/* ---- Places ------------------------------------------------------------ */
+
+enum {
+    GZ_P_BROAD = 1 << 0,   /* from a generated broad file (GeoNames) */
+    GZ_P_USER = 1 << 1,    /* imported by the user into the store */
+    GZ_P_SETTLE = 1 << 2,  /* a settlement kind (city, town, village) */
+    GZ_P_AREA = 1 << 3,    /* an area kind (country, governorate, district, region) */
+    GZ_P_POINTLIKE = 1 << 4 /* crossing, camp, base, oilfield, station, airport, dam */
+};
+
+typedef struct gz_place {
+    bm_gplace pub;
+    unsigned flags;
+    int kind_rank; /* larger = more specific */
+} gz_place;
+
+/* One name of one place in the index. */
+enum {
+    GZ_R_NOART = 1 << 0,  /* key is the name without its article ال */
+    GZ_R_JOINED = 1 << 1, /* key is a multi-word name written run together */
+    GZ_R_LATIN = 1 << 2,  /* a Latin-script key */
+    GZ_R_CANON = 1 << 3   /* the canonical name (not an alias) */
+};
+
+typedef struct gz_ref {
+    uint32_t place;
+    uint32_t flags;
+    uint32_t alias_off; /* offset of the alias as written, in g->strings */
+} gz_ref;
+
+/* Entry flags in the index map's value (high bits) and the group index. */
+#define GZ_E_FULL 0x80000000u    /* the key is a complete name */
+#define GZ_E_PREFIX 0x40000000u  /* the key is the start of a longer name */
+#define GZ_E_SPECIAL 0x20000000u /* a border or capital word opens a phrase here */
+#define GZ_E_GROUP 0x1FFFFFFFu   /* index into g->groups */
+
+typedef struct gz_group {
+    uint32_t first, n; /* range in g->refs */
+} gz_group;
+
+/* ---- Context lexicons -------------------------------------------------- */
+
+/* Roles of a context word (gazetteer/place-context.tsv). */
+enum {
+    GZ_C_TRIGGER = 1 << 0,     /* place-type or location word before a name */
+    GZ_C_TRIGGER_AFTER = 1 << 1, /* place-type word after a name (crossing, الحدودي) */
+    GZ_C_WEAK = 1 << 2,        /* English preposition: evidence only for capitalised names */
+    GZ_C_PERSON_BEFORE = 1 << 3, /* أبو، أم، بن، عبد، titles: a given name follows */
+    GZ_C_PERSON_AFTER = 1 << 4,  /* بن، ابن: the word before was a given name */
+    GZ_C_APPOSITION = 1 << 5,  /* العاصمة، الجارة: a definite place may follow */
+    GZ_C_RANGE_FROM = 1 << 6,  /* من، بين: opens a range or pair of places */
+    GZ_C_RANGE_TO = 1 << 7,    /* إلى، حتى، و: closes it */
+    GZ_C_CAPITAL = 1 << 8,     /* العاصمة / capital */
+    GZ_C_BORDER = 1 << 9,      /* الحدود / border */
+    GZ_C_SKIPLINE = 1 << 10,   /* a line opening with it is boilerplate (اقرأ أيضا) */
+    GZ_C_LINK = 1 << 11        /* between a trigger and the name (بالقرب من X; town of X) */
+};
+
+typedef struct gz_context {
+    unsigned roles;
+    unsigned kinds; /* bit set of kinds the trigger points to (gz_kind_bit) */
+} gz_context;
+
+/* Traps (gazetteer/traps.tsv): names that are also words or given names. */
+enum {
+    GZ_U_TRIGGER = 1 << 0, /* a trigger word before or after unlocks it */
+    GZ_U_LIST = 1 << 1,    /* coordination with another place (X و Y، من X إلى Y) */
+    GZ_U_NEARBY = 1 << 2,  /* another specific place within 150 km in the sentence */
+    GZ_U_ALWAYS = 1 << 3   /* resolves unless a veto applies */
+};
+
+typedef struct gz_trap {
+    unsigned unlock;
+    uint32_t why_off; /* in g->strings */
+} gz_trap;
+
+/* Organisation patterns (gazetteer/org-prefixes.tsv). */
+enum { GZ_ORG_BEFORE = 1, GZ_ORG_AFTER = 2 };
+
+/* Nisba adjectives (gazetteer/nisba.tsv). */
+typedef struct gz_nisba {
+    uint32_t country; /* place index, UINT32_MAX when unknown */
+    uint32_t capital; /* place index, UINT32_MAX when none */
+    uint32_t fem_off; /* canonical feminine definite form (normalised), in strings */
+} gz_nisba;
+
+struct bm_gazetteer {
+    gz_place *places;
+    size_t n_places, cap_places;
+    gz_map ids; /* id -> place index */
+
+    gz_map index; /* normalised key -> GZ_E_* | group */
+    gz_group *groups;
+    size_t n_groups, cap_groups;
+    gz_ref *refs;
+    size_t n_refs, cap_refs;
+
+    gz_map context; /* normalised word -> index in contexts */
+    gz_context *contexts;
+    size_t n_contexts, cap_contexts;
+    gz_map traps; /* normalised key -> index in trap_v */
+    gz_trap *trap_v;
+    size_t n_traps, cap_traps;
+    gz_map orgs;      /* normalised token sequence -> GZ_ORG_* bits */
+    size_t org_max_tokens;
+    gz_map nisbas;    /* normalised nisba form -> index in nisba_v */
+    gz_nisba *nisba_v;
+    size_t n_nisbas, cap_nisbas;
+
+    /* Arena of NUL-terminated strings (place fields, aliases). Offsets, not
+     * pointers, while loading: the arena moves as it grows. */
+    char *strings;
+    size_t strings_len, strings_cap;
+    int finalised; /* pub string pointers are valid */
+
+    /* Build-time list of index entries, grouped when the index is finalised. */
+    struct gz_pending *pending;
+    size_t n_pending, cap_pending;
+
+    char fingerprint[80]; /* of the files loaded */
+};
+
+/* Kind helpers. */
+unsigned bm__gz_kind_bit(const char *kind);
+int bm__gz_kind_rank(const char *kind);
+const char *bm__gz_str(const bm_gazetteer *g, uint32_t off);
+
+/* Builds the key tokens of a name: Arabic keys join words with one space and
+ * skip hyphens; Latin keys concatenate words. Returns 0 when the name yields
+ * no key. Used by the loader, the store sync and search alike. */
+int bm__gz_name_key(const char *name, char *out, size_t outsize, int *latin);
+
+/* Index maintenance used by the loaders: adds every key variant of one name
+ * of place p (article-less, run-together, Latin article forms). */
+int bm__gz_index_name(bm_gazetteer *g, uint32_t p, const char *name, int canonical,
+                      bm_error *err);
+/* Adds a place (strings copied); returns its index or -1. */
+long bm__gz_add_place(bm_gazetteer *g, const bm_gplace *p, unsigned flags, bm_error *err);
+/* Groups the pending names into the index (call after every batch of adds). */
+int bm__gz_finalise(bm_gazetteer *g, bm_error *err);
+
+/* Latin article words (al, el, ad, ar, as, ash, at, az, ...). */
+int bm__gz_latin_article(const char *w, size_t len);
+
+/* A name found at a token: token range, index group, how the first word
+ * was read (bytes of proclitics removed; لل read as ال) and the key. */
+typedef struct gz_hit {
+    size_t t0, t1;
+    uint32_t group;
+    int strip;
+    int lil;
+    int latin;
+    int special; /* the first word may open a border/capital phrase */
+    size_t klen;
+    char key[GZ_MAX_KEY + 8];
+} gz_hit;
+
+/* Longest name starting at token i (Arabic or Latin). 1 when found. */
+int bm__gz_longest(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz_hit *hit);
+
+/* Marks the first words of special phrases in the index (call before
+ * bm__gz_finalise). */
+int bm__gz_index_special(bm_gazetteer *g, const char *word);
+
+#endif

@@ -1,0 +1,401 @@
+/* test_render.c: maps from a fixture database built through the store API (places from the
+ * curated gazetteer, incidents added here): page size, a known incident's pixel colour, PDF
+ * fonts embedded (pdffonts), SVG vectors, no unknown glyphs in any label, the right-to-left
+ * cases (Arabic with digits, with brackets), and a reference image compared with a tolerance.
+ * Never compares against numbers computed by the code under test where the file can say. */
+#include <math.h>
+#include <unistd.h>
+
+#include <cairo.h>
+
+#include "bm_test.h"
+#include "render_private.h"
+
+static char g_db[600];
+
+/* ---- Fixture --------------------------------------------------------------------------- */
+
+/* Loads the city, town and crossing rows of gazetteer/corridor.tsv: the real labels. */
+static void load_places(bm_store *s)
+{
+    char path[1024];
+    bm_error err;
+    BM_REQUIRE(bm_data_path("gazetteer/corridor.tsv", path, sizeof path, &err) == BM_OK);
+    FILE *fp = fopen(path, "r");
+    BM_REQUIRE(fp != NULL);
+    char line[4096];
+    int n = 0;
+    while (fgets(line, sizeof line, fp)) {
+        if (line[0] == '#' || !strncmp(line, "id\t", 3))
+            continue;
+        char *f[10] = {0}, *p = line;
+        for (int i = 0; i < 10 && p; i++) {
+            f[i] = p;
+            p = strchr(p, '\t');
+            if (p)
+                *p++ = 0;
+        }
+        if (!f[8] || (strcmp(f[3], "city") && strcmp(f[3], "town") && strcmp(f[3], "crossing")))
+            continue;
+        bm_place pl;
+        memset(&pl, 0, sizeof pl);
+        snprintf(pl.id, sizeof pl.id, "%s", f[0]);
+        snprintf(pl.name_en, sizeof pl.name_en, "%s", f[1]);
+        snprintf(pl.name_ar, sizeof pl.name_ar, "%s", f[2]);
+        snprintf(pl.kind, sizeof pl.kind, "%s", f[3]);
+        snprintf(pl.country, sizeof pl.country, "%s", f[4]);
+        pl.pt = (bm_lonlat){atof(f[7]), atof(f[6])};
+        pl.population = strcmp(f[8], "-") ? atoll(f[8]) : -1;
+        BM_REQUIRE(bm_store_place_put(s, &pl) == BM_OK);
+        n++;
+    }
+    fclose(fp);
+    BM_REQUIRE(n > 50);
+}
+
+static void add(bm_store *s, const char *date, const char *type, const char *place, double lon,
+                double lat, int geo)
+{
+    bm_incident inc;
+    bm_incident_init(&inc);
+    bm_date first, last;
+    bm_precision prec;
+    BM_REQUIRE(bm_date_parse_iso(date, &first, &last, &prec, NULL) == BM_OK);
+    inc.date_start = first, inc.date_end = last, inc.date_precision = prec;
+    snprintf(inc.type, sizeof inc.type, "%s", type);
+    snprintf(inc.place_id, sizeof inc.place_id, "%s", place ? place : "");
+    inc.pt = (bm_lonlat){lon, lat};
+    inc.geo_precision = geo;
+    snprintf(inc.summary, sizeof inc.summary, "fixture %s %s", type, date);
+    if (bm_store_incident_add(s, &inc) != BM_OK)
+        fprintf(stderr, "add: %s\n", bm_store_errmsg(s));
+}
+
+/* The probe: a lone smuggling incident in the Anbar desert, away from every other symbol. */
+static const bm_lonlat PROBE = {40.30, 32.60};
+
+static void build_fixture(void)
+{
+    snprintf(g_db, sizeof g_db, "%s/render.sqlite", bm_test_tmpdir());
+    bm_store *s = NULL;
+    bm_error err;
+    BM_REQUIRE(bm_store_open(g_db, 0, &s, &err) == BM_OK);
+    load_places(s);
+    static const struct {
+        const char *place;
+        double lon, lat;
+    } at[] = {{"abu-kamal", 40.9185, 34.4523},   {"al-qaim", 41.0950, 34.3690},
+              {"al-mayadin", 40.4515, 35.0198},  {"rabia-crossing", 42.07, 36.805},
+              {"sinjar", 41.8766, 36.3209},      {"qamishli", 41.2314, 37.0521},
+              {"al-tanf-crossing", 38.87, 33.423}, {"rutba", 40.2859, 33.0372},
+              {"haditha", 42.3773, 34.1366},     {"raqqa", 39.0079, 35.9528}};
+    for (int i = 0; i < 10; i++)
+        for (int k = 0; k < 2; k++) {
+            char d[16];
+            snprintf(d, sizeof d, "2024-%02d-%02d", 1 + (i + k) % 6, 1 + (i * 5 + k * 11) % 27);
+            add(s, d, bm_type_name((i * 3 + k * 5) % BM_N_TYPES), at[i].place, at[i].lon,
+                at[i].lat, 1);
+        }
+    for (int k = 0; k < 8; k++) {
+        char d[16];
+        snprintf(d, sizeof d, "2024-05-%02d", k + 1);
+        add(s, d, bm_type_name(k % 3), "albukamal-crossing", 40.965, 34.41, 1);
+    }
+    add(s, "2024-03", "airstrike", NULL, 40.6, 35.0, 3);
+    add(s, "2024-04-02", "deployment", NULL, 41.2, 33.4, 3);
+    add(s, "2024-02-10", "smuggling", NULL, PROBE.lon, PROBE.lat, 1);
+    bm_store_close(s);
+}
+
+/* ---- Helpers --------------------------------------------------------------------------- */
+
+static cairo_surface_t *render_png(const char *name, bm_render_lang lang, int w, int h,
+                                   double dpi, char *out, size_t outsize)
+{
+    snprintf(out, outsize, "%s/%s", bm_test_tmpdir(), name);
+    bm_store *s = NULL;
+    bm_error err;
+    BM_REQUIRE(bm_store_open(g_db, BM_STORE_READONLY, &s, &err) == BM_OK);
+    bm_render_opts o;
+    bm_render_opts_init(&o);
+    o.dpi = dpi;
+    o.lang = lang;
+    BM_REQUIRE(bm_render_opts_set_pixels(&o, w, h) == BM_OK);
+    int rc = bm_render_map(&o, s, NULL, out, 1, NULL, &err);
+    if (rc != BM_OK)
+        fprintf(stderr, "render: %s\n", bm_error_text(&err));
+    BM_REQUIRE(rc == BM_OK);
+    bm_store_close(s);
+    cairo_surface_t *img = cairo_image_surface_create_from_png(out);
+    BM_REQUIRE(cairo_surface_status(img) == CAIRO_STATUS_SUCCESS);
+    return img;
+}
+
+static void pixel(cairo_surface_t *img, int x, int y, int rgb[3])
+{
+    cairo_surface_flush(img);
+    const unsigned char *d = cairo_image_surface_get_data(img);
+    uint32_t v = *(const uint32_t *)(d + y * cairo_image_surface_get_stride(img) + x * 4);
+    rgb[0] = (v >> 16) & 255, rgb[1] = (v >> 8) & 255, rgb[2] = v & 255;
+}
+
+/* ---- Tests ----------------------------------------------------------------------------- */
+
+static void test_size_and_probe_colour(void)
+{
+    char path[700];
+    cairo_surface_t *img = render_png("probe.png", BM_LANG_BOTH, 1200, 900, 96, path, sizeof path);
+    BM_ASSERT_EQ_INT(cairo_image_surface_get_width(img), 1200);
+    BM_ASSERT_EQ_INT(cairo_image_surface_get_height(img), 900);
+
+    /* Where does the probe land? Ask a renderer set up exactly as the map was. */
+    bm_render_opts o;
+    bm_render_opts_init(&o);
+    BM_REQUIRE(bm_render_opts_set_pixels(&o, 1200, 900) == BM_OK);
+    bm_renderer *r = NULL;
+    bm_error err;
+    BM_REQUIRE(bm_renderer_new(&o, &r, &err) == BM_OK);
+    cairo_surface_t *scratch = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 10, 10);
+    cairo_t *cr = cairo_create(scratch);
+    bm_render_frame f = {0};
+    BM_REQUIRE(bm_renderer_draw_frame(r, cr, &f, &err) == BM_OK);
+    double x, y;
+    BM_REQUIRE(bm_renderer_project(r, PROBE, &x, &y) == BM_OK);
+    double rgb[3];
+    BM_REQUIRE(bm_renderer_type_rgb(r, bm_type_index("smuggling"), rgb));
+    int px = (int)lround(x * 96 / 72), py = (int)lround(y * 96 / 72), got[3];
+    BM_REQUIRE(px > 0 && py > 0 && px < 1200 && py < 900);
+    pixel(img, px, py, got);
+    for (int c = 0; c < 3; c++)
+        BM_ASSERT_NEAR(got[c], rgb[c] * 255, 3);
+    /* And a point of empty desert nearby does not carry it. */
+    pixel(img, px + 30, py + 30, got);
+    BM_ASSERT(fabs(got[2] - rgb[2] * 255) > 40);
+    cairo_destroy(cr);
+    cairo_surface_destroy(scratch);
+    bm_renderer_free(r);
+    cairo_surface_destroy(img);
+
+    /* Raster size follows the dpi: the same page at twice the dpi is twice the pixels. */
+    img = render_png("probe2x.png", BM_LANG_EN, 600, 450, 192, path, sizeof path);
+    BM_ASSERT_EQ_INT(cairo_image_surface_get_width(img), 600);
+    cairo_surface_destroy(img);
+}
+
+static void test_pdf_fonts_embedded(void)
+{
+    char pdf[700], txt[760];
+    snprintf(pdf, sizeof pdf, "%s/map.pdf", bm_test_tmpdir());
+    snprintf(txt, sizeof txt, "%s/fonts.txt", bm_test_tmpdir());
+    bm_store *s = NULL;
+    bm_error err;
+    BM_REQUIRE(bm_store_open(g_db, BM_STORE_READONLY, &s, &err) == BM_OK);
+    bm_render_opts o;
+    bm_render_opts_init(&o);
+    BM_REQUIRE(bm_render_opts_set_paper(&o, "A4", 1) == BM_OK);
+    BM_ASSERT_EQ_INT(bm_render_map(&o, s, NULL, pdf, 1, NULL, &err), BM_OK);
+    bm_store_close(s);
+    BM_ASSERT_EQ_INT(bm_test_system("pdfinfo '%s' > /dev/null", pdf), 0);
+    BM_ASSERT_EQ_INT(bm_test_system("pdffonts '%s' > '%s'", pdf, txt), 0);
+    FILE *fp = fopen(txt, "r");
+    BM_REQUIRE(fp != NULL);
+    char line[512];
+    int fonts = 0, not_embedded = 0, arabic = 0;
+    /* pdffonts: name, type, encoding, emb, sub, uni, object ID; two header lines. */
+    for (int ln = 0; fgets(line, sizeof line, fp); ln++) {
+        if (ln < 2)
+            continue;
+        fonts++;
+        if (!strstr(line, " yes "))
+            not_embedded++;
+        if (strstr(line, "Arabic"))
+            arabic++;
+    }
+    fclose(fp);
+    BM_ASSERT(fonts >= 2);
+    BM_ASSERT_EQ_INT(not_embedded, 0);
+    BM_ASSERT(arabic >= 1);
+    /* Text stays text: the PDF's text layer holds the Latin labels. */
+    BM_ASSERT_EQ_INT(bm_test_system("pdftotext '%s' - | grep -q 'Abu Kamal'", pdf), 0);
+}
+
+static void test_svg_vector(void)
+{
+    char svg[700];
+    snprintf(svg, sizeof svg, "%s/map.svg", bm_test_tmpdir());
+    bm_store *s = NULL;
+    bm_error err;
+    BM_REQUIRE(bm_store_open(g_db, BM_STORE_READONLY, &s, &err) == BM_OK);
+    bm_render_opts o;
+    bm_render_opts_init(&o);
+    BM_ASSERT_EQ_INT(bm_render_map(&o, s, NULL, svg, 1, NULL, &err), BM_OK);
+    bm_store_close(s);
+    BM_ASSERT_EQ_INT(bm_test_system("grep -q '<svg' '%s' && grep -q '<path' '%s' && "
+                                    "! grep -q '<image' '%s'", svg, svg, svg), 0);
+}
+
+static void test_no_unknown_glyphs(void)
+{
+    bm_store *s = NULL;
+    bm_error err;
+    BM_REQUIRE(bm_store_open(g_db, BM_STORE_READONLY, &s, &err) == BM_OK);
+    bm_render_opts o;
+    bm_render_opts_init(&o);
+    o.lang = BM_LANG_BOTH;
+    bm_renderer *r = NULL;
+    BM_REQUIRE(bm_renderer_new(&o, &r, &err) == BM_OK);
+    BM_REQUIRE(bm_renderer_load_places(r, s, &err) == BM_OK);
+    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 100, 100);
+    cairo_t *cr = cairo_create(img);
+    bm_render_frame f = {0};
+    BM_REQUIRE(bm_renderer_draw_frame(r, cr, &f, &err) == BM_OK);
+    BM_ASSERT(bm_renderer_label_count(r) > 60);
+    BM_ASSERT_EQ_INT(bm_renderer_unknown_glyphs(r), 0);
+    int arabic = 0;
+    for (size_t i = 0; i < bm_renderer_label_count(r); i++)
+        arabic += strstr(bm_renderer_label_text(r, i), "ال") != NULL;
+    BM_ASSERT(arabic > 20);
+    cairo_destroy(cr);
+    cairo_surface_destroy(img);
+    bm_renderer_free(r);
+    bm_store_close(s);
+}
+
+/* Visual x of the character at byte offset i. */
+static double char_x(PangoLayout *lay, const char *text, const char *needle)
+{
+    const char *p = strstr(text, needle);
+    BM_REQUIRE(p != NULL);
+    PangoRectangle pos;
+    pango_layout_index_to_pos(lay, (int)(p - text), &pos);
+    return (pos.x + pos.width / 2.0) / PANGO_SCALE;
+}
+
+/* The cases open in Mapnik and QGIS: a number after Arabic must sit at the visual left of the
+ * word, and a closing bracket at the end must not jump to the right edge. */
+static void test_rtl_digits_and_brackets(void)
+{
+    PangoFontMap *fm = pango_cairo_font_map_get_default();
+    PangoContext *ctx = pango_font_map_create_context(fm);
+    bm__labels *l = bm__labels_new(ctx, "Noto Sans, Noto Naskh Arabic", BM_LANG_BOTH,
+                                   (bm__rgba){1, 1, 1, 1});
+    BM_REQUIRE(l != NULL);
+
+    const char *digits = "الطريق 4";
+    PangoLayout *lay = bm__labels_layout(l, digits, 12);
+    BM_ASSERT(char_x(lay, digits, "4") < char_x(lay, digits, "ال"));
+    BM_ASSERT_EQ_INT(pango_layout_get_unknown_glyphs_count(lay), 0);
+    g_object_unref(lay);
+
+    const char *year = "معبر 2024";
+    lay = bm__labels_layout(l, year, 12);
+    /* Digits keep their own left-to-right order inside the right-to-left line. */
+    BM_ASSERT(char_x(lay, year, "2") < char_x(lay, year, "4"));
+    BM_ASSERT(char_x(lay, year, "4") < char_x(lay, year, "م"));
+    g_object_unref(lay);
+
+    const char *brackets = "حلب (الشهباء)";
+    lay = bm__labels_layout(l, brackets, 12);
+    BM_ASSERT(char_x(lay, brackets, ")") < char_x(lay, brackets, "("));
+    BM_ASSERT(char_x(lay, brackets, "(") < char_x(lay, brackets, "ح"));
+    g_object_unref(lay);
+
+    /* A line that starts with a number is still Arabic. */
+    const char *lead = "(3) البوكمال";
+    lay = bm__labels_layout(l, lead, 12);
+    BM_ASSERT(char_x(lay, lead, "3") > char_x(lay, lead, "ال"));
+    g_object_unref(lay);
+
+    /* Latin first stays left-to-right, with the Arabic run kept whole. */
+    const char *mixed = "Abu Kamal · البوكمال";
+    lay = bm__labels_layout(l, mixed, 12);
+    BM_ASSERT(char_x(lay, mixed, "A") < char_x(lay, mixed, "ال"));
+    g_object_unref(lay);
+
+    BM_ASSERT_EQ_INT(bm__labels_unknown_glyphs(l), 0);
+    bm__labels_free(l);
+    g_object_unref(ctx);
+}
+
+/* Reference image: pixels differing by more than 48 in a channel count; more than 1% of
+ * them fails, and the diff (red where they differ) is written next to the output. */
+static void test_reference_image(void)
+{
+    char path[700], ref[1024], diff[760];
+    cairo_surface_t *img = render_png("ref-small.png", BM_LANG_BOTH, 640, 480, 96, path,
+                                      sizeof path);
+    snprintf(ref, sizeof ref, "%s/tests/ref/render-small.png", BM_TEST_SOURCE_DIR);
+    if (getenv("BM_UPDATE_REF")) {
+        BM_ASSERT_EQ_INT(bm_test_system("cp '%s' '%s'", path, ref), 0);
+        cairo_surface_destroy(img);
+        return;
+    }
+    cairo_surface_t *want = cairo_image_surface_create_from_png(ref);
+    if (cairo_surface_status(want) != CAIRO_STATUS_SUCCESS) {
+        BM_FAIL_AT("reference %s missing (BM_UPDATE_REF=1 writes it)", ref);
+        cairo_surface_destroy(want);
+        cairo_surface_destroy(img);
+        return;
+    }
+    int w = cairo_image_surface_get_width(img), h = cairo_image_surface_get_height(img);
+    BM_REQUIRE(w == cairo_image_surface_get_width(want) &&
+               h == cairo_image_surface_get_height(want));
+    cairo_surface_t *d = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    long bad = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int a[3], b[3], m = 0;
+            pixel(img, x, y, a);
+            pixel(want, x, y, b);
+            for (int c = 0; c < 3; c++)
+                m = abs(a[c] - b[c]) > m ? abs(a[c] - b[c]) : m;
+            bad += m > 48;
+            uint32_t v = m > 48 ? 0xFF0000u : (uint32_t)(((a[0] + a[1] + a[2]) / 3) * 0x010101u);
+            *(uint32_t *)(cairo_image_surface_get_data(d) + y * cairo_image_surface_get_stride(d) +
+                          x * 4) = v;
+        }
+    cairo_surface_mark_dirty(d);
+    double share = (double)bad / ((double)w * h);
+    if (share > 0.01) {
+        snprintf(diff, sizeof diff, "%s.diff.png", path);
+        cairo_surface_write_to_png(d, diff);
+        BM_FAIL_AT("%.2f%% of pixels differ from %s; diff written to %s", share * 100, ref, diff);
+    }
+    cairo_surface_destroy(d);
+    cairo_surface_destroy(want);
+    cairo_surface_destroy(img);
+}
+
+static void test_cli(void)
+{
+    char out[700];
+    snprintf(out, sizeof out, "%s/cli.png", bm_test_tmpdir());
+    BM_ASSERT_EQ_INT(bm_test_system("'%s' --quiet --db '%s' render -o '%s' --width 500 "
+                                    "--height 400 --lang ar --extent data --type clash,attack",
+                                    bm_test_binary(), g_db, out), 0);
+    cairo_surface_t *img = cairo_image_surface_create_from_png(out);
+    BM_ASSERT_EQ_INT(cairo_image_surface_get_width(img), 500);
+    BM_ASSERT_EQ_INT(cairo_image_surface_get_height(img), 400);
+    cairo_surface_destroy(img);
+    /* Usage errors are exit code 2 and leave no file. */
+    BM_ASSERT_EQ_INT(bm_test_system("'%s' --db '%s' render -o '%s/x.gif' 2>/dev/null",
+                                    bm_test_binary(), g_db, bm_test_tmpdir()), 2);
+    BM_ASSERT_EQ_INT(bm_test_system("'%s' --db '%s' render -o '%s/y.png' --lang fr 2>/dev/null",
+                                    bm_test_binary(), g_db, bm_test_tmpdir()), 2);
+    BM_ASSERT(access(out, F_OK) == 0);
+}
+
+int main(void)
+{
+    build_fixture();
+    test_size_and_probe_colour();
+    test_pdf_fonts_embedded();
+    test_svg_vector();
+    test_no_unknown_glyphs();
+    test_rtl_digits_and_brackets();
+    test_reference_image();
+    test_cli();
+    if (!bm_test_failures)
+        bm_test_rmtree(bm_test_tmpdir());
+    return bm_test_finish("test_render");
+}
