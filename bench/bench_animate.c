@@ -126,10 +126,12 @@ static int run_one(bm_store *st, const bm_anim_opts *ao, const char *path, bm_an
         long size = fmt == BM_ANIM_FRAMES ? dir_size(path, s.frames) : file_size(path);
         printf("%-5s %zu frames 1280x960, %zu incidents: setup %.2f s, frames %.2f s "
                "(%.1f ms/frame: draw %.1f, encode %.1f), total %.2f s (cpu %.2f s), %.2f MB\n",
-               fmt == BM_ANIM_GIF ? "gif" : fmt == BM_ANIM_WEBP ? "webp" : "png", s.frames, n,
-               t1 - t0, t2 - t1, 1000 * (t2 - t1) / (double)s.frames,
-               1000 * s.draw_seconds / (double)s.frames,
-               1000 * s.encode_seconds / (double)s.frames, t2 - t0, c2 - c0, size / 1e6);
+               fmt == BM_ANIM_GIF    ? "gif"
+               : fmt == BM_ANIM_WEBP ? "webp"
+                                     : "png",
+               s.frames, n, t1 - t0, t2 - t1, 1000 * (t2 - t1) / (double)s.frames,
+               1000 * s.draw_seconds / (double)s.frames, 1000 * s.encode_seconds / (double)s.frames,
+               t2 - t0, c2 - c0, size / 1e6);
     }
     bm_renderer_free(r);
     bm_anim_free(a);

@@ -386,8 +386,11 @@ static double ce_f1(double p, double r)
     return p + r > 0 ? 2 * p * r / (p + r) : 0.0;
 }
 
-/* Runs the whole evaluation. tmpdir receives the temporary database. */
-static int ce_evaluate(const char *corpus, const char *tmpdir, int verbose, ce_scores *s)
+/* Runs the whole evaluation. With db == NULL the seeds are ingested into a
+ * temporary database in tmpdir; else db is a database `bordermap ingest`
+ * already filled from the seeds, and only scored. */
+static int ce_evaluate(const char *corpus, const char *tmpdir, const char *db_in, int verbose,
+                       ce_scores *s)
 {
     memset(s, 0, sizeof *s);
     ce_gold g;
@@ -400,13 +403,17 @@ static int ce_evaluate(const char *corpus, const char *tmpdir, int verbose, ce_s
     ce_preds preds = {0};
     int rc = -1;
     char db[2048];
-    snprintf(db, sizeof db, "%s/corpus-eval.sqlite", tmpdir);
-    unlink(db);
+    if (db_in)
+        snprintf(db, sizeof db, "%s", db_in);
+    else
+        snprintf(db, sizeof db, "%s/corpus-eval.sqlite", tmpdir);
+    if (!db_in)
+        unlink(db);
     if (ce_gold_load(corpus, &g) != 0)
         goto done;
     if (bm_gazetteer_load(&gz, &err) != BM_OK || bm_dates_new(&dt, &err) != BM_OK ||
-        bm_store_open(db, 0, &store, &err) != BM_OK ||
-        bm_ingest_new_with(store, gz, dt, &ig, &err) != BM_OK) {
+        bm_store_open(db, db_in ? BM_STORE_READONLY : 0, &store, &err) != BM_OK ||
+        (!db_in && bm_ingest_new_with(store, gz, dt, &ig, &err) != BM_OK)) {
         fprintf(stderr, "corpus: %s\n", bm_error_text(&err));
         goto done;
     }
@@ -431,6 +438,10 @@ static int ce_evaluate(const char *corpus, const char *tmpdir, int verbose, ce_s
             ce_score_dates(&g, g.art[a].file, dm, ndm, s, verbose);
         free(pm);
         free(dm);
+        if (db_in) {
+            free(text);
+            continue;
+        }
         bm_ingest_opts o;
         bm_ingest_opts_init(&o);
         o.published = g.art[a].published;
@@ -463,7 +474,8 @@ done:
     bm_dates_free(dt);
     bm_gazetteer_free(gz);
     ce_gold_free(&g);
-    unlink(db);
+    if (!db_in)
+        unlink(db);
     return rc;
 }
 

@@ -10,7 +10,7 @@ out=${1:-out}
 jobs=$(nproc 2>/dev/null || echo 2)
 
 scripts/install-deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs" --target bordermap
 bm="$root/build/bordermap"
 

@@ -365,8 +365,8 @@ static void stamp_ar(const bm_anim *a, const bm_anim_slice *s, char *buf, size_t
     else if (y0 == y1)
         snprintf(buf, n, "%s %d %s %s %d %s %d", from, s->start.day, m0, to, s->end.day, m1, y0);
     else
-        snprintf(buf, n, "%s %d %s %d %s %d %s %d", from, s->start.day, m0, y0, to, s->end.day,
-                 m1, y1);
+        snprintf(buf, n, "%s %d %s %d %s %d %s %d", from, s->start.day, m0, y0, to, s->end.day, m1,
+                 y1);
 }
 
 int bm_anim_stamp(const bm_anim *a, size_t k, const char *lang, char *buf, size_t bufsize)
@@ -382,7 +382,10 @@ int bm_anim_stamp(const bm_anim *a, size_t k, const char *lang, char *buf, size_
         char en[128], ar[256];
         stamp_en(a, s, en, sizeof en);
         stamp_ar(a, s, ar, sizeof ar);
-        snprintf(buf, bufsize, "%s\n%s", en, ar);
+        /* Under an English first line the text may be laid out left-to-right
+         * as a whole; the isolate keeps "1 آذار 2024" reading right-to-left
+         * (and is invisible where the line is right-to-left already). */
+        snprintf(buf, bufsize, "%s\n\u2067%s\u2069", en, ar);
     } else {
         return BM_EINVAL;
     }
@@ -556,9 +559,9 @@ void bm_anim_writer_opts_init(bm_anim_writer_opts *o)
 
 struct bm_anim_writer {
     bm_anim_writer_opts o;
-    char *path;                  /* file, or directory without its trailing '/' */
-    bm__rgb *grounds, *inks;     /* GIF palette seeds, copied */
-    bm__gif_writer *gif;         /* opened at the first frame (it seeds the palette) */
+    char *path;              /* file, or directory without its trailing '/' */
+    bm__rgb *grounds, *inks; /* GIF palette seeds, copied */
+    bm__gif_writer *gif;     /* opened at the first frame (it seeds the palette) */
     bm__webp_writer *webp;
     size_t frames;
 };
@@ -602,8 +605,8 @@ int bm_anim_writer_open(const char *path, const bm_anim_writer_opts *o, bm_anim_
     w->grounds = copy_rgb(o->grounds, o->n_grounds);
     w->inks = copy_rgb(o->inks, o->n_inks);
     w->o.grounds = w->o.inks = NULL; /* borrowed pointers end here */
-    int rc = w->path && w->grounds && w->inks ? BM_OK
-                                              : bm_error_set(err, BM_ENOMEM, "out of memory");
+    int rc =
+        w->path && w->grounds && w->inks ? BM_OK : bm_error_set(err, BM_ENOMEM, "out of memory");
     size_t len = w->path ? strlen(w->path) : 0;
     while (rc == BM_OK && len > 1 && w->path[len - 1] == '/')
         w->path[--len] = '\0';
@@ -624,12 +627,10 @@ int bm_anim_writer_open(const char *path, const bm_anim_writer_opts *o, bm_anim_
 
 static cairo_status_t png_out(void *closure, const unsigned char *data, unsigned int len)
 {
-    return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS
-                                                : CAIRO_STATUS_WRITE_ERROR;
+    return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
 }
 
-static int write_png_frame(bm_anim_writer *w, const unsigned char *argb, int stride,
-                           bm_error *err)
+static int write_png_frame(bm_anim_writer *w, const unsigned char *argb, int stride, bm_error *err)
 {
     char name[4200];
     frame_name(w, w->frames, name, sizeof name);
@@ -670,12 +671,8 @@ int bm_anim_writer_add(bm_anim_writer *w, const unsigned char *argb, int stride,
         return bm_error_set(err, BM_EINVAL, "frame stride %d too small", stride);
     int rc = BM_OK;
     switch (w->o.format) {
-    case BM_ANIM_FRAMES:
-        rc = write_png_frame(w, argb, stride, err);
-        break;
-    case BM_ANIM_WEBP:
-        rc = bm__webp_add_frame(w->webp, argb, stride, delay_ms, err);
-        break;
+    case BM_ANIM_FRAMES: rc = write_png_frame(w, argb, stride, err); break;
+    case BM_ANIM_WEBP: rc = bm__webp_add_frame(w->webp, argb, stride, delay_ms, err); break;
     case BM_ANIM_GIF:
         if (!w->gif)
             rc = open_gif(w, argb, stride, err);
@@ -823,8 +820,8 @@ static void type_inks(const bm_renderer *r, uint32_t inks[BM_N_TYPES])
     }
 }
 
-static int open_output(bm_renderer *r, const char *path, const bm_anim_output *o,
-                       frame_job *j, bm_anim_writer **w, bm_error *err)
+static int open_output(bm_renderer *r, const char *path, const bm_anim_output *o, frame_job *j,
+                       bm_anim_writer **w, bm_error *err)
 {
     double w_pt, h_pt;
     int w_px, h_px;

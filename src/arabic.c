@@ -217,7 +217,7 @@ static void fold_slow(uint32_t cp, folded *f)
     for (utf8proc_ssize_t i = 0; i < n && f->n < 8; i++) {
         uint32_t c = (uint32_t)dst[i];
         if (c >= 0x0600 && c <= 0x06FF) {
-            folded g;
+            folded g = {0};
             fold_arabic_block(c, &g);
             for (int k = 0; k < g.n && f->n < 8; k++)
                 f->cp[f->n++] = g.cp[k];
@@ -427,6 +427,17 @@ static int next_is_latin(const unsigned char *p, size_t len, size_t i)
     return f.cls == C_LAT;
 }
 
+/* A two-byte Arabic letter that is its own key: alef, ba..ghain (not taa
+ * marbuta), fa..waw, yeh. Checked on the raw bytes, before decoding. */
+static int plain_arabic(unsigned b0, unsigned b1)
+{
+    if ((b1 & 0xC0) != 0x80)
+        return 0;
+    unsigned cp = ((b0 & 0x1F) << 6) | (b1 & 0x3F);
+    return (cp >= 0x0627 && cp <= 0x063A && cp != 0x0629) || (cp >= 0x0641 && cp <= 0x0648) ||
+           cp == 0x064A || cp == 0x0621;
+}
+
 static void fix_pointers(bm_tokens *t)
 {
     size_t off = 0;
@@ -470,6 +481,38 @@ int bm_tokenize(const char *text, size_t len, bm_tokens *tokens, bm_error *err)
     if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
         i = 3;
     while (i < len) {
+        /* Fast paths for the bulk of news text: spaces, plain Arabic letters
+         * (their own key) and ASCII letters. Everything else takes the
+         * general path below. */
+        unsigned c0 = p[i];
+        if (c0 == ' ') {
+            if (close_token(&b))
+                goto nomem;
+            i++;
+            continue;
+        }
+        if ((c0 == 0xD8 || c0 == 0xD9) && i + 1 < len && plain_arabic(c0, p[i + 1])) {
+            if (!(b.active && b.kind == BM_TOK_ARABIC)) {
+                if (close_token(&b))
+                    goto nomem;
+                open_token(&b, BM_TOK_ARABIC, i, &newline);
+            }
+            if (buf_reserve(tokens, 3))
+                goto nomem;
+            tokens->buf[tokens->buf_len++] = (char)c0;
+            tokens->buf[tokens->buf_len++] = (char)p[i + 1];
+            i += 2;
+            b.end = i;
+            continue;
+        }
+        if (((c0 | 0x20) >= 'a' && (c0 | 0x20) <= 'z') && b.active && b.kind == BM_TOK_LATIN) {
+            if (buf_reserve(tokens, 2))
+                goto nomem;
+            tokens->buf[tokens->buf_len++] = (char)(c0 | 0x20);
+            i++;
+            b.end = i;
+            continue;
+        }
         size_t adv;
         uint32_t cp = decode(p + i, len - i, &adv);
         size_t at = i;

@@ -227,36 +227,42 @@ static int is_word(const bm_token *k)
 
 /* ---- Lexicon annotation ------------------------------------------------ */
 
-static void annotate_kind(article *a, lex_kind kind)
+static void record(article *a, size_t i, const lex_entry *e, size_t n)
 {
-    const lexicon *lx = a->x->lx;
-    for (size_t i = 0; i < a->tok.n;) {
-        size_t n = 0;
-        const lex_entry *e = bm__lexicon_match(lx, kind, &a->tok, i, &n);
-        if (!e) {
-            i++;
-            continue;
+    tokinfo *ti = &a->ti[i];
+    switch (e->kind) {
+    case LEX_TRIGGER:
+        ti->trig = e;
+        for (size_t k = 1; k < n && i + k < a->tok.n; k++)
+            a->ti[i + k].in_trig = 1;
+        break;
+    case LEX_CUE:
+        ti->cue = e->roles;
+        ti->cue_n = n;
+        for (size_t k = 0; k < n && i + k < a->tok.n; k++)
+            a->ti[i + k].cover |= e->roles;
+        break;
+    case LEX_DEMONYM: ti->dem = e; break;
+    case LEX_FATAL: ti->fat = e; break;
+    default: break;
+    }
+}
+
+/* Marks every lexicon match, longest first, left to right. Each kind skips
+ * only over its own matches: cues may overlap triggers (نقل is both). */
+static void annotate(article *a)
+{
+    size_t next[LEX_NKINDS] = {0};
+    for (size_t i = 0; i < a->tok.n; i++) {
+        const lex_entry *best[LEX_NKINDS];
+        size_t n[LEX_NKINDS];
+        bm__lexicon_match_all(a->x->lx, &a->tok, i, best, n);
+        for (int k = 0; k < LEX_NKINDS; k++) {
+            if (!best[k] || i < next[k])
+                continue;
+            record(a, i, best[k], n[k]);
+            next[k] = i + (n[k] ? n[k] : 1);
         }
-        tokinfo *ti = &a->ti[i];
-        switch (kind) {
-        case LEX_TRIGGER:
-            ti->trig = e;
-            for (size_t k = 1; k < n && i + k < a->tok.n; k++)
-                a->ti[i + k].in_trig = 1;
-            break;
-        case LEX_CUE:
-            ti->cue = e->roles;
-            ti->cue_n = n;
-            for (size_t k = 0; k < n && i + k < a->tok.n; k++)
-                a->ti[i + k].cover |= e->roles;
-            break;
-        case LEX_DEMONYM: ti->dem = e; break;
-        case LEX_FATAL: ti->fat = e; break;
-        default: break;
-        }
-        /* Cues may overlap triggers (نقل is both), so each kind skips only
-         * over its own matches. */
-        i += n ? n : 1;
     }
 }
 
@@ -318,6 +324,49 @@ static int find_capitals(article *a)
             return BM_ENOMEM;
     }
     return BM_OK;
+}
+
+static int cmp_pm(const void *x, const void *y)
+{
+    const pmention *a = x, *b = y;
+    return a->t0 < b->t0 ? -1 : a->t0 > b->t0;
+}
+
+/* Mentions in text order, so that a clause's mentions are found by binary
+ * search instead of a scan of the whole article. */
+static void sort_places(article *a)
+{
+    qsort(a->pm, a->npm, sizeof *a->pm, cmp_pm);
+    for (size_t i = 0; i < a->npm; i++)
+        for (size_t k = a->pm[i].t0; k < a->pm[i].t1; k++)
+            a->ti[k].place = (int)i;
+}
+
+/* First place (date) mention starting at or after token t0. */
+static size_t pm_from(const article *a, size_t t0)
+{
+    size_t lo = 0, hi = a->npm;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (a->pm[mid].t0 < t0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static size_t dm_from(const article *a, size_t t0)
+{
+    size_t lo = 0, hi = a->ndm;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (a->dm[mid].t0 < t0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 static int skippable_before_date(const bm_token *k)
@@ -622,9 +671,9 @@ static size_t tok_dist(size_t a, size_t b)
 static int best_place(const article *a, size_t t0, size_t t1, size_t anchor, size_t after)
 {
     int best = -1;
-    for (size_t i = 0; i < a->npm; i++) {
+    for (size_t i = pm_from(a, t0); i < a->npm && a->pm[i].t0 < t1; i++) {
         const pmention *m = &a->pm[i];
-        if (m->t0 < t0 || m->t1 > t1 || (after != SIZE_MAX && m->t0 <= after))
+        if (m->t1 > t1 || (after != SIZE_MAX && m->t0 <= after))
             continue;
         if (best < 0)
             best = (int)i;
@@ -642,13 +691,14 @@ static int best_place(const article *a, size_t t0, size_t t1, size_t anchor, siz
  * line; on a border event that line is the frontier. */
 static int has_span(const article *a, size_t t0, size_t t1)
 {
-    for (size_t i = 0; i < a->npm; i++) {
+    for (size_t i = pm_from(a, t0 + 1); i < a->npm && a->pm[i].t0 < t1; i++) {
         const pmention *p = &a->pm[i];
-        if (p->t0 < t0 + 1 || p->t1 > t1 || !(a->ti[p->t0 - 1].cover & CUE_SPAN_FROM))
+        if (p->t1 > t1 || !(a->ti[p->t0 - 1].cover & CUE_SPAN_FROM))
             continue;
-        for (size_t j = 0; j < a->npm; j++) {
+        for (size_t j = pm_from(a, p->t1);
+             j < a->npm && a->pm[j].t0 <= p->t1 + SPAN_MAX_GAP + 1; j++) {
             const pmention *q = &a->pm[j];
-            if (q->t1 > t1 || q->t0 < p->t1 || q->place == p->place)
+            if (q->t1 > t1 || q->place == p->place)
                 continue;
             /* "from Rabia in Nineveh to al-Qaim": a short gap may qualify X. */
             int adjacent = q->t0 == p->t1;
@@ -703,20 +753,33 @@ static int evokes_both_sides(const article *a, const sentence *s)
 /* The country most named by nationality words in the sentence. */
 static const bm_gplace *nation_majority(const article *a, const sentence *s)
 {
-    const bm_gplace *best = NULL;
-    int best_n = 0;
+    enum { MAX_NATIONS = 16 };
+    const bm_gplace *seen[MAX_NATIONS];
+    int count[MAX_NATIONS];
+    size_t ns = 0;
     for (size_t k = s->t0; k < s->t1; k++) {
         if (!a->ti[k].dem)
             continue;
         const bm_gplace *c = a->ti[k].dem->country;
-        int n = 0;
-        for (size_t j = s->t0; j < s->t1; j++)
-            n += a->ti[j].dem && a->ti[j].dem->country == c;
-        if (n > best_n) {
-            best = c;
-            best_n = n;
+        size_t j = 0;
+        while (j < ns && seen[j] != c)
+            j++;
+        if (j == ns) {
+            if (ns == MAX_NATIONS)
+                continue;
+            seen[ns] = c;
+            count[ns++] = 0;
         }
+        count[j]++;
     }
+    /* The most named; on a tie the first named. */
+    const bm_gplace *best = NULL;
+    int best_n = 0;
+    for (size_t j = 0; j < ns; j++)
+        if (count[j] > best_n) {
+            best = seen[j];
+            best_n = count[j];
+        }
     return best;
 }
 
@@ -799,6 +862,9 @@ static int destination(const article *a, const clause_ref *c, const bm_gplace *b
         if (!(a->ti[k].cover & CUE_SPAN_TO))
             continue;
         size_t next = k + (a->ti[k].cue_n ? a->ti[k].cue_n : 1);
+        if (next < c->t1 && (!strcmp(a->tok.v[next].norm, "the") ||
+                             !strcmp(a->tok.v[next].norm, "a")))
+            next++;
         if (next >= c->t1)
             return 0;
         int pl = a->ti[next].place;
@@ -808,6 +874,10 @@ static int destination(const article *a, const clause_ref *c, const bm_gplace *b
             out->from = BM_ATTACH_FRAME;
             return 1;
         }
+        /* "to the border near Rabia": the named town is finer than the line. */
+        int town = best_place(a, c->t0, c->t1, c->anchor, SIZE_MAX);
+        if (town >= 0 && a->pm[town].place->specificity >= 6)
+            return 0;
         if (border && (a->ti[next].cover & CUE_BORDER) && evokes_both_sides(a, c->s)) {
             out->place = border;
             out->from = BM_ATTACH_BORDER;
@@ -884,9 +954,9 @@ static int best_date(const article *a, size_t t0, size_t t1, size_t anchor, int 
 {
     int best = -1, seen_bg = 0;
     size_t best_cost = SIZE_MAX;
-    for (size_t i = 0; i < a->ndm; i++) {
+    for (size_t i = dm_from(a, t0); i < a->ndm && a->dm[i].t0 < t1; i++) {
         const dmention *d = &a->dm[i];
-        if (d->t0 < t0 || d->t1 > t1)
+        if (d->t1 > t1)
             continue;
         if (d->background) {
             seen_bg = 1;
@@ -1201,12 +1271,13 @@ static int emit_siblings(article *a, const clause_ref *c, double score, const da
     /* The chosen place's side of the trigger: before it stand the actors
      * ("Washington said ..."), after it the targets, or the other way round. */
     int after = 0;
-    for (size_t i = 0; i < a->npm; i++)
-        if (a->pm[i].place == p->place && a->pm[i].t0 >= c->t0 && a->pm[i].t1 <= c->t1)
+    size_t first = pm_from(a, c->t0);
+    for (size_t i = first; i < a->npm && a->pm[i].t0 < c->t1; i++)
+        if (a->pm[i].place == p->place && a->pm[i].t1 <= c->t1)
             after = a->pm[i].t0 > c->anchor;
-    for (size_t i = 0; i < a->npm && nd < 16; i++) {
+    for (size_t i = first; i < a->npm && a->pm[i].t0 < c->t1 && nd < 16; i++) {
         const pmention *m = &a->pm[i];
-        if (m->t0 < c->t0 || m->t1 > c->t1 || m->place->specificity < 6 || m->near ||
+        if (m->t1 > c->t1 || m->place->specificity < 6 || m->near ||
             (m->t0 > c->anchor) != after)
             continue;
         size_t k = 0;
@@ -1251,13 +1322,12 @@ static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
 /* What a sentence leaves to the next: its last event date and its place. */
 static void update_context(article *a, const sentence *s, size_t first_new)
 {
-    for (size_t i = a->ndm; i-- > 0;) {
+    for (size_t i = dm_from(a, s->t0); i < a->ndm && a->dm[i].t0 < s->t1; i++) {
         const dmention *d = &a->dm[i];
-        if (d->t0 >= s->t0 && d->t1 <= s->t1 && !d->background) {
+        if (d->t1 <= s->t1 && !d->background) {
             a->has_ctx_date = 1;
             a->ctx_date = d->date;
             a->ctx_prec = d->prec;
-            break;
         }
     }
     if (a->out->n > first_new) {
@@ -1349,11 +1419,11 @@ static int run(article *a)
         return bm_error_set(a->err, BM_ENOMEM, "extract: out of memory");
     for (size_t i = 0; i < a->tok.n; i++)
         a->ti[i].place = a->ti[i].date = -1;
-    for (int k = 0; k < LEX_NKINDS; k++)
-        annotate_kind(a, (lex_kind)k);
+    annotate(a);
     if ((rc = find_places(a)) != BM_OK || (rc = find_capitals(a)) != BM_OK ||
         (rc = find_dates(a)) != BM_OK)
         return rc == BM_ENOMEM ? bm_error_set(a->err, rc, "extract: out of memory") : rc;
+    sort_places(a);
     if (split_sentences(a) != BM_OK)
         return bm_error_set(a->err, BM_ENOMEM, "extract: out of memory");
     mark_negations(a);

@@ -18,8 +18,9 @@
 
 struct lexicon {
     GPtrArray *entries;         /* lex_entry *, owned */
-    GHashTable *exact[LEX_NKINDS];  /* first word -> GPtrArray of entries */
-    GHashTable *prefix[LEX_NKINDS]; /* first 3 chars of a stem -> GPtrArray */
+    /* One table for every kind, so a token costs one lookup per form. */
+    GHashTable *exact;  /* first word -> GPtrArray of entries */
+    GHashTable *prefix; /* first 3 chars of a stem -> GPtrArray */
     size_t count[LEX_NKINDS];
     const bm_gplace *border_place;
 };
@@ -46,12 +47,10 @@ void bm__lexicon_free(lexicon *lx)
 {
     if (!lx)
         return;
-    for (int k = 0; k < LEX_NKINDS; k++) {
-        if (lx->exact[k])
-            g_hash_table_destroy(lx->exact[k]);
-        if (lx->prefix[k])
-            g_hash_table_destroy(lx->prefix[k]);
-    }
+    if (lx->exact)
+        g_hash_table_destroy(lx->exact);
+    if (lx->prefix)
+        g_hash_table_destroy(lx->prefix);
     if (lx->entries)
         g_ptr_array_free(lx->entries, TRUE);
     free(lx);
@@ -131,10 +130,10 @@ static GPtrArray *bucket(GHashTable *h, const char *key, size_t len)
 /* An entry with the same words and kind already loaded (cues merge roles). */
 static lex_entry *find_same(lexicon *lx, const lex_entry *e)
 {
-    GPtrArray *a = g_hash_table_lookup(lx->exact[e->kind], e->w[0]);
+    GPtrArray *a = g_hash_table_lookup(lx->exact, e->w[0]);
     for (guint i = 0; a && i < a->len; i++) {
         lex_entry *o = a->pdata[i];
-        if (o->n != e->n || o->pfx[0] != e->pfx[0])
+        if (o->kind != e->kind || o->n != e->n || o->pfx[0] != e->pfx[0])
             continue;
         size_t j = 0;
         while (j < e->n && strcmp(o->w[j], e->w[j]) == 0 && o->pfx[j] == e->pfx[j])
@@ -152,10 +151,9 @@ static void index_entry(lexicon *lx, lex_entry *e)
     const char *w0 = e->w[0];
     size_t len = strlen(w0);
     /* A stem is also found as a whole word, so it sits in both tables. */
-    g_ptr_array_add(bucket(lx->exact[e->kind], w0, len), e);
+    g_ptr_array_add(bucket(lx->exact, w0, len), e);
     if (e->pfx[0])
-        g_ptr_array_add(bucket(lx->prefix[e->kind], w0, utf8_prefix_bytes(w0, len, PREFIX_KEY_CHARS)),
-                        e);
+        g_ptr_array_add(bucket(lx->prefix, w0, utf8_prefix_bytes(w0, len, PREFIX_KEY_CHARS)), e);
 }
 
 /* ---- TSV files --------------------------------------------------------- */
@@ -364,10 +362,8 @@ int bm__lexicon_load(const char *dir, const bm_gazetteer *g, lexicon **out, bm_e
     if (!lx)
         return bm_error_set(err, BM_ENOMEM, "lexicon: out of memory");
     lx->entries = g_ptr_array_new_with_free_func(entry_free);
-    for (int k = 0; k < LEX_NKINDS; k++) {
-        lx->exact[k] = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, array_free);
-        lx->prefix[k] = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, array_free);
-    }
+    lx->exact = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, array_free);
+    lx->prefix = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, array_free);
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         int rc = load_file(lx, g, dir, files[i].file, files[i].kind, err);
         if (rc != BM_OK) {
@@ -474,7 +470,8 @@ static size_t match_rest(const lex_entry *e, const bm_tokens *t, size_t j)
     return j - start;
 }
 
-/* Tries every entry in bucket a whose first word matches s. */
+/* Tries every entry in bucket a whose first word matches s; keeps the best
+ * of each kind. */
 static void try_bucket(const GPtrArray *a, const char *s, const bm_tokens *t, size_t i,
                        const lex_entry **best, size_t *best_n)
 {
@@ -490,42 +487,40 @@ static void try_bucket(const GPtrArray *a, const char *s, const bm_tokens *t, si
             n += rest;
         }
         /* Longest match wins; on a tie the heavier trigger. */
-        if (n > *best_n || (n == *best_n && *best && e->weight > (*best)->weight)) {
-            *best = e;
-            *best_n = n;
+        const lex_entry *b = best[e->kind];
+        if (n > best_n[e->kind] || (n == best_n[e->kind] && b && e->weight > b->weight)) {
+            best[e->kind] = e;
+            best_n[e->kind] = n;
         }
     }
 }
 
-const lex_entry *bm__lexicon_match(const lexicon *lx, lex_kind kind, const bm_tokens *t,
-                                   size_t i, size_t *ntok)
+void bm__lexicon_match_all(const lexicon *lx, const bm_tokens *t, size_t i,
+                           const lex_entry *best[LEX_NKINDS], size_t ntok[LEX_NKINDS])
 {
-    *ntok = 0;
+    for (int k = 0; k < LEX_NKINDS; k++) {
+        best[k] = NULL;
+        ntok[k] = 0;
+    }
     if (!lx || i >= t->n)
-        return NULL;
+        return;
     const bm_token *tok = &t->v[i];
     if (tok->kind != BM_TOK_ARABIC && tok->kind != BM_TOK_LATIN && tok->kind != BM_TOK_NUMBER)
-        return NULL;
+        return;
     variants v;
     word_variants(tok, &v);
-    const lex_entry *best = NULL;
-    size_t best_n = 0;
-    int has_prefix = g_hash_table_size(lx->prefix[kind]) > 0;
+    int has_prefix = g_hash_table_size(lx->prefix) > 0;
     for (size_t k = 0; k < v.n; k++) {
-        try_bucket(g_hash_table_lookup(lx->exact[kind], v.s[k]), v.s[k], t, i, &best, &best_n);
+        try_bucket(g_hash_table_lookup(lx->exact, v.s[k]), v.s[k], t, i, best, ntok);
         if (!has_prefix)
             continue;
         size_t len = strlen(v.s[k]);
         size_t kb = utf8_prefix_bytes(v.s[k], len, PREFIX_KEY_CHARS);
-        if (kb >= len)
-            continue; /* a word no longer than the key was found exactly above */
         char key[32];
-        if (kb >= sizeof key)
-            continue;
+        if (kb >= len || kb >= sizeof key)
+            continue; /* a word no longer than the key was found exactly above */
         memcpy(key, v.s[k], kb);
         key[kb] = '\0';
-        try_bucket(g_hash_table_lookup(lx->prefix[kind], key), v.s[k], t, i, &best, &best_n);
+        try_bucket(g_hash_table_lookup(lx->prefix, key), v.s[k], t, i, best, ntok);
     }
-    *ntok = best_n;
-    return best;
 }

@@ -78,10 +78,10 @@ size_t bm__lexicon_count(const lexicon *lx, lex_kind kind);
  * border_place), or NULL. */
 const bm_gplace *bm__lexicon_border_place(const lexicon *lx);
 
-/* The longest entry of `kind` that starts at token i (NULL if none); *ntok is
- * how many tokens it spans (quote marks inside a multi-word term are skipped
- * and counted). */
-const lex_entry *bm__lexicon_match(const lexicon *lx, lex_kind kind, const bm_tokens *t,
-                                   size_t i, size_t *ntok);
+/* For each kind, the longest entry that starts at token i (NULL if none) and
+ * in ntok[kind] how many tokens it spans (quote marks inside a multi-word
+ * term are skipped and counted). */
+void bm__lexicon_match_all(const lexicon *lx, const bm_tokens *t, size_t i,
+                           const lex_entry *best[LEX_NKINDS], size_t ntok[LEX_NKINDS]);
 
 #endif

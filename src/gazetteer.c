@@ -28,9 +28,48 @@ uint32_t bm__gz_hash_more(uint32_t h, const char *s, size_t n)
     return h;
 }
 
+static uint64_t load8(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+static uint64_t load4(const char *p)
+{
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return w;
+}
+
+/* The index hash: eight bytes per step (keys are mostly 6-20 bytes of
+ * Arabic), the tail read as an overlapping fixed-size load so no call to
+ * memcpy with a variable length is made. Not incremental; bm__gz_hash_more is. */
 uint32_t bm__gz_hash(const char *s, size_t n)
 {
-    return bm__gz_hash_more(2166136261u, s, n);
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        h = (h ^ load8(s + i)) * 0xFF51AFD7ED558CCDull;
+        h ^= h >> 32;
+    }
+    if (i < n) {
+        uint64_t w;
+        if (n >= 8)
+            w = load8(s + n - 8);
+        else if (n >= 4)
+            w = load4(s) | (load4(s + n - 4) << 32);
+        else {
+            w = 0;
+            for (size_t k = 0; k < n; k++)
+                w = (w << 8) | (unsigned char)s[k];
+        }
+        h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
+    }
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 32;
+    return (uint32_t)h;
 }
 
 const char *bm__gz_map_key(const gz_map *m, const gz_slot *s)
@@ -483,6 +522,7 @@ long bm__gz_add_place(bm_gazetteer *g, const bm_gplace *src, unsigned flags, bm_
     p->pub.admin1 = OFF2PTR(offs[5]);
     p->pub.area = OFF2PTR(offs[6]);
     p->pub.source = OFF2PTR(offs[7]);
+    p->kind = kind_index(src->kind) < 0 ? GZ_K_OTHER : kind_index(src->kind);
     p->kind_rank = bm__gz_kind_rank(src->kind);
     p->pub.specificity = p->kind_rank;
     p->flags = flags | kind_flags(src->kind);
@@ -995,6 +1035,22 @@ static int load_traps(bm_gazetteer *g, const char *dir, bm_error *err)
     return rc;
 }
 
+/* Adds roles to a context word (creating its entry). */
+static int context_flag(bm_gazetteer *g, const char *w, size_t n, unsigned roles)
+{
+    int created;
+    gz_slot *s = bm__gz_map_put(&g->context, w, n, &created);
+    if (!s || (created && grow((void **)&g->contexts, &g->cap_contexts, g->n_contexts + 1,
+                               sizeof *g->contexts)))
+        return -1;
+    if (created) {
+        s->value = (uint32_t)g->n_contexts;
+        g->contexts[g->n_contexts++] = (gz_context){0, 0};
+    }
+    g->contexts[s->value].roles |= roles;
+    return 0;
+}
+
 static int load_orgs(bm_gazetteer *g, const char *dir, bm_error *err)
 {
     tsv t;
@@ -1044,10 +1100,19 @@ static int load_orgs(bm_gazetteer *g, const char *dir, bm_error *err)
             g->org_max_tokens = nw;
         int created;
         gz_slot *s = bm__gz_map_put(&g->orgs, key, o, &created);
-        if (!s)
+        if (!s) {
             rc = bm_error_set(err, BM_ENOMEM, "loading %s: out of memory", path);
-        else
-            s->value |= bit;
+            break;
+        }
+        s->value |= bit;
+        /* The word next to the place is flagged in the context map, so the
+         * matcher only builds pattern keys when that word is there. */
+        const char *edge = bit == GZ_ORG_BEFORE ? strrchr(key, ' ') : strchr(key, ' ');
+        size_t elen = edge ? (bit == GZ_ORG_BEFORE ? strlen(edge + 1) : (size_t)(edge - key))
+                           : o;
+        const char *ew = edge && bit == GZ_ORG_BEFORE ? edge + 1 : key;
+        if (context_flag(g, ew, elen, bit == GZ_ORG_BEFORE ? GZ_C_ORG_BEFORE : GZ_C_ORG_AFTER))
+            rc = bm_error_set(err, BM_ENOMEM, "loading %s: out of memory", path);
     }
     free(t.data);
     return rc;

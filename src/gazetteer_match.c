@@ -49,54 +49,6 @@ static size_t next_word(const bm_tokens *t, size_t j)
 #define AR_LAM "\xD9\x84"
 #define AR_AL "\xD8\xA7\xD9\x84"
 
-typedef struct variant {
-    char s[GZ_MAX_KEY + 8];
-    size_t n;
-    int strip, lil;
-} variant;
-
-/* The readings of an Arabic first word: as written, minus one or two
- * proclitics, and لل read as ال (للحدود) or as ل + ال (للاذقية). */
-static size_t ar_variants(const bm_token *tok, variant *v)
-{
-    size_t nv = 0, len = tok->norm_len;
-    const char *w = tok->norm;
-    if (len > GZ_MAX_KEY)
-        return 0;
-    memcpy(v[nv].s, w, len);
-    v[nv].n = len;
-    v[nv].strip = 0;
-    v[nv++].lil = 0;
-    for (int which = 1; which <= 2; which++) {
-        size_t cl = bm_ar_proclitic_len(w, len, which);
-        if (!cl)
-            continue;
-        memcpy(v[nv].s, w + cl, len - cl);
-        v[nv].n = len - cl;
-        v[nv].strip = (int)cl;
-        v[nv++].lil = 0;
-    }
-    /* لل after an optional conjunction */
-    size_t c = 0;
-    if (len >= 2 && (!memcmp(w, "\xD9\x88", 2) || !memcmp(w, "\xD9\x81", 2)))
-        c = 2;
-    if (len >= c + 8 && !memcmp(w + c, AR_LAM AR_LAM, 4)) {
-        const char *rest = w + c + 2; /* drop the preposition ل */
-        size_t rn = len - c - 2;
-        memcpy(v[nv].s, AR_ALEF, 2); /* ل + (ا)ل... : restore the alef */
-        memcpy(v[nv].s + 2, rest, rn);
-        v[nv].n = rn + 2;
-        v[nv].strip = (int)c + 2;
-        v[nv++].lil = 1;
-        memcpy(v[nv].s, AR_AL, 4); /* ل + ال + ل...: the article swallowed */
-        memcpy(v[nv].s + 4, rest, rn);
-        v[nv].n = rn + 4;
-        v[nv].strip = (int)c + 2;
-        v[nv++].lil = 1;
-    }
-    return nv;
-}
-
 static void consider(gz_hit *best, int *have, size_t t0, size_t t1, uint32_t e, const char *k,
                      size_t kn, int strip, int lil, int latin)
 {
@@ -124,30 +76,69 @@ static void mark_special(gz_hit *best, uint32_t e)
         best->special = 1;
 }
 
+/* Extends a name word by word from token i while the index says a longer
+ * name starts with what has been read. buf holds the first word's reading. */
+static void extend(const bm_gazetteer *g, const bm_tokens *t, size_t i, char *buf, size_t n,
+                   uint32_t e, int strip, int lil, gz_hit *best, int *have)
+{
+    size_t j = i;
+    while (e & GZ_E_PREFIX) {
+        size_t k = next_word(t, j);
+        if (k == SIZE_MAX || n + 1 + t->v[k].norm_len > GZ_MAX_KEY)
+            return;
+        buf[n++] = ' ';
+        memcpy(buf + n, t->v[k].norm, t->v[k].norm_len);
+        n += t->v[k].norm_len;
+        j = k;
+        e = index_get(g, buf, n);
+        consider(best, have, i, j, e, buf, n, strip, lil, 0);
+    }
+}
+
+/* One reading of the first word: look it up in place, copy only when a
+ * longer name may follow. */
+static void try_reading(const bm_gazetteer *g, const bm_tokens *t, size_t i, const char *w,
+                        size_t n, int strip, int lil, gz_hit *best, int *have)
+{
+    uint32_t e = index_get(g, w, n);
+    mark_special(best, e);
+    if (!e)
+        return;
+    consider(best, have, i, i, e, w, n, strip, lil, 0);
+    if (e & GZ_E_PREFIX) {
+        char buf[GZ_MAX_KEY + 8];
+        memcpy(buf, w, n);
+        extend(g, t, i, buf, n, e, strip, lil, best, have);
+    }
+}
+
 static int arabic_longest(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz_hit *best)
 {
-    variant v[6];
-    size_t nv = ar_variants(&t->v[i], v);
+    const bm_token *tk = &t->v[i];
+    const char *w = tk->norm;
+    size_t len = tk->norm_len;
     int have = 0;
     best->special = 0;
-    for (size_t a = 0; a < nv; a++) {
-        char *buf = v[a].s;
-        size_t n = v[a].n, j = i;
-        uint32_t e = index_get(g, buf, n);
-        mark_special(best, e);
-        while (e) {
-            consider(best, &have, i, j, e, buf, n, v[a].strip, v[a].lil, 0);
-            if (!(e & GZ_E_PREFIX))
-                break;
-            size_t k = next_word(t, j);
-            if (k == SIZE_MAX || n + 1 + t->v[k].norm_len > GZ_MAX_KEY)
-                break;
-            buf[n++] = ' ';
-            memcpy(buf + n, t->v[k].norm, t->v[k].norm_len);
-            n += t->v[k].norm_len;
-            j = k;
-            e = index_get(g, buf, n);
-        }
+    if (len > GZ_MAX_KEY)
+        return 0;
+    try_reading(g, t, i, w, len, 0, 0, best, &have);
+    for (int which = 1; which <= 2; which++) {
+        size_t cl = bm_ar_proclitic_len(w, len, which);
+        if (cl)
+            try_reading(g, t, i, w + cl, len - cl, (int)cl, 0, best, &have);
+    }
+    size_t c = (!memcmp(w, "\xD9\x88", 2) || !memcmp(w, "\xD9\x81", 2)) ? 2 : 0;
+    if (len >= c + 8 && !memcmp(w + c, AR_LAM AR_LAM, 4)) {
+        /* لل: ل + (ا)ل... (للحدود) or ل + ال + ل... (للاذقية) */
+        char buf[GZ_MAX_KEY + 8];
+        const char *rest = w + c + 2;
+        size_t rn = len - c - 2;
+        memcpy(buf, AR_ALEF, 2);
+        memcpy(buf + 2, rest, rn);
+        try_reading(g, t, i, buf, rn + 2, (int)c + 2, 1, best, &have);
+        memcpy(buf, AR_AL, 4);
+        memcpy(buf + 4, rest, rn);
+        try_reading(g, t, i, buf, rn + 4, (int)c + 2, 1, best, &have);
     }
     return have;
 }
@@ -228,34 +219,38 @@ int bm__gz_longest(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz_hit *
 
 /* ---- Lexicon lookups -------------------------------------------------------- */
 
-/* Context roles of a word, trying it as written and without proclitics. */
+static const gz_context *ctx_get(const bm_gazetteer *g, const char *w, size_t n)
+{
+    const gz_slot *s = bm__gz_map_get(&g->context, w, n, bm__gz_hash(w, n));
+    return s ? &g->contexts[s->value] : NULL;
+}
+
+/* Context roles of a word, trying it as written, without proclitics, and
+ * with لل read as ال. */
 static const gz_context *ctx_of(const bm_gazetteer *g, const bm_token *tk)
 {
     if (!g->n_contexts || !is_word(tk))
         return NULL;
-    const gz_slot *s =
-        bm__gz_map_get(&g->context, tk->norm, tk->norm_len, bm__gz_hash(tk->norm, tk->norm_len));
-    if (s)
-        return &g->contexts[s->value];
-    if (tk->kind != BM_TOK_ARABIC)
-        return NULL;
-    variant v[6];
-    size_t nv = ar_variants(tk, v);
-    for (size_t a = 1; a < nv; a++) {
-        s = bm__gz_map_get(&g->context, v[a].s, v[a].n, bm__gz_hash(v[a].s, v[a].n));
-        if (s)
-            return &g->contexts[s->value];
+    const char *w = tk->norm;
+    size_t len = tk->norm_len;
+    const gz_context *c = ctx_get(g, w, len);
+    if (c || tk->kind != BM_TOK_ARABIC || len > GZ_MAX_KEY)
+        return c;
+    for (int which = 1; which <= 2 && !c; which++) {
+        size_t cl = bm_ar_proclitic_len(w, len, which);
+        if (cl)
+            c = ctx_get(g, w + cl, len - cl);
     }
-    return NULL;
+    if (!c && len >= 8 && !memcmp(w, AR_LAM AR_LAM, 4)) {
+        char buf[GZ_MAX_KEY + 8];
+        memcpy(buf, AR_ALEF, 2);
+        memcpy(buf + 2, w + 2, len - 2);
+        c = ctx_get(g, buf, len);
+    }
+    return c;
 }
 
-static unsigned roles_of(const bm_gazetteer *g, const bm_tokens *t, size_t i)
-{
-    if (i >= t->n)
-        return 0;
-    const gz_context *c = ctx_of(g, &t->v[i]);
-    return c ? c->roles : 0;
-}
+
 
 static const gz_nisba *nisba_of(const bm_gazetteer *g, const bm_token *tk, int strip)
 {
@@ -280,6 +275,29 @@ static const gz_trap *trap_of(const bm_gazetteer *g, const char *k, size_t n)
         return NULL;
     const gz_slot *s = bm__gz_map_get(&g->traps, k, n, bm__gz_hash(k, n));
     return s ? &g->trap_v[s->value] : NULL;
+}
+
+/* Appends n bytes of s to the string dst (capacity cap), cutting at a UTF-8
+ * boundary when it does not fit. Reason strings are built per candidate, so
+ * this stays off printf. */
+static void str_cat(char *dst, size_t cap, const char *s, size_t n)
+{
+    size_t l = strlen(dst);
+    if (l + 1 >= cap)
+        return;
+    if (n > cap - 1 - l) {
+        n = cap - 1 - l;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(dst + l, s, n);
+    dst[l + n] = '\0';
+}
+
+static void str_set(char *dst, size_t cap, const char *s)
+{
+    dst[0] = '\0';
+    str_cat(dst, cap, s, strlen(s));
 }
 
 /* ---- Candidates --------------------------------------------------------------- */
@@ -312,7 +330,7 @@ typedef struct cand {
     const char *reject;
     double conf;
     char reason[96];
-    int neighbour_kind_rank;
+    int neighbour_kind; /* GZ_K_* + 1 of an unambiguous coordinated place; 0 none */
 } cand;
 
 typedef struct matcher {
@@ -322,7 +340,30 @@ typedef struct matcher {
     cand *c;
     size_t n, cap;
     unsigned char *skip; /* per token: inside boilerplate or an organisation name */
+    const gz_context **cc; /* per token: its context entry, once looked up */
+    uint32_t *sent;        /* per token: sentence number (filled on first need) */
+    int sent_done;
 } matcher;
+
+/* Marks a token whose context entry has not been looked up yet. */
+static const gz_context ctx_unknown;
+
+/* The context entry of token i, cached per token: the rules ask about the
+ * same words around a name several times. */
+static const gz_context *ctx_at(const matcher *m, size_t i)
+{
+    if (i >= m->t->n)
+        return NULL;
+    if (m->cc[i] == &ctx_unknown)
+        m->cc[i] = ctx_of(m->g, &m->t->v[i]);
+    return m->cc[i];
+}
+
+static unsigned roles_at(const matcher *m, size_t i)
+{
+    const gz_context *c = ctx_at(m, i);
+    return c ? c->roles : 0;
+}
 
 static const gz_ref *group_refs(const bm_gazetteer *g, uint32_t group, uint32_t *n)
 {
@@ -375,9 +416,9 @@ static int special_capital(const matcher *m, size_t i, cand *out)
         return 0;
     const gz_nisba *nb = NULL;
     /* العاصمة السورية / the Syrian capital */
-    if ((roles_of(g, t, i) & GZ_C_CAPITAL) && t->v[i].kind == BM_TOK_ARABIC)
+    if ((roles_at(m, i) & GZ_C_CAPITAL) && t->v[i].kind == BM_TOK_ARABIC)
         nb = nisba_of(g, &t->v[k], 0);
-    else if ((roles_of(g, t, k) & GZ_C_CAPITAL) && t->v[i].kind == BM_TOK_LATIN)
+    else if ((roles_at(m, k) & GZ_C_CAPITAL) && t->v[i].kind == BM_TOK_LATIN)
         nb = nisba_of(g, &t->v[i], 0);
     if (!nb || nb->capital == NO_VALUE)
         return 0;
@@ -414,7 +455,7 @@ static const gz_nisba *nisba_or_country(const matcher *m, size_t k)
     uint32_t n;
     const gz_ref *r = group_refs(m->g, h.group, &n);
     for (uint32_t a = 0; a < n; a++)
-        if (!strcmp(m->g->places[r[a].place].pub.kind, "country"))
+        if (m->g->places[r[a].place].kind == GZ_K_COUNTRY)
             return nisba_of_country(m->g, r[a].place);
     return NULL;
 }
@@ -447,11 +488,11 @@ static int special_border(const matcher *m, size_t i, cand *out)
     size_t last = 0;
     const gz_nisba *a = NULL, *b = NULL;
     const char *border = "\xD8\xA7\xD9\x84\xD8\xAD\xD8\xAF\xD9\x88\xD8\xAF"; /* الحدود */
-    if (tk->kind == BM_TOK_ARABIC && (roles_of(m->g, t, i) & GZ_C_BORDER)) {
+    if (tk->kind == BM_TOK_ARABIC && (roles_at(m, i) & GZ_C_BORDER)) {
         size_t k1 = next_word(t, i);
         if (k1 == SIZE_MAX)
             return 0;
-        if (roles_of(m->g, t, k1) & GZ_C_RANGE_FROM) /* بين */
+        if (roles_at(m, k1) & GZ_C_RANGE_FROM) /* بين */
             k1 = next_word(t, k1);
         if (k1 == SIZE_MAX || !(a = nisba_or_country(m, k1)))
             return 0;
@@ -467,7 +508,7 @@ static int special_border(const matcher *m, size_t i, cand *out)
         if (k1 == SIZE_MAX || !(b = nisba_or_country(m, k1)))
             return 0;
         size_t k2 = next_word(t, k1);
-        if (k2 == SIZE_MAX || !(roles_of(m->g, t, k2) & GZ_C_BORDER))
+        if (k2 == SIZE_MAX || !(roles_at(m, k2) & GZ_C_BORDER))
             return 0;
         last = k2;
     } else {
@@ -484,7 +525,7 @@ static int special_border(const matcher *m, size_t i, cand *out)
     out->group = group;
     out->place = m->g->refs[m->g->groups[group].first].place;
     out->evidence = EV_SPECIAL;
-    snprintf(out->reason, sizeof out->reason, "border");
+    str_set(out->reason, sizeof out->reason, "border");
     out->conf = 0.9;
     out->st = S_ACCEPTED;
     return 1;
@@ -500,13 +541,13 @@ static void mark_skiplines(matcher *m)
     for (size_t i = 0; i < t->n; i++) {
         if (i > 0 && !t->v[i].newline_before)
             continue;
-        if (!(roles_of(m->g, t, i) & GZ_C_SKIPLINE))
+        if (!(roles_at(m, i) & GZ_C_SKIPLINE))
             continue;
         /* a skip word alone does not make a link line: it needs a second
          * skip word (اقرأ أيضا) or a colon right after it */
         size_t k = i + 1;
         int ok = k < t->n && !t->v[k].newline_before &&
-                 ((roles_of(m->g, t, k) & GZ_C_SKIPLINE) ||
+                 ((roles_at(m, k) & GZ_C_SKIPLINE) ||
                   (t->v[k].kind == BM_TOK_PUNCT && t->v[k].norm[0] == ':'));
         if (!ok)
             continue;
@@ -546,7 +587,7 @@ static void fill_from_hit(const matcher *m, const gz_hit *h, cand *c)
         int minor = 1;
         for (uint32_t a = 0; a < n; a++) {
             const gz_place *p = &g->places[r[a].place];
-            if (!(p->flags & GZ_P_SETTLE) || !strcmp(p->pub.kind, "city"))
+            if (!(p->flags & GZ_P_SETTLE) || p->kind == GZ_K_CITY)
                 minor = 0;
         }
         c->weak_clitic = minor;
@@ -612,8 +653,14 @@ static int org_context(matcher *m, const cand *c)
     const bm_tokens *t = m->t;
     if (!g->orgs.n)
         return 0;
+    /* cheap test first: is the word next to the name part of a pattern? */
+    size_t pw = prev_adjacent(t, c->t0), nw = next_adjacent(t, c->t1);
+    int before = pw != SIZE_MAX && (roles_at(m, pw) & GZ_C_ORG_BEFORE);
+    int after = nw != SIZE_MAX && (roles_at(m, nw) & GZ_C_ORG_AFTER);
+    if (!before && !after)
+        return 0;
     char key[GZ_MAX_KEY + 8];
-    for (size_t k = 1; k <= g->org_max_tokens && k <= c->t0; k++) {
+    for (size_t k = 1; before && k <= g->org_max_tokens && k <= c->t0; k++) {
         /* words t0-k .. t0-1, all adjacent */
         size_t first = c->t0 - k, o = 0;
         int ok = 1;
@@ -655,7 +702,7 @@ static int org_context(matcher *m, const cand *c)
             }
         }
     }
-    for (size_t k = 1; k <= g->org_max_tokens; k++) {
+    for (size_t k = 1; after && k <= g->org_max_tokens; k++) {
         size_t o = 0, j = c->t1;
         int ok = 1;
         for (size_t w = 0; w < k && ok; w++) {
@@ -694,11 +741,11 @@ static void triggers(matcher *m, cand *c)
 {
     const bm_tokens *t = m->t;
     size_t p = prev_adjacent(t, c->t0);
-    const gz_context *ctx = p != SIZE_MAX ? ctx_of(m->g, &t->v[p]) : NULL;
+    const gz_context *ctx = p != SIZE_MAX ? ctx_at(m, p) : NULL;
     /* "بالقرب من X", "town of X", "east of X": look past the linking word */
     if (ctx && (ctx->roles & (GZ_C_LINK | GZ_C_RANGE_FROM)) && !(ctx->roles & GZ_C_TRIGGER)) {
         size_t p2 = prev_adjacent(t, p);
-        const gz_context *c2 = p2 != SIZE_MAX ? ctx_of(m->g, &t->v[p2]) : NULL;
+        const gz_context *c2 = p2 != SIZE_MAX ? ctx_at(m, p2) : NULL;
         if (c2 && (c2->roles & (GZ_C_TRIGGER | GZ_C_LINK))) {
             p = p2;
             ctx = c2;
@@ -708,19 +755,20 @@ static void triggers(matcher *m, cand *c)
         (!(ctx->roles & GZ_C_WEAK) || c->latin)) {
         c->evidence |= EV_TRIGGER;
         c->pref_kinds |= ctx->kinds;
-        snprintf(c->trigger, sizeof c->trigger, "%.*s", (int)t->v[p].norm_len, t->v[p].norm);
+        c->trigger[0] = '\0';
+        str_cat(c->trigger, sizeof c->trigger, t->v[p].norm, t->v[p].norm_len);
     } else if (ctx && (ctx->roles & GZ_C_WEAK) && c->latin) {
         c->evidence |= EV_TRIGGER;
-        snprintf(c->trigger, sizeof c->trigger, "%.*s", (int)t->v[p].norm_len, t->v[p].norm);
+        c->trigger[0] = '\0';
+        str_cat(c->trigger, sizeof c->trigger, t->v[p].norm, t->v[p].norm_len);
     }
     size_t nx = next_adjacent(t, c->t1);
-    ctx = nx != SIZE_MAX ? ctx_of(m->g, &t->v[nx]) : NULL;
+    ctx = nx != SIZE_MAX ? ctx_at(m, nx) : NULL;
     if (ctx && (ctx->roles & GZ_C_TRIGGER_AFTER)) {
         c->evidence |= EV_TRIGGER_AFTER;
         c->pref_kinds |= ctx->kinds;
         if (!c->trigger[0])
-            snprintf(c->trigger, sizeof c->trigger, "%.*s", (int)t->v[nx].norm_len,
-                     t->v[nx].norm);
+            str_cat(c->trigger, sizeof c->trigger, t->v[nx].norm, t->v[nx].norm_len);
     }
 }
 
@@ -737,8 +785,8 @@ static void vetoes(matcher *m, cand *c)
         return;
     }
     size_t p = prev_adjacent(t, c->t0), nx = next_adjacent(t, c->t1);
-    unsigned pr = p != SIZE_MAX ? roles_of(m->g, t, p) : 0;
-    unsigned nr = nx != SIZE_MAX ? roles_of(m->g, t, nx) : 0;
+    unsigned pr = p != SIZE_MAX ? roles_at(m, p) : 0;
+    unsigned nr = nx != SIZE_MAX ? roles_at(m, nx) : 0;
     if (pr & GZ_C_PERSON_BEFORE) {
         reject(c, "person");
         return;
@@ -769,8 +817,8 @@ static void vetoes(matcher *m, cand *c)
 
 static int specific(const gz_place *p)
 {
-    return (p->flags & (GZ_P_SETTLE | GZ_P_POINTLIKE)) || !strcmp(p->pub.kind, "district") ||
-           !strcmp(p->pub.kind, "subdistrict") || !strcmp(p->pub.kind, "governorate");
+    return (p->flags & (GZ_P_SETTLE | GZ_P_POINTLIKE)) || p->kind == GZ_K_DISTRICT ||
+           p->kind == GZ_K_SUBDISTRICT || p->kind == GZ_K_GOVERNORATE;
 }
 
 /* Are candidates a (before) and b (after) coordinated: "X و Y", "X، Y",
@@ -786,16 +834,27 @@ static int coordinated(const matcher *m, const cand *a, const cand *b, int *rang
     int b_waw = bt->kind == BM_TOK_ARABIC && b->strip >= 2 &&
                 !memcmp(bt->norm, "\xD9\x88", 2); /* وY */
     size_t pa = a->t0 > 0 ? a->t0 - 1 : SIZE_MAX;
-    int from = pa != SIZE_MAX && (roles_of(m->g, t, pa) & GZ_C_RANGE_FROM);
+    int from = pa != SIZE_MAX && (roles_at(m, pa) & GZ_C_RANGE_FROM);
     if (gap == 0 && b_waw) {
         *range = from;
         return 1;
+    }
+    /* من X شمالا إلى Y جنوبا: a range may carry a word or two after X */
+    if (from && gap >= 2 && gap <= 3 && is_word(&t->v[b->t0 - 1]) &&
+        (roles_at(m, b->t0 - 1) & GZ_C_RANGE_TO)) {
+        int words = 1;
+        for (size_t k = a->t1 + 1; k < b->t0; k++)
+            words &= is_word(&t->v[k]) && !t->v[k].newline_before;
+        if (words) {
+            *range = 1;
+            return 1;
+        }
     }
     if (gap == 1) {
         const bm_token *mid = &t->v[a->t1 + 1];
         if (mid->kind == BM_TOK_PUNCT && (mid->norm[0] == ',' || mid->norm[0] == '-'))
             return 1;
-        if (is_word(mid) && (roles_of(m->g, t, a->t1 + 1) & GZ_C_RANGE_TO)) {
+        if (is_word(mid) && (roles_at(m, a->t1 + 1) & GZ_C_RANGE_TO)) {
             *range = from;
             return 1;
         }
@@ -819,17 +878,27 @@ static double cand_distance(const matcher *m, const cand *a, const cand *b)
     return best;
 }
 
-static int same_sentence(const matcher *m, size_t from, size_t to)
+/* Sentence numbers: a line break or . ! ? ; ends a sentence. */
+static void number_sentences(matcher *m)
 {
-    for (size_t i = from + 1; i <= to && i < m->t->n; i++) {
+    uint32_t s = 0;
+    for (size_t i = 0; i < m->t->n; i++) {
         const bm_token *tk = &m->t->v[i];
         if (tk->newline_before)
-            return 0;
+            s++;
+        m->sent[i] = s;
         if (tk->kind == BM_TOK_PUNCT && (tk->norm[0] == '.' || tk->norm[0] == '!' ||
                                          tk->norm[0] == '?' || tk->norm[0] == ';'))
-            return 0;
+            s++;
     }
-    return 1;
+    m->sent_done = 1;
+}
+
+static int same_sentence(matcher *m, size_t a, size_t b)
+{
+    if (!m->sent_done)
+        number_sentences(m);
+    return m->sent[a] == m->sent[b];
 }
 
 /* Evidence a trap (or a broad-only name) needs; returns 1 when unlocked. */
@@ -858,26 +927,33 @@ static int unlocked(matcher *m, size_t ci)
         if (o->st == S_OPEN && !range)
             continue;
         c->evidence |= range ? EV_RANGE : EV_LIST;
-        snprintf(c->via, sizeof c->via, "%s", op->pub.id);
+        str_set(c->via, sizeof c->via, op->pub.id);
         return 1;
     }
     if (!(unlock & GZ_U_NEARBY))
         return 0;
-    for (size_t j = 0; j < m->n; j++) {
-        const cand *o = &m->c[j];
-        if (j == ci || o->st != S_ACCEPTED || o->trap || o->group == NO_VALUE)
-            continue;
-        size_t lo = o->t0 < c->t0 ? o->t0 : c->t0, hi = o->t0 < c->t0 ? c->t0 : o->t0;
-        if (hi - lo > 16 || !same_sentence(m, lo, hi))
-            continue;
-        const gz_place *op = &m->g->places[o->place];
-        if (!specific(op) || !strcmp(op->pub.kind, "governorate"))
-            continue;
-        if (cand_distance(m, c, o) > 150)
-            continue;
-        c->evidence |= EV_NEARBY;
-        snprintf(c->via, sizeof c->via, "%s", op->pub.id);
-        return 1;
+    /* candidates are in text order: look outward and stop past the window */
+    for (int dir = -1; dir <= 1; dir += 2) {
+        for (size_t j = ci;;) {
+            if ((dir < 0 && j == 0) || (dir > 0 && j + 1 >= m->n))
+                break;
+            j = dir < 0 ? j - 1 : j + 1;
+            const cand *o = &m->c[j];
+            size_t lo = o->t0 < c->t0 ? o->t0 : c->t0, hi = o->t0 < c->t0 ? c->t0 : o->t0;
+            if (hi - lo > 16)
+                break;
+            if (o->st != S_ACCEPTED || o->trap || o->group == NO_VALUE ||
+                !same_sentence(m, lo, hi))
+                continue;
+            const gz_place *op = &m->g->places[o->place];
+            if (!specific(op) || op->kind == GZ_K_GOVERNORATE)
+                continue;
+            if (cand_distance(m, c, o) > 150)
+                continue;
+            c->evidence |= EV_NEARBY;
+            str_set(c->via, sizeof c->via, op->pub.id);
+            return 1;
+        }
     }
     return 0;
 }
@@ -902,7 +978,7 @@ static int in_list(const char *const *v, size_t n, const char *s)
 
 static void doc_add(doc_ctx *d, const gz_place *p)
 {
-    const char *a1 = !strcmp(p->pub.kind, "governorate") ? p->pub.id : p->pub.admin1;
+    const char *a1 = p->kind == GZ_K_GOVERNORATE ? p->pub.id : p->pub.admin1;
     if (strcmp(a1, "-") && !in_list(d->admin1, d->n_admin1, a1) && d->n_admin1 < 64)
         d->admin1[d->n_admin1++] = a1;
     if (strcmp(p->pub.country, "-") && !in_list(d->country, d->n_country, p->pub.country) &&
@@ -916,17 +992,17 @@ static void doc_add(doc_ctx *d, const gz_place *p)
 static int admin1_fallback(matcher *m, cand *c, const gz_ref *r, uint32_t n)
 {
     const bm_gazetteer *g = m->g;
-    unsigned gov = bm__gz_kind_bit("governorate");
+    unsigned gov = 1u << GZ_K_GOVERNORATE;
     int sibling = 0;
     if (!(c->pref_kinds & gov)) {
         /* "دير الزور والأنبار": a governorate-level neighbour; only the
          * governorate named after its capital qualifies */
-        if (c->neighbour_kind_rank != bm__gz_kind_rank("governorate") || n != 1)
+        if (c->neighbour_kind != GZ_K_GOVERNORATE + 1 || n != 1)
             return 0;
         sibling = 1;
     }
     for (uint32_t i = 0; i < n; i++)
-        if (!strcmp(g->places[r[i].place].pub.kind, "governorate"))
+        if (g->places[r[i].place].kind == GZ_K_GOVERNORATE)
             return 0;
     const bm_gplace *self = &g->places[r[0].place].pub;
     const bm_gplace *a1 = bm_gazetteer_get(g, self->admin1);
@@ -936,8 +1012,10 @@ static int admin1_fallback(matcher *m, cand *c, const gz_ref *r, uint32_t n)
         return 0;
     c->place = (uint32_t)((const gz_place *)a1 - g->places);
     size_t l = strlen(c->reason);
-    snprintf(c->reason + l, sizeof c->reason - l, "%s%s", l ? ";" : "",
-             sibling ? "sibling-level" : "admin1");
+    if (l)
+        str_cat(c->reason, sizeof c->reason, ";", 1);
+    str_set(c->reason + strlen(c->reason), sizeof c->reason - strlen(c->reason),
+            sibling ? "sibling-level" : "admin1");
     return 1;
 }
 
@@ -960,16 +1038,16 @@ static void choose(matcher *m, cand *c, const doc_ctx *d)
         const gz_place *p = &g->places[r[i].place];
         double s = 0;
         const char *w = "prior";
-        unsigned bit = bm__gz_kind_bit(p->pub.kind);
+        unsigned bit = 1u << p->kind;
         if (c->pref_kinds & bit) {
             s += 4;
             w = "kind";
         }
-        if (c->neighbour_kind_rank && c->neighbour_kind_rank == p->kind_rank) {
+        if (c->neighbour_kind && c->neighbour_kind == p->kind + 1) {
             s += 1.5;
             w = "sibling-kind";
         }
-        const char *a1 = !strcmp(p->pub.kind, "governorate") ? p->pub.id : p->pub.admin1;
+        const char *a1 = p->kind == GZ_K_GOVERNORATE ? p->pub.id : p->pub.admin1;
         if (in_list(d->admin1, d->n_admin1, a1)) {
             s += 2;
             if (!(c->pref_kinds & bit))
@@ -995,9 +1073,9 @@ static void choose(matcher *m, cand *c, const doc_ctx *d)
             why = w;
         }
     }
-    size_t l = strlen(c->reason);
-    if (l + 2 < sizeof c->reason)
-        snprintf(c->reason + l, sizeof c->reason - l, "%s%s", l ? ";" : "", why);
+    if (c->reason[0])
+        str_cat(c->reason, sizeof c->reason, ";", 1);
+    str_cat(c->reason, sizeof c->reason, why, strlen(why));
 }
 
 /* ---- The pipeline ------------------------------------------------------------------------ */
@@ -1018,16 +1096,18 @@ static void base_reason(matcher *m, cand *c)
         conf = 0.6;
     if (c->evidence & (EV_TRIGGER | EV_TRIGGER_AFTER)) {
         conf = c->trap ? 0.85 : fmin(0.95, conf + 0.05);
-        snprintf(c->reason, sizeof c->reason, "trigger:%s", c->trigger);
+        str_set(c->reason, sizeof c->reason, "trigger:");
+        str_cat(c->reason, sizeof c->reason, c->trigger, strlen(c->trigger));
     } else if (c->evidence & (EV_LIST | EV_RANGE)) {
         conf = c->trap ? 0.75 : conf;
-        snprintf(c->reason, sizeof c->reason, "%s:%s", c->evidence & EV_RANGE ? "range" : "list",
-                 c->via);
+        str_set(c->reason, sizeof c->reason, c->evidence & EV_RANGE ? "range:" : "list:");
+        str_cat(c->reason, sizeof c->reason, c->via, strlen(c->via));
     } else if (c->evidence & EV_NEARBY) {
         conf = 0.7;
-        snprintf(c->reason, sizeof c->reason, "nearby:%s", c->via);
+        str_set(c->reason, sizeof c->reason, "nearby:");
+        str_cat(c->reason, sizeof c->reason, c->via, strlen(c->via));
     } else {
-        snprintf(c->reason, sizeof c->reason, "%s", how);
+        str_set(c->reason, sizeof c->reason, how);
     }
     c->conf = conf;
 }
@@ -1044,9 +1124,9 @@ static void neighbour_kinds(matcher *m)
         /* an unambiguous neighbour tells the level of an ambiguous one
          * (دير الزور والأنبار: both governorates) */
         if (nb == 1)
-            a->neighbour_kind_rank = m->g->places[rb[0].place].kind_rank;
+            a->neighbour_kind = m->g->places[rb[0].place].kind + 1;
         if (na == 1)
-            b->neighbour_kind_rank = m->g->places[ra[0].place].kind_rank;
+            b->neighbour_kind = m->g->places[ra[0].place].kind + 1;
     }
 }
 
@@ -1112,48 +1192,153 @@ static void resolve(matcher *m)
     }
 }
 
+struct bm_place_finder {
+    const bm_gazetteer *g;
+    bm_tokens t;
+    cand *c;
+    size_t cap_c;
+    unsigned char *skip;
+    const gz_context **cc;
+    uint32_t *sent;
+    size_t cap_tok;
+    bm_place_mention *out;
+    size_t cap_out;
+};
+
+int bm_place_finder_new(const bm_gazetteer *g, bm_place_finder **out, bm_error *err)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        return bm_error_set(err, BM_ENOMEM, "finding places: out of memory");
+    (*out)->g = g;
+    return BM_OK;
+}
+
+void bm_place_finder_free(bm_place_finder *f)
+{
+    if (!f)
+        return;
+    bm_tokens_free(&f->t);
+    free(f->c);
+    free(f->skip);
+    free(f->cc);
+    free(f->sent);
+    free(f->out);
+    free(f);
+}
+
+/* Per-token arrays sized for n tokens; they only ever grow. */
+static int finder_reserve(bm_place_finder *f, size_t n)
+{
+    if (n <= f->cap_tok)
+        return 0;
+    size_t nc = f->cap_tok ? f->cap_tok : 1024;
+    while (nc < n)
+        nc *= 2;
+    unsigned char *s = realloc(f->skip, nc);
+    if (!s)
+        return -1;
+    f->skip = s;
+    const gz_context **cc = realloc(f->cc, nc * sizeof *cc);
+    if (!cc)
+        return -1;
+    f->cc = cc;
+    uint32_t *sent = realloc(f->sent, nc * sizeof *sent);
+    if (!sent)
+        return -1;
+    f->sent = sent;
+    f->cap_tok = nc;
+    return 0;
+}
+
+static int emit(bm_place_finder *f, const matcher *m, size_t *n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < m->n; i++)
+        k += m->c[i].st == S_ACCEPTED;
+    if (k > f->cap_out) {
+        bm_place_mention *o = realloc(f->out, k * sizeof *o);
+        if (!o)
+            return -1;
+        f->out = o;
+        f->cap_out = k;
+    }
+    *n = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        const cand *c = &m->c[i];
+        if (c->st != S_ACCEPTED)
+            continue;
+        bm_place_mention *pm = &f->out[(*n)++];
+        pm->start = m->t->v[c->t0].start;
+        pm->end = m->t->v[c->t1].end;
+        pm->place = &f->g->places[c->place].pub;
+        pm->confidence = c->conf;
+        _Static_assert(sizeof pm->reason == sizeof c->reason, "reason buffers differ");
+        memcpy(pm->reason, c->reason, sizeof pm->reason);
+    }
+    return 0;
+}
+
+int bm_place_finder_run_tokens(bm_place_finder *f, const char *text, size_t len,
+                               const bm_tokens *tokens, const bm_place_mention **out,
+                               size_t *n, bm_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    (void)len;
+    if (finder_reserve(f, tokens->n + 1))
+        return bm_error_set(err, BM_ENOMEM, "finding places: out of memory");
+    matcher m = {.g = f->g, .text = text, .t = tokens, .c = f->c, .cap = f->cap_c,
+                 .skip = f->skip, .cc = f->cc, .sent = f->sent};
+    memset(m.skip, 0, tokens->n + 1);
+    for (size_t i = 0; i <= tokens->n; i++)
+        m.cc[i] = &ctx_unknown;
+    mark_skiplines(&m);
+    int rc = collect(&m);
+    /* collect may have grown the candidate array: keep it for next time */
+    f->c = m.c;
+    f->cap_c = m.cap;
+    if (rc < 0)
+        return bm_error_set(err, BM_ENOMEM, "finding places: out of memory");
+    resolve(&m);
+    if (emit(f, &m, n))
+        return bm_error_set(err, BM_ENOMEM, "finding places: out of memory");
+    *out = f->out;
+    return BM_OK;
+}
+
+int bm_place_finder_run(bm_place_finder *f, const char *text, size_t len,
+                        const bm_place_mention **out, size_t *n, bm_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    int rc = bm_tokenize(text, len, &f->t, err);
+    if (rc)
+        return rc;
+    return bm_place_finder_run_tokens(f, text, len, &f->t, out, n, err);
+}
+
+const bm_tokens *bm_place_finder_tokens(const bm_place_finder *f)
+{
+    return &f->t;
+}
+
 int bm_gazetteer_find(const bm_gazetteer *g, const char *text, size_t len,
                       bm_place_mention **out, size_t *n, bm_error *err)
 {
     *out = NULL;
     *n = 0;
-    bm_tokens t = {0};
-    matcher m = {.g = g, .text = text, .t = &t};
-    int rc = bm_tokenize(text, len, &t, err);
+    bm_place_finder *f;
+    int rc = bm_place_finder_new(g, &f, err);
     if (rc)
-        goto done;
-    m.skip = calloc(t.n + 1, 1);
-    if (m.skip)
-        mark_skiplines(&m);
-    if (!m.skip || collect(&m) < 0) {
-        rc = bm_error_set(err, BM_ENOMEM, "finding places: out of memory");
-        goto done;
+        return rc;
+    const bm_place_mention *m;
+    rc = bm_place_finder_run(f, text, len, &m, n, err);
+    if (rc == BM_OK && *n) {
+        /* hand the finder's array over instead of copying it */
+        *out = f->out;
+        f->out = NULL;
     }
-    resolve(&m);
-    size_t k = 0;
-    for (size_t i = 0; i < m.n; i++)
-        k += m.c[i].st == S_ACCEPTED;
-    if (k) {
-        *out = malloc(k * sizeof **out);
-        if (!*out) {
-            rc = bm_error_set(err, BM_ENOMEM, "finding places: out of memory");
-            goto done;
-        }
-    }
-    for (size_t i = 0; i < m.n; i++) {
-        const cand *c = &m.c[i];
-        if (c->st != S_ACCEPTED)
-            continue;
-        bm_place_mention *pm = &(*out)[(*n)++];
-        pm->start = t.v[c->t0].start;
-        pm->end = t.v[c->t1].end;
-        pm->place = &g->places[c->place].pub;
-        pm->confidence = c->conf;
-        snprintf(pm->reason, sizeof pm->reason, "%s", c->reason);
-    }
-done:
-    free(m.c);
-    free(m.skip);
-    bm_tokens_free(&t);
+    bm_place_finder_free(f);
     return rc;
 }

@@ -52,9 +52,18 @@ enum {
     GZ_P_POINTLIKE = 1 << 4 /* crossing, camp, base, oilfield, station, airport, dam */
 };
 
+/* Kinds in the order of gazetteer/README.md; gz_place.kind is one of them
+ * so that the matcher compares integers, not strings. */
+enum {
+    GZ_K_COUNTRY, GZ_K_GOVERNORATE, GZ_K_DISTRICT, GZ_K_SUBDISTRICT, GZ_K_CITY, GZ_K_TOWN,
+    GZ_K_VILLAGE, GZ_K_CROSSING, GZ_K_CAMP, GZ_K_BASE, GZ_K_OILFIELD, GZ_K_STATION,
+    GZ_K_AIRPORT, GZ_K_DAM, GZ_K_MOUNTAIN, GZ_K_REGION, GZ_K_RIVER, GZ_K_LAKE, GZ_K_OTHER
+};
+
 typedef struct gz_place {
     bm_gplace pub;
     unsigned flags;
+    int kind;      /* GZ_K_* */
     int kind_rank; /* larger = more specific */
 } gz_place;
 
@@ -97,7 +106,9 @@ enum {
     GZ_C_CAPITAL = 1 << 8,     /* العاصمة / capital */
     GZ_C_BORDER = 1 << 9,      /* الحدود / border */
     GZ_C_SKIPLINE = 1 << 10,   /* a line opening with it is boilerplate (اقرأ أيضا) */
-    GZ_C_LINK = 1 << 11        /* between a trigger and the name (بالقرب من X; town of X) */
+    GZ_C_LINK = 1 << 11,       /* between a trigger and the name (بالقرب من X; town of X) */
+    GZ_C_ORG_BEFORE = 1 << 12, /* ends an organisation pattern that precedes a name */
+    GZ_C_ORG_AFTER = 1 << 13   /* opens an organisation pattern that follows a name */
 };
 
 typedef struct gz_context {

@@ -178,7 +178,8 @@ int bm_gazetteer_search(const bm_gazetteer *g, const char *name, bm_place_candid
     size_t qn = query_key(&t, key, sizeof key, &latin);
     if (qn && fuzzy(g, &r, key, qn))
         goto done;
-    qsort(r.v, r.n, sizeof *r.v, cmp_scored);
+    if (r.n)
+        qsort(r.v, r.n, sizeof *r.v, cmp_scored);
     for (size_t i = 0; i < r.n && *n < max; i++) {
         bm_place_candidate *c = &out[(*n)++];
         c->place = &g->places[r.v[i].place].pub;

@@ -34,10 +34,17 @@ void bm__palette_init(bm__palette *p)
     p->n = 1; /* slot 0: transparency */
 }
 
+/* The search runs once per distinct colour (see the cache below), but a
+ * frame of faded, overlapping symbols has tens of thousands of them: the
+ * green term, the heaviest, rules most candidates out before the others are
+ * computed. */
 int bm__palette_nearest(const bm__palette *p, bm__rgb c)
 {
     int best = p->n > 1 ? 1 : 0, best_d = 1 << 30;
     for (int i = 1; i < p->n; i++) {
+        int dg = p->c[i].g - c.g;
+        if (4 * dg * dg >= best_d)
+            continue;
         int d = colour_dist(p->c[i], c);
         if (d < best_d) {
             best_d = d;
@@ -150,8 +157,8 @@ static size_t frequent_colours(const uint32_t *px, int w, int h, int stride_px, 
     qsort(t, cap, sizeof *t, by_count_desc);
     uint32_t min_count = (uint32_t)((int64_t)w * h / per) + 1;
     for (size_t i = 0; i < cap && n < max && t[i].rgb && t[i].count >= min_count; i++)
-        out[n++] = (bm__rgb){(uint8_t)(t[i].rgb >> 16), (uint8_t)(t[i].rgb >> 8),
-                             (uint8_t)t[i].rgb};
+        out[n++] =
+            (bm__rgb){(uint8_t)(t[i].rgb >> 16), (uint8_t)(t[i].rgb >> 8), (uint8_t)t[i].rgb};
     free(t);
     return n;
 }
@@ -167,8 +174,8 @@ void bm__palette_build(bm__palette *p, const bm__rgb *grounds, size_t n_grounds,
     /* Without grounds from the caller, the fills covering at least 2% of the
      * sample each (land, water, neighbours) are the grounds. */
     if (n_grounds == 0 && sample) {
-        n_grounds = frequent_colours(sample, width, height, stride_bytes / 4, white, 50,
-                                     derived, 4);
+        n_grounds =
+            frequent_colours(sample, width, height, stride_bytes / 4, white, 50, derived, 4);
         grounds = derived;
     }
     bm__rgb matte = n_grounds ? grounds[0] : white;
@@ -210,10 +217,65 @@ static bm__rgb unpack_rgb(uint32_t px, bm__rgb matte)
     return c;
 }
 
+/* The palette sorted by green, for a search that starts at the pixel's
+ * green and walks outwards until the green term alone exceeds the best
+ * distance found: a handful of candidates instead of all 255. */
+typedef struct green_index {
+    int n;
+    uint8_t slot[256]; /* palette slots by increasing green */
+    uint8_t g[256];
+} green_index;
+
+static void green_index_build(green_index *gi, const bm__palette *p)
+{
+    gi->n = 0;
+    for (int v = 0; v < 256; v++)
+        for (int i = 1; i < p->n; i++)
+            if (p->c[i].g == v) {
+                gi->slot[gi->n] = (uint8_t)i;
+                gi->g[gi->n++] = (uint8_t)v;
+            }
+}
+
+static void consider(const bm__palette *p, int slot, bm__rgb c, int *best, int *best_d)
+{
+    int d = colour_dist(p->c[slot], c);
+    if (d < *best_d || (d == *best_d && slot < *best)) {
+        *best_d = d;
+        *best = slot;
+    }
+}
+
+/* Same answer as bm__palette_nearest (ties go to the lower slot). */
+static int nearest_by_green(const green_index *gi, const bm__palette *p, bm__rgb c)
+{
+    int lo = 0, hi = gi->n;
+    while (lo < hi) { /* first entry with green >= c.g */
+        int mid = (lo + hi) / 2;
+        if (gi->g[mid] < c.g)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    int best = gi->n ? gi->slot[0] : 0, best_d = 1 << 30;
+    for (int up = lo, down = lo - 1; up < gi->n || down >= 0;) {
+        int du = up < gi->n ? gi->g[up] - c.g : 1 << 12;
+        int dd = down >= 0 ? c.g - gi->g[down] : 1 << 12;
+        int dg = du < dd ? du : dd;
+        if (4 * dg * dg > best_d)
+            break;
+        if (du < dd)
+            consider(p, gi->slot[up++], c, &best, &best_d);
+        else
+            consider(p, gi->slot[down--], c, &best, &best_d);
+    }
+    return best;
+}
+
 /* A direct-mapped cache of nearest-colour answers keyed by the source pixel:
  * a map frame has a few thousand distinct colours, so nearly every lookup
  * hits and the 255-entry search runs once per colour, not per pixel. */
-#define CACHE_BITS 16
+#define CACHE_BITS 18
 
 typedef struct colour_cache {
     uint32_t key[1u << CACHE_BITS]; /* source pixel (ARGB32) */
@@ -221,12 +283,13 @@ typedef struct colour_cache {
     uint8_t used[1u << CACHE_BITS];
 } colour_cache;
 
-static uint8_t map_pixel(colour_cache *cc, const bm__palette *p, bm__rgb matte, uint32_t px)
+static uint8_t map_pixel(colour_cache *cc, const green_index *gi, const bm__palette *p,
+                         bm__rgb matte, uint32_t px)
 {
     uint32_t h = hash_rgb(px) >> (32 - CACHE_BITS);
     if (cc->used[h] && cc->key[h] == px)
         return cc->idx[h];
-    uint8_t i = (uint8_t)bm__palette_nearest(p, unpack_rgb(px, matte));
+    uint8_t i = (uint8_t)nearest_by_green(gi, p, unpack_rgb(px, matte));
     cc->key[h] = px;
     cc->idx[h] = i;
     cc->used[h] = 1;
@@ -240,6 +303,7 @@ struct bm__gif_writer {
     GifFileType *gif;
     int w, h;
     bm__palette pal;
+    green_index by_green;
     bm__rgb matte;
     colour_cache *cache;
     uint32_t *prev_src; /* last source pixels seen (w*h) */
@@ -301,8 +365,8 @@ static int start_stream(bm__gif_writer *g, int loop_count, bm_error *err)
     return BM_OK;
 }
 
-int bm__gif_open(const char *path, int overwrite, int width, int height,
-                 const bm__palette *pal, int loop_count, bm__gif_writer **out, bm_error *err)
+int bm__gif_open(const char *path, int overwrite, int width, int height, const bm__palette *pal,
+                 int loop_count, bm__gif_writer **out, bm_error *err)
 {
     *out = NULL;
     if (width < 1 || height < 1 || width > 65535 || height > 65535)
@@ -315,6 +379,7 @@ int bm__gif_open(const char *path, int overwrite, int width, int height,
     g->w = width;
     g->h = height;
     g->pal = *pal;
+    green_index_build(&g->by_green, &g->pal);
     g->matte = pal->c[1];
     size_t n = (size_t)width * height;
     g->cache = calloc(1, sizeof *g->cache);
@@ -383,7 +448,7 @@ static void map_first(bm__gif_writer *g, const unsigned char *argb, int stride)
         size_t o = (size_t)y * g->w;
         for (int x = 0; x < g->w; x++) {
             g->prev_src[o + x] = row[x];
-            g->canvas[o + x] = map_pixel(g->cache, &g->pal, g->matte, row[x]);
+            g->canvas[o + x] = map_pixel(g->cache, &g->by_green, &g->pal, g->matte, row[x]);
         }
     }
 }
@@ -406,7 +471,7 @@ static rect map_changes(bm__gif_writer *g, const unsigned char *argb, int stride
             if (px == g->prev_src[o + x])
                 continue;
             g->prev_src[o + x] = px;
-            uint8_t s = map_pixel(g->cache, &g->pal, g->matte, px);
+            uint8_t s = map_pixel(g->cache, &g->by_green, &g->pal, g->matte, px);
             if (s == g->canvas[o + x])
                 continue;
             g->canvas[o + x] = s;
@@ -423,8 +488,8 @@ static rect map_changes(bm__gif_writer *g, const unsigned char *argb, int stride
     return r;
 }
 
-int bm__gif_add_frame(bm__gif_writer *g, const unsigned char *argb, int stride_bytes,
-                      int delay_ms, bm_error *err)
+int bm__gif_add_frame(bm__gif_writer *g, const unsigned char *argb, int stride_bytes, int delay_ms,
+                      bm_error *err)
 {
     if (!g || !g->gif)
         return bm_error_set(err, BM_EINVAL, "GIF writer is not open");

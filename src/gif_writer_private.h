@@ -44,14 +44,15 @@ typedef struct bm__gif_writer bm__gif_writer;
 
 /* Opens an animated GIF at path (atomically: nothing appears under that name
  * before bm__gif_finish). loop_count 0 loops forever. The palette is copied. */
-int bm__gif_open(const char *path, int overwrite, int width, int height,
-                 const bm__palette *pal, int loop_count, bm__gif_writer **out, bm_error *err);
+int bm__gif_open(const char *path, int overwrite, int width, int height, const bm__palette *pal,
+                 int loop_count, bm__gif_writer **out, bm_error *err);
 /* Appends a frame: ARGB32 pixels as cairo lays them out (premultiplied,
  * native-endian uint32), composited over the palette's first colour (the
- * first ground) where not opaque. delay_ms is turned into centiseconds keeping the running total exact, and
- * never below 2 cs (browsers stretch shorter delays to 10 cs). */
-int bm__gif_add_frame(bm__gif_writer *g, const unsigned char *argb, int stride_bytes,
-                      int delay_ms, bm_error *err);
+ * first ground) where not opaque. delay_ms is turned into centiseconds
+ * keeping the running total exact, and never below 2 cs (browsers stretch
+ * shorter delays to 10 cs). */
+int bm__gif_add_frame(bm__gif_writer *g, const unsigned char *argb, int stride_bytes, int delay_ms,
+                      bm_error *err);
 /* Writes the trailer and renames the file into place; frees g either way. */
 int bm__gif_finish(bm__gif_writer *g, bm_error *err);
 /* Discards the output; NULL does nothing. */

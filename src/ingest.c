@@ -18,6 +18,9 @@
 
 struct bm_ingest {
     bm_store *store;
+    size_t batch;      /* articles per commit (1: each its own transaction) */
+    size_t in_batch;   /* articles in the open batch */
+    int batch_open;    /* an outer transaction is open */
     bm_gazetteer *own_g; /* loaded by bm_ingest_new, else NULL */
     bm_dates *own_d;
     const bm_gazetteer *g;
@@ -41,6 +44,7 @@ int bm_ingest_new_with(bm_store *store, const bm_gazetteer *g, const bm_dates *d
     if (!ig)
         return bm_error_set(err, BM_ENOMEM, "ingest: out of memory");
     ig->store = store;
+    ig->batch = 1;
     ig->g = g;
     ig->d = d;
     int rc = bm_extractor_new(g, d, &ig->x, err);
@@ -74,10 +78,34 @@ int bm_ingest_new(bm_store *store, bm_ingest **out, bm_error *err)
     return BM_OK;
 }
 
+int bm_ingest_set_batch(bm_ingest *ig, size_t n, bm_error *err)
+{
+    if (!ig)
+        return bm_error_set(err, BM_EINVAL, "ingest: no handle");
+    int rc = bm_ingest_flush(ig, err);
+    ig->batch = n ? n : 1;
+    return rc;
+}
+
+int bm_ingest_flush(bm_ingest *ig, bm_error *err)
+{
+    if (!ig || !ig->batch_open)
+        return BM_OK;
+    ig->batch_open = 0;
+    ig->in_batch = 0;
+    int rc = bm_store_commit(ig->store);
+    if (rc != BM_OK) {
+        bm_store_rollback(ig->store);
+        return bm_error_set(err, rc, "committing the batch: %s", bm_store_errmsg(ig->store));
+    }
+    return BM_OK;
+}
+
 void bm_ingest_free(bm_ingest *ig)
 {
     if (!ig)
         return;
+    bm_ingest_flush(ig, NULL);
     bm_extractor_free(ig->x);
     bm_dates_free(ig->own_d);
     bm_gazetteer_free(ig->own_g);
@@ -101,6 +129,20 @@ static int check_utf8(const char *data, size_t len, bm_error *err)
                         (size_t)(end - data));
 }
 
+/* An article states its own date near the top: the date line or the
+ * dateline. Reading only the head keeps long articles cheap. */
+#define HEAD_BYTES 4096
+
+static size_t head_len(const char *data, size_t len)
+{
+    if (len <= HEAD_BYTES)
+        return len;
+    size_t n = HEAD_BYTES;
+    while (n > 0 && ((unsigned char)data[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
 static int publication_date(const bm_ingest *ig, const char *data, size_t len,
                             const bm_ingest_opts *o, bm_date *out, bm_ingest_result *r,
                             bm_error *err)
@@ -116,7 +158,7 @@ static int publication_date(const bm_ingest *ig, const char *data, size_t len,
                                 o->published);
         *out = first;
         r->published_from = "option";
-    } else if (bm_dates_published(ig->d, data, len, out) == BM_OK) {
+    } else if (bm_dates_published(ig->d, data, head_len(data, len), out) == BM_OK) {
         r->published_from = "article";
     } else {
         return BM_ENOTFOUND;
@@ -127,61 +169,150 @@ static int publication_date(const bm_ingest *ig, const char *data, size_t len,
 
 /* ---- Deduplication across articles -------------------------------------- */
 
-typedef struct dedup {
-    const bm_incident *inc;
-    double km;
-    const int64_t *own; /* incidents this article created */
-    size_t n_own;
-    int64_t found;
-    int found_own;
-    double best_km;
-} dedup;
+/* Incidents already stored that an article's incidents could repeat. One
+ * query per article (the union of their boxes, dates and types) replaces one
+ * per incident: statement preparation is most of a query's cost. */
+typedef struct known_inc {
+    int64_t id;
+    char type[16];
+    char place_id[64];
+    bm_lonlat pt;
+    bm_date start, end;
+    int own; /* created by the article being stored */
+} known_inc;
 
-static int dedup_cb(const bm_incident *c, void *user)
+typedef struct known_set {
+    known_inc *v;
+    size_t n, cap;
+} known_set;
+
+/* Beyond these spans one union query would drag in too much: query each
+ * incident on its own. */
+#define UNION_MAX_DAYS 92
+#define UNION_MAX_DEG 4.0
+
+static int known_add(known_set *k, const bm_incident *c, int own)
 {
-    dedup *d = user;
-    int same_id = d->inc->place_id[0] && strcmp(c->place_id, d->inc->place_id) == 0;
-    double km = bm_distance_km(c->pt, d->inc->pt);
-    if (!same_id && km > d->km)
-        return 0;
-    if (same_id)
-        km = 0;
-    if (d->found && km >= d->best_km)
-        return 0;
-    d->found = c->id;
-    d->best_km = km;
-    d->found_own = 0;
-    for (size_t i = 0; i < d->n_own; i++)
-        d->found_own |= d->own[i] == c->id;
-    return 0;
+    if (k->n == k->cap) {
+        size_t nc = k->cap ? k->cap * 2 : 16;
+        known_inc *v = realloc(k->v, nc * sizeof *v);
+        if (!v)
+            return BM_ENOMEM;
+        k->v = v;
+        k->cap = nc;
+    }
+    known_inc *x = &k->v[k->n++];
+    x->id = c->id;
+    snprintf(x->type, sizeof x->type, "%s", c->type);
+    snprintf(x->place_id, sizeof x->place_id, "%s", c->place_id);
+    x->pt = c->pt;
+    x->start = c->date_start;
+    x->end = c->date_end;
+    x->own = own;
+    return BM_OK;
 }
 
-/* The incident of the same type, overlapping dates and (nearly) the same
- * place already in the store, or 0. */
-static int find_known(bm_ingest *ig, const bm_incident *inc, double km, const int64_t *own,
-                      size_t n_own, int64_t *id, int *is_own)
+static int known_cb(const bm_incident *c, void *user)
+{
+    return known_add(user, c, 0);
+}
+
+static void box_around(bm_lonlat pt, double km, double *w, double *s, double *e, double *n)
+{
+    double dlat = km / 111.0 + 1e-6;
+    double coslat = cos(pt.lat * M_PI / 180.0);
+    double dlon = km / (111.0 * (coslat > 0.05 ? coslat : 0.05)) + 1e-6;
+    *w = fmax(-180.0, pt.lon - dlon);
+    *e = fmin(180.0, pt.lon + dlon);
+    *s = fmax(-90.0, pt.lat - dlat);
+    *n = fmin(90.0, pt.lat + dlat);
+}
+
+/* Queries the store for incidents near, around the dates of, and of the
+ * types of incidents v[0..n). */
+static int query_known(bm_ingest *ig, const bm_extracted *v, size_t n, double km, known_set *k)
 {
     bm_query q;
     bm_query_init(&q);
-    q.has_from = q.has_to = 1;
-    q.from = inc->date_start;
-    q.to = inc->date_end;
-    double dlat = km / 111.0 + 1e-6;
-    double coslat = cos(inc->pt.lat * M_PI / 180.0);
-    double dlon = km / (111.0 * (coslat > 0.05 ? coslat : 0.05)) + 1e-6;
-    q.has_bbox = 1;
-    q.west = fmax(-180.0, inc->pt.lon - dlon);
-    q.east = fmin(180.0, inc->pt.lon + dlon);
-    q.south = fmax(-90.0, inc->pt.lat - dlat);
-    q.north = fmin(90.0, inc->pt.lat + dlat);
-    const char *types[1] = {inc->type};
+    q.has_from = q.has_to = q.has_bbox = 1;
+    const char *types[BM_N_TYPES];
+    size_t nt = 0;
+    for (size_t i = 0; i < n; i++) {
+        const bm_incident *inc = &v[i].inc;
+        double w, s, e, no;
+        box_around(inc->pt, km, &w, &s, &e, &no);
+        if (i == 0) {
+            q.from = inc->date_start;
+            q.to = inc->date_end;
+            q.west = w, q.south = s, q.east = e, q.north = no;
+        } else {
+            if (bm_date_cmp(inc->date_start, q.from) < 0)
+                q.from = inc->date_start;
+            if (bm_date_cmp(inc->date_end, q.to) > 0)
+                q.to = inc->date_end;
+            q.west = fmin(q.west, w), q.south = fmin(q.south, s);
+            q.east = fmax(q.east, e), q.north = fmax(q.north, no);
+        }
+        size_t t = 0;
+        while (t < nt && strcmp(types[t], inc->type) != 0)
+            t++;
+        if (t == nt)
+            types[nt++] = inc->type;
+    }
     q.types = types;
-    q.n_types = 1;
-    dedup d = {inc, km, own, n_own, 0, 0, 0};
-    int rc = bm_store_query(ig->store, &q, dedup_cb, &d);
-    *id = d.found;
-    *is_own = d.found_own;
-    return rc;
+    q.n_types = nt;
+    return bm_store_query(ig->store, &q, known_cb, k);
+}
+
+static int load_known(bm_ingest *ig, const bm_extraction *ex, double km, known_set *k)
+{
+    if (ex->n == 0)
+        return BM_OK;
+    double w = 180, s = 90, e = -180, no = -90;
+    bm_date from = ex->v[0].inc.date_start, to = ex->v[0].inc.date_end;
+    for (size_t i = 0; i < ex->n; i++) {
+        const bm_incident *inc = &ex->v[i].inc;
+        w = fmin(w, inc->pt.lon), e = fmax(e, inc->pt.lon);
+        s = fmin(s, inc->pt.lat), no = fmax(no, inc->pt.lat);
+        if (bm_date_cmp(inc->date_start, from) < 0)
+            from = inc->date_start;
+        if (bm_date_cmp(inc->date_end, to) > 0)
+            to = inc->date_end;
+    }
+    int narrow = bm_date_to_days(to) - bm_date_to_days(from) <= UNION_MAX_DAYS &&
+                 e - w <= UNION_MAX_DEG && no - s <= UNION_MAX_DEG;
+    if (narrow)
+        return query_known(ig, ex->v, ex->n, km, k);
+    for (size_t i = 0; i < ex->n; i++) {
+        int rc = query_known(ig, &ex->v[i], 1, km, k);
+        if (rc != BM_OK)
+            return rc;
+    }
+    return BM_OK;
+}
+
+/* The stored incident this one repeats: same type, overlapping dates, the
+ * same place or one within km; the nearest wins. NULL when none. */
+static const known_inc *match_known(const known_set *k, const bm_incident *inc, double km)
+{
+    const known_inc *best = NULL;
+    double best_km = 0;
+    for (size_t i = 0; i < k->n; i++) {
+        const known_inc *c = &k->v[i];
+        if (strcmp(c->type, inc->type) != 0 || bm_date_cmp(c->start, inc->date_end) > 0 ||
+            bm_date_cmp(inc->date_start, c->end) > 0)
+            continue;
+        int same_id = inc->place_id[0] && strcmp(c->place_id, inc->place_id) == 0;
+        double d = same_id ? 0 : bm_distance_km(c->pt, inc->pt);
+        if (d > km)
+            continue;
+        /* Among equals the article's own incident wins: it is no merge. */
+        if (!best || d < best_km || (d == best_km && c->own && !best->own)) {
+            best = c;
+            best_km = d;
+        }
+    }
+    return best;
 }
 
 /* ---- Storing one article ---------------------------------------------------- */
@@ -210,24 +341,20 @@ static int store_incidents(bm_ingest *ig, int64_t article, const char *data,
                            const bm_extraction *ex, double km, bm_ingest_result *r,
                            bm_error *err)
 {
-    int64_t *own = calloc(ex->n ? ex->n : 1, sizeof *own);
-    if (!own)
-        return bm_error_set(err, BM_ENOMEM, "ingest: out of memory");
-    size_t n_own = 0;
-    int rc = BM_OK;
+    known_set k = {0};
+    int rc = load_known(ig, ex, km, &k);
+    if (rc != BM_OK) {
+        free(k.v);
+        return rc == BM_ENOMEM ? bm_error_set(err, rc, "ingest: out of memory")
+                               : store_fail(ig, rc, "looking for known incidents", err);
+    }
     for (size_t i = 0; i < ex->n && rc == BM_OK; i++) {
         bm_incident inc = ex->v[i].inc;
-        int64_t known = 0;
-        int is_own = 0;
-        rc = find_known(ig, &inc, km, own, n_own, &known, &is_own);
-        if (rc != BM_OK) {
-            rc = store_fail(ig, rc, "looking for known incidents", err);
-            break;
-        }
-        if (is_own)
+        const known_inc *known = match_known(&k, &inc, km);
+        if (known && known->own)
             continue; /* this article already reported it (another sentence) */
         if (known) {
-            rc = add_source(ig, known, article, data, &ex->v[i], err);
+            rc = add_source(ig, known->id, article, data, &ex->v[i], err);
             r->n_merged += rc == BM_OK;
             continue;
         }
@@ -235,11 +362,14 @@ static int store_incidents(bm_ingest *ig, int64_t article, const char *data,
             rc = store_fail(ig, rc, "storing an incident", err);
             break;
         }
-        own[n_own++] = inc.id;
+        if ((rc = known_add(&k, &inc, 1)) != BM_OK) {
+            rc = bm_error_set(err, rc, "ingest: out of memory");
+            break;
+        }
         rc = add_source(ig, inc.id, article, data, &ex->v[i], err);
         r->n_new += rc == BM_OK;
     }
-    free(own);
+    free(k.v);
     return rc;
 }
 
@@ -315,6 +445,15 @@ int bm_ingest_text(bm_ingest *ig, const char *name, const char *data, size_t len
     if ((rc = bm_extract(ig->x, data, len, pubp, &ex, err)) != BM_OK)
         return rc;
     r->n_unresolved = ex.n_unresolved;
+    /* In batch mode an outer transaction spans several articles and each
+     * article is a savepoint inside it: still all or nothing. */
+    if (ig->batch > 1 && !ig->batch_open) {
+        if ((rc = bm_store_begin(ig->store)) != BM_OK) {
+            bm_extraction_free(&ex);
+            return store_fail(ig, rc, "starting the batch", err);
+        }
+        ig->batch_open = 1;
+    }
     if ((rc = bm_store_begin(ig->store)) != BM_OK) {
         bm_extraction_free(&ex);
         return store_fail(ig, rc, "starting the transaction", err);
@@ -326,7 +465,10 @@ int bm_ingest_text(bm_ingest *ig, const char *name, const char *data, size_t len
     if (rc != BM_OK) {
         bm_store_rollback(ig->store);
         r->n_new = r->n_merged = 0;
+        return rc;
     }
+    if (ig->batch_open && ++ig->in_batch >= ig->batch)
+        rc = bm_ingest_flush(ig, err);
     return rc;
 }
 

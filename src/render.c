@@ -45,6 +45,10 @@ struct bm_renderer {
     bm__labels *labels;
     proj_inc *pi;
     size_t cap_pi;
+    /* Raster symbol sprites per type and size step (0.25 pt), drawn once at the device
+     * scale: filling and stroking 100k small paths is what made big maps slow. */
+    cairo_surface_t *sprite[BM_N_TYPES][80];
+    double sprite_scale;
 };
 
 /* ---- Options ------------------------------------------------------------------------- */
@@ -218,6 +222,10 @@ void bm_renderer_free(bm_renderer *r)
     bm__proj_free(r->lproj);
     if (r->stat)
         cairo_surface_destroy(r->stat);
+    for (int t = 0; t < BM_N_TYPES; t++)
+        for (int k = 0; k < 80; k++)
+            if (r->sprite[t][k])
+                cairo_surface_destroy(r->sprite[t][k]);
     bm__labels_free(r->labels);
     if (r->pctx)
         g_object_unref(r->pctx);
@@ -679,6 +687,53 @@ static void draw_symbol(cairo_t *cr, const bm__style *st, int type, double x, do
     cairo_stroke(cr);
 }
 
+/* Draws a symbol from the sprite cache when the target is a raster at a plain scale; vector
+ * targets (PDF, SVG) and rotated or skewed ones get the real path. */
+static void put_symbol(bm_renderer *r, cairo_t *cr, int type, double x, double y, double d,
+                       double alpha)
+{
+    cairo_matrix_t m;
+    cairo_get_matrix(cr, &m);
+    int k = (int)lround(d * 4);
+    if (cairo_surface_get_type(cairo_get_target(cr)) != CAIRO_SURFACE_TYPE_IMAGE || m.xy != 0 ||
+        m.yx != 0 || m.xx != m.yy || m.xx <= 0 || k < 1 || k >= 80) {
+        draw_symbol(cr, &r->st, type, x, y, d, alpha);
+        return;
+    }
+    if (r->sprite_scale != m.xx) {
+        for (int t = 0; t < BM_N_TYPES; t++)
+            for (int j = 0; j < 80; j++)
+                if (r->sprite[t][j]) {
+                    cairo_surface_destroy(r->sprite[t][j]);
+                    r->sprite[t][j] = NULL;
+                }
+        r->sprite_scale = m.xx;
+    }
+    double sc = m.xx, dq = k / 4.0;
+    int half = (int)ceil(dq * 0.75 * sc) + 2;
+    if (!r->sprite[type][k]) {
+        cairo_surface_t *sp = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 2 * half, 2 * half);
+        cairo_t *sc_cr = cairo_create(sp);
+        cairo_translate(sc_cr, half, half);
+        cairo_scale(sc_cr, sc, sc);
+        draw_symbol(sc_cr, &r->st, type, 0, 0, dq, 1);
+        cairo_destroy(sc_cr);
+        r->sprite[type][k] = sp;
+    }
+    /* Snap to whole device pixels: an unfiltered copy is the fast path. */
+    double dx = x, dy = y;
+    cairo_user_to_device(cr, &dx, &dy);
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
+    cairo_set_source_surface(cr, r->sprite[type][k], floor(dx + 0.5) - half,
+                             floor(dy + 0.5) - half);
+    if (alpha >= 1)
+        cairo_paint(cr);
+    else
+        cairo_paint_with_alpha(cr, alpha);
+    cairo_restore(cr);
+}
+
 static double symbol_diameter(const bm__style *st, const bm_incident *inc)
 {
     double v;
@@ -843,7 +898,7 @@ static void draw_incidents(bm_renderer *r, cairo_t *cr, const bm_render_frame *f
             for (size_t k = 0; k < g; k++) {
                 const bm_render_item *it = &f->items[refs[a + k].i];
                 double ang = -M_PI / 2 + 2 * M_PI * (double)k / (double)g;
-                draw_symbol(cr, st, bm_type_index(it->inc->type), x + ring * cos(ang),
+                put_symbol(r, cr, bm_type_index(it->inc->type), x + ring * cos(ang),
                             y + ring * sin(ang), symbol_diameter(st, it->inc) * it->scale * 0.85,
                             it->alpha);
             }
@@ -853,8 +908,8 @@ static void draw_incidents(bm_renderer *r, cairo_t *cr, const bm_render_frame *f
             cairo_fill(cr);
         } else {
             const bm_render_item *it = &f->items[refs[a].i];
-            draw_symbol(cr, st, bm_type_index(it->inc->type), x, y,
-                        symbol_diameter(st, it->inc) * it->scale, it->alpha);
+            put_symbol(r, cr, bm_type_index(it->inc->type), x, y,
+                       symbol_diameter(st, it->inc) * it->scale, it->alpha);
         }
         a = b;
     }

@@ -18,12 +18,12 @@ static bm_date D(int y, int m, int d)
     return (bm_date){y, m, d};
 }
 
-#define ASSERT_DATE(got, y, m, d)                                                           \
-    do {                                                                                    \
-        bm_date g__ = (got);                                                                \
-        if (g__.year != (y) || g__.month != (m) || g__.day != (d))                          \
-            BM_FAIL_AT("%s == %04d-%02d-%02d, want %04d-%02d-%02d", #got, g__.year,         \
-                       g__.month, g__.day, (y), (m), (d));                                  \
+#define ASSERT_DATE(got, y, m, d)                                                                  \
+    do {                                                                                           \
+        bm_date g__ = (got);                                                                       \
+        if (g__.year != (y) || g__.month != (m) || g__.day != (d))                                 \
+            BM_FAIL_AT("%s == %04d-%02d-%02d, want %04d-%02d-%02d", #got, g__.year, g__.month,     \
+                       g__.day, (y), (m), (d));                                                    \
     } while (0)
 
 /* ---- Steps, windows, slices ------------------------------------------- */
@@ -112,18 +112,17 @@ static void test_day_slices(void)
     ASSERT_DATE(s[3].start, 2024, 3, 7);
     ASSERT_DATE(s[3].end, 2024, 3, 7);
     free(s);
-    BM_ASSERT_EQ_INT(bm_anim_slices(D(2024, 3, 1), D(2024, 2, 1), (bm_anim_step){BM_ANIM_DAYS, 1},
-                                    &s, &n, &err),
-                     BM_EINVAL);
-    BM_ASSERT_EQ_INT(bm_anim_slices(D(1900, 1, 1), D(2024, 1, 1), (bm_anim_step){BM_ANIM_DAYS, 1},
-                                    &s, &n, &err),
-                     BM_EINVAL);
+    BM_ASSERT_EQ_INT(
+        bm_anim_slices(D(2024, 3, 1), D(2024, 2, 1), (bm_anim_step){BM_ANIM_DAYS, 1}, &s, &n, &err),
+        BM_EINVAL);
+    BM_ASSERT_EQ_INT(
+        bm_anim_slices(D(1900, 1, 1), D(2024, 1, 1), (bm_anim_step){BM_ANIM_DAYS, 1}, &s, &n, &err),
+        BM_EINVAL);
 }
 
 /* ---- Visibility and fading -------------------------------------------- */
 
-static bm_anim *make_anim(bm_date from, bm_date to, const char *step, const char *window,
-                          int fade)
+static bm_anim *make_anim(bm_date from, bm_date to, const char *step, const char *window, int fade)
 {
     bm_anim_opts o;
     bm_anim_opts_init(&o);
@@ -241,8 +240,8 @@ static int64_t add_incident(bm_store *st, const char *type, const char *date, do
 {
     bm_incident inc;
     bm_incident_init(&inc);
-    BM_REQUIRE(bm_date_parse_iso(date, &inc.date_start, &inc.date_end, &inc.date_precision,
-                                 NULL) == BM_OK);
+    BM_REQUIRE(bm_date_parse_iso(date, &inc.date_start, &inc.date_end, &inc.date_precision, NULL) ==
+               BM_OK);
     snprintf(inc.type, sizeof inc.type, "%s", type);
     inc.pt = (bm_lonlat){lon, lat};
     if (bm_store_incident_add(st, &inc) != BM_OK) {
@@ -330,7 +329,7 @@ static void test_stamps(void)
     bm_anim_stamp(a, 0, "ar", buf, sizeof buf);
     BM_ASSERT_EQ_STR(buf, "من 15 إلى 31 كانون الثاني 2024");
     bm_anim_stamp(a, 2, "both", buf, sizeof buf);
-    BM_ASSERT_EQ_STR(buf, "March 2024\nآذار 2024");
+    BM_ASSERT_EQ_STR(buf, "March 2024\n\u2067آذار 2024\u2069");
     BM_ASSERT_EQ_INT(bm_anim_stamp(a, 2, "fr", buf, sizeof buf), BM_EINVAL);
     BM_ASSERT_EQ_INT(bm_anim_stamp(a, 4, "en", buf, sizeof buf), BM_EINVAL);
     bm_anim_free(a);
@@ -373,8 +372,7 @@ static const uint32_t LAND = 0xf2efe9, RIVER = 0x4a90c8, DOT = 0xd7301f, BOX = 0
 
 static void set_rgb(cairo_t *cr, uint32_t c)
 {
-    cairo_set_source_rgb(cr, (c >> 16 & 255) / 255.0, (c >> 8 & 255) / 255.0,
-                         (c & 255) / 255.0);
+    cairo_set_source_rgb(cr, (c >> 16 & 255) / 255.0, (c >> 8 & 255) / 255.0, (c & 255) / 255.0);
 }
 
 /* Frame k: land, a diagonal antialiased river, a box sliding right and,
@@ -406,7 +404,8 @@ static cairo_surface_t *synthetic_frame(int k)
 static uint32_t surface_rgb(cairo_surface_t *s, int x, int y)
 {
     const unsigned char *d = cairo_image_surface_get_data(s);
-    return ((const uint32_t *)(const void *)(d + (size_t)y * cairo_image_surface_get_stride(s)))[x] &
+    return ((const uint32_t *)(const void *)(d +
+                                             (size_t)y * cairo_image_surface_get_stride(s)))[x] &
            0xffffff;
 }
 
@@ -420,7 +419,19 @@ static int colour_close(uint32_t a, uint32_t b, int tol)
     return 1;
 }
 
+/* Writes the synthetic frames; *err (may be NULL) gets the failure. */
+static int write_synthetic_err(const char *path, bm_anim_format fmt, int delay_ms, bm_error *err);
+
 static int write_synthetic(const char *path, bm_anim_format fmt, int delay_ms)
+{
+    bm_error err;
+    int rc = write_synthetic_err(path, fmt, delay_ms, &err);
+    if (rc != BM_OK)
+        fprintf(stderr, "writing %s: %s\n", path, bm_error_text(&err));
+    return rc;
+}
+
+static int write_synthetic_err(const char *path, bm_anim_format fmt, int delay_ms, bm_error *err)
 {
     bm_anim_writer_opts o;
     bm_anim_writer_opts_init(&o);
@@ -433,20 +444,17 @@ static int write_synthetic(const char *path, bm_anim_format fmt, int delay_ms)
     o.inks = inks;
     o.n_inks = 3;
     bm_anim_writer *w = NULL;
-    bm_error err;
-    int rc = bm_anim_writer_open(path, &o, &w, &err);
+    int rc = bm_anim_writer_open(path, &o, &w, err);
     for (int k = 0; rc == BM_OK && k < NFRAMES; k++) {
         cairo_surface_t *s = synthetic_frame(k);
         rc = bm_anim_writer_add(w, cairo_image_surface_get_data(s),
-                                cairo_image_surface_get_stride(s), delay_ms, &err);
+                                cairo_image_surface_get_stride(s), delay_ms, err);
         cairo_surface_destroy(s);
     }
     if (rc == BM_OK)
-        rc = bm_anim_writer_finish(w, &err);
+        rc = bm_anim_writer_finish(w, err);
     else
         bm_anim_writer_abort(w);
-    if (rc != BM_OK)
-        fprintf(stderr, "writing %s: %s\n", path, bm_error_text(&err));
     return rc;
 }
 
@@ -555,7 +563,9 @@ static void test_gif(const char *dir)
     DGifCloseFile(gif, &e);
 
     /* 10 ms frames become 2 cs, never 1 or 0. */
-    BM_REQUIRE(write_synthetic(path, BM_ANIM_GIF, 10) != BM_OK); /* exists, no overwrite */
+    bm_error err;
+    BM_ASSERT_EQ_INT(write_synthetic_err(path, BM_ANIM_GIF, 10, &err),
+                     BM_EEXIST); /* no overwrite */
     unlink(path);
     BM_REQUIRE(write_synthetic(path, BM_ANIM_GIF, 10) == BM_OK);
     gif = gif_slurp(path);
@@ -654,8 +664,8 @@ static void test_webp(const char *dir)
         for (int y = 0; y < H; y++)
             for (int x = 0; x < W; x++) {
                 const uint8_t *q = px + 4 * (y * W + x);
-                diff += surface_rgb(ref, x, y) !=
-                        ((uint32_t)q[2] << 16 | (uint32_t)q[1] << 8 | q[0]);
+                diff +=
+                    surface_rgb(ref, x, y) != ((uint32_t)q[2] << 16 | (uint32_t)q[1] << 8 | q[0]);
             }
         BM_ASSERT_EQ_INT(diff, 0);
         cairo_surface_destroy(ref);
@@ -700,6 +710,240 @@ static void test_frames_dir(const char *dir)
     BM_ASSERT(access(name, F_OK) != 0);
 }
 
+/* ---- Through the renderer -------------------------------------------- */
+
+/* A smuggling incident in the Anbar desert, away from towns and furniture. */
+static const bm_lonlat PROBE = {41.30, 33.15};
+
+typedef struct render_fixture {
+    bm_store *store;
+    int64_t probe_id;
+    double rgb[3]; /* the smuggling colour of the style */
+    int px, py;    /* the probe's pixel */
+    int w, h;
+} render_fixture;
+
+static bm_renderer *make_renderer(render_fixture *fx, bm_anim *a, bm_date from, bm_date to)
+{
+    bm_render_opts ro;
+    bm_render_opts_init(&ro);
+    BM_REQUIRE(bm_render_opts_set_pixels(&ro, 640, 480) == BM_OK);
+    ro.has_from = ro.has_to = 1;
+    ro.from = from;
+    ro.to = to;
+    bm_renderer *r = NULL;
+    bm_error err;
+    if (bm_renderer_new(&ro, &r, &err) != BM_OK) {
+        BM_FAIL_AT("bm_renderer_new: %s", bm_error_text(&err));
+        exit(1);
+    }
+    size_t n = 0;
+    const bm_incident *incs = bm_anim_incidents(a, &n);
+    BM_REQUIRE(bm_renderer_set_incidents(r, incs, n, &err) == BM_OK);
+    return r;
+}
+
+/* The probe's pixel and colour; the renderer lays the page out at its first
+ * frame, so this runs after the animation was drawn. */
+static void locate_probe(render_fixture *fx, const bm_renderer *r)
+{
+    double w_pt, h_pt, x, y;
+    bm_renderer_page(r, &w_pt, &h_pt, &fx->w, &fx->h);
+    BM_REQUIRE(bm_renderer_project(r, PROBE, &x, &y) == BM_OK);
+    fx->px = (int)lround(x * fx->w / w_pt);
+    fx->py = (int)lround(y * fx->h / h_pt);
+    BM_REQUIRE(fx->px > 0 && fx->py > 0 && fx->px < fx->w && fx->py < fx->h);
+    BM_REQUIRE(bm_renderer_type_rgb(r, bm_type_index("smuggling"), fx->rgb));
+}
+
+static bm_anim *load_anim(render_fixture *fx, bm_date from, bm_date to, const char *step,
+                          const char *window, int fade)
+{
+    bm_anim *a = make_anim(from, to, step, window, fade);
+    bm_query q;
+    bm_query_init(&q);
+    bm_error err;
+    BM_REQUIRE(bm_anim_load(a, fx->store, &q, &err) == BM_OK);
+    return a;
+}
+
+/* How much of the smuggling colour a pixel carries over the ground `bg`:
+ * 1 for the pure colour, 0 for the ground. */
+static double ink_share(uint32_t px, uint32_t bg, const double rgb[3])
+{
+    double num = 0, den = 0;
+    for (int c = 0; c < 3; c++) {
+        double p = px >> (16 - 8 * c) & 255, b = bg >> (16 - 8 * c) & 255;
+        double ink = rgb[c] * 255 - b;
+        num += (p - b) * ink;
+        den += ink * ink;
+    }
+    return den > 0 ? num / den : 0;
+}
+
+static void test_render_gif(render_fixture *fx, const char *dir)
+{
+    /* Monthly frames Jan-Jun 2024: the March incident is absent in January
+     * and February and present from March on (cumulative). */
+    bm_date from = D(2024, 1, 1), to = D(2024, 6, 30);
+    bm_anim *a = load_anim(fx, from, to, "month", "cumulative", 0);
+    bm_renderer *r = make_renderer(fx, a, from, to);
+    char path[512];
+    snprintf(path, sizeof path, "%s/render.gif", dir);
+    bm_anim_output o;
+    bm_anim_output_init(&o);
+    o.fps = 4;
+    o.hold_last = 1;
+    o.lang = BM_LANG_EN;
+    bm_anim_stats st;
+    bm_error err;
+    if (bm_anim_render(a, r, path, &o, &st, &err) != BM_OK)
+        BM_FAIL_AT("bm_anim_render: %s", bm_error_text(&err));
+    BM_ASSERT_EQ_INT(st.frames, 6);
+    locate_probe(fx, r);
+    GifFileType *gif = gif_slurp(path);
+    BM_REQUIRE(gif);
+    BM_ASSERT_EQ_INT(gif->ImageCount, 6);
+    BM_ASSERT_EQ_INT(gif->SWidth, fx->w);
+    for (int i = 0; i < gif->ImageCount; i++) {
+        GraphicsControlBlock gcb;
+        DGifSavedExtensionToGCB(gif, i, &gcb);
+        BM_ASSERT_EQ_INT(gcb.DelayTime, i < 5 ? 25 : 125); /* 4 fps, last held 1 s more */
+    }
+    uint32_t *canvas = calloc((size_t)fx->w * fx->h, sizeof *canvas);
+    BM_REQUIRE(canvas);
+    for (int k = 0; k < gif->ImageCount; k++) {
+        gif_compose(gif, k, canvas);
+        double share = ink_share(canvas[fx->py * fx->w + fx->px], LAND, fx->rgb);
+        uint32_t got = canvas[fx->py * fx->w + fx->px];
+        int want = k >= 2;
+        int is_ink = colour_close(got,
+                                  (uint32_t)lround(fx->rgb[0] * 255) << 16 |
+                                      (uint32_t)lround(fx->rgb[1] * 255) << 8 |
+                                      (uint32_t)lround(fx->rgb[2] * 255),
+                                  6);
+        if (is_ink != want)
+            BM_FAIL_AT("frame %d: probe pixel %06x (ink share %.2f), incident %s", k + 1,
+                       (unsigned)got, share, want ? "missing" : "shown too early");
+    }
+    free(canvas);
+    int e;
+    DGifCloseFile(gif, &e);
+    bm_renderer_free(r);
+    bm_anim_free(a);
+}
+
+static void test_render_webp_fade(render_fixture *fx, const char *dir)
+{
+    /* A 3-month window with fading: full in March, fainter in April, fainter
+     * still in May, gone in June. WebP lossless keeps the pixels exact. */
+    bm_date from = D(2024, 1, 1), to = D(2024, 6, 30);
+    bm_anim *a = load_anim(fx, from, to, "month", "3", 1);
+    bm_renderer *r = make_renderer(fx, a, from, to);
+    char path[512];
+    snprintf(path, sizeof path, "%s/render.webp", dir);
+    bm_anim_output o;
+    bm_anim_output_init(&o);
+    o.writer.format = BM_ANIM_WEBP;
+    o.fps = 2;
+    o.hold_last = 0;
+    bm_error err;
+    if (bm_anim_render(a, r, path, &o, NULL, &err) != BM_OK)
+        BM_FAIL_AT("bm_anim_render: %s", bm_error_text(&err));
+    locate_probe(fx, r);
+    webp_demux_api api = {0};
+    BM_REQUIRE(load_demux(&api));
+    char *bytes = NULL;
+    size_t len = 0;
+    BM_REQUIRE(bm_read_file(path, &bytes, &len, NULL) == BM_OK);
+    WebPData data = {(const uint8_t *)bytes, len};
+    WebPAnimDecoderOptions opt;
+    BM_REQUIRE(api.opts_init(&opt, WEBP_DEMUX_ABI_VERSION));
+    opt.color_mode = MODE_BGRA;
+    WebPAnimDecoder *dec = api.dec_new(&data, &opt, WEBP_DEMUX_ABI_VERSION);
+    BM_REQUIRE(dec);
+    WebPAnimInfo info;
+    BM_REQUIRE(api.get_info(dec, &info));
+    BM_ASSERT_EQ_INT(info.frame_count, 6);
+    BM_ASSERT_EQ_INT(info.canvas_width, fx->w);
+    double share[6] = {0};
+    uint32_t ground = 0;
+    for (int k = 0; k < 6; k++) {
+        uint8_t *px = NULL;
+        int ts = 0;
+        BM_REQUIRE(api.get_next(dec, &px, &ts));
+        BM_ASSERT_EQ_INT(ts, 500 * (k + 1));
+        const uint8_t *p = px + 4 * ((size_t)fx->py * fx->w + fx->px);
+        uint32_t rgb = (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+        if (k == 0)
+            ground = rgb;
+        share[k] = ink_share(rgb, ground, fx->rgb);
+    }
+    api.del(dec);
+    dlclose(api.lib);
+    free(bytes);
+    BM_ASSERT_NEAR(share[1], 0, 0.05);                      /* February: not yet */
+    BM_ASSERT(share[2] > 0.9);                              /* March: full colour */
+    BM_ASSERT(share[3] < share[2] - 0.2 && share[3] > 0.3); /* April: fading */
+    BM_ASSERT(share[4] < share[3] - 0.2 && share[4] > 0.1); /* May: faint */
+    BM_ASSERT_NEAR(share[5], 0, 0.05);                      /* June: out of the window */
+    if (bm_test_failures)
+        fprintf(stderr, "ink shares: %.2f %.2f %.2f %.2f %.2f %.2f\n", share[0], share[1], share[2],
+                share[3], share[4], share[5]);
+    bm_renderer_free(r);
+    bm_anim_free(a);
+}
+
+static void test_cli(const char *dir, const char *db)
+{
+    const char *bin = bm_test_binary();
+    BM_ASSERT_EQ_INT(bm_test_system("'%s' animate --help > /dev/null", bin), 0);
+    BM_ASSERT_EQ_INT(bm_test_system("'%s' --db '%s' animate -o '%s/x.gif' --step fortnight "
+                                    "2> /dev/null",
+                                    bin, db, dir),
+                     2);
+    BM_ASSERT_EQ_INT(
+        bm_test_system("'%s' --db '%s' animate -o '%s/x.mp4' 2> /dev/null", bin, db, dir), 2);
+    BM_ASSERT_EQ_INT(bm_test_system("'%s' --quiet --db '%s' animate -o '%s/cli/' --from 2024-02 "
+                                    "--to 2024-04 --step month --width 320 --lang ar",
+                                    bin, db, dir),
+                     0);
+    char name[600];
+    for (int k = 1; k <= 3; k++) {
+        snprintf(name, sizeof name, "%s/cli/frame-%04d.png", dir, k);
+        cairo_surface_t *s = cairo_image_surface_create_from_png(name);
+        BM_ASSERT_EQ_INT(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+        if (cairo_surface_status(s) == CAIRO_STATUS_SUCCESS) {
+            BM_ASSERT_EQ_INT(cairo_image_surface_get_width(s), 320);
+            BM_ASSERT_EQ_INT(cairo_image_surface_get_height(s), 240);
+        }
+        cairo_surface_destroy(s);
+    }
+    snprintf(name, sizeof name, "%s/cli/frame-0004.png", dir);
+    BM_ASSERT(access(name, F_OK) != 0);
+    /* The output exists now: refused without --overwrite (exit 1). */
+    BM_ASSERT_EQ_INT(bm_test_system("'%s' --quiet --db '%s' animate -o '%s/cli/' --from 2024-02 "
+                                    "--to 2024-04 --step month --width 320 2> /dev/null",
+                                    bin, db, dir),
+                     1);
+}
+
+static void test_through_renderer(const char *dir)
+{
+    render_fixture fx = {0};
+    char db[512];
+    snprintf(db, sizeof db, "%s/render.sqlite", dir);
+    bm_error err;
+    BM_REQUIRE(bm_store_open(db, 0, &fx.store, &err) == BM_OK);
+    fx.probe_id = add_incident(fx.store, "smuggling", "2024-03-14", PROBE.lon, PROBE.lat);
+    add_incident(fx.store, "clash", "2024-01-20", 40.93, 34.43);
+    add_incident(fx.store, "airstrike", "2024-05-02", 42.12, 36.80);
+    test_render_gif(&fx, dir);
+    test_render_webp_fade(&fx, dir);
+    bm_store_close(fx.store);
+    test_cli(dir, db);
+}
+
 static void test_formats(void)
 {
     bm_anim_format f;
@@ -727,6 +971,7 @@ int main(void)
     test_gif(dir);
     test_webp(dir);
     test_frames_dir(dir);
+    test_through_renderer(dir);
     int rc = bm_test_finish("test_animate");
     if (rc == 0)
         bm_test_rmtree(dir);

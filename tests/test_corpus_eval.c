@@ -11,7 +11,7 @@ int main(void)
     const char *corpus = bm_test_corpus();
     BM_REQUIRE(corpus != NULL);
     ce_scores s;
-    BM_REQUIRE(ce_evaluate(corpus, bm_test_tmpdir(), 1, &s) == 0);
+    BM_REQUIRE(ce_evaluate(corpus, bm_test_tmpdir(), NULL, 1, &s) == 0);
     ce_print(&s);
     BM_ASSERT(s.place_f1 >= 0.95);
     BM_ASSERT(s.date_f1 >= 0.95);

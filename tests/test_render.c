@@ -395,7 +395,7 @@ int main(void)
     test_rtl_digits_and_brackets();
     test_reference_image();
     test_cli();
-    if (!bm_test_failures)
+    if (!bm_test_failures && !getenv("BM_KEEP_TMP"))
         bm_test_rmtree(bm_test_tmpdir());
     return bm_test_finish("test_render");
 }

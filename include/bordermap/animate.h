@@ -110,9 +110,10 @@ int bm_anim_span(const bm_anim *a, bm_date start, bm_date end, size_t *first, si
 int bm_anim_visible(const bm_anim *a, size_t k, size_t first, size_t last, bm_fade_sample *out);
 
 /* The date stamp of frame k in "en", "ar" or "both" (English line, newline,
- * Arabic line): "12 March 2024", "4–10 March 2024", "March 2024"; in Arabic
- * with the Levantine month names used in Iraq and Syria ("آذار 2024",
- * "من 4 إلى 10 آذار 2024"). Returns BM_EINVAL for an unknown language. */
+ * Arabic line inside U+2067/U+2069 directional isolates): "12 March 2024",
+ * "4–10 March 2024", "March 2024"; in Arabic with the Levantine month names
+ * used in Iraq and Syria ("آذار 2024", "من 4 إلى 10 آذار 2024").
+ * Returns BM_EINVAL for an unknown language. */
 int bm_anim_stamp(const bm_anim *a, size_t k, const char *lang, char *buf, size_t bufsize);
 
 /* ---- Frames ---------------------------------------------------------- */
@@ -127,14 +128,14 @@ typedef struct bm_anim_item {
 /* What frame k shows; everything is borrowed from the bm_anim and valid until
  * the next bm_anim_frame_at() or bm_anim_free(). */
 typedef struct bm_anim_frame {
-    size_t index, count;         /* frame k of count */
-    bm_anim_slice slice;         /* the frame's own period (the timeline cursor) */
-    bm_date window_start;        /* first day still shown (the range start when cumulative) */
-    const bm_anim_item *items;   /* drawing order: oldest first, newest on top */
+    size_t index, count;       /* frame k of count */
+    bm_anim_slice slice;       /* the frame's own period (the timeline cursor) */
+    bm_date window_start;      /* first day still shown (the range start when cumulative) */
+    const bm_anim_item *items; /* drawing order: oldest first, newest on top */
     size_t n_items;
-    int counts[BM_N_TYPES];      /* items per type (the legend's counts) */
-    int new_counts[BM_N_TYPES];  /* of which first appear in this frame */
-    const char *stamp;           /* date stamp in the language asked for */
+    int counts[BM_N_TYPES];     /* items per type (the legend's counts) */
+    int new_counts[BM_N_TYPES]; /* of which first appear in this frame */
+    const char *stamp;          /* date stamp in the language asked for */
 } bm_anim_frame;
 
 /* Loads the incidents matching q (its date range is widened to the
@@ -148,8 +149,7 @@ size_t bm_anim_incident_count(const bm_anim *a);
  * until the next load or add. */
 const bm_incident *bm_anim_incidents(const bm_anim *a, size_t *n);
 /* Fills *out with frame k; lang as for bm_anim_stamp. */
-int bm_anim_frame_at(bm_anim *a, size_t k, const char *lang, bm_anim_frame *out,
-                     bm_error *err);
+int bm_anim_frame_at(bm_anim *a, size_t k, const char *lang, bm_anim_frame *out, bm_error *err);
 
 /* ---- Output --------------------------------------------------------- */
 
@@ -203,11 +203,11 @@ void bm_anim_writer_abort(bm_anim_writer *w);
 typedef void (*bm_anim_progress_cb)(void *user, size_t done, size_t total);
 
 typedef struct bm_anim_output {
-    double fps;                 /* frames per second (default 4) */
-    double hold_last;           /* seconds added to the last frame (default 2) */
-    bm_render_lang lang;        /* the date stamp's language(s) (default both) */
-    bm_anim_writer_opts writer; /* format, overwrite, loop...; the size and the GIF
-                                   palette's inks come from the renderer */
+    double fps;                   /* frames per second (default 4) */
+    double hold_last;             /* seconds added to the last frame (default 2) */
+    bm_render_lang lang;          /* the date stamp's language(s) (default both) */
+    bm_anim_writer_opts writer;   /* format, overwrite, loop...; the size and the GIF
+                                     palette's inks come from the renderer */
     bm_anim_progress_cb progress; /* called after each frame; may be NULL */
     void *user;
 } bm_anim_output;

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "bordermap/arabic.h"
 #include "bordermap/common.h"
 #include "bordermap/store.h"
 
@@ -55,6 +56,26 @@ typedef struct bm_place_mention {
  * array the caller frees (free(*out)); *n its length. */
 int bm_gazetteer_find(const bm_gazetteer *g, const char *text, size_t len,
                       bm_place_mention **out, size_t *n, bm_error *err);
+
+/* A reusable matcher for many texts (streams, ingest of many articles): it
+ * keeps its token and candidate buffers between calls, so matching a long
+ * input costs no allocation per block. Not shared between threads; the
+ * gazetteer may be (it is only read). Free with bm_place_finder_free(). */
+typedef struct bm_place_finder bm_place_finder;
+int bm_place_finder_new(const bm_gazetteer *g, bm_place_finder **out, bm_error *err);
+/* Like bm_gazetteer_find, but *out is borrowed from the finder and valid
+ * until its next call or bm_place_finder_free(). */
+int bm_place_finder_run(bm_place_finder *f, const char *text, size_t len,
+                        const bm_place_mention **out, size_t *n, bm_error *err);
+/* The same over tokens the caller already has (bm_tokenize() of exactly this
+ * text), so a pipeline tokenises once. The tokens are only read. */
+int bm_place_finder_run_tokens(bm_place_finder *f, const char *text, size_t len,
+                               const bm_tokens *tokens, const bm_place_mention **out,
+                               size_t *n, bm_error *err);
+/* The tokens of the text of the last bm_place_finder_run(); borrowed, valid
+ * until the next run (hand them to bm_dates_find_opts()). */
+const bm_tokens *bm_place_finder_tokens(const bm_place_finder *f);
+void bm_place_finder_free(bm_place_finder *f);
 
 /* Candidates for a typed name, best first, with a score 0..1. */
 typedef struct bm_place_candidate {

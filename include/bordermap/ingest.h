@@ -57,7 +57,18 @@ int bm_ingest_new(bm_store *store, bm_ingest **out, bm_error *err);
 /* Same, with an already loaded gazetteer and date lexicons (borrowed). */
 int bm_ingest_new_with(bm_store *store, const bm_gazetteer *g, const bm_dates *d,
                        bm_ingest **out, bm_error *err);
+/* Commits any open batch (errors are lost: call bm_ingest_flush first to
+ * see them), then frees. NULL does nothing. */
 void bm_ingest_free(bm_ingest *ig);
+
+/* Bulk loads: commit every n articles instead of after each one (n <= 1:
+ * each article is its own transaction, the default). Each article stays all
+ * or nothing (a savepoint inside the batch), but a kill loses the whole
+ * uncommitted batch; those articles are simply read again by the next run.
+ * Flushes the open batch first. */
+int bm_ingest_set_batch(bm_ingest *ig, size_t n, bm_error *err);
+/* Commits the open batch, if any. */
+int bm_ingest_flush(bm_ingest *ig, bm_error *err);
 
 /* Ingests one article held in memory (UTF-8; a BOM, CRLF line ends and bidi
  * marks are tolerated). name is what the store records as its file name (may

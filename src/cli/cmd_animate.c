@@ -13,8 +13,8 @@ static int parse_number(const char *name, const char *arg, double lo, double hi,
     char *end = NULL;
     double v = strtod(arg, &end);
     if (end == arg || *end || !(v >= lo && v <= hi))
-        return bm_cli_usage_error("animate", "%s wants a number from %g to %g, got '%s'", name,
-                                  lo, hi, arg);
+        return bm_cli_usage_error("animate", "%s wants a number from %g to %g, got '%s'", name, lo,
+                                  hi, arg);
     *out = v;
     return BM_EXIT_OK;
 }
@@ -153,8 +153,9 @@ static int resolve_place_extent(render_args *r, bm_store *store)
         return BM_EXIT_OK;
     bm_place p;
     if (bm_store_place_get(store, r->extent_place, &p) != BM_OK)
-        return bm_cli_usage_error("animate", "--extent: '%s' is not corridor, data, W,S,E,N "
-                                             "or a known place id",
+        return bm_cli_usage_error("animate",
+                                  "--extent: '%s' is not corridor, data, W,S,E,N "
+                                  "or a known place id",
                                   r->extent_place);
     r->ro.extent = BM_EXTENT_BOX;
     r->ro.west = p.pt.lon - 0.75;
@@ -166,40 +167,38 @@ static int resolve_place_extent(render_args *r, bm_store *store)
 
 static void usage(FILE *fp)
 {
-    fprintf(fp,
-            "Usage: bordermap [--db FILE] animate -o FILE.gif|FILE.webp|DIR/ [options]\n\n"
-            "Draws the incident map once per time step, with the same basemap, symbols\n"
-            "and furniture as `bordermap render`, plus a large date stamp, the legend's\n"
-            "counts for the frame and a cursor on the timeline. The basemap is drawn once\n"
-            "and reused for every frame. Output: an animated GIF (one global palette\n"
-            "made from the style's colours), an animated WebP (lossless unless\n"
-            "--webp-lossy), or numbered PNG frames DIR/frame-0001.png... Written\n"
-            "atomically.\n\n"
-            "Animation options:\n"
-            "  -o, --output OUT      FILE.gif, FILE.webp or DIR/ (required)\n"
-            "      --from DATE       first day (YYYY[-MM[-DD]]); default: first incident\n"
-            "      --to DATE         last day; default: last incident\n"
-            "      --step STEP       day, week (default), month (calendar months) or Nd\n"
-            "      --window W        cumulative (default): incidents stay once shown;\n"
-            "                        N: an incident stays N steps after its dates\n"
-            "      --fade            new incidents appear large and settle, older ones\n"
-            "                        fade (like GMT events)\n"
-            "      --fps N           frames per second (default 4; GIF delays are whole\n"
-            "                        centiseconds, at least 2)\n"
-            "      --hold-last SEC   keep the last frame on screen longer (default 2)\n"
-            "      --loop N          play N times (default 0: loop forever)\n"
-            "      --webp-lossy Q    lossy WebP at quality Q (0-100)\n"
-            "      --overwrite       replace an existing file (or frames)\n"
-            "  -h, --help            this help\n\n");
+    fprintf(fp, "Usage: bordermap [--db FILE] animate -o FILE.gif|FILE.webp|DIR/ [options]\n\n"
+                "Draws the incident map once per time step, with the same basemap, symbols\n"
+                "and furniture as `bordermap render`, plus a large date stamp, the legend's\n"
+                "counts for the frame and a cursor on the timeline. The basemap is drawn once\n"
+                "and reused for every frame. Output: an animated GIF (one global palette\n"
+                "made from the style's colours), an animated WebP (lossless unless\n"
+                "--webp-lossy), or numbered PNG frames DIR/frame-0001.png... Written\n"
+                "atomically.\n\n"
+                "Animation options:\n"
+                "  -o, --output OUT      FILE.gif, FILE.webp or DIR/ (required)\n"
+                "      --from DATE       first day (YYYY[-MM[-DD]]); default: first incident\n"
+                "      --to DATE         last day; default: last incident\n"
+                "      --step STEP       day, week (default), month (calendar months) or Nd\n"
+                "      --window W        cumulative (default): incidents stay once shown;\n"
+                "                        N: an incident stays N steps after its dates\n"
+                "      --fade            new incidents appear large and settle, older ones\n"
+                "                        fade (like GMT events)\n"
+                "      --fps N           frames per second (default 4; GIF delays are whole\n"
+                "                        centiseconds, at least 2)\n"
+                "      --hold-last SEC   keep the last GIF/WebP frame on screen longer (default 2)\n"
+                "      --loop N          play N times (default 0: loop forever)\n"
+                "      --webp-lossy Q    lossy WebP at quality Q (0-100)\n"
+                "      --overwrite       replace an existing file (or frames)\n"
+                "  -h, --help            this help\n\n");
     render_usage(fp);
-    fprintf(fp,
-            "\nWithout --width/--height/--size frames are 1280x960 pixels.\n\n"
-            "Examples:\n"
-            "  bordermap animate -o corridor.gif --from 2024-01 --to 2024-12 --step month\n"
-            "  bordermap animate -o weeks.webp --step week --window 4 --fade --lang both\n"
-            "  bordermap animate -o frames/ --step 3d --type clash,attack --fps 8\n\n"
-            "Exit codes: 0 ok, 1 failure (output exists without --overwrite, database,\n"
-            "drawing or encoding error), 2 usage error.\n");
+    fprintf(fp, "\nWithout --width/--height/--size frames are 1280x960 pixels.\n\n"
+                "Examples:\n"
+                "  bordermap animate -o corridor.gif --from 2024-01 --to 2024-12 --step month\n"
+                "  bordermap animate -o weeks.webp --step week --window 4 --fade --lang both\n"
+                "  bordermap animate -o frames/ --step 3d --type clash,attack --fps 8\n\n"
+                "Exit codes: 0 ok, 1 failure (output exists without --overwrite, database,\n"
+                "drawing or encoding error), 2 usage error.\n");
 }
 
 typedef struct animate_args {
@@ -280,7 +279,6 @@ static int parse_one(animate_args *a, int c, const char *arg)
     default: return bm_cli_usage_error("animate", "unknown option");
     }
 }
-
 
 static int parse_args(animate_args *a, int argc, char **argv, int *help)
 {

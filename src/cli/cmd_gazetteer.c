@@ -128,7 +128,7 @@ static int read_alternates(const char *path, arnames *out)
     }
     free(line);
     fclose(fp);
-    if (rc == BM_EXIT_OK)
+    if (rc == BM_EXIT_OK && out->n)
         qsort(out->v, out->n, sizeof *out->v, cmp_arname);
     return rc;
 }
