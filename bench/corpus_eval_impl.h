@@ -68,8 +68,7 @@ static double ce_threshold(const char *kind)
         return 400;
     if (!strcmp(kind, "region") || !strcmp(kind, "other"))
         return 200;
-    if (!strcmp(kind, "governorate") || !strcmp(kind, "district") ||
-        !strcmp(kind, "subdistrict"))
+    if (!strcmp(kind, "governorate") || !strcmp(kind, "district") || !strcmp(kind, "subdistrict"))
         return 120;
     return 20;
 }
@@ -194,8 +193,8 @@ static const ce_place *ce_gold_place(const ce_gold *g, const char *id)
 
 /* ---- Places: the gazetteer's mentions against gold/places.tsv ------------- */
 
-static void ce_score_places(const ce_gold *g, const char *file, const bm_place_mention *m,
-                            size_t n, ce_scores *s, int verbose)
+static void ce_score_places(const ce_gold *g, const char *file, const bm_place_mention *m, size_t n,
+                            ce_scores *s, int verbose)
 {
     const bm_gplace *pred[CE_MAX];
     size_t np = 0;
@@ -248,8 +247,8 @@ static void ce_score_places(const ce_gold *g, const char *file, const bm_place_m
 
 /* ---- Dates: resolved values against gold/dates.tsv ------------------------ */
 
-static void ce_score_dates(const ce_gold *g, const char *file, const bm_date_mention *m,
-                           size_t n, ce_scores *s, int verbose)
+static void ce_score_dates(const ce_gold *g, const char *file, const bm_date_mention *m, size_t n,
+                           ce_scores *s, int verbose)
 {
     char pred[CE_MAX][11];
     size_t np = 0;
@@ -320,9 +319,9 @@ static int ce_incident_matches(const ce_gold *g, const ce_incident *gi, const ce
 {
     if (strcmp(p->file, gi->file) != 0)
         return 0;
-    bm_precision gp = !strcmp(gi->prec, "month") ? BM_PREC_MONTH
+    bm_precision gp = !strcmp(gi->prec, "month")  ? BM_PREC_MONTH
                       : !strcmp(gi->prec, "year") ? BM_PREC_YEAR
-                                                   : BM_PREC_DAY;
+                                                  : BM_PREC_DAY;
     if (p->inc.date_precision > gp)
         return 0;
     char d[11];
@@ -347,8 +346,8 @@ static void ce_score_incidents(const ce_gold *g, const ce_preds *p, ce_scores *s
             if (used[i] || !ce_incident_matches(g, gi, &p->v[i]))
                 continue;
             /* One prediction per gold incident; prefer the one of its type. */
-            if (best < 0 || (!strcmp(p->v[i].inc.type, gi->type) &&
-                             strcmp(p->v[best].inc.type, gi->type) != 0))
+            if (best < 0 ||
+                (!strcmp(p->v[i].inc.type, gi->type) && strcmp(p->v[best].inc.type, gi->type) != 0))
                 best = (int)i;
         }
         s->inc_gold++;

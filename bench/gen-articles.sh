@@ -21,7 +21,9 @@ for f in "$src"/*.ar.txt "$src"/*.en.txt; do
     awk -v lang="$lang" 'NR == 1 || NF == 0 { next }
         !headline { headline = 1; next }
         { n = split($0, parts, /\. /)
-          for (i = 1; i <= n; i++) { s = parts[i]; if (s !~ /\.$/) s = s "."; print lang "\t" s } }' "$f"
+          for (i = 1; i <= n; i++) {
+              s = parts[i]; if (s !~ /\.$/) s = s "."; print lang "\t" s
+          } }' "$f"
 done > "$out/.sentences.tsv"
 awk -F '\t' -v n="$n" -v seed="$seed" -v out="$out" '
     { lang[NR] = $1; text[NR] = $2; if ($1 == "ar") ar[++nar] = NR; else en[++nen] = NR }

@@ -4,6 +4,9 @@
 #  1. bench_mentions (the place matcher alone, streamed in 256 KB blocks) at
 #     10 MB and at 100 MB: MB/s and peak RSS; RSS must not grow with input.
 #  2. `bordermap mentions` (places and dates, TSV out) over a 100 MB file.
+#  3. the matcher again with 100,000 synthetic names added to the gazetteer
+#     (random Arabic and Latin names, as GeoNames rows): the index is a hash,
+#     so the speed must stay about the same.
 # Usage: bench/run-mentions.sh [BUILD_DIR] [MB]     (default build/, 100)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -48,3 +51,26 @@ awk -v b="$size" -v s="$secs" -v c="$cpu" -v k="$kib" -v r="$rows" 'BEGIN {
     m = b / 1048576
     printf "bordermap mentions: %.1f MB in %.2f s CPU = %.1f MB/s (wall %.2f s = %.1f MB/s), %d rows, peak RSS %.1f MB\n",
         m, c, m / c, s, m / s, r, k / 1024 }'
+
+echo "== place matcher with 100,000 extra names in the gazetteer"
+data="$tmp/data"
+mkdir -p "$data/gazetteer" "$data/tests"
+for f in "$BORDERMAP_DATA"/gazetteer/*; do ln -s "$f" "$data/gazetteer/"; done
+ln -s "$BORDERMAP_DATA/tests/data" "$data/tests/data"
+awk 'BEGIN {
+    srand(7)
+    split("ا ب ت ث ج ح خ د ذ ر ز س ش ص ض ط ظ ع غ ف ق ك ل م ن ه و ي", ar, " ")
+    split("b d f g h j k l m n q r s t w y z", lc, " "); split("a e i o u", lv, " ")
+    print "id\tname_en\tname_ar\tkind\tcountry\tadmin1\tlat\tlon\tpopulation\taliases_en\taliases_ar\tarea\tsource"
+    for (i = 1; i <= 100000; i++) {
+        a = ""; e = ""
+        nw = 1 + int(rand() * 3)
+        for (w = 0; w < nw; w++) {
+            n = 3 + int(rand() * 4); x = ""; y = ""
+            for (k = 0; k < n; k++) { x = x ar[1 + int(rand() * 28)]; y = y lc[1 + int(rand() * 17)] lv[1 + int(rand() * 5)] }
+            a = a (w ? " " : "") x; e = e (w ? " " : "") toupper(substr(y, 1, 1)) substr(y, 2)
+        }
+        printf "syn-%d\t%s\t%s\tvillage\tSY\t-\t%.4f\t%.4f\t-\t-\t-\t-\tgeonames:syn%d\n", i, e, a, 32 + rand() * 5, 36 + rand() * 6, i
+    }
+}' > "$data/gazetteer/zz-synthetic.tsv"
+BORDERMAP_DATA="$data" "$bench" --mb "$mb" | tail -2

@@ -474,6 +474,11 @@ int bm_tokenize(const char *text, size_t len, bm_tokens *tokens, bm_error *err)
      * paragraphs and should not pay an allocation for each. */
     tokens->n = 0;
     tokens->buf_len = 0;
+    /* Keys are rarely longer than the text (NFKC can expand, so every path
+     * still checks): reserving 2 * len once saves regrowing while scanning. */
+    if (buf_reserve(tokens, 2 * len + 64) ||
+        grow((void **)&tokens->v, &tokens->cap, len / 4 + 64, sizeof *tokens->v))
+        return bm_error_set(err, BM_ENOMEM, "tokenising %zu bytes: out of memory", len);
     const unsigned char *p = (const unsigned char *)text;
     builder b = {.t = tokens};
     int newline = 0;
@@ -497,16 +502,25 @@ int bm_tokenize(const char *text, size_t len, bm_tokens *tokens, bm_error *err)
                     goto nomem;
                 open_token(&b, BM_TOK_ARABIC, i, &newline);
             }
-            if (buf_reserve(tokens, 3))
+            /* a run of plain letters is copied as is (the key of a plain
+             * letter is the letter); one capacity check covers the run */
+            if (tokens->buf_len + (len - i) + 2 > tokens->buf_cap && buf_reserve(tokens, len - i + 2))
                 goto nomem;
-            tokens->buf[tokens->buf_len++] = (char)c0;
-            tokens->buf[tokens->buf_len++] = (char)p[i + 1];
-            i += 2;
+            char *out = tokens->buf + tokens->buf_len;
+            size_t j = i;
+            do {
+                out[0] = (char)p[j];
+                out[1] = (char)p[j + 1];
+                out += 2;
+                j += 2;
+            } while (j + 1 < len && (p[j] == 0xD8 || p[j] == 0xD9) && plain_arabic(p[j], p[j + 1]));
+            tokens->buf_len = (size_t)(out - tokens->buf);
+            i = j;
             b.end = i;
             continue;
         }
         if (((c0 | 0x20) >= 'a' && (c0 | 0x20) <= 'z') && b.active && b.kind == BM_TOK_LATIN) {
-            if (buf_reserve(tokens, 2))
+            if (tokens->buf_len + 2 > tokens->buf_cap && buf_reserve(tokens, 2))
                 goto nomem;
             tokens->buf[tokens->buf_len++] = (char)(c0 | 0x20);
             i++;

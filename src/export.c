@@ -5,6 +5,7 @@
 #include "bordermap/export.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -657,6 +658,153 @@ static int lookup_cb_result(exporter *x, int rc, const char *what)
     return rc == BM_OK ? BM_OK : scan_fail(x, rc, what);
 }
 
+/* ---- Reading and writing in parallel ------------------------------------------ */
+
+/* The store returns incidents in date order, which costs it random reads
+ * of its table; OGR's encoding costs about as much again. A reader thread
+ * runs the query while this thread writes, so the export takes the longer
+ * of the two instead of their sum. Batches pass through a small ring; the
+ * store handle is used by the reader only while the scan runs, and GDAL by
+ * this thread only. */
+enum { BATCH_SIZE = 256, RING_SIZE = 4 };
+
+typedef struct batch {
+    int n;
+    bm_incident items[BATCH_SIZE];
+} batch;
+
+typedef struct pipeline {
+    exporter *x;
+    pthread_mutex_t mu;
+    pthread_cond_t has_data, has_room;
+    batch *ring;     /* RING_SIZE batches */
+    int tail, count; /* oldest published batch; published batches */
+    batch *fill;     /* the batch the reader is filling, not yet published */
+    int done;        /* the reader has finished (query_rc is set) */
+    int stop;        /* the writer failed: the reader must give up */
+    int query_rc;
+} pipeline;
+
+/* Reader side: takes a free slot, or learns that the writer has stopped. */
+static int take_slot(pipeline *p)
+{
+    pthread_mutex_lock(&p->mu);
+    while (p->count == RING_SIZE && !p->stop)
+        pthread_cond_wait(&p->has_room, &p->mu);
+    if (!p->stop) {
+        p->fill = &p->ring[(p->tail + p->count) % RING_SIZE];
+        p->fill->n = 0;
+    }
+    int stop = p->stop;
+    pthread_mutex_unlock(&p->mu);
+    return stop;
+}
+
+static void publish(pipeline *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->count++;
+    p->fill = NULL;
+    pthread_cond_signal(&p->has_data);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static int enqueue_incident(const bm_incident *inc, void *user)
+{
+    pipeline *p = user;
+    if (!p->fill && take_slot(p))
+        return 1; /* stops the scan; the writer already holds the reason */
+    p->fill->items[p->fill->n++] = *inc;
+    if (p->fill->n == BATCH_SIZE)
+        publish(p);
+    return 0;
+}
+
+static void *reader_main(void *arg)
+{
+    pipeline *p = arg;
+    int rc = bm_store_query(p->x->store, &p->x->o->query, enqueue_incident, p);
+    if (p->fill && p->fill->n > 0)
+        publish(p);
+    pthread_mutex_lock(&p->mu);
+    p->query_rc = rc;
+    p->done = 1;
+    pthread_cond_signal(&p->has_data);
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Writer side: the next published batch, or NULL once the reader is done. */
+static batch *next_batch(pipeline *p)
+{
+    pthread_mutex_lock(&p->mu);
+    while (p->count == 0 && !p->done)
+        pthread_cond_wait(&p->has_data, &p->mu);
+    batch *b = p->count > 0 ? &p->ring[p->tail] : NULL;
+    pthread_mutex_unlock(&p->mu);
+    return b;
+}
+
+static void release_batch(pipeline *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->tail = (p->tail + 1) % RING_SIZE;
+    p->count--;
+    pthread_cond_signal(&p->has_room);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void stop_reader(pipeline *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->stop = 1;
+    pthread_cond_signal(&p->has_room);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static int write_batches(pipeline *p)
+{
+    batch *b;
+    while ((b = next_batch(p)) != NULL) {
+        for (int i = 0; i < b->n; i++) {
+            int rc = write_incident(&b->items[i], p->x);
+            if (rc != 0) {
+                stop_reader(p);
+                return rc;
+            }
+        }
+        release_batch(p);
+    }
+    return BM_OK;
+}
+
+/* Returns 1 when the thread could not be started (the caller scans
+ * directly), else the outcome with the reason in x->err. */
+static int scan_in_parallel(exporter *x, int *rc_out)
+{
+    pipeline p = {.x = x};
+    p.ring = malloc(RING_SIZE * sizeof *p.ring);
+    if (!p.ring)
+        return 1;
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.has_data, NULL);
+    pthread_cond_init(&p.has_room, NULL);
+    pthread_t reader;
+    int started = pthread_create(&reader, NULL, reader_main, &p) == 0;
+    if (started) {
+        int wrc = write_batches(&p);
+        pthread_join(reader, NULL);
+        *rc_out = wrc != BM_OK          ? wrc
+                  : p.query_rc != BM_OK ? scan_fail(x, p.query_rc, "reading incidents")
+                                        : BM_OK;
+    }
+    pthread_cond_destroy(&p.has_room);
+    pthread_cond_destroy(&p.has_data);
+    pthread_mutex_destroy(&p.mu);
+    free(p.ring);
+    return !started;
+}
+
 static int export_incidents(exporter *x, const char *target)
 {
     /* Names and first sources are read once, up front: a look-up per
@@ -671,6 +819,8 @@ static int export_incidents(exporter *x, const char *target)
     lookups_seal(&x->lk);
     rc = writer_open(&x->w, target, "incidents", wkbPoint, incident_fields, FI_N, &x->diag, x->err);
     if (rc != BM_OK)
+        return rc;
+    if (scan_in_parallel(x, &rc) == 0)
         return rc;
     rc = bm_store_query(x->store, &x->o->query, write_incident, x);
     return rc == BM_OK ? BM_OK : scan_fail(x, rc, "reading incidents");

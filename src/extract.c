@@ -123,7 +123,7 @@ typedef struct tokinfo {
 typedef struct pmention {
     size_t t0, t1; /* token range [t0, t1) */
     const bm_gplace *place;
-    int near;      /* "near X", "countryside of X" */
+    int near; /* "near X", "countryside of X" */
 } pmention;
 
 typedef struct dmention {
@@ -379,8 +379,7 @@ static int skippable_before_date(const bm_token *k)
 }
 
 /* A year after since/before/after (منذ 2014، قبل 2014) is history. */
-static int date_is_background(const article *a, const bm_date_mention *m, size_t t0,
-                              size_t t1)
+static int date_is_background(const article *a, const bm_date_mention *m, size_t t0, size_t t1)
 {
     if (m->is_range_start)
         return 1;
@@ -447,9 +446,9 @@ static int find_dates(article *a)
 
 static int is_abbreviation(const bm_token *k)
 {
-    static const char *const ab[] = {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-                                     "sept", "oct", "nov", "dec", "mr", "mrs", "dr", "gen",
-                                     "col", "lt", "st", "no", "vs", "u", "s"};
+    static const char *const ab[] = {"jan",  "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+                                     "sept", "oct", "nov", "dec", "mr",  "mrs", "dr",  "gen",
+                                     "col",  "lt",  "st",  "no",  "vs",  "u",   "s"};
     if (k->kind != BM_TOK_LATIN)
         return 0;
     for (size_t i = 0; i < sizeof ab / sizeof ab[0]; i++)
@@ -655,8 +654,8 @@ static const lex_entry *nation_before(const article *a, size_t k, size_t lo, siz
 
 typedef struct clause_ref {
     const sentence *s;
-    size_t t0, t1;   /* the clause */
-    size_t anchor;   /* token of the deciding trigger */
+    size_t t0, t1; /* the clause */
+    size_t anchor; /* token of the deciding trigger */
     int type;
     lex_frame frame;
 } clause_ref;
@@ -687,6 +686,11 @@ static int best_place(const article *a, size_t t0, size_t t1, size_t anchor, siz
     return best;
 }
 
+static int is_determiner(const bm_token *k)
+{
+    return !strcmp(k->norm, "the") || !strcmp(k->norm, "a");
+}
+
 /* "from Rabia to al-Walid", "between Syria and Iraq": the event lies along a
  * line; on a border event that line is the frontier. */
 static int has_span(const article *a, size_t t0, size_t t1)
@@ -695,15 +699,18 @@ static int has_span(const article *a, size_t t0, size_t t1)
         const pmention *p = &a->pm[i];
         if (p->t1 > t1 || !(a->ti[p->t0 - 1].cover & CUE_SPAN_FROM))
             continue;
-        for (size_t j = pm_from(a, p->t1);
-             j < a->npm && a->pm[j].t0 <= p->t1 + SPAN_MAX_GAP + 1; j++) {
+        for (size_t j = pm_from(a, p->t1); j < a->npm && a->pm[j].t0 <= p->t1 + SPAN_MAX_GAP + 1;
+             j++) {
             const pmention *q = &a->pm[j];
             if (q->t1 > t1 || q->place == p->place)
                 continue;
             /* "from Rabia in Nineveh to al-Qaim": a short gap may qualify X. */
             int adjacent = q->t0 == p->t1;
-            int linked = q->t0 > p->t1 && q->t0 <= p->t1 + SPAN_MAX_GAP + 1 &&
-                         (a->ti[q->t0 - 1].cover & CUE_SPAN_TO);
+            size_t before = q->t0 - 1;
+            if (before > p->t1 && is_determiner(&a->tok.v[before]))
+                before--; /* "to the al-Walid crossing" */
+            int linked = q->t0 > p->t1 && q->t0 <= p->t1 + SPAN_MAX_GAP + 2 &&
+                         (a->ti[before].cover & CUE_SPAN_TO);
             if ((adjacent || linked) && bm_distance_km(p->place->pt, q->place->pt) > SPAN_MIN_KM)
                 return 1;
         }
@@ -739,7 +746,7 @@ static int evokes_both_sides(const article *a, const sentence *s)
     const bm_gplace *bp = bm__lexicon_border_place(a->x->lx);
     int iq = 0, sy = 0;
     for (size_t k = s->t0; k < s->t1; k++) {
-        const bm_gplace *p = a->ti[k].dem ? a->ti[k].dem->country
+        const bm_gplace *p = a->ti[k].dem          ? a->ti[k].dem->country
                              : a->ti[k].place >= 0 ? a->pm[a->ti[k].place].place
                                                    : NULL;
         if (!p || p == bp)
@@ -791,8 +798,8 @@ static const bm_gplace *receiver_capital(const article *a, const clause_ref *c)
         if (!(a->ti[k].cue & CUE_RECEIVER))
             continue;
         size_t after = k + (a->ti[k].cue_n ? a->ti[k].cue_n : 1);
-        const lex_entry *d = a->english ? nation_before(a, k, s->t0, 4)
-                                        : nation_after(a, after, s->t1, 4);
+        const lex_entry *d =
+            a->english ? nation_before(a, k, s->t0, 4) : nation_after(a, after, s->t1, 4);
         if (!d)
             d = a->english ? nation_after(a, after, s->t1, 4) : nation_before(a, k, s->t0, 3);
         if (d && d->capital)
@@ -853,8 +860,7 @@ static int border_event(int type)
 
 /* Reinforcements sent "to the border strip" or "to al-Qaim": the
  * destination after "to" is where the deployment is. */
-static int destination(const article *a, const clause_ref *c, const bm_gplace *border,
-                       placed *out)
+static int destination(const article *a, const clause_ref *c, const bm_gplace *border, placed *out)
 {
     if (strcmp(bm_type_name(c->type), "deployment") != 0)
         return 0;
@@ -862,8 +868,7 @@ static int destination(const article *a, const clause_ref *c, const bm_gplace *b
         if (!(a->ti[k].cover & CUE_SPAN_TO))
             continue;
         size_t next = k + (a->ti[k].cue_n ? a->ti[k].cue_n : 1);
-        if (next < c->t1 && (!strcmp(a->tok.v[next].norm, "the") ||
-                             !strcmp(a->tok.v[next].norm, "a")))
+        if (next < c->t1 && is_determiner(&a->tok.v[next]))
             next++;
         if (next >= c->t1)
             return 0;
@@ -1026,8 +1031,8 @@ static int score_clause(const article *a, clause_ref *c, double *score_out)
     }
     int best = -1;
     for (int t = 0; t < BM_N_TYPES; t++)
-        if (score[t] > 0 &&
-            (best < 0 || score[t] > score[best] || (score[t] == score[best] && maxw[t] > maxw[best])))
+        if (score[t] > 0 && (best < 0 || score[t] > score[best] ||
+                             (score[t] == score[best] && maxw[t] > maxw[best])))
             best = t;
     if (best < 0 || score[best] < MIN_SCORE)
         return 0;
@@ -1277,8 +1282,7 @@ static int emit_siblings(article *a, const clause_ref *c, double score, const da
             after = a->pm[i].t0 > c->anchor;
     for (size_t i = first; i < a->npm && a->pm[i].t0 < c->t1 && nd < 16; i++) {
         const pmention *m = &a->pm[i];
-        if (m->t1 > c->t1 || m->place->specificity < 6 || m->near ||
-            (m->t0 > c->anchor) != after)
+        if (m->t1 > c->t1 || m->place->specificity < 6 || m->near || (m->t0 > c->anchor) != after)
             continue;
         size_t k = 0;
         while (k < nd && bm_distance_km(done[k]->pt, m->place->pt) > SAME_PLACE_KM)

@@ -17,7 +17,7 @@
 #define PREFIX_KEY_CHARS 3
 
 struct lexicon {
-    GPtrArray *entries;         /* lex_entry *, owned */
+    GPtrArray *entries; /* lex_entry *, owned */
     /* One table for every kind, so a token costs one lookup per form. */
     GHashTable *exact;  /* first word -> GPtrArray of entries */
     GHashTable *prefix; /* first 3 chars of a stem -> GPtrArray */
@@ -195,12 +195,24 @@ static unsigned parse_role(const char *s)
         const char *name;
         unsigned bit;
     } roles[] = {
-        {"negation", CUE_NEGATION}, {"future", CUE_FUTURE},       {"scheduled", CUE_SCHEDULED},
-        {"opinion", CUE_OPINION},   {"background", CUE_BACKGROUND}, {"bgdate", CUE_BGDATE},
-        {"report", CUE_REPORT},     {"receiver", CUE_RECEIVER},   {"recipient", CUE_RECIPIENT},
-        {"span_from", CUE_SPAN_FROM}, {"span_to", CUE_SPAN_TO},   {"border", CUE_BORDER},
-        {"near", CUE_NEAR},         {"clause", CUE_CLAUSE},       {"capital", CUE_CAPITAL},
-        {"title", CUE_TITLE},       {"stop", CUE_STOP},         {"actor", CUE_ACTOR},
+        {"negation", CUE_NEGATION},
+        {"future", CUE_FUTURE},
+        {"scheduled", CUE_SCHEDULED},
+        {"opinion", CUE_OPINION},
+        {"background", CUE_BACKGROUND},
+        {"bgdate", CUE_BGDATE},
+        {"report", CUE_REPORT},
+        {"receiver", CUE_RECEIVER},
+        {"recipient", CUE_RECIPIENT},
+        {"span_from", CUE_SPAN_FROM},
+        {"span_to", CUE_SPAN_TO},
+        {"border", CUE_BORDER},
+        {"near", CUE_NEAR},
+        {"clause", CUE_CLAUSE},
+        {"capital", CUE_CAPITAL},
+        {"title", CUE_TITLE},
+        {"stop", CUE_STOP},
+        {"actor", CUE_ACTOR},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))
@@ -276,8 +288,7 @@ static int fill_entry(load_ctx *c, lex_kind kind, lex_entry *e, char **f, size_t
         if (!(e->fkind = parse_fkind(f[2])))
             return bad_row(c, "unknown fatality kind");
         return 1;
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -353,9 +364,8 @@ int bm__lexicon_load(const char *dir, const bm_gazetteer *g, lexicon **out, bm_e
         const char *file;
         lex_kind kind;
     } files[] = {
-        {"triggers-ar.tsv", LEX_TRIGGER}, {"triggers-en.tsv", LEX_TRIGGER},
-        {"cues.tsv", LEX_CUE},            {"demonyms.tsv", LEX_DEMONYM},
-        {"fatalities.tsv", LEX_FATAL},
+        {"triggers-ar.tsv", LEX_TRIGGER}, {"triggers-en.tsv", LEX_TRIGGER}, {"cues.tsv", LEX_CUE},
+        {"demonyms.tsv", LEX_DEMONYM},    {"fatalities.tsv", LEX_FATAL},
     };
     *out = NULL;
     lexicon *lx = calloc(1, sizeof *lx);
@@ -441,8 +451,9 @@ static int is_quote_token(const bm_token *k)
 {
     if (k->kind != BM_TOK_PUNCT)
         return 0;
-    const char *q[] = {"\"", "'", "\xE2\x80\x9C", "\xE2\x80\x9D", "\xC2\xAB", "\xC2\xBB",
-                       "\xE2\x80\x98", "\xE2\x80\x99", "\xE2\x80\x9E"};
+    const char *q[] = {"\"",          "'",        "\xE2\x80\x9C", "\xE2\x80\x9D",
+                       "\xC2\xAB",    "\xC2\xBB", "\xE2\x80\x98", "\xE2\x80\x99",
+                       "\xE2\x80\x9E"};
     for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)
         if (strcmp(k->norm, q[i]) == 0)
             return 1;

@@ -11,16 +11,22 @@
 #include "bordermap/gazetteer.h"
 
 /* What a lexicon entry is. */
-typedef enum lex_kind { LEX_TRIGGER = 0, LEX_CUE = 1, LEX_DEMONYM = 2, LEX_FATAL = 3, LEX_NKINDS = 4 } lex_kind;
+typedef enum lex_kind {
+    LEX_TRIGGER = 0,
+    LEX_CUE = 1,
+    LEX_DEMONYM = 2,
+    LEX_FATAL = 3,
+    LEX_NKINDS = 4
+} lex_kind;
 
 /* Frames: how a trigger finds its place. */
 typedef enum lex_frame {
     FRAME_NONE = 0,
-    FRAME_VISIT,  /* the destination after the trigger */
-    FRAME_HOST,   /* where the host received the guest */
-    FRAME_MEET,   /* where the meeting was */
-    FRAME_COMM,   /* a call or message: where its receiver is */
-    FRAME_SUMMIT  /* where the summit is held */
+    FRAME_VISIT, /* the destination after the trigger */
+    FRAME_HOST,  /* where the host received the guest */
+    FRAME_MEET,  /* where the meeting was */
+    FRAME_COMM,  /* a call or message: where its receiver is */
+    FRAME_SUMMIT /* where the summit is held */
 } lex_frame;
 
 /* Cue roles (bit flags: one word can have several, e.g. إلى). */
@@ -50,12 +56,12 @@ typedef enum fatal_kind { FATAL_NUMBER = 1, FATAL_VAGUE, FATAL_DEATH, FATAL_INJU
 
 typedef struct lex_entry {
     lex_kind kind;
-    size_t n;            /* words */
-    char **w;            /* normalised words (tokens of the term) */
-    unsigned char *pfx;  /* word i is a stem: matches any word starting with it */
-    char *term;          /* the term as written (for reasons) */
+    size_t n;           /* words */
+    char **w;           /* normalised words (tokens of the term) */
+    unsigned char *pfx; /* word i is a stem: matches any word starting with it */
+    char *term;         /* the term as written (for reasons) */
     /* LEX_TRIGGER */
-    int type;            /* bm_type_index() */
+    int type; /* bm_type_index() */
     double weight;
     lex_frame frame;
     /* LEX_CUE */

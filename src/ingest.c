@@ -18,9 +18,9 @@
 
 struct bm_ingest {
     bm_store *store;
-    size_t batch;      /* articles per commit (1: each its own transaction) */
-    size_t in_batch;   /* articles in the open batch */
-    int batch_open;    /* an outer transaction is open */
+    size_t batch;        /* articles per commit (1: each its own transaction) */
+    size_t in_batch;     /* articles in the open batch */
+    int batch_open;      /* an outer transaction is open */
     bm_gazetteer *own_g; /* loaded by bm_ingest_new, else NULL */
     bm_dates *own_d;
     const bm_gazetteer *g;
@@ -34,8 +34,8 @@ void bm_ingest_opts_init(bm_ingest_opts *o)
     o->merge_km = DEFAULT_MERGE_KM;
 }
 
-int bm_ingest_new_with(bm_store *store, const bm_gazetteer *g, const bm_dates *d,
-                       bm_ingest **out, bm_error *err)
+int bm_ingest_new_with(bm_store *store, const bm_gazetteer *g, const bm_dates *d, bm_ingest **out,
+                       bm_error *err)
 {
     *out = NULL;
     if (!store || !g || !d)
@@ -152,8 +152,7 @@ static int publication_date(const bm_ingest *ig, const char *data, size_t len,
     if (o->published) {
         bm_date first, last;
         bm_precision p;
-        if (bm_date_parse_iso(o->published, &first, &last, &p, err) != BM_OK ||
-            p != BM_PREC_DAY)
+        if (bm_date_parse_iso(o->published, &first, &last, &p, err) != BM_OK || p != BM_PREC_DAY)
             return bm_error_set(err, BM_EINVAL, "--published: '%s' is not a YYYY-MM-DD date",
                                 o->published);
         *out = first;
@@ -338,8 +337,7 @@ static int add_source(bm_ingest *ig, int64_t incident, int64_t article, const ch
 }
 
 static int store_incidents(bm_ingest *ig, int64_t article, const char *data,
-                           const bm_extraction *ex, double km, bm_ingest_result *r,
-                           bm_error *err)
+                           const bm_extraction *ex, double km, bm_ingest_result *r, bm_error *err)
 {
     known_set k = {0};
     int rc = load_known(ig, ex, km, &k);
@@ -374,9 +372,8 @@ static int store_incidents(bm_ingest *ig, int64_t article, const char *data,
 }
 
 /* Inside the open transaction: skip, purge, or store the article. */
-static int store_article(bm_ingest *ig, const char *name, const char *data,
-                         const bm_extraction *ex, const bm_ingest_opts *o, bm_ingest_result *r,
-                         bm_error *err)
+static int store_article(bm_ingest *ig, const char *name, const char *data, const bm_extraction *ex,
+                         const bm_ingest_opts *o, bm_ingest_result *r, bm_error *err)
 {
     int64_t id = 0;
     int rc = bm_store_article_find(ig->store, r->sha256, &id);
@@ -472,8 +469,8 @@ int bm_ingest_text(bm_ingest *ig, const char *name, const char *data, size_t len
     return rc;
 }
 
-int bm_ingest_file(bm_ingest *ig, const char *path, const bm_ingest_opts *o,
-                   bm_ingest_result *r, bm_error *err)
+int bm_ingest_file(bm_ingest *ig, const char *path, const bm_ingest_opts *o, bm_ingest_result *r,
+                   bm_error *err)
 {
     char *data = NULL;
     size_t len = 0;

@@ -930,8 +930,9 @@ static int place_page(const bm_renderer *r, const bm_place *p, double *x, double
 
 static int is_key_town(const bm_place *p)
 {
-    return (!strcmp(p->kind, "city") || !strcmp(p->kind, "town")) &&
-           (p->population >= 50000 || !strcmp(p->country, "SY") || !strcmp(p->country, "IQ"));
+    /* Towns of 40k and more: below that the west of Syria turns into a field of dots; the
+     * smaller places still get a label when an incident happened there. */
+    return (!strcmp(p->kind, "city") || !strcmp(p->kind, "town")) && p->population >= 40000;
 }
 
 static void draw_places(bm_renderer *r, cairo_t *cr)

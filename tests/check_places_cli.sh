@@ -2,10 +2,11 @@
 # check_places_cli.sh: end-to-end checks of `bordermap places`, `mentions` and
 # `gazetteer import`: exit codes, the exact TSV header, byte offsets that
 # point at the surface in the input, and imported places becoming visible.
-# Usage: tests/check_places_cli.sh PATH/TO/bordermap   (run by ctest)
+# Usage: BM_BIN=PATH/TO/bordermap tests/check_places_cli.sh [SOURCE_DIR]   (run by ctest)
 set -uo pipefail
-bin="$1"
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+root="${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+bin="${BM_BIN:-$root/build/bordermap}"
+[[ -x "$bin" ]] || { echo "check_places_cli: no bordermap binary at $bin (set BM_BIN)" >&2; exit 1; }
 export BORDERMAP_DATA="${BORDERMAP_DATA:-$root}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT

@@ -157,8 +157,8 @@ static void test_rollback(void)
     g_free(after);
 
     /* The article was not half-stored: once the fault is gone it goes in whole. */
-    BM_REQUIRE(sqlite3_exec(bm__store_db(e.store), "DROP TRIGGER temp.inject", NULL, NULL,
-                            &msg) == SQLITE_OK);
+    BM_REQUIRE(sqlite3_exec(bm__store_db(e.store), "DROP TRIGGER temp.inject", NULL, NULL, &msg) ==
+               SQLITE_OK);
     BM_REQUIRE(ingest(&e, "01.txt", t01, len01, 0, &r, &err) == BM_OK);
     BM_ASSERT_EQ_INT(r.status, BM_INGEST_STORED);
     BM_ASSERT(r.n_new >= 2);
@@ -201,8 +201,8 @@ static void test_batch(void)
     BM_ASSERT(ingest(&e, "01.txt", t2, l2, 0, &r, &err) != BM_OK);
     BM_ASSERT_EQ_INT(count(&e, "incident_sources"), after_first);
     BM_ASSERT_EQ_INT(count(&e, "articles"), 1);
-    BM_REQUIRE(sqlite3_exec(bm__store_db(e.store), "DROP TRIGGER temp.inject", NULL, NULL,
-                            &msg) == SQLITE_OK);
+    BM_REQUIRE(sqlite3_exec(bm__store_db(e.store), "DROP TRIGGER temp.inject", NULL, NULL, &msg) ==
+               SQLITE_OK);
     BM_ASSERT_EQ_INT(bm_ingest_flush(e.ig, &err), BM_OK);
     /* After the flush the first article is committed, the failed one absent. */
     BM_REQUIRE(bm_store_open(e.db, BM_STORE_READONLY, &other, &err) == BM_OK);
@@ -249,8 +249,8 @@ static void one(env *e, const char *name, const char *text, size_t want_new, siz
         fprintf(stderr, "%s: %s\n", name, bm_error_text(&err));
     BM_ASSERT_EQ_INT(rc, BM_OK);
     if (r.n_new != want_new || r.n_merged != want_merged)
-        BM_FAIL_AT("%s: %zu new, %zu merged; want %zu, %zu", name, r.n_new, r.n_merged,
-                   want_new, want_merged);
+        BM_FAIL_AT("%s: %zu new, %zu merged; want %zu, %zu", name, r.n_new, r.n_merged, want_new,
+                   want_merged);
 }
 
 /* The same clash told by two outlets is one incident with two sources; a
@@ -264,10 +264,10 @@ static void test_dedup(void)
         "العشائر في بلدة هجين يوم 7 آب 2024.",
         1, 0);
     one(&e, "b.txt", "date 2024-08-08\n\nHeavy clashes erupted in Hajin on 7 August 2024.", 0, 1);
-    one(&e, "c.txt", "date 2024-08-08\n\nHeavy clashes erupted in al-Mayadin on 7 August 2024.",
-        1, 0);
-    one(&e, "d.txt", "date 2024-08-08\n\nWarplanes carried out airstrikes on Hajin on 7 August 2024.",
-        1, 0);
+    one(&e, "c.txt", "date 2024-08-08\n\nHeavy clashes erupted in al-Mayadin on 7 August 2024.", 1,
+        0);
+    one(&e, "d.txt",
+        "date 2024-08-08\n\nWarplanes carried out airstrikes on Hajin on 7 August 2024.", 1, 0);
     one(&e, "e.txt", "date 2024-08-20\n\nHeavy clashes erupted in Hajin on 19 August 2024.", 1, 0);
     first_inc f = find(&e, "clash", "hajin");
     BM_ASSERT(f.id > 0);
@@ -392,9 +392,8 @@ static void test_cli(void)
     rc = bm_test_system("'%s' --db '%s' ingest '%s' 2> '%s'", bm_test_binary(), db, art, out);
     BM_ASSERT_EQ_INT(rc, 0);
     BM_ASSERT_EQ_INT(bm_test_system("grep -q '4 skipped, 0 failed' '%s'", out), 0);
-    BM_ASSERT_EQ_INT(bm_test_system("'%s' ingest --published 2024-02-30 x 2>/dev/null",
-                                    bm_test_binary()),
-                     2);
+    BM_ASSERT_EQ_INT(
+        bm_test_system("'%s' ingest --published 2024-02-30 x 2>/dev/null", bm_test_binary()), 2);
     BM_ASSERT_EQ_INT(bm_test_system("'%s' ingest --help | grep -q 'Exit codes'", bm_test_binary()),
                      0);
 }

@@ -22,8 +22,7 @@ typedef struct bm_extractor bm_extractor;
 /* Loads the lexicons (gazetteer/lexicon/triggers-ar.tsv, triggers-en.tsv,
  * cues.tsv, demonyms.tsv, fatalities.tsv) from the data directory. g and d
  * are borrowed and must outlive the extractor. Free with bm_extractor_free(). */
-int bm_extractor_new(const bm_gazetteer *g, const bm_dates *d, bm_extractor **out,
-                     bm_error *err);
+int bm_extractor_new(const bm_gazetteer *g, const bm_dates *d, bm_extractor **out, bm_error *err);
 /* Like bm_extractor_new, with the lexicons read from dir instead of
  * <data>/gazetteer/lexicon (tests and users with their own lexicons). */
 int bm_extractor_new_from(const bm_gazetteer *g, const bm_dates *d, const char *dir,
@@ -50,18 +49,18 @@ typedef enum bm_attach {
  * and n_sources are not (the store sets them). */
 typedef struct bm_extracted {
     bm_incident inc;
-    const bm_gplace *place;        /* borrowed from the gazetteer */
-    size_t sent_start, sent_end;   /* byte range of the sentence (provenance) */
-    size_t trig_start, trig_end;   /* byte range of the deciding trigger word */
+    const bm_gplace *place;      /* borrowed from the gazetteer */
+    size_t sent_start, sent_end; /* byte range of the sentence (provenance) */
+    size_t trig_start, trig_end; /* byte range of the deciding trigger word */
     bm_attach date_from, place_from;
 } bm_extracted;
 
 typedef struct bm_extraction {
-    bm_extracted *v;               /* incidents, in text order */
+    bm_extracted *v; /* incidents, in text order */
     size_t n;
-    char language[3];              /* "ar" or "en" */
+    char language[3]; /* "ar" or "en" */
     size_t n_sentences;
-    size_t n_unresolved;           /* events dropped for want of any date */
+    size_t n_unresolved; /* events dropped for want of any date */
 } bm_extraction;
 
 /* Extracts the incidents of an article. published (may be NULL) resolves

@@ -43,11 +43,11 @@ typedef struct bm_ingest_result {
     int64_t article_id;
     char sha256[65];
     char language[3];
-    char published[11];      /* "" when unknown */
+    char published[11];         /* "" when unknown */
     const char *published_from; /* "option", "article" or "none"; static */
-    size_t n_new;            /* incidents created */
-    size_t n_merged;         /* incidents that were already known: one more source */
-    size_t n_unresolved;     /* events dropped for want of a date */
+    size_t n_new;               /* incidents created */
+    size_t n_merged;            /* incidents that were already known: one more source */
+    size_t n_unresolved;        /* events dropped for want of a date */
 } bm_ingest_result;
 
 /* Loads the gazetteer (plus the places users imported into this store), the
@@ -55,8 +55,8 @@ typedef struct bm_ingest_result {
  * outlive the handle. Free with bm_ingest_free(). */
 int bm_ingest_new(bm_store *store, bm_ingest **out, bm_error *err);
 /* Same, with an already loaded gazetteer and date lexicons (borrowed). */
-int bm_ingest_new_with(bm_store *store, const bm_gazetteer *g, const bm_dates *d,
-                       bm_ingest **out, bm_error *err);
+int bm_ingest_new_with(bm_store *store, const bm_gazetteer *g, const bm_dates *d, bm_ingest **out,
+                       bm_error *err);
 /* Commits any open batch (errors are lost: call bm_ingest_flush first to
  * see them), then frees. NULL does nothing. */
 void bm_ingest_free(bm_ingest *ig);
@@ -76,8 +76,8 @@ int bm_ingest_flush(bm_ingest *ig, bm_error *err);
 int bm_ingest_text(bm_ingest *ig, const char *name, const char *data, size_t len,
                    const bm_ingest_opts *o, bm_ingest_result *r, bm_error *err);
 /* Reads path ("-" = stdin) and ingests it. */
-int bm_ingest_file(bm_ingest *ig, const char *path, const bm_ingest_opts *o,
-                   bm_ingest_result *r, bm_error *err);
+int bm_ingest_file(bm_ingest *ig, const char *path, const bm_ingest_opts *o, bm_ingest_result *r,
+                   bm_error *err);
 
 /* The extractor the handle uses (borrowed), e.g. to preview an article. */
 const bm_extractor *bm_ingest_extractor(const bm_ingest *ig);

@@ -17,41 +17,42 @@
 
 static void usage(FILE *fp)
 {
-    fprintf(fp,
-            "Usage: bordermap [--db FILE] ingest [options] FILE|DIR|- ...\n\n"
-            "Reads news articles (UTF-8 text, one article per file, Arabic or English;\n"
-            "a BOM, CRLF line ends and bidi marks are fine) and stores the incidents they\n"
-            "report: type, date and precision, place and ACLED geo-precision,\n"
-            "fatalities, confidence with reasons, and the sentence each came from.\n"
-            "Directories are read recursively for .txt files and files without an\n"
-            "extension (hidden files skipped); '-' reads stdin.\n"
-            "Each article is one transaction: a failure leaves the database as it was\n"
-            "before that article, and the other articles are still read. An article\n"
-            "already stored (same SHA-256) is skipped unless --force. An incident\n"
-            "another article already reported (same type, overlapping dates, places\n"
-            "within 10 km or the same place) gains a source instead of a duplicate.\n\n"
-            "Options:\n"
-            "  -p, --published DATE  publication date YYYY-MM-DD (else the article's own\n"
-            "                        'date YYYY-MM-DD' line or dateline; else none, and\n"
-            "                        relative dates stay unresolved)\n"
-            "  -s, --source NAME     outlet name recorded with the article\n"
-            "  -u, --url URL         address recorded with the article\n"
-            "  -f, --force           re-extract articles already stored\n"
-            "  -b, --batch N         bulk load: commit every N articles (default 1). Each\n"
-            "                        article stays all or nothing, but a kill loses the\n"
-            "                        uncommitted batch (the next run reads it again)\n"
-            "  -v, --verbose         one line per article on stdout (TSV: file, status,\n"
-            "                        new, merged, published, language)\n"
-            "  -h, --help            this help\n\n"
-            "Examples:\n"
-            "  bordermap ingest examples/articles\n"
-            "  bordermap ingest --batch 500 /data/archive      # bulk load\n"
-            "  bordermap ingest --published 2025-03-07 --source 'Shafaq News' report.txt\n"
-            "  curl -s https://example.org/a.txt | bordermap ingest --url https://example.org/a -\n\n"
-            "A summary goes to stderr: articles read, new incidents, merged incidents,\n"
-            "skipped articles, failed articles (each failure also says why).\n\n"
-            "Exit codes: 0 every article read, 1 at least one article failed (the others\n"
-            "are stored) or the database could not be opened, 2 usage error.\n");
+    fprintf(
+        fp,
+        "Usage: bordermap [--db FILE] ingest [options] FILE|DIR|- ...\n\n"
+        "Reads news articles (UTF-8 text, one article per file, Arabic or English;\n"
+        "a BOM, CRLF line ends and bidi marks are fine) and stores the incidents they\n"
+        "report: type, date and precision, place and ACLED geo-precision,\n"
+        "fatalities, confidence with reasons, and the sentence each came from.\n"
+        "Directories are read recursively for .txt files and files without an\n"
+        "extension (hidden files skipped); '-' reads stdin.\n"
+        "Each article is one transaction: a failure leaves the database as it was\n"
+        "before that article, and the other articles are still read. An article\n"
+        "already stored (same SHA-256) is skipped unless --force. An incident\n"
+        "another article already reported (same type, overlapping dates, places\n"
+        "within 10 km or the same place) gains a source instead of a duplicate.\n\n"
+        "Options:\n"
+        "  -p, --published DATE  publication date YYYY-MM-DD (else the article's own\n"
+        "                        'date YYYY-MM-DD' line or dateline; else none, and\n"
+        "                        relative dates stay unresolved)\n"
+        "  -s, --source NAME     outlet name recorded with the article\n"
+        "  -u, --url URL         address recorded with the article\n"
+        "  -f, --force           re-extract articles already stored\n"
+        "  -b, --batch N         bulk load: commit every N articles (default 1). Each\n"
+        "                        article stays all or nothing, but a kill loses the\n"
+        "                        uncommitted batch (the next run reads it again)\n"
+        "  -v, --verbose         one line per article on stdout (TSV: file, status,\n"
+        "                        new, merged, published, language)\n"
+        "  -h, --help            this help\n\n"
+        "Examples:\n"
+        "  bordermap ingest examples/articles\n"
+        "  bordermap ingest --batch 500 /data/archive      # bulk load\n"
+        "  bordermap ingest --published 2025-03-07 --source 'Shafaq News' report.txt\n"
+        "  curl -s https://example.org/a.txt | bordermap ingest --url https://example.org/a -\n\n"
+        "A summary goes to stderr: articles read, new incidents, merged incidents,\n"
+        "skipped articles, failed articles (each failure also says why).\n\n"
+        "Exit codes: 0 every article read, 1 at least one article failed (the others\n"
+        "are stored) or the database could not be opened, 2 usage error.\n");
 }
 
 typedef struct file_list {
@@ -243,8 +244,7 @@ int bm_cmd_ingest(bm_cli *cli, int argc, char **argv)
         {"published", required_argument, NULL, 'p'}, {"source", required_argument, NULL, 's'},
         {"url", required_argument, NULL, 'u'},       {"force", no_argument, NULL, 'f'},
         {"verbose", no_argument, NULL, 'v'},         {"help", no_argument, NULL, 'h'},
-        {"batch", required_argument, NULL, 'b'},
-        {NULL, 0, NULL, 0},
+        {"batch", required_argument, NULL, 'b'},     {NULL, 0, NULL, 0},
     };
     bm_ingest_opts o;
     bm_ingest_opts_init(&o);
@@ -270,8 +270,7 @@ int bm_cmd_ingest(bm_cli *cli, int argc, char **argv)
     if (o.published) {
         bm_date first, last;
         bm_precision p;
-        if (bm_date_parse_iso(o.published, &first, &last, &p, NULL) != BM_OK ||
-            p != BM_PREC_DAY)
+        if (bm_date_parse_iso(o.published, &first, &last, &p, NULL) != BM_OK || p != BM_PREC_DAY)
             return bm_cli_usage_error("ingest", "--published wants YYYY-MM-DD, not '%s'",
                                       o.published);
     }
