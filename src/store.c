@@ -31,6 +31,12 @@ enum {
     ST_ARTICLE_ADD,
     ST_PLACE_NAME_ADD,
     ST_SPAN_SET,
+    ST_BEGIN,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_SAVEPOINT,
+    ST_RELEASE,
+    ST_ROLLBACK_TO,
     ST_COUNT
 };
 
@@ -43,6 +49,14 @@ struct bm_store {
     int tx_depth;
     int max_span_days; /* longest [date_start, date_end] stored, in days */
     sqlite3_stmt *stmts[ST_COUNT];
+    /* Incident queries by SQL text: ingest's duplicate search asks the same
+     * shape of question for every article. */
+    struct {
+        char *sql;
+        sqlite3_stmt *st;
+        unsigned last_use;
+    } qcache[8];
+    unsigned qclock;
     char errmsg[512];
 };
 
@@ -161,13 +175,26 @@ static int scalar_int(bm_store *s, const char *sql, const char *arg, int64_t *ou
 
 /* ---- Transactions ---------------------------------------------------- */
 
+/* Transaction control runs once per ingested article: prepared once. */
+static int exec_cached(bm_store *s, int which, const char *sql)
+{
+    sqlite3_stmt *st = cached(s, which, sql);
+    if (!st)
+        return BM_EDB;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return fail(s, BM_EDB, "%s: %s", sql, sqlite3_errmsg(s->db));
+    return BM_OK;
+}
+
 int bm_store_begin(bm_store *s)
 {
     if (s->read_only)
         return fail(s, BM_EREADONLY, "the database is open read-only");
     if (s->tx_depth++ > 0)
-        return exec(s, "SAVEPOINT nested");
-    int rc = exec(s, "BEGIN IMMEDIATE");
+        return exec_cached(s, ST_SAVEPOINT, "SAVEPOINT nested");
+    int rc = exec_cached(s, ST_BEGIN, "BEGIN IMMEDIATE");
     if (rc != BM_OK)
         s->tx_depth--;
     return rc;
@@ -178,12 +205,12 @@ int bm_store_commit(bm_store *s)
     if (s->tx_depth <= 0)
         return fail(s, BM_EINVAL, "commit without a transaction");
     if (--s->tx_depth > 0)
-        return exec(s, "RELEASE nested");
-    int rc = exec(s, "COMMIT");
+        return exec_cached(s, ST_RELEASE, "RELEASE nested");
+    int rc = exec_cached(s, ST_COMMIT, "COMMIT");
     if (rc != BM_OK) {
         char keep[512];
         snprintf(keep, sizeof keep, "%s", s->errmsg);
-        exec(s, "ROLLBACK");
+        exec_cached(s, ST_ROLLBACK, "ROLLBACK");
         fail(s, BM_EDB, "commit: %s", keep);
     }
     return rc;
@@ -194,12 +221,12 @@ void bm_store_rollback(bm_store *s)
     if (!s || s->tx_depth <= 0)
         return;
     if (--s->tx_depth > 0) {
-        exec(s, "ROLLBACK TO nested");
-        exec(s, "RELEASE nested");
+        exec_cached(s, ST_ROLLBACK_TO, "ROLLBACK TO nested");
+        exec_cached(s, ST_RELEASE, "RELEASE nested");
         return;
     }
     if (!sqlite3_get_autocommit(s->db))
-        exec(s, "ROLLBACK");
+        exec_cached(s, ST_ROLLBACK, "ROLLBACK");
 }
 
 /* ---- Opening --------------------------------------------------------- */
@@ -210,6 +237,10 @@ static void store_free(bm_store *s)
         return;
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(s->stmts[i]);
+    for (size_t i = 0; i < sizeof s->qcache / sizeof s->qcache[0]; i++) {
+        sqlite3_finalize(s->qcache[i].st);
+        free(s->qcache[i].sql);
+    }
     if (s->db)
         sqlite3_close_v2(s->db);
     if (s->splite)
@@ -673,6 +704,35 @@ void bm_query_init(bm_query *q)
     memset(q, 0, sizeof *q);
 }
 
+/* A prepared statement for this query text, from the cache or new (evicting
+ * the least recently used). Borrowed: reset it after use, never finalize. */
+static sqlite3_stmt *query_stmt(bm_store *s, const char *sql)
+{
+    size_t n = sizeof s->qcache / sizeof s->qcache[0], victim = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s->qcache[i].sql && strcmp(s->qcache[i].sql, sql) == 0) {
+            s->qcache[i].last_use = ++s->qclock;
+            sqlite3_reset(s->qcache[i].st);
+            sqlite3_clear_bindings(s->qcache[i].st);
+            return s->qcache[i].st;
+        }
+        if (s->qcache[i].last_use < s->qcache[victim].last_use)
+            victim = i;
+    }
+    sqlite3_stmt *st;
+    char *copy = strdup(sql);
+    if (!copy || prepare(s, sql, &st) != BM_OK) {
+        free(copy);
+        return NULL;
+    }
+    sqlite3_finalize(s->qcache[victim].st);
+    free(s->qcache[victim].sql);
+    s->qcache[victim].sql = copy;
+    s->qcache[victim].st = st;
+    s->qcache[victim].last_use = ++s->qclock;
+    return st;
+}
+
 /* More cells than this and the box is nearly everything: scan by date. */
 #define MAX_QUERY_CELLS 400
 
@@ -715,10 +775,9 @@ static int build_query(bm_store *s, const bm_query *q, const char *select, sqlit
     n += (size_t)snprintf(sql + n, sizeof sql - n, " ORDER BY i.date_start, i.id");
     if (q->limit > 0)
         snprintf(sql + n, sizeof sql - n, " LIMIT :limit");
-    sqlite3_stmt *st;
-    int rc = prepare(s, sql, &st);
-    if (rc != BM_OK)
-        return rc;
+    sqlite3_stmt *st = query_stmt(s, sql);
+    if (!st)
+        return BM_EDB;
     char buf[11];
     if (q->has_bbox) {
         sqlite3_bind_double(st, sqlite3_bind_parameter_index(st, ":west"), q->west);
@@ -757,7 +816,7 @@ int bm_store_query(bm_store *s, const bm_query *q, bm_incident_cb cb, void *user
         return rc;
     bm_incident *inc = malloc(sizeof *inc);
     if (!inc) {
-        sqlite3_finalize(st);
+        sqlite3_reset(st);
         return fail(s, BM_ENOMEM, "out of memory");
     }
     int step;
@@ -771,7 +830,7 @@ int bm_store_query(bm_store *s, const bm_query *q, bm_incident_cb cb, void *user
     if (rc == BM_OK && step != SQLITE_DONE)
         rc = db_fail(s, "query incidents");
     free(inc);
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return rc;
 }
 

@@ -17,6 +17,9 @@
 #if __has_include("bordermap/extract.h")
 #include "bordermap/extract.h"
 #endif
+#if __has_include("bordermap/ingest.h")
+#include "bordermap/ingest.h"
+#endif
 #if __has_include("bordermap/render.h")
 #include "bordermap/render.h"
 #endif
