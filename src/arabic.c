@@ -47,8 +47,7 @@ static uint32_t decode(const unsigned char *p, size_t n, size_t *adv)
         return ((uint32_t)(c & 0x1F) << 6) | (p[1] & 0x3F);
     }
     if (c >= 0xE0 && c <= 0xEF && n >= 3 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80) {
-        uint32_t cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) |
-                      (p[2] & 0x3F);
+        uint32_t cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
         if (cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF)) {
             *adv = 3;
             return cp;
@@ -111,46 +110,136 @@ static void none(folded *f, cclass cls)
  * Persian/Urdu letter shapes used by some outlets). */
 static void fold_arabic_block(uint32_t cp, folded *f)
 {
-    if (cp <= 0x0605) { none(f, C_IGNORE); return; } /* number signs (format) */
-    if (cp == 0x060C) { one(f, C_PUNCT, ','); return; }
-    if (cp == 0x061B) { one(f, C_PUNCT, ';'); return; }
-    if (cp == 0x061F) { one(f, C_PUNCT, '?'); return; }
-    if (cp == 0x06D4) { one(f, C_PUNCT, '.'); return; }
-    if (cp == 0x066B) { one(f, C_PUNCT, '.'); return; }
-    if (cp == 0x066C) { one(f, C_PUNCT, ','); return; }
-    if (cp == 0x066A) { one(f, C_OTHER, '%'); return; }
-    if (cp == 0x061C) { none(f, C_IGNORE); return; } /* Arabic letter mark (bidi) */
-    if (cp < 0x0610) { one(f, C_OTHER, cp); return; }
-    if (cp <= 0x061A) { none(f, C_MARK); return; }
-    if (cp >= 0x064B && cp <= 0x065F) { none(f, C_MARK); return; } /* harakat */
-    if (cp == 0x0670) { none(f, C_MARK); return; }                 /* superscript alef */
-    if (cp >= 0x06D6 && cp <= 0x06ED) { none(f, C_MARK); return; } /* Quranic marks */
-    if (cp >= 0x0660 && cp <= 0x0669) { one(f, C_DIGIT, '0' + (cp - 0x0660)); return; }
-    if (cp >= 0x06F0 && cp <= 0x06F9) { one(f, C_DIGIT, '0' + (cp - 0x06F0)); return; }
-    if (cp == 0x0640) { none(f, C_AR); return; } /* tatweel: part of the word, no letter */
+    if (cp <= 0x0605) {
+        none(f, C_IGNORE);
+        return;
+    } /* number signs (format) */
+    if (cp == 0x060C) {
+        one(f, C_PUNCT, ',');
+        return;
+    }
+    if (cp == 0x061B) {
+        one(f, C_PUNCT, ';');
+        return;
+    }
+    if (cp == 0x061F) {
+        one(f, C_PUNCT, '?');
+        return;
+    }
+    if (cp == 0x06D4) {
+        one(f, C_PUNCT, '.');
+        return;
+    }
+    if (cp == 0x066B) {
+        one(f, C_PUNCT, '.');
+        return;
+    }
+    if (cp == 0x066C) {
+        one(f, C_PUNCT, ',');
+        return;
+    }
+    if (cp == 0x066A) {
+        one(f, C_OTHER, '%');
+        return;
+    }
+    if (cp == 0x061C) {
+        none(f, C_IGNORE);
+        return;
+    } /* Arabic letter mark (bidi) */
+    if (cp < 0x0610) {
+        one(f, C_OTHER, cp);
+        return;
+    }
+    if (cp <= 0x061A) {
+        none(f, C_MARK);
+        return;
+    }
+    if (cp >= 0x064B && cp <= 0x065F) {
+        none(f, C_MARK);
+        return;
+    } /* harakat */
+    if (cp == 0x0670) {
+        none(f, C_MARK);
+        return;
+    } /* superscript alef */
+    if (cp >= 0x06D6 && cp <= 0x06ED) {
+        none(f, C_MARK);
+        return;
+    } /* Quranic marks */
+    if (cp >= 0x0660 && cp <= 0x0669) {
+        one(f, C_DIGIT, '0' + (cp - 0x0660));
+        return;
+    }
+    if (cp >= 0x06F0 && cp <= 0x06F9) {
+        one(f, C_DIGIT, '0' + (cp - 0x06F0));
+        return;
+    }
+    if (cp == 0x0640) {
+        none(f, C_AR);
+        return;
+    } /* tatweel: part of the word, no letter */
     switch (cp) {
-    case 0x0622: case 0x0623: case 0x0625: case 0x0671: case 0x0672: case 0x0673:
-    case 0x0675:
-        { one(f, C_AR, 0x0627); return; }
-    case 0x0624: { one(f, C_AR, 0x0648); return; }
-    case 0x0626: case 0x0649: case 0x06CC: case 0x06CD: case 0x06D0: case 0x06D1:
-        { one(f, C_AR, 0x064A); return; }
-    case 0x0629: case 0x06BE: case 0x06C0: case 0x06C1: case 0x06C3: case 0x06D5:
-        { one(f, C_AR, 0x0647); return; }
-    case 0x06A9: case 0x06AA: { one(f, C_AR, 0x0643); return; }
+    case 0x0622:
+    case 0x0623:
+    case 0x0625:
+    case 0x0671:
+    case 0x0672:
+    case 0x0673:
+    case 0x0675: {
+        one(f, C_AR, 0x0627);
+        return;
+    }
+    case 0x0624: {
+        one(f, C_AR, 0x0648);
+        return;
+    }
+    case 0x0626:
+    case 0x0649:
+    case 0x06CC:
+    case 0x06CD:
+    case 0x06D0:
+    case 0x06D1: {
+        one(f, C_AR, 0x064A);
+        return;
+    }
+    case 0x0629:
+    case 0x06BE:
+    case 0x06C0:
+    case 0x06C1:
+    case 0x06C3:
+    case 0x06D5: {
+        one(f, C_AR, 0x0647);
+        return;
+    }
+    case 0x06A9:
+    case 0x06AA: {
+        one(f, C_AR, 0x0643);
+        return;
+    }
     default: break;
     }
-    { one(f, C_AR, cp); return; }
+    {
+        one(f, C_AR, cp);
+        return;
+    }
 }
 
 static int is_apostrophe(uint32_t cp)
 {
     switch (cp) {
-    case 0x27: case 0x60: case 0xB4: case 0x2018: case 0x2019: case 0x02BC: case 0x02BB:
-    case 0x02BE: case 0x02BF: case 0x02B9: case 0x02C8: case 0x2032:
-        return 1;
-    default:
-        return 0;
+    case 0x27:
+    case 0x60:
+    case 0xB4:
+    case 0x2018:
+    case 0x2019:
+    case 0x02BC:
+    case 0x02BB:
+    case 0x02BE:
+    case 0x02BF:
+    case 0x02B9:
+    case 0x02C8:
+    case 0x2032: return 1;
+    default: return 0;
     }
 }
 
@@ -162,8 +251,8 @@ static int is_hyphen(uint32_t cp)
 
 static int is_quote(uint32_t cp)
 {
-    return cp == '"' || cp == 0xAB || cp == 0xBB || cp == 0x201C || cp == 0x201D ||
-           cp == 0x201E || cp == 0x201F || cp == 0x2039 || cp == 0x203A;
+    return cp == '"' || cp == 0xAB || cp == 0xBB || cp == 0x201C || cp == 0x201D || cp == 0x201E ||
+           cp == 0x201F || cp == 0x2039 || cp == 0x203A;
 }
 
 static int in_arabic_script(uint32_t cp)
@@ -181,25 +270,41 @@ static void fold_slow(uint32_t cp, folded *f)
 {
     const utf8proc_property_t *prop = utf8proc_get_property((utf8proc_int32_t)cp);
     utf8proc_category_t cat = (utf8proc_category_t)prop->category;
-    if (cp == 0xFEFF || cp == 0x00AD || cat == UTF8PROC_CATEGORY_CF)
-        { none(f, C_IGNORE); return; }
-    if (cp == 0x2028 || cp == 0x2029 || cp == 0x85) { none(f, C_NEWLINE); return; }
-    if (cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL ||
-        cat == UTF8PROC_CATEGORY_ZP || cat == UTF8PROC_CATEGORY_CC)
-        { none(f, C_SPACE); return; }
-    if (is_apostrophe(cp)) { none(f, C_APOS); return; }
-    if (is_hyphen(cp)) { one(f, C_PUNCT, '-'); return; }
-    if (is_quote(cp)) { one(f, C_PUNCT, '"'); return; }
-    if (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC ||
-        cat == UTF8PROC_CATEGORY_ME)
-        { none(f, C_MARK); return; }
+    if (cp == 0xFEFF || cp == 0x00AD || cat == UTF8PROC_CATEGORY_CF) {
+        none(f, C_IGNORE);
+        return;
+    }
+    if (cp == 0x2028 || cp == 0x2029 || cp == 0x85) {
+        none(f, C_NEWLINE);
+        return;
+    }
+    if (cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP ||
+        cat == UTF8PROC_CATEGORY_CC) {
+        none(f, C_SPACE);
+        return;
+    }
+    if (is_apostrophe(cp)) {
+        none(f, C_APOS);
+        return;
+    }
+    if (is_hyphen(cp)) {
+        one(f, C_PUNCT, '-');
+        return;
+    }
+    if (is_quote(cp)) {
+        one(f, C_PUNCT, '"');
+        return;
+    }
+    if (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC || cat == UTF8PROC_CATEGORY_ME) {
+        none(f, C_MARK);
+        return;
+    }
 
     utf8proc_int32_t dst[8];
     int boundclass = UTF8PROC_BOUNDCLASS_START;
     utf8proc_ssize_t n = utf8proc_decompose_char(
         (utf8proc_int32_t)cp, dst, 8,
-        UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK,
-        &boundclass);
+        UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK, &boundclass);
     if (n < 0 || n > 8) {
         n = 1;
         dst[0] = (utf8proc_int32_t)cp;
@@ -235,29 +340,61 @@ static void fold_slow(uint32_t cp, folded *f)
 static void fold_cp(uint32_t cp, folded *f)
 {
     if (cp < 0x80) {
-        if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9'))
-            { one(f, cp <= '9' ? C_DIGIT : C_LAT, cp); return; }
-        if (cp >= 'A' && cp <= 'Z') { one(f, C_LAT, cp + 32); return; }
-        if (cp == '\n') { none(f, C_NEWLINE); return; }
+        if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) {
+            one(f, cp <= '9' ? C_DIGIT : C_LAT, cp);
+            return;
+        }
+        if (cp >= 'A' && cp <= 'Z') {
+            one(f, C_LAT, cp + 32);
+            return;
+        }
+        if (cp == '\n') {
+            none(f, C_NEWLINE);
+            return;
+        }
         if (cp == ' ' || cp == '\t' || cp == '\r' || cp == '\f' || cp == '\v' || cp < 0x20 ||
-            cp == 0x7F)
-            { none(f, C_SPACE); return; }
-        if (cp == '\'' || cp == '`') { none(f, C_APOS); return; }
-        if (cp == '-') { one(f, C_PUNCT, '-'); return; }
-        if (cp == '"') { one(f, C_PUNCT, '"'); return; }
+            cp == 0x7F) {
+            none(f, C_SPACE);
+            return;
+        }
+        if (cp == '\'' || cp == '`') {
+            none(f, C_APOS);
+            return;
+        }
+        if (cp == '-') {
+            one(f, C_PUNCT, '-');
+            return;
+        }
+        if (cp == '"') {
+            one(f, C_PUNCT, '"');
+            return;
+        }
         if (cp == '$' || cp == '+' || cp == '<' || cp == '=' || cp == '>' || cp == '^' ||
-            cp == '|' || cp == '~' || cp == '%')
-            { one(f, C_OTHER, cp); return; }
-        { one(f, C_PUNCT, cp); return; }
+            cp == '|' || cp == '~' || cp == '%') {
+            one(f, C_OTHER, cp);
+            return;
+        }
+        {
+            one(f, C_PUNCT, cp);
+            return;
+        }
     }
     if (cp >= 0x0600 && cp <= 0x06FF) {
         fold_arabic_block(cp, f);
         return;
     }
-    if (cp == 0xA0) { none(f, C_SPACE); return; }
-    if (cp >= 0x200B && cp <= 0x200F) { none(f, cp == 0x200B ? C_SPACE : C_IGNORE); return; }
-    if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
-        { none(f, C_IGNORE); return; }
+    if (cp == 0xA0) {
+        none(f, C_SPACE);
+        return;
+    }
+    if (cp >= 0x200B && cp <= 0x200F) {
+        none(f, cp == 0x200B ? C_SPACE : C_IGNORE);
+        return;
+    }
+    if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069)) {
+        none(f, C_IGNORE);
+        return;
+    }
     fold_slow(cp, f);
 }
 
@@ -504,7 +641,8 @@ int bm_tokenize(const char *text, size_t len, bm_tokens *tokens, bm_error *err)
             }
             /* a run of plain letters is copied as is (the key of a plain
              * letter is the letter); one capacity check covers the run */
-            if (tokens->buf_len + (len - i) + 2 > tokens->buf_cap && buf_reserve(tokens, len - i + 2))
+            if (tokens->buf_len + (len - i) + 2 > tokens->buf_cap &&
+                buf_reserve(tokens, len - i + 2))
                 goto nomem;
             char *out = tokens->buf + tokens->buf_len;
             size_t j = i;
@@ -541,8 +679,7 @@ int bm_tokenize(const char *text, size_t len, bm_tokens *tokens, bm_error *err)
             if (close_token(&b))
                 goto nomem;
             continue;
-        case C_IGNORE:
-            continue;
+        case C_IGNORE: continue;
         case C_MARK:
             if (b.active && (b.kind == BM_TOK_ARABIC || b.kind == BM_TOK_LATIN))
                 b.end = i;

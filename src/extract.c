@@ -336,6 +336,8 @@ static int cmp_pm(const void *x, const void *y)
  * search instead of a scan of the whole article. */
 static void sort_places(article *a)
 {
+    if (a->npm == 0)
+        return; /* qsort(NULL, 0, ...) is undefined */
     qsort(a->pm, a->npm, sizeof *a->pm, cmp_pm);
     for (size_t i = 0; i < a->npm; i++)
         for (size_t k = a->pm[i].t0; k < a->pm[i].t1; k++)

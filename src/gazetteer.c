@@ -160,7 +160,7 @@ void bm__gz_map_free(gz_map *m)
 
 /* ---- Growable arrays and the string arena -------------------------------- */
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
+int bm__gz_grow(void **p, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
         return 0;
@@ -175,9 +175,9 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
-static long str_add(bm_gazetteer *g, const char *s, size_t len)
+long bm__gz_str_add(bm_gazetteer *g, const char *s, size_t len)
 {
-    if (grow((void **)&g->strings, &g->strings_cap, g->strings_len + len + 1, 1))
+    if (bm__gz_grow((void **)&g->strings, &g->strings_cap, g->strings_len + len + 1, 1))
         return -1;
     long off = (long)g->strings_len;
     memcpy(g->strings + off, s, len);
@@ -194,10 +194,9 @@ const char *bm__gz_str(const bm_gazetteer *g, uint32_t off)
 /* ---- Kinds --------------------------------------------------------------- */
 
 static const char *const kinds[] = {
-    "country", "governorate", "district", "subdistrict", "city",    "town",
-    "village", "crossing",    "camp",     "base",        "oilfield", "station",
-    "airport", "dam",         "mountain", "region",      "river",   "lake",
-    "other",
+    "country",  "governorate", "district", "subdistrict", "city",    "town",    "village",
+    "crossing", "camp",        "base",     "oilfield",    "station", "airport", "dam",
+    "mountain", "region",      "river",    "lake",        "other",
 };
 #define N_KINDS (sizeof kinds / sizeof kinds[0])
 
@@ -223,10 +222,10 @@ int bm__gz_kind_rank(const char *kind)
         const char *k;
         int r;
     } ranks[] = {
-        {"crossing", 9}, {"camp", 9},     {"base", 9},      {"oilfield", 9}, {"station", 9},
-        {"airport", 9},  {"dam", 9},      {"village", 8},   {"town", 7},     {"city", 6},
-        {"mountain", 5}, {"subdistrict", 5}, {"district", 4}, {"river", 3},   {"lake", 3},
-        {"governorate", 3}, {"other", 2}, {"region", 2},    {"country", 1},
+        {"crossing", 9},    {"camp", 9},        {"base", 9},     {"oilfield", 9}, {"station", 9},
+        {"airport", 9},     {"dam", 9},         {"village", 8},  {"town", 7},     {"city", 6},
+        {"mountain", 5},    {"subdistrict", 5}, {"district", 4}, {"river", 3},    {"lake", 3},
+        {"governorate", 3}, {"other", 2},       {"region", 2},   {"country", 1},
     };
     for (size_t i = 0; i < sizeof ranks / sizeof ranks[0]; i++)
         if (strcmp(ranks[i].k, kind) == 0)
@@ -250,8 +249,8 @@ static unsigned kind_flags(const char *kind)
 
 /* ---- Keys ---------------------------------------------------------------- */
 
-static const char *const latin_articles[] = {"al", "el",  "ad", "ar", "as",  "ash", "at",
-                                             "az", "ez",  "es", "ed", "er",  "et",  "en",
+static const char *const latin_articles[] = {"al", "el",  "ad",  "ar", "as", "ash", "at",
+                                             "az", "ez",  "es",  "ed", "er", "et",  "en",
                                              "an", "adh", "ath", "dh", "ul", "ud",  "ur"};
 
 int bm__gz_latin_article(const char *w, size_t len)
@@ -264,7 +263,7 @@ int bm__gz_latin_article(const char *w, size_t len)
     return 0;
 }
 
-static int is_word(const bm_token *t)
+int bm__gz_is_word(const bm_token *t)
 {
     return t->kind == BM_TOK_ARABIC || t->kind == BM_TOK_LATIN || t->kind == BM_TOK_NUMBER;
 }
@@ -278,7 +277,7 @@ static int has_arabic(const bm_tokens *t)
 }
 
 /* Appends s to a bounded key buffer; -1 when it would overflow. */
-static int key_cat(char *out, size_t *o, size_t outsize, const char *s, size_t n)
+int bm__gz_key_cat(char *out, size_t *o, size_t outsize, const char *s, size_t n)
 {
     if (*o + n + 1 > outsize)
         return -1;
@@ -300,10 +299,10 @@ int bm__gz_name_key(const char *name, char *out, size_t outsize, int *latin)
     int ar = has_arabic(&t), fits = 1;
     *latin = !ar;
     for (size_t i = 0; i < t.n && fits; i++) {
-        if (!is_word(&t.v[i]))
+        if (!bm__gz_is_word(&t.v[i]))
             continue;
-        if ((ar && o > 0 && key_cat(out, &o, outsize, " ", 1)) ||
-            key_cat(out, &o, outsize, t.v[i].norm, t.v[i].norm_len))
+        if ((ar && o > 0 && bm__gz_key_cat(out, &o, outsize, " ", 1)) ||
+            bm__gz_key_cat(out, &o, outsize, t.v[i].norm, t.v[i].norm_len))
             fits = 0;
     }
     bm_tokens_free(&t);
@@ -337,9 +336,9 @@ static int pend(bm_gazetteer *g, const char *key, size_t len, uint32_t place, ui
 {
     if (len == 0 || len > GZ_MAX_KEY)
         return 0;
-    long off = str_add(g, key, len);
-    if (off < 0 || grow((void **)&g->pending, &g->cap_pending, g->n_pending + 1,
-                        sizeof *g->pending))
+    long off = bm__gz_str_add(g, key, len);
+    if (off < 0 ||
+        bm__gz_grow((void **)&g->pending, &g->cap_pending, g->n_pending + 1, sizeof *g->pending))
         return -1;
     gz_pending *p = &g->pending[g->n_pending++];
     p->key_off = (uint32_t)off;
@@ -361,7 +360,7 @@ static void name_words(const bm_tokens *t, words *w)
 {
     w->n = 0;
     for (size_t i = 0; i < t->n && w->n < 16; i++) {
-        if (!is_word(&t->v[i]))
+        if (!bm__gz_is_word(&t->v[i]))
             continue;
         w->w[w->n] = t->v[i].norm;
         w->len[w->n] = t->v[i].norm_len;
@@ -379,9 +378,9 @@ static int index_joined(bm_gazetteer *g, const words *w, size_t skip0, const cha
     for (size_t i = 0; i < w->n; i++) {
         const char *s = w->w[i] + (i == 0 ? skip0 : 0);
         size_t n = w->len[i] - (i == 0 ? skip0 : 0);
-        if (i > 0 && sep && key_cat(buf, &o, sizeof buf, sep, strlen(sep)))
+        if (i > 0 && sep && bm__gz_key_cat(buf, &o, sizeof buf, sep, strlen(sep)))
             return 0;
-        if (key_cat(buf, &o, sizeof buf, s, n))
+        if (bm__gz_key_cat(buf, &o, sizeof buf, s, n))
             return 0;
         if (i + 1 < w->n && sep && pend(g, buf, o, place, GZ_PEND_PREFIX, 0))
             return -1;
@@ -400,7 +399,7 @@ static int index_latin(bm_gazetteer *g, const words *w, uint32_t place, uint32_t
         size_t o = 0;
         for (size_t i = 0; i < w->n; i++) {
             int drop = form == 1 && i + 1 < w->n && bm__gz_latin_article(w->w[i], w->len[i]);
-            if (!drop && key_cat(buf, &o, sizeof buf, w->w[i], w->len[i]))
+            if (!drop && bm__gz_key_cat(buf, &o, sizeof buf, w->w[i], w->len[i]))
                 return 0;
             if (i + 1 < w->n && o > 0 && pend(g, buf, o, place, GZ_PEND_PREFIX, 0))
                 return -1;
@@ -420,8 +419,7 @@ static size_t article_len(const words *w)
     return bm_ar_has_article(w->w[0], w->len[0]) && memcmp(w->w[0], AR_AL, 4) == 0 ? 4 : 0;
 }
 
-int bm__gz_index_name(bm_gazetteer *g, uint32_t p, const char *name, int canonical,
-                      bm_error *err)
+int bm__gz_index_name(bm_gazetteer *g, uint32_t p, const char *name, int canonical, bm_error *err)
 {
     if (!name || !*name || strcmp(name, "-") == 0)
         return BM_OK;
@@ -433,7 +431,7 @@ int bm__gz_index_name(bm_gazetteer *g, uint32_t p, const char *name, int canonic
     words w;
     name_words(&t, &w);
     int rc = 0;
-    long alias = str_add(g, name, strlen(name));
+    long alias = bm__gz_str_add(g, name, strlen(name));
     uint32_t base = canonical ? GZ_R_CANON : 0;
     if (alias < 0 || w.n == 0)
         goto done;
@@ -448,8 +446,7 @@ int bm__gz_index_name(bm_gazetteer *g, uint32_t p, const char *name, int canonic
     if (!rc && w.n > 1)
         rc = index_joined(g, &w, 0, NULL, p, base | GZ_R_JOINED, (uint32_t)alias);
     if (!rc && w.n > 1 && art)
-        rc = index_joined(g, &w, art, NULL, p, base | GZ_R_JOINED | GZ_R_NOART,
-                          (uint32_t)alias);
+        rc = index_joined(g, &w, art, NULL, p, base | GZ_R_JOINED | GZ_R_NOART, (uint32_t)alias);
 done:
     bm_tokens_free(&t);
     if (alias < 0 || rc)
@@ -466,7 +463,7 @@ int bm__gz_index_special(bm_gazetteer *g, const char *word)
 
 static uint32_t off_of(bm_gazetteer *g, const char *s)
 {
-    long off = str_add(g, s ? s : "-", s ? strlen(s) : 1);
+    long off = bm__gz_str_add(g, s ? s : "-", s ? strlen(s) : 1);
     return off < 0 ? NO_VALUE : (uint32_t)off;
 }
 
@@ -502,15 +499,15 @@ long bm__gz_add_place(bm_gazetteer *g, const bm_gplace *src, unsigned flags, bm_
         return bm_error_set(err, BM_ENOMEM, "loading places: out of memory");
     if (!created)
         return -2; /* the first row with an id wins: curated files load first */
-    if (grow((void **)&g->places, &g->cap_places, g->n_places + 1, sizeof *g->places))
+    if (bm__gz_grow((void **)&g->places, &g->cap_places, g->n_places + 1, sizeof *g->places))
         return bm_error_set(err, BM_ENOMEM, "loading places: out of memory");
     s->value = (uint32_t)g->n_places;
     gz_place *p = &g->places[g->n_places];
     memset(p, 0, sizeof *p);
     p->pub = *src;
-    uint32_t offs[8] = {off_of(g, src->id),      off_of(g, src->name_en), off_of(g, src->name_ar),
-                        off_of(g, src->kind),    off_of(g, src->country), off_of(g, src->admin1),
-                        off_of(g, src->area),    off_of(g, src->source)};
+    uint32_t offs[8] = {off_of(g, src->id),   off_of(g, src->name_en), off_of(g, src->name_ar),
+                        off_of(g, src->kind), off_of(g, src->country), off_of(g, src->admin1),
+                        off_of(g, src->area), off_of(g, src->source)};
     for (int i = 0; i < 8; i++)
         if (offs[i] == NO_VALUE)
             return bm_error_set(err, BM_ENOMEM, "loading places: out of memory");
@@ -649,8 +646,9 @@ int bm__gz_finalise(bm_gazetteer *g, bm_error *err)
                 nfull++;
         }
         if (nfull) {
-            if (grow((void **)&g->groups, &g->cap_groups, g->n_groups + 1, sizeof *g->groups) ||
-                grow((void **)&g->refs, &g->cap_refs, g->n_refs + nfull, sizeof *g->refs))
+            if (bm__gz_grow((void **)&g->groups, &g->cap_groups, g->n_groups + 1,
+                            sizeof *g->groups) ||
+                bm__gz_grow((void **)&g->refs, &g->cap_refs, g->n_refs + nfull, sizeof *g->refs))
                 return bm_error_set(err, BM_ENOMEM, "building the name index: out of memory");
             gz_group *gr = &g->groups[g->n_groups];
             gr->first = (uint32_t)g->n_refs;
@@ -688,83 +686,31 @@ int bm__gz_finalise(bm_gazetteer *g, bm_error *err)
     return BM_OK;
 }
 
-/* ---- TSV reading ----------------------------------------------------------- */
-
-typedef struct tsv {
-    char *data;
-    size_t len, pos;
-    int line;
-    const char *path;
-} tsv;
-
-#define TSV_MAX_FIELDS 24
-
-/* Splits the next data line into fields (in place). Returns the number of
- * fields, 0 at the end of the file. Comment and blank lines are skipped. */
-static int tsv_next(tsv *t, char **f)
-{
-    while (t->pos < t->len) {
-        char *line = t->data + t->pos;
-        char *nl = memchr(line, '\n', t->len - t->pos);
-        size_t n = nl ? (size_t)(nl - line) : t->len - t->pos;
-        t->pos += n + (nl ? 1 : 0);
-        t->line++;
-        if (n && line[n - 1] == '\r')
-            n--;
-        line[n] = '\0';
-        if (n == 0 || line[0] == '#')
-            continue;
-        int nf = 0;
-        char *p = line;
-        for (;;) {
-            char *tab = strchr(p, '\t');
-            if (nf < TSV_MAX_FIELDS)
-                f[nf++] = p;
-            if (!tab)
-                break;
-            *tab = '\0';
-            p = tab + 1;
-        }
-        return nf;
-    }
-    return 0;
-}
-
-static int tsv_open(tsv *t, const char *path, bm_error *err)
-{
-    memset(t, 0, sizeof *t);
-    t->path = path;
-    return bm_read_file(path, &t->data, &t->len, err);
-}
-
-static int col_of(char **hdr, int nh, const char *name)
-{
-    for (int i = 0; i < nh; i++)
-        if (strcmp(hdr[i], name) == 0)
-            return i;
-    return -1;
-}
-
-static const char *field(char **f, int nf, int col)
-{
-    if (col < 0 || col >= nf || !f[col][0])
-        return "-";
-    return f[col];
-}
-
 /* ---- Place files ------------------------------------------------------------- */
 
-enum { C_ID, C_EN, C_AR, C_KIND, C_COUNTRY, C_ADMIN1, C_LAT, C_LON, C_POP, C_AL_EN, C_AL_AR,
-       C_AREA, C_SOURCE, C_N };
-static const char *const place_cols[C_N] = {"id",     "name_en",    "name_ar",   "kind",
-                                            "country", "admin1",    "lat",       "lon",
-                                            "population", "aliases_en", "aliases_ar", "area",
-                                            "source"};
+enum {
+    C_ID,
+    C_EN,
+    C_AR,
+    C_KIND,
+    C_COUNTRY,
+    C_ADMIN1,
+    C_LAT,
+    C_LON,
+    C_POP,
+    C_AL_EN,
+    C_AL_AR,
+    C_AREA,
+    C_SOURCE,
+    C_N
+};
+static const char *const place_cols[C_N] = {
+    "id",  "name_en",    "name_ar",    "kind",       "country", "admin1", "lat",
+    "lon", "population", "aliases_en", "aliases_ar", "area",    "source"};
 
 static int is_place_header(char **f, int nf)
 {
-    return nf >= 3 && !strcmp(f[0], "id") && !strcmp(f[1], "name_en") &&
-           !strcmp(f[2], "name_ar");
+    return nf >= 3 && !strcmp(f[0], "id") && !strcmp(f[1], "name_en") && !strcmp(f[2], "name_ar");
 }
 
 static int parse_double(const char *s, double lo, double hi, double *out)
@@ -790,27 +736,28 @@ static int index_aliases(bm_gazetteer *g, uint32_t p, char *list, bm_error *err)
     return BM_OK;
 }
 
-static int load_place_row(bm_gazetteer *g, tsv *t, char **f, int nf, const int *col, bm_error *err)
+static int load_place_row(bm_gazetteer *g, gz_tsv *t, char **f, int nf, const int *col,
+                          bm_error *err)
 {
     bm_gplace p = {0};
-    const char *id = field(f, nf, col[C_ID]);
+    const char *id = bm__gz_field(f, nf, col[C_ID]);
     if (!strcmp(id, "-"))
         return bm_error_set(err, BM_EPARSE, "%s:%d: row without an id", t->path, t->line);
     p.id = id;
-    p.name_en = field(f, nf, col[C_EN]);
-    p.name_ar = field(f, nf, col[C_AR]);
-    p.kind = field(f, nf, col[C_KIND]);
-    p.country = field(f, nf, col[C_COUNTRY]);
-    p.admin1 = field(f, nf, col[C_ADMIN1]);
-    p.area = field(f, nf, col[C_AREA]);
-    p.source = field(f, nf, col[C_SOURCE]);
+    p.name_en = bm__gz_field(f, nf, col[C_EN]);
+    p.name_ar = bm__gz_field(f, nf, col[C_AR]);
+    p.kind = bm__gz_field(f, nf, col[C_KIND]);
+    p.country = bm__gz_field(f, nf, col[C_COUNTRY]);
+    p.admin1 = bm__gz_field(f, nf, col[C_ADMIN1]);
+    p.area = bm__gz_field(f, nf, col[C_AREA]);
+    p.source = bm__gz_field(f, nf, col[C_SOURCE]);
     if (kind_index(p.kind) < 0)
         return bm_error_set(err, BM_EPARSE, "%s:%d: %s: unknown kind '%s'", t->path, t->line, id,
                             p.kind);
-    if (parse_double(field(f, nf, col[C_LAT]), -90, 90, &p.pt.lat) ||
-        parse_double(field(f, nf, col[C_LON]), -180, 180, &p.pt.lon))
+    if (parse_double(bm__gz_field(f, nf, col[C_LAT]), -90, 90, &p.pt.lat) ||
+        parse_double(bm__gz_field(f, nf, col[C_LON]), -180, 180, &p.pt.lon))
         return bm_error_set(err, BM_EPARSE, "%s:%d: %s: bad coordinates", t->path, t->line, id);
-    const char *pop = field(f, nf, col[C_POP]);
+    const char *pop = bm__gz_field(f, nf, col[C_POP]);
     p.population = strcmp(pop, "-") ? strtoll(pop, NULL, 10) : -1;
     unsigned flags = strncmp(p.source, "geonames", 8) == 0 ? GZ_P_BROAD : 0;
     long idx = bm__gz_add_place(g, &p, flags, err);
@@ -819,8 +766,8 @@ static int load_place_row(bm_gazetteer *g, tsv *t, char **f, int nf, const int *
     if (idx < 0)
         return (int)idx;
     char al_en[8192], al_ar[8192];
-    snprintf(al_en, sizeof al_en, "%s", field(f, nf, col[C_AL_EN]));
-    snprintf(al_ar, sizeof al_ar, "%s", field(f, nf, col[C_AL_AR]));
+    snprintf(al_en, sizeof al_en, "%s", bm__gz_field(f, nf, col[C_AL_EN]));
+    snprintf(al_ar, sizeof al_ar, "%s", bm__gz_field(f, nf, col[C_AL_AR]));
     int rc = bm__gz_index_name(g, (uint32_t)idx, p.name_ar, 1, err);
     if (!rc)
         rc = bm__gz_index_name(g, (uint32_t)idx, p.name_en, 1, err);
@@ -831,18 +778,18 @@ static int load_place_row(bm_gazetteer *g, tsv *t, char **f, int nf, const int *
     return rc;
 }
 
-static int load_place_file(bm_gazetteer *g, tsv *t, char **hdr, int nh, bm_error *err)
+static int load_place_file(bm_gazetteer *g, gz_tsv *t, char **hdr, int nh, bm_error *err)
 {
     int col[C_N];
     for (int i = 0; i < C_N; i++) {
-        col[i] = col_of(hdr, nh, place_cols[i]);
+        col[i] = bm__gz_col(hdr, nh, place_cols[i]);
         if (col[i] < 0 && i != C_AREA && i != C_POP && i != C_AL_EN && i != C_AL_AR)
             return bm_error_set(err, BM_EPARSE, "%s: header lacks column '%s'", t->path,
                                 place_cols[i]);
     }
     char *f[TSV_MAX_FIELDS];
     int nf;
-    while ((nf = tsv_next(t, f)) > 0) {
+    while ((nf = bm__gz_tsv_next(t, f)) > 0) {
         int rc = load_place_row(g, t, f, nf, col, err);
         if (rc)
             return rc;
@@ -850,275 +797,7 @@ static int load_place_file(bm_gazetteer *g, tsv *t, char **hdr, int nh, bm_error
     return BM_OK;
 }
 
-/* ---- Lexicons ----------------------------------------------------------------- */
-
-/* dir + "/" + name into buf; -1 when it does not fit. */
-static int join_path(char *buf, size_t n, const char *dir, const char *name)
-{
-    int w = snprintf(buf, n, "%s/%s", dir, name);
-    return w < 0 || (size_t)w >= n ? -1 : 0;
-}
-
-/* Opens an optional lexicon file: BM_ENOTFOUND quietly when absent. */
-static int lexicon_open(const char *dir, const char *name, tsv *t, char *path, size_t n,
-                        char **hdr, int *nh, bm_error *err)
-{
-    if (join_path(path, n, dir, name))
-        return bm_error_set(err, BM_EINVAL, "%s/%s: path too long", dir, name);
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return BM_ENOTFOUND;
-    int rc = tsv_open(t, path, err);
-    if (rc)
-        return rc;
-    *nh = tsv_next(t, hdr);
-    return BM_OK;
-}
-
-static unsigned parse_kinds(const char *s)
-{
-    unsigned bits = 0;
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", s);
-    for (char *save = NULL, *k = strtok_r(buf, ",|", &save); k; k = strtok_r(NULL, ",|", &save))
-        bits |= bm__gz_kind_bit(k);
-    return bits;
-}
-
-static unsigned parse_roles(const char *s, const char *path, int line, bm_error *err, int *bad)
-{
-    static const struct {
-        const char *name;
-        unsigned bit;
-    } roles[] = {
-        {"trigger", GZ_C_TRIGGER},         {"trigger-after", GZ_C_TRIGGER_AFTER},
-        {"weak", GZ_C_WEAK},               {"person-before", GZ_C_PERSON_BEFORE},
-        {"person-after", GZ_C_PERSON_AFTER}, {"apposition", GZ_C_APPOSITION},
-        {"range-from", GZ_C_RANGE_FROM},   {"range-to", GZ_C_RANGE_TO},
-        {"capital", GZ_C_CAPITAL},         {"border", GZ_C_BORDER},
-        {"skipline", GZ_C_SKIPLINE},       {"link", GZ_C_LINK},
-    };
-    unsigned bits = 0;
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", s);
-    for (char *save = NULL, *r = strtok_r(buf, ",|", &save); r; r = strtok_r(NULL, ",|", &save)) {
-        size_t i;
-        for (i = 0; i < sizeof roles / sizeof roles[0]; i++)
-            if (!strcmp(roles[i].name, r))
-                break;
-        if (i == sizeof roles / sizeof roles[0]) {
-            bm_error_set(err, BM_EPARSE, "%s:%d: unknown role '%s'", path, line, r);
-            *bad = 1;
-            return 0;
-        }
-        bits |= roles[i].bit;
-    }
-    return bits;
-}
-
-static int load_context(bm_gazetteer *g, const char *dir, bm_error *err)
-{
-    tsv t;
-    char path[4096], *hdr[TSV_MAX_FIELDS], *f[TSV_MAX_FIELDS];
-    int nh, nf, rc = lexicon_open(dir, "place-context.tsv", &t, path, sizeof path, hdr, &nh, err);
-    if (rc == BM_ENOTFOUND)
-        return BM_OK;
-    if (rc)
-        return rc;
-    int cw = col_of(hdr, nh, "word"), cr = col_of(hdr, nh, "role"), ck = col_of(hdr, nh, "kinds");
-    if (cw < 0 || cr < 0) {
-        free(t.data);
-        return bm_error_set(err, BM_EPARSE, "%s: header needs word and role", path);
-    }
-    rc = BM_OK;
-    while (rc == BM_OK && (nf = tsv_next(&t, f)) > 0) {
-        char key[GZ_MAX_KEY + 8];
-        int latin, bad = 0;
-        if (!bm__gz_name_key(field(f, nf, cw), key, sizeof key, &latin))
-            continue;
-        unsigned roles = parse_roles(field(f, nf, cr), path, t.line, err, &bad);
-        if (bad) {
-            rc = BM_EPARSE;
-            break;
-        }
-        int created;
-        gz_slot *s = bm__gz_map_put(&g->context, key, strlen(key), &created);
-        if (!s || (created && grow((void **)&g->contexts, &g->cap_contexts, g->n_contexts + 1,
-                                   sizeof *g->contexts))) {
-            rc = bm_error_set(err, BM_ENOMEM, "loading %s: out of memory", path);
-            break;
-        }
-        if (created) {
-            s->value = (uint32_t)g->n_contexts;
-            g->contexts[g->n_contexts++] = (gz_context){0, 0};
-        }
-        g->contexts[s->value].roles |= roles;
-        g->contexts[s->value].kinds |= parse_kinds(field(f, nf, ck));
-        /* Border and capital words open phrases the matcher must notice
-         * while it walks the index, at no extra lookup per word. */
-        if (!latin && (roles & (GZ_C_BORDER | GZ_C_CAPITAL)) && bm__gz_index_special(g, key)) {
-            rc = bm_error_set(err, BM_ENOMEM, "loading %s: out of memory", path);
-            break;
-        }
-    }
-    free(t.data);
-    return rc;
-}
-
-#define AR_AL_KEY "\xD8\xA7\xD9\x84"
-
-static int put_trap(bm_gazetteer *g, const char *key, size_t len, uint32_t idx)
-{
-    int created;
-    gz_slot *s = bm__gz_map_put(&g->traps, key, len, &created);
-    if (!s)
-        return -1;
-    if (created)
-        s->value = idx;
-    return 0;
-}
-
-static int load_traps(bm_gazetteer *g, const char *dir, bm_error *err)
-{
-    tsv t;
-    char path[4096], *hdr[TSV_MAX_FIELDS], *f[TSV_MAX_FIELDS];
-    int nh, nf, rc = lexicon_open(dir, "traps.tsv", &t, path, sizeof path, hdr, &nh, err);
-    if (rc == BM_ENOTFOUND)
-        return BM_OK;
-    if (rc)
-        return rc;
-    int cs = col_of(hdr, nh, "surface"), cw = col_of(hdr, nh, "why"),
-        cu = col_of(hdr, nh, "unlock");
-    if (cs < 0 || cu < 0) {
-        free(t.data);
-        return bm_error_set(err, BM_EPARSE, "%s: header needs surface and unlock", path);
-    }
-    rc = BM_OK;
-    while (rc == BM_OK && (nf = tsv_next(&t, f)) > 0) {
-        char key[GZ_MAX_KEY + 8];
-        int latin;
-        if (!bm__gz_name_key(field(f, nf, cs), key, sizeof key, &latin))
-            continue;
-        unsigned unlock = 0;
-        char ubuf[128];
-        snprintf(ubuf, sizeof ubuf, "%s", field(f, nf, cu));
-        for (char *sv = NULL, *u = strtok_r(ubuf, ",|", &sv); u; u = strtok_r(NULL, ",|", &sv)) {
-            if (!strcmp(u, "trigger"))
-                unlock |= GZ_U_TRIGGER;
-            else if (!strcmp(u, "list"))
-                unlock |= GZ_U_LIST;
-            else if (!strcmp(u, "nearby"))
-                unlock |= GZ_U_NEARBY;
-            else if (!strcmp(u, "always"))
-                unlock |= GZ_U_ALWAYS;
-            else if (strcmp(u, "-") != 0) {
-                rc = bm_error_set(err, BM_EPARSE, "%s:%d: unknown unlock '%s'", path, t.line, u);
-                break;
-            }
-        }
-        long why = str_add(g, field(f, nf, cw), strlen(field(f, nf, cw)));
-        if (rc || why < 0 || grow((void **)&g->trap_v, &g->cap_traps, g->n_traps + 1,
-                                  sizeof *g->trap_v)) {
-            rc = rc ? rc : bm_error_set(err, BM_ENOMEM, "loading %s: out of memory", path);
-            break;
-        }
-        uint32_t idx = (uint32_t)g->n_traps;
-        g->trap_v[g->n_traps++] = (gz_trap){unlock, (uint32_t)why};
-        size_t klen = strlen(key);
-        /* The article-less form is the same trap (قائم، هول). */
-        if (put_trap(g, key, klen, idx) ||
-            (!latin && klen > 8 && !memcmp(key, AR_AL_KEY, 4) && !strchr(key, ' ') &&
-             put_trap(g, key + 4, klen - 4, idx)))
-            rc = bm_error_set(err, BM_ENOMEM, "loading %s: out of memory", path);
-    }
-    free(t.data);
-    return rc;
-}
-
-/* Adds roles to a context word (creating its entry). */
-static int context_flag(bm_gazetteer *g, const char *w, size_t n, unsigned roles)
-{
-    int created;
-    gz_slot *s = bm__gz_map_put(&g->context, w, n, &created);
-    if (!s || (created && grow((void **)&g->contexts, &g->cap_contexts, g->n_contexts + 1,
-                               sizeof *g->contexts)))
-        return -1;
-    if (created) {
-        s->value = (uint32_t)g->n_contexts;
-        g->contexts[g->n_contexts++] = (gz_context){0, 0};
-    }
-    g->contexts[s->value].roles |= roles;
-    return 0;
-}
-
-static int load_orgs(bm_gazetteer *g, const char *dir, bm_error *err)
-{
-    tsv t;
-    char path[4096], *hdr[TSV_MAX_FIELDS], *f[TSV_MAX_FIELDS];
-    int nh, nf, rc = lexicon_open(dir, "org-prefixes.tsv", &t, path, sizeof path, hdr, &nh, err);
-    if (rc == BM_ENOTFOUND)
-        return BM_OK;
-    if (rc)
-        return rc;
-    int cp = col_of(hdr, nh, "pattern"), cpos = col_of(hdr, nh, "position");
-    if (cp < 0 || cpos < 0) {
-        free(t.data);
-        return bm_error_set(err, BM_EPARSE, "%s: header needs pattern and position", path);
-    }
-    rc = BM_OK;
-    while (rc == BM_OK && (nf = tsv_next(&t, f)) > 0) {
-        const char *pat = field(f, nf, cp), *pos = field(f, nf, cpos);
-        unsigned bit = !strcmp(pos, "before") ? GZ_ORG_BEFORE
-                       : !strcmp(pos, "after") ? GZ_ORG_AFTER : 0;
-        if (!bit) {
-            rc = bm_error_set(err, BM_EPARSE, "%s:%d: position must be before or after", path,
-                              t.line);
-            break;
-        }
-        char key[GZ_MAX_KEY + 8];
-        int latin;
-        if (!bm__gz_name_key(pat, key, sizeof key, &latin))
-            continue;
-        /* Org patterns are matched word by word: store words joined by a
-         * space in both scripts, and count them. */
-        bm_tokens tk = {0};
-        size_t o = 0, nw = 0;
-        if (bm_tokenize(pat, strlen(pat), &tk, NULL) == BM_OK) {
-            for (size_t i = 0; i < tk.n; i++) {
-                if (!is_word(&tk.v[i]))
-                    continue;
-                if (nw++ && key_cat(key, &o, sizeof key, " ", 1))
-                    break;
-                if (key_cat(key, &o, sizeof key, tk.v[i].norm, tk.v[i].norm_len))
-                    break;
-            }
-        }
-        bm_tokens_free(&tk);
-        if (!o)
-            continue;
-        if (nw > g->org_max_tokens)
-            g->org_max_tokens = nw;
-        int created;
-        gz_slot *s = bm__gz_map_put(&g->orgs, key, o, &created);
-        if (!s) {
-            rc = bm_error_set(err, BM_ENOMEM, "loading %s: out of memory", path);
-            break;
-        }
-        s->value |= bit;
-        /* The word next to the place is flagged in the context map, so the
-         * matcher only builds pattern keys when that word is there. */
-        const char *edge = bit == GZ_ORG_BEFORE ? strrchr(key, ' ') : strchr(key, ' ');
-        size_t elen = edge ? (bit == GZ_ORG_BEFORE ? strlen(edge + 1) : (size_t)(edge - key))
-                           : o;
-        const char *ew = edge && bit == GZ_ORG_BEFORE ? edge + 1 : key;
-        if (context_flag(g, ew, elen, bit == GZ_ORG_BEFORE ? GZ_C_ORG_BEFORE : GZ_C_ORG_AFTER))
-            rc = bm_error_set(err, BM_ENOMEM, "loading %s: out of memory", path);
-    }
-    free(t.data);
-    return rc;
-}
-
-static uint32_t place_index(const bm_gazetteer *g, const char *id)
+uint32_t bm__gz_place_index(const bm_gazetteer *g, const char *id)
 {
     if (!strcmp(id, "-"))
         return NO_VALUE;
@@ -1126,47 +805,11 @@ static uint32_t place_index(const bm_gazetteer *g, const char *id)
     return s ? s->value : NO_VALUE;
 }
 
-static int load_nisbas(bm_gazetteer *g, const char *dir, bm_error *err)
+/* dir + "/" + name into buf; -1 when it does not fit. */
+int bm__gz_join_path(char *buf, size_t n, const char *dir, const char *name)
 {
-    tsv t;
-    char path[4096], *hdr[TSV_MAX_FIELDS], *f[TSV_MAX_FIELDS];
-    int nh, nf, rc = lexicon_open(dir, "nisba.tsv", &t, path, sizeof path, hdr, &nh, err);
-    if (rc == BM_ENOTFOUND)
-        return BM_OK;
-    if (rc)
-        return rc;
-    int cf = col_of(hdr, nh, "form"), cc = col_of(hdr, nh, "country"),
-        ccap = col_of(hdr, nh, "capital"), cfem = col_of(hdr, nh, "feminine");
-    if (cf < 0 || cc < 0) {
-        free(t.data);
-        return bm_error_set(err, BM_EPARSE, "%s: header needs form and country", path);
-    }
-    rc = BM_OK;
-    while (rc == BM_OK && (nf = tsv_next(&t, f)) > 0) {
-        char key[GZ_MAX_KEY + 8], fem[GZ_MAX_KEY + 8];
-        int latin;
-        if (!bm__gz_name_key(field(f, nf, cf), key, sizeof key, &latin))
-            continue;
-        if (!bm__gz_name_key(field(f, nf, cfem), fem, sizeof fem, &latin))
-            fem[0] = '\0';
-        long fo = str_add(g, fem, strlen(fem));
-        int created;
-        gz_slot *s = bm__gz_map_put(&g->nisbas, key, strlen(key), &created);
-        if (fo < 0 || !s ||
-            grow((void **)&g->nisba_v, &g->cap_nisbas, g->n_nisbas + 1, sizeof *g->nisba_v)) {
-            rc = bm_error_set(err, BM_ENOMEM, "loading %s: out of memory", path);
-            break;
-        }
-        if (!created)
-            continue;
-        s->value = (uint32_t)g->n_nisbas;
-        gz_nisba *n = &g->nisba_v[g->n_nisbas++];
-        n->country = place_index(g, field(f, nf, cc));
-        n->capital = place_index(g, field(f, nf, ccap));
-        n->fem_off = (uint32_t)fo;
-    }
-    free(t.data);
-    return rc;
+    int w = snprintf(buf, n, "%s/%s", dir, name);
+    return w < 0 || (size_t)w >= n ? -1 : 0;
 }
 
 /* ---- Loading ------------------------------------------------------------------- */
@@ -1211,7 +854,7 @@ static int list_tsv(const char *dir, char ***names, size_t *n, bm_error *err)
         size_t l = strlen(e->d_name);
         if (l < 5 || strcmp(e->d_name + l - 4, ".tsv") != 0 || e->d_name[0] == '.')
             continue;
-        if (grow((void **)names, &cap, *n + 1, sizeof **names) ||
+        if (bm__gz_grow((void **)names, &cap, *n + 1, sizeof **names) ||
             !((*names)[*n] = strdup(e->d_name))) {
             rc = bm_error_set(err, BM_ENOMEM, "listing %s: out of memory", dir);
             break;
@@ -1227,14 +870,14 @@ static int list_tsv(const char *dir, char ***names, size_t *n, bm_error *err)
 static int load_file(bm_gazetteer *g, const char *dir, const char *name, bm_error *err)
 {
     char path[4096];
-    if (join_path(path, sizeof path, dir, name))
+    if (bm__gz_join_path(path, sizeof path, dir, name))
         return bm_error_set(err, BM_EINVAL, "%s/%s: path too long", dir, name);
-    tsv t;
-    int rc = tsv_open(&t, path, err);
+    gz_tsv t;
+    int rc = bm__gz_tsv_open(&t, path, err);
     if (rc)
         return rc;
     char *hdr[TSV_MAX_FIELDS];
-    int nh = tsv_next(&t, hdr);
+    int nh = bm__gz_tsv_next(&t, hdr);
     if (is_place_header(hdr, nh))
         rc = load_place_file(g, &t, hdr, nh, err);
     free(t.data);
@@ -1249,7 +892,7 @@ static int load_dir(bm_gazetteer *g, const char *dir, bm_error *err)
     uint32_t h = bm__gz_hash("bordermap-gazetteer-1", 21);
     for (size_t i = 0; rc == BM_OK && i < n; i++) {
         char path[4096];
-        if (join_path(path, sizeof path, dir, names[i]))
+        if (bm__gz_join_path(path, sizeof path, dir, names[i]))
             continue;
         fingerprint_add(&h, path);
         rc = load_file(g, dir, names[i], err);
@@ -1260,7 +903,7 @@ static int load_dir(bm_gazetteer *g, const char *dir, bm_error *err)
     if (rc)
         return rc;
     char extra[4096];
-    if (!join_path(extra, sizeof extra, dir, "regions.geojson"))
+    if (!bm__gz_join_path(extra, sizeof extra, dir, "regions.geojson"))
         fingerprint_add(&h, extra);
     if (bm_data_path("maps/basemap.gpkg", extra, sizeof extra, NULL) == BM_OK)
         fingerprint_add(&h, extra);
@@ -1280,15 +923,10 @@ int bm_gazetteer_load(bm_gazetteer **out, bm_error *err)
         return bm_error_set(err, BM_ENOMEM, "loading the gazetteer: out of memory");
     rc = load_dir(g, dir, err);
     if (!rc)
-        rc = load_context(g, dir, err);
-    if (!rc)
-        rc = load_traps(g, dir, err);
-    if (!rc)
-        rc = load_orgs(g, dir, err);
-    if (!rc)
-        rc = load_nisbas(g, dir, err);
+        rc = bm__gz_load_lexicons(g, dir, err);
     if (!rc && g->n_places == 0)
-        rc = bm_error_set(err, BM_ENOTFOUND, "%s holds no place file (*.tsv with an id/name_en/name_ar header)", dir);
+        rc = bm_error_set(err, BM_ENOTFOUND,
+                          "%s holds no place file (*.tsv with an id/name_en/name_ar header)", dir);
     if (!rc)
         rc = bm__gz_finalise(g, err);
     if (rc) {
@@ -1329,6 +967,6 @@ const bm_gplace *bm_gazetteer_get(const bm_gazetteer *g, const char *id)
 {
     if (!g || !id)
         return NULL;
-    uint32_t i = place_index(g, id);
+    uint32_t i = bm__gz_place_index(g, id);
     return i == NO_VALUE ? NULL : &g->places[i].pub;
 }

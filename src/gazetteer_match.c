@@ -250,8 +250,6 @@ static const gz_context *ctx_of(const bm_gazetteer *g, const bm_token *tk)
     return c;
 }
 
-
-
 static const gz_nisba *nisba_of(const bm_gazetteer *g, const bm_token *tk, int strip)
 {
     if (!g->n_nisbas || !is_word(tk))
@@ -315,13 +313,14 @@ typedef enum state { S_OPEN, S_ACCEPTED, S_REJECTED } state;
 
 typedef struct cand {
     size_t t0, t1;
-    uint32_t group;  /* NO_VALUE for special phrases */
-    uint32_t place;  /* chosen place */
+    uint32_t group; /* NO_VALUE for special phrases */
+    uint32_t place; /* chosen place */
     int strip, lil, latin;
     const gz_trap *trap;
     int broad_only;
     int nisba_homograph;
     int weak_clitic; /* a proclitic was stripped and a short minor name is left */
+    int noart;       /* read only as a name without its article (هول for الهول) */
     unsigned evidence;
     unsigned pref_kinds;
     char trigger[48];
@@ -339,7 +338,7 @@ typedef struct matcher {
     const bm_tokens *t;
     cand *c;
     size_t n, cap;
-    unsigned char *skip; /* per token: inside boilerplate or an organisation name */
+    unsigned char *skip;   /* per token: inside boilerplate or an organisation name */
     const gz_context **cc; /* per token: its context entry, once looked up */
     uint32_t *sent;        /* per token: sentence number (filled on first need) */
     int sent_done;
@@ -570,6 +569,10 @@ static void fill_from_hit(const matcher *m, const gz_hit *h, cand *c)
     uint32_t n;
     const gz_ref *r = group_refs(g, h->group, &n);
     c->place = r[0].place;
+    c->noart = 1;
+    for (uint32_t a = 0; a < n; a++)
+        if (!(r[a].flags & GZ_R_NOART))
+            c->noart = 0;
     c->broad_only = 1;
     for (uint32_t a = 0; a < n; a++)
         if (!(g->places[r[a].place].flags & GZ_P_BROAD))
@@ -580,9 +583,9 @@ static void fill_from_hit(const matcher *m, const gz_hit *h, cand *c)
      * (ب ل ك; the conjunction و of a list is safe) leaving four letters or
      * fewer is a weak reading when the name is only a village or small town. */
     const char *w = m->t->v[h->t0].norm;
-    int prep = h->strip && (!memcmp(w + h->strip - 2, "\xD8\xA8", 2) ||  /* ب */
-                            !memcmp(w + h->strip - 2, "\xD9\x84", 2) ||  /* ل */
-                            !memcmp(w + h->strip - 2, "\xD9\x83", 2));   /* ك */
+    int prep = h->strip && (!memcmp(w + h->strip - 2, "\xD8\xA8", 2) || /* ب */
+                            !memcmp(w + h->strip - 2, "\xD9\x84", 2) || /* ل */
+                            !memcmp(w + h->strip - 2, "\xD9\x83", 2));  /* ك */
     if (prep && !h->lil && h->t0 == h->t1 && h->klen <= 8) {
         int minor = 1;
         for (uint32_t a = 0; a < n; a++) {
@@ -795,6 +798,16 @@ static void vetoes(matcher *m, cand *c)
         reject(c, "person");
         return;
     }
+    if ((nr & GZ_C_NOT_AFTER) && c->trap) {
+        reject(c, "title");
+        return;
+    }
+    /* a word that is itself a place word (مدينة، منطقة) is never a name */
+    if (c->t0 == c->t1 && !c->strip &&
+        (roles_at(m, c->t0) & (GZ_C_TRIGGER | GZ_C_APPOSITION | GZ_C_LINK))) {
+        reject(c, "place-word");
+        return;
+    }
     if (org_context(m, c)) {
         reject(c, "org");
         return;
@@ -831,8 +844,8 @@ static int coordinated(const matcher *m, const cand *a, const cand *b, int *rang
         return 0;
     size_t gap = b->t0 - a->t1 - 1;
     const bm_token *bt = &t->v[b->t0];
-    int b_waw = bt->kind == BM_TOK_ARABIC && b->strip >= 2 &&
-                !memcmp(bt->norm, "\xD9\x88", 2); /* وY */
+    int b_waw =
+        bt->kind == BM_TOK_ARABIC && b->strip >= 2 && !memcmp(bt->norm, "\xD9\x88", 2); /* وY */
     size_t pa = a->t0 > 0 ? a->t0 - 1 : SIZE_MAX;
     int from = pa != SIZE_MAX && (roles_at(m, pa) & GZ_C_RANGE_FROM);
     if (gap == 0 && b_waw) {
@@ -887,8 +900,8 @@ static void number_sentences(matcher *m)
         if (tk->newline_before)
             s++;
         m->sent[i] = s;
-        if (tk->kind == BM_TOK_PUNCT && (tk->norm[0] == '.' || tk->norm[0] == '!' ||
-                                         tk->norm[0] == '?' || tk->norm[0] == ';'))
+        if (tk->kind == BM_TOK_PUNCT &&
+            (tk->norm[0] == '.' || tk->norm[0] == '!' || tk->norm[0] == '?' || tk->norm[0] == ';'))
             s++;
     }
     m->sent_done = 1;
@@ -906,6 +919,10 @@ static int unlocked(matcher *m, size_t ci)
 {
     cand *c = &m->c[ci];
     unsigned unlock = c->trap ? c->trap->unlock : (GZ_U_TRIGGER | GZ_U_LIST | GZ_U_NEARBY);
+    /* without its article a trap is most often the plain word (عن هول ما
+     * رأوا): only a place word next to it unlocks it */
+    if (c->trap && c->noart)
+        unlock &= GZ_U_TRIGGER;
     if ((unlock & GZ_U_TRIGGER) && (c->evidence & (EV_TRIGGER | EV_TRIGGER_AFTER)))
         return 1;
     const gz_place *self = &m->g->places[c->place];
@@ -942,8 +959,7 @@ static int unlocked(matcher *m, size_t ci)
             size_t lo = o->t0 < c->t0 ? o->t0 : c->t0, hi = o->t0 < c->t0 ? c->t0 : o->t0;
             if (hi - lo > 16)
                 break;
-            if (o->st != S_ACCEPTED || o->trap || o->group == NO_VALUE ||
-                !same_sentence(m, lo, hi))
+            if (o->st != S_ACCEPTED || o->trap || o->group == NO_VALUE || !same_sentence(m, lo, hi))
                 continue;
             const gz_place *op = &m->g->places[o->place];
             if (!specific(op) || op->kind == GZ_K_GOVERNORATE)
@@ -1008,7 +1024,9 @@ static int admin1_fallback(matcher *m, cand *c, const gz_ref *r, uint32_t n)
     const bm_gplace *a1 = bm_gazetteer_get(g, self->admin1);
     if (!a1 || strcmp(a1->kind, "governorate") != 0)
         return 0;
-    if (sibling && (!strcmp(self->name_ar, "-") || !strstr(a1->name_ar, self->name_ar)))
+    /* only the governorate named after the place: ريف دير الزور is the
+     * governorate, ريف منبج is the land around Manbij */
+    if (!strcmp(self->name_ar, "-") || !strstr(a1->name_ar, self->name_ar))
         return 0;
     c->place = (uint32_t)((const gz_place *)a1 - g->places);
     size_t l = strlen(c->reason);
@@ -1280,16 +1298,22 @@ static int emit(bm_place_finder *f, const matcher *m, size_t *n)
 }
 
 int bm_place_finder_run_tokens(bm_place_finder *f, const char *text, size_t len,
-                               const bm_tokens *tokens, const bm_place_mention **out,
-                               size_t *n, bm_error *err)
+                               const bm_tokens *tokens, const bm_place_mention **out, size_t *n,
+                               bm_error *err)
 {
     *out = NULL;
     *n = 0;
     (void)len;
     if (finder_reserve(f, tokens->n + 1))
         return bm_error_set(err, BM_ENOMEM, "finding places: out of memory");
-    matcher m = {.g = f->g, .text = text, .t = tokens, .c = f->c, .cap = f->cap_c,
-                 .skip = f->skip, .cc = f->cc, .sent = f->sent};
+    matcher m = {.g = f->g,
+                 .text = text,
+                 .t = tokens,
+                 .c = f->c,
+                 .cap = f->cap_c,
+                 .skip = f->skip,
+                 .cc = f->cc,
+                 .sent = f->sent};
     memset(m.skip, 0, tokens->n + 1);
     for (size_t i = 0; i <= tokens->n; i++)
         m.cc[i] = &ctx_unknown;
@@ -1323,8 +1347,8 @@ const bm_tokens *bm_place_finder_tokens(const bm_place_finder *f)
     return &f->t;
 }
 
-int bm_gazetteer_find(const bm_gazetteer *g, const char *text, size_t len,
-                      bm_place_mention **out, size_t *n, bm_error *err)
+int bm_gazetteer_find(const bm_gazetteer *g, const char *text, size_t len, bm_place_mention **out,
+                      size_t *n, bm_error *err)
 {
     *out = NULL;
     *n = 0;

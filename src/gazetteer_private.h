@@ -45,19 +45,35 @@ const char *bm__gz_map_key(const gz_map *m, const gz_slot *s);
 /* ---- Places ------------------------------------------------------------ */
 
 enum {
-    GZ_P_BROAD = 1 << 0,   /* from a generated broad file (GeoNames) */
-    GZ_P_USER = 1 << 1,    /* imported by the user into the store */
-    GZ_P_SETTLE = 1 << 2,  /* a settlement kind (city, town, village) */
-    GZ_P_AREA = 1 << 3,    /* an area kind (country, governorate, district, region) */
+    GZ_P_BROAD = 1 << 0,    /* from a generated broad file (GeoNames) */
+    GZ_P_USER = 1 << 1,     /* imported by the user into the store */
+    GZ_P_SETTLE = 1 << 2,   /* a settlement kind (city, town, village) */
+    GZ_P_AREA = 1 << 3,     /* an area kind (country, governorate, district, region) */
     GZ_P_POINTLIKE = 1 << 4 /* crossing, camp, base, oilfield, station, airport, dam */
 };
 
 /* Kinds in the order of gazetteer/README.md; gz_place.kind is one of them
  * so that the matcher compares integers, not strings. */
 enum {
-    GZ_K_COUNTRY, GZ_K_GOVERNORATE, GZ_K_DISTRICT, GZ_K_SUBDISTRICT, GZ_K_CITY, GZ_K_TOWN,
-    GZ_K_VILLAGE, GZ_K_CROSSING, GZ_K_CAMP, GZ_K_BASE, GZ_K_OILFIELD, GZ_K_STATION,
-    GZ_K_AIRPORT, GZ_K_DAM, GZ_K_MOUNTAIN, GZ_K_REGION, GZ_K_RIVER, GZ_K_LAKE, GZ_K_OTHER
+    GZ_K_COUNTRY,
+    GZ_K_GOVERNORATE,
+    GZ_K_DISTRICT,
+    GZ_K_SUBDISTRICT,
+    GZ_K_CITY,
+    GZ_K_TOWN,
+    GZ_K_VILLAGE,
+    GZ_K_CROSSING,
+    GZ_K_CAMP,
+    GZ_K_BASE,
+    GZ_K_OILFIELD,
+    GZ_K_STATION,
+    GZ_K_AIRPORT,
+    GZ_K_DAM,
+    GZ_K_MOUNTAIN,
+    GZ_K_REGION,
+    GZ_K_RIVER,
+    GZ_K_LAKE,
+    GZ_K_OTHER
 };
 
 typedef struct gz_place {
@@ -95,20 +111,21 @@ typedef struct gz_group {
 
 /* Roles of a context word (gazetteer/place-context.tsv). */
 enum {
-    GZ_C_TRIGGER = 1 << 0,     /* place-type or location word before a name */
+    GZ_C_TRIGGER = 1 << 0,       /* place-type or location word before a name */
     GZ_C_TRIGGER_AFTER = 1 << 1, /* place-type word after a name (crossing, الحدودي) */
-    GZ_C_WEAK = 1 << 2,        /* English preposition: evidence only for capitalised names */
+    GZ_C_WEAK = 1 << 2,          /* English preposition: evidence only for capitalised names */
     GZ_C_PERSON_BEFORE = 1 << 3, /* أبو، أم، بن، عبد، titles: a given name follows */
     GZ_C_PERSON_AFTER = 1 << 4,  /* بن، ابن: the word before was a given name */
-    GZ_C_APPOSITION = 1 << 5,  /* العاصمة، الجارة: a definite place may follow */
-    GZ_C_RANGE_FROM = 1 << 6,  /* من، بين: opens a range or pair of places */
-    GZ_C_RANGE_TO = 1 << 7,    /* إلى، حتى، و: closes it */
-    GZ_C_CAPITAL = 1 << 8,     /* العاصمة / capital */
-    GZ_C_BORDER = 1 << 9,      /* الحدود / border */
-    GZ_C_SKIPLINE = 1 << 10,   /* a line opening with it is boilerplate (اقرأ أيضا) */
+    GZ_C_APPOSITION = 1 << 5,    /* العاصمة، الجارة: a definite place may follow */
+    GZ_C_RANGE_FROM = 1 << 6,    /* من، بين: opens a range or pair of places */
+    GZ_C_RANGE_TO = 1 << 7,      /* إلى، حتى، و: closes it */
+    GZ_C_CAPITAL = 1 << 8,       /* العاصمة / capital */
+    GZ_C_BORDER = 1 << 9,        /* الحدود / border */
+    GZ_C_SKIPLINE = 1 << 10,     /* a line opening with it is boilerplate (اقرأ أيضا) */
     GZ_C_LINK = 1 << 11,       /* between a trigger and the name (بالقرب من X; town of X) */
     GZ_C_ORG_BEFORE = 1 << 12, /* ends an organisation pattern that precedes a name */
-    GZ_C_ORG_AFTER = 1 << 13   /* opens an organisation pattern that follows a name */
+    GZ_C_ORG_AFTER = 1 << 13,  /* opens an organisation pattern that follows a name */
+    GZ_C_NOT_AFTER = 1 << 14   /* after a name, shows it is a title (القائم بالأعمال) */
 };
 
 typedef struct gz_context {
@@ -156,9 +173,9 @@ struct bm_gazetteer {
     gz_map traps; /* normalised key -> index in trap_v */
     gz_trap *trap_v;
     size_t n_traps, cap_traps;
-    gz_map orgs;      /* normalised token sequence -> GZ_ORG_* bits */
+    gz_map orgs; /* normalised token sequence -> GZ_ORG_* bits */
     size_t org_max_tokens;
-    gz_map nisbas;    /* normalised nisba form -> index in nisba_v */
+    gz_map nisbas; /* normalised nisba form -> index in nisba_v */
     gz_nisba *nisba_v;
     size_t n_nisbas, cap_nisbas;
 
@@ -187,12 +204,46 @@ int bm__gz_name_key(const char *name, char *out, size_t outsize, int *latin);
 
 /* Index maintenance used by the loaders: adds every key variant of one name
  * of place p (article-less, run-together, Latin article forms). */
-int bm__gz_index_name(bm_gazetteer *g, uint32_t p, const char *name, int canonical,
-                      bm_error *err);
+int bm__gz_index_name(bm_gazetteer *g, uint32_t p, const char *name, int canonical, bm_error *err);
 /* Adds a place (strings copied); returns its index or -1. */
 long bm__gz_add_place(bm_gazetteer *g, const bm_gplace *p, unsigned flags, bm_error *err);
 /* Groups the pending names into the index (call after every batch of adds). */
 int bm__gz_finalise(bm_gazetteer *g, bm_error *err);
+
+/* ---- Shared helpers (gazetteer.c, gazetteer_lexicon.c) ---------------- */
+
+int bm__gz_grow(void **p, size_t *cap, size_t need, size_t elem);
+/* Copies s into the string arena; its offset, or -1 on allocation failure. */
+long bm__gz_str_add(bm_gazetteer *g, const char *s, size_t len);
+/* Appends s to a bounded key buffer; -1 when it would overflow. */
+int bm__gz_key_cat(char *out, size_t *o, size_t outsize, const char *s, size_t n);
+int bm__gz_is_word(const bm_token *t);
+/* dir + "/" + name into buf; -1 when it does not fit. */
+int bm__gz_join_path(char *buf, size_t n, const char *dir, const char *name);
+/* Index of a place id, UINT32_MAX when absent or "-". */
+uint32_t bm__gz_place_index(const bm_gazetteer *g, const char *id);
+
+/* A TSV file being read: UTF-8, tab-separated, '#' comments, one header. */
+#define TSV_MAX_FIELDS 24
+typedef struct gz_tsv {
+    char *data;
+    size_t len, pos;
+    int line;
+    const char *path;
+} gz_tsv;
+/* Reads path whole; BM_EIO and a message when it cannot. */
+int bm__gz_tsv_open(gz_tsv *t, const char *path, bm_error *err);
+/* Splits the next data line into fields in place; 0 at the end. */
+int bm__gz_tsv_next(gz_tsv *t, char **f);
+/* Index of a header column, -1 when absent. */
+int bm__gz_col(char **hdr, int nh, const char *name);
+/* Field col of a row, "-" when empty or absent. */
+const char *bm__gz_field(char **f, int nf, int col);
+/* Loads place-context.tsv, traps.tsv, org-prefixes.tsv and nisba.tsv from
+ * dir (each optional). Call after the places are loaded (nisba rows name
+ * places) and before bm__gz_finalise (border and capital words go into the
+ * index). */
+int bm__gz_load_lexicons(bm_gazetteer *g, const char *dir, bm_error *err);
 
 /* Latin article words (al, el, ad, ar, as, ash, at, az, ...). */
 int bm__gz_latin_article(const char *w, size_t len);

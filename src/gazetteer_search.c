@@ -49,8 +49,7 @@ static int add_group(const bm_gazetteer *g, results *r, uint32_t group, double s
         const gz_ref *ref = &g->refs[gr->first + i];
         /* names reached by dropping the article or joining words rank a
          * little below the names as listed */
-        double s = score - ((ref->flags & (GZ_R_NOART | GZ_R_JOINED)) ? 0.02 : 0.0) -
-                   0.001 * i;
+        double s = score - ((ref->flags & (GZ_R_NOART | GZ_R_JOINED)) ? 0.02 : 0.0) - 0.001 * i;
         if (add(r, ref->place, s, ref->alias_off))
             return -1;
     }
@@ -184,8 +183,8 @@ int bm_gazetteer_search(const bm_gazetteer *g, const char *name, bm_place_candid
         bm_place_candidate *c = &out[(*n)++];
         c->place = &g->places[r.v[i].place].pub;
         c->score = r.v[i].score > 1.0 ? 1.0 : r.v[i].score;
-        c->matched = r.v[i].alias_off == UINT32_MAX ? c->place->id
-                                                     : bm__gz_str(g, r.v[i].alias_off);
+        c->matched =
+            r.v[i].alias_off == UINT32_MAX ? c->place->id : bm__gz_str(g, r.v[i].alias_off);
     }
     rc = BM_OK;
 done:
@@ -194,8 +193,7 @@ done:
     return rc;
 }
 
-size_t bm_gazetteer_names(const bm_gazetteer *g, const bm_gplace *p, const char **out,
-                          size_t max)
+size_t bm_gazetteer_names(const bm_gazetteer *g, const bm_gplace *p, const char **out, size_t max)
 {
     if (!g || !p)
         return 0;

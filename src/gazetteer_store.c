@@ -123,8 +123,8 @@ static int areas_from_layer(const bm_gazetteer *g, bm_store *store, const char *
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     if (!ds)
         return BM_OK; /* absent or unreadable: places simply have no area */
-    OGRLayerH layer = layer_name ? GDALDatasetGetLayerByName(ds, layer_name)
-                                 : GDALDatasetGetLayer(ds, 0);
+    OGRLayerH layer =
+        layer_name ? GDALDatasetGetLayerByName(ds, layer_name) : GDALDatasetGetLayer(ds, 0);
     int rc = BM_OK;
     if (!layer)
         goto done;

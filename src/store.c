@@ -344,6 +344,10 @@ static int configure_connection(bm_store *s)
      * that is a dozen pwrite() calls per incident. */
     if (rc == BM_OK)
         rc = exec(s, "PRAGMA temp_store = MEMORY");
+    /* Date-ordered scans read the table in random order; mapping the file
+     * spares a read() per page (1M incidents: several seconds). */
+    if (rc == BM_OK)
+        rc = exec(s, "PRAGMA mmap_size = 1073741824");
     return rc;
 }
 

@@ -71,7 +71,8 @@ done < "$tmp/out"
 "$bin" mentions --published 2025-03-08 - < art.txt > "$tmp/stdin.tsv" 2>/dev/null
 cmp -s "$tmp/out" "$tmp/stdin.tsv" || fail "mentions of stdin differ from the file"
 # a long input is cut into blocks: offsets keep counting across them
-for i in $(seq 1 3000); do cat art.txt; done > long.txt
+content="$(cat art.txt)"
+for ((i = 0; i < 3000; i++)); do printf '%s\n' "$content"; done > long.txt
 "$bin" mentions --published 2025-03-08 long.txt > "$tmp/long.tsv" || fail "mentions long input"
 last_off=$(awk -F'\t' '$1 == "place" && $4 == "abu-kamal" { o = $2 } END { print o }' "$tmp/long.tsv")
 size=$(stat -c %s long.txt)

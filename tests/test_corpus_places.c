@@ -107,8 +107,8 @@ int main(void)
                 ok = near_gold(m[a].place, &gv[k]);
             tp_pred += ok;
             if (!ok)
-                printf("  %s: extra %s at byte %zu (%s)\n", gv[i].file, m[a].place->id,
-                       m[a].start, m[a].reason);
+                printf("  %s: extra %s at byte %zu (%s)\n", gv[i].file, m[a].place->id, m[a].start,
+                       m[a].reason);
         }
         for (size_t k = g0; k < g1; k++) {
             int ok = 0;

@@ -817,6 +817,25 @@ static void test_usage_errors(void)
     BM_ASSERT_EQ_INT(cli(args), 1);
 }
 
+/* A write that fails inside GDAL (here: the file size limit stops the GPKG
+ * half-way) is reported with GDAL's reason, and leaves no file behind. */
+static void test_gdal_failure(void)
+{
+    char path[700], errpath[700];
+    out_path(path, sizeof path, "limited.gpkg");
+    out_path(errpath, sizeof errpath, "stderr.txt");
+    int rc = bm_test_system("(trap '' XFSZ; ulimit -f 48; '%s' --db '%s' -q export -o '%s') "
+                            "2>'%s'",
+                            bm_test_binary(), g_db, path, errpath);
+    BM_ASSERT_EQ_INT(rc, 1);
+    char *text = slurp(errpath);
+    BM_ASSERT(text && strncmp(text, "bordermap: export: ", 19) == 0);
+    BM_ASSERT(text && strstr(text, "error") != NULL); /* the reason GDAL gave */
+    free(text);
+    BM_ASSERT(access(path, F_OK) != 0);
+    BM_ASSERT(no_temp_files());
+}
+
 /* Library errors come back as codes with text, and GDAL's messages are not
  * printed (the handler collects them). */
 static void test_library_errors(bm_store *s)
@@ -855,6 +874,7 @@ int main(void)
     test_overwrite();
     test_stdout(s);
     test_usage_errors();
+    test_gdal_failure();
     test_library_errors(s);
     bm_store_close(s);
     int rc = bm_test_finish("test_export");

@@ -35,14 +35,13 @@ static void check_case(const char *sentence, const char *surface, const char *ex
             BM_FAIL_AT("place-cases.tsv:%d: '%s' resolved to %s (%s), want nothing [%s]", line,
                        surface, hit->place->id, hit->reason, note);
     } else if (!hit) {
-        BM_FAIL_AT("place-cases.tsv:%d: '%s' not found, want %s [%s]", line, surface, expect,
-                   note);
+        BM_FAIL_AT("place-cases.tsv:%d: '%s' not found, want %s [%s]", line, surface, expect, note);
     } else if (strcmp(hit->place->id, expect) != 0) {
         BM_FAIL_AT("place-cases.tsv:%d: '%s' resolved to %s (%s), want %s [%s]", line, surface,
                    hit->place->id, hit->reason, expect, note);
     } else if (hit->start != off || hit->end != end) {
-        BM_FAIL_AT("place-cases.tsv:%d: '%s' found as bytes %zu..%zu, want %zu..%zu", line,
-                   surface, hit->start, hit->end, off, end);
+        BM_FAIL_AT("place-cases.tsv:%d: '%s' found as bytes %zu..%zu, want %zu..%zu", line, surface,
+                   hit->start, hit->end, off, end);
     } else if (!(hit->confidence > 0 && hit->confidence <= 1) || !hit->reason[0]) {
         BM_FAIL_AT("place-cases.tsv:%d: '%s' has confidence %g, reason '%s'", line, surface,
                    hit->confidence, hit->reason);

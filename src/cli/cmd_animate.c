@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "render_opts.h"
 
 static int parse_number(const char *name, const char *arg, double lo, double hi, double *out)
 {
@@ -19,152 +20,6 @@ static int parse_number(const char *name, const char *arg, double lo, double hi,
     return BM_EXIT_OK;
 }
 
-/* ---- `render` options -------------------------------------------------------------------
- * Until render's CLI shares its parser, these map each option onto render's own library
- * helpers (bm_render_opts_set_pixels, bm_render_lang_parse...), so the meaning stays theirs. */
-
-enum {
-    OPT_TYPE = 1100,
-    OPT_EXTENT,
-    OPT_WIDTH,
-    OPT_HEIGHT,
-    OPT_SIZE,
-    OPT_LANDSCAPE,
-    OPT_DPI,
-    OPT_LANG,
-    OPT_TITLE,
-    OPT_STYLE,
-    OPT_CRS
-};
-
-typedef struct render_args {
-    bm_render_opts ro;
-    int width, height; /* 0: not given */
-    const char *paper;
-    int landscape;
-    const char *extent_place; /* PLACE_ID, resolved once the store is open */
-    char **types;
-    size_t n_types;
-} render_args;
-
-static void render_usage(FILE *fp)
-{
-    fprintf(fp, "Map options (as for `bordermap render`):\n"
-                "      --type T,...      only these incident types\n"
-                "      --extent E        corridor (default), data, W,S,E,N or a PLACE_ID\n"
-                "      --width PX --height PX   frame size in pixels\n"
-                "      --size A4|A3|letter [--landscape]   frame size as paper at --dpi\n"
-                "      --dpi N           resolution (default 96)\n"
-                "      --lang ar|en|both labels and date stamp (default both)\n"
-                "      --title TEXT      map title\n"
-                "      --style FILE      style file (default maps/style.ini)\n"
-                "      --crs CRS         projection (PROJ string or code)\n");
-}
-
-static int parse_extent(render_args *r, const char *arg)
-{
-    bm_render_opts *o = &r->ro;
-    if (strcmp(arg, "corridor") == 0)
-        o->extent = BM_EXTENT_CORRIDOR;
-    else if (strcmp(arg, "data") == 0)
-        o->extent = BM_EXTENT_DATA;
-    else if (strchr(arg, ',')) {
-        if (bm_cli_parse_bbox(arg, &o->west, &o->south, &o->east, &o->north) != BM_OK)
-            return bm_cli_usage_error("animate", "--extent wants W,S,E,N in degrees, got '%s'",
-                                      arg);
-        o->extent = BM_EXTENT_BOX;
-    } else {
-        r->extent_place = arg;
-    }
-    return BM_EXIT_OK;
-}
-
-static int parse_int(const char *name, const char *arg, int lo, int hi, int *out)
-{
-    double v = 0;
-    int rc = parse_number(name, arg, lo, hi, &v);
-    *out = (int)v;
-    if (rc == BM_EXIT_OK && v != (double)*out)
-        return bm_cli_usage_error("animate", "%s wants a whole number, got '%s'", name, arg);
-    return rc;
-}
-
-static int parse_render_one(render_args *r, int c, const char *arg)
-{
-    double v = 0;
-    switch (c) {
-    case OPT_TYPE: {
-        char bad[64] = "";
-        bm_cli_free_list(r->types, r->n_types);
-        r->types = NULL;
-        r->n_types = 0;
-        if (bm_cli_parse_types(arg, &r->types, &r->n_types, bad, sizeof bad) != BM_OK)
-            return bm_cli_usage_error("animate", "--type: '%s' is not an incident type", bad);
-        return BM_EXIT_OK;
-    }
-    case OPT_EXTENT: return parse_extent(r, arg);
-    case OPT_WIDTH: return parse_int("--width", arg, 16, 20000, &r->width);
-    case OPT_HEIGHT: return parse_int("--height", arg, 16, 20000, &r->height);
-    case OPT_SIZE: r->paper = arg; return BM_EXIT_OK;
-    case OPT_LANDSCAPE: r->landscape = 1; return BM_EXIT_OK;
-    case OPT_DPI: {
-        int rc = parse_number("--dpi", arg, 10, 1200, &v);
-        r->ro.dpi = v;
-        return rc;
-    }
-    case OPT_LANG:
-        if (bm_render_lang_parse(arg, &r->ro.lang) != BM_OK)
-            return bm_cli_usage_error("animate", "--lang wants ar, en or both, got '%s'", arg);
-        return BM_EXIT_OK;
-    case OPT_TITLE: r->ro.title = arg; return BM_EXIT_OK;
-    case OPT_STYLE: r->ro.style_path = arg; return BM_EXIT_OK;
-    case OPT_CRS: r->ro.crs = arg; return BM_EXIT_OK;
-    default: return bm_cli_usage_error("animate", "unknown option");
-    }
-}
-
-/* The page: paper, explicit pixels, or the animation default of 1280x960. */
-static int settle_page(render_args *r)
-{
-    if (r->paper) {
-        if (r->width || r->height)
-            return bm_cli_usage_error("animate", "--size and --width/--height exclude each other");
-        if (bm_render_opts_set_paper(&r->ro, r->paper, r->landscape) != BM_OK)
-            return bm_cli_usage_error("animate", "--size wants A4, A3 or letter, got '%s'",
-                                      r->paper);
-        return BM_EXIT_OK;
-    }
-    if (r->landscape)
-        return bm_cli_usage_error("animate", "--landscape needs --size");
-    int w = r->width ? r->width : 1280, h = r->height ? r->height : 960;
-    if (r->width && !r->height)
-        h = w * 3 / 4;
-    if (r->height && !r->width)
-        w = r->height * 4 / 3;
-    if (bm_render_opts_set_pixels(&r->ro, w, h) != BM_OK)
-        return bm_cli_usage_error("animate", "frame size %dx%d is out of range", w, h);
-    return BM_EXIT_OK;
-}
-
-/* A PLACE_ID extent: the place's point with about 75 km around it. */
-static int resolve_place_extent(render_args *r, bm_store *store)
-{
-    if (!r->extent_place)
-        return BM_EXIT_OK;
-    bm_place p;
-    if (bm_store_place_get(store, r->extent_place, &p) != BM_OK)
-        return bm_cli_usage_error("animate",
-                                  "--extent: '%s' is not corridor, data, W,S,E,N "
-                                  "or a known place id",
-                                  r->extent_place);
-    r->ro.extent = BM_EXTENT_BOX;
-    r->ro.west = p.pt.lon - 0.75;
-    r->ro.east = p.pt.lon + 0.75;
-    r->ro.south = p.pt.lat - 0.6;
-    r->ro.north = p.pt.lat + 0.6;
-    return BM_EXIT_OK;
-}
-
 static void usage(FILE *fp)
 {
     fprintf(fp, "Usage: bordermap [--db FILE] animate -o FILE.gif|FILE.webp|DIR/ [options]\n\n"
@@ -174,11 +29,10 @@ static void usage(FILE *fp)
                 "and reused for every frame. Output: an animated GIF (one global palette\n"
                 "made from the style's colours), an animated WebP (lossless unless\n"
                 "--webp-lossy), or numbered PNG frames DIR/frame-0001.png... Written\n"
-                "atomically.\n\n"
+                "atomically. --from and --to (below) are the animation's first and last day;\n"
+                "they default to the first and last incident.\n\n"
                 "Animation options:\n"
                 "  -o, --output OUT      FILE.gif, FILE.webp or DIR/ (required)\n"
-                "      --from DATE       first day (YYYY[-MM[-DD]]); default: first incident\n"
-                "      --to DATE         last day; default: last incident\n"
                 "      --step STEP       day, week (default), month (calendar months) or Nd\n"
                 "      --window W        cumulative (default): incidents stay once shown;\n"
                 "                        N: an incident stays N steps after its dates\n"
@@ -191,7 +45,7 @@ static void usage(FILE *fp)
                 "      --webp-lossy Q    lossy WebP at quality Q (0-100)\n"
                 "      --overwrite       replace an existing file (or frames)\n"
                 "  -h, --help            this help\n\n");
-    render_usage(fp);
+    bm_cli_render_usage(fp);
     fprintf(fp, "\nWithout --width/--height/--size frames are 1280x960 pixels.\n\n"
                 "Examples:\n"
                 "  bordermap animate -o corridor.gif --from 2024-01 --to 2024-12 --step month\n"
@@ -203,8 +57,7 @@ static void usage(FILE *fp)
 
 typedef struct animate_args {
     const char *output;
-    int has_from, has_to;
-    bm_date from, to;
+    bm_date from, to; /* the animation's range, settled from the filters or the data */
     bm_anim_opts anim;
     int fade;
     double fps, hold_last;
@@ -213,13 +66,11 @@ typedef struct animate_args {
     double webp_quality;
     int overwrite;
     bm_anim_format format;
-    render_args render; /* every `render` option */
+    bm_cli_render_args map; /* every `render` option */
 } animate_args;
 
 enum {
-    OPT_FROM = 1000,
-    OPT_TO,
-    OPT_STEP,
+    OPT_STEP = BM_CLI_OWN_OPTS,
     OPT_WINDOW,
     OPT_FADE,
     OPT_FPS,
@@ -229,24 +80,6 @@ enum {
     OPT_OVERWRITE
 };
 
-static int parse_date(animate_args *a, const char *arg, int is_to)
-{
-    bm_date first, last;
-    bm_error err;
-    bm_error_clear(&err);
-    if (bm_date_parse_iso(arg, &first, &last, NULL, &err) != BM_OK)
-        return bm_cli_usage_error("animate", "%s: %s", is_to ? "--to" : "--from",
-                                  bm_error_text(&err));
-    if (is_to) {
-        a->has_to = 1;
-        a->to = last;
-    } else {
-        a->has_from = 1;
-        a->from = first;
-    }
-    return BM_EXIT_OK;
-}
-
 static int parse_one(animate_args *a, int c, const char *arg)
 {
     bm_error err;
@@ -255,8 +88,6 @@ static int parse_one(animate_args *a, int c, const char *arg)
     int rc = BM_EXIT_OK;
     switch (c) {
     case 'o': a->output = arg; return BM_EXIT_OK;
-    case OPT_FROM: return parse_date(a, arg, 0);
-    case OPT_TO: return parse_date(a, arg, 1);
     case OPT_STEP:
         if (bm_anim_step_parse(arg, &a->anim.step, &err) != BM_OK)
             return bm_cli_usage_error("animate", "--step: %s", bm_error_text(&err));
@@ -284,8 +115,6 @@ static int parse_args(animate_args *a, int argc, char **argv, int *help)
 {
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'},
-        {"from", required_argument, NULL, OPT_FROM},
-        {"to", required_argument, NULL, OPT_TO},
         {"step", required_argument, NULL, OPT_STEP},
         {"window", required_argument, NULL, OPT_WINDOW},
         {"fade", no_argument, NULL, OPT_FADE},
@@ -294,18 +123,8 @@ static int parse_args(animate_args *a, int argc, char **argv, int *help)
         {"loop", required_argument, NULL, OPT_LOOP},
         {"webp-lossy", required_argument, NULL, OPT_LOSSY},
         {"overwrite", no_argument, NULL, OPT_OVERWRITE},
-        {"type", required_argument, NULL, OPT_TYPE},
-        {"extent", required_argument, NULL, OPT_EXTENT},
-        {"width", required_argument, NULL, OPT_WIDTH},
-        {"height", required_argument, NULL, OPT_HEIGHT},
-        {"size", required_argument, NULL, OPT_SIZE},
-        {"landscape", no_argument, NULL, OPT_LANDSCAPE},
-        {"dpi", required_argument, NULL, OPT_DPI},
-        {"lang", required_argument, NULL, OPT_LANG},
-        {"title", required_argument, NULL, OPT_TITLE},
-        {"style", required_argument, NULL, OPT_STYLE},
-        {"crs", required_argument, NULL, OPT_CRS},
         {"help", no_argument, NULL, 'h'},
+        BM_CLI_RENDER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
     int c, rc = BM_EXIT_OK;
@@ -317,9 +136,7 @@ static int parse_args(animate_args *a, int argc, char **argv, int *help)
             rc = bm_cli_usage_error("animate", "unknown option '%s'", argv[optind - 1]);
         else if (c == ':')
             rc = bm_cli_usage_error("animate", "option '%s' needs a value", argv[optind - 1]);
-        else if (c >= OPT_TYPE)
-            rc = parse_render_one(&a->render, c, optarg);
-        else
+        else if ((rc = bm_cli_render_opt("animate", c, optarg, &a->map)) == BM_CLI_NOT_RENDER_OPT)
             rc = parse_one(a, c, optarg);
     }
     if (rc != BM_EXIT_OK || *help)
@@ -334,9 +151,7 @@ static int parse_args(animate_args *a, int argc, char **argv, int *help)
         return bm_cli_usage_error("animate", "%s", bm_error_text(&err));
     if (a->webp_lossy && a->format != BM_ANIM_WEBP)
         return bm_cli_usage_error("animate", "--webp-lossy needs a .webp output");
-    if (a->has_from && a->has_to && bm_date_cmp(a->from, a->to) > 0)
-        return bm_cli_usage_error("animate", "--from is after --to");
-    return settle_page(&a->render);
+    return bm_cli_render_finish("animate", &a->map, 1280, 960);
 }
 
 typedef struct date_range {
@@ -355,26 +170,24 @@ static int widen_range(const bm_incident *inc, void *user)
     return 0;
 }
 
-/* Unset ends of the animation default to the first and last incident dates
- * among those the filters keep. */
-static int settle_dates(animate_args *a, bm_store *store, const bm_query *q)
+/* The animation runs over --from..--to; unset ends default to the first and last incident
+ * dates among those the filters keep. */
+static int settle_dates(animate_args *a, bm_store *store)
 {
-    if (a->has_from && a->has_to)
+    const bm_query *q = &a->map.q;
+    a->from = q->from;
+    a->to = q->to;
+    if (q->has_from && q->has_to)
         return BM_EXIT_OK;
-    bm_query all = *q;
-    all.has_from = a->has_from;
-    all.from = a->from;
-    all.has_to = a->has_to;
-    all.to = a->to;
     date_range r = {0};
-    if (bm_store_query(store, &all, widen_range, &r) != BM_OK)
+    if (bm_store_query(store, q, widen_range, &r) != BM_OK)
         return bm_cli_fail("animate", "reading incidents: %s", bm_store_errmsg(store));
     if (!r.any)
         return bm_cli_fail("animate", "no incidents match: give --from and --to to animate "
                                       "an empty period");
-    if (!a->has_from)
+    if (!q->has_from)
         a->from = r.first;
-    if (!a->has_to)
+    if (!q->has_to)
         a->to = r.last;
     if (bm_date_cmp(a->from, a->to) > 0)
         return bm_cli_usage_error("animate", "--from is after the last incident");
@@ -387,7 +200,7 @@ static void progress(void *user, size_t done, size_t total)
 }
 
 /* Builds the plan and the renderer, then draws and writes the frames. */
-static int run(bm_cli *cli, animate_args *a, bm_store *store, const bm_query *q)
+static int run(bm_cli *cli, animate_args *a, bm_store *store)
 {
     bm_error err;
     bm_error_clear(&err);
@@ -397,14 +210,14 @@ static int run(bm_cli *cli, animate_args *a, bm_store *store, const bm_query *q)
     a->anim.to = a->to;
     if (a->fade)
         bm_fade_default(&a->anim.fade, a->anim.window);
-    bm_render_opts *ro = &a->render.ro;
+    bm_render_opts *ro = &a->map.o;
     ro->has_from = ro->has_to = 1;
     ro->from = a->from;
     ro->to = a->to;
     size_t n = 0;
     int rc = bm_anim_new(&a->anim, &anim, &err);
     if (rc == BM_OK)
-        rc = bm_anim_load(anim, store, q, &err);
+        rc = bm_anim_load(anim, store, &a->map.q, &err);
     if (rc == BM_OK)
         rc = bm_renderer_new(ro, &r, &err);
     if (rc == BM_OK)
@@ -443,7 +256,7 @@ int bm_cmd_animate(bm_cli *cli, int argc, char **argv)
     animate_args a;
     memset(&a, 0, sizeof a);
     bm_anim_opts_init(&a.anim);
-    bm_render_opts_init(&a.render.ro);
+    bm_cli_render_args_init(&a.map);
     a.fps = 4;
     a.hold_last = 2;
     int help = 0;
@@ -451,24 +264,22 @@ int bm_cmd_animate(bm_cli *cli, int argc, char **argv)
     if (rc == BM_EXIT_OK && help)
         usage(stdout);
     if (rc != BM_EXIT_OK || help) {
-        bm_cli_free_list(a.render.types, a.render.n_types);
+        bm_cli_render_args_free(&a.map);
         return rc;
     }
-    bm_store *store = bm_cli_open_store(cli, 1);
+    /* Writable, as for render: opening syncs the gazetteer into the places table that
+     * --extent PLACE_ID and the town labels read. */
+    bm_store *store = bm_cli_open_store(cli, 0);
     if (!store) {
-        bm_cli_free_list(a.render.types, a.render.n_types);
+        bm_cli_render_args_free(&a.map);
         return BM_EXIT_FAIL;
     }
-    bm_query q;
-    bm_query_init(&q);
-    q.types = (const char *const *)a.render.types;
-    q.n_types = a.render.n_types;
-    rc = resolve_place_extent(&a.render, store);
+    rc = bm_cli_render_resolve("animate", &a.map, store);
     if (rc == BM_EXIT_OK)
-        rc = settle_dates(&a, store, &q);
+        rc = settle_dates(&a, store);
     if (rc == BM_EXIT_OK)
-        rc = run(cli, &a, store, &q);
+        rc = run(cli, &a, store);
     bm_store_close(store);
-    bm_cli_free_list(a.render.types, a.render.n_types);
+    bm_cli_render_args_free(&a.map);
     return rc;
 }

@@ -11,25 +11,24 @@
 
 static void usage(FILE *fp)
 {
-    fprintf(fp,
-            "Usage: bordermap gazetteer import geonames FILE [--alternate-names FILE]\n\n"
-            "Loads a GeoNames dump in the geoname table format (IQ.txt, SY.txt,\n"
-            "allCountries.txt from download.geonames.org/export/dump) into the\n"
-            "database's places (ids gn-<geonameid>) and place_names, in one transaction.\n"
-            "With --alternate-names (alternateNamesV2.txt or the per-country\n"
-            "alternateNames file) the Arabic names are taken from it; otherwise from the\n"
-            "Arabic-script entries of the dump's alternatenames column.\n"
-            "`bordermap places` and `bordermap mentions` then find these places as well\n"
-            "(like GeoNames rows of the gazetteer, a one-word name needs evidence in the\n"
-            "text, and a curated name always wins). Importing again replaces the rows.\n\n"
-            "Options:\n"
-            "  -a, --alternate-names FILE   GeoNames alternate names table\n"
-            "  -h, --help                   this help\n\n"
-            "Example:\n"
-            "  bordermap --db corridor.sqlite gazetteer import geonames IQ.txt \\\n"
-            "      --alternate-names alternateNamesV2.txt\n\n"
-            "Exit codes: 0 ok, 1 failure (unreadable or malformed file, database error;\n"
-            "nothing is imported), 2 usage error.\n");
+    fprintf(fp, "Usage: bordermap gazetteer import geonames FILE [--alternate-names FILE]\n\n"
+                "Loads a GeoNames dump in the geoname table format (IQ.txt, SY.txt,\n"
+                "allCountries.txt from download.geonames.org/export/dump) into the\n"
+                "database's places (ids gn-<geonameid>) and place_names, in one transaction.\n"
+                "With --alternate-names (alternateNamesV2.txt or the per-country\n"
+                "alternateNames file) the Arabic names are taken from it; otherwise from the\n"
+                "Arabic-script entries of the dump's alternatenames column.\n"
+                "`bordermap places` and `bordermap mentions` then find these places as well\n"
+                "(like GeoNames rows of the gazetteer, a one-word name needs evidence in the\n"
+                "text, and a curated name always wins). Importing again replaces the rows.\n\n"
+                "Options:\n"
+                "  -a, --alternate-names FILE   GeoNames alternate names table\n"
+                "  -h, --help                   this help\n\n"
+                "Example:\n"
+                "  bordermap --db corridor.sqlite gazetteer import geonames IQ.txt \\\n"
+                "      --alternate-names alternateNamesV2.txt\n\n"
+                "Exit codes: 0 ok, 1 failure (unreadable or malformed file, database error;\n"
+                "nothing is imported), 2 usage error.\n");
 }
 
 /* ---- Arabic names from the alternate names table ----------------------------- */
@@ -97,8 +96,8 @@ static int read_alternates(const char *path, arnames *out)
         char *f[10];
         int n = split(line, f, 10);
         if (n < 4) {
-            rc = bm_cli_fail("gazetteer import", "%s:%ld: not an alternate names row", path,
-                             lineno);
+            rc =
+                bm_cli_fail("gazetteer import", "%s:%ld: not an alternate names row", path, lineno);
             break;
         }
         if (strcmp(f[2], "ar") != 0 || !has_arabic(f[3]))
@@ -194,8 +193,8 @@ static const char *kind_of(const char *cls, const char *code, long long pop)
             return "base";
         if (!strcmp(code, "DAM"))
             return "dam";
-        if (!strcmp(code, "PSTB") || !strcmp(code, "BDG"))
-            return !strcmp(code, "PSTB") ? "crossing" : "other";
+        if (!strcmp(code, "PSTB"))
+            return "crossing"; /* border post */
         if (!strncmp(code, "CMP", 3))
             return "camp";
         if (!strcmp(code, "OILF") || !strcmp(code, "GASF") || !strcmp(code, "OILW"))
@@ -217,8 +216,7 @@ static int add_name(bm_store *st, const char *id, const char *name, counts *c)
         return BM_OK;
     char key[512];
     size_t kn = bm_gazetteer_key(name, key, sizeof key);
-    int rc = bm_store_place_name_add(st, id, name, kn ? key : NULL,
-                                     has_arabic(name) ? "ar" : "en");
+    int rc = bm_store_place_name_add(st, id, name, kn ? key : NULL, has_arabic(name) ? "ar" : "en");
     if (rc == BM_OK)
         c->names++;
     return rc;
@@ -334,8 +332,8 @@ static int run_import(bm_cli *cli, const char *path, const char *alt_path)
             bm_store_rollback(st);
     }
     if (exit_code == BM_EXIT_OK && !cli->quiet)
-        fprintf(stderr, "bordermap: imported %ld places and %ld names from %s into %s\n",
-                c.places, c.names, path, bm_store_path(st));
+        fprintf(stderr, "bordermap: imported %ld places and %ld names from %s into %s\n", c.places,
+                c.names, path, bm_store_path(st));
     bm_store_close(st);
     free_arnames(&ar);
     return exit_code;
@@ -364,8 +362,7 @@ int bm_cmd_gazetteer(bm_cli *cli, int argc, char **argv)
     if (argc - optind < 3)
         return bm_cli_usage_error("gazetteer", "usage: gazetteer import geonames FILE");
     if (strcmp(argv[optind + 1], "geonames") != 0)
-        return bm_cli_usage_error("gazetteer", "unknown source '%s' (geonames)",
-                                  argv[optind + 1]);
+        return bm_cli_usage_error("gazetteer", "unknown source '%s' (geonames)", argv[optind + 1]);
     if (argc - optind > 3)
         return bm_cli_usage_error("gazetteer", "unexpected argument '%s'", argv[optind + 3]);
     return run_import(cli, argv[optind + 2], alt);

@@ -121,7 +121,8 @@ static int walk(file_list *l, const char *dir)
         free(p);
     }
     closedir(d);
-    qsort(here.v, here.n, sizeof *here.v, cmp_str);
+    if (here.n)
+        qsort(here.v, here.n, sizeof *here.v, cmp_str);
     for (size_t i = 0; i < here.n && rc == 0; i++) {
         struct stat st;
         if (stat(here.v[i], &st) != 0)

@@ -199,9 +199,11 @@ static int process(run *r, const char *text, size_t len, bm_error *err)
  * last line break, else at the last space; never inside a UTF-8 sequence. */
 static size_t cut_point(const char *b, size_t len)
 {
-    for (size_t i = len; i >= 2 && i > len / 4; i--)
-        if (b[i - 1] == '\n' && (b[i - 2] == '\n' || (i >= 3 && b[i - 2] == '\r' && b[i - 3] == '\n')))
+    for (size_t i = len; i >= 2 && i > len / 4; i--) {
+        int crlf = i >= 3 && b[i - 2] == '\r' && b[i - 3] == '\n';
+        if (b[i - 1] == '\n' && (b[i - 2] == '\n' || crlf))
             return i;
+    }
     for (size_t i = len; i >= 1 && i > len / 4; i--)
         if (b[i - 1] == '\n')
             return i;
@@ -273,11 +275,8 @@ int bm_cmd_mentions(bm_cli *cli, int argc, char **argv)
             r.has_published = 1;
             break;
         }
-        case 'h':
-            usage(stdout);
-            return BM_EXIT_OK;
-        default:
-            return bm_cli_usage_error("mentions", "unknown option");
+        case 'h': usage(stdout); return BM_EXIT_OK;
+        default: return bm_cli_usage_error("mentions", "unknown option");
         }
     }
     if (optind >= argc)

@@ -13,25 +13,24 @@ typedef enum { FMT_TABLE, FMT_TSV, FMT_JSON } fmt;
 
 static void usage(FILE *fp)
 {
-    fprintf(fp,
-            "Usage: bordermap places search NAME [--limit N] [--format table|tsv|json]\n"
-            "       bordermap places show ID [--format table|tsv|json]\n\n"
-            "Looks places up in the gazetteer (gazetteer/*.tsv, plus places imported with\n"
-            "`bordermap gazetteer import` when the database exists).\n\n"
-            "  search NAME   candidates for a name in Arabic or Latin script, best first,\n"
-            "                with a score 0..1 (1 = the name as listed; clitics such as\n"
-            "                وال or the article are understood; near spellings score less)\n"
-            "  show ID       every field and name of one place\n\n"
-            "Options:\n"
-            "  -n, --limit N       at most N candidates (default 10)\n"
-            "  -f, --format FMT    table (default), tsv or json\n"
-            "  -h, --help          this help\n\n"
-            "Examples:\n"
-            "  bordermap places search 'البوكمال'\n"
-            "  bordermap places search 'Deir Ezzor' --format tsv\n"
-            "  bordermap places show al-qaim-crossing --format json\n\n"
-            "Exit codes: 0 ok, 1 no such place or no candidate (or the gazetteer cannot be\n"
-            "read), 2 usage error.\n");
+    fprintf(fp, "Usage: bordermap places search NAME [--limit N] [--format table|tsv|json]\n"
+                "       bordermap places show ID [--format table|tsv|json]\n\n"
+                "Looks places up in the gazetteer (gazetteer/*.tsv, plus places imported with\n"
+                "`bordermap gazetteer import` when the database exists).\n\n"
+                "  search NAME   candidates for a name in Arabic or Latin script, best first,\n"
+                "                with a score 0..1 (1 = the name as listed; clitics such as\n"
+                "                وال or the article are understood; near spellings score less)\n"
+                "  show ID       every field and name of one place\n\n"
+                "Options:\n"
+                "  -n, --limit N       at most N candidates (default 10)\n"
+                "  -f, --format FMT    table (default), tsv or json\n"
+                "  -h, --help          this help\n\n"
+                "Examples:\n"
+                "  bordermap places search 'البوكمال'\n"
+                "  bordermap places search 'Deir Ezzor' --format tsv\n"
+                "  bordermap places show al-qaim-crossing --format json\n\n"
+                "Exit codes: 0 ok, 1 no such place or no candidate (or the gazetteer cannot be\n"
+                "read), 2 usage error.\n");
 }
 
 static int parse_fmt(const char *s, fmt *out)
@@ -175,10 +174,10 @@ static void print_show(const bm_gazetteer *g, const bm_gplace *p, fmt f)
     char pop[32] = "-";
     if (p->population >= 0)
         snprintf(pop, sizeof pop, "%lld", p->population);
-    const char *keys[] = {"id", "name_en", "name_ar", "kind", "country", "admin1",
-                          "population", "area", "source"};
-    const char *vals[] = {p->id, p->name_en, p->name_ar, p->kind, p->country, p->admin1,
-                          pop, p->area, p->source};
+    const char *keys[] = {"id",     "name_en",    "name_ar", "kind",  "country",
+                          "admin1", "population", "area",    "source"};
+    const char *vals[] = {p->id,     p->name_en, p->name_ar, p->kind,  p->country,
+                          p->admin1, pop,        p->area,    p->source};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         show_kv(f, keys[i], vals[i]);
     char lat[32], lon[32];
@@ -198,8 +197,8 @@ static int cmd_show(const bm_cli *cli, const char *id, fmt f)
     const bm_gplace *p = bm_gazetteer_get(g, id);
     int exit_code = BM_EXIT_OK;
     if (!p)
-        exit_code = bm_cli_fail("places show", "no place '%s' (try: bordermap places search %s)",
-                                id, id);
+        exit_code =
+            bm_cli_fail("places show", "no place '%s' (try: bordermap places search %s)", id, id);
     else
         print_show(g, p, f);
     bm_gazetteer_free(g);
@@ -223,8 +222,7 @@ int bm_cmd_places(bm_cli *cli, int argc, char **argv)
             char *end;
             long v = strtol(optarg, &end, 10);
             if (*end || v < 1 || v > 10000)
-                return bm_cli_usage_error("places", "--limit must be 1..10000, not '%s'",
-                                          optarg);
+                return bm_cli_usage_error("places", "--limit must be 1..10000, not '%s'", optarg);
             limit = (size_t)v;
             break;
         }
@@ -232,11 +230,8 @@ int bm_cmd_places(bm_cli *cli, int argc, char **argv)
             if (parse_fmt(optarg, &f))
                 return bm_cli_usage_error("places", "unknown format '%s'", optarg);
             break;
-        case 'h':
-            usage(stdout);
-            return BM_EXIT_OK;
-        default:
-            return bm_cli_usage_error("places", "unknown option");
+        case 'h': usage(stdout); return BM_EXIT_OK;
+        default: return bm_cli_usage_error("places", "unknown option");
         }
     }
     if (optind >= argc)

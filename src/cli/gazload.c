@@ -18,8 +18,7 @@ bm_gazetteer *bm__cli_load_gazetteer(const bm_cli *cli)
     if (!cli->db_path || access(cli->db_path, R_OK) != 0)
         return g;
     bm_store *store = NULL;
-    if (bm_store_open(cli->db_path, BM_STORE_READONLY | BM_STORE_NOCREATE, &store, &err) !=
-        BM_OK) {
+    if (bm_store_open(cli->db_path, BM_STORE_READONLY | BM_STORE_NOCREATE, &store, &err) != BM_OK) {
         /* Not a bordermap database (or unreadable): the files alone serve. */
         if (!cli->quiet)
             fprintf(stderr, "bordermap: note: %s not read: %s\n", cli->db_path,
