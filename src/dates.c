@@ -23,14 +23,14 @@ enum lclass {
     L_MONTH, L_WEEKDAY, L_ORDINAL, L_COUNT, L_RELDAY, L_UNIT, L_MOD, L_PART, L_CUE,
     L_CUELEAD, L_COORD, L_YEARWORD, L_MONTHWORD, L_DAYWORD, L_DAYPART, L_OF, L_EQUALS,
     L_ARTICLE, L_SUFFIX, L_ERA, L_HIJRI_MONTH, L_SEASON, L_COUNTED, L_NOTDAY, L_NOTBEFORE,
-    L_PUBCUE, L_AGO, L_N
+    L_PUBCUE, L_AGO, L_ANCHORDAY, L_N
 };
 
 static const char *const class_names[L_N] = {
     "month", "weekday", "ordinal", "count", "relday", "unit", "mod", "part", "cue",
     "cuelead", "coord", "yearword", "monthword", "dayword", "daypart", "of", "equals",
     "article", "suffix", "era", "hijri_month", "season", "counted", "notday", "notbefore",
-    "pubcue", "ago",
+    "pubcue", "ago", "anchorday",
 };
 /* clang-format on */
 
@@ -192,6 +192,7 @@ static int parse_value(int cls, const char *s, int *out)
         hi = 99;
         break;
     case L_RELDAY:
+    case L_ANCHORDAY:
         lo = -7;
         hi = 7;
         break;
@@ -416,6 +417,8 @@ typedef struct tinfo {
 #define IS_KAF(p) AR_LETTER_IS(p, 0xD9, 0x83)
 #define IS_LAM(p) AR_LETTER_IS(p, 0xD9, 0x84)
 #define IS_YA(p) AR_LETTER_IS(p, 0xD9, 0x8A)
+#define IS_TA(p) AR_LETTER_IS(p, 0xD8, 0xAA)
+#define IS_HA(p) AR_LETTER_IS(p, 0xD9, 0x87) /* ه, also ة once normalised */
 
 /* Classes a word keeps when it carries a proclitic (وأيار, بالأمس, للعام).
  * Tiny function words are excluded: stripping و from وم would make an era. */
@@ -576,6 +579,7 @@ typedef struct cand {
     int paren;      /* a "(" after the weekday waits for its ")" */
     int day0;       /* first day of a pair ("12 و13 أيار"), 0 when none */
     size_t day0_t1; /* end token of that first day */
+    int anchor;     /* relday counts from the last day the text stated (اليوم التالي) */
 } cand;
 
 static void cand_init(cand *c, size_t i)
@@ -1197,7 +1201,14 @@ static int imperfect_verb(const scan *s, size_t i)
         w += 2;
         len -= 2;
     }
-    return len >= 8 && IS_YA(w) && !s->ti[i].e1;
+    if (len < 8 || s->ti[i].e1)
+        return 0;
+    if (IS_YA(w))
+        return 1;
+    /* ت opens the feminine present (تنتشر، تشهد) and many nouns; the
+     * nouns most often end in ات or ة (تعزيزات، تظاهرة), the verbs never do */
+    return IS_TA(w) && !IS_HA(w + len - 2) &&
+           !(AR_LETTER_IS(w + len - 4, 0xD8, 0xA7) && IS_TA(w + len - 2));
 }
 
 /* Is "اليوم" at i (spanning to j) the day of an event? Not after حتى/إلى
@@ -1276,6 +1287,27 @@ static int m_relday(const scan *s, size_t i, cand *c)
         return 0;
     c->relday = v;
     c->today = v == 0;
+    c->prec = BM_PREC_DAY;
+    c->t1 = j;
+    return 1;
+}
+
+/* A day counted from the last day the text stated, not from publication:
+ * "في اليوم التالي", "غداة", "عشية", "بعد يومين" (the narrative's clock). */
+static int m_anchor(const scan *s, size_t i, cand *c)
+{
+    size_t j = i, k;
+    int v, n;
+    if (take(s, &j, L_ANCHORDAY, &v)) {
+        c->relday = v;
+    } else if (is(s, i, L_CUE) && val(s, i, L_CUE) == BM_DATE_AFTER &&
+               (k = i + 1, days_count(s, &k, &n))) {
+        c->relday = n;
+        j = k;
+    } else {
+        return 0;
+    }
+    c->anchor = 1;
     c->prec = BM_PREC_DAY;
     c->t1 = j;
     return 1;
@@ -1421,6 +1453,21 @@ static int emit(scan *s, const cand *c)
     m->weekday = c->weekday;
     m->is_today = c->today;
     int pin;
+    if (c->anchor) {
+        /* the last resolved day before it; without one the phrase is "after
+         * two days" from publication, and "the next day" is left out */
+        const bm_date_mention *a = NULL;
+        for (size_t k = s->nout; k-- > 0 && !a;)
+            if (s->out[k].resolved && s->out[k].precision == BM_PREC_DAY)
+                a = &s->out[k];
+        if (!a && (!s->pub || c->relday <= 1))
+            return BM_OK;
+        m->basis = BM_DATE_RELATIVE;
+        m->date = bm_date_add_days(a ? a->date : *s->pub, c->relday);
+        m->resolved = bm_date_valid(m->date);
+        s->pin[s->nout++] = 0;
+        return BM_OK;
+    }
     m->resolved = resolve(c, s->pub, m, &pin);
     if (!m->resolved && !pin && s->pub)
         return BM_OK; /* impossible date (29 February of a common year) */
@@ -1455,7 +1502,7 @@ typedef int (*matcher)(const scan *, size_t, cand *);
     ((1u << L_MONTH) | (1u << L_WEEKDAY) | (1u << L_ORDINAL) | (1u << L_COUNT) |                   \
      (1u << L_RELDAY) | (1u << L_UNIT) | (1u << L_MOD) | (1u << L_PART) | (1u << L_CUE) |          \
      (1u << L_CUELEAD) | (1u << L_YEARWORD) | (1u << L_MONTHWORD) | (1u << L_DAYWORD) |            \
-     (1u << L_DAYPART) | (1u << L_ARTICLE) | (1u << L_SEASON))
+     (1u << L_DAYPART) | (1u << L_ARTICLE) | (1u << L_SEASON) | (1u << L_ANCHORDAY))
 
 static int may_start(const scan *s, size_t i)
 {
@@ -1467,7 +1514,8 @@ static int may_start(const scan *s, size_t i)
 
 static int scan_tokens(scan *s)
 {
-    static const matcher order[] = {m_numeric, m_day, m_month, m_year, m_unit, m_weekday, m_relday};
+    static const matcher order[] = {m_anchor, m_numeric, m_day,    m_month,
+                                    m_year,   m_unit,    m_weekday, m_relday};
     size_t i = 0;
     while (i < s->n) {
         size_t next = i + 1;

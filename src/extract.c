@@ -18,6 +18,11 @@
 #define MIN_SCORE 1.0
 /* Tokens before a trigger in which a negation cancels it. */
 #define NEG_WINDOW 4
+/* How far back a purpose cue (بهدف، in order to) reaches to a trigger. */
+#define PURPOSE_WINDOW 10
+#define AR_WAW "\xD9\x88"
+/* Tokens after "according to" whose trigger names the source of the news. */
+#define SOURCE_WINDOW 2
 /* Tokens around a death word in which its count is read. */
 #define FATAL_WINDOW 3
 /* Incidents of one article closer than this (same type and day) are one. */
@@ -124,6 +129,7 @@ typedef struct pmention {
     size_t t0, t1; /* token range [t0, t1) */
     const bm_gplace *place;
     int near; /* "near X", "countryside of X" */
+    int speaker; /* "no comment from Damascus": a government, not a venue */
 } pmention;
 
 typedef struct dmention {
@@ -277,6 +283,7 @@ static int add_place(article *a, size_t t0, size_t t1, const bm_gplace *p)
     m->t1 = t1;
     m->place = p;
     m->near = t0 > 0 && (a->ti[t0 - 1].cover & CUE_NEAR);
+    m->speaker = 0;
     for (size_t k = t0; k < t1; k++)
         a->ti[k].place = (int)(a->npm - 1);
     return BM_OK;
@@ -522,11 +529,43 @@ static int is_clause_punct(const bm_token *k)
     return k->kind == BM_TOK_PUNCT && (!strcmp(k->norm, ";") || !strcmp(k->norm, "\xD8\x9B"));
 }
 
+static int is_comma(const bm_token *k)
+{
+    return k->kind == BM_TOK_PUNCT && (!strcmp(k->norm, ",") || !strcmp(k->norm, "\xD8\x8C"));
+}
+
+/* Whether [t0, t1) holds enough trigger weight of one type to be an event
+ * (a reporting verb or "statement" alone frames an event, it is not one). */
+static int has_event(const article *a, size_t t0, size_t t1)
+{
+    double score[BM_N_TYPES] = {0};
+    int statement = bm_type_index("statement");
+    for (size_t i = t0; i < t1; i++) {
+        const lex_entry *e = a->ti[i].trig;
+        if (e && !a->ti[i].negated && e->type != statement &&
+            (score[e->type] += e->weight) >= MIN_SCORE)
+            return 1;
+    }
+    return 0;
+}
+
+/* "..., and the crossings were closed": a comma, then a trigger joined by و,
+ * opens a second event when what precedes is already an event of its own. */
+static int coordinated_event(const article *a, size_t t0, size_t i)
+{
+    if (i + 1 >= a->tok.n || !is_comma(&a->tok.v[i]))
+        return 0;
+    const bm_token *k = &a->tok.v[i + 1];
+    if (k->kind != BM_TOK_ARABIC || !a->ti[i + 1].trig || strncmp(k->norm, AR_WAW, 2) != 0)
+        return 0;
+    return has_event(a, t0, i);
+}
+
 /* End of the clause that starts at t0 inside sentence s. */
 static size_t clause_end(const article *a, const sentence *s, size_t t0)
 {
     for (size_t i = t0 + 1; i < s->t1; i++) {
-        if (is_clause_punct(&a->tok.v[i]))
+        if (is_clause_punct(&a->tok.v[i]) || coordinated_event(a, t0, i))
             return i + 1 < s->t1 ? i + 1 : s->t1;
         if ((a->ti[i].cue & CUE_CLAUSE) && i > s->t0 + 1)
             return i;
@@ -534,7 +573,24 @@ static size_t clause_end(const article *a, const sentence *s, size_t t0)
     return s->t1;
 }
 
-/* A trigger is cancelled by a negation in the words just before it. */
+/* A purpose clause ("in order to disrupt its ability to launch attacks")
+ * names an aim, not an event: a trigger inside one does not count. The clause
+ * runs from the cue to the next comma or clause break. */
+static int in_purpose(const article *a, const sentence *s, size_t i)
+{
+    size_t lo = i >= s->t0 + PURPOSE_WINDOW ? i - PURPOSE_WINDOW : s->t0;
+    for (size_t k = i; k-- > lo;) {
+        const bm_token *t = &a->tok.v[k];
+        if (a->ti[k].cue & CUE_PURPOSE)
+            return 1;
+        if (is_clause_punct(t) || (a->ti[k].cue & CUE_CLAUSE) || is_comma(t))
+            return 0;
+    }
+    return 0;
+}
+
+/* A trigger is cancelled by a negation in the words just before it, or by a
+ * purpose clause it sits in. */
 static void mark_negations(article *a)
 {
     for (size_t si = 0; si < a->ns; si++) {
@@ -545,6 +601,12 @@ static void mark_negations(article *a)
             size_t lo = i >= s->t0 + NEG_WINDOW ? i - NEG_WINDOW : s->t0;
             for (size_t k = lo; k < i; k++)
                 if (a->ti[k].cue & CUE_NEGATION)
+                    a->ti[i].negated = 1;
+            if (in_purpose(a, s, i))
+                a->ti[i].negated = 1;
+            /* "according to a statement": the source of the news, not news. */
+            for (size_t k = i > s->t0 + SOURCE_WINDOW ? i - SOURCE_WINDOW : s->t0; k < i; k++)
+                if (a->ti[k].cue & CUE_SOURCE)
                     a->ti[i].negated = 1;
         }
     }
@@ -660,11 +722,32 @@ typedef struct clause_ref {
     size_t anchor; /* token of the deciding trigger */
     int type;
     lex_frame frame;
+    size_t report_at; /* a reporting trigger before the anchor, or SIZE_MAX */
 } clause_ref;
 
 static size_t tok_dist(size_t a, size_t b)
 {
     return a > b ? a - b : b - a;
+}
+
+/* "A comment from Damascus or Tehran", "a response from Baghdad": a place
+ * after "from" that follows a `speaker` word (within three words) names the
+ * government that speaks, not where anything happened. A place joined to it
+ * by one word ("or Tehran") speaks too. */
+static void mark_speakers(article *a)
+{
+    for (size_t i = 0; i < a->npm; i++) {
+        pmention *m = &a->pm[i];
+        if (i > 0 && a->pm[i - 1].speaker && m->t0 <= a->pm[i - 1].t1 + 1) {
+            m->speaker = 1;
+            continue;
+        }
+        if (m->t0 < 2 || !(a->ti[m->t0 - 1].cover & CUE_SPAN_FROM))
+            continue;
+        size_t lo = m->t0 >= 5 ? m->t0 - 5 : 0;
+        for (size_t k = lo; k < m->t0 - 1 && !m->speaker; k++)
+            m->speaker = (a->ti[k].cover & CUE_SPEAKER) != 0;
+    }
 }
 
 /* The most specific place with tokens in [t0, t1) (after `after` when it is
@@ -674,7 +757,7 @@ static int best_place(const article *a, size_t t0, size_t t1, size_t anchor, siz
     int best = -1;
     for (size_t i = pm_from(a, t0); i < a->npm && a->pm[i].t0 < t1; i++) {
         const pmention *m = &a->pm[i];
-        if (m->t1 > t1 || (after != SIZE_MAX && m->t0 <= after))
+        if (m->t1 > t1 || m->speaker || (after != SIZE_MAX && m->t0 <= after))
             continue;
         if (best < 0)
             best = (int)i;
@@ -695,27 +778,55 @@ static int is_determiner(const bm_token *k)
 
 /* "from Rabia to al-Walid", "between Syria and Iraq": the event lies along a
  * line; on a border event that line is the frontier. */
-static int has_span(const article *a, size_t t0, size_t t1)
+/* The token of a "to" cue right before mention q (after `end`), allowing a
+ * determiner or one kind word between ("to the al-Walid crossing", "to the
+ * base of al-Omar field"); SIZE_MAX when there is none. */
+static size_t span_to_before(const article *a, const pmention *q, size_t end)
 {
+    for (size_t k = q->t0; k-- > end && k + 3 > q->t0;)
+        if (a->ti[k].cover & CUE_SPAN_TO)
+            return k;
+    return SIZE_MAX;
+}
+
+/* "from X to Y" starting at mention i: 1 with *dest the index of Y when a
+ * "to" links them, 1 with *dest -1 for "between X and Y", else 0. Places
+ * coordinated with X ("from al-Hasakah and Raqqa to ...") belong to X. */
+static int span_from_mention(const article *a, size_t i, size_t t1, int *dest)
+{
+    const pmention *p = &a->pm[i];
+    size_t end = p->t1;
+    int between = 0;
+    for (size_t j = pm_from(a, p->t1); j < a->npm && a->pm[j].t0 <= end + SPAN_MAX_GAP + 1; j++) {
+        const pmention *q = &a->pm[j];
+        if (q->t1 > t1 || q->place == p->place)
+            continue;
+        int far = bm_distance_km(p->place->pt, q->place->pt) > SPAN_MIN_KM;
+        if (q->t0 == end) {
+            between |= far;
+            end = q->t1;
+            continue;
+        }
+        size_t to = q->t0 <= end + SPAN_MAX_GAP + 2 ? span_to_before(a, q, end) : SIZE_MAX;
+        if (to == SIZE_MAX || !far)
+            continue;
+        /* A plain "to" names where a movement ends; "as far as" and "all the
+         * way to" keep the line. */
+        *dest = (a->ti[to].cover & CUE_STRETCH) ? -1 : (int)j;
+        return 1;
+    }
+    return between;
+}
+
+static int has_span(const article *a, size_t t0, size_t t1, int *dest)
+{
+    *dest = -1;
     for (size_t i = pm_from(a, t0 + 1); i < a->npm && a->pm[i].t0 < t1; i++) {
         const pmention *p = &a->pm[i];
         if (p->t1 > t1 || !(a->ti[p->t0 - 1].cover & CUE_SPAN_FROM))
             continue;
-        for (size_t j = pm_from(a, p->t1); j < a->npm && a->pm[j].t0 <= p->t1 + SPAN_MAX_GAP + 1;
-             j++) {
-            const pmention *q = &a->pm[j];
-            if (q->t1 > t1 || q->place == p->place)
-                continue;
-            /* "from Rabia in Nineveh to al-Qaim": a short gap may qualify X. */
-            int adjacent = q->t0 == p->t1;
-            size_t before = q->t0 - 1;
-            if (before > p->t1 && is_determiner(&a->tok.v[before]))
-                before--; /* "to the al-Walid crossing" */
-            int linked = q->t0 > p->t1 && q->t0 <= p->t1 + SPAN_MAX_GAP + 2 &&
-                         (a->ti[before].cover & CUE_SPAN_TO);
-            if ((adjacent || linked) && bm_distance_km(p->place->pt, q->place->pt) > SPAN_MIN_KM)
-                return 1;
-        }
+        if (span_from_mention(a, i, t1, dest))
+            return 1;
     }
     return 0;
 }
@@ -734,6 +845,14 @@ static int border_type(int type)
     const char *n = bm_type_name(type);
     return !strcmp(n, "smuggling") || !strcmp(n, "infiltration") || !strcmp(n, "fortification") ||
            !strcmp(n, "deployment") || !strcmp(n, "crossing");
+}
+
+/* Events that travel: people or goods moving from one place to another. */
+static int movement_type(int type)
+{
+    const char *n = bm_type_name(type);
+    return !strcmp(n, "deployment") || !strcmp(n, "infiltration") || !strcmp(n, "crossing") ||
+           !strcmp(n, "repatriation") || !strcmp(n, "smuggling");
 }
 
 static int talk_type(int type)
@@ -869,6 +988,14 @@ static int destination(const article *a, const clause_ref *c, const bm_gplace *b
     for (size_t k = c->anchor + 1; k + 1 < c->t1; k++) {
         if (!(a->ti[k].cover & CUE_SPAN_TO))
             continue;
+        /* "as far as al-Walid" ends a stretch, it is not where troops went. */
+        if (a->ti[k].cover & CUE_STRETCH) {
+            if (!border || !has_cue(a, c->t0, c->t1, CUE_BORDER) || !evokes_both_sides(a, c->s))
+                return 0;
+            out->place = border;
+            out->from = BM_ATTACH_BORDER;
+            return 1;
+        }
         size_t next = k + (a->ti[k].cue_n ? a->ti[k].cue_n : 1);
         if (next < c->t1 && is_determiner(&a->tok.v[next]))
             next++;
@@ -895,6 +1022,26 @@ static int destination(const article *a, const clause_ref *c, const bm_gplace *b
     return 0;
 }
 
+/* A repatriation is placed at the camp people leave. When a later mention
+ * names only where a batch arrived ("reached al-Jadaa"), the origin is the
+ * one the article's earlier repatriation left from. */
+static int repatriation_origin(const article *a, const clause_ref *c, const pmention *m,
+                               placed *out)
+{
+    if (strcmp(bm_type_name(c->type), "repatriation") != 0 || m->t0 == 0 ||
+        !(a->ti[m->t0 - 1].cover & CUE_SPAN_TO))
+        return 0;
+    for (size_t k = a->out->n; k-- > 0;) {
+        const bm_extracted *prev = &a->out->v[k];
+        if (strcmp(prev->inc.type, "repatriation") != 0 || prev->place == m->place)
+            continue;
+        out->place = prev->place;
+        out->from = BM_ATTACH_INHERITED;
+        return 1;
+    }
+    return 0;
+}
+
 static int choose_place(const article *a, const clause_ref *c, placed *out)
 {
     memset(out, 0, sizeof *out);
@@ -902,8 +1049,18 @@ static int choose_place(const article *a, const clause_ref *c, placed *out)
         return 1;
     const sentence *s = c->s;
     const bm_gplace *border = bm__lexicon_border_place(a->x->lx);
-    if (border && !talk_type(c->type) && has_span(a, c->t0, c->t1) &&
-        (border_type(c->type) || has_cue(a, s->t0, s->t1, CUE_BORDER))) {
+    int dest = -1;
+    int span = !talk_type(c->type) && has_span(a, c->t0, c->t1, &dest);
+    /* "Reinforcements coming from al-Hasakah to the al-Omar base": a
+     * movement along a route is where it arrives. */
+    if (span && dest >= 0 && movement_type(c->type) &&
+        !has_cue(a, c->t0, c->t1, CUE_STRETCH | CUE_BORDER)) {
+        out->place = a->pm[dest].place;
+        out->near = a->pm[dest].near;
+        out->from = BM_ATTACH_FRAME;
+        return 1;
+    }
+    if (border && span && (border_type(c->type) || has_cue(a, s->t0, s->t1, CUE_BORDER))) {
         out->place = border;
         out->from = BM_ATTACH_BORDER;
         return 1;
@@ -924,6 +1081,8 @@ static int choose_place(const article *a, const clause_ref *c, placed *out)
         out->from = BM_ATTACH_BORDER;
         return 1;
     }
+    if (i >= 0 && repatriation_origin(a, c, &a->pm[i], out))
+        return 1;
     if (i >= 0) {
         out->place = a->pm[i].place;
         out->near = a->pm[i].near;
@@ -957,7 +1116,8 @@ typedef struct dated {
 } dated;
 
 /* Nearest usable date in [t0, t1); report dates only when nothing else. */
-static int best_date(const article *a, size_t t0, size_t t1, size_t anchor, int *bg_only)
+static int best_date(const article *a, size_t t0, size_t t1, size_t anchor, size_t report_at,
+                     int *bg_only)
 {
     int best = -1, seen_bg = 0;
     size_t best_cost = SIZE_MAX;
@@ -970,6 +1130,9 @@ static int best_date(const article *a, size_t t0, size_t t1, size_t anchor, int 
             continue;
         }
         size_t cost = tok_dist(d->t0, anchor) + (d->report ? 1000 : 0);
+        /* Between the announcing verb and the event: the announcement's day. */
+        if (report_at != SIZE_MAX && d->t0 > report_at && d->t1 <= anchor)
+            cost += 500;
         if (cost < best_cost) {
             best_cost = cost;
             best = (int)i;
@@ -984,14 +1147,14 @@ static int choose_date(const article *a, const clause_ref *c, dated *out)
 {
     memset(out, 0, sizeof *out);
     int bg = 0;
-    int i = best_date(a, c->t0, c->t1, c->anchor, &bg);
+    int i = best_date(a, c->t0, c->t1, c->anchor, c->report_at, &bg);
     out->from = BM_ATTACH_CLAUSE;
     if (bg) {
         out->background = 1;
         return 0;
     }
     if (i < 0) {
-        i = best_date(a, c->s->t0, c->s->t1, c->anchor, NULL);
+        i = best_date(a, c->s->t0, c->s->t1, c->anchor, c->report_at, NULL);
         out->from = BM_ATTACH_SENTENCE;
     }
     if (i >= 0) {
@@ -1017,6 +1180,56 @@ static int choose_date(const article *a, const clause_ref *c, dated *out)
 
 /* ---- Scoring a clause --------------------------------------------------- */
 
+static int is_statement(int type)
+{
+    return type >= 0 && !strcmp(bm_type_name(type), "statement");
+}
+
+/* "The ministry said in a statement that two infiltrators were arrested":
+ * the announcement is the frame, the reported event owns the type. A
+ * statement is an incident only when the clause reports no event of its own. */
+static int reported_event(const double *score, int best)
+{
+    if (!is_statement(best))
+        return best;
+    int event = -1;
+    for (int t = 0; t < BM_N_TYPES; t++)
+        if (!is_statement(t) && score[t] >= MIN_SCORE && (event < 0 || score[t] > score[event]))
+            event = t;
+    return event >= 0 ? event : best;
+}
+
+static int type_is(int type, const char *name)
+{
+    return type >= 0 && !strcmp(bm_type_name(type), name);
+}
+
+/* An arrest or an ambush whose targets are people crossing illegally is the
+ * interdiction of that crossing: infiltration, as the incident types define
+ * it, not a security operation or an armed group's attack. */
+static int interdiction(const double *score, int best)
+{
+    if (!type_is(best, "security_op") && !type_is(best, "attack"))
+        return best;
+    int inf = bm_type_index("infiltration");
+    return inf >= 0 && score[inf] >= MIN_SCORE ? inf : best;
+}
+
+/* The first statement trigger before the anchor: the verb that frames the
+ * event ("announced today the arrest ..."), whose time adverb dates the
+ * announcement rather than the event. */
+static size_t report_frame(const article *a, const clause_ref *c)
+{
+    if (is_statement(c->type))
+        return SIZE_MAX;
+    for (size_t i = c->t0; i < c->anchor; i++) {
+        const lex_entry *e = a->ti[i].trig;
+        if (e && !a->ti[i].negated && is_statement(e->type))
+            return i;
+    }
+    return SIZE_MAX;
+}
+
 static int score_clause(const article *a, clause_ref *c, double *score_out)
 {
     double score[BM_N_TYPES] = {0}, maxw[BM_N_TYPES] = {0};
@@ -1026,10 +1239,13 @@ static int score_clause(const article *a, clause_ref *c, double *score_out)
         if (!e || a->ti[i].negated)
             continue;
         score[e->type] += e->weight;
-        if (e->weight > maxw[e->type]) {
-            maxw[e->type] = e->weight;
+        /* The anchor is the first full trigger: in verb-first Arabic that is
+         * the event's verb, whose adverbs carry its date; later nouns often sit
+         * in relative clauses about other events. */
+        if (e->weight > maxw[e->type] && (maxw[e->type] < MIN_SCORE || e->weight < MIN_SCORE))
             anchor[e->type] = i;
-        }
+        if (e->weight > maxw[e->type])
+            maxw[e->type] = e->weight;
     }
     int best = -1;
     for (int t = 0; t < BM_N_TYPES; t++)
@@ -1038,9 +1254,11 @@ static int score_clause(const article *a, clause_ref *c, double *score_out)
             best = t;
     if (best < 0 || score[best] < MIN_SCORE)
         return 0;
+    best = interdiction(score, reported_event(score, best));
     c->type = best;
     c->anchor = anchor[best];
     c->frame = a->ti[c->anchor].trig->frame;
+    c->report_at = report_frame(a, c);
     *score_out = score[best];
     return 1;
 }
@@ -1302,7 +1520,7 @@ static int emit_siblings(article *a, const clause_ref *c, double score, const da
 
 static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
 {
-    clause_ref c = {s, t0, t1, 0, 0, FRAME_NONE};
+    clause_ref c = {s, t0, t1, 0, 0, FRAME_NONE, SIZE_MAX};
     double score = 0;
     if (!score_clause(a, &c, &score))
         return BM_OK;
@@ -1328,8 +1546,14 @@ static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
 /* What a sentence leaves to the next: its last event date and its place. */
 static void update_context(article *a, const sentence *s, size_t first_new)
 {
+    const bm_extracted *ev = a->out->n > first_new ? &a->out->v[a->out->n - 1] : NULL;
     for (size_t i = dm_from(a, s->t0); i < a->ndm && a->dm[i].t0 < s->t1; i++) {
         const dmention *d = &a->dm[i];
+        /* A bare year after the sentence's dated event ("closed since the
+         * summer of 2014") is background: later sentences keep the event's
+         * time, never jump years back. */
+        if (ev && d->prec > ev->inc.date_precision && bm_date_cmp(d->date, ev->inc.date_start) < 0)
+            continue;
         if (d->t1 <= s->t1 && !d->background) {
             a->has_ctx_date = 1;
             a->ctx_date = d->date;
@@ -1430,6 +1654,7 @@ static int run(article *a)
         (rc = find_dates(a)) != BM_OK)
         return rc == BM_ENOMEM ? bm_error_set(a->err, rc, "extract: out of memory") : rc;
     sort_places(a);
+    mark_speakers(a);
     if (split_sentences(a) != BM_OK)
         return bm_error_set(a->err, BM_ENOMEM, "extract: out of memory");
     mark_negations(a);

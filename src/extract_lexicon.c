@@ -213,6 +213,10 @@ static unsigned parse_role(const char *s)
         {"title", CUE_TITLE},
         {"stop", CUE_STOP},
         {"actor", CUE_ACTOR},
+        {"purpose", CUE_PURPOSE},
+        {"stretch", CUE_STRETCH},
+        {"source", CUE_SOURCE},
+        {"speaker", CUE_SPEAKER},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))
@@ -294,7 +298,7 @@ static int fill_entry(load_ctx *c, lex_kind kind, lex_entry *e, char **f, size_t
 
 static int load_row(load_ctx *c, lex_kind kind, char *line)
 {
-    char *f[6];
+    char *f[6] = {0};
     size_t nf = split_tabs(line, f, 6);
     if (!f[0][0])
         return BM_OK;
@@ -439,11 +443,31 @@ static void word_variants(const bm_token *tok, variants *v)
         add_article_forms(v, tok->norm + p2);
 }
 
+#define AR_ALEF "\xD8\xA7"
+/* A listed word must have this many characters before its accusative alef is
+ * accepted: shorter words ending in alef are mostly other words. */
+#define MIN_ACC_CHARS 3
+
+/* Length of s without the alef of the indefinite accusative (اتفاقاً is
+ * normalised to اتفاقا: the tanween is a haraka), or 0 when s has none. */
+static size_t accusative_len(const char *s, size_t len)
+{
+    if (len < 2 + 2 * MIN_ACC_CHARS || memcmp(s + len - 2, AR_ALEF, 2) != 0)
+        return 0;
+    return len - 2;
+}
+
+/* Any listed noun also matches in the indefinite accusative, so the lexicon
+ * lists each noun once instead of every case ending. */
 static int word_matches(const char *w, int pfx, const char *s)
 {
-    if (!pfx)
-        return strcmp(w, s) == 0;
-    return strncmp(w, s, strlen(w)) == 0;
+    if (pfx)
+        return strncmp(w, s, strlen(w)) == 0;
+    if (strcmp(w, s) == 0)
+        return 1;
+    size_t wl = strlen(w), sl = strlen(s);
+    return accusative_len(s, sl) == wl && memcmp(w, s, wl) == 0 &&
+           g_utf8_strlen(w, (gssize)wl) >= MIN_ACC_CHARS;
 }
 
 /* Quote marks inside a multi-word term are skipped: تنظيم “الدولة”. */
@@ -523,9 +547,16 @@ void bm__lexicon_match_all(const lexicon *lx, const bm_tokens *t, size_t i,
     int has_prefix = g_hash_table_size(lx->prefix) > 0;
     for (size_t k = 0; k < v.n; k++) {
         try_bucket(g_hash_table_lookup(lx->exact, v.s[k]), v.s[k], t, i, best, ntok);
+        size_t len = strlen(v.s[k]);
+        size_t acc = accusative_len(v.s[k], len);
+        char stem[VARIANT_BUF];
+        if (acc && acc < sizeof stem) {
+            memcpy(stem, v.s[k], acc);
+            stem[acc] = '\0';
+            try_bucket(g_hash_table_lookup(lx->exact, stem), v.s[k], t, i, best, ntok);
+        }
         if (!has_prefix)
             continue;
-        size_t len = strlen(v.s[k]);
         size_t kb = utf8_prefix_bytes(v.s[k], len, PREFIX_KEY_CHARS);
         char key[32];
         if (kb >= len || kb >= sizeof key)

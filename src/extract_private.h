@@ -48,7 +48,11 @@ enum {
     CUE_CAPITAL = 1u << 14,
     CUE_TITLE = 1u << 15,
     CUE_STOP = 1u << 16,
-    CUE_ACTOR = 1u << 17
+    CUE_ACTOR = 1u << 17,
+    CUE_PURPOSE = 1u << 18,
+    CUE_STRETCH = 1u << 19,
+    CUE_SOURCE = 1u << 20,
+    CUE_SPEAKER = 1u << 21
 };
 
 /* Fatality word kinds. */

@@ -112,6 +112,8 @@ static unsigned parse_roles(const char *s, const char *path, int line, bm_error 
         {"skipline", GZ_C_SKIPLINE},
         {"link", GZ_C_LINK},
         {"not-place-after", GZ_C_NOT_AFTER},
+        {"plural", GZ_C_PLURAL},
+        {"direction", GZ_C_DIRECTION},
     };
     unsigned bits = 0;
     char buf[256];
@@ -135,13 +137,13 @@ static int load_context(bm_gazetteer *g, const char *dir, bm_error *err)
 {
     gz_tsv t;
     char path[4096], *hdr[TSV_MAX_FIELDS], *f[TSV_MAX_FIELDS];
-    int nh, nf, rc = lexicon_open(dir, "place-context.tsv", &t, path, sizeof path, hdr, &nh, err);
+    int nh = 0, nf, rc = lexicon_open(dir, "place-context.tsv", &t, path, sizeof path, hdr, &nh, err);
     if (rc == BM_ENOTFOUND)
         return BM_OK;
     if (rc)
         return rc;
     int cw = bm__gz_col(hdr, nh, "word"), cr = bm__gz_col(hdr, nh, "role"),
-        ck = bm__gz_col(hdr, nh, "kinds");
+        ck = bm__gz_col(hdr, nh, "kinds"), cs = bm__gz_col(hdr, nh, "singular");
     if (cw < 0 || cr < 0) {
         free(t.data);
         return bm_error_set(err, BM_EPARSE, "%s: header needs word and role", path);
@@ -166,10 +168,23 @@ static int load_context(bm_gazetteer *g, const char *dir, bm_error *err)
         }
         if (created) {
             s->value = (uint32_t)g->n_contexts;
-            g->contexts[g->n_contexts++] = (gz_context){0, 0};
+            g->contexts[g->n_contexts++] = (gz_context){0, 0, 0};
         }
         g->contexts[s->value].roles |= roles;
         g->contexts[s->value].kinds |= parse_kinds(bm__gz_field(f, nf, ck));
+        /* A dual or plural trigger keeps its singular: the list's names are
+         * read as "<singular> X" too (حقلي العمر: حقل العمر). */
+        char sing[GZ_MAX_KEY + 8];
+        int slatin;
+        if (bm__gz_name_key(bm__gz_field(f, nf, cs), sing, sizeof sing, &slatin) &&
+            strcmp(sing, "-") != 0) {
+            long off = bm__gz_str_add(g, sing, strlen(sing));
+            if (off < 0) {
+                rc = bm_error_set(err, BM_ENOMEM, "loading %s: out of memory", path);
+                break;
+            }
+            g->contexts[s->value].singular = (uint32_t)off + 1;
+        }
         /* Border and capital words open phrases the matcher must notice
          * while it walks the index, at no extra lookup per word. */
         if (!latin && (roles & (GZ_C_BORDER | GZ_C_CAPITAL)) && bm__gz_index_special(g, key)) {
@@ -198,7 +213,7 @@ static int load_traps(bm_gazetteer *g, const char *dir, bm_error *err)
 {
     gz_tsv t;
     char path[4096], *hdr[TSV_MAX_FIELDS], *f[TSV_MAX_FIELDS];
-    int nh, nf, rc = lexicon_open(dir, "traps.tsv", &t, path, sizeof path, hdr, &nh, err);
+    int nh = 0, nf, rc = lexicon_open(dir, "traps.tsv", &t, path, sizeof path, hdr, &nh, err);
     if (rc == BM_ENOTFOUND)
         return BM_OK;
     if (rc)
@@ -261,7 +276,7 @@ static int context_flag(bm_gazetteer *g, const char *w, size_t n, unsigned roles
         return -1;
     if (created) {
         s->value = (uint32_t)g->n_contexts;
-        g->contexts[g->n_contexts++] = (gz_context){0, 0};
+        g->contexts[g->n_contexts++] = (gz_context){0, 0, 0};
     }
     g->contexts[s->value].roles |= roles;
     return 0;
@@ -271,7 +286,7 @@ static int load_orgs(bm_gazetteer *g, const char *dir, bm_error *err)
 {
     gz_tsv t;
     char path[4096], *hdr[TSV_MAX_FIELDS], *f[TSV_MAX_FIELDS];
-    int nh, nf, rc = lexicon_open(dir, "org-prefixes.tsv", &t, path, sizeof path, hdr, &nh, err);
+    int nh = 0, nf, rc = lexicon_open(dir, "org-prefixes.tsv", &t, path, sizeof path, hdr, &nh, err);
     if (rc == BM_ENOTFOUND)
         return BM_OK;
     if (rc)
@@ -338,7 +353,7 @@ static int load_nisbas(bm_gazetteer *g, const char *dir, bm_error *err)
 {
     gz_tsv t;
     char path[4096], *hdr[TSV_MAX_FIELDS], *f[TSV_MAX_FIELDS];
-    int nh, nf, rc = lexicon_open(dir, "nisba.tsv", &t, path, sizeof path, hdr, &nh, err);
+    int nh = 0, nf, rc = lexicon_open(dir, "nisba.tsv", &t, path, sizeof path, hdr, &nh, err);
     if (rc == BM_ENOTFOUND)
         return BM_OK;
     if (rc)

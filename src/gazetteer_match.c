@@ -324,6 +324,7 @@ typedef struct cand {
     unsigned evidence;
     unsigned pref_kinds;
     char trigger[48];
+    int plural; /* the trigger is dual or plural (محافظتي، مدن): it spreads over a list */
     char via[64]; /* id of the place that gave list/nearby evidence */
     state st;
     const char *reject;
@@ -598,28 +599,85 @@ static void fill_from_hit(const matcher *m, const gz_hit *h, cand *c)
     c->st = S_OPEN;
 }
 
+/* A name in the list after a dual or plural trigger, read with the
+ * trigger's singular before it: "حقلي العمر" names "حقل العمر", "معبري
+ * سيمالكا واليعربية" the crossing "معبر اليعربية", not the town. */
+static int plural_reading(const matcher *m, size_t i, const char *sing, gz_hit *h)
+{
+    const bm_token *tk = &m->t->v[i];
+    size_t sn = strlen(sing);
+    int have = 0;
+    h->special = 0;
+    if (tk->kind != BM_TOK_ARABIC)
+        return 0;
+    for (int which = 0; which <= 1; which++) {
+        size_t cl = which ? bm_ar_proclitic_len(tk->norm, tk->norm_len, 1) : 0;
+        if (which && !cl)
+            continue;
+        size_t n = tk->norm_len - cl;
+        char buf[GZ_MAX_KEY + 8];
+        if (sn + 1 + n > GZ_MAX_KEY)
+            continue;
+        memcpy(buf, sing, sn);
+        buf[sn] = ' ';
+        memcpy(buf + sn + 1, tk->norm + cl, n);
+        try_reading(m->g, m->t, i, buf, sn + 1 + n, (int)cl, 0, h, &have);
+    }
+    return have;
+}
+
+/* Where the next member of a list may start after a name ending at t1:
+ * after "،" or at a word opening with و. SIZE_MAX when the list ends. */
+static size_t list_next(const bm_tokens *t, size_t t1)
+{
+    size_t k = t1 + 1;
+    if (k >= t->n || t->v[k].newline_before)
+        return SIZE_MAX;
+    if (t->v[k].kind == BM_TOK_PUNCT && t->v[k].norm[0] == ',')
+        return k + 1;
+    if (t->v[k].kind == BM_TOK_ARABIC && t->v[k].norm_len > 2 && !memcmp(t->v[k].norm, "\xD9\x88", 2))
+        return k;
+    return SIZE_MAX;
+}
+
 static int collect(matcher *m)
 {
     const bm_tokens *t = m->t;
+    size_t pl_at = SIZE_MAX; /* token where a plural trigger's list goes on */
+    const char *sing = NULL;
     for (size_t i = 0; i < t->n;) {
         if (!is_word(&t->v[i]) || m->skip[i]) {
             i++;
             continue;
         }
+        const gz_context *cx = ctx_at(m, i);
+        if (cx && (cx->roles & GZ_C_PLURAL) && cx->singular) {
+            sing = bm__gz_str(m->g, cx->singular - 1);
+            pl_at = ++i;
+            continue;
+        }
         cand c, sp;
-        gz_hit h;
+        gz_hit h, ph;
         int have = bm__gz_longest(m->g, t, i, &h);
+        if (i == pl_at && plural_reading(m, i, sing, &ph) && (!have || ph.t1 >= h.t1)) {
+            h = ph;
+            have = 1;
+        }
         int special = h.special && (special_border(m, i, &sp) || special_capital(m, i, &sp));
         if (special && (!have || sp.t1 >= h.t1)) {
             c = sp;
         } else if (have) {
             fill_from_hit(m, &h, &c);
         } else {
+            if (i == pl_at)
+                pl_at = SIZE_MAX;
             i++;
             continue;
         }
         if (push(m, &c))
             return -1;
+        if (i == pl_at)
+            pl_at = list_next(t, c.t1);
         i = c.t1 + 1;
     }
     return 0;
@@ -758,6 +816,7 @@ static void triggers(matcher *m, cand *c)
         (!(ctx->roles & GZ_C_WEAK) || c->latin)) {
         c->evidence |= EV_TRIGGER;
         c->pref_kinds |= ctx->kinds;
+        c->plural = (ctx->roles & GZ_C_PLURAL) != 0;
         c->trigger[0] = '\0';
         str_cat(c->trigger, sizeof c->trigger, t->v[p].norm, t->v[p].norm_len);
     } else if (ctx && (ctx->roles & GZ_C_WEAK) && c->latin) {
@@ -914,6 +973,71 @@ static int same_sentence(matcher *m, size_t a, size_t b)
     return m->sent[a] == m->sent[b];
 }
 
+/* How many earlier candidates coreference looks back over: about an
+ * article's worth, so a long text stays linear. */
+#define COREF_WINDOW 256
+
+/* Did an earlier accepted mention resolve to place p? */
+static int named_before(const matcher *m, const cand *c, uint32_t p)
+{
+    const cand *o = c - m->c > COREF_WINDOW ? c - COREF_WINDOW : m->c;
+    for (; o < c; o++)
+        if (o->st == S_ACCEPTED && o->place == p && o->group != c->group)
+            return 1;
+    return 0;
+}
+
+/* A trap the article named in full before ("مخيم الهول" ... "من الهول"):
+ * the short form refers back to that place. */
+static int named_in_full(matcher *m, size_t ci)
+{
+    cand *c = &m->c[ci];
+    uint32_t n;
+    const gz_ref *r = group_refs(m->g, c->group, &n);
+    for (uint32_t i = 0; i < n; i++)
+        if (named_before(m, c, r[i].place)) {
+            c->place = r[i].place;
+            c->evidence |= EV_NEARBY;
+            str_set(c->via, sizeof c->via, m->g->places[r[i].place].pub.id);
+            return 1;
+        }
+    return 0;
+}
+
+/* Is token k the preposition في ("in")? */
+static int is_fi(const matcher *m, size_t k)
+{
+    const bm_token *tk = &m->t->v[k];
+    return tk->kind == BM_TOK_ARABIC && tk->norm_len == 4 && !memcmp(tk->norm, "\xD9\x81\xD9\x8A", 4);
+}
+
+/* "ربيعة في نينوى", "هيت في الأنبار": a name said to lie in the governorate
+ * one of its places lies in is that place. Returns 1 and notes the
+ * governorate when so. */
+static int inside_own_governorate(matcher *m, size_t ci)
+{
+    cand *c = &m->c[ci];
+    if (ci + 1 >= m->n)
+        return 0;
+    const cand *o = &m->c[ci + 1];
+    if (o->st != S_ACCEPTED || o->group == NO_VALUE || o->t0 != c->t1 + 2 || !is_fi(m, c->t1 + 1))
+        return 0;
+    uint32_t nc, no;
+    const gz_ref *rc = group_refs(m->g, c->group, &nc), *ro = group_refs(m->g, o->group, &no);
+    for (uint32_t j = 0; j < no; j++) {
+        const gz_place *gov = &m->g->places[ro[j].place];
+        if (gov->kind != GZ_K_GOVERNORATE)
+            continue;
+        for (uint32_t i = 0; i < nc; i++)
+            if (!strcmp(m->g->places[rc[i].place].pub.admin1, gov->pub.id)) {
+                c->place = rc[i].place;
+                str_set(c->via, sizeof c->via, gov->pub.id);
+                return 1;
+            }
+    }
+    return 0;
+}
+
 /* Evidence a trap (or a broad-only name) needs; returns 1 when unlocked. */
 static int unlocked(matcher *m, size_t ci)
 {
@@ -925,6 +1049,13 @@ static int unlocked(matcher *m, size_t ci)
         unlock &= GZ_U_TRIGGER;
     if ((unlock & GZ_U_TRIGGER) && (c->evidence & (EV_TRIGGER | EV_TRIGGER_AFTER)))
         return 1;
+    if ((unlock & (GZ_U_LIST | GZ_U_NEARBY)) && c->group != NO_VALUE && named_in_full(m, ci))
+        return 1;
+    if ((unlock & (GZ_U_LIST | GZ_U_NEARBY)) && c->group != NO_VALUE &&
+        inside_own_governorate(m, ci)) {
+        c->evidence |= EV_NEARBY;
+        return 1;
+    }
     const gz_place *self = &m->g->places[c->place];
     /* coordination with a neighbouring place */
     for (int side = 0; side < 2 && (unlock & GZ_U_LIST); side++) {
@@ -1077,6 +1208,12 @@ static void choose(matcher *m, cand *c, const doc_ctx *d)
         }
         if (!(p->flags & GZ_P_BROAD))
             s += 1;
+        /* a bare name the article already gave in full ("مخيم الهول" ... "من
+         * الهول") is the same place: the press shortens names it has set up */
+        if (!c->pref_kinds && named_before(m, c, r[i].place)) {
+            s += 3;
+            w = "coreference";
+        }
         /* the settlement is what a bare name means; the area it names needs
          * a trigger (محافظة X) or a sibling of its level */
         if (p->flags & GZ_P_SETTLE)
@@ -1094,6 +1231,108 @@ static void choose(matcher *m, cand *c, const doc_ctx *d)
     if (c->reason[0])
         str_cat(c->reason, sizeof c->reason, ";", 1);
     str_cat(c->reason, sizeof c->reason, why, strlen(why));
+}
+
+/* "حقل العمر في دير الزور", "حقول رميلان في الحسكة": a place far out of the
+ * city named after its governorate, said to be "in" that name, is in the
+ * governorate; the city itself is not meant. Points within a few km of the
+ * city (a quarter, its airport) leave it the city. */
+static void container_level(matcher *m)
+{
+    const bm_gazetteer *g = m->g;
+    for (size_t i = 1; i < m->n; i++) {
+        cand *c = &m->c[i];
+        const cand *o = &m->c[i - 1];
+        if (c->st != S_ACCEPTED || o->st != S_ACCEPTED || c->group == NO_VALUE ||
+            o->group == NO_VALUE || c->t0 != o->t1 + 2 || c->strip)
+            continue;
+        if (!is_fi(m, o->t1 + 1))
+            continue;
+        const gz_place *city = &g->places[c->place], *in = &g->places[o->place];
+        if (city->kind != GZ_K_CITY || !specific(in) || in->kind == GZ_K_GOVERNORATE)
+            continue;
+        const bm_gplace *a1 = bm_gazetteer_get(g, city->pub.admin1);
+        if (!a1 || strcmp(a1->kind, "governorate") != 0 || strcmp(in->pub.admin1, a1->id) != 0 ||
+            !strstr(a1->name_ar, city->pub.name_ar))
+            continue;
+        if (bm_distance_km(in->pub.pt, city->pub.pt) <= 10)
+            continue;
+        c->place = (uint32_t)((const gz_place *)a1 - g->places);
+        str_cat(c->reason, sizeof c->reason, ";container", 10);
+    }
+}
+
+/* "البوكمال شرقي سوريا", "قاعدة عين الأسد الجوية غربي العراق": a compass
+ * phrase right after a named place describes where that place is; the
+ * mention is the country, not the region the same words name when they stand
+ * alone ("في شرق سوريا"). At most one adjective may sit between. */
+static void direction_country(matcher *m)
+{
+    const bm_gazetteer *g = m->g;
+    for (size_t i = 1; i < m->n; i++) {
+        cand *c = &m->c[i];
+        const cand *o = &m->c[i - 1];
+        if (c->st != S_ACCEPTED || o->st != S_ACCEPTED || c->group == NO_VALUE ||
+            o->group == NO_VALUE || g->places[c->place].kind != GZ_K_REGION ||
+            !specific(&g->places[o->place]) || !same_sentence(m, o->t1, c->t0))
+            continue;
+        size_t k = o->t1 + 1, adjectives = 0;
+        for (; k < c->t0; k++) {
+            if (!is_word(&m->t->v[k]) || m->t->v[k].newline_before)
+                break;
+            if (roles_at(m, k) & GZ_C_DIRECTION)
+                continue;
+            if (k > o->t1 + 1 || !word_has_article(&m->t->v[k]) || adjectives++)
+                break;
+        }
+        if (k != c->t0 || m->t->v[c->t0].newline_before)
+            continue;
+        while (k <= c->t1 && (roles_at(m, k) & GZ_C_DIRECTION))
+            k++;
+        gz_hit h;
+        if (k == c->t0 || k > c->t1 || !bm__gz_longest(g, m->t, k, &h) || h.t1 != c->t1)
+            continue;
+        uint32_t n;
+        const gz_ref *r = group_refs(g, h.group, &n);
+        for (uint32_t j = 0; j < n; j++)
+            if (g->places[r[j].place].kind == GZ_K_COUNTRY) {
+                c->place = r[j].place;
+                str_cat(c->reason, sizeof c->reason, ";descriptor", 11);
+                break;
+            }
+    }
+}
+
+/* "محافظة حمص" ... "في حمص": once an article has set up a governorate and
+ * not the city it is named after, the bare name goes on meaning the
+ * governorate. A place word (مدينة حمص) or an earlier mention of the city
+ * keeps the city. */
+static void governorate_coreference(matcher *m)
+{
+    const bm_gazetteer *g = m->g;
+    for (size_t i = 1; i < m->n; i++) {
+        cand *c = &m->c[i];
+        if (c->st != S_ACCEPTED || c->group == NO_VALUE || c->pref_kinds ||
+            (c->evidence & (EV_TRIGGER | EV_TRIGGER_AFTER)))
+            continue;
+        const gz_place *city = &g->places[c->place];
+        const bm_gplace *a1 = bm_gazetteer_get(g, city->pub.admin1);
+        if (city->kind != GZ_K_CITY || !a1 || strcmp(a1->kind, "governorate") != 0 ||
+            !strstr(a1->name_ar, city->pub.name_ar))
+            continue;
+        uint32_t gov = (uint32_t)((const gz_place *)a1 - g->places);
+        int seen_gov = 0, seen_city = 0;
+        for (size_t j = i > COREF_WINDOW ? i - COREF_WINDOW : 0; j < i; j++) {
+            if (m->c[j].st != S_ACCEPTED)
+                continue;
+            seen_gov |= m->c[j].place == gov;
+            seen_city |= m->c[j].place == c->place;
+        }
+        if (!seen_gov || seen_city)
+            continue;
+        c->place = gov;
+        str_cat(c->reason, sizeof c->reason, ";coreference", 12);
+    }
 }
 
 /* ---- The pipeline ------------------------------------------------------------------------ */
@@ -1148,6 +1387,26 @@ static void neighbour_kinds(matcher *m)
     }
 }
 
+/* A dual or plural place word names every member of the list after it:
+ * "محافظتي الحسكة ودير الزور" are two governorates, "حقلي العمر وكونيكو" two
+ * fields. The first name took the trigger; pass it down the list. */
+static void spread_plural(matcher *m)
+{
+    for (size_t i = 1; i < m->n; i++) {
+        cand *a = &m->c[i - 1], *b = &m->c[i];
+        int range;
+        if (!a->plural || !(a->evidence & EV_TRIGGER) || a->st == S_REJECTED)
+            continue;
+        if (b->st == S_REJECTED || (b->evidence & EV_TRIGGER) || b->group == NO_VALUE ||
+            !coordinated(m, a, b, &range) || range)
+            continue;
+        b->evidence |= EV_TRIGGER;
+        b->pref_kinds |= a->pref_kinds;
+        b->plural = 1;
+        str_set(b->trigger, sizeof b->trigger, a->trigger);
+    }
+}
+
 static int needs_evidence(const cand *c)
 {
     if (c->evidence & EV_SPECIAL)
@@ -1170,6 +1429,7 @@ static void resolve(matcher *m)
         if (!needs_evidence(c))
             c->st = S_ACCEPTED;
     }
+    spread_plural(m);
     /* Traps and bare broad names: evidence may come from places accepted in
      * an earlier round, so iterate until nothing changes. */
     for (int round = 0; round < 4; round++) {
@@ -1208,6 +1468,9 @@ static void resolve(matcher *m)
         base_reason(m, c);
         choose(m, c, &d);
     }
+    container_level(m);
+    governorate_coreference(m);
+    direction_country(m);
 }
 
 struct bm_place_finder {

@@ -125,12 +125,15 @@ enum {
     GZ_C_LINK = 1 << 11,       /* between a trigger and the name (بالقرب من X; town of X) */
     GZ_C_ORG_BEFORE = 1 << 12, /* ends an organisation pattern that precedes a name */
     GZ_C_ORG_AFTER = 1 << 13,  /* opens an organisation pattern that follows a name */
-    GZ_C_NOT_AFTER = 1 << 14   /* after a name, shows it is a title (القائم بالأعمال) */
+    GZ_C_NOT_AFTER = 1 << 14,  /* after a name, shows it is a title (القائم بالأعمال) */
+    GZ_C_PLURAL = 1 << 15,     /* dual or plural trigger: names every coordinated name after it */
+    GZ_C_DIRECTION = 1 << 16   /* a compass word (شرق، شمالي): X شرقي سوريا describes X */
 };
 
 typedef struct gz_context {
     unsigned roles;
-    unsigned kinds; /* bit set of kinds the trigger points to (gz_kind_bit) */
+    unsigned kinds;    /* bit set of kinds the trigger points to (gz_kind_bit) */
+    uint32_t singular; /* 1 + string offset of the singular key of a plural trigger; 0 none */
 } gz_context;
 
 /* Traps (gazetteer/traps.tsv): names that are also words or given names. */

@@ -15,10 +15,13 @@ fail() { echo "check_heldout: $*" >&2; exit 1; }
 # date F1 0.977, incident recall 0.667, type accuracy 0.821) minus 0.05, never
 # above the targets of the ingest issue (0.95 / 0.95 / 0.90 / 0.85). Raise them
 # when the extractor improves; lower them only with the reason in the commit.
-floor_place_f1=0.91
-floor_date_f1=0.92
-floor_inc_recall=0.61
-floor_type_acc=0.77
+# Raised after the first round of general fixes (place F1 1.000, date F1
+# 0.992, incident recall 0.857, type accuracy 0.917), each minus 0.05 and
+# capped at the issue targets.
+floor_place_f1=0.95
+floor_date_f1=0.94
+floor_inc_recall=0.80
+floor_type_acc=0.85
 
 [ -x "$bm" ] || fail "no bordermap binary at $bm (set BM_BIN)"
 [ -x "$build/bench_corpus" ] || fail "no bench_corpus next to $bm (configure with -DBM_BUILD_BENCH=ON)"
