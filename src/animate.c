@@ -19,6 +19,7 @@
 
 #include "bordermap/fileio.h"
 #include "gif_writer_private.h"
+#include "render_private.h"
 #include "webp_anim_private.h"
 
 /* ---- Steps and windows -------------------------------------------------- */
@@ -382,10 +383,9 @@ int bm_anim_stamp(const bm_anim *a, size_t k, const char *lang, char *buf, size_
         char en[128], ar[256];
         stamp_en(a, s, en, sizeof en);
         stamp_ar(a, s, ar, sizeof ar);
-        /* Under an English first line the text may be laid out left-to-right
-         * as a whole; the isolate keeps "1 آذار 2024" reading right-to-left
-         * (and is invisible where the line is right-to-left already). */
-        snprintf(buf, bufsize, "%s\n\u2067%s\u2069", en, ar);
+        /* Two lines: the renderer gives each line the direction of its first
+         * letter, so the Arabic line reads right-to-left as it is. */
+        snprintf(buf, bufsize, "%s\n%s", en, ar);
     } else {
         return BM_EINVAL;
     }
@@ -625,11 +625,6 @@ int bm_anim_writer_open(const char *path, const bm_anim_writer_opts *o, bm_anim_
     return BM_OK;
 }
 
-static cairo_status_t png_out(void *closure, const unsigned char *data, unsigned int len)
-{
-    return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
-}
-
 static int write_png_frame(bm_anim_writer *w, const unsigned char *argb, int stride, bm_error *err)
 {
     char name[4200];
@@ -638,17 +633,14 @@ static int write_png_frame(bm_anim_writer *w, const unsigned char *argb, int str
     int rc = bm_atomic_open(name, 1, &af, err);
     if (rc != BM_OK)
         return rc;
-    /* cairo only reads the pixels to encode them; the cast does not let it
-     * write to the caller's frame. */
-    cairo_surface_t *s = cairo_image_surface_create_for_data(
-        (unsigned char *)(uintptr_t)argb, CAIRO_FORMAT_ARGB32, w->o.width, w->o.height, stride);
-    cairo_status_t st = cairo_surface_status(s);
-    if (st == CAIRO_STATUS_SUCCESS)
-        st = cairo_surface_write_to_png_stream(s, png_out, bm_atomic_fp(af));
-    cairo_surface_destroy(s);
-    if (st != CAIRO_STATUS_SUCCESS) {
+    /* The render module's PNG writer: a fast zlib level that suits flat map colours (cairo's
+     * own took twice as long as drawing the frame). */
+    rc = bm_atomic_fp(af) ? bm__png_write(argb, w->o.width, w->o.height, stride, bm_atomic_fp(af),
+                                          err)
+                          : bm_error_set(err, BM_EIO, "%s: no stream to write to", name);
+    if (rc != BM_OK) {
         bm_atomic_abort(af);
-        return bm_error_set(err, BM_EIO, "%s: %s", name, cairo_status_to_string(st));
+        return rc;
     }
     return bm_atomic_commit(af, err);
 }
@@ -657,7 +649,8 @@ static int open_gif(bm_anim_writer *w, const unsigned char *argb, int stride, bm
 {
     bm__palette pal;
     bm__palette_build(&pal, w->grounds, w->o.n_grounds, w->inks, w->o.n_inks,
-                      (const uint32_t *)(const void *)argb, w->o.width, w->o.height, stride);
+                      w->o.n_blend_inks, (const uint32_t *)(const void *)argb, w->o.width,
+                      w->o.height, stride);
     return bm__gif_open(w->path, w->o.overwrite, w->o.width, w->o.height, &pal, w->o.loop_count,
                         &w->gif, err);
 }
@@ -808,18 +801,6 @@ static int draw_one(bm_renderer *r, frame_job *j, const bm_anim_frame *f, bm_err
     return rc;
 }
 
-/* The GIF palette's inks: the style's incident colours, whose blends over
- * the land make every faded or antialiased symbol. */
-static void type_inks(const bm_renderer *r, uint32_t inks[BM_N_TYPES])
-{
-    for (int t = 0; t < BM_N_TYPES; t++) {
-        double c[3] = {0, 0, 0};
-        bm_renderer_type_rgb(r, t, c);
-        inks[t] = (uint32_t)lround(c[0] * 255) << 16 | (uint32_t)lround(c[1] * 255) << 8 |
-                  (uint32_t)lround(c[2] * 255);
-    }
-}
-
 static int open_output(bm_renderer *r, const char *path, const bm_anim_output *o, frame_job *j,
                        bm_anim_writer **w, bm_error *err)
 {
@@ -831,13 +812,19 @@ static int open_output(bm_renderer *r, const char *path, const bm_anim_output *o
     j->surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w_px, h_px);
     if (cairo_surface_status(j->surface) != CAIRO_STATUS_SUCCESS)
         return bm_error_set(err, BM_ENOMEM, "cannot allocate a %dx%d frame", w_px, h_px);
-    uint32_t inks[BM_N_TYPES];
-    type_inks(r, inks);
+    /* The palette from the style: its fills as grounds, the incident colours (first among
+     * the inks) with their antialiased and faded shades over each of them. */
+    uint32_t grounds[16], inks[64];
+    size_t n_grounds = 0, n_inks = 0;
+    bm_renderer_style_colours(r, grounds, 16, &n_grounds, inks, 64, &n_inks);
     bm_anim_writer_opts wo = o->writer;
     wo.width = w_px;
     wo.height = h_px;
+    wo.grounds = grounds;
+    wo.n_grounds = n_grounds;
     wo.inks = inks;
-    wo.n_inks = BM_N_TYPES;
+    wo.n_inks = n_inks;
+    wo.n_blend_inks = BM_N_TYPES;
     return bm_anim_writer_open(path, &wo, w, err);
 }
 

@@ -1,5 +1,6 @@
-/* basemap.c: reads maps/basemap.gpkg through OGR once, clipped to the map's extent, into
- * projected in-memory features that the renderer draws many times.
+/* basemap.c: reads maps/basemap.gpkg (and the gazetteer's region polygons) through OGR once,
+ * clipped to the map's extent, into projected in-memory features that the renderer draws many
+ * times.
  * Must never touch the network or rebuild the basemap: maps/build-basemap.sh does that. */
 #include <math.h>
 #include <stdio.h>
@@ -40,6 +41,7 @@ void bm__basemap_free(bm__basemap *bm)
     layer_free(&bm->lakes);
     layer_free(&bm->locator);
     layer_free(&bm->world);
+    layer_free(&bm->regions);
 }
 
 static int gdal_fail(bm_error *err, const char *what)
@@ -141,17 +143,26 @@ static int load_feature(OGRFeatureH of, const layer_spec *ls, const bm__proj *p,
     return 0;
 }
 
+/* Where a geometry lies against the lon/lat box: 0 outside, 1 crossing its edge, 2 wholly
+ * inside. GEOS only runs on the crossing ones: the intersection is the costly part of loading. */
+static int box_relation(OGRGeometryH g, const double *box)
+{
+    OGREnvelope e;
+    OGR_G_GetEnvelope(g, &e);
+    if (e.MaxX < box[0] || e.MinX > box[2] || e.MaxY < box[1] || e.MinY > box[3])
+        return 0;
+    return e.MinX >= box[0] && e.MaxX <= box[2] && e.MinY >= box[1] && e.MaxY <= box[3] ? 2 : 1;
+}
+
 /* Reads one layer; with a box, only features intersecting it, clipped to it so that far
  * vertices never reach the projection (conic projections misbehave far from their centre). */
-static int load_layer(GDALDatasetH ds, const layer_spec *ls, const double *box,
-                      const bm__proj *p, bm__layer *out, bm_error *err)
+static int read_features(OGRLayerH l, const layer_spec *ls, const double *box,
+                         const bm__proj *p, bm__layer *out, bm_error *err)
 {
-    OGRLayerH l = GDALDatasetGetLayerByName(ds, ls->name);
-    if (!l)
-        return bm_error_set(err, BM_EGDAL, "basemap has no layer '%s'", ls->name);
     OGRGeometryH clip = NULL;
+    /* No OGR spatial filter: on a GeoPackage, setting one queries the index metadata each time
+     * and cost more than reading the few hundred features and testing their envelopes. */
     if (box) {
-        OGR_L_SetSpatialFilterRect(l, box[0], box[1], box[2], box[3]);
         OGRGeometryH ring = OGR_G_CreateGeometry(wkbLinearRing);
         OGR_G_AddPoint_2D(ring, box[0], box[1]);
         OGR_G_AddPoint_2D(ring, box[2], box[1]);
@@ -166,8 +177,14 @@ static int load_layer(GDALDatasetH ds, const layer_spec *ls, const double *box,
     OGR_L_ResetReading(l);
     OGRFeatureH of;
     while ((of = OGR_L_GetNextFeature(l))) {
-        if (clip && OGR_F_GetGeometryRef(of)) {
-            OGRGeometryH cut = OGR_G_Intersection(OGR_F_GetGeometryRef(of), clip);
+        OGRGeometryH g = OGR_F_GetGeometryRef(of);
+        int rel = clip && g ? box_relation(g, box) : 2;
+        if (rel == 0) {
+            OGR_F_Destroy(of);
+            continue;
+        }
+        if (rel == 1) {
+            OGRGeometryH cut = OGR_G_Intersection(g, clip);
             if (cut)
                 OGR_F_SetGeometryDirectly(of, cut);
         }
@@ -196,6 +213,15 @@ static int load_layer(GDALDatasetH ds, const layer_spec *ls, const double *box,
     if (clip)
         OGR_G_DestroyGeometry(clip);
     return rc;
+}
+
+static int load_layer(GDALDatasetH ds, const layer_spec *ls, const double *box,
+                      const bm__proj *p, bm__layer *out, bm_error *err)
+{
+    OGRLayerH l = GDALDatasetGetLayerByName(ds, ls->name);
+    if (!l)
+        return bm_error_set(err, BM_EGDAL, "basemap has no layer '%s'", ls->name);
+    return read_features(l, ls, box, p, out, err);
 }
 
 static int read_coverage(GDALDatasetH ds, double corridor[4], double locator[4], bm_error *err)
@@ -234,17 +260,37 @@ static GDALDatasetH open_gpkg(const char *path, bm_error *err)
     return ds;
 }
 
-int bm__basemap_coverage(const char *path, double corridor[4], double locator[4], bm_error *err)
+struct bm__basemap_src {
+    GDALDatasetH ds;
+};
+
+int bm__basemap_open(const char *path, bm__basemap_src **out, double corridor[4],
+                     double locator[4], bm_error *err)
 {
-    GDALDatasetH ds = open_gpkg(path, err);
-    if (!ds)
-        return BM_EGDAL;
-    int rc = read_coverage(ds, corridor, locator, err);
-    GDALClose(ds);
-    return rc;
+    *out = NULL;
+    bm__basemap_src *src = calloc(1, sizeof *src);
+    if (!src)
+        return bm_error_set(err, BM_ENOMEM, "out of memory");
+    src->ds = open_gpkg(path, err);
+    int rc = src->ds ? read_coverage(src->ds, corridor, locator, err) : BM_EGDAL;
+    if (rc != BM_OK) {
+        bm__basemap_close(src);
+        return rc;
+    }
+    *out = src;
+    return BM_OK;
 }
 
-int bm__basemap_load(const char *path, const double box[4], const bm__proj *p,
+void bm__basemap_close(bm__basemap_src *src)
+{
+    if (!src)
+        return;
+    if (src->ds)
+        GDALClose(src->ds);
+    free(src);
+}
+
+int bm__basemap_read(bm__basemap_src *src, const double box[4], const bm__proj *p,
                      const bm__proj *locator, bm__basemap *bm, bm_error *err)
 {
     static const layer_spec specs[] = {
@@ -252,21 +298,17 @@ int bm__basemap_load(const char *path, const double box[4], const bm__proj *p,
         {"borders", NULL, 0},       {"border_iq_sy", NULL, 0},   {"rivers", NULL, 0},
         {"lakes", NULL, 1},         {"locator", "iso_a2", 1}};
     memset(bm, 0, sizeof *bm);
-    GDALDatasetH ds = open_gpkg(path, err);
-    if (!ds)
-        return BM_EGDAL;
-    int rc = read_coverage(ds, bm->corridor, bm->locator_box, err);
+    int rc = read_coverage(src->ds, bm->corridor, bm->locator_box, err);
     bm__layer *dst[] = {&bm->countries, &bm->admin1,  &bm->admin1_lines, &bm->borders,
                         &bm->border_iq_sy, &bm->rivers, &bm->lakes,      &bm->locator};
     for (size_t i = 0; rc == BM_OK && i < sizeof specs / sizeof specs[0]; i++) {
         int is_locator = dst[i] == &bm->locator;
-        rc = load_layer(ds, &specs[i], is_locator ? bm->locator_box : box,
+        rc = load_layer(src->ds, &specs[i], is_locator ? bm->locator_box : box,
                         is_locator ? locator : p, dst[i], err);
     }
     static const layer_spec world = {"locator", "iso_a2", 0};
     if (rc == BM_OK)
-        rc = load_layer(ds, &world, box, p, &bm->world, err);
-    GDALClose(ds);
+        rc = load_layer(src->ds, &world, box, p, &bm->world, err);
     if (rc != BM_OK)
         bm__basemap_free(bm);
     return rc;
@@ -289,14 +331,64 @@ static int inside(const bm__feature *f, double x, double y)
     return in;
 }
 
-long bm__basemap_admin1_at(const bm__basemap *bm, double x, double y)
+long bm__layer_find(const bm__layer *l, double x, double y)
 {
-    for (size_t i = 0; i < bm->admin1.n; i++) {
-        const bm__feature *f = &bm->admin1.f[i];
+    for (size_t i = 0; i < l->n; i++) {
+        const bm__feature *f = &l->f[i];
         if (x < f->minx || x > f->maxx || y < f->miny || y > f->maxy)
             continue;
         if (inside(f, x, y))
             return (long)i;
     }
     return -1;
+}
+
+/* Radial-distance thinning: keeps the first and last point of every part and any point at
+ * least tol from the last kept one. Gaps (HUGE_VAL) are kept as they are. */
+void bm__layer_simplify(bm__layer *l, double tol)
+{
+    double t2 = tol * tol;
+    for (size_t i = 0; i < l->n; i++) {
+        bm__feature *f = &l->f[i];
+        const double *src = f->xy;
+        double *dst = f->xy;
+        int total = 0;
+        for (int p = 0; p < f->n_parts; p++) {
+            int n = f->part_len[p], kept = 0;
+            double lx = HUGE_VAL, ly = HUGE_VAL;
+            for (int k = 0; k < n; k++) {
+                double x = src[2 * k], y = src[2 * k + 1];
+                int keep = k == 0 || k == n - 1 || x == HUGE_VAL || lx == HUGE_VAL ||
+                           (x - lx) * (x - lx) + (y - ly) * (y - ly) >= t2;
+                if (!keep)
+                    continue;
+                dst[0] = x, dst[1] = y;
+                dst += 2;
+                lx = x, ly = y;
+                kept++;
+            }
+            src += 2 * n;
+            f->part_len[p] = kept;
+            total += kept;
+        }
+        f->n_points = total;
+    }
+}
+
+int bm__basemap_load_regions(const char *path, const bm__proj *p, bm__basemap *bm,
+                             bm_error *err)
+{
+    GDALAllRegister();
+    const char *drivers[] = {"GeoJSON", NULL};
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, NULL, NULL);
+    if (!ds)
+        return gdal_fail(err, path);
+    OGRLayerH l = GDALDatasetGetLayer(ds, 0);
+    int rc = l ? BM_OK : bm_error_set(err, BM_EGDAL, "%s: no layer", path);
+    if (rc == BM_OK) {
+        static const layer_spec spec = {NULL, "id", 1};
+        rc = read_features(l, &spec, NULL, p, &bm->regions, err);
+    }
+    GDALClose(ds);
+    return rc;
 }

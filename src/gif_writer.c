@@ -164,8 +164,8 @@ static size_t frequent_colours(const uint32_t *px, int w, int h, int stride_px, 
 }
 
 void bm__palette_build(bm__palette *p, const bm__rgb *grounds, size_t n_grounds,
-                       const bm__rgb *inks, size_t n_inks, const uint32_t *sample, int width,
-                       int height, int stride_bytes)
+                       const bm__rgb *inks, size_t n_inks, size_t n_blend_inks,
+                       const uint32_t *sample, int width, int height, int stride_bytes)
 {
     static const double first_alphas[] = {0.5, 0.25, 0.75};
     static const double fine_alphas[] = {0.125, 0.375, 0.625, 0.875};
@@ -182,6 +182,9 @@ void bm__palette_build(bm__palette *p, const bm__rgb *grounds, size_t n_grounds,
     size_t n_frequent = sample ? frequent_colours(sample, width, height, stride_bytes / 4, matte,
                                                   20000, frequent, 256)
                                : 0;
+    /* Only symbol colours need their shades over every ground: line and text inks sit on
+     * the static layers, whose shades the first frame's frequent colours bring. */
+    size_t nb = n_blend_inks && n_blend_inks < n_inks ? n_blend_inks : n_inks;
     bm__palette_init(p);
     add_list(p, grounds, n_grounds);
     add_list(p, inks, n_inks);
@@ -190,7 +193,7 @@ void bm__palette_build(bm__palette *p, const bm__rgb *grounds, size_t n_grounds,
         bm__palette_add(p, (bm__rgb){v, v, v}, step_dist(2));
     }
     for (size_t i = 0; i < sizeof first_alphas / sizeof first_alphas[0]; i++)
-        add_blends(p, inks, n_inks, grounds, n_grounds, first_alphas[i], step_dist(3));
+        add_blends(p, inks, nb, grounds, n_grounds, first_alphas[i], step_dist(3));
     add_blends(p, grounds, n_grounds, grounds, n_grounds, 0.5, step_dist(3));
     /* The static layers of the first frame claim what is left before the
      * finer shades: they cover most pixels of every frame. */
@@ -198,7 +201,7 @@ void bm__palette_build(bm__palette *p, const bm__rgb *grounds, size_t n_grounds,
         if (bm__palette_add(p, frequent[i], step_dist(3)) < 0)
             break;
     for (size_t i = 0; i < sizeof fine_alphas / sizeof fine_alphas[0]; i++)
-        add_blends(p, inks, n_inks, grounds, n_grounds, fine_alphas[i], step_dist(4));
+        add_blends(p, inks, nb, grounds, n_grounds, fine_alphas[i], step_dist(4));
 }
 
 /* ---- Colour mapping ----------------------------------------------------- */

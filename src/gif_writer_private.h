@@ -29,14 +29,15 @@ void bm__palette_init(bm__palette *p);
 int bm__palette_add(bm__palette *p, bm__rgb c, int min_dist);
 /* Fills the palette in priority order: grounds (fills behind everything, the
  * first one being the background), inks (strokes, symbols, text), a grey
- * ramp, each ink blended over each ground at several alpha levels (the shades
- * antialiasing and fading produce), ground over ground blends, then the most
- * frequent exact colours of `sample` (an ARGB32 frame, may be NULL) that the
- * palette does not already hold. Either list may be empty; without grounds,
- * the sample's dominant fills (2% of its pixels or more) serve. */
+ * ramp, each of the first n_blend_inks inks (0: all) blended over each ground
+ * at several alpha levels (the shades antialiasing and fading produce),
+ * ground over ground blends, then the most frequent exact colours of `sample`
+ * (an ARGB32 frame, may be NULL) that the palette does not already hold, then
+ * finer blends. Either list may be empty; without grounds, the sample's
+ * dominant fills (2% of its pixels or more) serve. */
 void bm__palette_build(bm__palette *p, const bm__rgb *grounds, size_t n_grounds,
-                       const bm__rgb *inks, size_t n_inks, const uint32_t *sample, int width,
-                       int height, int stride_bytes);
+                       const bm__rgb *inks, size_t n_inks, size_t n_blend_inks,
+                       const uint32_t *sample, int width, int height, int stride_bytes);
 /* Slot of the palette colour nearest to c (never the transparent slot). */
 int bm__palette_nearest(const bm__palette *p, bm__rgb c);
 

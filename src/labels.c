@@ -1,5 +1,6 @@
 /* labels.c: map labels with Pango (HarfBuzz shaping, bidi), halos, and collision avoidance by
  * priority: a label that would overlap a placed one, an obstacle or the frame edge is dropped.
+ * For SVG output the same calls collect <text> elements instead of drawing glyphs.
  * Must never let a line's direction be guessed where the order matters: every Arabic line is
  * laid out right-to-left and every Latin line left-to-right, explicitly. */
 #include <math.h>
@@ -8,25 +9,37 @@
 
 #include "render_private.h"
 
+#define MAX_LINES 8
+
+/* Every layout is made at this size and scaled when drawn. Pango sorts the fonts of each new
+ * size afresh (fontconfig's sort, the costliest step of a first render), and a map uses a
+ * dozen sizes; unhinted metrics scale exactly, so one size serves them all. */
+#define BASE_SIZE 10.0
+
 typedef struct label {
     bm__label_spec s;
     char *en, *ar;
-    PangoLayout *lines[2]; /* top to bottom; NULL when absent */
-    double lw[2], lh[2];
-    double w, h;
+    PangoLayout *lines[2]; /* top to bottom, laid out at BASE_SIZE; NULL when absent */
+    int rtl[2];
+    double k[2];           /* the line's size / BASE_SIZE */
+    double lw[2], lh[2];   /* logical width, tight line height (points, scaled) */
+    double w, h;           /* the stacked block */
+    bm__rect box;          /* ink and logical boxes together, relative to the block centre */
     size_t order;
 } label;
 
 #define GRID_CELL 2.0 /* points */
 
 struct bm__labels {
-    PangoContext *ctx;
+    PangoContext *ctx_ltr, *ctx_rtl; /* one per paragraph direction (see make_line) */
     char *family;
     bm_render_lang lang;
     bm__rgba halo;
     label *q;
     size_t nq, capq;
-    bm__rect *placed;
+    bm__rect *obs;    /* obstacles and placed labels */
+    size_t no, capo;
+    bm__rect *placed; /* placed labels only, for checks */
     size_t np, capp;
     bm__rect frame;
     /* Occupancy grid over the frame for the many small obstacles (incident symbols): a list
@@ -36,7 +49,19 @@ struct bm__labels {
     int unknown;
     char **texts;
     size_t nt, capt;
+    bm__svg_texts *svg;
 };
+
+/* A context of its own per direction: pango_layout_set_auto_dir(FALSE) makes the context's
+ * base direction rule the paragraph, and layouts share their context. */
+static PangoContext *dir_context(PangoContext *like, PangoDirection dir)
+{
+    PangoContext *c = pango_font_map_create_context(pango_context_get_font_map(like));
+    pango_cairo_context_set_resolution(c, pango_cairo_context_get_resolution(like));
+    pango_cairo_context_set_font_options(c, pango_cairo_context_get_font_options(like));
+    pango_context_set_base_dir(c, dir);
+    return c;
+}
 
 bm__labels *bm__labels_new(PangoContext *ctx, const char *family, bm_render_lang lang,
                            bm__rgba halo)
@@ -44,11 +69,12 @@ bm__labels *bm__labels_new(PangoContext *ctx, const char *family, bm_render_lang
     bm__labels *l = calloc(1, sizeof *l);
     if (!l)
         return NULL;
-    l->ctx = g_object_ref(ctx);
+    l->ctx_ltr = dir_context(ctx, PANGO_DIRECTION_LTR);
+    l->ctx_rtl = dir_context(ctx, PANGO_DIRECTION_RTL);
     l->family = strdup(family);
     l->lang = lang;
     l->halo = halo;
-    if (!l->family) {
+    if (!l->family || !l->ctx_ltr || !l->ctx_rtl) {
         bm__labels_free(l);
         return NULL;
     }
@@ -78,14 +104,22 @@ void bm__labels_free(bm__labels *l)
     for (size_t i = 0; i < l->nq; i++)
         label_clear(&l->q[i]);
     free(l->q);
+    free(l->obs);
     free(l->placed);
     free(l->grid);
     clear_texts(l);
     free(l->texts);
     free(l->family);
-    if (l->ctx)
-        g_object_unref(l->ctx);
+    if (l->ctx_ltr)
+        g_object_unref(l->ctx_ltr);
+    if (l->ctx_rtl)
+        g_object_unref(l->ctx_rtl);
     free(l);
+}
+
+void bm__labels_set_svg(bm__labels *l, bm__svg_texts *texts)
+{
+    l->svg = texts;
 }
 
 void bm__labels_reset(bm__labels *l, bm__rect frame)
@@ -93,6 +127,7 @@ void bm__labels_reset(bm__labels *l, bm__rect frame)
     for (size_t i = 0; i < l->nq; i++)
         label_clear(&l->q[i]);
     l->nq = 0;
+    l->no = 0;
     l->np = 0;
     l->frame = frame;
     clear_texts(l);
@@ -106,33 +141,34 @@ void bm__labels_reset(bm__labels *l, bm__rect frame)
     }
 }
 
-static void grid_span(const bm__labels *l, bm__rect r, int *x0, int *y0, int *x1, int *y1)
+/* The grid cells r touches; 0 when r lies wholly outside the grid. */
+static int grid_span(const bm__labels *l, bm__rect r, int *x0, int *y0, int *x1, int *y1)
 {
     *x0 = (int)floor((r.x - l->frame.x) / GRID_CELL);
     *y0 = (int)floor((r.y - l->frame.y) / GRID_CELL);
     *x1 = (int)floor((r.x + r.w - l->frame.x) / GRID_CELL);
     *y1 = (int)floor((r.y + r.h - l->frame.y) / GRID_CELL);
+    if (*x1 < 0 || *y1 < 0 || *x0 >= l->gw || *y0 >= l->gh)
+        return 0;
     *x0 = *x0 < 0 ? 0 : *x0, *y0 = *y0 < 0 ? 0 : *y0;
     *x1 = *x1 >= l->gw ? l->gw - 1 : *x1, *y1 = *y1 >= l->gh ? l->gh - 1 : *y1;
+    return 1;
 }
 
 void bm__labels_mark(bm__labels *l, bm__rect r)
 {
     int x0, y0, x1, y1;
-    if (!l->grid)
+    if (!l->grid || !grid_span(l, r, &x0, &y0, &x1, &y1))
         return;
-    grid_span(l, r, &x0, &y0, &x1, &y1);
     for (int y = y0; y <= y1; y++)
-        for (int x = x0; x <= x1; x++)
-            l->grid[(size_t)y * (size_t)l->gw + (size_t)x] = 1;
+        memset(l->grid + (size_t)y * (size_t)l->gw + (size_t)x0, 1, (size_t)(x1 - x0 + 1));
 }
 
 static int grid_hit(const bm__labels *l, bm__rect r)
 {
     int x0, y0, x1, y1;
-    if (!l->grid)
+    if (!l->grid || !grid_span(l, r, &x0, &y0, &x1, &y1))
         return 0;
-    grid_span(l, r, &x0, &y0, &x1, &y1);
     for (int y = y0; y <= y1; y++)
         for (int x = x0; x <= x1; x++)
             if (l->grid[(size_t)y * (size_t)l->gw + (size_t)x])
@@ -140,22 +176,22 @@ static int grid_hit(const bm__labels *l, bm__rect r)
     return 0;
 }
 
-static int push_rect(bm__labels *l, bm__rect r)
+static int push(bm__rect **v, size_t *n, size_t *cap, bm__rect r)
 {
-    if (l->np == l->capp) {
-        size_t cap = l->capp * 2 + 64;
-        bm__rect *p = realloc(l->placed, cap * sizeof *p);
+    if (*n == *cap) {
+        size_t c = *cap * 2 + 64;
+        bm__rect *p = realloc(*v, c * sizeof *p);
         if (!p)
             return BM_ENOMEM;
-        l->placed = p, l->capp = cap;
+        *v = p, *cap = c;
     }
-    l->placed[l->np++] = r;
+    (*v)[(*n)++] = r;
     return BM_OK;
 }
 
 int bm__labels_obstacle(bm__labels *l, bm__rect r)
 {
-    return push_rect(l, r);
+    return push(&l->obs, &l->no, &l->capo, r);
 }
 
 static int remember_text(bm__labels *l, const char *t)
@@ -173,12 +209,12 @@ static int remember_text(bm__labels *l, const char *t)
     return BM_OK;
 }
 
-/* One line of one script. rtl fixes the paragraph direction instead of letting Pango guess
+/* One line of one direction. rtl fixes the paragraph direction instead of letting Pango guess
  * from the first strong character, which goes wrong for "(2) حلب" or "T2 محطة". */
 static PangoLayout *make_line(bm__labels *l, const char *text, double size, int bold,
                               int italic, double spacing, int rtl)
 {
-    PangoLayout *lay = pango_layout_new(l->ctx);
+    PangoLayout *lay = pango_layout_new(rtl ? l->ctx_rtl : l->ctx_ltr);
     PangoFontDescription *fd = pango_font_description_from_string(l->family);
     pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
     pango_font_description_set_weight(fd, bold ? PANGO_WEIGHT_SEMIBOLD : PANGO_WEIGHT_NORMAL);
@@ -187,9 +223,6 @@ static PangoLayout *make_line(bm__labels *l, const char *text, double size, int 
     pango_layout_set_font_description(lay, fd);
     pango_font_description_free(fd);
     pango_layout_set_auto_dir(lay, FALSE);
-    PangoContext *c = pango_layout_get_context(lay);
-    pango_context_set_base_dir(c, rtl ? PANGO_DIRECTION_RTL : PANGO_DIRECTION_LTR);
-    pango_layout_context_changed(lay);
     if (spacing > 0 && !rtl) {
         /* Letter spacing would break Arabic joining; only Latin lines get it. */
         PangoAttrList *al = pango_attr_list_new();
@@ -203,28 +236,52 @@ static PangoLayout *make_line(bm__labels *l, const char *text, double size, int 
     return lay;
 }
 
-/* pango_layout_set_auto_dir(FALSE) makes the context's base direction rule the paragraph;
- * a layout shares its context, so each direction gets its own context. */
-static PangoLayout *make_line_dir(bm__labels *l, const char *text, double size, int bold,
-                                  int italic, double spacing, int rtl)
-{
-    PangoContext *saved = l->ctx;
-    PangoContext *c = pango_font_map_create_context(pango_context_get_font_map(saved));
-    pango_cairo_context_set_resolution(c, pango_cairo_context_get_resolution(saved));
-    pango_cairo_context_set_font_options(c, pango_cairo_context_get_font_options(saved));
-    l->ctx = c;
-    PangoLayout *lay = make_line(l, text, size, bold, italic, spacing, rtl);
-    l->ctx = saved;
-    g_object_unref(c);
-    return lay;
-}
-
 static char *upper(const char *s)
 {
     gchar *u = g_utf8_strup(s, -1);
     char *r = u ? strdup(u) : NULL;
     g_free(u);
     return r;
+}
+
+static bm__rect rect_union(bm__rect a, bm__rect b)
+{
+    double x0 = fmin(a.x, b.x), y0 = fmin(a.y, b.y);
+    double x1 = fmax(a.x + a.w, b.x + b.w), y1 = fmax(a.y + a.h, b.y + b.h);
+    return (bm__rect){x0, y0, x1 - x0, y1 - y0};
+}
+
+/* Where line i's layout origin sits relative to the block centre. The tight line height
+ * trims Naskh's tall line box, so the layout is centred on its trimmed slot. */
+static void line_origin(const label *lb, int i, double *x, double *y)
+{
+    double top = -lb->h / 2;
+    for (int k = 0; k < i; k++)
+        top += lb->lh[k];
+    *x = -lb->lw[i] / 2;
+    *y = top - (lb->lh[i] / 0.86 - lb->lh[i]) / 2;
+}
+
+/* The collision box: what the glyphs cover (ink: Arabic marks and Latin descenders reach
+ * beyond the logical box) together with the logical slots. */
+static void label_box(label *lb, int n_lines)
+{
+    int first = 1;
+    for (int i = 0; i < n_lines; i++) {
+        PangoRectangle ink, logical;
+        pango_layout_get_extents(lb->lines[i], &ink, &logical);
+        double ox, oy;
+        line_origin(lb, i, &ox, &oy);
+        double sc = lb->k[i] / PANGO_SCALE;
+        bm__rect in = {ox + ink.x * sc, oy + ink.y * sc, ink.width * sc, ink.height * sc};
+        double top = -lb->h / 2;
+        for (int j = 0; j < i; j++)
+            top += lb->lh[j];
+        bm__rect slot = {-lb->lw[i] / 2, top, lb->lw[i], lb->lh[i]};
+        bm__rect u = in.w > 0 ? rect_union(in, slot) : slot;
+        lb->box = first ? u : rect_union(lb->box, u);
+        first = 0;
+    }
 }
 
 int bm__labels_add(bm__labels *l, const bm__label_spec *s)
@@ -251,22 +308,33 @@ int bm__labels_add(bm__labels *l, const bm__label_spec *s)
     lb->order = l->nq;
     lb->en = want_en ? (s->caps ? upper(s->en) : strdup(s->en)) : NULL;
     lb->ar = want_ar ? strdup(s->ar) : NULL;
+    if ((want_en && !lb->en) || (want_ar && !lb->ar)) {
+        label_clear(lb);
+        return BM_ENOMEM;
+    }
     lb->s.en = lb->en, lb->s.ar = lb->ar;
     int k = 0;
-    if (lb->en)
-        lb->lines[k++] = make_line_dir(l, lb->en, s->size, s->bold, s->italic, s->spacing, 0);
-    if (lb->ar)
-        lb->lines[k++] = make_line_dir(l, lb->ar, s->size * 1.05, s->bold, 0, 0, 1);
+    if (lb->en) {
+        lb->rtl[k] = 0, lb->k[k] = s->size / BASE_SIZE;
+        lb->lines[k] = make_line(l, lb->en, BASE_SIZE, s->bold, s->italic,
+                                 s->spacing / lb->k[k], 0);
+        k++;
+    }
+    if (lb->ar) {
+        lb->rtl[k] = 1, lb->k[k] = s->size * 1.05 / BASE_SIZE;
+        lb->lines[k++] = make_line(l, lb->ar, BASE_SIZE, s->bold, 0, 0, 1);
+    }
     lb->w = lb->h = 0;
     for (int i = 0; i < k; i++) {
-        PangoRectangle ink, logical;
-        pango_layout_get_extents(lb->lines[i], &ink, &logical);
-        lb->lw[i] = logical.width / (double)PANGO_SCALE;
+        PangoRectangle logical;
+        pango_layout_get_extents(lb->lines[i], NULL, &logical);
+        lb->lw[i] = logical.width / (double)PANGO_SCALE * lb->k[i];
         /* Tighter than the logical height: Naskh's tall line box would space lines apart. */
-        lb->lh[i] = logical.height / (double)PANGO_SCALE * 0.86;
+        lb->lh[i] = logical.height / (double)PANGO_SCALE * 0.86 * lb->k[i];
         lb->w = fmax(lb->w, lb->lw[i]);
         lb->h += lb->lh[i];
     }
+    label_box(lb, k);
     l->nq++;
     return BM_OK;
 }
@@ -283,12 +351,12 @@ static int inside_frame(const bm__labels *l, bm__rect r)
            r.y + r.h <= f.y + f.h - 1;
 }
 
-static int free_spot(const bm__labels *l, bm__rect r)
+int bm__labels_free_at(const bm__labels *l, bm__rect r)
 {
     if (!inside_frame(l, r) || grid_hit(l, r))
         return 0;
-    for (size_t i = 0; i < l->np; i++)
-        if (overlaps(r, l->placed[i]))
+    for (size_t i = 0; i < l->no; i++)
+        if (overlaps(r, l->obs[i]))
             return 0;
     return 1;
 }
@@ -301,36 +369,164 @@ static int by_priority(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* The box a rotated label covers, axis-aligned (conservative). */
-static bm__rect rotated_box(const label *lb, double cx, double cy)
+/* The page box a label covers centred at (cx, cy), axis-aligned (conservative when turned). */
+static bm__rect placed_box(const label *lb, double cx, double cy)
 {
-    double c = fabs(cos(lb->s.angle)), s = fabs(sin(lb->s.angle));
-    double w = lb->w * c + lb->h * s, h = lb->w * s + lb->h * c;
-    return (bm__rect){cx - w / 2, cy - h / 2, w, h};
+    const bm__rect b = lb->box;
+    if (lb->s.angle == 0)
+        return (bm__rect){cx + b.x, cy + b.y, b.w, b.h};
+    double c = cos(lb->s.angle), s = sin(lb->s.angle);
+    double xs[4] = {b.x, b.x + b.w, b.x, b.x + b.w}, ys[4] = {b.y, b.y, b.y + b.h, b.y + b.h};
+    double x0 = HUGE_VAL, y0 = HUGE_VAL, x1 = -HUGE_VAL, y1 = -HUGE_VAL;
+    for (int i = 0; i < 4; i++) {
+        double x = xs[i] * c - ys[i] * s, y = xs[i] * s + ys[i] * c;
+        x0 = fmin(x0, x), x1 = fmax(x1, x), y0 = fmin(y0, y), y1 = fmax(y1, y);
+    }
+    return (bm__rect){cx + x0, cy + y0, x1 - x0, y1 - y0};
+}
+
+/* The SVG element for one laid-out line whose layout origin is (x, y) under cr's matrix. */
+static void svg_line(bm__labels *l, cairo_t *cr, PangoLayout *lay, double k, const char *text,
+                     double x, double y, double w, int align, int rtl, double size, int bold,
+                     int italic, double spacing, bm__rgba colour, double halo_w)
+{
+    bm__svg_texts *t = l->svg;
+    if (t->n == t->cap) {
+        size_t cap = t->cap * 2 + 64;
+        bm__svg_text *v = realloc(t->v, cap * sizeof *v);
+        if (!v)
+            return;
+        t->v = v, t->cap = cap;
+    }
+    char *copy = strdup(text);
+    if (!copy)
+        return;
+    /* The anchor stays on the side the text is aligned to, so a viewer's slightly different
+     * font grows the text away from it, as it would here. */
+    double ax = align == 0 ? x : align == 1 ? x + w / 2 : x + w;
+    int anchor = align == 1 ? 1 : (align == 0) != (rtl != 0) ? 0 : 2;
+    double ay = y + pango_layout_get_baseline(lay) / (double)PANGO_SCALE * k;
+    cairo_user_to_device(cr, &ax, &ay);
+    cairo_matrix_t m;
+    cairo_get_matrix(cr, &m);
+    double scale = sqrt(fabs(m.xx * m.yy - m.xy * m.yx));
+    bm__svg_text *e = &t->v[t->n++];
+    *e = (bm__svg_text){copy, ax, ay, size * scale, atan2(m.yx, m.xx) * 180 / G_PI, bold,
+                        italic && !rtl, rtl, anchor, spacing * scale, colour,
+                        halo_w * scale, l->halo};
+}
+
+/* The halo: the glyph outlines stroked wide under the text. The layout is made at BASE_SIZE
+ * and drawn scaled by k from its origin (x, y). Flattening the curves more coarsely than
+ * cairo's default costs nothing visible: a halo's edge is soft anyway. */
+static void halo_stroke(cairo_t *cr, PangoLayout *lay, double x, double y, double k,
+                        bm__rgba halo, double width)
+{
+    double tol = cairo_get_tolerance(cr);
+    cairo_save(cr);
+    cairo_translate(cr, x, y);
+    cairo_scale(cr, k, k);
+    cairo_move_to(cr, 0, 0);
+    pango_cairo_layout_path(cr, lay);
+    cairo_restore(cr);
+    cairo_set_tolerance(cr, 0.3);
+    bm__set_rgba(cr, halo);
+    cairo_set_line_width(cr, width);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_stroke(cr);
+    cairo_set_tolerance(cr, tol);
+}
+
+static void show_scaled(cairo_t *cr, PangoLayout *lay, double x, double y, double k,
+                        bm__rgba colour)
+{
+    cairo_save(cr);
+    cairo_translate(cr, x, y);
+    cairo_scale(cr, k, k);
+    cairo_move_to(cr, 0, 0);
+    bm__set_rgba(cr, colour);
+    pango_cairo_show_layout(cr, lay);
+    cairo_restore(cr);
+}
+
+static void draw_dot(cairo_t *cr, const bm__label_spec *s)
+{
+    double rad = s->dot == BM_DOT_CAPITAL ? 2.6 : 1.8;
+    cairo_new_path(cr);
+    cairo_arc(cr, s->x, s->y, rad, 0, 2 * G_PI);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_fill_preserve(cr);
+    bm__set_rgba(cr, s->dot_colour);
+    cairo_set_line_width(cr, s->dot == BM_DOT_CAPITAL ? 1.0 : 0.9);
+    cairo_stroke(cr);
+    if (s->dot == BM_DOT_CAPITAL) {
+        cairo_arc(cr, s->x, s->y, 1.0, 0, 2 * G_PI);
+        bm__set_rgba(cr, s->dot_colour);
+        cairo_fill(cr);
+    }
+}
+
+static bm__rect dot_box(const bm__label_spec *s)
+{
+    double rad = (s->dot == BM_DOT_CAPITAL ? 2.6 : 1.8) + 0.8;
+    return (bm__rect){s->x - rad, s->y - rad, 2 * rad, 2 * rad};
 }
 
 static void draw_label(bm__labels *l, cairo_t *cr, const label *lb, double cx, double cy)
 {
+    if (lb->s.dot != BM_DOT_NONE)
+        draw_dot(cr, &lb->s);
     cairo_save(cr);
     cairo_translate(cr, cx, cy);
     cairo_rotate(cr, lb->s.angle);
-    double y = -lb->h / 2;
     double halo_w = fmax(1.6, lb->s.size * 0.32);
     for (int i = 0; i < 2 && lb->lines[i]; i++) {
-        double x = -lb->lw[i] / 2;
-        double yoff = y - (lb->lh[i] / 0.86 - lb->lh[i]) / 2;
-        cairo_move_to(cr, x, yoff);
-        pango_cairo_layout_path(cr, lb->lines[i]);
-        bm__set_rgba(cr, l->halo);
-        cairo_set_line_width(cr, halo_w);
-        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-        cairo_stroke(cr);
-        cairo_move_to(cr, x, yoff);
-        bm__set_rgba(cr, lb->s.colour);
-        pango_cairo_show_layout(cr, lb->lines[i]);
-        y += lb->lh[i];
+        double x, y;
+        line_origin(lb, i, &x, &y);
+        if (l->svg) {
+            const char *text = pango_layout_get_text(lb->lines[i]);
+            svg_line(l, cr, lb->lines[i], lb->k[i], text, x, y, lb->lw[i], 1, lb->rtl[i],
+                     lb->s.size * (lb->rtl[i] ? 1.05 : 1), lb->s.bold, lb->s.italic,
+                     lb->rtl[i] ? 0 : lb->s.spacing, lb->s.colour, halo_w);
+            continue;
+        }
+        halo_stroke(cr, lb->lines[i], x, y, lb->k[i], l->halo, halo_w);
+        show_scaled(cr, lb->lines[i], x, y, lb->k[i], lb->s.colour);
     }
     cairo_restore(cr);
+}
+
+/* Candidate centres: on the point, or around it (right, left, above, below, the diagonals),
+ * ring after ring further out when the spec allows: a name may sit a little off a crowded
+ * symbol rather than be dropped. */
+#define MAX_CAND 32
+
+static int candidates(const label *lb, double cand[MAX_CAND][2])
+{
+    double x = lb->s.x, y = lb->s.y;
+    const bm__rect b = lb->box;
+    if (lb->s.anchor == BM_ANCHOR_CENTER) {
+        cand[0][0] = x, cand[0][1] = y;
+        return 1;
+    }
+    static const double rings[4] = {1, 1.7, 2.5, 3.6};
+    int n_rings = lb->s.rings < 1 ? 1 : lb->s.rings > 4 ? 4 : lb->s.rings, nc = 0;
+    for (int k = 0; k < n_rings; k++) {
+        double g = lb->s.gap * rings[k], gd = g * 0.7;
+        /* Offsets from the box's own extent, so the ink (not the logical box) keeps the gap. */
+        double midx = x - (b.x + b.w / 2), midy = y - (b.y + b.h / 2);
+        double c[8][2] = {{x + g - b.x, midy},
+                          {x - g - (b.x + b.w), midy},
+                          {midx, y - g - (b.y + b.h)},
+                          {midx, y + g - b.y},
+                          {x + gd - b.x, y - gd - (b.y + b.h)},
+                          {x - gd - (b.x + b.w), y - gd - (b.y + b.h)},
+                          {x + gd - b.x, y + gd - b.y},
+                          {x - gd - (b.x + b.w), y + gd - b.y}};
+        memcpy(cand[nc], c, sizeof c);
+        nc += 8;
+    }
+    return nc;
 }
 
 size_t bm__labels_place_and_draw(bm__labels *l, cairo_t *cr)
@@ -339,30 +535,25 @@ size_t bm__labels_place_and_draw(bm__labels *l, cairo_t *cr)
     size_t placed = 0;
     for (size_t i = 0; i < l->nq; i++) {
         const label *lb = &l->q[i];
-        double x = lb->s.x, y = lb->s.y, g = lb->s.gap;
-        double cand[8][2];
-        int nc = 0;
-        if (lb->s.anchor == BM_ANCHOR_CENTER) {
-            cand[nc][0] = x, cand[nc++][1] = y;
-        } else {
-            double hw = lb->w / 2, hh = lb->h / 2;
-            cand[nc][0] = x + g + hw, cand[nc++][1] = y;
-            cand[nc][0] = x - g - hw, cand[nc++][1] = y;
-            cand[nc][0] = x, cand[nc++][1] = y - g - hh;
-            cand[nc][0] = x, cand[nc++][1] = y + g + hh;
-            cand[nc][0] = x + g * 0.7 + hw, cand[nc++][1] = y - g * 0.7 - hh;
-            cand[nc][0] = x - g * 0.7 - hw, cand[nc++][1] = y - g * 0.7 - hh;
-            cand[nc][0] = x + g * 0.7 + hw, cand[nc++][1] = y + g * 0.7 + hh;
-            cand[nc][0] = x - g * 0.7 - hw, cand[nc++][1] = y + g * 0.7 + hh;
+        double cand[MAX_CAND][2];
+        int nc = candidates(lb, cand);
+        bm__rect dot = {0, 0, 0, 0};
+        if (lb->s.dot != BM_DOT_NONE) {
+            dot = dot_box(&lb->s);
+            if (!bm__labels_free_at(l, dot))
+                continue; /* a town whose dot would sit under another name stays off */
         }
         for (int c = 0; c < nc; c++) {
-            bm__rect r = rotated_box(lb, cand[c][0], cand[c][1]);
+            bm__rect r = placed_box(lb, cand[c][0], cand[c][1]);
             /* A hair of padding keeps neighbouring halos from touching. */
             bm__rect padded = {r.x - 1, r.y - 0.5, r.w + 2, r.h + 1};
-            if (!free_spot(l, padded))
+            if (!bm__labels_free_at(l, padded) || (dot.w > 0 && overlaps(r, dot)))
                 continue;
             draw_label(l, cr, lb, cand[c][0], cand[c][1]);
-            push_rect(l, padded);
+            push(&l->obs, &l->no, &l->capo, padded);
+            push(&l->placed, &l->np, &l->capp, r);
+            if (dot.w > 0)
+                push(&l->obs, &l->no, &l->capo, dot);
             placed++;
             break;
         }
@@ -372,9 +563,9 @@ size_t bm__labels_place_and_draw(bm__labels *l, cairo_t *cr)
 
 /* The direction of the first letter, close to the Unicode bidi algorithm's paragraph rule
  * (P2): "Clash · اشتباك" is left-to-right, "غارة (2)" right-to-left. */
-static int first_strong_rtl(const char *text)
+static int first_strong_rtl(const char *text, const char *end)
 {
-    for (const char *p = text; *p; p = g_utf8_next_char(p)) {
+    for (const char *p = text; *p && (!end || p < end); p = g_utf8_next_char(p)) {
         gunichar c = g_utf8_get_char(p);
         GUnicodeScript sc = g_unichar_get_script(c);
         if (!g_unichar_isalpha(c))
@@ -385,42 +576,85 @@ static int first_strong_rtl(const char *text)
     return 0;
 }
 
-void bm__text_size(bm__labels *l, const char *text, double size, int bold, double *w, double *h)
+/* Furniture text, one layout per line: an English line over an Arabic one (a date stamp, a
+ * subtitle) gets left-to-right and right-to-left paragraphs of its own, so "1 آذار 2024"
+ * keeps its order under "1 March 2024" without directional isolates. */
+typedef struct text_block {
+    int n;
+    PangoLayout *lay[MAX_LINES];
+    char *line[MAX_LINES];
+    int rtl[MAX_LINES];
+    double lw[MAX_LINES], lh[MAX_LINES];
+    double w, h, k; /* k: size / BASE_SIZE */
+} text_block;
+
+static void block_free(text_block *b)
 {
-    int rtl = first_strong_rtl(text);
-    PangoLayout *lay = make_line_dir(l, text, size, bold, 0, 0, rtl);
-    int pw, ph;
-    pango_layout_get_size(lay, &pw, &ph);
-    *w = pw / (double)PANGO_SCALE;
-    *h = ph / (double)PANGO_SCALE;
-    g_object_unref(lay);
+    for (int i = 0; i < b->n; i++) {
+        g_object_unref(b->lay[i]);
+        free(b->line[i]);
+    }
 }
 
-/* Furniture text: the direction follows the script of the text (Arabic letters anywhere make
- * the paragraph right-to-left), since titles and legend lines are one language each. */
+static void block_make(bm__labels *l, const char *text, double size, int bold, text_block *b)
+{
+    memset(b, 0, sizeof *b);
+    b->k = size / BASE_SIZE;
+    const char *p = text;
+    while (b->n < MAX_LINES) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        char *line = strndup(p, len);
+        if (!line)
+            break;
+        int rtl = first_strong_rtl(line, NULL);
+        PangoLayout *lay = make_line(l, line, BASE_SIZE, bold, 0, 0, rtl);
+        int pw, ph;
+        pango_layout_get_size(lay, &pw, &ph);
+        b->lay[b->n] = lay, b->line[b->n] = line, b->rtl[b->n] = rtl;
+        b->lw[b->n] = pw / (double)PANGO_SCALE * b->k;
+        b->lh[b->n] = ph / (double)PANGO_SCALE * b->k;
+        b->w = fmax(b->w, b->lw[b->n]);
+        b->h += b->lh[b->n];
+        b->n++;
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+}
+
+void bm__text_size(bm__labels *l, const char *text, double size, int bold, double *w, double *h)
+{
+    text_block b;
+    block_make(l, text, size, bold, &b);
+    *w = b.w, *h = b.h;
+    block_free(&b);
+}
+
 void bm__text(bm__labels *l, cairo_t *cr, const char *text, double x, double y, double size,
               int bold, int align, bm__rgba colour, int halo, bm__rect *out)
 {
-    int rtl = first_strong_rtl(text);
-    PangoLayout *lay = make_line_dir(l, text, size, bold, 0, 0, rtl);
-    int pw, ph;
-    pango_layout_get_size(lay, &pw, &ph);
-    double w = pw / (double)PANGO_SCALE, h = ph / (double)PANGO_SCALE;
-    double x0 = align == 0 ? x : align == 1 ? x - w / 2 : x - w;
-    if (halo) {
-        cairo_move_to(cr, x0, y);
-        pango_cairo_layout_path(cr, lay);
-        bm__set_rgba(cr, l->halo);
-        cairo_set_line_width(cr, fmax(1.6, size * 0.3));
-        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-        cairo_stroke(cr);
+    text_block b;
+    block_make(l, text, size, bold, &b);
+    double halo_w = halo ? fmax(1.6, size * 0.3) : 0, ly = y;
+    for (int i = 0; i < b.n; i++) {
+        double w = b.lw[i];
+        double x0 = align == 0 ? x : align == 1 ? x - w / 2 : x - w;
+        if (l->svg) {
+            svg_line(l, cr, b.lay[i], b.k, b.line[i], x0, ly, w, align, b.rtl[i], size, bold, 0,
+                     0, colour, halo_w);
+        } else {
+            if (halo)
+                halo_stroke(cr, b.lay[i], x0, ly, b.k, l->halo, halo_w);
+            show_scaled(cr, b.lay[i], x0, ly, b.k, colour);
+        }
+        ly += b.lh[i];
     }
-    cairo_move_to(cr, x0, y);
-    bm__set_rgba(cr, colour);
-    pango_cairo_show_layout(cr, lay);
-    g_object_unref(lay);
-    if (out)
-        *out = (bm__rect){x0, y, w, h};
+    if (out) {
+        double x0 = align == 0 ? x : align == 1 ? x - b.w / 2 : x - b.w;
+        *out = (bm__rect){x0, y, b.w, b.h};
+    }
+    block_free(&b);
 }
 
 int bm__labels_unknown_glyphs(const bm__labels *l)
@@ -438,7 +672,77 @@ const char *bm__labels_text(const bm__labels *l, size_t i)
     return i < l->nt ? l->texts[i] : NULL;
 }
 
+size_t bm__labels_placed(const bm__labels *l, const bm__rect **boxes)
+{
+    *boxes = l->placed;
+    return l->np;
+}
+
 PangoLayout *bm__labels_layout(bm__labels *l, const char *text, double size)
 {
-    return make_line_dir(l, text, size, 0, 0, 0, first_strong_rtl(text));
+    return make_line(l, text, size, 0, 0, 0, first_strong_rtl(text, NULL));
+}
+
+/* ---- SVG text elements ---------------------------------------------------------------- */
+
+void bm__svg_texts_clear(bm__svg_texts *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->v[i].text);
+    free(t->v);
+    memset(t, 0, sizeof *t);
+}
+
+static void xml_escaped(FILE *fp, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", fp); break;
+        case '<': fputs("&lt;", fp); break;
+        case '>': fputs("&gt;", fp); break;
+        case '"': fputs("&quot;", fp); break;
+        default: fputc(*s, fp);
+        }
+    }
+}
+
+static void svg_colour(FILE *fp, const char *attr, bm__rgba c)
+{
+    fprintf(fp, " %s=\"#%06X\"", attr, (unsigned)bm__rgb24(c));
+    if (c.a < 1)
+        fprintf(fp, " %s-opacity=\"%.3g\"", attr, c.a);
+}
+
+int bm__svg_texts_write(const bm__svg_texts *t, const char *family, FILE *fp)
+{
+    static const char *anchors[] = {"start", "middle", "end"};
+    fputs("<g id=\"bordermap-text\" font-family=\"", fp);
+    xml_escaped(fp, family);
+    fputs(", sans-serif\" stroke-linejoin=\"round\">\n", fp);
+    for (size_t i = 0; i < t->n; i++) {
+        const bm__svg_text *e = &t->v[i];
+        fprintf(fp, "<text x=\"%.2f\" y=\"%.2f\" font-size=\"%.2f\"", e->x, e->y, e->size);
+        if (fabs(e->angle) > 0.01)
+            fprintf(fp, " transform=\"rotate(%.2f %.2f %.2f)\"", e->angle, e->x, e->y);
+        if (e->bold)
+            fputs(" font-weight=\"600\"", fp);
+        if (e->italic)
+            fputs(" font-style=\"italic\"", fp);
+        if (e->rtl)
+            fputs(" xml:lang=\"ar\" direction=\"rtl\" unicode-bidi=\"embed\"", fp);
+        fprintf(fp, " text-anchor=\"%s\"", anchors[e->anchor]);
+        if (e->spacing > 0)
+            fprintf(fp, " letter-spacing=\"%.2f\"", e->spacing);
+        svg_colour(fp, "fill", e->colour);
+        if (e->halo_width > 0) {
+            /* The halo is the text's own stroke painted first, under the fill. */
+            svg_colour(fp, "stroke", e->halo);
+            fprintf(fp, " stroke-width=\"%.2f\" paint-order=\"stroke\"", e->halo_width);
+        }
+        fputc('>', fp);
+        xml_escaped(fp, e->text);
+        fputs("</text>\n", fp);
+    }
+    fputs("</g>\n", fp);
+    return ferror(fp) ? BM_EIO : BM_OK;
 }

@@ -12,6 +12,7 @@
 struct bm__proj {
     PJ_CONTEXT *ctx;
     PJ *pj;
+    int radians; /* pj is a bare projection: it takes radians, not degrees */
 };
 
 void bm__proj_free(bm__proj *p)
@@ -34,7 +35,8 @@ static int proj_fail(bm__proj *p, bm_error *err, const char *what)
 }
 
 /* A conformal conic keeps shapes and angles true, which is what a reader of a regional map
- * expects; the 1/6 and 5/6 standard parallels spread the scale error over the whole span. */
+ * expects; the 1/6 and 5/6 standard parallels spread the scale error over the whole span.
+ * A crs given by the user goes through proj_create_crs_to_crs and axis normalisation. */
 int bm__proj_new(const char *crs, double w, double s, double e, double n, bm__proj **out,
                  bm_error *err)
 {
@@ -47,12 +49,20 @@ int bm__proj_new(const char *crs, double w, double s, double e, double n, bm__pr
         return proj_fail(p, err, "PROJ context");
     char def[256];
     if (!crs || !*crs) {
+        /* The bare projection rather than a CRS-to-CRS operation: the same numbers (the
+         * datum is WGS84 on both sides), without opening PROJ's database or running a
+         * pipeline of unit and axis steps for every point of a 100k-incident map. */
         double span = n - s;
         snprintf(def, sizeof def,
-                 "+proj=lcc +lat_1=%.6f +lat_2=%.6f +lat_0=%.6f +lon_0=%.6f +datum=WGS84 "
-                 "+units=m +no_defs +type=crs",
+                 "+proj=lcc +lat_1=%.6f +lat_2=%.6f +lat_0=%.6f +lon_0=%.6f +ellps=WGS84 "
+                 "+units=m",
                  s + span / 6, s + span * 5 / 6, (s + n) / 2, (w + e) / 2);
-        crs = def;
+        p->pj = proj_create(p->ctx, def);
+        if (!p->pj)
+            return proj_fail(p, err, def);
+        p->radians = 1;
+        *out = p;
+        return BM_OK;
     }
     PJ *raw = proj_create_crs_to_crs(p->ctx, "EPSG:4326", crs, NULL);
     if (!raw)
@@ -70,6 +80,9 @@ void bm__proj_fwd(const bm__proj *p, double *xy, size_t n)
 {
     if (!n)
         return;
+    if (p->radians)
+        for (size_t i = 0; i < 2 * n; i++)
+            xy[i] = proj_torad(xy[i]);
     proj_trans_generic(p->pj, PJ_FWD, xy, 2 * sizeof(double), n, xy + 1, 2 * sizeof(double), n,
                        NULL, 0, 0, NULL, 0, 0);
     for (size_t i = 0; i < n; i++)

@@ -1,7 +1,11 @@
-/* render_private.h: what render.c, labels.c, project.c, basemap.c and style.c share.
+/* render_private.h: what the render module's files share (render.c, render_symbols.c,
+ * render_furniture.c, render_output.c, labels.c, project.c, basemap.c, style.c).
  * Never included outside src/: nothing here is API. */
 #ifndef BORDERMAP_RENDER_PRIVATE_H
 #define BORDERMAP_RENDER_PRIVATE_H
+
+#include <stdint.h>
+#include <stdio.h>
 
 #include <pango/pangocairo.h>
 
@@ -29,12 +33,12 @@ typedef enum bm__shape {
 typedef struct bm__style {
     bm__rgba background, water, land, neighbour, iraq, syria, country_line, coast, admin_line;
     bm__rgba border_iq_sy, river, lake_line, graticule, text, text_muted, country_text;
-    bm__rgba admin_text, water_text, halo, frame, crossing, town, locator_box;
+    bm__rgba admin_text, water_text, halo, frame, crossing, town, locator_box, panel;
     char title[256], title_ar[256], attribution[256];
     double margin;
     char sans[128];
-    double title_size, subtitle_size, label_size, town_size, country_size, admin_size;
-    double water_size, legend_size, small_size;
+    double title_size, subtitle_size, stamp_size, label_size, town_size, country_size;
+    double admin_size, water_size, legend_size, small_size;
     double border_iq_sy_width, border_width, admin_width, river_major_width, river_minor_width;
     double frame_width, graticule_width;
     double symbol_size, symbol_max, colocated;
@@ -48,8 +52,13 @@ typedef struct bm__style {
 void bm__style_defaults(bm__style *st);
 /* Reads an INI style file over the defaults. BM_EPARSE with file:line on a bad line. */
 int bm__style_load(const char *path, bm__style *st, bm_error *err);
+/* Multiplies every text size, the margin and the symbol sizes by k, and line widths by
+ * sqrt(k): furniture that fits a small page. */
+void bm__style_scale(bm__style *st, double k);
 void bm__set_rgba(cairo_t *cr, bm__rgba c);
 void bm__set_rgba_alpha(cairo_t *cr, bm__rgba c, double alpha);
+/* 0xRRGGBB of an opaque colour (alpha ignored). */
+uint32_t bm__rgb24(bm__rgba c);
 
 /* ---- Projection (project.c) -------------------------------------------------------- */
 
@@ -90,7 +99,7 @@ typedef struct bm__feature {
     int n_parts, n_points;
     double lx, ly;          /* label anchor, projected metres (HUGE_VAL when none) */
     double minx, miny, maxx, maxy;
-    char code[16];          /* iso_a2 / iso_3166_2 / country */
+    char code[64];          /* iso_a2 / iso_3166_2 / country / region id */
     char name_en[96], name_ar[128];
     int level;              /* rivers: GSHHG level; lakes: 1 when labelled as water body */
 } bm__feature;
@@ -105,19 +114,31 @@ typedef struct bm__basemap {
     bm__layer locator;       /* projected with the locator projection */
     bm__layer world;         /* the locator countries in the map projection: the underlay
                                 beyond the detailed layers' box */
+    bm__layer regions;       /* gazetteer/regions.geojson: areas of region-level incidents */
     double corridor[4];      /* W S E N from the coverage table */
     double locator_box[4];
 } bm__basemap;
 
-/* Reads the layers intersecting the lon/lat box (plus a margin) and projects them. */
-int bm__basemap_load(const char *path, const double box[4], const bm__proj *p,
+/* The basemap file, open: its coverage boxes are read first (the corridor extent is needed
+ * before a projection exists), its layers once the projection is known. */
+typedef struct bm__basemap_src bm__basemap_src;
+
+int bm__basemap_open(const char *path, bm__basemap_src **out, double corridor[4],
+                     double locator[4], bm_error *err);
+void bm__basemap_close(bm__basemap_src *src);
+/* Reads the layers intersecting the lon/lat box and projects them. Features that cross the
+ * box are clipped to it (GEOS runs only on those); features inside are taken whole. */
+int bm__basemap_read(bm__basemap_src *src, const double box[4], const bm__proj *p,
                      const bm__proj *locator, bm__basemap *bm, bm_error *err);
-/* Reads only the coverage boxes (the corridor extent before a projection exists). */
-int bm__basemap_coverage(const char *path, double corridor[4], double locator[4],
-                         bm_error *err);
+/* Reads region polygons (a GeoJSON with an `id` property) into bm->regions. */
+int bm__basemap_load_regions(const char *path, const bm__proj *p, bm__basemap *bm,
+                             bm_error *err);
 void bm__basemap_free(bm__basemap *bm);
-/* Index of the admin1 feature containing a projected point, or -1. */
-long bm__basemap_admin1_at(const bm__basemap *bm, double x, double y);
+/* Drops vertices closer than tol (projected metres) to the last one kept, in place: the
+ * full-resolution coastlines and rivers carry far more points than a page can show. */
+void bm__layer_simplify(bm__layer *l, double tol);
+/* Index of the feature of l containing a projected point, or -1. */
+long bm__layer_find(const bm__layer *l, double x, double y);
 
 /* ---- Labels (labels.c) ------------------------------------------------------------- */
 
@@ -129,8 +150,14 @@ typedef struct bm__labels bm__labels;
 
 typedef enum bm__anchor {
     BM_ANCHOR_CENTER,  /* centred on the point */
-    BM_ANCHOR_AROUND   /* beside a symbol: right, left, above, below, in that order */
+    BM_ANCHOR_AROUND   /* beside a symbol: right, left, above, below, then the diagonals */
 } bm__anchor;
+
+typedef enum bm__dot {
+    BM_DOT_NONE,    /* the point has its own symbol already (or none) */
+    BM_DOT_TOWN,    /* a small ringed dot, drawn only when the label is placed */
+    BM_DOT_CAPITAL  /* a larger dot with a centre */
+} bm__dot;
 
 typedef struct bm__label_spec {
     const char *en, *ar;   /* either may be NULL/empty */
@@ -143,11 +170,43 @@ typedef struct bm__label_spec {
     bm__rgba colour;
     int priority;          /* lower is placed first */
     bm__anchor anchor;
+    int rings;             /* BM_ANCHOR_AROUND: how many rings of positions to try (1-4), each
+                              further out */
+    bm__dot dot;           /* drawn with the label, at (x, y) */
+    bm__rgba dot_colour;
 } bm__label_spec;
+
+/* A text element for SVG output: where the renderer draws glyphs for PNG and PDF, an SVG
+ * keeps the words (searchable, selectable, translatable). Coordinates are the SVG's user
+ * units (points) after the cairo matrix of the moment. */
+typedef struct bm__svg_text {
+    char *text;
+    double x, y;        /* the anchor on the baseline */
+    double size;        /* font size in user units */
+    double angle;       /* degrees, clockwise */
+    int bold, italic, rtl;
+    int anchor;         /* 0 start, 1 middle, 2 end (SVG text-anchor, in the text's direction) */
+    double spacing;     /* letter spacing */
+    bm__rgba colour;
+    double halo_width;  /* 0: none */
+    bm__rgba halo;
+} bm__svg_text;
+
+typedef struct bm__svg_texts {
+    bm__svg_text *v;
+    size_t n, cap;
+} bm__svg_texts;
+
+void bm__svg_texts_clear(bm__svg_texts *t);
+/* Writes the texts as one <g> of <text> elements (font family from the style). */
+int bm__svg_texts_write(const bm__svg_texts *t, const char *family, FILE *fp);
 
 bm__labels *bm__labels_new(PangoContext *ctx, const char *family, bm_render_lang lang,
                            bm__rgba halo);
 void bm__labels_free(bm__labels *l);
+/* With a list, text is collected as SVG text elements instead of drawn as glyphs; NULL
+ * draws glyphs again. The list is borrowed until the next call. */
+void bm__labels_set_svg(bm__labels *l, bm__svg_texts *texts);
 /* Forgets the labels and obstacles of the previous frame (keeps the counters). */
 void bm__labels_reset(bm__labels *l, bm__rect frame);
 /* An area no label may cover (legend, inset, symbols). */
@@ -155,13 +214,16 @@ int bm__labels_obstacle(bm__labels *l, bm__rect r);
 /* Marks a small area no label may cover (coarse, on a 2-point grid): for the thousands of
  * incident symbols, where bm__labels_obstacle's exact list would be slow. */
 void bm__labels_mark(bm__labels *l, bm__rect r);
+/* Whether a label could go there (inside the frame, clear of obstacles and labels). */
+int bm__labels_free_at(const bm__labels *l, bm__rect r);
 /* Queues a label; the text is copied. */
 int bm__labels_add(bm__labels *l, const bm__label_spec *s);
 /* Places the queued labels by priority, skipping those that collide or would be cut by the
- * frame, and draws them with halos. Returns the number placed. */
+ * frame, and draws them (and their dots) with halos. Returns the number placed. */
 size_t bm__labels_place_and_draw(bm__labels *l, cairo_t *cr);
-/* Lays out and draws one label at once, without collision checks (furniture text).
- * align: 0 left, 1 centre, 2 right of x. Returns the text's extent through out (may be NULL). */
+/* Lays out and draws text at once, without collision checks (furniture text). Each line
+ * ('\n' separates them) gets the direction of its own first letter. align: 0 left, 1 centre,
+ * 2 right of x, for every line. Returns the text's extent through out (may be NULL). */
 void bm__text(bm__labels *l, cairo_t *cr, const char *text, double x, double y, double size,
               int bold, int align, bm__rgba colour, int halo, bm__rect *out);
 /* Measures text like bm__text without drawing. */
@@ -173,5 +235,132 @@ PangoLayout *bm__labels_layout(bm__labels *l, const char *text, double size);
 int bm__labels_unknown_glyphs(const bm__labels *l);
 size_t bm__labels_count(const bm__labels *l);
 const char *bm__labels_text(const bm__labels *l, size_t i);
+/* Placed label boxes of the last frame (for checks); borrowed. */
+size_t bm__labels_placed(const bm__labels *l, const bm__rect **boxes);
+
+/* ---- The renderer (render.c and its helpers) ---------------------------------------- */
+
+/* The renderer's own copy of an incident: only what the static layers and the layout use
+ * (small: a 100k-incident map copies it whole). */
+typedef struct bm__rinc {
+    bm_date start, end;
+    int type, geo;
+    bm_lonlat pt;
+} bm__rinc;
+
+/* A place with its rank (maps/place-ranks.tsv) and page position. */
+typedef struct bm__rplace {
+    bm_place p;
+    int rank;          /* 1 capital, 2 governorate capital, 3 key corridor town, 9 other */
+    int kind;          /* BM_PK_* */
+    double x, y;       /* page points; HUGE_VAL outside the frame */
+} bm__rplace;
+
+enum { BM_PK_TOWN, BM_PK_CROSSING, BM_PK_AREA, BM_PK_COUNTRY, BM_PK_OTHER };
+
+#define BM__SPRITE_STEPS 160 /* symbol diameters in quarter points: up to 40 pt */
+
+typedef struct bm__sprite {
+    cairo_surface_t *s;
+    int half;           /* the centre, in pixels from the top left */
+    int x0, y0, x1, y1; /* the pixels that are not transparent: [x0, x1) x [y0, y1) */
+    short *span;        /* per row: the first and one past the last such pixel, then the
+                           longest run of opaque pixels in between (4 shorts a row) */
+} bm__sprite;
+
+typedef struct bm__corner {
+    bm__rect r;
+    int used;
+} bm__corner;
+
+struct bm_renderer {
+    bm_render_opts o;
+    char *title, *crs;
+    char style_path[1024], basemap_path[1024];
+    bm__style st;
+    int ready;
+    double ext[4];
+    bm__proj *proj, *lproj;
+    bm__view view, lview;
+    bm__basemap bm;
+    bm__rplace *places;
+    size_t n_places, cap_places;
+    size_t *place_order; /* places sorted by id, for lookups by incident place_id */
+    bm__rinc *incs;
+    size_t n_incs;
+    char (*imprecise_ids)[64]; /* place ids of the imprecise (geo_precision 3) incidents */
+    size_t n_imprecise;
+    int one_shot;              /* drawing a single page (bm_renderer_write): static layers
+                                  straight onto it, no raster kept */
+    int types_present[BM_N_TYPES];
+    int has_colocated, has_areas, n_unmapped;
+    char months_en[12][16], months_ar[12][48];
+    double km_per_pt;
+    /* Layout, page points. */
+    double title_h, timeline_y, timeline_h, attrib_y;
+    bm__rect inset, legend_area, scalebar, stamp_area;
+    int legend_outside;
+    /* Static layers: a raster of them for image targets (keyed on the target's size and
+     * matrix), a recording for vector targets. */
+    cairo_surface_t *stat;
+    cairo_surface_t *cache;
+    int cache_w, cache_h;
+    cairo_matrix_t cache_m;
+    bm__rect *sobs; /* obstacles the static layers leave for labels (graticule labels,
+                       crossing symbols) */
+    size_t n_sobs, cap_sobs;
+    bm__svg_texts *svg; /* non-NULL while drawing an SVG with real text */
+    PangoContext *pctx;
+    bm__labels *labels;
+    double *pxy; /* the frame's items on the page: x, y pairs (HUGE_VAL when off) */
+    int *ptype;  /* and their type indices (-1 for an unknown type) */
+    size_t cap_pxy;
+    bm__sprite sprite[BM_N_TYPES][BM__SPRITE_STEPS];
+    bm__sprite ring[16], dot;
+    double sprite_scale;
+};
+
+int bm__static_obstacle(bm_renderer *r, bm__rect b);
+const bm__rplace *bm__find_place(const bm_renderer *r, const char *id);
+
+/* render_symbols.c */
+double bm__symbol_diameter(const bm__style *st, const bm_incident *inc);
+void bm__draw_symbol(cairo_t *cr, const bm__style *st, int type, double x, double y, double d,
+                     double alpha);
+/* The area conventions drawn in the legend. */
+void bm__draw_hatch_sample(cairo_t *cr, const bm__style *st, bm__rgba c, double x, double y,
+                           double w, double h);
+void bm__draw_cluster_sample(cairo_t *cr, const bm__style *st, double x, double y, double rad);
+void bm__sprites_free(bm_renderer *r);
+/* Imprecise (geo_precision 3) incidents: one translucent hatched area per governorate or
+ * region with a count, never stacked per incident. Returns the incidents drawn. */
+void bm__draw_areas(bm_renderer *r, cairo_t *cr, const bm_render_frame *f);
+/* Precise incidents: symbols, co-located ones spread on a ring or clustered with a count;
+ * marks every symbol as a label obstacle. */
+int bm__draw_incidents(bm_renderer *r, cairo_t *cr, const bm_render_frame *f, bm_error *err);
+
+/* render_furniture.c */
+void bm__draw_title(bm_renderer *r, cairo_t *cr);
+void bm__draw_attribution(bm_renderer *r, cairo_t *cr);
+void bm__draw_inset(bm_renderer *r, cairo_t *cr);
+void bm__draw_scalebar_north(bm_renderer *r, cairo_t *cr);
+void bm__draw_timeline(bm_renderer *r, cairo_t *cr);
+void bm__draw_cursor(bm_renderer *r, cairo_t *cr, const bm_render_frame *f);
+/* The legend's size for the incident types present (fixed for every frame). */
+void bm__legend_size(bm_renderer *r, double *w, double *h);
+void bm__draw_legend(bm_renderer *r, cairo_t *cr, const int counts[BM_N_TYPES]);
+void bm__draw_stamp(bm_renderer *r, cairo_t *cr, const char *stamp);
+/* The stamp's size at the style's stamp_size. */
+void bm__stamp_size(bm_renderer *r, const char *sample, double *w, double *h);
+void bm__period(const bm_renderer *r, bm_date *from, bm_date *to, int *has);
+
+/* render_output.c */
+/* Writes an ARGB32 image (cairo's premultiplied layout) as PNG to fp with a fast zlib level:
+ * RGB when every pixel is opaque, RGBA otherwise. */
+int bm__png_write(const unsigned char *argb, int w, int h, int stride, FILE *fp, bm_error *err);
+/* Writes svg (a complete document from cairo) to fp with the text elements inserted just
+ * before its closing </svg>. */
+int bm__svg_write_with_text(const char *svg, size_t len, const bm__svg_texts *t,
+                            const char *family, FILE *fp, bm_error *err);
 
 #endif

@@ -2,6 +2,7 @@
  * read from a small INI file under maps/ over built-in defaults.
  * Must never hard-code a colour outside bm__style_defaults: the file is the reference. */
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,7 @@ void bm__style_defaults(bm__style *st)
     st->crossing = hex(0x202124);
     st->town = hex(0x3A3A3A);
     st->locator_box = hex(0xB0173A);
+    st->panel = (bm__rgba){1, 1, 1, 0.92};
     snprintf(st->title, sizeof st->title, "Iraq–Syria border: incidents");
     snprintf(st->title_ar, sizeof st->title_ar, "الحدود العراقية السورية: الحوادث");
     snprintf(st->attribution, sizeof st->attribution, "Basemap: Natural Earth; GSHHG (LGPL).");
@@ -57,6 +59,7 @@ void bm__style_defaults(bm__style *st)
     snprintf(st->sans, sizeof st->sans, "Noto Sans, Noto Naskh Arabic");
     st->title_size = 15;
     st->subtitle_size = 9.5;
+    st->stamp_size = 30;
     st->label_size = 7.5;
     st->town_size = 7;
     st->country_size = 10;
@@ -81,6 +84,28 @@ void bm__style_defaults(bm__style *st)
         snprintf(st->type_label_en[i], sizeof st->type_label_en[i], "%s", bm_type_name(i));
         snprintf(st->type_label_ar[i], sizeof st->type_label_ar[i], "%s", bm_type_name(i));
     }
+}
+
+void bm__style_scale(bm__style *st, double k)
+{
+    double *text[] = {&st->title_size,   &st->subtitle_size, &st->stamp_size, &st->label_size,
+                      &st->town_size,    &st->country_size,  &st->admin_size, &st->water_size,
+                      &st->legend_size,  &st->small_size,    &st->margin,     &st->symbol_size,
+                      &st->symbol_max,   &st->colocated};
+    double *lines[] = {&st->border_iq_sy_width, &st->border_width,      &st->admin_width,
+                       &st->river_major_width,  &st->river_minor_width, &st->frame_width,
+                       &st->graticule_width};
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+        *text[i] *= k;
+    /* Lines thin more slowly than text shrinks: a hairline border reads as a smudge. */
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        *lines[i] *= sqrt(k);
+}
+
+uint32_t bm__rgb24(bm__rgba c)
+{
+    return (uint32_t)lround(c.r * 255) << 16 | (uint32_t)lround(c.g * 255) << 8 |
+           (uint32_t)lround(c.b * 255);
 }
 
 void bm__set_rgba(cairo_t *cr, bm__rgba c)
@@ -145,6 +170,7 @@ static const colour_key colour_keys[] = {
     CK(admin_line),   CK(border_iq_sy), CK(river),      CK(lake_line),    CK(graticule),
     CK(text),         CK(text_muted),  CK(country_text), CK(admin_text),  CK(water_text),
     CK(halo),         CK(frame),       CK(crossing),    CK(town),         CK(locator_box),
+    CK(panel),
     {"iraq", offsetof(bm__style, iraq)}, {"syria", offsetof(bm__style, syria)}};
 
 #define NK(f, lo, hi) {#f, offsetof(bm__style, f), lo, hi}
@@ -154,7 +180,8 @@ typedef struct number_key {
     double lo, hi;
 } number_key;
 static const number_key number_keys[] = {
-    NK(title_size, 2, 200),        NK(subtitle_size, 2, 200),    NK(label_size, 2, 200),
+    NK(title_size, 2, 200),        NK(subtitle_size, 2, 200),    NK(stamp_size, 2, 400),
+    NK(label_size, 2, 200),
     NK(town_size, 2, 200),         NK(country_size, 2, 200),     NK(admin_size, 2, 200),
     NK(water_size, 2, 200),        NK(legend_size, 2, 200),      NK(small_size, 2, 200),
     NK(border_iq_sy_width, 0, 50), NK(border_width, 0, 50),      NK(admin_width, 0, 50),

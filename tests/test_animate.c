@@ -329,7 +329,7 @@ static void test_stamps(void)
     bm_anim_stamp(a, 0, "ar", buf, sizeof buf);
     BM_ASSERT_EQ_STR(buf, "من 15 إلى 31 كانون الثاني 2024");
     bm_anim_stamp(a, 2, "both", buf, sizeof buf);
-    BM_ASSERT_EQ_STR(buf, "March 2024\n\u2067آذار 2024\u2069");
+    BM_ASSERT_EQ_STR(buf, "March 2024\nآذار 2024");
     BM_ASSERT_EQ_INT(bm_anim_stamp(a, 2, "fr", buf, sizeof buf), BM_EINVAL);
     BM_ASSERT_EQ_INT(bm_anim_stamp(a, 4, "en", buf, sizeof buf), BM_EINVAL);
     bm_anim_free(a);
@@ -585,7 +585,7 @@ static void test_palette(void)
     for (int i = 0; i < 20; i++)
         inks[i] = (bm__rgb){(uint8_t)(i * 12), (uint8_t)(255 - i * 9), (uint8_t)(i * 5 + 40)};
     bm__palette p;
-    bm__palette_build(&p, grounds, 3, inks, 20, NULL, 0, 0, 0);
+    bm__palette_build(&p, grounds, 3, inks, 20, 0, NULL, 0, 0, 0);
     BM_ASSERT(p.n <= 256);
     BM_ASSERT(p.n > 3 + 20 + 16);
     /* Every seed colour is held exactly, and a half blend nearly so. */

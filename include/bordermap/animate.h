@@ -110,7 +110,7 @@ int bm_anim_span(const bm_anim *a, bm_date start, bm_date end, size_t *first, si
 int bm_anim_visible(const bm_anim *a, size_t k, size_t first, size_t last, bm_fade_sample *out);
 
 /* The date stamp of frame k in "en", "ar" or "both" (English line, newline,
- * Arabic line inside U+2067/U+2069 directional isolates): "12 March 2024",
+ * Arabic line; the renderer lays each line out in its own direction): "12 March 2024",
  * "4–10 March 2024", "March 2024"; in Arabic with the Levantine month names
  * used in Iraq and Syria ("آذار 2024", "من 4 إلى 10 آذار 2024").
  * Returns BM_EINVAL for an unknown language. */
@@ -172,11 +172,15 @@ typedef struct bm_anim_writer_opts {
     float webp_quality; /* lossless effort or lossy quality, 0..100 */
     /* GIF palette seeds, 0xRRGGBB, borrowed until bm_anim_writer_open returns:
      * grounds are area fills (the first is the background), inks are lines,
-     * symbols and text. The first frame adds its own frequent colours. */
+     * symbols and text (bm_renderer_style_colours gives both). The first
+     * n_blend_inks inks (0: all) also get their shades over every ground, at
+     * several opacities: the symbol colours, antialiased and faded. The first
+     * frame adds its own frequent colours. */
     const uint32_t *grounds;
     size_t n_grounds;
     const uint32_t *inks;
     size_t n_inks;
+    size_t n_blend_inks;
 } bm_anim_writer_opts;
 
 void bm_anim_writer_opts_init(bm_anim_writer_opts *o);
@@ -207,7 +211,8 @@ typedef struct bm_anim_output {
     double hold_last;             /* seconds added to the last frame (default 2) */
     bm_render_lang lang;          /* the date stamp's language(s) (default both) */
     bm_anim_writer_opts writer;   /* format, overwrite, loop...; the size and the GIF
-                                     palette's inks come from the renderer */
+                                     palette's grounds and inks come from the renderer
+                                     (bm_renderer_style_colours) */
     bm_anim_progress_cb progress; /* called after each frame; may be NULL */
     void *user;
 } bm_anim_output;

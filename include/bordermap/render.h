@@ -5,6 +5,7 @@
 #define BORDERMAP_RENDER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cairo.h>
 
@@ -81,8 +82,9 @@ typedef struct bm_renderer bm_renderer;
 int bm_renderer_new(const bm_render_opts *o, bm_renderer **out, bm_error *err);
 void bm_renderer_free(bm_renderer *r);
 
-/* Copies the places of kind city, town and crossing (crossings drawn as symbols, towns as
- * labelled dots by population). Optional; call before the first frame. */
+/* Copies the places the map uses: cities and towns (labelled dots by rank, from
+ * maps/place-ranks.tsv, then by population), crossings (symbols), and governorates, regions
+ * and countries (the areas of imprecise incidents). Optional; call before the first frame. */
 int bm_renderer_load_places(bm_renderer *r, bm_store *store, bm_error *err);
 /* Adds one place (copied); for callers without a store. */
 int bm_renderer_add_place(bm_renderer *r, const bm_place *p, bm_error *err);
@@ -103,16 +105,27 @@ typedef struct bm_render_frame {
     const bm_render_item *items; /* drawn in order: later on top */
     size_t n_items;
     const int *counts;         /* legend counts per type, or NULL: counted from items */
-    const char *stamp;         /* a date stamp drawn large in the map corner, or NULL */
+    const char *stamp;         /* a date stamp drawn large (the style's stamp_size) in a
+                                  corner of the map, or NULL; lines split at '\n', each laid
+                                  out in the direction of its own first letter. A stamp in the
+                                  first frame reserves a corner for it in the layout. */
     int has_cursor;            /* highlight [cursor_from, cursor_to] on the timeline */
     bm_date cursor_from, cursor_to;
 } bm_render_frame;
 
 /* Draws one whole page onto cr at the page's own scale (the caller scales cr for raster
- * output: points * dpi / 72). The static layers are recorded once, on the first call, and
- * replayed after that. Labels are placed per frame (incident places first). */
+ * output: points * dpi / 72). The page is laid out on the first call. The static layers are
+ * drawn once: as pixels for image targets (kept while the target's size and matrix stay the
+ * same, then painted with CAIRO_OPERATOR_SOURCE), as a recording for vector targets. Labels
+ * are placed per frame (incident places first). */
 int bm_renderer_draw_frame(bm_renderer *r, cairo_t *cr, const bm_render_frame *f,
                            bm_error *err);
+/* Draws frame f and writes it to path (PNG, PDF or SVG by its extension) atomically, at the
+ * renderer's page size and dpi. SVG keeps every label and furniture text as <text> elements
+ * (xml:lang="ar" with right-to-left direction for Arabic). overwrite == 0 refuses an existing
+ * file (BM_EEXIST). */
+int bm_renderer_write(bm_renderer *r, const bm_render_frame *f, const char *path, int overwrite,
+                      bm_error *err);
 
 /* Page size in points and the raster size at the options' dpi. */
 void bm_renderer_page(const bm_renderer *r, double *w_pt, double *h_pt, int *w_px, int *h_px);
@@ -123,6 +136,12 @@ int bm_renderer_project(const bm_renderer *r, bm_lonlat ll, double *x, double *y
 void bm_renderer_map_frame(const bm_renderer *r, double *x, double *y, double *w, double *h);
 /* The style's colour for incident type i (0..BM_N_TYPES-1), 0..1 each; 0 for a bad i. */
 int bm_renderer_type_rgb(const bm_renderer *r, int type, double rgb[3]);
+/* The style's colours as 0xRRGGBB, for palettes (the GIF writer's): grounds are area fills,
+ * the page background first; inks are the incident types' colours, then lines and text.
+ * Fills at most max_* of each (duplicates dropped) and sets the counts. */
+void bm_renderer_style_colours(const bm_renderer *r, uint32_t *grounds, size_t max_grounds,
+                               size_t *n_grounds, uint32_t *inks, size_t max_inks,
+                               size_t *n_inks);
 /* The geographic extent the map shows (after BM_EXTENT_DATA is resolved). */
 void bm_renderer_extent(const bm_renderer *r, double *west, double *south, double *east,
                         double *north);
@@ -131,6 +150,9 @@ int bm_renderer_unknown_glyphs(const bm_renderer *r);
 /* Every label text laid out so far (for checks); borrowed, valid until the next frame. */
 size_t bm_renderer_label_count(const bm_renderer *r);
 const char *bm_renderer_label_text(const bm_renderer *r, size_t i);
+/* The boxes (x, y, w, h in points, four doubles each) of the labels placed in the last frame,
+ * for checks; borrowed, valid until the next frame. Returns how many. */
+size_t bm_renderer_label_boxes(const bm_renderer *r, const double **xywh);
 
 /* ---- One-shot maps ------------------------------------------------------------------- */
 
