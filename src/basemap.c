@@ -331,6 +331,11 @@ static int inside(const bm__feature *f, double x, double y)
     return in;
 }
 
+int bm__feature_contains(const bm__feature *f, double x, double y)
+{
+    return x >= f->minx && x <= f->maxx && y >= f->miny && y <= f->maxy && inside(f, x, y);
+}
+
 long bm__layer_find(const bm__layer *l, double x, double y)
 {
     for (size_t i = 0; i < l->n; i++) {

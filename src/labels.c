@@ -506,8 +506,17 @@ static int candidates(const label *lb, double cand[MAX_CAND][2])
     double x = lb->s.x, y = lb->s.y;
     const bm__rect b = lb->box;
     if (lb->s.anchor == BM_ANCHOR_CENTER) {
-        cand[0][0] = x, cand[0][1] = y;
-        return 1;
+        /* An area's name may move off its point, by up to two line heights or a third of its
+         * width, rather than vanish behind a town name. */
+        static const double off[9][2] = {{0, 0},     {0, -1},    {0, 1},     {-1, 0}, {1, 0},
+                                         {-1, -1},   {1, -1},    {-1, 1},    {1, 1}};
+        int n = lb->s.rings > 0 ? (lb->s.rings > 1 ? 17 : 9) : 1;
+        for (int k = 0; k < n; k++) {
+            double m = k < 9 ? 1 : 2;
+            const double *o = off[k < 9 ? k : k - 8];
+            cand[k][0] = x + o[0] * b.w * 0.3 * m, cand[k][1] = y + o[1] * b.h * 1.1 * m;
+        }
+        return n;
     }
     static const double rings[4] = {1, 1.7, 2.5, 3.6};
     int n_rings = lb->s.rings < 1 ? 1 : lb->s.rings > 4 ? 4 : lb->s.rings, nc = 0;
@@ -529,12 +538,40 @@ static int candidates(const label *lb, double cand[MAX_CAND][2])
     return nc;
 }
 
+/* A thin line from a symbol to a name set far from it (the outer rings), so the name still
+ * reads as the symbol's. It stops short of both. */
+static void leader(bm__labels *l, cairo_t *cr, const label *lb, bm__rect r)
+{
+    double x = lb->s.x, y = lb->s.y;
+    double tx = fmax(r.x, fmin(x, r.x + r.w)), ty = fmax(r.y, fmin(y, r.y + r.h));
+    double dx = tx - x, dy = ty - y, d = hypot(dx, dy), g = lb->s.gap * 0.8;
+    if (d <= g + 1)
+        return;
+    cairo_move_to(cr, x + dx / d * g, y + dy / d * g);
+    cairo_line_to(cr, tx - dx / d * 0.8, ty - dy / d * 0.8);
+    bm__set_rgba_alpha(cr, lb->s.colour, 0.6);
+    cairo_set_line_width(cr, 0.5);
+    cairo_stroke(cr);
+    (void)l;
+}
+
+static int group_placed(const int *groups, size_t n, int g)
+{
+    for (size_t i = 0; g > 0 && i < n; i++)
+        if (groups[i] == g)
+            return 1;
+    return 0;
+}
+
 size_t bm__labels_place_and_draw(bm__labels *l, cairo_t *cr)
 {
     qsort(l->q, l->nq, sizeof *l->q, by_priority);
-    size_t placed = 0;
+    size_t placed = 0, n_groups = 0;
+    int *groups = calloc(l->nq + 1, sizeof *groups);
     for (size_t i = 0; i < l->nq; i++) {
         const label *lb = &l->q[i];
+        if (!groups || group_placed(groups, n_groups, lb->s.group))
+            continue;
         double cand[MAX_CAND][2];
         int nc = candidates(lb, cand);
         bm__rect dot = {0, 0, 0, 0};
@@ -549,15 +586,20 @@ size_t bm__labels_place_and_draw(bm__labels *l, cairo_t *cr)
             bm__rect padded = {r.x - 1, r.y - 0.5, r.w + 2, r.h + 1};
             if (!bm__labels_free_at(l, padded) || (dot.w > 0 && overlaps(r, dot)))
                 continue;
+            if (lb->s.anchor == BM_ANCHOR_AROUND && c >= 16)
+                leader(l, cr, lb, r);
             draw_label(l, cr, lb, cand[c][0], cand[c][1]);
             push(&l->obs, &l->no, &l->capo, padded);
             push(&l->placed, &l->np, &l->capp, r);
             if (dot.w > 0)
                 push(&l->obs, &l->no, &l->capo, dot);
+            if (lb->s.group > 0)
+                groups[n_groups++] = lb->s.group;
             placed++;
             break;
         }
     }
+    free(groups);
     return placed;
 }
 

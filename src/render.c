@@ -241,6 +241,7 @@ void bm_renderer_free(bm_renderer *r)
     bm__proj_free(r->lproj);
     drop_static(r);
     bm__sprites_free(r);
+    bm__hatch_free(r);
     bm__labels_free(r->labels);
     if (r->pctx)
         g_object_unref(r->pctx);
@@ -1092,6 +1093,38 @@ static void draw_crossings(bm_renderer *r, cairo_t *cr)
     }
 }
 
+int bm__visible_anchor(const bm_renderer *r, const bm__feature *f, double margin, double *x,
+                       double *y)
+{
+    const bm__view *v = &r->view;
+    double x0 = v->fx + margin, y0 = v->fy + margin, x1 = v->fx + v->fw - margin;
+    double y1 = v->fy + v->fh - margin;
+    if (f->lx != HUGE_VAL) {
+        bm__view_page(v, f->lx, f->ly, x, y);
+        if (*x >= x0 && *x <= x1 && *y >= y0 && *y <= y1)
+            return 1;
+    }
+    /* The feature's box on the page, cut to the frame; then the grid point nearest its centre
+     * that falls inside the feature. */
+    double bx0, by0, bx1, by1;
+    bm__view_page(v, f->minx, f->maxy, &bx0, &by0);
+    bm__view_page(v, f->maxx, f->miny, &bx1, &by1);
+    bx0 = fmax(bx0, x0), by0 = fmax(by0, y0), bx1 = fmin(bx1, x1), by1 = fmin(by1, y1);
+    if (bx0 >= bx1 || by0 >= by1)
+        return 0;
+    enum { G = 9 };
+    double best = HUGE_VAL, cx = (bx0 + bx1) / 2, cy = (by0 + by1) / 2;
+    for (int i = 0; i < G; i++)
+        for (int j = 0; j < G; j++) {
+            double px = bx0 + (bx1 - bx0) * (i + 0.5) / G, py = by0 + (by1 - by0) * (j + 0.5) / G;
+            double mx = (px - v->px) / v->k + v->x0, my = v->y0 - (py - v->py) / v->k;
+            double d = hypot(px - cx, py - cy);
+            if (d < best && bm__feature_contains(f, mx, my))
+                best = d, *x = px, *y = py;
+        }
+    return best < HUGE_VAL;
+}
+
 /* ---- Static layers ------------------------------------------------------------------- */
 
 /* Clips to the map frame. On pixels the frame's edges are rounded to whole pixels: cairo then
@@ -1307,25 +1340,34 @@ static void queue_areas(bm_renderer *r)
     bm__label_spec s;
     for (size_t i = 0; i < r->bm.countries.n; i++) {
         const bm__feature *c = &r->bm.countries.f[i];
-        if (c->lx == HUGE_VAL)
-            continue;
-        memset(&s, 0, sizeof s);
-        page_pt(r, c->lx, c->ly, &s.x, &s.y);
         int focus = !strcmp(c->code, "IQ") || !strcmp(c->code, "SY");
+        memset(&s, 0, sizeof s);
+        /* Iraq and Syria are named wherever the map shows them, even zoomed far from their
+         * middle; a neighbour only when its own label point is on the map. */
+        if (focus ? !bm__visible_anchor(r, c, st->country_size * 2, &s.x, &s.y)
+                  : c->lx == HUGE_VAL)
+            continue;
+        if (!focus)
+            page_pt(r, c->lx, c->ly, &s.x, &s.y);
         s.en = c->name_en, s.ar = c->name_ar, s.size = st->country_size * (focus ? 1.25 : 1);
         s.caps = 1, s.spacing = s.size * 0.18, s.bold = focus;
         s.colour = focus ? st->text_muted : st->country_text;
-        s.priority = 5;
+        /* Iraq and Syria are what the map is about: named before the smaller towns, and free
+         * to move off their point. A neighbour's name stays on its own ground (a shifted
+         * name would land on the wrong country at the map's edge). */
+        s.priority = focus ? 3 : 5, s.rings = focus ? 2 : 0;
         bm__labels_add(r->labels, &s);
     }
     for (size_t i = 0; i < r->bm.admin1.n; i++) {
         const bm__feature *a = &r->bm.admin1.f[i];
-        if (a->lx == HUGE_VAL || (strncmp(a->code, "IQ-", 3) && strncmp(a->code, "SY-", 3)))
+        if (strncmp(a->code, "IQ-", 3) && strncmp(a->code, "SY-", 3))
             continue;
         memset(&s, 0, sizeof s);
-        page_pt(r, a->lx, a->ly, &s.x, &s.y);
+        if (!bm__visible_anchor(r, a, st->admin_size * 2, &s.x, &s.y))
+            continue;
         s.en = a->name_en, s.ar = a->name_ar, s.size = st->admin_size, s.caps = 1;
         s.spacing = st->admin_size * 0.12, s.colour = st->admin_text, s.priority = 6;
+        s.rings = 1;
         bm__labels_add(r->labels, &s);
     }
     for (size_t i = 0; i < r->bm.lakes.n; i++) {
@@ -1340,25 +1382,17 @@ static void queue_areas(bm_renderer *r)
     }
 }
 
-/* Rivers: one label per named river, on the middle of its longest visible stretch, turned to
- * follow it there. */
-static void queue_rivers(bm_renderer *r)
+/* Rivers: one label per named river, turned to follow it. The basemap cuts rivers into
+ * stretches, so every stretch of the name is a candidate, longest first, each tried at its
+ * middle and then further along: a crowded middle does not leave the Euphrates unnamed. */
+static void queue_river(bm_renderer *r, const bm__feature *a, int group)
 {
     const bm__style *st = &r->st;
-    bm__label_spec s;
-    for (size_t i = 0; i < r->bm.rivers.n; i++) {
-        const bm__feature *a = &r->bm.rivers.f[i];
-        if (!a->name_en[0] || a->level == 0)
+    static const double at[] = {0.5, 0.3, 0.7};
+    for (size_t j = 0; j < sizeof at / sizeof at[0]; j++) {
+        int k = (int)(a->n_points * at[j]);
+        if (k < 3 || k + 3 >= a->n_points)
             continue;
-        int dup = 0;
-        for (size_t j = 0; j < r->bm.rivers.n && !dup; j++) {
-            const bm__feature *b = &r->bm.rivers.f[j];
-            dup = j != i && b->level != 0 && !strcmp(b->name_en, a->name_en) &&
-                  (b->n_points > a->n_points || (b->n_points == a->n_points && j < i));
-        }
-        if (dup || a->n_points < 8)
-            continue;
-        int k = a->n_points / 2;
         double x0, y0, x1, y1;
         page_pt(r, a->xy[2 * (k - 3)], a->xy[2 * (k - 3) + 1], &x0, &y0);
         page_pt(r, a->xy[2 * (k + 3)], a->xy[2 * (k + 3) + 1], &x1, &y1);
@@ -1367,12 +1401,45 @@ static void queue_rivers(bm_renderer *r)
             ang -= M_PI;
         if (ang < -M_PI / 2)
             ang += M_PI;
+        bm__label_spec s;
         memset(&s, 0, sizeof s);
         page_pt(r, a->xy[2 * k], a->xy[2 * k + 1], &s.x, &s.y);
         s.en = a->name_en, s.ar = a->name_ar, s.size = st->water_size, s.italic = 1;
-        s.colour = st->water_text, s.priority = 7, s.angle = ang;
+        s.colour = st->water_text, s.priority = 7, s.angle = ang, s.group = group;
         bm__labels_add(r->labels, &s);
     }
+}
+
+static void queue_rivers(bm_renderer *r)
+{
+    const bm__layer *L = &r->bm.rivers;
+    unsigned char *done = calloc(L->n + 1, 1);
+    size_t *order = malloc((L->n + 1) * sizeof *order);
+    for (size_t i = 0; done && order && i < L->n; i++) {
+        const bm__feature *a = &L->f[i];
+        if (done[i] || !a->name_en[0] || a->level == 0)
+            continue;
+        /* The stretches of this name, longest first (insertion sort: a river has a few
+         * dozen). */
+        size_t n = 0;
+        for (size_t j = i; j < L->n; j++) {
+            const bm__feature *b = &L->f[j];
+            if (done[j] || b->level == 0 || strcmp(b->name_en, a->name_en) || b->n_points < 8 ||
+                !feature_visible(&r->view, b))
+                continue;
+            done[j] = 1;
+            size_t k = n++;
+            while (k > 0 && L->f[order[k - 1]].n_points < b->n_points) {
+                order[k] = order[k - 1];
+                k--;
+            }
+            order[k] = j;
+        }
+        for (size_t k = 0; k < n && k < 16; k++)
+            queue_river(r, &L->f[order[k]], (int)i + 1);
+    }
+    free(done);
+    free(order);
 }
 
 static void queue_labels(bm_renderer *r, const bm_render_frame *f)

@@ -561,7 +561,7 @@ static void legend(bm_renderer *r, cairo_t *cr, const int *counts, double *w_out
         if (i == 0) {
             bm__draw_cluster_sample(cr, st, sx, mid, fs * 0.7);
         } else if (i == 1) {
-            bm__draw_hatch_sample(cr, st, st->text_muted, sx - fs * 0.75, mid - fs * 0.5,
+            bm__draw_hatch_sample(r, cr, st->text_muted, sx - fs * 0.75, mid - fs * 0.5,
                                   fs * 1.5, fs);
         } else {
             cairo_rectangle(cr, sx - 2.6, mid - 2.6, 5.2, 5.2);

@@ -137,6 +137,8 @@ void bm__basemap_free(bm__basemap *bm);
 /* Drops vertices closer than tol (projected metres) to the last one kept, in place: the
  * full-resolution coastlines and rivers carry far more points than a page can show. */
 void bm__layer_simplify(bm__layer *l, double tol);
+/* Whether a polygon feature contains a projected point (even-odd: holes are outside). */
+int bm__feature_contains(const bm__feature *f, double x, double y);
 /* Index of the feature of l containing a projected point, or -1. */
 long bm__layer_find(const bm__layer *l, double x, double y);
 
@@ -171,7 +173,10 @@ typedef struct bm__label_spec {
     int priority;          /* lower is placed first */
     bm__anchor anchor;
     int rings;             /* BM_ANCHOR_AROUND: how many rings of positions to try (1-4), each
-                              further out */
+                              further out; BM_ANCHOR_CENTER: > 0 lets the label shift off its
+                              point (area names) */
+    int group;             /* > 0: alternatives of one label (a river's stretches): the first
+                              placed wins, the others are dropped */
     bm__dot dot;           /* drawn with the label, at (x, y) */
     bm__rgba dot_colour;
 } bm__label_spec;
@@ -315,12 +320,26 @@ struct bm_renderer {
     double *pxy; /* the frame's items on the page: x, y pairs (HUGE_VAL when off) */
     int *ptype;  /* and their type indices (-1 for an unknown type) */
     size_t cap_pxy;
+    /* Hatching tiles by colour and opacity, kept for the renderer's life: cairo's SVG surface
+     * reads a pattern's surface when the document is finished, not when it is drawn. */
+    struct {
+        uint32_t rgb;
+        int level;
+        double spacing;
+        cairo_pattern_t *p;
+    } hatch[64];
+    int n_hatch;
     bm__sprite sprite[BM_N_TYPES][BM__SPRITE_STEPS];
     bm__sprite ring[16], dot;
     double sprite_scale;
 };
 
 int bm__static_obstacle(bm_renderer *r, bm__rect b);
+/* A page point for an area's name or count: its own label point when that lies inside the
+ * frame (inset by margin), else a point of the area's visible part, searched on a grid.
+ * Returns 0 when none of it is visible. */
+int bm__visible_anchor(const bm_renderer *r, const bm__feature *f, double margin, double *x,
+                       double *y);
 const bm__rplace *bm__find_place(const bm_renderer *r, const char *id);
 
 /* render_symbols.c */
@@ -328,8 +347,9 @@ double bm__symbol_diameter(const bm__style *st, const bm_incident *inc);
 void bm__draw_symbol(cairo_t *cr, const bm__style *st, int type, double x, double y, double d,
                      double alpha);
 /* The area conventions drawn in the legend. */
-void bm__draw_hatch_sample(cairo_t *cr, const bm__style *st, bm__rgba c, double x, double y,
+void bm__draw_hatch_sample(bm_renderer *r, cairo_t *cr, bm__rgba c, double x, double y,
                            double w, double h);
+void bm__hatch_free(bm_renderer *r);
 void bm__draw_cluster_sample(cairo_t *cr, const bm__style *st, double x, double y, double rad);
 void bm__sprites_free(bm_renderer *r);
 /* Imprecise (geo_precision 3) incidents: one translucent hatched area per governorate or

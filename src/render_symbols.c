@@ -676,41 +676,77 @@ static void area_path(bm_renderer *r, cairo_t *cr, const area_key *k, double *lx
     }
     const bm__feature *f = k->kind == 0 ? &r->bm.admin1.f[k->index] : &r->bm.regions.f[k->index];
     feature_path(cr, &r->view, f);
-    if (f->lx != HUGE_VAL)
-        bm__view_page(&r->view, f->lx, f->ly, lx, ly);
+    /* Under the governorate's name, which goes to the same point. */
+    if (bm__visible_anchor(r, f, r->st.admin_size * 2, lx, ly))
+        *ly += r->st.admin_size * 2.4;
     else
-        bm__view_page(&r->view, (f->minx + f->maxx) / 2, (f->miny + f->maxy) / 2, lx, ly);
-    /* Under the governorate's name, which sits on the same point. */
-    *ly += r->st.admin_size * 2.4;
+        *lx = *ly = HUGE_VAL;
+}
+
+/* A repeating tile of one diagonal line, spacing points square: hatching as a source. */
+static cairo_pattern_t *make_hatch(bm__rgba c, double alpha, double spacing)
+{
+    cairo_rectangle_t ext = {0, 0, spacing, spacing};
+    cairo_surface_t *tile = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &ext);
+    cairo_t *t = cairo_create(tile);
+    /* The line and its two corner pieces, so tiles join into unbroken diagonals. */
+    cairo_move_to(t, -1, spacing + 1);
+    cairo_line_to(t, spacing + 1, -1);
+    cairo_move_to(t, -1, 1);
+    cairo_line_to(t, 1, -1);
+    cairo_move_to(t, spacing - 1, spacing + 1);
+    cairo_line_to(t, spacing + 1, spacing - 1);
+    bm__set_rgba_alpha(t, c, alpha);
+    cairo_set_line_width(t, 0.6);
+    cairo_stroke(t);
+    cairo_destroy(t);
+    cairo_pattern_t *p = cairo_pattern_create_for_surface(tile);
+    cairo_surface_destroy(tile);
+    cairo_pattern_set_extend(p, CAIRO_EXTEND_REPEAT);
+    return p;
+}
+
+/* The renderer's tile for a colour, opacity (in sixteenths: faded frames reuse tiles) and
+ * spacing; borrowed. */
+static cairo_pattern_t *hatch_pattern(bm_renderer *r, bm__rgba c, double alpha, double spacing)
+{
+    uint32_t rgb = bm__rgb24(c);
+    int level = (int)lround(fmin(1, fmax(0, alpha)) * 16);
+    for (int i = 0; i < r->n_hatch; i++)
+        if (r->hatch[i].rgb == rgb && r->hatch[i].level == level &&
+            r->hatch[i].spacing == spacing)
+            return r->hatch[i].p;
+    if (r->n_hatch == (int)(sizeof r->hatch / sizeof r->hatch[0]))
+        return r->hatch[0].p; /* full: any tile beats none */
+    cairo_pattern_t *p = make_hatch(c, level / 16.0, spacing);
+    r->hatch[r->n_hatch].rgb = rgb, r->hatch[r->n_hatch].level = level;
+    r->hatch[r->n_hatch].spacing = spacing, r->hatch[r->n_hatch].p = p;
+    r->n_hatch++;
+    return p;
+}
+
+void bm__hatch_free(bm_renderer *r)
+{
+    for (int i = 0; i < r->n_hatch; i++)
+        cairo_pattern_destroy(r->hatch[i].p);
+    r->n_hatch = 0;
 }
 
 /* Diagonal hatching in a band along the inside of the current path's outline (the path is
  * kept): the area reads as an area without its inside being covered, which matters once a
- * whole governorate fills the map at a town's zoom. */
-static void hatch_band(cairo_t *cr, bm__rgba c, double alpha, double spacing, double band)
+ * whole governorate fills the map at a town's zoom. The band is the outline stroked wide with
+ * the hatching as source, clipped to the area. */
+static void hatch_band(bm_renderer *r, cairo_t *cr, bm__rgba c, double alpha, double spacing,
+                       double band)
 {
     cairo_path_t *outline = cairo_copy_path(cr);
-    double x0, y0, x1, y1;
+    cairo_pattern_t *lines = hatch_pattern(r, c, alpha, spacing);
     cairo_save(cr);
     cairo_clip_preserve(cr);
-    cairo_clip_extents(cr, &x0, &y0, &x1, &y1);
-    cairo_push_group(cr);
-    cairo_new_path(cr);
-    for (double d = x0 - (y1 - y0); d < x1; d += spacing) {
-        cairo_move_to(cr, d, y1);
-        cairo_line_to(cr, d + (y1 - y0), y0);
-    }
-    bm__set_rgba_alpha(cr, c, alpha);
-    cairo_set_line_width(cr, 0.6);
-    cairo_stroke(cr);
-    cairo_pattern_t *lines = cairo_pop_group(cr);
-    cairo_new_path(cr);
-    cairo_append_path(cr, outline);
     cairo_set_source(cr, lines);
     cairo_set_line_width(cr, 2 * band);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_stroke(cr);
-    cairo_pattern_destroy(lines);
     cairo_restore(cr);
     cairo_new_path(cr);
     cairo_append_path(cr, outline);
@@ -761,14 +797,15 @@ static void draw_area(bm_renderer *r, cairo_t *cr, const area_acc *a)
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
     bm__set_rgba_alpha(cr, c, 0.08 * a->alpha);
     cairo_fill_preserve(cr);
-    hatch_band(cr, c, 0.55 * a->alpha, 3.5, r->st.symbol_size * 1.4);
+    hatch_band(r, cr, c, 0.55 * a->alpha, 3.5, r->st.symbol_size * 1.4);
     double dash[] = {3, 2};
     cairo_set_dash(cr, dash, 2, 0);
     bm__set_rgba_alpha(cr, c, 0.85 * a->alpha);
     cairo_set_line_width(cr, 1.0);
     cairo_stroke(cr);
     cairo_set_dash(cr, NULL, 0, 0);
-    area_badge(r, cr, a, c, lx, ly);
+    if (lx != HUGE_VAL)
+        area_badge(r, cr, a, c, lx, ly);
 }
 
 void bm__draw_areas(bm_renderer *r, cairo_t *cr, const bm_render_frame *f)
@@ -807,15 +844,14 @@ void bm__draw_areas(bm_renderer *r, cairo_t *cr, const bm_render_frame *f)
 
 /* ---- Legend samples ----------------------------------------------------------------------- */
 
-void bm__draw_hatch_sample(cairo_t *cr, const bm__style *st, bm__rgba c, double x, double y,
+void bm__draw_hatch_sample(bm_renderer *r, cairo_t *cr, bm__rgba c, double x, double y,
                            double w, double h)
 {
-    (void)st;
     cairo_new_path(cr);
     cairo_rectangle(cr, x, y, w, h);
     bm__set_rgba_alpha(cr, c, 0.08);
     cairo_fill_preserve(cr);
-    hatch_band(cr, c, 0.55, 2.5, h);
+    hatch_band(r, cr, c, 0.55, 2.5, h);
     double dash[] = {2, 1.5};
     cairo_set_dash(cr, dash, 2, 0);
     bm__set_rgba_alpha(cr, c, 0.85);
