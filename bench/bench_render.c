@@ -65,8 +65,8 @@ static int make_points(size_t n, bm_incident *incs, const char *txt)
         incs[i].pt.lat = 31 + 7 * rnd(&seed);
         int t = (int)(rnd(&seed) * BM_N_TYPES);
         snprintf(incs[i].type, sizeof incs[i].type, "%s", bm_type_name(t));
-        incs[i].date_start = incs[i].date_end = bm_date_add_days((bm_date){2023, 1, 1},
-                                                                 (int64_t)(rnd(&seed) * 730));
+        incs[i].date_start = incs[i].date_end =
+            bm_date_add_days((bm_date){2023, 1, 1}, (int64_t)(rnd(&seed) * 730));
         incs[i].n_sources = 1 + (int)(rnd(&seed) * 3);
         if (fp)
             fprintf(fp, "%.5f %.5f %d\n", incs[i].pt.lon, incs[i].pt.lat, t);
@@ -187,8 +187,7 @@ int main(int argc, char **argv)
     }
     printf("bordermap render 2000x1500 PNG: %.3f s wall, %.3f s cpu\n", bm.wall, bm.cpu);
     printf("gmt plot + psconvert -Tg:       %.3f s wall, %.3f s cpu\n", gm.wall, gm.cpu);
-    printf("ratio (gmt / bordermap): %.1fx wall, %.1fx cpu\n", gm.wall / bm.wall,
-           gm.cpu / bm.cpu);
+    printf("ratio (gmt / bordermap): %.1fx wall, %.1fx cpu\n", gm.wall / bm.wall, gm.cpu / bm.cpu);
     printf("target: <= 1 s and >= 5x faster: %s\n",
            bm.wall <= 1 && gm.wall / bm.wall >= 5 ? "met" : "NOT met");
     return 0;

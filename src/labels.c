@@ -21,10 +21,10 @@ typedef struct label {
     char *en, *ar;
     PangoLayout *lines[2]; /* top to bottom, laid out at BASE_SIZE; NULL when absent */
     int rtl[2];
-    double k[2];           /* the line's size / BASE_SIZE */
-    double lw[2], lh[2];   /* logical width, tight line height (points, scaled) */
-    double w, h;           /* the stacked block */
-    bm__rect box;          /* ink and logical boxes together, relative to the block centre */
+    double k[2];         /* the line's size / BASE_SIZE */
+    double lw[2], lh[2]; /* logical width, tight line height (points, scaled) */
+    double w, h;         /* the stacked block */
+    bm__rect box;        /* ink and logical boxes together, relative to the block centre */
     size_t order;
 } label;
 
@@ -37,7 +37,7 @@ struct bm__labels {
     bm__rgba halo;
     label *q;
     size_t nq, capq;
-    bm__rect *obs;    /* obstacles and placed labels */
+    bm__rect *obs; /* obstacles and placed labels */
     size_t no, capo;
     bm__rect *placed; /* placed labels only, for checks */
     size_t np, capp;
@@ -211,8 +211,8 @@ static int remember_text(bm__labels *l, const char *t)
 
 /* One line of one direction. rtl fixes the paragraph direction instead of letting Pango guess
  * from the first strong character, which goes wrong for "(2) حلب" or "T2 محطة". */
-static PangoLayout *make_line(bm__labels *l, const char *text, double size, int bold,
-                              int italic, double spacing, int rtl)
+static PangoLayout *make_line(bm__labels *l, const char *text, double size, int bold, int italic,
+                              double spacing, int rtl)
 {
     PangoLayout *lay = pango_layout_new(rtl ? l->ctx_rtl : l->ctx_ltr);
     PangoFontDescription *fd = pango_font_description_from_string(l->family);
@@ -316,8 +316,8 @@ int bm__labels_add(bm__labels *l, const bm__label_spec *s)
     int k = 0;
     if (lb->en) {
         lb->rtl[k] = 0, lb->k[k] = s->size / BASE_SIZE;
-        lb->lines[k] = make_line(l, lb->en, BASE_SIZE, s->bold, s->italic,
-                                 s->spacing / lb->k[k], 0);
+        lb->lines[k] =
+            make_line(l, lb->en, BASE_SIZE, s->bold, s->italic, s->spacing / lb->k[k], 0);
         k++;
     }
     if (lb->ar) {
@@ -349,6 +349,18 @@ static int inside_frame(const bm__labels *l, bm__rect r)
     const bm__rect f = l->frame;
     return r.x >= f.x + 1 && r.y >= f.y + 1 && r.x + r.w <= f.x + f.w - 1 &&
            r.y + r.h <= f.y + f.h - 1;
+}
+
+/* Whether r is blocked by symbols (the grid) alone: inside the frame and clear of every
+ * label and exact obstacle. */
+int bm__labels_hits_only_marks(const bm__labels *l, bm__rect r)
+{
+    if (!inside_frame(l, r))
+        return 0;
+    for (size_t i = 0; i < l->no; i++)
+        if (overlaps(r, l->obs[i]))
+            return 0;
+    return 1;
 }
 
 int bm__labels_free_at(const bm__labels *l, bm__rect r)
@@ -411,16 +423,26 @@ static void svg_line(bm__labels *l, cairo_t *cr, PangoLayout *lay, double k, con
     cairo_get_matrix(cr, &m);
     double scale = sqrt(fabs(m.xx * m.yy - m.xy * m.yx));
     bm__svg_text *e = &t->v[t->n++];
-    *e = (bm__svg_text){copy, ax, ay, size * scale, atan2(m.yx, m.xx) * 180 / G_PI, bold,
-                        italic && !rtl, rtl, anchor, spacing * scale, colour,
-                        halo_w * scale, l->halo};
+    *e = (bm__svg_text){copy,
+                        ax,
+                        ay,
+                        size * scale,
+                        atan2(m.yx, m.xx) * 180 / G_PI,
+                        bold,
+                        italic && !rtl,
+                        rtl,
+                        anchor,
+                        spacing * scale,
+                        colour,
+                        halo_w * scale,
+                        l->halo};
 }
 
 /* The halo: the glyph outlines stroked wide under the text. The layout is made at BASE_SIZE
  * and drawn scaled by k from its origin (x, y). Flattening the curves more coarsely than
  * cairo's default costs nothing visible: a halo's edge is soft anyway. */
-static void halo_stroke(cairo_t *cr, PangoLayout *lay, double x, double y, double k,
-                        bm__rgba halo, double width)
+static void halo_stroke(cairo_t *cr, PangoLayout *lay, double x, double y, double k, bm__rgba halo,
+                        double width)
 {
     double tol = cairo_get_tolerance(cr);
     cairo_save(cr);
@@ -508,8 +530,8 @@ static int candidates(const label *lb, double cand[MAX_CAND][2])
     if (lb->s.anchor == BM_ANCHOR_CENTER) {
         /* An area's name may move off its point, by up to two line heights or a third of its
          * width, rather than vanish behind a town name. */
-        static const double off[9][2] = {{0, 0},     {0, -1},    {0, 1},     {-1, 0}, {1, 0},
-                                         {-1, -1},   {1, -1},    {-1, 1},    {1, 1}};
+        static const double off[9][2] = {{0, 0},   {0, -1}, {0, 1},  {-1, 0}, {1, 0},
+                                         {-1, -1}, {1, -1}, {-1, 1}, {1, 1}};
         int n = lb->s.rings > 0 ? (lb->s.rings > 1 ? 17 : 9) : 1;
         for (int k = 0; k < n; k++) {
             double m = k < 9 ? 1 : 2;
@@ -573,13 +595,23 @@ size_t bm__labels_place_and_draw(bm__labels *l, cairo_t *cr)
         if (!groups || group_placed(groups, n_groups, lb->s.group))
             continue;
         double cand[MAX_CAND][2];
-        int nc = candidates(lb, cand);
         bm__rect dot = {0, 0, 0, 0};
+        label moved;
         if (lb->s.dot != BM_DOT_NONE) {
             dot = dot_box(&lb->s);
-            if (!bm__labels_free_at(l, dot))
-                continue; /* a town whose dot would sit under another name stays off */
+            if (!bm__labels_free_at(l, dot)) {
+                /* Under an incident's symbol the town needs no dot of its own: its name goes
+                 * round the symbol, as an incident place's does. Under another name, or the
+                 * legend, it stays off. */
+                if (!bm__labels_hits_only_marks(l, dot))
+                    continue;
+                moved = *lb;
+                moved.s.dot = BM_DOT_NONE, moved.s.gap = fmax(lb->s.gap, 5), moved.s.rings = 3;
+                lb = &moved;
+                dot = (bm__rect){0, 0, 0, 0};
+            }
         }
+        int nc = candidates(lb, cand);
         for (int c = 0; c < nc; c++) {
             bm__rect r = placed_box(lb, cand[c][0], cand[c][1]);
             /* A hair of padding keeps neighbouring halos from touching. */
@@ -683,8 +715,8 @@ void bm__text(bm__labels *l, cairo_t *cr, const char *text, double x, double y, 
         double w = b.lw[i];
         double x0 = align == 0 ? x : align == 1 ? x - w / 2 : x - w;
         if (l->svg) {
-            svg_line(l, cr, b.lay[i], b.k, b.line[i], x0, ly, w, align, b.rtl[i], size, bold, 0,
-                     0, colour, halo_w);
+            svg_line(l, cr, b.lay[i], b.k, b.line[i], x0, ly, w, align, b.rtl[i], size, bold, 0, 0,
+                     colour, halo_w);
         } else {
             if (halo)
                 halo_stroke(cr, b.lay[i], x0, ly, b.k, l->halo, halo_w);

@@ -387,8 +387,8 @@ int bm_renderer_set_incidents(bm_renderer *r, const bm_incident *incs, size_t n,
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         int t = type_of(incs[i].type);
-        copy[i] = (bm__rinc){incs[i].date_start, incs[i].date_end, t, incs[i].geo_precision,
-                             incs[i].pt};
+        copy[i] =
+            (bm__rinc){incs[i].date_start, incs[i].date_end, t, incs[i].geo_precision, incs[i].pt};
         if (t >= 0)
             r->types_present[t]++;
         if (incs[i].geo_precision >= 3)
@@ -461,8 +461,7 @@ static void fit(bm_renderer *r)
     r->km_per_pt = 1 / r->view.k / 1000;
     if (r->crs && xy[0] != HUGE_VAL && xy[2] != HUGE_VAL) {
         double dpt = hypot(xy[2] - xy[0], xy[3] - xy[1]) * r->view.k;
-        r->km_per_pt = bm_distance_km((bm_lonlat){clon, clat}, (bm_lonlat){clon, clat + 0.5}) /
-                       dpt;
+        r->km_per_pt = bm_distance_km((bm_lonlat){clon, clat}, (bm_lonlat){clon, clat + 0.5}) / dpt;
     }
 }
 
@@ -503,7 +502,8 @@ static void project_sample(const bm_renderer *r, inc_sample *smp)
     }
     double *xy = smp->xy;
     for (size_t i = 0; i < smp->n; i++)
-        xy[2 * i] = r->incs[i * smp->stride].pt.lon, xy[2 * i + 1] = r->incs[i * smp->stride].pt.lat;
+        xy[2 * i] = r->incs[i * smp->stride].pt.lon,
+               xy[2 * i + 1] = r->incs[i * smp->stride].pt.lat;
     bm__proj_fwd(r->proj, xy, smp->n);
     const bm__view *v = &r->view;
     for (size_t i = 0; i < smp->n; i++) {
@@ -736,8 +736,8 @@ static int load_layers(bm_renderer *r, bm__basemap_src *src, bm_error *err)
     /* A tenth of a point at the narrowest scale the layers will be drawn: finer than any
      * screen or press shows, and most of the full-resolution vertices go. */
     double tol = 0.1 / r->view.k;
-    bm__layer *thin[] = {&r->bm.countries, &r->bm.admin1, &r->bm.admin1_lines, &r->bm.borders,
-                         &r->bm.border_iq_sy, &r->bm.rivers, &r->bm.lakes, &r->bm.world};
+    bm__layer *thin[] = {&r->bm.countries,    &r->bm.admin1, &r->bm.admin1_lines, &r->bm.borders,
+                         &r->bm.border_iq_sy, &r->bm.rivers, &r->bm.lakes,        &r->bm.world};
     for (size_t i = 0; i < sizeof thin / sizeof thin[0]; i++)
         bm__layer_simplify(thin[i], tol);
     return BM_OK;
@@ -796,8 +796,8 @@ static int ensure_ready(bm_renderer *r, const bm_render_frame *f, bm_error *err)
         place_legend_and_stamp(r, want_stamp, 0);
         double lw, lh;
         bm__legend_size(r, &lw, &lh);
-        r->legend_area = (bm__rect){r->view.fx + r->view.fw + r->st.margin * 0.6, r->view.fy,
-                                    lw, lh};
+        r->legend_area =
+            (bm__rect){r->view.fx + r->view.fw + r->st.margin * 0.6, r->view.fy, lw, lh};
         r->legend_outside = 1;
     }
     r->ready = 1;
@@ -989,8 +989,7 @@ static int furniture_covers(const bm_renderer *r, bm__rect b)
 }
 
 /* A degree label where a graticule line meets the frame's bottom (lon) or left (lat) edge. */
-static void graticule_label(bm_renderer *r, cairo_t *cr, double a, int is_lon, double ex,
-                            double ey)
+static void graticule_label(bm_renderer *r, cairo_t *cr, double a, int is_lon, double ex, double ey)
 {
     const bm__style *st = &r->st;
     const bm__view *v = &r->view;
@@ -1006,8 +1005,7 @@ static void graticule_label(bm_renderer *r, cairo_t *cr, double a, int is_lon, d
     if (is_lon)
         bm__text(r->labels, cr, buf, ex, out.y, st->small_size, 0, 1, st->text_muted, 1, NULL);
     else
-        bm__text(r->labels, cr, buf, out.x, out.y, st->small_size, 0, 0, st->text_muted, 1,
-                 NULL);
+        bm__text(r->labels, cr, buf, out.x, out.y, st->small_size, 0, 0, st->text_muted, 1, NULL);
     bm__static_obstacle(r, out);
 }
 
@@ -1206,8 +1204,8 @@ static int record_static(bm_renderer *r, bm_error *err)
 
 static int same_matrix(const cairo_matrix_t *a, const cairo_matrix_t *b)
 {
-    return a->xx == b->xx && a->yx == b->yx && a->xy == b->xy && a->yy == b->yy &&
-           a->x0 == b->x0 && a->y0 == b->y0;
+    return a->xx == b->xx && a->yx == b->yx && a->xy == b->xy && a->yy == b->yy && a->x0 == b->x0 &&
+           a->y0 == b->y0;
 }
 
 /* The static layers as pixels of the target's size under its matrix, drawn once: painting
@@ -1344,8 +1342,7 @@ static void queue_areas(bm_renderer *r)
         memset(&s, 0, sizeof s);
         /* Iraq and Syria are named wherever the map shows them, even zoomed far from their
          * middle; a neighbour only when its own label point is on the map. */
-        if (focus ? !bm__visible_anchor(r, c, st->country_size * 2, &s.x, &s.y)
-                  : c->lx == HUGE_VAL)
+        if (focus ? !bm__visible_anchor(r, c, st->country_size * 2, &s.x, &s.y) : c->lx == HUGE_VAL)
             continue;
         if (!focus)
             page_pt(r, c->lx, c->ly, &s.x, &s.y);
@@ -1503,14 +1500,13 @@ static void frame_obstacles(bm_renderer *r)
     if ((r->o.furniture & BM_FURN_LEGEND) && r->n_incs && !r->legend_outside)
         bm__labels_obstacle(L, r->legend_area);
     if (r->o.furniture & BM_FURN_INSET)
-        bm__labels_obstacle(L, (bm__rect){r->inset.x - 2, r->inset.y - 2, r->inset.w + 4,
-                                          r->inset.h + 4});
+        bm__labels_obstacle(
+            L, (bm__rect){r->inset.x - 2, r->inset.y - 2, r->inset.w + 4, r->inset.h + 4});
     if (r->o.furniture & (BM_FURN_SCALEBAR | BM_FURN_NORTH))
         bm__labels_obstacle(L, r->scalebar);
 }
 
-int bm_renderer_draw_frame(bm_renderer *r, cairo_t *cr, const bm_render_frame *f,
-                           bm_error *err)
+int bm_renderer_draw_frame(bm_renderer *r, cairo_t *cr, const bm_render_frame *f, bm_error *err)
 {
     int rc = ensure_ready(r, f, err);
     if (rc == BM_OK)
@@ -1605,16 +1601,15 @@ static void put_colour(uint32_t *v, size_t max, size_t *n, bm__rgba c)
 }
 
 void bm_renderer_style_colours(const bm_renderer *r, uint32_t *grounds, size_t max_grounds,
-                               size_t *n_grounds, uint32_t *inks, size_t max_inks,
-                               size_t *n_inks)
+                               size_t *n_grounds, uint32_t *inks, size_t max_inks, size_t *n_inks)
 {
     const bm__style *st = &r->st;
     const bm__rgba g[] = {st->background, st->land,  st->water, st->neighbour,
                           st->iraq,       st->syria, st->panel};
-    const bm__rgba k[] = {st->text,         st->text_muted, st->frame,       st->border_iq_sy,
-                          st->river,        st->country_line, st->admin_line, st->coast,
-                          st->lake_line,    st->water_text, st->admin_text, st->country_text,
-                          st->crossing,     st->town,       st->graticule,  st->locator_box};
+    const bm__rgba k[] = {st->text,      st->text_muted,   st->frame,      st->border_iq_sy,
+                          st->river,     st->country_line, st->admin_line, st->coast,
+                          st->lake_line, st->water_text,   st->admin_text, st->country_text,
+                          st->crossing,  st->town,         st->graticule,  st->locator_box};
     *n_grounds = *n_inks = 0;
     for (size_t i = 0; i < sizeof g / sizeof g[0]; i++)
         put_colour(grounds, max_grounds, n_grounds, g[i]);
@@ -1734,8 +1729,8 @@ static int write_page(bm_atomic_file *af, bm_render_format fmt, double w_pt, dou
     cairo_surface_flush(s);
     if (rc == BM_OK && fmt == BM_RENDER_PNG)
         rc = bm__png_write(cairo_image_surface_get_data(s), cairo_image_surface_get_width(s),
-                           cairo_image_surface_get_height(s), cairo_image_surface_get_stride(s),
-                           fp, err);
+                           cairo_image_surface_get_height(s), cairo_image_surface_get_stride(s), fp,
+                           err);
     cairo_surface_finish(s);
     cairo_status_t cs = cairo_surface_status(s);
     cairo_surface_destroy(s);
@@ -1744,8 +1739,7 @@ static int write_page(bm_atomic_file *af, bm_render_format fmt, double w_pt, dou
         rc = bm_error_set(err, BM_ERENDER, "%s", cairo_status_to_string(cs));
     if (rc == BM_OK && fmt == BM_RENDER_SVG) {
         static const bm__svg_texts none = {0};
-        rc = bm__svg_write_with_text(svg.p, svg.n, svg_texts ? svg_texts : &none, family, fp,
-                                     err);
+        rc = bm__svg_write_with_text(svg.p, svg.n, svg_texts ? svg_texts : &none, family, fp, err);
     }
     free(svg.p);
     return rc;
@@ -1776,11 +1770,10 @@ static int write_atomic(const char *path, bm_render_format fmt, double w_pt, dou
     return bm_atomic_commit(af, err);
 }
 
-int bm_render_write(const char *path, bm_render_format fmt, double w_pt, double h_pt,
-                    double dpi, int overwrite, bm_render_draw_cb cb, void *user, bm_error *err)
+int bm_render_write(const char *path, bm_render_format fmt, double w_pt, double h_pt, double dpi,
+                    int overwrite, bm_render_draw_cb cb, void *user, bm_error *err)
 {
-    return write_atomic(path, fmt, w_pt, h_pt, dpi, overwrite, cb, user, NULL, "sans-serif",
-                        err);
+    return write_atomic(path, fmt, w_pt, h_pt, dpi, overwrite, cb, user, NULL, "sans-serif", err);
 }
 
 typedef struct collect_ctx {

@@ -65,8 +65,7 @@ void bm__draw_title(bm_renderer *r, cairo_t *cr)
         date_text(r, from, 1, a, sizeof a);
         date_text(r, to, 1, b, sizeof b);
         snprintf(line, sizeof line, "من %s إلى %s · %zu حادثة", a, b, r->n_incs);
-        bm__text(r->labels, cr, line, W - m, y, st->subtitle_size, 0, 2, st->text_muted, 0,
-                 NULL);
+        bm__text(r->labels, cr, line, W - m, y, st->subtitle_size, 0, 2, st->text_muted, 0, NULL);
     }
 }
 
@@ -86,7 +85,8 @@ void bm__draw_attribution(bm_renderer *r, cairo_t *cr)
              st->text_muted, 0, NULL);
 }
 
-/* ---- Locator inset ---------------------------------------------------------------------------- */
+/* ---- Locator inset ----------------------------------------------------------------------------
+ */
 
 static void feature_path(cairo_t *cr, const bm__view *v, const bm__feature *f)
 {
@@ -200,8 +200,7 @@ void bm__draw_scalebar_north(bm_renderer *r, cairo_t *cr)
     bm__text(r->labels, cr, buf, x0 + len / 2, y0 - th - 0.5, st->small_size, 0, 1, st->text, 1,
              NULL);
     snprintf(buf, sizeof buf, "%g km", len_km);
-    bm__text(r->labels, cr, buf, x0 + len, y0 - th - 0.5, st->small_size, 0, 1, st->text, 1,
-             NULL);
+    bm__text(r->labels, cr, buf, x0 + len, y0 - th - 0.5, st->small_size, 0, 1, st->text, 1, NULL);
     /* North arrow, turned to the local meridian (conic meridians converge). */
     double ang = 0;
     if (xy[0] != HUGE_VAL && xy[2] != HUGE_VAL)
@@ -227,8 +226,7 @@ void bm__draw_scalebar_north(bm_renderer *r, cairo_t *cr)
     cairo_set_line_width(cr, 0.5);
     cairo_stroke(cr);
     cairo_restore(cr);
-    bm__text(r->labels, cr, "N", nx, ny - 8 * k - th - 1, st->small_size, 1, 1, st->text, 1,
-             NULL);
+    bm__text(r->labels, cr, "N", nx, ny - 8 * k - th - 1, st->small_size, 1, 1, st->text, 1, NULL);
 }
 
 /* ---- Timeline ------------------------------------------------------------------------------ */
@@ -305,8 +303,8 @@ static void month_label(const bm_renderer *r, int yy, int mm, int first, char *b
 
 /* Month ticks and labels. Labels go every k months, k the smallest of 1, 2, 3, 4, 6, 12 that
  * keeps the widest label clear of the next by a gap of one letter, so they never touch. */
-static void month_axis(bm_renderer *r, cairo_t *cr, const tl_bins *b, double x, double y,
-                       double w, double h)
+static void month_axis(bm_renderer *r, cairo_t *cr, const tl_bins *b, double x, double y, double w,
+                       double h)
 {
     const bm__style *st = &r->st;
     double bw = w / b->n, month_w = b->weekly ? bw * 30.44 / 7 : bw, wmax = 0, tw, th;
@@ -345,8 +343,8 @@ static void month_axis(bm_renderer *r, cairo_t *cr, const tl_bins *b, double x, 
             double lx = b->weekly ? px + 1.5 : px + month_w / 2 - tw / 2;
             if (lx + tw > x + w + st->small_size * 3)
                 continue;
-            bm__text(r->labels, cr, buf, lx, y + h + 2.5, st->small_size, 0, 0, st->text_muted,
-                     0, NULL);
+            bm__text(r->labels, cr, buf, lx, y + h + 2.5, st->small_size, 0, 0, st->text_muted, 0,
+                     NULL);
             bm__set_rgba(cr, st->frame);
             first = 0;
         }
@@ -360,18 +358,18 @@ void bm__draw_timeline(bm_renderer *r, cairo_t *cr)
     timeline_geometry(r, &x, &y, &w, &h);
     int ar = r->o.lang == BM_LANG_AR;
     if (!make_bins(r, &b)) {
-        bm__text(r->labels, cr, ar ? "لا حوادث" : "No incidents", x,
-                 y + h / 2 - st->small_size, st->small_size, 0, 0, st->text_muted, 0, NULL);
+        bm__text(r->labels, cr, ar ? "لا حوادث" : "No incidents", x, y + h / 2 - st->small_size,
+                 st->small_size, 0, 0, st->text_muted, 0, NULL);
         return;
     }
     const char *head = b.weekly ? (ar ? "الحوادث أسبوعياً" : "Incidents per week")
                                 : (ar ? "الحوادث شهرياً" : "Incidents per month");
     if (ar)
-        bm__text(r->labels, cr, head, r->view.fx + r->view.fw, r->timeline_y, st->small_size, 1,
-                 2, st->text, 0, NULL);
+        bm__text(r->labels, cr, head, r->view.fx + r->view.fw, r->timeline_y, st->small_size, 1, 2,
+                 st->text, 0, NULL);
     else
-        bm__text(r->labels, cr, head, r->view.fx, r->timeline_y, st->small_size, 1, 0, st->text,
-                 0, NULL);
+        bm__text(r->labels, cr, head, r->view.fx, r->timeline_y, st->small_size, 1, 0, st->text, 0,
+                 NULL);
     double bw = w / b.n, scale = b.max > 0 ? h / b.max : 0;
     for (int k = 0; k < b.n; k++) {
         double top = y + h;
@@ -463,15 +461,13 @@ static void legend_texts(const bm_renderer *r, legend_text *lt)
         lt->extra[0] = "Co-located (count) · حوادث متجمعة";
         lt->extra[1] = "Approximate (area) · موقع تقريبي";
         lt->extra[2] = "Border crossing · معبر حدودي";
-        snprintf(lt->unmapped, sizeof lt->unmapped, "Country-level, not mapped: %d",
-                 r->n_unmapped);
+        snprintf(lt->unmapped, sizeof lt->unmapped, "Country-level, not mapped: %d", r->n_unmapped);
     } else {
         lt->head = "Incident type";
         lt->extra[0] = "Co-located incidents (count)";
         lt->extra[1] = "Approximate location (area)";
         lt->extra[2] = "Border crossing";
-        snprintf(lt->unmapped, sizeof lt->unmapped, "Country-level, not mapped: %d",
-                 r->n_unmapped);
+        snprintf(lt->unmapped, sizeof lt->unmapped, "Country-level, not mapped: %d", r->n_unmapped);
     }
 }
 
@@ -561,8 +557,8 @@ static void legend(bm_renderer *r, cairo_t *cr, const int *counts, double *w_out
         if (i == 0) {
             bm__draw_cluster_sample(cr, st, sx, mid, fs * 0.7);
         } else if (i == 1) {
-            bm__draw_hatch_sample(r, cr, st->text_muted, sx - fs * 0.75, mid - fs * 0.5,
-                                  fs * 1.5, fs);
+            bm__draw_hatch_sample(r, cr, st->text_muted, sx - fs * 0.75, mid - fs * 0.5, fs * 1.5,
+                                  fs);
         } else {
             cairo_rectangle(cr, sx - 2.6, mid - 2.6, 5.2, 5.2);
             cairo_set_source_rgb(cr, 1, 1, 1);
@@ -571,13 +567,13 @@ static void legend(bm_renderer *r, cairo_t *cr, const int *counts, double *w_out
             cairo_set_line_width(cr, 1.1);
             cairo_stroke(cr);
         }
-        bm__text(r->labels, cr, lt.extra[i], lx, mid - fs * 0.72, fs, 0, rtl ? 2 : 0, st->text,
-                 0, NULL);
+        bm__text(r->labels, cr, lt.extra[i], lx, mid - fs * 0.72, fs, 0, rtl ? 2 : 0, st->text, 0,
+                 NULL);
         cy += row;
     }
     if (r->n_unmapped)
-        bm__text(r->labels, cr, lt.unmapped, tx, cy + row / 2 - fs * 0.65, fs * 0.9, 0,
-                 rtl ? 2 : 0, st->text_muted, 0, NULL);
+        bm__text(r->labels, cr, lt.unmapped, tx, cy + row / 2 - fs * 0.65, fs * 0.9, 0, rtl ? 2 : 0,
+                 st->text_muted, 0, NULL);
 }
 
 void bm__legend_size(bm_renderer *r, double *w, double *h)
@@ -591,7 +587,8 @@ void bm__draw_legend(bm_renderer *r, cairo_t *cr, const int counts[BM_N_TYPES])
     legend(r, cr, counts, &w, &h);
 }
 
-/* ---- Date stamp ------------------------------------------------------------------------------- */
+/* ---- Date stamp -------------------------------------------------------------------------------
+ */
 
 void bm__stamp_size(bm_renderer *r, const char *sample, double *w, double *h)
 {

@@ -117,8 +117,8 @@ static const char *closing_tag(const char *svg, size_t len)
     return NULL;
 }
 
-int bm__svg_write_with_text(const char *svg, size_t len, const bm__svg_texts *t,
-                            const char *family, FILE *fp, bm_error *err)
+int bm__svg_write_with_text(const char *svg, size_t len, const bm__svg_texts *t, const char *family,
+                            FILE *fp, bm_error *err)
 {
     const char *end = closing_tag(svg, len);
     if (!end)

@@ -97,11 +97,11 @@ typedef struct bm__feature {
     double *xy;
     int *part_len;
     int n_parts, n_points;
-    double lx, ly;          /* label anchor, projected metres (HUGE_VAL when none) */
+    double lx, ly; /* label anchor, projected metres (HUGE_VAL when none) */
     double minx, miny, maxx, maxy;
-    char code[64];          /* iso_a2 / iso_3166_2 / country / region id */
+    char code[64]; /* iso_a2 / iso_3166_2 / country / region id */
     char name_en[96], name_ar[128];
-    int level;              /* rivers: GSHHG level; lakes: 1 when labelled as water body */
+    int level; /* rivers: GSHHG level; lakes: 1 when labelled as water body */
 } bm__feature;
 
 typedef struct bm__layer {
@@ -111,11 +111,11 @@ typedef struct bm__layer {
 
 typedef struct bm__basemap {
     bm__layer countries, admin1, admin1_lines, borders, border_iq_sy, rivers, lakes;
-    bm__layer locator;       /* projected with the locator projection */
-    bm__layer world;         /* the locator countries in the map projection: the underlay
-                                beyond the detailed layers' box */
-    bm__layer regions;       /* gazetteer/regions.geojson: areas of region-level incidents */
-    double corridor[4];      /* W S E N from the coverage table */
+    bm__layer locator;  /* projected with the locator projection */
+    bm__layer world;    /* the locator countries in the map projection: the underlay
+                           beyond the detailed layers' box */
+    bm__layer regions;  /* gazetteer/regions.geojson: areas of region-level incidents */
+    double corridor[4]; /* W S E N from the coverage table */
     double locator_box[4];
 } bm__basemap;
 
@@ -123,16 +123,15 @@ typedef struct bm__basemap {
  * before a projection exists), its layers once the projection is known. */
 typedef struct bm__basemap_src bm__basemap_src;
 
-int bm__basemap_open(const char *path, bm__basemap_src **out, double corridor[4],
-                     double locator[4], bm_error *err);
+int bm__basemap_open(const char *path, bm__basemap_src **out, double corridor[4], double locator[4],
+                     bm_error *err);
 void bm__basemap_close(bm__basemap_src *src);
 /* Reads the layers intersecting the lon/lat box and projects them. Features that cross the
  * box are clipped to it (GEOS runs only on those); features inside are taken whole. */
 int bm__basemap_read(bm__basemap_src *src, const double box[4], const bm__proj *p,
                      const bm__proj *locator, bm__basemap *bm, bm_error *err);
 /* Reads region polygons (a GeoJSON with an `id` property) into bm->regions. */
-int bm__basemap_load_regions(const char *path, const bm__proj *p, bm__basemap *bm,
-                             bm_error *err);
+int bm__basemap_load_regions(const char *path, const bm__proj *p, bm__basemap *bm, bm_error *err);
 void bm__basemap_free(bm__basemap *bm);
 /* Drops vertices closer than tol (projected metres) to the last one kept, in place: the
  * full-resolution coastlines and rivers carry far more points than a page can show. */
@@ -151,33 +150,33 @@ typedef struct bm__rect {
 typedef struct bm__labels bm__labels;
 
 typedef enum bm__anchor {
-    BM_ANCHOR_CENTER,  /* centred on the point */
-    BM_ANCHOR_AROUND   /* beside a symbol: right, left, above, below, then the diagonals */
+    BM_ANCHOR_CENTER, /* centred on the point */
+    BM_ANCHOR_AROUND  /* beside a symbol: right, left, above, below, then the diagonals */
 } bm__anchor;
 
 typedef enum bm__dot {
-    BM_DOT_NONE,    /* the point has its own symbol already (or none) */
-    BM_DOT_TOWN,    /* a small ringed dot, drawn only when the label is placed */
-    BM_DOT_CAPITAL  /* a larger dot with a centre */
+    BM_DOT_NONE,   /* the point has its own symbol already (or none) */
+    BM_DOT_TOWN,   /* a small ringed dot, drawn only when the label is placed */
+    BM_DOT_CAPITAL /* a larger dot with a centre */
 } bm__dot;
 
 typedef struct bm__label_spec {
-    const char *en, *ar;   /* either may be NULL/empty */
-    double x, y;           /* anchor on the page */
-    double gap;            /* distance kept from the anchor for BM_ANCHOR_AROUND */
-    double angle;          /* radians, for river names */
-    double size;           /* points */
+    const char *en, *ar; /* either may be NULL/empty */
+    double x, y;         /* anchor on the page */
+    double gap;          /* distance kept from the anchor for BM_ANCHOR_AROUND */
+    double angle;        /* radians, for river names */
+    double size;         /* points */
     int italic, bold, caps;
-    double spacing;        /* letter spacing in points */
+    double spacing; /* letter spacing in points */
     bm__rgba colour;
-    int priority;          /* lower is placed first */
+    int priority; /* lower is placed first */
     bm__anchor anchor;
-    int rings;             /* BM_ANCHOR_AROUND: how many rings of positions to try (1-4), each
-                              further out; BM_ANCHOR_CENTER: > 0 lets the label shift off its
-                              point (area names) */
-    int group;             /* > 0: alternatives of one label (a river's stretches): the first
-                              placed wins, the others are dropped */
-    bm__dot dot;           /* drawn with the label, at (x, y) */
+    int rings;   /* BM_ANCHOR_AROUND: how many rings of positions to try (1-4), each
+                    further out; BM_ANCHOR_CENTER: > 0 lets the label shift off its
+                    point (area names) */
+    int group;   /* > 0: alternatives of one label (a river's stretches): the first
+                    placed wins, the others are dropped */
+    bm__dot dot; /* drawn with the label, at (x, y) */
     bm__rgba dot_colour;
 } bm__label_spec;
 
@@ -186,14 +185,14 @@ typedef struct bm__label_spec {
  * units (points) after the cairo matrix of the moment. */
 typedef struct bm__svg_text {
     char *text;
-    double x, y;        /* the anchor on the baseline */
-    double size;        /* font size in user units */
-    double angle;       /* degrees, clockwise */
+    double x, y;  /* the anchor on the baseline */
+    double size;  /* font size in user units */
+    double angle; /* degrees, clockwise */
     int bold, italic, rtl;
-    int anchor;         /* 0 start, 1 middle, 2 end (SVG text-anchor, in the text's direction) */
-    double spacing;     /* letter spacing */
+    int anchor;     /* 0 start, 1 middle, 2 end (SVG text-anchor, in the text's direction) */
+    double spacing; /* letter spacing */
     bm__rgba colour;
-    double halo_width;  /* 0: none */
+    double halo_width; /* 0: none */
     bm__rgba halo;
 } bm__svg_text;
 
@@ -221,6 +220,8 @@ int bm__labels_obstacle(bm__labels *l, bm__rect r);
 void bm__labels_mark(bm__labels *l, bm__rect r);
 /* Whether a label could go there (inside the frame, clear of obstacles and labels). */
 int bm__labels_free_at(const bm__labels *l, bm__rect r);
+/* Whether r is inside the frame and clear of labels and exact obstacles (symbols aside). */
+int bm__labels_hits_only_marks(const bm__labels *l, bm__rect r);
 /* Queues a label; the text is copied. */
 int bm__labels_add(bm__labels *l, const bm__label_spec *s);
 /* Places the queued labels by priority, skipping those that collide or would be cut by the
@@ -232,8 +233,7 @@ size_t bm__labels_place_and_draw(bm__labels *l, cairo_t *cr);
 void bm__text(bm__labels *l, cairo_t *cr, const char *text, double x, double y, double size,
               int bold, int align, bm__rgba colour, int halo, bm__rect *out);
 /* Measures text like bm__text without drawing. */
-void bm__text_size(bm__labels *l, const char *text, double size, int bold, double *w,
-                   double *h);
+void bm__text_size(bm__labels *l, const char *text, double size, int bold, double *w, double *h);
 /* A new layout of one line with the labels' direction rule (the first letter decides); the
  * caller unrefs it. For tests of the bidi cases. */
 PangoLayout *bm__labels_layout(bm__labels *l, const char *text, double size);
@@ -256,9 +256,9 @@ typedef struct bm__rinc {
 /* A place with its rank (maps/place-ranks.tsv) and page position. */
 typedef struct bm__rplace {
     bm_place p;
-    int rank;          /* 1 capital, 2 governorate capital, 3 key corridor town, 9 other */
-    int kind;          /* BM_PK_* */
-    double x, y;       /* page points; HUGE_VAL outside the frame */
+    int rank;    /* 1 capital, 2 governorate capital, 3 key corridor town, 9 other */
+    int kind;    /* BM_PK_* */
+    double x, y; /* page points; HUGE_VAL outside the frame */
 } bm__rplace;
 
 enum { BM_PK_TOWN, BM_PK_CROSSING, BM_PK_AREA, BM_PK_COUNTRY, BM_PK_OTHER };
@@ -295,8 +295,8 @@ struct bm_renderer {
     size_t n_incs;
     char (*imprecise_ids)[64]; /* place ids of the imprecise (geo_precision 3) incidents */
     size_t n_imprecise;
-    int one_shot;              /* drawing a single page (bm_renderer_write): static layers
-                                  straight onto it, no raster kept */
+    int one_shot; /* drawing a single page (bm_renderer_write): static layers
+                     straight onto it, no raster kept */
     int types_present[BM_N_TYPES];
     int has_colocated, has_areas, n_unmapped;
     char months_en[12][16], months_ar[12][48];
@@ -347,8 +347,8 @@ double bm__symbol_diameter(const bm__style *st, const bm_incident *inc);
 void bm__draw_symbol(cairo_t *cr, const bm__style *st, int type, double x, double y, double d,
                      double alpha);
 /* The area conventions drawn in the legend. */
-void bm__draw_hatch_sample(bm_renderer *r, cairo_t *cr, bm__rgba c, double x, double y,
-                           double w, double h);
+void bm__draw_hatch_sample(bm_renderer *r, cairo_t *cr, bm__rgba c, double x, double y, double w,
+                           double h);
 void bm__hatch_free(bm_renderer *r);
 void bm__draw_cluster_sample(cairo_t *cr, const bm__style *st, double x, double y, double rad);
 void bm__sprites_free(bm_renderer *r);
@@ -380,7 +380,7 @@ void bm__period(const bm_renderer *r, bm_date *from, bm_date *to, int *has);
 int bm__png_write(const unsigned char *argb, int w, int h, int stride, FILE *fp, bm_error *err);
 /* Writes svg (a complete document from cairo) to fp with the text elements inserted just
  * before its closing </svg>. */
-int bm__svg_write_with_text(const char *svg, size_t len, const bm__svg_texts *t,
-                            const char *family, FILE *fp, bm_error *err);
+int bm__svg_write_with_text(const char *svg, size_t len, const bm__svg_texts *t, const char *family,
+                            FILE *fp, bm_error *err);
 
 #endif

@@ -42,21 +42,11 @@ static int shape_path(cairo_t *cr, bm__shape s, double x, double y, double d)
     case BM_SHAPE_SQUARE:
         cairo_rectangle(cr, x - h * 0.86, y - h * 0.86, h * 1.72, h * 1.72);
         return 0;
-    case BM_SHAPE_TRIANGLE:
-        polygon_path(cr, x, y + h * 0.15, h * 1.15, 3, -M_PI / 2);
-        return 0;
-    case BM_SHAPE_TRIANGLE_DOWN:
-        polygon_path(cr, x, y - h * 0.15, h * 1.15, 3, M_PI / 2);
-        return 0;
-    case BM_SHAPE_DIAMOND:
-        polygon_path(cr, x, y, h * 1.15, 4, 0);
-        return 0;
-    case BM_SHAPE_PENTAGON:
-        polygon_path(cr, x, y, h * 1.05, 5, -M_PI / 2);
-        return 0;
-    case BM_SHAPE_HEXAGON:
-        polygon_path(cr, x, y, h * 1.02, 6, 0);
-        return 0;
+    case BM_SHAPE_TRIANGLE: polygon_path(cr, x, y + h * 0.15, h * 1.15, 3, -M_PI / 2); return 0;
+    case BM_SHAPE_TRIANGLE_DOWN: polygon_path(cr, x, y - h * 0.15, h * 1.15, 3, M_PI / 2); return 0;
+    case BM_SHAPE_DIAMOND: polygon_path(cr, x, y, h * 1.15, 4, 0); return 0;
+    case BM_SHAPE_PENTAGON: polygon_path(cr, x, y, h * 1.05, 5, -M_PI / 2); return 0;
+    case BM_SHAPE_HEXAGON: polygon_path(cr, x, y, h * 1.02, 6, 0); return 0;
     case BM_SHAPE_STAR:
         for (int i = 0; i < 10; i++) {
             double a = -M_PI / 2 + M_PI * i / 5, rr = i % 2 ? h * 0.55 : h * 1.3;
@@ -384,8 +374,8 @@ static int in_frame(const bm__view *v, double x, double y)
     return x >= v->fx && x <= v->fx + v->fw && y >= v->fy && y <= v->fy + v->fh;
 }
 
-static void draw_cluster(bm_renderer *r, cairo_t *cr, const bm_render_frame *f,
-                         const uint32_t *g, size_t n, double x, double y)
+static void draw_cluster(bm_renderer *r, cairo_t *cr, const bm_render_frame *f, const uint32_t *g,
+                         size_t n, double x, double y)
 {
     int counts[BM_N_TYPES] = {0};
     double alpha = 0;
@@ -422,7 +412,9 @@ static void draw_cluster(bm_renderer *r, cairo_t *cr, const bm_render_frame *f,
     snprintf(buf, sizeof buf, "%zu", n);
     double tw, th;
     bm__text_size(r->labels, buf, r->st.small_size, 1, &tw, &th);
-    bm__text(r->labels, cr, buf, x, y - th / 2, r->st.small_size, 1, 1, r->st.text, 0, NULL);
+    bm__rgba ink = r->st.text;
+    ink.a *= alpha; /* the count fades with its cluster */
+    bm__text(r->labels, cr, buf, x, y - th / 2, r->st.small_size, 1, 1, ink, 0, NULL);
     bm__labels_mark(r->labels, (bm__rect){x - rad - 0.5, y - rad - 0.5, 2 * rad + 1, 2 * rad + 1});
 }
 
@@ -596,9 +588,9 @@ int bm__draw_incidents(bm_renderer *r, cairo_t *cr, const bm_render_frame *f, bm
 
 /* Where an imprecise incident's area comes from. */
 typedef struct area_key {
-    int kind;      /* 0 admin1 feature, 1 region feature, 2 circle round a point */
-    long index;    /* feature index (kinds 0, 1) */
-    double x, y;   /* the point (kind 2) */
+    int kind;    /* 0 admin1 feature, 1 region feature, 2 circle round a point */
+    long index;  /* feature index (kinds 0, 1) */
+    double x, y; /* the point (kind 2) */
 } area_key;
 
 typedef struct area_acc {
@@ -610,8 +602,7 @@ typedef struct area_acc {
 /* Region-level places name their polygon in the gazetteer's regions; governorates and bare
  * points fall back on the governorate that holds the point. Returns 0 for country-level
  * places, which no area on this map stands for. */
-static int area_of(const bm_renderer *r, const bm_incident *inc, const double *page,
-                   area_key *k)
+static int area_of(const bm_renderer *r, const bm_incident *inc, const double *page, area_key *k)
 {
     const bm__rplace *pl = bm__find_place(r, inc->place_id);
     if (pl && pl->kind == BM_PK_COUNTRY)
@@ -713,8 +704,7 @@ static cairo_pattern_t *hatch_pattern(bm_renderer *r, bm__rgba c, double alpha, 
     uint32_t rgb = bm__rgb24(c);
     int level = (int)lround(fmin(1, fmax(0, alpha)) * 16);
     for (int i = 0; i < r->n_hatch; i++)
-        if (r->hatch[i].rgb == rgb && r->hatch[i].level == level &&
-            r->hatch[i].spacing == spacing)
+        if (r->hatch[i].rgb == rgb && r->hatch[i].level == level && r->hatch[i].spacing == spacing)
             return r->hatch[i].p;
     if (r->n_hatch == (int)(sizeof r->hatch / sizeof r->hatch[0]))
         return r->hatch[0].p; /* full: any tile beats none */
@@ -771,7 +761,9 @@ static void area_badge(bm_renderer *r, cairo_t *cr, const area_acc *a, bm__rgba 
     cairo_set_line_width(cr, 0.8);
     cairo_stroke(cr);
     cairo_set_dash(cr, NULL, 0, 0);
-    bm__text(r->labels, cr, buf, x, y - th / 2, fs, 1, 1, r->st.text, 0, NULL);
+    bm__rgba ink = r->st.text;
+    ink.a *= a->alpha; /* the count fades with its area */
+    bm__text(r->labels, cr, buf, x, y - th / 2, fs, 1, 1, ink, 0, NULL);
     bm__labels_obstacle(r->labels, (bm__rect){x - w / 2 - 1, y - h / 2 - 1, w + 2, h + 2});
 }
 
@@ -844,8 +836,8 @@ void bm__draw_areas(bm_renderer *r, cairo_t *cr, const bm_render_frame *f)
 
 /* ---- Legend samples ----------------------------------------------------------------------- */
 
-void bm__draw_hatch_sample(bm_renderer *r, cairo_t *cr, bm__rgba c, double x, double y,
-                           double w, double h)
+void bm__draw_hatch_sample(bm_renderer *r, cairo_t *cr, bm__rgba c, double x, double y, double w,
+                           double h)
 {
     cairo_new_path(cr);
     cairo_rectangle(cr, x, y, w, h);

@@ -612,6 +612,32 @@ static void test_cli(void)
                                     bm_test_binary(), g_db, bm_test_tmpdir()), 2);
     BM_ASSERT_EQ_INT(bm_test_system("'%s' --db '%s' render -o '%s/y.png' --lang fr 2>/dev/null",
                                     bm_test_binary(), g_db, bm_test_tmpdir()), 2);
+    /* The shared map options: a place id as the extent (from the store's places table), a
+     * bbox filter; an unknown place is a usage error. animate parses them with the same
+     * code. */
+    BM_ASSERT_EQ_INT(bm_test_system("'%s' --quiet --db '%s' render -o '%s/place.png' --extent "
+                                    "abu-kamal --bbox 40,33,42,35 --width 400",
+                                    bm_test_binary(), g_db, bm_test_tmpdir()),
+                     0);
+    char place[760];
+    snprintf(place, sizeof place, "%s/place.png", bm_test_tmpdir());
+    img = cairo_image_surface_create_from_png(place);
+    BM_ASSERT_EQ_INT(cairo_image_surface_get_width(img), 400);
+    BM_ASSERT_EQ_INT(cairo_image_surface_get_height(img), 300);
+    cairo_surface_destroy(img);
+    BM_ASSERT_EQ_INT(bm_test_system("'%s' --db '%s' render -o '%s/z.png' --extent no-such-place "
+                                    "2>/dev/null",
+                                    bm_test_binary(), g_db, bm_test_tmpdir()),
+                     2);
+    BM_ASSERT_EQ_INT(bm_test_system("'%s' --db '%s' animate -o '%s/z.gif' --extent no-such-place "
+                                    "2>/dev/null",
+                                    bm_test_binary(), g_db, bm_test_tmpdir()),
+                     2);
+    BM_ASSERT_EQ_INT(bm_test_system("'%s' --quiet --db '%s' animate -o '%s/place-frames/' "
+                                    "--extent abu-kamal --from 2024-03 --to 2024-04 --step month "
+                                    "--width 320",
+                                    bm_test_binary(), g_db, bm_test_tmpdir()),
+                     0);
     BM_ASSERT(access(out, F_OK) == 0);
 }
 

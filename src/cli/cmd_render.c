@@ -10,39 +10,37 @@
 
 static void usage(FILE *fp)
 {
-    fprintf(fp,
-            "Usage: bordermap [--db FILE] render -o FILE.png|FILE.pdf|FILE.svg [options]\n\n"
-            "Draws the incidents over the corridor basemap: neighbours muted, Iraq and Syria\n"
-            "distinct, governorates, the Iraq-Syria border emphasised, rivers and lakes,\n"
-            "crossings, key towns, one symbol per incident type (sized by sources),\n"
-            "co-located incidents spread or clustered, governorate-level incidents as areas,\n"
-            "with title, legend, scale bar, north arrow, graticule, locator inset,\n"
-            "attribution and a timeline strip. PNG at any size and dpi; PDF and SVG are\n"
-            "vector, with fonts embedded (PDF) and text kept as text. The file is written\n"
-            "atomically (replacing it).\n\n"
-            "Options:\n"
-            "  -o, --output FILE      .png, .pdf or .svg (required)\n"
-            "  -h, --help             this help\n\n");
+    fprintf(fp, "Usage: bordermap [--db FILE] render -o FILE.png|FILE.pdf|FILE.svg [options]\n\n"
+                "Draws the incidents over the corridor basemap: neighbours muted, Iraq and Syria\n"
+                "distinct, governorates, the Iraq-Syria border emphasised, rivers and lakes,\n"
+                "crossings, key towns, one symbol per incident type (sized by sources),\n"
+                "co-located incidents spread or clustered, governorate-level incidents as areas,\n"
+                "with title, legend, scale bar, north arrow, graticule, locator inset,\n"
+                "attribution and a timeline strip. PNG at any size and dpi; PDF and SVG are\n"
+                "vector, with fonts embedded (PDF) and text kept as text. The file is written\n"
+                "atomically (replacing it).\n\n"
+                "Options:\n"
+                "  -o, --output FILE      .png, .pdf or .svg (required)\n"
+                "  -h, --help             this help\n\n");
     bm_cli_render_usage(fp);
-    fprintf(fp,
-            "\nWithout --width/--height/--size the page is 1000x750 pixels.\n\n"
-            "Examples:\n"
-            "  bordermap render -o corridor.png\n"
-            "  bordermap render -o q1.pdf --size A4 --landscape --from 2024-01 --to 2024-03\n"
-            "  bordermap render -o abu-kamal.png --extent abu-kamal --lang ar --width 1600 \\\n"
-            "      --height 1200 --dpi 144\n"
-            "  bordermap render -o strikes.svg --type airstrike,attack --extent data\n\n"
-            "Exit codes: 0 ok, 1 failure (database, basemap, style or output error),\n"
-            "2 usage error.\n");
+    fprintf(fp, "\nWithout --width/--height/--size the page is 1000x750 pixels.\n\n"
+                "Examples:\n"
+                "  bordermap render -o corridor.png\n"
+                "  bordermap render -o q1.pdf --size A4 --landscape --from 2024-01 --to 2024-03\n"
+                "  bordermap render -o abu-kamal.png --extent abu-kamal --lang ar --width 1600 \\\n"
+                "      --height 1200 --dpi 144\n"
+                "  bordermap render -o strikes.svg --type airstrike,attack --extent data\n\n"
+                "Exit codes: 0 ok, 1 failure (database, basemap, style or output error),\n"
+                "2 usage error.\n");
 }
 
 /* Returns BM_EXIT_OK, BM_EXIT_USAGE, or -1 after --help. */
 static int parse_args(int argc, char **argv, bm_cli_render_args *a, const char **output)
 {
     static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          BM_CLI_RENDER_LONGOPTS,
-                                          {NULL, 0, NULL, 0}};
+                                         {"help", no_argument, NULL, 'h'},
+                                         BM_CLI_RENDER_LONGOPTS,
+                                         {NULL, 0, NULL, 0}};
     const char *cmd = "render";
     int c, rc = BM_EXIT_OK;
     opterr = 0;

@@ -28,8 +28,8 @@ static int parse_int(const char *cmd, const char *opt, const char *v, int lo, in
     char *end;
     long x = strtol(v, &end, 10);
     if (end == v || *end || x < lo || x > hi)
-        return bm_cli_usage_error(cmd, "%s wants a whole number from %d to %d, got '%s'", opt,
-                                  lo, hi, v);
+        return bm_cli_usage_error(cmd, "%s wants a whole number from %d to %d, got '%s'", opt, lo,
+                                  hi, v);
     *out = (int)x;
     return BM_EXIT_OK;
 }
@@ -59,8 +59,7 @@ int bm_cli_render_opt(const char *cmd, int c, const char *arg, bm_cli_render_arg
     case BM_CLI_OPT_FROM:
     case BM_CLI_OPT_TO:
     case BM_CLI_OPT_TYPE:
-    case BM_CLI_OPT_BBOX:
-        return bm__cli_parse_filter(cmd, c, arg, &a->q, &a->types, &a->n_types);
+    case BM_CLI_OPT_BBOX: return bm__cli_parse_filter(cmd, c, arg, &a->q, &a->types, &a->n_types);
     case BM_CLI_OPT_EXTENT: return parse_extent(cmd, arg, a);
     case BM_CLI_OPT_WIDTH: return parse_int(cmd, "--width", arg, 16, 20000, &a->width);
     case BM_CLI_OPT_HEIGHT: return parse_int(cmd, "--height", arg, 16, 20000, &a->height);
@@ -123,25 +122,24 @@ int bm_cli_render_resolve(const char *cmd, bm_cli_render_args *a, bm_store *stor
 
 void bm_cli_render_usage(FILE *fp)
 {
-    fprintf(fp,
-            "Map options (shared by render and animate):\n"
-            "      --from DATE        incidents overlapping DATE or later (YYYY[-MM[-DD]])\n"
-            "      --to DATE          incidents overlapping DATE or earlier\n"
-            "      --type T,...       only these incident types\n"
-            "      --bbox W,S,E,N     only incidents inside this box (degrees)\n"
-            "      --extent E         what the map shows: corridor (default), data (the\n"
-            "                         incidents, padded), W,S,E,N in degrees, or a place id\n"
-            "                         (about 170 km around it)\n"
-            "      --width PX         page width in pixels at --dpi\n"
-            "      --height PX        page height in pixels (with only one of the two, the\n"
-            "                         other keeps the default 4:3 shape)\n"
-            "      --size PAPER       A4, A3 or letter instead of --width/--height\n"
-            "      --landscape        with --size: landscape\n"
-            "      --dpi N            resolution: pixels = points * N / 72 (default 96;\n"
-            "                         with --size, 150)\n"
-            "      --lang L           ar, en or both (default both)\n"
-            "      --title TEXT       map title (default from the style)\n"
-            "      --style FILE       style file (default maps/style.ini)\n"
-            "      --crs CRS          PROJ string or code (default: Lambert conformal conic\n"
-            "                         fitted to the extent)\n");
+    fprintf(fp, "Map options (shared by render and animate):\n"
+                "      --from DATE        incidents overlapping DATE or later (YYYY[-MM[-DD]])\n"
+                "      --to DATE          incidents overlapping DATE or earlier\n"
+                "      --type T,...       only these incident types\n"
+                "      --bbox W,S,E,N     only incidents inside this box (degrees)\n"
+                "      --extent E         what the map shows: corridor (default), data (the\n"
+                "                         incidents, padded), W,S,E,N in degrees, or a place id\n"
+                "                         (about 170 km around it)\n"
+                "      --width PX         page width in pixels at --dpi\n"
+                "      --height PX        page height in pixels (with only one of the two, the\n"
+                "                         other keeps the default 4:3 shape)\n"
+                "      --size PAPER       A4, A3 or letter instead of --width/--height\n"
+                "      --landscape        with --size: landscape\n"
+                "      --dpi N            resolution: pixels = points * N / 72 (default 96;\n"
+                "                         with --size, 150)\n"
+                "      --lang L           ar, en or both (default both)\n"
+                "      --title TEXT       map title (default from the style)\n"
+                "      --style FILE       style file (default maps/style.ini)\n"
+                "      --crs CRS          PROJ string or code (default: Lambert conformal conic\n"
+                "                         fitted to the extent)\n");
 }

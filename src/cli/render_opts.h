@@ -33,21 +33,23 @@ enum {
 
 /* The long-option entries, to splice into a command's table before its own entries and the
  * terminating {NULL, 0, NULL, 0}. */
+/* clang-format off */
 #define BM_CLI_RENDER_LONGOPTS                                                                     \
-    {"from", required_argument, NULL, BM_CLI_OPT_FROM},                                           \
-        {"to", required_argument, NULL, BM_CLI_OPT_TO},                                           \
-        {"type", required_argument, NULL, BM_CLI_OPT_TYPE},                                       \
-        {"bbox", required_argument, NULL, BM_CLI_OPT_BBOX},                                       \
-        {"extent", required_argument, NULL, BM_CLI_OPT_EXTENT},                                   \
-        {"width", required_argument, NULL, BM_CLI_OPT_WIDTH},                                     \
-        {"height", required_argument, NULL, BM_CLI_OPT_HEIGHT},                                   \
-        {"size", required_argument, NULL, BM_CLI_OPT_SIZE},                                       \
-        {"landscape", no_argument, NULL, BM_CLI_OPT_LANDSCAPE},                                   \
-        {"dpi", required_argument, NULL, BM_CLI_OPT_DPI},                                         \
-        {"lang", required_argument, NULL, BM_CLI_OPT_LANG},                                       \
-        {"title", required_argument, NULL, BM_CLI_OPT_TITLE},                                     \
-        {"style", required_argument, NULL, BM_CLI_OPT_STYLE},                                     \
-        {"crs", required_argument, NULL, BM_CLI_OPT_CRS}
+    {"from", required_argument, NULL, BM_CLI_OPT_FROM},                                            \
+    {"to", required_argument, NULL, BM_CLI_OPT_TO},                                                \
+    {"type", required_argument, NULL, BM_CLI_OPT_TYPE},                                            \
+    {"bbox", required_argument, NULL, BM_CLI_OPT_BBOX},                                            \
+    {"extent", required_argument, NULL, BM_CLI_OPT_EXTENT},                                        \
+    {"width", required_argument, NULL, BM_CLI_OPT_WIDTH},                                          \
+    {"height", required_argument, NULL, BM_CLI_OPT_HEIGHT},                                        \
+    {"size", required_argument, NULL, BM_CLI_OPT_SIZE},                                            \
+    {"landscape", no_argument, NULL, BM_CLI_OPT_LANDSCAPE},                                        \
+    {"dpi", required_argument, NULL, BM_CLI_OPT_DPI},                                              \
+    {"lang", required_argument, NULL, BM_CLI_OPT_LANG},                                            \
+    {"title", required_argument, NULL, BM_CLI_OPT_TITLE},                                          \
+    {"style", required_argument, NULL, BM_CLI_OPT_STYLE},                                          \
+    {"crs", required_argument, NULL, BM_CLI_OPT_CRS}
+/* clang-format on */
 
 /* What the shared options collect. Strings point into argv (borrowed); the type list is owned
  * and released by bm_cli_render_args_free(). */
