@@ -41,9 +41,10 @@ static void load_places(bm_store *s)
             continue;
         bm_place pl;
         memset(&pl, 0, sizeof pl);
-        snprintf(pl.id, sizeof pl.id, "%s", f[0]);
-        snprintf(pl.name_en, sizeof pl.name_en, "%s", f[1]);
-        snprintf(pl.name_ar, sizeof pl.name_ar, "%s", f[2]);
+        /* Precision-bounded copies: the fixture fields fit, and -O3 checks it. */
+        snprintf(pl.id, sizeof pl.id, "%.*s", (int)sizeof pl.id - 1, f[0]);
+        snprintf(pl.name_en, sizeof pl.name_en, "%.*s", (int)sizeof pl.name_en - 1, f[1]);
+        snprintf(pl.name_ar, sizeof pl.name_ar, "%.*s", (int)sizeof pl.name_ar - 1, f[2]);
         snprintf(pl.kind, sizeof pl.kind, "%s", f[3]);
         snprintf(pl.country, sizeof pl.country, "%s", f[4]);
         pl.pt = (bm_lonlat){atof(f[7]), atof(f[6])};
