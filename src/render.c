@@ -811,7 +811,7 @@ static void page_pt(const bm_renderer *r, double x, double y, double *px, double
 
 /* ---- Basemap drawing ----------------------------------------------------------------- */
 
-static void feature_path(cairo_t *cr, const bm__view *v, const bm__feature *f, int close)
+void bm__feature_path(cairo_t *cr, const bm__view *v, const bm__feature *f, int close)
 {
     const double *xy = f->xy;
     for (int p = 0; p < f->n_parts; p++) {
@@ -846,7 +846,7 @@ static void fill_layer(cairo_t *cr, const bm__view *v, const bm__layer *l, bm__r
 {
     for (size_t i = 0; i < l->n; i++)
         if (feature_visible(v, &l->f[i]))
-            feature_path(cr, v, &l->f[i], 1);
+            bm__feature_path(cr, v, &l->f[i], 1);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
     bm__set_rgba(cr, c);
     cairo_fill(cr);
@@ -857,7 +857,7 @@ static void stroke_layer(cairo_t *cr, const bm__view *v, const bm__layer *l, bm_
 {
     for (size_t i = 0; i < l->n; i++)
         if (feature_visible(v, &l->f[i]))
-            feature_path(cr, v, &l->f[i], 0);
+            bm__feature_path(cr, v, &l->f[i], 0);
     bm__set_rgba(cr, c);
     cairo_set_line_width(cr, width);
     cairo_stroke(cr);
@@ -873,7 +873,7 @@ static void draw_countries(bm_renderer *r, cairo_t *cr)
             const bm__feature *f = &r->bm.countries.f[i];
             int which = !strcmp(f->code, "IQ") ? 1 : !strcmp(f->code, "SY") ? 2 : 0;
             if (which == pass && feature_visible(&r->view, f))
-                feature_path(cr, &r->view, f, 1);
+                bm__feature_path(cr, &r->view, f, 1);
         }
         cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
         bm__set_rgba(cr, pass == 1 ? st->iraq : pass == 2 ? st->syria : st->neighbour);
@@ -882,7 +882,7 @@ static void draw_countries(bm_renderer *r, cairo_t *cr)
     /* Coastlines: the outline of the land against the water, drawn thin and blue. */
     for (size_t i = 0; i < r->bm.world.n; i++)
         if (feature_visible(&r->view, &r->bm.world.f[i]))
-            feature_path(cr, &r->view, &r->bm.world.f[i], 1);
+            bm__feature_path(cr, &r->view, &r->bm.world.f[i], 1);
     bm__set_rgba(cr, st->coast);
     cairo_set_line_width(cr, 0.5);
     cairo_stroke(cr);
@@ -902,7 +902,7 @@ static void draw_water(bm_renderer *r, cairo_t *cr)
             int want = lv >= 5 && lv <= 7 ? 0 : lv <= 4 && !named ? 1 : named && lv <= 4 ? 2 : -1;
             if (want != pass || !feature_visible(&r->view, f))
                 continue;
-            feature_path(cr, &r->view, f, 0);
+            bm__feature_path(cr, &r->view, f, 0);
         }
         double dash[] = {2.0, 1.6};
         cairo_set_dash(cr, dash, pass == 0 ? 2 : 0, 0);
@@ -929,7 +929,7 @@ static void draw_boundaries(bm_renderer *r, cairo_t *cr)
             const bm__feature *f = &r->bm.admin1_lines.f[i];
             int is_focus = !strcmp(f->code, "IQ") || !strcmp(f->code, "SY");
             if (is_focus == focus && feature_visible(&r->view, f))
-                feature_path(cr, &r->view, f, 0);
+                bm__feature_path(cr, &r->view, f, 0);
         }
         double dash[] = {3.0, 1.5, 0.8, 1.5};
         cairo_set_dash(cr, dash, 4, 0);

@@ -88,29 +88,6 @@ void bm__draw_attribution(bm_renderer *r, cairo_t *cr)
 /* ---- Locator inset ----------------------------------------------------------------------------
  */
 
-static void feature_path(cairo_t *cr, const bm__view *v, const bm__feature *f)
-{
-    const double *xy = f->xy;
-    for (int p = 0; p < f->n_parts; p++) {
-        int n = f->part_len[p], started = 0;
-        for (int i = 0; i < n; i++) {
-            if (xy[2 * i] == HUGE_VAL) {
-                started = 0;
-                continue;
-            }
-            double x, y;
-            bm__view_page(v, xy[2 * i], xy[2 * i + 1], &x, &y);
-            if (started)
-                cairo_line_to(cr, x, y);
-            else
-                cairo_move_to(cr, x, y), started = 1;
-        }
-        if (started)
-            cairo_close_path(cr);
-        xy += 2 * n;
-    }
-}
-
 void bm__draw_inset(bm_renderer *r, cairo_t *cr)
 {
     const bm__style *st = &r->st;
@@ -126,7 +103,7 @@ void bm__draw_inset(bm_renderer *r, cairo_t *cr)
             const bm__feature *f = &r->bm.locator.f[i];
             int is_focus = !strcmp(f->code, "IQ") || !strcmp(f->code, "SY");
             if (is_focus == focus)
-                feature_path(cr, &r->lview, f);
+                bm__feature_path(cr, &r->lview, f, 1);
         }
         bm__set_rgba(cr, focus ? (bm__rgba){0.80, 0.77, 0.71, 1} : st->land);
         cairo_fill_preserve(cr);

@@ -104,6 +104,10 @@ typedef struct bm__feature {
     int level; /* rivers: GSHHG level; lakes: 1 when labelled as water body */
 } bm__feature;
 
+/* Adds a basemap feature's parts to the current path in page coordinates,
+ * starting a new subpath after each HUGE_VAL break; close != 0 closes rings. */
+void bm__feature_path(cairo_t *cr, const bm__view *v, const bm__feature *f, int close);
+
 typedef struct bm__layer {
     bm__feature *f;
     size_t n;

@@ -632,29 +632,6 @@ static int same_area(const area_key *a, const area_key *b)
     return a->index == b->index;
 }
 
-static void feature_path(cairo_t *cr, const bm__view *v, const bm__feature *f)
-{
-    const double *xy = f->xy;
-    for (int p = 0; p < f->n_parts; p++) {
-        int n = f->part_len[p], started = 0;
-        for (int i = 0; i < n; i++) {
-            if (xy[2 * i] == HUGE_VAL) {
-                started = 0;
-                continue;
-            }
-            double x, y;
-            bm__view_page(v, xy[2 * i], xy[2 * i + 1], &x, &y);
-            if (started)
-                cairo_line_to(cr, x, y);
-            else
-                cairo_move_to(cr, x, y), started = 1;
-        }
-        if (started)
-            cairo_close_path(cr);
-        xy += 2 * n;
-    }
-}
-
 /* The area's path and a point inside it for the count. */
 static void area_path(bm_renderer *r, cairo_t *cr, const area_key *k, double *lx, double *ly)
 {
@@ -666,7 +643,7 @@ static void area_path(bm_renderer *r, cairo_t *cr, const area_key *k, double *lx
         return;
     }
     const bm__feature *f = k->kind == 0 ? &r->bm.admin1.f[k->index] : &r->bm.regions.f[k->index];
-    feature_path(cr, &r->view, f);
+    bm__feature_path(cr, &r->view, f, 1);
     /* Under the governorate's name, which goes to the same point. */
     if (bm__visible_anchor(r, f, r->st.admin_size * 2, lx, ly))
         *ly += r->st.admin_size * 2.4;
