@@ -943,7 +943,7 @@ int bm_store_sources(bm_store *s, int64_t incident_id, bm_source_cb cb, void *us
     sqlite3_stmt *st;
     int rc = prepare(s,
                      "SELECT s.incident_id, s.article_id, s.byte_start, s.byte_end, s.sentence, "
-                     "a.file_name, a.url FROM incident_sources s JOIN articles a ON "
+                     "a.file_name, a.url, a.source, a.published FROM incident_sources s JOIN articles a ON "
                      "a.id = s.article_id WHERE ?1 <= 0 OR s.incident_id = ?1 "
                      "ORDER BY s.incident_id, s.article_id, s.byte_start",
                      &st);
@@ -960,6 +960,8 @@ int bm_store_sources(bm_store *s, int64_t incident_id, bm_source_cb cb, void *us
             .sentence = (const char *)sqlite3_column_text(st, 4),
             .file_name = (const char *)sqlite3_column_text(st, 5),
             .url = (const char *)sqlite3_column_text(st, 6),
+            .outlet = (const char *)sqlite3_column_text(st, 7),
+            .published = (const char *)sqlite3_column_text(st, 8),
         };
         rc = cb(&src, user);
         if (rc != 0)

@@ -1,5 +1,6 @@
 /* bordermap/export.h: writes incidents, gazetteer places or incident sources
- * to GIS files (GeoJSON, GPKG, KML, CSV, FlatGeobuf, GeoJSONSeq) through OGR.
+ * to GIS files (GeoJSON, GPKG, KML, CSV, FlatGeobuf, GeoJSONSeq) through OGR,
+ * and incidents to one self-contained interactive HTML map (Leaflet).
  * Must never hand-write a format, nor leave a half-written file under the
  * target name: every file goes through a temporary file and a rename. */
 #ifndef BORDERMAP_EXPORT_H
@@ -20,7 +21,8 @@ typedef enum bm_export_format {
     BM_EXPORT_KML,
     BM_EXPORT_CSV,
     BM_EXPORT_FLATGEOBUF,
-    BM_EXPORT_GEOJSONSEQ
+    BM_EXPORT_GEOJSONSEQ,
+    BM_EXPORT_HTML /* an interactive web map (export_html.c), incidents only */
 } bm_export_format;
 
 /* What to write. */
@@ -37,6 +39,8 @@ typedef struct bm_export_opts {
                        place that has one, instead of the points */
     int overwrite;  /* replace an existing file (otherwise BM_EEXIST) */
     bm_query query; /* incidents and sources: which incidents; borrowed */
+    const char *title; /* HTML: the page title; NULL: the style's; borrowed */
+    int lang;          /* HTML: BM_LANG_EN, BM_LANG_AR or BM_LANG_BOTH (render.h) */
 } bm_export_opts;
 
 /* Defaults: format from the extension, incidents, everything, no overwrite. */

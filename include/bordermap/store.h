@@ -122,6 +122,8 @@ typedef struct bm_source {
     const char *sentence;         /* borrowed */
     const char *file_name;        /* borrowed, filled by the iterator */
     const char *url;              /* borrowed, filled by the iterator */
+    const char *outlet;           /* the article's outlet (NULL when unknown); iterator */
+    const char *published;        /* the article's YYYY-MM-DD (or NULL); iterator */
 } bm_source;
 
 /* Links an incident to an article (one more source for it). */

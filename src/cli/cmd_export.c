@@ -15,11 +15,14 @@ static void usage(FILE *fp)
             "GIS file through GDAL/OGR. The format follows the extension unless --format\n"
             "is given: .geojson/.json GeoJSON (RFC 7946: WGS84 lon/lat, 6 decimals),\n"
             ".gpkg GeoPackage, .kml KML, .csv CSV (X,Y columns), .fgb FlatGeobuf,\n"
-            ".geojsons/.geojsonl GeoJSON sequence. '-' writes GeoJSON (or --format\n"
-            "GeoJSONSeq, CSV, KML) to standard output. Files are written atomically.\n\n"
+            ".geojsons/.geojsonl GeoJSON sequence, .html an interactive web map (one\n"
+            "self-contained offline file: Leaflet, the basemap and the incidents inside;\n"
+            "time slider, type filters, place search, popups with the sources). '-' writes\n"
+            "GeoJSON (or --format GeoJSONSeq, CSV, KML, HTML) to standard output. Files\n"
+            "are written atomically.\n\n"
             "Options:\n"
             "  -o, --output FILE   output file, or - for standard output (required)\n"
-            "  -f, --format NAME   GeoJSON, GPKG, KML, CSV, FlatGeobuf or GeoJSONSeq\n"
+            "  -f, --format NAME   GeoJSON, GPKG, KML, CSV, FlatGeobuf, GeoJSONSeq or HTML\n"
             "      --from DATE     incidents overlapping DATE or later (YYYY[-MM[-DD]])\n"
             "      --to DATE       incidents overlapping DATE or earlier\n"
             "      --type T,...    only these incident types\n"
@@ -27,6 +30,9 @@ static void usage(FILE *fp)
             "      --layer NAME    incidents (default), places or sources\n"
             "      --areas         with --layer places: the area polygons of the places\n"
             "                      that have one, instead of points\n"
+            "      --title TEXT    HTML: the page title (default: the style's)\n"
+            "      --lang L        HTML: ar, en or both (default both: English interface,\n"
+            "                      Arabic names beside English ones; ar mirrors it)\n"
             "      --overwrite     replace an existing file\n"
             "  -h, --help          this help\n\n"
             "Incident properties: id, date, date_end, date_precision, type, place_id,\n"
@@ -38,6 +44,7 @@ static void usage(FILE *fp)
             "  bordermap export -o incidents.geojson\n"
             "  bordermap export -o corridor.gpkg --from 2024-01 --to 2024-06 --type clash,attack\n"
             "  bordermap export -o places.fgb --layer places --areas\n"
+            "  bordermap export -o map.html --lang ar --title 'الحدود' --from 2024-06\n"
             "  bordermap export -o - --bbox 40.5,34,41.5,35 | jq '.features | length'\n\n"
             "Exit codes: 0 ok, 1 failure (file exists without --overwrite, database or\n"
             "GDAL error), 2 usage error (bad option, unknown format or extension).\n");
@@ -50,7 +57,17 @@ typedef struct export_args {
     size_t n_types;
 } export_args;
 
-enum { OPT_FROM = 256, OPT_TO, OPT_TYPE, OPT_BBOX, OPT_LAYER, OPT_AREAS, OPT_OVERWRITE };
+enum {
+    OPT_FROM = 256,
+    OPT_TO,
+    OPT_TYPE,
+    OPT_BBOX,
+    OPT_LAYER,
+    OPT_AREAS,
+    OPT_OVERWRITE,
+    OPT_TITLE,
+    OPT_LANG
+};
 
 static int parse_date_opt(const char *name, const char *arg, int is_to, bm_query *q)
 {
@@ -105,6 +122,14 @@ static int parse_one(export_args *a, int c, const char *arg)
         return BM_EXIT_OK;
     case OPT_AREAS: a->opts.areas = 1; return BM_EXIT_OK;
     case OPT_OVERWRITE: a->opts.overwrite = 1; return BM_EXIT_OK;
+    case OPT_TITLE: a->opts.title = arg; return BM_EXIT_OK;
+    case OPT_LANG: {
+        bm_render_lang lang;
+        if (bm_render_lang_parse(arg, &lang) != BM_OK)
+            return bm_cli_usage_error("export", "--lang wants ar, en or both, got '%s'", arg);
+        a->opts.lang = (int)lang;
+        return BM_EXIT_OK;
+    }
     default: return bm_cli_usage_error("export", "unknown option");
     }
 }
@@ -145,6 +170,8 @@ static int parse_args(export_args *a, int argc, char **argv, int *help)
         {"layer", required_argument, NULL, OPT_LAYER},
         {"areas", no_argument, NULL, OPT_AREAS},
         {"overwrite", no_argument, NULL, OPT_OVERWRITE},
+        {"title", required_argument, NULL, OPT_TITLE},
+        {"lang", required_argument, NULL, OPT_LANG},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -173,6 +200,7 @@ int bm_cmd_export(bm_cli *cli, int argc, char **argv)
 {
     export_args a = {0};
     bm_export_opts_init(&a.opts);
+    a.opts.lang = BM_LANG_BOTH;
     int help = 0;
     int rc = parse_args(&a, argc, argv, &help);
     if (help)
