@@ -1,6 +1,6 @@
 /* export_html.c: `bordermap export -o map.html`: one self-contained interactive web map. The
  * page template (web/map.html), the app (web/bordermap.js, web/bordermap.css), Leaflet and
- * leaflet.markercluster (vendored by `npm ci` in web/) are inlined with one JSON block: the
+ * supercluster (vendored by `npm ci` in web/) are inlined with one JSON block: the
  * style's types, the basemap read with OGR and simplified, the towns and crossings of the
  * gazetteer, the selected incidents (columns), their sources and the areas of imprecise ones.
  * Must never make the page reach the network, leave a half-written file under the target name,
@@ -30,9 +30,12 @@ typedef struct part_file {
 
 static const part_file part_files[] = {
     {"LEAFLET_CSS", "web/node_modules/leaflet/dist/leaflet.css", 1},
-    {"CLUSTER_CSS", "web/node_modules/leaflet.markercluster/dist/MarkerCluster.css", 1},
     {"LEAFLET_JS", "web/node_modules/leaflet/dist/leaflet.js", 1},
-    {"CLUSTER_JS", "web/node_modules/leaflet.markercluster/dist/leaflet.markercluster.js", 1},
+    {"CLUSTER_JS", "web/node_modules/supercluster/dist/supercluster.min.js", 1},
+    /* The licences ask that their text travel with every copy: each page carries them. */
+    {"LEAFLET_LICENSE", "web/node_modules/leaflet/LICENSE", 1},
+    {"CLUSTER_LICENSE", "web/node_modules/supercluster/LICENSE", 1},
+    {"KDBUSH_LICENSE", "web/node_modules/kdbush/LICENSE", 1},
     {"APP_CSS", "web/bordermap.css", 0},
     {"APP_JS", "web/bordermap.js", 0},
 };

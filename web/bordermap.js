@@ -1,6 +1,6 @@
 /* bordermap.js: the interactive map inside a `bordermap export -o map.html` page. Reads the
  * JSON block #bm-data (written by src/export_html.c) and draws it with Leaflet and
- * leaflet.markercluster: the basemap, incidents by type colour and symbol (maps/style.ini),
+ * supercluster: the basemap, incidents by type colour and symbol (maps/style.ini),
  * imprecise ones as hatched areas, a legend with counts, a time slider and timeline, a place
  * search, popups with the sources, and a side panel of country-level incidents.
  * Must never load anything from the network nor draw a country-level incident on the map. */
@@ -27,14 +27,14 @@
       prec: {1: 'day', 2: 'week', 3: 'month', 4: 'year'}, weekOf: 'week of ', noPlace: 'no place',
       more: '… and {n} more', perBin: {week: 'per week', month: 'per month'}, timeline: 'Incidents',
       areaPop: '{n} incident(s) placed only at {name}', prevTitle: 'Previous step', nextTitle: 'Next step',
-      summary: 'Summary'
+      summary: 'Summary', count: '{N} incidents', colocated: '{n} incidents at one place'
     },
     ar: {
       legend: 'الحوادث حسب النوع', areas: 'مكان غير دقيق: منطقة', areasNote: 'مظللة، مع عددها',
       cluster: 'عدة حوادث', country: 'على مستوى البلد', border: 'الحدود العراقية السورية',
       countryNote: 'حوادث لا يُعرف مكانها إلا على مستوى البلد: تُذكر هنا ولا تُرسم على الخريطة.',
       shown: 'المعروض {n} من {N} حادثة', search: 'ابحث عن مكان (بالعربية أو الإنجليزية)',
-      play: '▶ تشغيل', pause: '❚❚ إيقاف', prev: '▶', next: '◀', step: 'الخطوة', mode: 'العرض',
+      play: '▶ تشغيل', pause: '❚❚ إيقاف', prev: '◀', next: '▶', step: 'الخطوة', mode: 'العرض',
       day: 'يوم', week: 'أسبوع', month: 'شهر', cumulative: 'حتى التاريخ', window: 'خطوة واحدة',
       date: 'التاريخ', type: 'النوع', place: 'المكان', geoprec: 'دقة الموقع', fat: 'القتلى',
       conf: 'الثقة', sources: 'المصادر', notStated: 'غير مذكور', noSource: 'لا مصدر مسجل',
@@ -42,7 +42,7 @@
       prec: {1: 'يوم', 2: 'أسبوع', 3: 'شهر', 4: 'سنة'}, weekOf: 'أسبوع ', noPlace: 'بلا مكان',
       more: '… و{n} أخرى', perBin: {week: 'في الأسبوع', month: 'في الشهر'}, timeline: 'الحوادث',
       areaPop: '{n} حادثة مكانها {name} فقط', prevTitle: 'الخطوة السابقة', nextTitle: 'الخطوة التالية',
-      summary: 'الملخص'
+      summary: 'الملخص', count: '{N} حادثة', colocated: '{n} حادثة في مكان واحد'
     }
   };
   var S = STRINGS[UI];
@@ -185,7 +185,10 @@
     return L.geoJSON(fc, {style: style, renderer: renderer, interactive: false}).addTo(map);
   }
   var COUNTRY_FILL = {IQ: ST.iraq, SY: ST.syria};
-  baseLayer(B.locator, {fillColor: ST.neighbour, fillOpacity: 1, color: ST.country_line, weight: 0.6}, baseRenderer);
+  /* The coarse locator countries fill what lies beyond the detailed basemap's box. */
+  baseLayer(B.locator, function (f) {
+    return {fillColor: COUNTRY_FILL[f.properties.iso_a2] || ST.neighbour, fillOpacity: 1, color: ST.country_line, weight: 0.6};
+  }, baseRenderer);
   baseLayer(B.countries, function (f) {
     return {fillColor: COUNTRY_FILL[f.properties.iso_a2] || ST.neighbour, fillOpacity: 1, stroke: false};
   }, baseRenderer);
@@ -272,15 +275,17 @@
 
   /* ---- Incident layers ------------------------------------------------------------------ */
 
-  var cluster = L.markerClusterGroup({
-    maxClusterRadius: 36, showCoverageOnHover: false, spiderfyOnMaxZoom: true,
-    removeOutsideVisibleBounds: true, animate: false,
-    iconCreateFunction: function (c) {
-      var n = c.getChildCount(), s = n < 10 ? 26 : n < 100 ? 32 : n < 1000 ? 38 : 44;
-      return L.divIcon({className: 'bm-cluster-icon', iconSize: [s, s],
-        html: '<div class="bm-cluster" data-count="' + n + '"><span>' + n + '</span></div>'});
-    }
-  }).addTo(map);
+  /* Clusters: supercluster indexes the visible point incidents whenever a filter changes;
+   * the markers of the clusters and single incidents in view are kept by key, so a step of
+   * the slider only touches what changed. Co-located incidents that no zoom separates stay a
+   * cluster, whose popup lists them. */
+  var MAXZ = map.getMaxZoom();
+  var index = new Supercluster({radius: 30, extent: 256, minZoom: map.getMinZoom(), maxZoom: MAXZ}).load([]);
+  var FEATURES = new Array(N);
+  for (i = 0; i < N; i++)
+    if (I.a[i] === -1) FEATURES[i] = {type: 'Feature', properties: {i: i}, geometry: {type: 'Point', coordinates: [I.x[i], I.y[i]]}};
+  var pointLayer = L.layerGroup().addTo(map);
+  var drawnMarkers = new Map(); /* key -> marker */
   var iconCache = {};
   function incidentIcon(i) {
     var s = symbolSize(i), key = I.t[i] + ':' + s;
@@ -291,11 +296,91 @@
   function marker(i) {
     if (!markers[i]) {
       markers[i] = L.marker([I.y[i], I.x[i]], {icon: incidentIcon(i), keyboard: false});
-      markers[i].bmIndex = i;
       markers[i].bindPopup(function () { return popupHtml(i); }, {maxWidth: 380, minWidth: 240});
     }
     return markers[i];
   }
+  function listPopup(list, title) {
+    var h = '<div class="bm-area-pop" dir="' + (RTL ? 'rtl' : 'ltr') + '"><p><b>' + title + '</b></p>';
+    list.slice(0, 50).forEach(function (j) {
+      h += '<details><summary>' + symbol(I.t[j], 12) + ' ' + esc(fmtDate(I.d0[j], I.dp[j])) + ' · ' +
+        esc(typeLabel(I.t[j])) + ' · ' + placeName(I.p[j]) + '</summary><div class="bm-lazy" data-i="' + j + '"></div></details>';
+    });
+    if (list.length > 50) h += '<p>' + esc(fmt(S.more, {n: list.length - 50})) + '</p>';
+    return h + '</div>';
+  }
+  /* A list's entries fill in when opened: a long list costs nothing until it is read. */
+  document.addEventListener('toggle', function (e) {
+    var lazy = e.target.querySelector && e.target.querySelector(':scope > .bm-lazy');
+    if (lazy && !lazy.firstChild) lazy.innerHTML = popupHtml(+lazy.getAttribute('data-i'));
+  }, true);
+  function clusterSize(n) { return n < 10 ? 26 : n < 100 ? 32 : n < 1000 ? 38 : 44; }
+  function clusterIcon(n) {
+    var s = clusterSize(n);
+    return L.divIcon({className: 'bm-cluster-icon', iconSize: [s, s],
+      html: '<div class="bm-cluster" data-count="' + n + '"><span>' + n + '</span></div>'});
+  }
+  function clusterMarker() {
+    var m = L.marker([0, 0], {keyboard: false, icon: clusterIcon(0)});
+    m.on('click', function () {
+      var z = index.getClusterExpansionZoom(m.bmId);
+      if (z <= MAXZ && map.getZoom() < MAXZ) { map.setView(m.getLatLng(), z); return; }
+      var leaves = index.getLeaves(m.bmId, Infinity).map(function (f) { return f.properties.i; });
+      m.bindPopup(listPopup(leaves, esc(fmt(S.colocated, {n: leaves.length}))), {maxWidth: 400}).openPopup();
+    });
+    return m;
+  }
+  /* Moves a cluster marker to a cluster and shows its count; the icon is rebuilt only when
+   * its size class changes, so a slider step edits a few numbers instead of making nodes. */
+  function placeCluster(m, c) {
+    var n = c.properties.point_count;
+    m.bmId = c.properties.cluster_id;
+    m.setLatLng([c.geometry.coordinates[1], c.geometry.coordinates[0]]);
+    if (m.bmN === n) return;
+    var div = m._icon && m._icon.firstChild;
+    if (div && clusterSize(m.bmN) === clusterSize(n)) {
+      div.setAttribute('data-count', n);
+      div.firstChild.textContent = n;
+    } else {
+      m.setIcon(clusterIcon(n));
+    }
+    m.bmN = n;
+  }
+  var spareClusters = [];
+  function drawPoints() {
+    var b = map.getBounds().pad(0.25), z = Math.round(map.getZoom());
+    var list = index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], z);
+    var next = new Map(), fresh = [];
+    list.forEach(function (c) {
+      var key = c.properties.cluster ? 'c' + c.geometry.coordinates.join(',') + ':' + c.properties.point_count : 'i' + c.properties.i;
+      var m = drawnMarkers.get(key);
+      if (m) {
+        drawnMarkers.delete(key);
+        if (c.properties.cluster) m.bmId = c.properties.cluster_id;
+      } else if (c.properties.cluster) {
+        fresh.push([key, c]);
+        return;
+      } else {
+        m = marker(c.properties.i);
+        pointLayer.addLayer(m);
+      }
+      next.set(key, m);
+    });
+    /* What is left of the old set: single incidents go, cluster markers are reused. */
+    drawnMarkers.forEach(function (m) {
+      if (m.bmId === undefined) pointLayer.removeLayer(m); else spareClusters.push(m);
+    });
+    fresh.forEach(function (kc) {
+      var m = spareClusters.pop();
+      if (!m) { m = clusterMarker(); pointLayer.addLayer(m); }
+      placeCluster(m, kc[1]);
+      next.set(kc[0], m);
+    });
+    spareClusters.forEach(function (m) { pointLayer.removeLayer(m); m.bmN = -1; });
+    spareClusters = [];
+    drawnMarkers = next;
+  }
+  map.on('moveend', drawPoints);
 
   /* Areas: one hatched polygon per area, in the colour of its most frequent visible type
    * (grey when types mix), with the count of its visible incidents. */
@@ -312,14 +397,7 @@
   function areaPopup(a) {
     var list = a.members.filter(function (j) { return vis[j]; });
     var p = I.p[list[0]];
-    var h = '<div class="bm-area-pop" dir="' + (RTL ? 'rtl' : 'ltr') + '"><p><b>' +
-      fmt(esc(S.areaPop), {n: list.length, name: p >= 0 ? placeName(p) : ''}) + '</b></p>';
-    list.slice(0, 50).forEach(function (j) {
-      h += '<details><summary>' + symbol(I.t[j], 12) + ' ' + esc(fmtDate(I.d0[j], I.dp[j])) + ' · ' +
-        esc(typeLabel(I.t[j])) + '</summary>' + popupHtml(j) + '</details>';
-    });
-    if (list.length > 50) h += '<p>' + esc(fmt(S.more, {n: list.length - 50})) + '</p>';
-    return h + '</div>';
+    return listPopup(list, fmt(esc(S.areaPop), {n: list.length, name: p >= 0 ? placeName(p) : ''}));
   }
   AREAS.forEach(function (a) {
     a.layer.bindPopup(function () { return areaPopup(a); }, {maxWidth: 400});
@@ -331,7 +409,7 @@
   var typeOn = TYPES.map(function () { return true; });
   var state = {cursor: maxDay, unit: 'month', cumulative: true, query: ''};
   var placeOk = new Uint8Array(D.places.length).fill(1);
-  var vis = new Uint8Array(N), onMap = new Uint8Array(N);
+  var vis = new Uint8Array(N);
 
   function stepBack(day, unit) {
     if (unit === 'day') return day;
@@ -350,9 +428,10 @@
   var legendCounts = new Int32Array(NT), typeTotals = new Int32Array(NT);
   for (i = 0; i < N; i++) typeTotals[I.t[i]]++;
 
+  var TIMING = {};
   function update() {
     var w = windowOf(), lo = w[0], hi = w[1];
-    var add = [], del = [], shown = 0, country = [];
+    var pts = [], shown = 0, country = [];
     legendCounts.fill(0);
     for (var j = 0; j < N; j++) {
       var inTime = I.d1[j] >= lo && I.d0[j] <= hi;
@@ -360,17 +439,23 @@
       if (inTime && inSearch) legendCounts[I.t[j]]++;
       var v = inTime && inSearch && typeOn[I.t[j]] ? 1 : 0;
       vis[j] = v;
-      if (!v) { if (onMap[j]) { del.push(markers[j]); onMap[j] = 0; } continue; }
+      if (!v) continue;
       shown++;
-      if (KIND[j] === 0 && !onMap[j]) { add.push(marker(j)); onMap[j] = 1; }
+      if (KIND[j] === 0) pts.push(FEATURES[j]);
       else if (KIND[j] === 2) country.push(j);
     }
-    if (del.length) cluster.removeLayers(del);
-    if (add.length) cluster.addLayers(add);
+    var t0 = performance.now();
+    index.load(pts);
+    var t1 = performance.now();
+    drawPoints();
+    var t2 = performance.now();
     updateAreas();
+    var t3 = performance.now();
     updateLegend(shown);
     updatePanel(country);
     updateCursor();
+    /* Where an update's time goes, for bench/bench-webmap.mjs. */
+    TIMING = {index: t1 - t0, points: t2 - t1, areas: t3 - t2, rest: performance.now() - t3};
     return shown;
   }
 
@@ -390,6 +475,9 @@
         return;
       }
       var colour = mixed ? '#6B6660' : TYPES[best].colour;
+      if (a.on && a.n === n && a.colour === colour) return;
+      a.n = n;
+      a.colour = colour;
       a.layer.setStyle({color: colour, weight: 1.4, opacity: 0.9, dashArray: '5 3', fillColor: 'url(#bm-hatch-' + (mixed ? 'mixed' : best) + ')', fillOpacity: 1});
       a.label.setIcon(L.divIcon({className: 'bm-area-icon', iconSize: null,
         html: '<span class="bm-area-count" data-count="' + n + '" style="border-color:' + colour + '">' + n + '</span>'}));
@@ -444,13 +532,17 @@
 
   /* ---- Side panel: country-level incidents ------------------------------------------------ */
 
+  var panelKey = null;
   function updatePanel(list) {
+    var key = list.length + ':' + list.slice(0, 200).join(',');
+    if (key === panelKey) return;
+    panelKey = key;
     var title = el('bm-country-title');
     title.innerHTML = esc(S.country) + ' <span class="bm-badge" id="bm-country-count" data-count="' + list.length + '">' + list.length + '</span>';
     var h = '';
     list.slice(0, 200).forEach(function (j) {
-      h += '<li><details><summary>' + symbol(I.t[j], 12) + ' ' + esc(fmtDate(I.d0[j], I.dp[j])) + ' · ' +
-        esc(typeLabel(I.t[j])) + ' · ' + placeName(I.p[j]) + '</summary>' + popupHtml(j) + '</details></li>';
+      h += '<li><details><summary><span class="bm-swatch" style="background:' + TYPES[I.t[j]].colour + '"></span> ' + esc(fmtDate(I.d0[j], I.dp[j])) + ' · ' +
+        esc(typeLabel(I.t[j])) + ' · ' + placeName(I.p[j]) + '</summary><div class="bm-lazy" data-i="' + j + '"></div></details></li>';
     });
     if (list.length > 200) h += '<li class="bm-muted">' + esc(fmt(S.more, {n: list.length - 200})) + '</li>';
     el('bm-country-list').innerHTML = h;
@@ -505,7 +597,13 @@
   prev.id = 'bm-prev'; next.id = 'bm-next';
   prev.textContent = S.prev; next.textContent = S.next;
   prev.title = S.prevTitle; next.title = S.nextTitle;
-  el('bm-play').after(prev, next);
+  /* Time runs left to right in both languages (the slider and the timeline), so the step
+   * buttons keep that order too. */
+  var steps = document.createElement('span');
+  steps.dir = 'ltr';
+  steps.className = 'bm-steps';
+  steps.append(prev, next);
+  el('bm-play').after(steps);
   prev.addEventListener('click', function () { setCursor(stepBackward(state.cursor)); });
   next.addEventListener('click', function () { setCursor(stepForward(state.cursor)); });
 
@@ -594,7 +692,7 @@
   el('bm-title').textContent = title;
   if (LANG === 'both' && D.meta.title_ar && D.meta.title_ar !== D.meta.title)
     el('bm-title').insertAdjacentHTML('beforeend', ' <span class="bm-title-ar" lang="ar" dir="rtl">' + esc(D.meta.title_ar) + '</span>');
-  el('bm-subtitle').textContent = (N ? fmtDay(minDay) + ' – ' + fmtDay(maxDay) + ' · ' : '') + fmt(S.shown, {n: N, N: N}).replace(/^[^0-9]*/, '');
+  el('bm-subtitle').textContent = (N ? fmtDay(minDay) + ' – ' + fmtDay(maxDay) + ' · ' : '') + fmt(S.count, {N: N});
   el('bm-step-label').textContent = S.step;
   el('bm-mode-label').textContent = S.mode;
   el('bm-country-note').textContent = S.countryNote;
@@ -612,6 +710,6 @@
   /* For tests and scripts: the state, and the counts the page shows. */
   window.bordermap = {
     n: N, update: update, setCursor: setCursor, state: state, minDay: minDay, maxDay: maxDay,
-    map: map, shown: function () { return +el('bm-shown').getAttribute('data-shown'); }
+    map: map, timing: function () { return TIMING; }, shown: function () { return +el('bm-shown').getAttribute('data-shown'); }
   };
 })();

@@ -43,7 +43,11 @@ export async function openMap(browser, file, width = 1280, height = 860) {
     return r.abort();
   });
   await page.goto(url, { waitUntil: 'load' });
-  await page.waitForFunction(() => window.bordermap !== undefined, { timeout: 20000 });
+  try {
+    await page.waitForFunction(() => window.bordermap !== undefined, { timeout: 30000 });
+  } catch (e) {
+    throw new Error(`${file}: the map did not start: ${log.errors.join(' | ') || e.message}`);
+  }
   return { page, log };
 }
 

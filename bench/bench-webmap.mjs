@@ -1,0 +1,61 @@
+// bench-webmap.mjs: the web map's interactivity in headless Chromium (Debian's, through
+// puppeteer-core): page load, then the response of the time slider and of a type filter,
+// each timed in the page with performance.now() from the input event until the next frame
+// has been drawn (requestAnimationFrame, then a task). Prints the figures and PASS/FAIL
+// against the issue's target (slider under 100 ms, 95th percentile).
+// Usage: node bench/bench-webmap.mjs FILE.html
+import { launch, openMap, drawn } from '../tests/webmap/browser.mjs';
+
+const file = process.argv[2];
+const { browser, close } = await launch();
+try {
+  const t0 = Date.now();
+  const { page, log } = await openMap(browser, file);
+  const loadMs = Date.now() - t0;
+  const d = await drawn(page);
+  const r = await page.evaluate(async () => {
+    const bm = window.bordermap, slider = document.getElementById('bm-slider');
+    const frame = () => new Promise((res) => requestAnimationFrame(() => setTimeout(res, 0)));
+    async function timed(action) {
+      await frame();
+      const t = performance.now();
+      action();
+      await frame();
+      return performance.now() - t;
+    }
+    const move = (day) => () => { slider.value = day; slider.dispatchEvent(new Event('input', { bubbles: true })); };
+    const span = bm.maxDay - bm.minDay, out = { step: [], jump: [], type: [] };
+    // Playing: month steps through the whole range, windowed (the slider moves by a month).
+    document.getElementById('bm-mode').value = 'window';
+    document.getElementById('bm-mode').dispatchEvent(new Event('change'));
+    for (let day = bm.minDay + 30; day <= bm.maxDay; day += 30) out.step.push(await timed(move(day)));
+    // Dragging anywhere, cumulative: every jump adds or removes thousands of incidents.
+    document.getElementById('bm-mode').value = 'cumulative';
+    document.getElementById('bm-mode').dispatchEvent(new Event('change'));
+    let seed = 7;
+    for (let k = 0; k < 30; k++) {
+      seed = (seed * 48271) % 2147483647;
+      out.jump.push(await timed(move(bm.minDay + (seed % (span + 1)))));
+    }
+    await timed(move(bm.maxDay));
+    for (const box of [...document.querySelectorAll('#bm-legend input[data-type]')].slice(0, 6))
+      for (let k = 0; k < 2; k++) out.type.push(await timed(() => box.click()));
+    return out;
+  });
+  const stats = (a) => {
+    const s = [...a].sort((x, y) => x - y), q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+    return { n: s.length, median: q(0.5), p95: q(0.95), max: s[s.length - 1] };
+  };
+  const fmt = (o) => `median ${o.median.toFixed(1)} ms, p95 ${o.p95.toFixed(1)} ms, max ${o.max.toFixed(1)} ms (${o.n} moves)`;
+  const step = stats(r.step), jump = stats(r.jump), type = stats(r.type);
+  console.log(`page load (to the map drawn): ${loadMs} ms; ${d.total} incidents drawn or listed; ` +
+              `${log.errors.length} console errors, ${log.requests.length} network requests`);
+  console.log(`slider, month steps (windowed): ${fmt(step)}`);
+  console.log(`slider, random jumps (cumulative): ${fmt(jump)}`);
+  console.log(`type checkbox: ${fmt(type)}`);
+  const ok = Math.max(step.p95, jump.p95) < 100 && !log.errors.length && !log.requests.length;
+  console.log(`slider response under 100 ms (p95 of steps and jumps): ${ok ? 'PASS' : 'FAIL'}`);
+  process.exitCode = ok ? 0 : 1;
+} finally {
+  await close();
+}
