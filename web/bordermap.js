@@ -173,13 +173,13 @@
                              zoomControl: false, preferCanvas: false});
   L.control.zoom({position: RTL ? 'topright' : 'topleft'}).addTo(map);
   L.control.scale({position: RTL ? 'bottomright' : 'bottomleft', imperial: false}).addTo(map);
-  [['bm-base', 200], ['bm-lines', 300], ['bm-areas', 380], ['bm-labels', 450]].forEach(function (p) {
+  [['bm-base', 200], ['bm-lines', 300], ['bm-areas', 380], ['bm-area-counts', 390], ['bm-labels', 450]].forEach(function (p) {
     map.createPane(p[0]).style.zIndex = p[1];
   });
   map.getPane('bm-labels').style.pointerEvents = 'none';
-  var baseRenderer = L.canvas({pane: 'bm-base', padding: 0.5});
-  var lineRenderer = L.canvas({pane: 'bm-lines', padding: 0.5});
-  var areaRenderer = L.svg({pane: 'bm-areas', padding: 0.5});
+  var baseRenderer = L.canvas({pane: 'bm-base', padding: 0.1});
+  var lineRenderer = L.canvas({pane: 'bm-lines', padding: 0.1});
+  var areaRenderer = L.svg({pane: 'bm-areas', padding: 0.1});
   var B = D.basemap;
   function baseLayer(fc, style, renderer) {
     return L.geoJSON(fc, {style: style, renderer: renderer, interactive: false}).addTo(map);
@@ -286,11 +286,24 @@
     if (I.a[i] === -1) FEATURES[i] = {type: 'Feature', properties: {i: i}, geometry: {type: 'Point', coordinates: [I.x[i], I.y[i]]}};
   var pointLayer = L.layerGroup().addTo(map);
   var drawnMarkers = new Map(); /* key -> marker */
+  /* Symbols are cloned from one parsed template per type and size: parsing SVG markup for
+   * every marker a slider step brings in is what made steps slow. */
+  var SymbolIcon = L.DivIcon.extend({
+    createIcon: function () {
+      var div = this.options.template.cloneNode(true);
+      this._setIconStyles(div, 'icon');
+      return div;
+    }
+  });
   var iconCache = {};
   function incidentIcon(i) {
     var s = symbolSize(i), key = I.t[i] + ':' + s;
-    return iconCache[key] || (iconCache[key] = L.divIcon({className: 'bm-inc bm-t-' + TYPES[I.t[i]].key,
-      html: symbol(I.t[i], s), iconSize: [s, s]}));
+    if (!iconCache[key]) {
+      var tpl = document.createElement('div');
+      tpl.innerHTML = symbol(I.t[i], s);
+      iconCache[key] = new SymbolIcon({className: 'bm-inc bm-t-' + TYPES[I.t[i]].key, template: tpl, iconSize: [s, s]});
+    }
+    return iconCache[key];
   }
   var markers = new Array(N);
   function marker(i) {
@@ -389,11 +402,13 @@
     var layer = geom ? L.geoJSON(geom, {renderer: areaRenderer, pane: 'bm-areas'})
       : L.circle([a.y, a.x], {radius: 15000, renderer: areaRenderer, pane: 'bm-areas'});
     var centre = geom ? layer.getBounds().getCenter() : L.latLng(a.y, a.x);
-    var label = L.marker(centre, {pane: 'bm-areas', keyboard: false,
+    /* Counts change at every step: in a pane of their own, so the hatching is not repainted. */
+    var label = L.marker(centre, {pane: 'bm-area-counts', keyboard: false,
       icon: L.divIcon({className: 'bm-area-icon', html: '', iconSize: null})});
     return {layer: layer, label: label, on: false, members: []};
   });
   for (i = 0; i < N; i++) if (KIND[i] === 1) AREAS[I.a[i]].members.push(i);
+  var areaTypeCounts = new Int32Array(AREAS.length * NT);
   function areaPopup(a) {
     var list = a.members.filter(function (j) { return vis[j]; });
     var p = I.p[list[0]];
@@ -433,6 +448,7 @@
     var w = windowOf(), lo = w[0], hi = w[1];
     var pts = [], shown = 0, country = [];
     legendCounts.fill(0);
+    areaTypeCounts.fill(0);
     for (var j = 0; j < N; j++) {
       var inTime = I.d1[j] >= lo && I.d0[j] <= hi;
       var inSearch = !state.query || (I.p[j] >= 0 && placeOk[I.p[j]]);
@@ -443,6 +459,7 @@
       shown++;
       if (KIND[j] === 0) pts.push(FEATURES[j]);
       else if (KIND[j] === 2) country.push(j);
+      else areaTypeCounts[I.a[j] * NT + I.t[j]]++;
     }
     var t0 = performance.now();
     index.load(pts);
@@ -460,27 +477,36 @@
   }
 
   function updateAreas() {
-    AREAS.forEach(function (a) {
-      var counts = {}, n = 0, best = -1, bestN = 0, mixed = false;
-      a.members.forEach(function (j) {
-        if (!vis[j]) return;
-        n++;
-        counts[I.t[j]] = (counts[I.t[j]] || 0) + 1;
-      });
-      Object.keys(counts).forEach(function (t) {
-        if (counts[t] > bestN) { best = +t; bestN = counts[t]; mixed = false; } else if (counts[t] === bestN) mixed = true;
-      });
+    AREAS.forEach(function (a, k) {
+      var n = 0, best = -1, bestN = 0, mixed = false;
+      for (var t = 0; t < NT; t++) {
+        var c = areaTypeCounts[k * NT + t];
+        n += c;
+        if (c > bestN) { best = t; bestN = c; mixed = false; } else if (c && c === bestN) mixed = true;
+      }
       if (!n) {
-        if (a.on) { map.removeLayer(a.layer); map.removeLayer(a.label); a.on = false; }
+        if (a.on) { map.removeLayer(a.layer); map.removeLayer(a.label); a.on = false; a.n = -1; }
         return;
       }
       var colour = mixed ? '#6B6660' : TYPES[best].colour;
-      if (a.on && a.n === n && a.colour === colour) return;
-      a.n = n;
-      a.colour = colour;
-      a.layer.setStyle({color: colour, weight: 1.4, opacity: 0.9, dashArray: '5 3', fillColor: 'url(#bm-hatch-' + (mixed ? 'mixed' : best) + ')', fillOpacity: 1});
-      a.label.setIcon(L.divIcon({className: 'bm-area-icon', iconSize: null,
-        html: '<span class="bm-area-count" data-count="' + n + '" style="border-color:' + colour + '">' + n + '</span>'}));
+      /* Restyling repaints every hatched area: only when the colour changes. */
+      if (a.colour !== colour) {
+        a.colour = colour;
+        a.layer.setStyle({color: colour, weight: 1.4, opacity: 0.9, dashArray: '5 3', fillColor: 'url(#bm-hatch-' + (mixed ? 'mixed' : best) + ')', fillOpacity: 1});
+        a.n = -1;
+      }
+      if (a.n !== n) {
+        var span = a.label._icon && a.label._icon.firstChild;
+        if (span && a.n > 0) {
+          span.setAttribute('data-count', n);
+          span.textContent = n;
+          span.style.borderColor = colour;
+        } else {
+          a.label.setIcon(L.divIcon({className: 'bm-area-icon', iconSize: null,
+            html: '<span class="bm-area-count" data-count="' + n + '" style="border-color:' + colour + '">' + n + '</span>'}));
+        }
+        a.n = n;
+      }
       if (!a.on) { a.layer.addTo(map); a.label.addTo(map); a.on = true; }
     });
   }
@@ -532,19 +558,21 @@
 
   /* ---- Side panel: country-level incidents ------------------------------------------------ */
 
-  var panelKey = null;
+  /* The latest fifty are listed, newest first; the count covers all of them. */
+  var panelKey = null, PANEL_MAX = 50;
   function updatePanel(list) {
-    var key = list.length + ':' + list.slice(0, 200).join(',');
+    var latest = list.slice(-PANEL_MAX).reverse();
+    var key = list.length + ':' + latest.join(',');
     if (key === panelKey) return;
     panelKey = key;
     var title = el('bm-country-title');
     title.innerHTML = esc(S.country) + ' <span class="bm-badge" id="bm-country-count" data-count="' + list.length + '">' + list.length + '</span>';
     var h = '';
-    list.slice(0, 200).forEach(function (j) {
+    latest.forEach(function (j) {
       h += '<li><details><summary><span class="bm-swatch" style="background:' + TYPES[I.t[j]].colour + '"></span> ' + esc(fmtDate(I.d0[j], I.dp[j])) + ' · ' +
         esc(typeLabel(I.t[j])) + ' · ' + placeName(I.p[j]) + '</summary><div class="bm-lazy" data-i="' + j + '"></div></details></li>';
     });
-    if (list.length > 200) h += '<li class="bm-muted">' + esc(fmt(S.more, {n: list.length - 200})) + '</li>';
+    if (list.length > PANEL_MAX) h += '<li class="bm-muted">' + esc(fmt(S.more, {n: list.length - PANEL_MAX})) + '</li>';
     el('bm-country-list').innerHTML = h;
   }
 
