@@ -262,7 +262,7 @@
     h += '<ol>';
     for (var k = 0; k < I.ns[i]; k++) {
       var s = D.src[I.s0[i] + k]; /* outlet, published, url, sentence, file */
-      var name = s[0] || s[4] || s[2] || '?';
+      var name = s[0] || (s[4] || '').split('/').pop() || s[2] || '?';
       var link = s[2] && /^https?:\/\//i.test(s[2])
         ? '<a class="bm-source-link" href="' + esc(s[2]) + '" target="_blank" rel="noopener noreferrer"><bdi>' + esc(name) + '</bdi></a>'
         : '<bdi>' + esc(name) + '</bdi>';
@@ -519,7 +519,8 @@
       var div = L.DomUtil.create('div', 'bm-legend');
       div.id = 'bm-legend';
       div.setAttribute('dir', RTL ? 'rtl' : 'ltr');
-      var h = '<h2>' + esc(S.legend) + '</h2><ul>';
+      /* A details element: the reader can fold the legend away from the map. */
+      var h = '<details open><summary><h2>' + esc(S.legend) + '</h2></summary><ul>';
       TYPES.forEach(function (t, k) {
         if (!typeTotals[k]) return;
         h += '<li><label><input type="checkbox" checked data-type="' + t.key + '"> ' + symbol(k, 14) +
@@ -530,7 +531,7 @@
       h += '<li><span class="bm-key-area"></span> ' + esc(S.areas) + ' <span class="bm-muted">(' + esc(S.areasNote) + ')</span></li>';
       h += '<li><span class="bm-key-cluster">3</span> ' + esc(S.cluster) + '</li>';
       h += '<li><span class="bm-key-border" style="background:' + ST.border_iq_sy + '"></span> ' + esc(S.border) + '</li>';
-      h += '</ul>';
+      h += '</ul></details>';
       div.innerHTML = h;
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
@@ -545,6 +546,15 @@
     }
   });
   var legend = new Legend().addTo(map);
+  /* A popup under the legend cannot be read: the map moves it aside. */
+  map.on('popupopen', function (e) {
+    var p = e.popup.getElement().getBoundingClientRect(), l = legend.getContainer().getBoundingClientRect();
+    var m = map.getContainer().getBoundingClientRect();
+    var dy = Math.min(0, p.top - m.top - 10), dx = 0;
+    if (!(p.left >= l.right || p.right <= l.left || p.top - dy >= l.bottom || p.bottom - dy <= l.top))
+      dx = RTL ? p.left - l.right - 12 : p.right - l.left + 12;
+    if (dx || dy) map.panBy([dx, dy]);
+  });
   function updateLegend(shown) {
     var div = legend.getContainer();
     TYPES.forEach(function (t, k) {
@@ -691,7 +701,8 @@
     var win = el('bm-window'), cur = el('bm-cursor');
     if (win) { win.setAttribute('x', x0.toFixed(1)); win.setAttribute('width', Math.max(1, x1 - x0).toFixed(1)); }
     if (cur) { cur.setAttribute('x1', x1.toFixed(1)); cur.setAttribute('x2', x1.toFixed(1)); }
-    var label = state.cumulative ? fmtDay(state.cursor)
+    var wholeMonth = !state.cumulative && ymd(w[0]).d === 1 && w[1] === monthEnd(w[0]);
+    var label = state.cumulative ? fmtDay(state.cursor) : wholeMonth ? fmtMonth(w[0])
       : w[0] === w[1] ? fmtDay(w[0]) : fmtDay(w[0]) + ' – ' + fmtDay(w[1]);
     el('bm-date').textContent = label;
   }
