@@ -853,17 +853,14 @@ static int fill_template(html_ctx *c, GString *out)
     return BM_OK;
 }
 
-static int write_page(const char *path, int overwrite, const GString *page, bm_error *err)
+/* Writes the page to standard output (af NULL) or commits it to the atomic file. */
+static int write_page(bm_atomic_file *af, const char *path, const GString *page, bm_error *err)
 {
-    if (!strcmp(path, "-")) {
+    if (!af) {
         if (fwrite(page->str, 1, page->len, stdout) != page->len || fflush(stdout) != 0)
             return bm_error_set(err, BM_EIO, "writing standard output failed");
         return BM_OK;
     }
-    bm_atomic_file *af = NULL;
-    int rc = bm_atomic_open(path, overwrite, &af, err);
-    if (rc != BM_OK)
-        return rc;
     if (fwrite(page->str, 1, page->len, bm_atomic_fp(af)) != page->len) {
         bm_atomic_abort(af);
         return bm_error_set(err, BM_EIO, "%s: write failed", path);
@@ -929,6 +926,13 @@ int bm__export_html(bm_store *store, const char *path, const bm_export_opts *o,
     if (o->layer != BM_EXPORT_INCIDENTS)
         return bm_error_set(err, BM_EINVAL, "the HTML map shows incidents only (no --layer %s)",
                             bm_export_layer_name(o->layer));
+    /* The target is claimed first: an existing file without overwrite fails before the work. */
+    bm_atomic_file *af = NULL;
+    if (strcmp(path, "-") != 0) {
+        int rc = bm_atomic_open(path, o->overwrite, &af, err);
+        if (rc != BM_OK)
+            return rc;
+    }
     html_ctx c = {.store = store, .o = o, .err = err};
     c.places = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, place_free);
     c.used = g_ptr_array_new();
@@ -947,7 +951,9 @@ int bm__export_html(bm_store *store, const char *path, const bm_export_opts *o,
         rc = fill_template(&c, page);
     }
     if (rc == BM_OK)
-        rc = write_page(path, o->overwrite, page, err);
+        rc = write_page(af, path, page, err);
+    else
+        bm_atomic_abort(af);
     if (rc == BM_OK && n_written)
         *n_written = (int64_t)c.incs->len;
     if (page)
