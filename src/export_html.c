@@ -123,6 +123,13 @@ static void json_str(GString *g, const char *s)
     g_free(valid);
 }
 
+/* A string and the comma that follows it in an array. */
+static void json_item(GString *g, const char *s)
+{
+    json_str(g, s);
+    g_string_append_c(g, ',');
+}
+
 /* "name": */
 static void json_key(GString *g, const char *k)
 {
@@ -298,14 +305,10 @@ static int source_cb(const bm_source *s, void *user)
         h->src0 = c->n_src;
     json_sep(c->src, c->n_src++ == 0);
     g_string_append_c(c->src, '[');
-    json_str(c->src, s->outlet);
-    g_string_append_c(c->src, ',');
-    json_str(c->src, s->published);
-    g_string_append_c(c->src, ',');
-    json_str(c->src, s->url);
-    g_string_append_c(c->src, ',');
-    json_str(c->src, s->sentence);
-    g_string_append_c(c->src, ',');
+    json_item(c->src, s->outlet);
+    json_item(c->src, s->published);
+    json_item(c->src, s->url);
+    json_item(c->src, s->sentence);
     json_str(c->src, s->file_name);
     g_string_append_c(c->src, ']');
     return 0;
@@ -581,8 +584,7 @@ static void append_meta(html_ctx *c)
     json_key(g, "meta");
     g_string_append_c(g, '{');
     json_key(g, "title");
-    json_str(g, c->o->title ? c->o->title : c->st.title);
-    g_string_append_c(g, ',');
+    json_item(g, c->o->title ? c->o->title : c->st.title);
     json_key(g, "title_ar");
     json_str(g, c->o->title ? c->o->title : c->st.title_ar);
     g_string_append(g, ",\"lang\":");
@@ -667,8 +669,7 @@ static int append_months(html_ctx *c)
     if (rc != BM_OK)
         return rc;
     json_key(c->json, "months_tsv");
-    json_str(c->json, data);
-    g_string_append_c(c->json, ',');
+    json_item(c->json, data);
     free(data);
     return BM_OK;
 }
@@ -681,10 +682,8 @@ static void append_places(html_ctx *c)
         const html_place *pl = g_ptr_array_index(c->used, i);
         json_sep(g, i == 0);
         g_string_append_c(g, '[');
-        json_str(g, pl->en);
-        g_string_append_c(g, ',');
-        json_str(g, pl->ar);
-        g_string_append_c(g, ',');
+        json_item(g, pl->en);
+        json_item(g, pl->ar);
         json_str(g, pl->kind);
         g_string_append_c(g, ']');
     }
@@ -707,8 +706,7 @@ static void append_places(html_ctx *c)
         g_string_append_c(g, ',');
         json_coord(g, pl->lat);
         g_string_append_c(g, ',');
-        json_str(g, pl->en);
-        g_string_append_c(g, ',');
+        json_item(g, pl->en);
         json_str(g, pl->ar);
         g_string_append_printf(g, ",%d,%lld,%d]", pl->rank, (long long)pl->pop, crossing);
     }
