@@ -64,9 +64,9 @@ try {
   const cpuPerMove = (cpuMs(pid) - cpu0) / (r.step.length + r.jump.length + r.type.length + 1);
   const stats = (a) => {
     const s = [...a].sort((x, y) => x - y), q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-    return { n: s.length, median: q(0.5), p95: q(0.95), max: s[s.length - 1] };
+    return { n: s.length, min: s[0], median: q(0.5), p95: q(0.95), max: s[s.length - 1] };
   };
-  const fmt = (o) => `median ${o.median.toFixed(1)} ms, p95 ${o.p95.toFixed(1)} ms, max ${o.max.toFixed(1)} ms (${o.n} moves)`;
+  const fmt = (o) => `min ${o.min.toFixed(1)} ms, median ${o.median.toFixed(1)} ms, p95 ${o.p95.toFixed(1)} ms, max ${o.max.toFixed(1)} ms (${o.n} moves)`;
   const step = stats(r.step), jump = stats(r.jump), type = stats(r.type);
   console.log(`page load (to the map drawn): ${loadMs} ms; ${d.total} incidents drawn or listed; ` +
               `${log.errors.length} console errors, ${log.requests.length} network requests`);

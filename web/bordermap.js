@@ -280,7 +280,14 @@
    * the slider only touches what changed. Co-located incidents that no zoom separates stay a
    * cluster, whose popup lists them. */
   var MAXZ = map.getMaxZoom();
-  var index = new Supercluster({radius: 30, extent: 256, minZoom: map.getMinZoom(), maxZoom: MAXZ}).load([]);
+  /* Indexed for the current zoom only (supercluster builds one tree per zoom level it
+   * covers: one level instead of nine makes a slider step four times cheaper); zooming
+   * re-indexes. */
+  var index = null, indexZoom = -1, indexPoints = [];
+  function reindex() {
+    indexZoom = Math.min(MAXZ, Math.round(map.getZoom()));
+    index = new Supercluster({radius: 30, extent: 256, minZoom: indexZoom, maxZoom: indexZoom}).load(indexPoints);
+  }
   var FEATURES = new Array(N);
   for (i = 0; i < N; i++)
     if (I.a[i] === -1) FEATURES[i] = {type: 'Feature', properties: {i: i}, geometry: {type: 'Point', coordinates: [I.x[i], I.y[i]]}};
@@ -336,9 +343,12 @@
   function clusterMarker() {
     var m = L.marker([0, 0], {keyboard: false, icon: clusterIcon(0)});
     m.on('click', function () {
-      var z = index.getClusterExpansionZoom(m.bmId);
-      if (z <= MAXZ && map.getZoom() < MAXZ) { map.setView(m.getLatLng(), z); return; }
       var leaves = index.getLeaves(m.bmId, Infinity).map(function (f) { return f.properties.i; });
+      var b = L.latLngBounds(leaves.map(function (j) { return [I.y[j], I.x[j]]; }));
+      if (map.getZoom() < MAXZ && b.getNorthEast().distanceTo(b.getSouthWest()) > 50) {
+        map.fitBounds(b, {padding: [40, 40], maxZoom: MAXZ});
+        return;
+      }
       m.bindPopup(listPopup(leaves, esc(fmt(S.colocated, {n: leaves.length}))), {maxWidth: 400}).openPopup();
     });
     return m;
@@ -361,7 +371,8 @@
   }
   var spareClusters = [];
   function drawPoints() {
-    var b = map.getBounds().pad(0.25), z = Math.round(map.getZoom());
+    if (Math.min(MAXZ, Math.round(map.getZoom())) !== indexZoom) reindex();
+    var b = map.getBounds().pad(0.25), z = indexZoom;
     var list = index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], z);
     var next = new Map(), fresh = [];
     list.forEach(function (c) {
@@ -462,7 +473,8 @@
       else areaTypeCounts[I.a[j] * NT + I.t[j]]++;
     }
     var t0 = performance.now();
-    index.load(pts);
+    indexPoints = pts;
+    reindex();
     var t1 = performance.now();
     drawPoints();
     var t2 = performance.now();
