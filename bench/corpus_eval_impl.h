@@ -853,7 +853,7 @@ static inline void ce_print_confusion(const ce_scores *s)
                                        "stmt",  "repat",  "other", "none"};
     printf("type confusion (rows gold, columns predicted):\n%-13s", "");
     for (int j = 0; j <= CE_NTYPES; j++)
-        printf("%6s", abbr[j]);
+        printf("%7s", abbr[j]);
     printf("\n");
     for (int i = 0; i <= CE_NTYPES; i++) {
         size_t row = 0;
@@ -864,9 +864,9 @@ static inline void ce_print_confusion(const ce_scores *s)
         printf("%-13s", i < CE_NTYPES ? ce_types[i] : "none (extra)");
         for (int j = 0; j <= CE_NTYPES; j++) {
             if (s->confusion[i][j])
-                printf("%6zu", s->confusion[i][j]);
+                printf("%7zu", s->confusion[i][j]);
             else
-                printf("%6s", ".");
+                printf("%7s", ".");
         }
         printf("\n");
     }
