@@ -72,7 +72,8 @@ const char *bm_test_corpus(void);
  * input lives outside the repository (../shared) and is absent. */
 void bm_test_skip(const char *name, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
-/* The corpus, or a visible skip of the test `name` when it is absent. */
+/* The corpus, or a visible skip of the test `name` when it is absent (a failure
+ * under CI=true, where ../shared is part of the set-up). */
 const char *bm_test_corpus_or_skip(const char *name);
 /* Runs a shell command, returns its exit status (or -1). */
 int bm_test_system(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -5,7 +5,8 @@
 #
 # Usage: tests/check_gazetteer_data.sh [REPO_ROOT] [--gold]   (default: the directory above this script)
 #   --gold: only the places of the gold corpus ($BM_CORPUS, else ../shared/corpus beside the
-#   checkout) against corridor.tsv; exits 77 (ctest SKIPPED) when the corpus is absent.
+#   checkout) against corridor.tsv; exits 77 (ctest SKIPPED) when the corpus is absent
+#   (1 under CI=true, where ../shared is part of the set-up).
 #   tests/check_gazetteer_gold.sh runs that part as its own test.
 # Needs python3 (standard library only).
 set -euo pipefail
@@ -435,6 +436,9 @@ gold = os.path.join(corpus, "gold", "places.tsv")
 if not GOLD_ONLY:
     print("check_gazetteer_data: gold places are check_gazetteer_gold's part")
 elif not os.path.isfile(gold):
+    if os.environ.get("CI") == "true":  # CI has ../shared beside the clone: a broken set-up
+        print("check_gazetteer_gold: FAILED: %s absent, and CI=true requires it" % gold)
+        sys.exit(1)
     print("check_gazetteer_gold: SKIPPED: %s absent (../shared/corpus beside the checkout, "
           "or $BM_CORPUS)" % gold)
     sys.exit(77)
