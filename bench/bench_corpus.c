@@ -12,17 +12,16 @@
 
 static void usage(FILE *to)
 {
-    fprintf(to,
-            "Usage: bench_corpus [-v] [--name NAME] [--bin BORDERMAP] [--check P,D,R,PR,T]\n"
-            "                    GOLD_DIR TEXT_DIR\n"
-            "Scores `bordermap mentions` and `bordermap ingest` on the articles listed in\n"
-            "GOLD_DIR/articles.tsv (texts TEXT_DIR/FILE or TEXT_DIR/FILE.txt) against the\n"
-            "gold TSVs (schema: ../shared/corpus/README.md, rules: CODEBOOK.md).\n"
-            "  -v          every miss and extra, per article\n"
-            "  --bin FILE  the bordermap binary (default: next to bench_corpus)\n"
-            "  --check     floors for place F1, date F1, incident recall, incident\n"
-            "              precision and type accuracy: exit 1 when a figure is below\n"
-            "Exit: 0 ok, 1 failure or below a floor, 2 usage.\n");
+    fprintf(to, "Usage: bench_corpus [-v] [--name NAME] [--bin BORDERMAP] [--check P,D,R,PR,T]\n"
+                "                    GOLD_DIR TEXT_DIR\n"
+                "Scores `bordermap mentions` and `bordermap ingest` on the articles listed in\n"
+                "GOLD_DIR/articles.tsv (texts TEXT_DIR/FILE or TEXT_DIR/FILE.txt) against the\n"
+                "gold TSVs (schema: ../shared/corpus/README.md, rules: CODEBOOK.md).\n"
+                "  -v          every miss and extra, per article\n"
+                "  --bin FILE  the bordermap binary (default: next to bench_corpus)\n"
+                "  --check     floors for place F1, date F1, incident recall, incident\n"
+                "              precision and type accuracy: exit 1 when a figure is below\n"
+                "Exit: 0 ok, 1 failure or below a floor, 2 usage.\n");
 }
 
 static int parse_floors(const char *s, ce_floors *f)

@@ -24,9 +24,9 @@
 #include "bordermap/store.h"
 
 /* The incident types, in the codebook's order; CE_NTYPES indexes "none". */
-static const char *const ce_types[] = {"clash",        "attack",      "airstrike",   "security_op",
-                                       "infiltration", "smuggling",   "fortification", "deployment",
-                                       "crossing",     "diplomacy",   "statement",   "repatriation",
+static const char *const ce_types[] = {"clash",        "attack",    "airstrike",     "security_op",
+                                       "infiltration", "smuggling", "fortification", "deployment",
+                                       "crossing",     "diplomacy", "statement",     "repatriation",
                                        "other"};
 #define CE_NTYPES 13
 
@@ -99,7 +99,7 @@ static inline void ce_copy(char *dst, size_t cap, const char *src)
 /* Calls row(g, fields) for each data row of dir/name, fields ordered as
  * `want` (a NULL-terminated list of column names). */
 static inline int ce_read_table(const char *dir, const char *name, const char *const *want,
-                         int (*row)(ce_gold *, char **), ce_gold *g)
+                                int (*row)(ce_gold *, char **), ce_gold *g)
 {
     char path[2048];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -157,14 +157,14 @@ static inline int ce_read_table(const char *dir, const char *name, const char *c
     return rc;
 }
 
-#define CE_PUSH(vec, n, out)                                                                      \
-    do {                                                                                          \
-        void *nv_ = ce_grow((vec), (n), sizeof *(vec));                                           \
-        if (!nv_)                                                                                 \
-            return -1;                                                                            \
-        (vec) = nv_;                                                                              \
-        (out) = &(vec)[(n)++];                                                                    \
-        memset((out), 0, sizeof *(out));                                                          \
+#define CE_PUSH(vec, n, out)                                                                       \
+    do {                                                                                           \
+        void *nv_ = ce_grow((vec), (n), sizeof *(vec));                                            \
+        if (!nv_)                                                                                  \
+            return -1;                                                                             \
+        (vec) = nv_;                                                                               \
+        (out) = &(vec)[(n)++];                                                                     \
+        memset((out), 0, sizeof *(out));                                                           \
     } while (0)
 
 static inline int ce_row_article(ce_gold *g, char **f)
@@ -414,7 +414,7 @@ static inline int ce_parse_mentions(char *tsv, ce_mentions *m)
 /* score.py's rule: each gold place, in file order, takes the nearest unused
  * predicted place within its kind's distance. */
 static inline void ce_score_places(const ce_gold *g, const char *file, ce_mentions *m, ce_scores *s,
-                            int verbose)
+                                   int verbose)
 {
     for (size_t j = 0; j < g->n_pl; j++) {
         const ce_place *gp = &g->pl[j];
@@ -445,8 +445,8 @@ static inline void ce_score_places(const ce_gold *g, const char *file, ce_mentio
 }
 
 /* Dates match by value: distinct values on each side. */
-static inline void ce_score_dates(const ce_gold *g, const char *file, const ce_mentions *m, ce_scores *s,
-                           int verbose)
+static inline void ce_score_dates(const ce_gold *g, const char *file, const ce_mentions *m,
+                                  ce_scores *s, int verbose)
 {
     const char *gold[512];
     size_t ng = 0;
@@ -595,7 +595,7 @@ done:
 /* One article: the most gold incidents matched, each prediction to at most
  * one gold incident, and among those the most with the right type. */
 static inline void ce_score_article_incidents(const ce_gold *g, const char *file, const ce_preds *p,
-                                       ce_scores *s, int verbose)
+                                              ce_scores *s, int verbose)
 {
     const ce_incident *gi[512];
     const ce_pred *pi[512];
@@ -719,10 +719,10 @@ static inline size_t ce_texts_present(const char *gold_dir, const char *text_dir
 }
 
 static inline int ce_score_article_mentions(const ce_gold *g, const ce_article *a, const char *bin,
-                                     const char *path, ce_scores *s, int verbose)
+                                            const char *path, ce_scores *s, int verbose)
 {
-    char *argv[] = {(char *)bin, "mentions", "--published", (char *)a->published, (char *)path,
-                    NULL};
+    char *argv[] = {(char *)bin,          "mentions",   "--published",
+                    (char *)a->published, (char *)path, NULL};
     char *out = NULL;
     ce_mentions m = {0};
     int rc = ce_run(argv, &out);
@@ -747,7 +747,7 @@ static inline int ce_score_article_mentions(const ce_gold *g, const ce_article *
  * read or the database cannot be opened; an article whose text is missing or
  * whose commands fail counts in s->failed (its gold still counts as missed). */
 static inline int ce_evaluate(const char *gold_dir, const char *text_dir, const char *bin,
-                       const char *tmpdir, int verbose, ce_scores *s)
+                              const char *tmpdir, int verbose, ce_scores *s)
 {
     memset(s, 0, sizeof *s);
     ce_gold g;
@@ -771,8 +771,8 @@ static inline int ce_evaluate(const char *gold_dir, const char *text_dir, const 
             printf("%s (published %s)\n", ar->file, ar->published);
         if (ce_score_article_mentions(&g, ar, bin, path, s, verbose) != 0)
             s->failed++;
-        char *argv[] = {(char *)bin, "--db", db, "--quiet", "ingest", "--published",
-                        (char *)ar->published, path, NULL};
+        char *argv[] = {(char *)bin,           "--db", db,  "--quiet", "ingest", "--published",
+                        (char *)ar->published, path,   NULL};
         int irc = ce_run(argv, NULL);
         if (irc != 0) {
             fprintf(stderr, "corpus: %s: `bordermap ingest` exited %d\n", ar->file, irc);
