@@ -23,6 +23,11 @@ floors=0.98,0.97,0.81,0.47,0.92   # place F1, date F1, incident recall, precisio
 [ -x "$build/bench_corpus" ] || fail "no bench_corpus next to $bm (configure with -DBM_BUILD_BENCH=ON)"
 [ -d "$set_dir/seeds" ] && [ -d "$set_dir/gold" ] || fail "no held-out set at $set_dir"
 
+# tests/heldout/README.md documents the same floors: the two must not drift apart.
+doc=$(awk -F' *[|] *' '$2 ~ /^(place F1|date F1|incident recall|incident precision|type accuracy)$/ {
+          printf "%s%s", sep, $4; sep = "," }' "$set_dir/README.md")
+[ "$doc" = "$floors" ] || fail "README.md's floor table ($doc) differs from this script ($floors)"
+
 # The gold must be well formed before its figures mean anything.
 gold=$set_dir/gold
 awk -f "$set_dir/check_gold.awk" want=5 "$gold/articles.tsv" want=10 "$gold/places.tsv" \
