@@ -1192,7 +1192,47 @@ static const char *const migration_2[] = {
     NULL,
 };
 
-static const char *const *const migrations[] = {NULL, migration_1, migration_2};
+/* Version 3: reserved for the Who's On First gazetteer import (another
+ * branch); empty here so that version numbers agree when the branches meet. */
+static const char *const migration_3[] = {
+    NULL,
+};
+
+/* Version 4: corrections that last (src/edits.c, src/identity.c). A manual
+ * change sets incidents.edited_at and leaves a row in incident_edits; a
+ * merged-away id is remembered in incident_merges; incident_keys ties each
+ * extracted incident to its article (by digest, which survives --force), its
+ * sentence and its place, so re-extraction finds it again. team_places and
+ * team_aliases are the team's own places and spellings. Depends only on v2. */
+static const char *const migration_4[] = {
+    "ALTER TABLE incidents ADD COLUMN note TEXT",
+    "ALTER TABLE incidents ADD COLUMN edited_at TEXT",
+    "ALTER TABLE incidents ADD COLUMN review TEXT",
+    "CREATE TABLE incident_edits(id INTEGER PRIMARY KEY, incident_id INTEGER NOT NULL, "
+    "action TEXT NOT NULL, field TEXT, old_value TEXT, new_value TEXT, author TEXT NOT NULL, "
+    "at TEXT NOT NULL)",
+    "CREATE INDEX incident_edits_incident ON incident_edits(incident_id)",
+    "CREATE TABLE incident_merges(old_id INTEGER PRIMARY KEY, into_id INTEGER NOT NULL)",
+    "CREATE TABLE incident_keys(sha256 TEXT NOT NULL, byte_start INTEGER NOT NULL, "
+    "byte_end INTEGER NOT NULL, place_key TEXT NOT NULL, ordinal INTEGER NOT NULL, "
+    "incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE, "
+    "PRIMARY KEY(sha256, byte_start, byte_end, place_key, ordinal))",
+    "CREATE INDEX incident_keys_incident ON incident_keys(incident_id)",
+    /* Incidents extracted before version 4 get their keys from their sources. */
+    "INSERT OR IGNORE INTO incident_keys(sha256, byte_start, byte_end, place_key, ordinal, "
+    "incident_id) SELECT a.sha256, s.byte_start, s.byte_end, CASE WHEN i.place_id <> '' "
+    "THEN i.place_id ELSE printf('pt:%.4f,%.4f', ST_X(i.geom), ST_Y(i.geom)) END, 0, i.id "
+    "FROM incident_sources s JOIN articles a ON a.id = s.article_id "
+    "JOIN incidents i ON i.id = s.incident_id",
+    "CREATE TABLE team_places(place_id TEXT PRIMARY KEY REFERENCES places(id) "
+    "ON DELETE CASCADE, added_by TEXT NOT NULL, added_at TEXT NOT NULL)",
+    "CREATE TABLE team_aliases(place_id TEXT NOT NULL, name TEXT NOT NULL, lang TEXT, "
+    "added_by TEXT NOT NULL, added_at TEXT NOT NULL, PRIMARY KEY(place_id, name))",
+    NULL,
+};
+
+static const char *const *const migrations[] = {NULL, migration_1, migration_2, migration_3,
+                                                migration_4};
 
 /* SpatiaLite's helper functions report failure as a 0 result, not an SQL
  * error, so every SELECT of a helper is checked for a true result. */
