@@ -84,8 +84,7 @@ int bm__edit_exec_ids(bm_store *s, const char *sql, int64_t a, int64_t b, int64_
 }
 
 int bm__edit_record(bm_store *s, int64_t id, const char *action, const char *field,
-                    const char *old_value, const char *new_value, const char *author,
-                    bm_error *err)
+                    const char *old_value, const char *new_value, const char *author, bm_error *err)
 {
     sqlite3_stmt *st;
     int rc = bm__edit_prepare(s,
@@ -108,8 +107,8 @@ int bm__edit_record(bm_store *s, int64_t id, const char *action, const char *fie
 
 static int mark_edited(bm_store *s, int64_t id, bm_error *err)
 {
-    return bm__edit_exec_ids(s, "UPDATE incidents SET edited_at = " NOW_SQL " WHERE id = ?1", id,
-                             0, 0, NULL, err);
+    return bm__edit_exec_ids(s, "UPDATE incidents SET edited_at = " NOW_SQL " WHERE id = ?1", id, 0,
+                             0, NULL, err);
 }
 
 /* Opens the caller's transaction, or reports why not. */
@@ -137,8 +136,7 @@ static int get_incident(bm_store *s, int64_t id, bm_incident *inc, bm_error *err
     if (rc == BM_ENOTFOUND) {
         int64_t into = 0;
         if (bm_edit_merged_into(s, id, &into, NULL) == BM_OK && into > 0)
-            return bm_error_set(err, rc, "incident %" PRId64 " was merged into %" PRId64, id,
-                                into);
+            return bm_error_set(err, rc, "incident %" PRId64 " was merged into %" PRId64, id, into);
     }
     return rc == BM_OK ? BM_OK : bm_error_set(err, rc, "%s", bm_store_errmsg(s));
 }
@@ -155,8 +153,7 @@ static void fmt_dates(const bm_incident *inc, char *buf, size_t n)
 
 static void fmt_location(const bm_incident *inc, char *buf, size_t n)
 {
-    snprintf(buf, n, "%.6f,%.6f (geo precision %d)", inc->pt.lon, inc->pt.lat,
-             inc->geo_precision);
+    snprintf(buf, n, "%.6f,%.6f (geo precision %d)", inc->pt.lon, inc->pt.lat, inc->geo_precision);
 }
 
 static void fmt_fatalities(int f, char *buf, size_t n)
@@ -190,8 +187,10 @@ static int apply_place(bm_store *s, const bm_incident_change *c, bm_incident *in
     if (c->place_id) {
         bm_place p;
         if (bm_store_place_get(s, c->place_id, &p) != BM_OK)
-            return bm_error_set(err, BM_ENOTFOUND, "no place '%s' (try: bordermap places "
-                                                   "search NAME)", c->place_id);
+            return bm_error_set(err, BM_ENOTFOUND,
+                                "no place '%s' (try: bordermap places "
+                                "search NAME)",
+                                c->place_id);
         snprintf(inc->place_id, sizeof inc->place_id, "%s", p.id);
         inc->pt = p.pt;
         inc->geo_precision = bm_place_geo_precision(p.kind);
@@ -513,8 +512,8 @@ int bm_edit_state(bm_store *s, int64_t id, bm_incident_state *out, bm_error *err
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st;
-    int rc = bm__edit_prepare(s, "SELECT edited_at, note, review FROM incidents WHERE id = ?1",
-                              &st, err);
+    int rc = bm__edit_prepare(s, "SELECT edited_at, note, review FROM incidents WHERE id = ?1", &st,
+                              err);
     if (rc != BM_OK)
         return rc;
     sqlite3_bind_int64(st, 1, id);
@@ -536,8 +535,7 @@ int bm_edit_merged_into(bm_store *s, int64_t id, int64_t *into, bm_error *err)
 {
     *into = 0;
     sqlite3_stmt *st;
-    int rc = bm__edit_prepare(s, "SELECT into_id FROM incident_merges WHERE old_id = ?1", &st,
-                              err);
+    int rc = bm__edit_prepare(s, "SELECT into_id FROM incident_merges WHERE old_id = ?1", &st, err);
     if (rc != BM_OK)
         return rc;
     /* merge_one re-points older merges, so one hop is the answer; the

@@ -157,9 +157,9 @@ static int load_linked(bm_store *s, bm__reingest *r, int64_t article_id, bm_erro
             return bm_error_set(err, BM_ENOMEM, "ingest: out of memory");
         }
     sqlite3_finalize(st);
-    return step == SQLITE_DONE ? BM_OK
-                               : bm_error_set(err, BM_EDB, "reading sources: %s",
-                                              sqlite3_errmsg(bm__store_db(s)));
+    return step == SQLITE_DONE
+               ? BM_OK
+               : bm_error_set(err, BM_EDB, "reading sources: %s", sqlite3_errmsg(bm__store_db(s)));
 }
 
 int bm__reingest_begin(bm_store *s, int64_t article_id, const char *sha256, bm__reingest **out,
@@ -174,11 +174,11 @@ int bm__reingest_begin(bm_store *s, int64_t article_id, const char *sha256, bm__
     if (rc == BM_OK)
         rc = load_linked(s, r, article_id, err);
     if (rc == BM_OK)
-        rc = bm__edit_exec_ids(s, "DELETE FROM incident_sources WHERE article_id = ?1",
-                               article_id, 0, 0, NULL, err);
+        rc = bm__edit_exec_ids(s, "DELETE FROM incident_sources WHERE article_id = ?1", article_id,
+                               0, 0, NULL, err);
     if (rc == BM_OK)
-        rc = bm__edit_exec_ids(s, "DELETE FROM articles WHERE id = ?1", article_id, 0, 0, NULL,
-                               err);
+        rc =
+            bm__edit_exec_ids(s, "DELETE FROM articles WHERE id = ?1", article_id, 0, 0, NULL, err);
     if (rc != BM_OK)
         return rc;
     sqlite3_stmt *st;
@@ -231,9 +231,9 @@ static int count_sources(bm_store *s, int64_t id, int64_t *n, bm_error *err)
     int step = sqlite3_step(st);
     *n = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_finalize(st);
-    return step == SQLITE_ROW ? BM_OK
-                              : bm_error_set(err, BM_EDB, "counting sources: %s",
-                                             sqlite3_errmsg(bm__store_db(s)));
+    return step == SQLITE_ROW
+               ? BM_OK
+               : bm_error_set(err, BM_EDB, "counting sources: %s", sqlite3_errmsg(bm__store_db(s)));
 }
 
 static int set_review(bm_store *s, int64_t id, const char *why, bm_error *err)
@@ -304,9 +304,9 @@ static int keep_unconfirmed(bm_store *s, bm__reingest *r, int64_t id, const char
     snprintf(why, sizeof why, "no longer extracted from %s (article %.12s)",
              file_name ? file_name : "its article", r->sha256);
     rc = set_review(s, id, why, err);
-    return rc == BM_OK ? bm__edit_record(s, id, "unconfirmed", NULL, NULL, why, REINGEST_AUTHOR,
-                                         err)
-                       : rc;
+    return rc == BM_OK
+               ? bm__edit_record(s, id, "unconfirmed", NULL, NULL, why, REINGEST_AUTHOR, err)
+               : rc;
 }
 
 int bm__reingest_finish(bm_store *s, bm__reingest *r, const char *file_name, bm_error *err)
@@ -327,8 +327,7 @@ int bm__reingest_finish(bm_store *s, bm__reingest *r, const char *file_name, bm_
         if (st.edited)
             rc = keep_unconfirmed(s, r, id, file_name, err);
         else
-            rc = bm__edit_exec_ids(s, "DELETE FROM incidents WHERE id = ?1", id, 0, 0, NULL,
-                                   err);
+            rc = bm__edit_exec_ids(s, "DELETE FROM incidents WHERE id = ?1", id, 0, 0, NULL, err);
     }
     return rc;
 }

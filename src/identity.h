@@ -13,9 +13,9 @@
 
 /* The key of one extracted incident (without the digest). */
 typedef struct bm__ikey {
-    size_t start, end;  /* sentence byte range */
-    char place[80];     /* place id, or "pt:LON,LAT" at 4 decimals */
-    int ordinal;        /* earlier incidents of the sentence with the same place */
+    size_t start, end; /* sentence byte range */
+    char place[80];    /* place id, or "pt:LON,LAT" at 4 decimals */
+    int ordinal;       /* earlier incidents of the sentence with the same place */
 } bm__ikey;
 
 /* The keys of every incident of an extraction; *out is malloc'ed (free()). */
@@ -38,8 +38,7 @@ int bm__reingest_begin(bm_store *s, int64_t article_id, const char *sha256, bm__
  * incident it is (0: none): same key first, then an unclaimed key of the
  * same sentence (so a sentence that now yields two incidents keeps the id on
  * the one that matches, else the first). *out is malloc'ed (free()). */
-int bm__reingest_claim(bm__reingest *r, const bm__ikey *k, size_t n, int64_t **out,
-                       bm_error *err);
+int bm__reingest_claim(bm__reingest *r, const bm__ikey *k, size_t n, int64_t **out, bm_error *err);
 
 /* Brings a claimed incident up to date with its new extraction: an edited
  * one keeps every field (and loses a "no longer extracted" mark); one that

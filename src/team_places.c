@@ -48,8 +48,8 @@ int bm_team_place_add(bm_store *s, const bm_place *p, const char *author, bm_err
     if (!p->id[0] || (!p->name_en[0] && !p->name_ar[0]))
         return bm_error_set(err, BM_EINVAL, "a place needs an id and a name");
     if (!(p->pt.lon >= -180 && p->pt.lon <= 180 && p->pt.lat >= -90 && p->pt.lat <= 90))
-        return bm_error_set(err, BM_EINVAL, "coordinates %g,%g are outside WGS84 bounds",
-                            p->pt.lon, p->pt.lat);
+        return bm_error_set(err, BM_EINVAL, "coordinates %g,%g are outside WGS84 bounds", p->pt.lon,
+                            p->pt.lat);
     int rc = bm_store_begin(s);
     if (rc != BM_OK)
         return bm_error_set(err, rc, "%s", bm_store_errmsg(s));
@@ -82,8 +82,10 @@ int bm_team_alias_add(bm_store *s, const char *place_id, const char *name, const
     int found = 0;
     int rc = exists(s, "SELECT 1 FROM places WHERE id = ?1", place_id, NULL, &found, err);
     if (rc == BM_OK && !found)
-        return bm_error_set(err, BM_ENOTFOUND, "no place '%s' (try: bordermap places search "
-                                               "NAME)", place_id);
+        return bm_error_set(err, BM_ENOTFOUND,
+                            "no place '%s' (try: bordermap places search "
+                            "NAME)",
+                            place_id);
     if (rc == BM_OK)
         rc = exists(s, "SELECT 1 FROM team_aliases WHERE place_id = ?1 AND name = ?2", place_id,
                     name, &found, err);
@@ -115,8 +117,7 @@ int bm_team_places(bm_store *s, bm_place_cb cb, void *user, bm_error *err)
             break;
     }
     if (rc == BM_OK && step != SQLITE_DONE)
-        rc = bm_error_set(err, BM_EDB, "reading team places: %s",
-                          sqlite3_errmsg(bm__store_db(s)));
+        rc = bm_error_set(err, BM_EDB, "reading team places: %s", sqlite3_errmsg(bm__store_db(s)));
     sqlite3_finalize(st);
     return rc;
 }
@@ -136,8 +137,7 @@ int bm_team_aliases(bm_store *s, bm_alias_cb cb, void *user, bm_error *err)
             break;
     }
     if (rc == BM_OK && step != SQLITE_DONE)
-        rc = bm_error_set(err, BM_EDB, "reading team aliases: %s",
-                          sqlite3_errmsg(bm__store_db(s)));
+        rc = bm_error_set(err, BM_EDB, "reading team aliases: %s", sqlite3_errmsg(bm__store_db(s)));
     sqlite3_finalize(st);
     return rc;
 }

@@ -122,7 +122,10 @@ static int hist_cb(const bm_edit_record *r, void *user)
 static void test_edit_merge_split(void)
 {
     bm_store *s = open_at(tmp_path("edits.sqlite"), BM_SCHEMA_VERSION);
-    bm_place p = {.id = "rutba", .name_en = "Rutba", .kind = "town", .population = -1,
+    bm_place p = {.id = "rutba",
+                  .name_en = "Rutba",
+                  .kind = "town",
+                  .population = -1,
                   .pt = {40.2859, 33.0372}};
     BM_REQUIRE(bm_store_place_put(s, &p) == BM_OK);
     int64_t art = add_article(s, "cd34");
@@ -212,14 +215,17 @@ static void test_team_places(void)
     bm_store *s = open_at(tmp_path("team.sqlite"), BM_SCHEMA_VERSION);
     bm_error err;
     bm_error_clear(&err);
-    bm_place p = {.id = "fooville", .name_en = "Fooville", .kind = "town", .country = "IQ",
-                  .population = -1, .pt = {40.9, 34.4}};
+    bm_place p = {.id = "fooville",
+                  .name_en = "Fooville",
+                  .kind = "town",
+                  .country = "IQ",
+                  .population = -1,
+                  .pt = {40.9, 34.4}};
     BM_ASSERT_EQ_INT(bm_team_place_add(s, &p, "dana", &err), BM_OK);
     BM_ASSERT_EQ_INT(bm_team_place_add(s, &p, "dana", &err), BM_EEXIST);
     BM_ASSERT_EQ_INT(bm_team_alias_add(s, "fooville", "Fuville", "en", NULL, &err), BM_OK);
     BM_ASSERT_EQ_INT(bm_team_alias_add(s, "fooville", "Fuville", "en", NULL, &err), BM_EEXIST);
-    BM_ASSERT_EQ_INT(bm_team_alias_add(s, "nowhere", "Nowhere", "en", NULL, &err),
-                     BM_ENOTFOUND);
+    BM_ASSERT_EQ_INT(bm_team_alias_add(s, "nowhere", "Nowhere", "en", NULL, &err), BM_ENOTFOUND);
     bm_gazetteer *g = NULL;
     BM_REQUIRE(bm_gazetteer_load(&g, &err) == BM_OK);
     BM_ASSERT_EQ_INT(bm_gazetteer_add_store_places(g, s, &err), BM_OK);

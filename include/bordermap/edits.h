@@ -63,18 +63,18 @@ int bm_edit_merge(bm_store *store, int64_t into, const int64_t *others, size_t n
 /* Moves source number `source` (1-based, in the order of bm_store_sources)
  * of incident id to a new incident with the same fields, in one
  * transaction; *new_id is its id. The source must not be the only one. */
-int bm_edit_split(bm_store *store, int64_t id, size_t source, const char *author,
-                  int64_t *new_id, bm_error *err);
+int bm_edit_split(bm_store *store, int64_t id, size_t source, const char *author, int64_t *new_id,
+                  bm_error *err);
 
 /* One recorded change. Strings are borrowed for the callback only. */
 typedef struct bm_edit_record {
-    int64_t id;          /* order of recording */
+    int64_t id; /* order of recording */
     int64_t incident_id;
-    const char *action;  /* edit, merge, merged-into, split, split-from, unconfirmed, reconfirmed */
-    const char *field;   /* the field edited, or NULL */
+    const char *action; /* edit, merge, merged-into, split, split-from, unconfirmed, reconfirmed */
+    const char *field;  /* the field edited, or NULL */
     const char *old_value, *new_value; /* NULL when not applicable */
     const char *author;
-    const char *at;      /* UTC, YYYY-MM-DDTHH:MM:SSZ */
+    const char *at; /* UTC, YYYY-MM-DDTHH:MM:SSZ */
 } bm_edit_record;
 
 typedef int (*bm_edit_cb)(const bm_edit_record *r, void *user);
@@ -87,7 +87,7 @@ typedef struct bm_incident_state {
     int edited;         /* an analyst changed it: re-extraction keeps it as it is */
     char edited_at[24]; /* "" when never edited */
     char note[1024];
-    char review[256];   /* why an analyst should look again, "" when nothing */
+    char review[256]; /* why an analyst should look again, "" when nothing */
 } bm_incident_state;
 
 /* BM_ENOTFOUND when there is no such incident. */

@@ -97,11 +97,16 @@ typedef struct edit_args {
 static int parse_edit_opts(int argc, char **argv, edit_args *a)
 {
     static const struct option opts[] = {
-        {"type", required_argument, NULL, 'T'},    {"place", required_argument, NULL, 'p'},
-        {"lonlat", required_argument, NULL, 'L'},  {"date", required_argument, NULL, 'd'},
-        {"date-end", required_argument, NULL, 'e'}, {"fatalities", required_argument, NULL, 'k'},
-        {"summary", required_argument, NULL, 's'}, {"note", required_argument, NULL, 'n'},
-        {"by", required_argument, NULL, 'B'},      {"help", no_argument, NULL, 'h'},
+        {"type", required_argument, NULL, 'T'},
+        {"place", required_argument, NULL, 'p'},
+        {"lonlat", required_argument, NULL, 'L'},
+        {"date", required_argument, NULL, 'd'},
+        {"date-end", required_argument, NULL, 'e'},
+        {"fatalities", required_argument, NULL, 'k'},
+        {"summary", required_argument, NULL, 's'},
+        {"note", required_argument, NULL, 'n'},
+        {"by", required_argument, NULL, 'B'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -355,9 +360,9 @@ static int parse_history_fmt(const char *s, bm_output_format *f)
 
 int bm__cli_incidents_history(bm_cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"format", required_argument, NULL, 'F'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"format", required_argument, NULL, 'F'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     const char *cmd = "incidents history";
     hist_ctx h = {BM_OUT_TABLE, 0, 0};
     int c;

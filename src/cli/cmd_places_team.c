@@ -10,40 +10,39 @@
 
 static void usage_add(FILE *fp)
 {
-    fprintf(fp,
-            "Usage: bordermap [--db FILE] places add ID --lonlat LON,LAT --kind KIND\n"
-            "           (--name-en NAME | --name-ar NAME)... [--country CC] [--admin1 ID]\n"
-            "           [--by NAME]\n"
-            "       bordermap [--db FILE] places alias add PLACE_ID NAME [--by NAME]\n\n"
-            "Adds a place of the team's own, or another spelling of any place, to the\n"
-            "database. Ingest, mentions and places search then match it like a place of\n"
-            "the curated gazetteer (re-ingest articles with --force to use it; their\n"
-            "incidents keep their ids). Who added it (--by, else $USER, else the\n"
-            "account name) and when is recorded.\n\n"
-            "Options:\n"
-            "  --lonlat LON,LAT   the place's point (WGS84)\n"
-            "  --kind KIND        country governorate district subdistrict city town\n"
-            "                     village crossing camp base oilfield station airport dam\n"
-            "                     mountain region river lake other\n"
-            "  --name-en NAME     English name;  --name-ar NAME  Arabic name\n"
-            "  --country CC       ISO 3166-1 alpha-2 (IQ, SY, ...)\n"
-            "  --admin1 ID        the governorate's id in the gazetteer\n"
-            "  --by NAME          who adds it\n"
-            "  -h, --help         this help\n\n"
-            "Examples:\n"
-            "  bordermap places add wadi-suwab-post --kind base --lonlat 41.02,34.12 \\\n"
-            "      --name-en 'Wadi Suwab post' --name-ar 'مخفر وادي صواب' --country IQ\n"
-            "  bordermap places alias add al-qaim 'Al Qa'\\''em'\n\n"
-            "Exit codes: 0 ok, 1 failure (the id exists, no such place, database error),\n"
-            "2 usage error.\n");
+    fprintf(fp, "Usage: bordermap [--db FILE] places add ID --lonlat LON,LAT --kind KIND\n"
+                "           (--name-en NAME | --name-ar NAME)... [--country CC] [--admin1 ID]\n"
+                "           [--by NAME]\n"
+                "       bordermap [--db FILE] places alias add PLACE_ID NAME [--by NAME]\n\n"
+                "Adds a place of the team's own, or another spelling of any place, to the\n"
+                "database. Ingest, mentions and places search then match it like a place of\n"
+                "the curated gazetteer (re-ingest articles with --force to use it; their\n"
+                "incidents keep their ids). Who added it (--by, else $USER, else the\n"
+                "account name) and when is recorded.\n\n"
+                "Options:\n"
+                "  --lonlat LON,LAT   the place's point (WGS84)\n"
+                "  --kind KIND        country governorate district subdistrict city town\n"
+                "                     village crossing camp base oilfield station airport dam\n"
+                "                     mountain region river lake other\n"
+                "  --name-en NAME     English name;  --name-ar NAME  Arabic name\n"
+                "  --country CC       ISO 3166-1 alpha-2 (IQ, SY, ...)\n"
+                "  --admin1 ID        the governorate's id in the gazetteer\n"
+                "  --by NAME          who adds it\n"
+                "  -h, --help         this help\n\n"
+                "Examples:\n"
+                "  bordermap places add wadi-suwab-post --kind base --lonlat 41.02,34.12 \\\n"
+                "      --name-en 'Wadi Suwab post' --name-ar 'مخفر وادي صواب' --country IQ\n"
+                "  bordermap places alias add al-qaim 'Al Qa'\\''em'\n\n"
+                "Exit codes: 0 ok, 1 failure (the id exists, no such place, database error),\n"
+                "2 usage error.\n");
 }
 
 static int known_kind(const char *k)
 {
     static const char *const kinds[] = {
-        "country", "governorate", "district", "subdistrict", "city",   "town",  "village",
-        "crossing", "camp",       "base",     "oilfield",    "station", "airport", "dam",
-        "mountain", "region",     "river",    "lake",        "other"};
+        "country",  "governorate", "district", "subdistrict", "city",    "town",    "village",
+        "crossing", "camp",        "base",     "oilfield",    "station", "airport", "dam",
+        "mountain", "region",      "river",    "lake",        "other"};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (!strcmp(k, kinds[i]))
             return 1;
@@ -62,10 +61,14 @@ static int put(const char *opt, char *dst, size_t n, const char *v)
 static int parse_add(int argc, char **argv, bm_place *p, const char **by, int *has_pt)
 {
     static const struct option opts[] = {
-        {"lonlat", required_argument, NULL, 'L'},  {"kind", required_argument, NULL, 'k'},
-        {"name-en", required_argument, NULL, 'e'}, {"name-ar", required_argument, NULL, 'a'},
-        {"country", required_argument, NULL, 'c'}, {"admin1", required_argument, NULL, '1'},
-        {"by", required_argument, NULL, 'B'},      {"help", no_argument, NULL, 'h'},
+        {"lonlat", required_argument, NULL, 'L'},
+        {"kind", required_argument, NULL, 'k'},
+        {"name-en", required_argument, NULL, 'e'},
+        {"name-ar", required_argument, NULL, 'a'},
+        {"country", required_argument, NULL, 'c'},
+        {"admin1", required_argument, NULL, '1'},
+        {"by", required_argument, NULL, 'B'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *cmd = "places add";
@@ -130,8 +133,7 @@ int bm__cli_places_add(bm_cli *cli, int argc, char **argv)
 int bm__cli_places_alias(bm_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"by", required_argument, NULL, 'B'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"by", required_argument, NULL, 'B'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     const char *by = NULL, *cmd = "places alias add";
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -155,7 +157,8 @@ int bm__cli_places_alias(bm_cli *cli, int argc, char **argv)
     bm_error err;
     bm_error_clear(&err);
     int rc = BM_EXIT_OK;
-    if (bm_team_alias_add(store, id, name, bm_detect_language(name, strlen(name)), by, &err) != BM_OK)
+    if (bm_team_alias_add(store, id, name, bm_detect_language(name, strlen(name)), by, &err) !=
+        BM_OK)
         rc = bm_cli_fail(cmd, "%s", bm_error_text(&err));
     else if (!cli->quiet)
         fprintf(stderr, "added alias '%s' of %s\n", name, id);
