@@ -468,6 +468,39 @@ int bm_edit_split(bm_store *s, int64_t id, size_t source, const char *author, in
     return finish(s, rc, err);
 }
 
+/* ---- Delete ----------------------------------------------------------------------- */
+
+int bm_edit_delete(bm_store *s, int64_t id, const char *author, bm_error *err)
+{
+    bm_incident *inc = malloc(sizeof *inc);
+    if (!inc)
+        return bm_error_set(err, BM_ENOMEM, "out of memory");
+    int rc = begin(s, err);
+    if (rc != BM_OK) {
+        free(inc);
+        return rc;
+    }
+    rc = get_incident(s, id, inc, err);
+    char what[1400], dates[64];
+    if (rc == BM_OK) {
+        fmt_dates(inc, dates, sizeof dates);
+        snprintf(what, sizeof what, "%s at %s, %s: %s", inc->type,
+                 inc->place_id[0] ? inc->place_id : "a point", dates, inc->summary);
+        rc = bm__edit_exec_ids(s,
+                               "INSERT OR REPLACE INTO incident_deleted_keys(sha256, byte_start, "
+                               "byte_end, place_key, ordinal, incident_id) SELECT sha256, "
+                               "byte_start, byte_end, place_key, ordinal, incident_id FROM "
+                               "incident_keys WHERE incident_id = ?1",
+                               id, 0, 0, NULL, err);
+    }
+    if (rc == BM_OK)
+        rc = bm__edit_record(s, id, "delete", "incident", what, NULL, author, err);
+    if (rc == BM_OK && bm_store_incident_delete(s, id) != BM_OK)
+        rc = bm_error_set(err, BM_EDB, "%s", bm_store_errmsg(s));
+    free(inc);
+    return finish(s, rc, err);
+}
+
 /* ---- Reading ---------------------------------------------------------------- */
 
 static const char *col_text(sqlite3_stmt *st, int i)

@@ -74,6 +74,8 @@ struct bm__reingest {
     char sha256[65];
     old_key *keys;
     size_t n_keys;
+    old_key *deleted; /* keys of incidents an analyst deleted */
+    size_t n_deleted;
     int64_t *ids; /* incidents the old article supported or that its keys name */
     size_t n_ids, cap_ids;
     int64_t *refreshed; /* claimed incidents already brought up to date */
@@ -97,12 +99,18 @@ static int push_id(int64_t **v, size_t *n, size_t *cap, int64_t id)
     return BM_OK;
 }
 
-static int load_keys(bm_store *s, bm__reingest *r, bm_error *err)
+/* Reads the keys of the article from incident_keys (or, deleted set, from
+ * incident_deleted_keys) into *v; the incidents they name join r->ids. */
+static int load_keys(bm_store *s, bm__reingest *r, int deleted, old_key **v, size_t *nv,
+                     bm_error *err)
 {
     sqlite3_stmt *st;
     int rc = bm__edit_prepare(s,
-                              "SELECT byte_start, byte_end, place_key, ordinal, incident_id FROM "
-                              "incident_keys WHERE sha256 = ?1 ORDER BY byte_start, ordinal",
+                              deleted ? "SELECT byte_start, byte_end, place_key, ordinal, "
+                                        "incident_id FROM incident_deleted_keys WHERE sha256 = ?1"
+                                      : "SELECT byte_start, byte_end, place_key, ordinal, "
+                                        "incident_id FROM incident_keys WHERE sha256 = ?1 ORDER "
+                                        "BY byte_start, ordinal",
                               &st, err);
     if (rc != BM_OK)
         return rc;
@@ -110,16 +118,16 @@ static int load_keys(bm_store *s, bm__reingest *r, bm_error *err)
     size_t cap = 0;
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (r->n_keys == cap) {
+        if (*nv == cap) {
             cap = cap ? cap * 2 : 16;
-            old_key *nv = realloc(r->keys, cap * sizeof *nv);
-            if (!nv) {
+            old_key *grown = realloc(*v, cap * sizeof *grown);
+            if (!grown) {
                 rc = BM_ENOMEM;
                 break;
             }
-            r->keys = nv;
+            *v = grown;
         }
-        old_key *o = &r->keys[r->n_keys++];
+        old_key *o = &(*v)[(*nv)++];
         memset(o, 0, sizeof *o);
         o->k.start = (size_t)sqlite3_column_int64(st, 0);
         o->k.end = (size_t)sqlite3_column_int64(st, 1);
@@ -127,7 +135,7 @@ static int load_keys(bm_store *s, bm__reingest *r, bm_error *err)
         snprintf(o->k.place, sizeof o->k.place, "%s", p ? (const char *)p : "");
         o->k.ordinal = sqlite3_column_int(st, 3);
         o->id = sqlite3_column_int64(st, 4);
-        if (push_id(&r->ids, &r->n_ids, &r->cap_ids, o->id) != BM_OK) {
+        if (!deleted && push_id(&r->ids, &r->n_ids, &r->cap_ids, o->id) != BM_OK) {
             rc = BM_ENOMEM;
             break;
         }
@@ -170,7 +178,9 @@ int bm__reingest_begin(bm_store *s, int64_t article_id, const char *sha256, bm__
     if (!r)
         return bm_error_set(err, BM_ENOMEM, "ingest: out of memory");
     snprintf(r->sha256, sizeof r->sha256, "%s", sha256);
-    int rc = load_keys(s, r, err);
+    int rc = load_keys(s, r, 0, &r->keys, &r->n_keys, err);
+    if (rc == BM_OK)
+        rc = load_keys(s, r, 1, &r->deleted, &r->n_deleted, err);
     if (rc == BM_OK)
         rc = load_linked(s, r, article_id, err);
     if (rc == BM_OK)
@@ -204,6 +214,11 @@ int bm__reingest_claim(bm__reingest *r, const bm__ikey *k, size_t n, int64_t **o
     *out = c;
     if (!c)
         return bm_error_set(err, BM_ENOMEM, "ingest: out of memory");
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < r->n_deleted; j++)
+            if (same_sentence(&r->deleted[j].k, &k[i]) && r->deleted[j].k.ordinal == k[i].ordinal &&
+                strcmp(r->deleted[j].k.place, k[i].place) == 0)
+                c[i] = -1;
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < n; i++) {
             for (size_t j = 0; !c[i] && j < r->n_keys; j++) {
@@ -337,6 +352,7 @@ void bm__reingest_free(bm__reingest *r)
     if (!r)
         return;
     free(r->keys);
+    free(r->deleted);
     free(r->ids);
     free(r->refreshed);
     free(r);

@@ -35,9 +35,10 @@ int bm__reingest_begin(bm_store *s, int64_t article_id, const char *sha256, bm__
                        bm_error *err);
 
 /* For each of the n incidents of the new extraction (keys k), the old
- * incident it is (0: none): same key first, then an unclaimed key of the
- * same sentence (so a sentence that now yields two incidents keeps the id on
- * the one that matches, else the first). *out is malloc'ed (free()). */
+ * incident it is (0: none; -1: one an analyst deleted, not to be stored):
+ * same key first, then an unclaimed key of the same sentence (so a sentence
+ * that now yields two incidents keeps the id on the one that matches, else
+ * the first). *out is malloc'ed (free()). */
 int bm__reingest_claim(bm__reingest *r, const bm__ikey *k, size_t n, int64_t **out, bm_error *err);
 
 /* Brings a claimed incident up to date with its new extraction: an edited

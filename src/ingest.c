@@ -372,6 +372,8 @@ static int store_incidents(bm_ingest *ig, const bm_article *art, const char *dat
         rc = bm__reingest_claim(re, keys, ex->n, &claims, err);
     for (size_t i = 0; i < ex->n && rc == BM_OK; i++) {
         int64_t linked = 0;
+        if (claims && claims[i] < 0)
+            continue; /* an analyst deleted it: it stays deleted */
         if (claims && claims[i]) {
             linked = claims[i];
             rc = store_claimed(ig, re, linked, art->id, data, &ex->v[i], &k, r, err);

@@ -592,6 +592,12 @@ static int note_span(bm_store *s, const bm_incident *inc)
     return rc;
 }
 
+/* Above every id in use and every id deleted (incident_id_hwm, schema 4), so
+ * that a history or merge row never comes to name another incident. */
+#define NEXT_INCIDENT_ID_SQL                                                                \
+    "(SELECT max(coalesce(max(x.id), 0), coalesce((SELECT CAST(value AS INTEGER) FROM "     \
+    "bm_meta WHERE key = 'incident_id_hwm'), 0)) + 1 FROM incidents x)"
+
 int bm_store_incident_add(bm_store *s, bm_incident *inc)
 {
     int rc = validate_incident(s, inc);
@@ -599,10 +605,10 @@ int bm_store_incident_add(bm_store *s, bm_incident *inc)
         return rc;
     sqlite3_stmt *st = cached(
         s, ST_INCIDENT_ADD,
-        "INSERT INTO incidents(date_start, date_end, date_precision, type, place_id, geom, "
+        "INSERT INTO incidents(id, date_start, date_end, date_precision, type, place_id, geom, "
         "geo_precision, confidence, fatalities, summary, reasons, cell, created_at) VALUES "
-        "(?1, ?2, ?3, ?4, ?5, MakePoint(?6, ?7, 4326), ?8, ?9, ?10, ?11, ?12, ?13, "
-        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+        "(" NEXT_INCIDENT_ID_SQL ", ?1, ?2, ?3, ?4, ?5, MakePoint(?6, ?7, 4326), ?8, ?9, ?10, "
+        "?11, ?12, ?13, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
     if (!st)
         return BM_EDB;
     bind_incident(st, inc);
@@ -1218,6 +1224,17 @@ static const char *const migration_4[] = {
     "incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE, "
     "PRIMARY KEY(sha256, byte_start, byte_end, place_key, ordinal))",
     "CREATE INDEX incident_keys_incident ON incident_keys(incident_id)",
+    /* An id is never given to a second incident (history and merges name ids):
+     * the highest deleted id is remembered and new ids start above it. */
+    "CREATE TRIGGER incidents_id_hwm AFTER DELETE ON incidents FOR EACH ROW BEGIN "
+    "INSERT OR REPLACE INTO bm_meta(key, value) SELECT 'incident_id_hwm', max(OLD.id, "
+    "coalesce((SELECT CAST(value AS INTEGER) FROM bm_meta WHERE key = 'incident_id_hwm'), 0)); "
+    "END",
+    /* Keys of incidents an analyst deleted: re-extraction never brings them back. */
+    "CREATE TABLE incident_deleted_keys(sha256 TEXT NOT NULL, byte_start INTEGER NOT NULL, "
+    "byte_end INTEGER NOT NULL, place_key TEXT NOT NULL, ordinal INTEGER NOT NULL, "
+    "incident_id INTEGER NOT NULL, PRIMARY KEY(sha256, byte_start, byte_end, place_key, "
+    "ordinal))",
     /* Incidents extracted before version 4 get their keys from their sources. */
     "INSERT OR IGNORE INTO incident_keys(sha256, byte_start, byte_end, place_key, ordinal, "
     "incident_id) SELECT a.sha256, s.byte_start, s.byte_end, CASE WHEN i.place_id <> '' "

@@ -116,6 +116,17 @@ diff before.txt after.txt > /dev/null || fail "ingest --force changed a correcti
 [[ "$(field 3 sources)" == "1" && "$(field 6 sources)" == "1" ]] ||
     fail "sources after re-ingest: 3 has $(field 3 sources), 6 has $(field 6 sources)"
 
+# --- a deleted incident stays deleted ------------------------------------------------------
+printf 'Smugglers crossed the border near Rabia on 2 March 2025.\n' > e.txt
+ingest e.txt
+del="$(table | grep ',2025-03-02,' | cut -d, -f1)"
+[[ -n "$del" ]] || fail "e.txt yielded no incident: $(table)"
+expect_rc 0 "delete" bm incidents delete "$del" --by erin
+ingest --force e.txt
+[[ -z "$(table | grep ',2025-03-02,')" ]] || fail "re-ingest brought a deleted incident back"
+bm incidents history "$del" --format tsv | grep -q $'\terin\tdelete\tincident\t' ||
+    fail "no delete row in the history of $del"
+
 # --- history -------------------------------------------------------------------------------
 expect_rc 0 "history 2" bm incidents history 2 --format tsv
 grep -q $'^2\t[0-9T:Z-]*\t'"$(id -un)"$'\tedit\ttype\tclash\tattack$' "$tmp/out" ||
@@ -166,9 +177,10 @@ expect_rc 1 "alias of no place" bm places alias add no-such-place Nowhere
 printf 'Gunmen clashed with police in Rootba on 1 March 2025.\n' > d.txt
 expect_rc 0 "mentions sees the alias" bm mentions d.txt
 grep -q $'\tRootba\trutba\t' "$tmp/out" || fail "mentions does not resolve the alias: $(cat "$tmp/out")"
-# b.txt's first sentence now yields two incidents: Rutba's keeps its id (merged into 2)
+# b.txt's first sentence now yields two incidents: Rutba's keeps its id (merged into 2);
+# the deleted id 7 is never given again
 ingest --force b.txt d.txt
-want_team=$'1,2025-03-04,airstrike,al-qaim\n2,2025-03-05,attack,sinjar\n3,2025-03-05,clash,sinjar\n5,2025-03-01,attack,rabia\n6,2025-03-05,clash,sinjar\n7,2025-03-03,clash,fooville\n8,2025-03-01,clash,rutba'
+want_team=$'1,2025-03-04,airstrike,al-qaim\n2,2025-03-05,attack,sinjar\n3,2025-03-05,clash,sinjar\n5,2025-03-01,attack,rabia\n6,2025-03-05,clash,sinjar\n8,2025-03-03,clash,fooville\n9,2025-03-01,clash,rutba'
 [[ "$(table)" == "$want_team" ]] || fail "with the team's places: $(table)"
 bm incidents show 2 | grep -q "b.txt" || fail "incident 2 lost its b.txt source"
 

@@ -191,6 +191,16 @@ static void test_edit_merge_split(void)
     BM_ASSERT(strstr(h.text, "|split|source|") != NULL); /* b's rows come with the merge */
     BM_ASSERT(strstr(h.text, "|merge|incident|") != NULL);
     BM_ASSERT_EQ_INT(h.n, 7); /* 4 edits, split, merge, merged-into */
+
+    /* ids are never given twice, even the highest one after its deletion */
+    int64_t last = add_incident(s, "other", "", 40.5);
+    BM_ASSERT_EQ_INT(bm_edit_delete(s, last, "dana", &err), BM_OK);
+    BM_ASSERT_EQ_INT(bm_store_incident_get(s, last, &inc), BM_ENOTFOUND);
+    BM_ASSERT(add_incident(s, "other", "", 40.5) == last + 1);
+    h.text[0] = '\0';
+    h.n = 0;
+    BM_ASSERT_EQ_INT(bm_edit_history(s, last, hist_cb, &h, &err), BM_OK);
+    BM_ASSERT(strstr(h.text, "|delete|incident|other at a point, ") != NULL);
     bm_store_close(s);
 }
 

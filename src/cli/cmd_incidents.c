@@ -25,7 +25,8 @@ static void usage(FILE *fp)
             "        an analyst's manual entry; D is YYYY-MM-DD, YYYY-MM or YYYY (the\n"
             "        precision follows the form); prints the new id\n"
             "  show ID [--format table|json]   one incident with its sources\n"
-            "  delete ID                       removes an incident and its source links\n"
+            "  delete ID [--by NAME]           removes an incident and its source links;\n"
+            "                                  recorded, and re-ingesting never restores it\n"
             "  edit ID [--type T] [--place ID] [--lonlat LON,LAT] [--date D [--date-end D]]\n"
             "      [--fatalities N|none] [--summary TEXT] [--note TEXT] [--by NAME]\n"
             "        corrects an incident; re-ingesting never overwrites a corrected one\n"
@@ -369,14 +370,19 @@ static int cmd_show(bm_cli *cli, int argc, char **argv)
 
 static int cmd_delete(bm_cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"by", required_argument, NULL, 'B'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *by = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (c == 'h') {
             usage(stdout);
             return BM_EXIT_OK;
         }
-        return bm_cli_usage_error("incidents delete", "unknown option");
+        if (c != 'B')
+            return bm_cli_usage_error("incidents delete", "unknown option");
+        by = optarg;
     }
     int64_t id = 0;
     if (optind + 1 != argc)
@@ -387,8 +393,10 @@ static int cmd_delete(bm_cli *cli, int argc, char **argv)
     if (!store)
         return BM_EXIT_FAIL;
     int rc = BM_EXIT_OK;
-    if (bm_store_incident_delete(store, id) != BM_OK)
-        rc = bm_cli_fail("incidents delete", "%s", bm_store_errmsg(store));
+    bm_error err;
+    bm_error_clear(&err);
+    if (bm_edit_delete(store, id, by, &err) != BM_OK)
+        rc = bm_cli_fail("incidents delete", "%s", bm_error_text(&err));
     else if (!cli->quiet)
         fprintf(stderr, "deleted incident %" PRId64 "\n", id);
     bm_store_close(store);
