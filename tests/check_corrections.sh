@@ -48,14 +48,10 @@ expect_rc 2 "split without --source" bm incidents split 1
 expect_rc 2 "places add without kind" bm places add x --lonlat 40,34 --name-en X
 [[ ! -e "$tmp/t.sqlite" ]] || fail "a usage error created the database"
 
-# --- data directories that differ from the real one: a lexicon without the trigger
-#     'attacked', and a gazetteer without the curated Sinjar (GeoNames' Syrian village
-#     of that name then wins) -------------------------------------------------------------
-mkdir -p data0 data2
+# --- a data directory whose lexicon lacks the trigger 'attacked' ------------------------------
+mkdir -p data0
 cp -r "$root/gazetteer" data0/ && ln -s "$root/maps" data0/maps
 grep -v $'^attacked\t' "$root/gazetteer/lexicon/triggers-en.tsv" > data0/gazetteer/lexicon/triggers-en.tsv
-cp -r "$root/gazetteer" data2/ && ln -s "$root/maps" data2/maps
-grep -v $'^sinjar\t' "$root/gazetteer/corridor.tsv" > data2/gazetteer/corridor.tsv
 
 cat > a.txt <<'EOF'
 A US airstrike hit a convoy in al-Qaim on 4 March 2025.
@@ -155,15 +151,19 @@ ingest --force c.txt
 bm incidents history 5 --format tsv | grep -q $'\treconfirmed\t' || fail "no reconfirmed row"
 [[ "$(field 5 summary)" == "Checkpoint attack at Rabia" ]] || fail "5 lost its summary"
 
-# --- a gazetteer change moves a place: every id stays, edited incidents keep every field ------
-export BORDERMAP_DATA="$tmp/data2"
-ingest --force a.txt b.txt
-[[ "$(table | cut -d, -f1 | tr '\n' ' ')" == "1 2 3 5 6 " ]] || fail "ids changed: $(table)"
-[[ "$(table | grep -E '^(2|6),' | grep -c ',sinjar$')" == "2" ]] ||
-    fail "the place change rewrote an edited incident: $(table)"
-export BORDERMAP_DATA="$root"
-ingest --force a.txt b.txt
-[[ "$(table)" == "$want_after" ]] || fail "after the gazetteer came back: $(table)"
+# --- a gazetteer change moves a place (a more specific team place now matches): every id
+#     stays; an unedited incident takes the new place, an edited one keeps every field ---------
+bm2() { "$bin" --db "$tmp/t2.sqlite" "$@"; }
+t2() { bm2 incidents list --format csv | tail -n +2 | cut -d, -f1,2,5,6 | sort -t, -k1,1n; }
+printf 'Clashes broke out in East Rutba on 5 March 2025.\n\nAn airstrike hit a depot in East Rutba on 2 March 2025.\n' > f.txt
+bm2 ingest --published 2025-03-07 f.txt 2> /dev/null || fail "ingest f.txt"
+[[ "$(t2)" == $'1,2025-03-05,clash,rutba\n2,2025-03-02,airstrike,rutba' ]] || fail "f.txt: $(t2)"
+expect_rc 0 "edit 2 in t2" bm2 incidents edit 2 --note "depot location unverified"
+expect_rc 0 "places add east-rutba" bm2 places add east-rutba --kind village \
+    --lonlat 40.35,33.04 --name-en "East Rutba"
+bm2 ingest --published 2025-03-07 --force f.txt 2> /dev/null || fail "ingest --force f.txt"
+[[ "$(t2)" == $'1,2025-03-05,clash,east-rutba\n2,2025-03-02,airstrike,rutba' ]] ||
+    fail "after the place moved: $(t2)"
 
 # --- the team's own places and spellings ------------------------------------------------------
 expect_rc 1 "places add an existing id" bm places add rutba --kind town --lonlat 40,33 --name-en R
