@@ -39,24 +39,27 @@ int bm__identity_keys(const bm_extraction *ex, bm__ikey **out, bm_error *err)
     return BM_OK;
 }
 
-int bm__identity_record(bm_store *s, const char *sha256, const bm__ikey *k, int64_t id,
-                        bm_error *err)
+int bm__identity_record(bm_store *s, sqlite3_stmt **st, const char *sha256, const bm__ikey *k,
+                        int64_t id, bm_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = bm__edit_prepare(s,
-                              "INSERT OR REPLACE INTO incident_keys(sha256, byte_start, byte_end, "
-                              "place_key, ordinal, incident_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                              &st, err);
-    if (rc != BM_OK)
-        return rc;
-    sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (int64_t)k->start);
-    sqlite3_bind_int64(st, 3, (int64_t)k->end);
-    sqlite3_bind_text(st, 4, k->place, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 5, k->ordinal);
-    sqlite3_bind_int64(st, 6, id);
-    int step = sqlite3_step(st);
-    sqlite3_finalize(st);
+    if (!*st) {
+        int rc = bm__edit_prepare(s,
+                                  "INSERT OR REPLACE INTO incident_keys(sha256, byte_start, "
+                                  "byte_end, place_key, ordinal, incident_id) VALUES (?1, ?2, "
+                                  "?3, ?4, ?5, ?6)",
+                                  st, err);
+        if (rc != BM_OK)
+            return rc;
+    }
+    sqlite3_reset(*st);
+    sqlite3_bind_text(*st, 1, sha256, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(*st, 2, (int64_t)k->start);
+    sqlite3_bind_int64(*st, 3, (int64_t)k->end);
+    sqlite3_bind_text(*st, 4, k->place, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(*st, 5, k->ordinal);
+    sqlite3_bind_int64(*st, 6, id);
+    int step = sqlite3_step(*st);
+    sqlite3_reset(*st);
     return step == SQLITE_DONE ? BM_OK
                                : bm_error_set(err, BM_EDB, "recording an incident's identity: %s",
                                               sqlite3_errmsg(bm__store_db(s)));
@@ -310,9 +313,11 @@ static int keep_unconfirmed(bm_store *s, bm__reingest *r, int64_t id, const char
     int rc = bm_edit_state(s, id, &st, err);
     if (rc != BM_OK)
         return rc;
+    sqlite3_stmt *ins = NULL;
     for (size_t j = 0; rc == BM_OK && j < r->n_keys; j++)
         if (r->keys[j].id == id)
-            rc = bm__identity_record(s, r->sha256, &r->keys[j].k, id, err);
+            rc = bm__identity_record(s, &ins, r->sha256, &r->keys[j].k, id, err);
+    sqlite3_finalize(ins);
     if (rc != BM_OK || st.review[0])
         return rc;
     char why[256];

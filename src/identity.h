@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sqlite3.h>
+
 #include "bordermap/extract.h"
 #include "bordermap/store.h"
 
@@ -21,9 +23,11 @@ typedef struct bm__ikey {
 /* The keys of every incident of an extraction; *out is malloc'ed (free()). */
 int bm__identity_keys(const bm_extraction *ex, bm__ikey **out, bm_error *err);
 
-/* Records that the incident with key k of article sha256 is incident id. */
-int bm__identity_record(bm_store *s, const char *sha256, const bm__ikey *k, int64_t id,
-                        bm_error *err);
+/* Records that the incident with key k of article sha256 is incident id.
+ * *st caches the statement between calls (NULL at first; the caller
+ * finalizes it before the store closes): ingest records every incident. */
+int bm__identity_record(bm_store *s, sqlite3_stmt **st, const char *sha256, const bm__ikey *k,
+                        int64_t id, bm_error *err);
 
 /* What an article had before it is extracted again. */
 typedef struct bm__reingest bm__reingest;

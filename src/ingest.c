@@ -27,6 +27,7 @@ struct bm_ingest {
     const bm_gazetteer *g;
     const bm_dates *d;
     bm_extractor *x;
+    sqlite3_stmt *key_st; /* identity.c's key insert, cached across articles */
 };
 
 void bm_ingest_opts_init(bm_ingest_opts *o)
@@ -107,6 +108,7 @@ void bm_ingest_free(bm_ingest *ig)
     if (!ig)
         return;
     bm_ingest_flush(ig, NULL);
+    sqlite3_finalize(ig->key_st);
     bm_extractor_free(ig->x);
     bm_dates_free(ig->own_d);
     bm_gazetteer_free(ig->own_g);
@@ -378,7 +380,8 @@ static int store_incidents(bm_ingest *ig, const bm_article *art, const char *dat
             linked = claims[i];
             rc = store_claimed(ig, re, linked, art->id, data, &ex->v[i], &k, r, err);
             if (rc == BM_OK)
-                rc = bm__identity_record(ig->store, art->sha256, &keys[i], linked, err);
+                rc = bm__identity_record(ig->store, &ig->key_st, art->sha256, &keys[i], linked,
+                                         err);
             continue;
         }
         bm_incident inc = ex->v[i].inc;
@@ -399,7 +402,8 @@ static int store_incidents(bm_ingest *ig, const bm_article *art, const char *dat
             r->n_new += rc == BM_OK;
         }
         if (rc == BM_OK)
-            rc = bm__identity_record(ig->store, art->sha256, &keys[i], linked, err);
+            rc = bm__identity_record(ig->store, &ig->key_st, art->sha256, &keys[i], linked,
+                                     err);
     }
     free(claims);
     free(keys);
