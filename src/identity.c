@@ -83,6 +83,7 @@ struct bm__reingest {
     size_t n_ids, cap_ids;
     int64_t *refreshed; /* claimed incidents already brought up to date */
     size_t n_refreshed, cap_refreshed;
+    sqlite3_stmt *state_st; /* read_state's query */
 };
 
 static int push_id(int64_t **v, size_t *n, size_t *cap, int64_t id)
@@ -238,20 +239,56 @@ int bm__reingest_claim(bm__reingest *r, const bm__ikey *k, size_t n, int64_t **o
     return BM_OK;
 }
 
-static int count_sources(bm_store *s, int64_t id, int64_t *n, bm_error *err)
+/* What re-extraction needs to know of an old incident, with one statement
+ * prepared per article: whether it exists, was edited, is marked for
+ * review, and how many sources it has left. */
+typedef struct old_state {
+    int exists, edited;
+    int64_t n_sources;
+    char review[256];
+} old_state;
+
+static int read_state(bm_store *s, bm__reingest *r, int64_t id, old_state *o, bm_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = bm__edit_prepare(s, "SELECT count(*) FROM incident_sources WHERE incident_id = ?1",
-                              &st, err);
-    if (rc != BM_OK)
-        return rc;
+    memset(o, 0, sizeof *o);
+    if (!r->state_st) {
+        int rc = bm__edit_prepare(s,
+                                  "SELECT edited_at IS NOT NULL, review, (SELECT count(*) FROM "
+                                  "incident_sources WHERE incident_id = ?1) FROM incidents "
+                                  "WHERE id = ?1",
+                                  &r->state_st, err);
+        if (rc != BM_OK)
+            return rc;
+    }
+    sqlite3_stmt *st = r->state_st;
+    sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, id);
     int step = sqlite3_step(st);
-    *n = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
-    return step == SQLITE_ROW
+    if (step == SQLITE_ROW) {
+        o->exists = 1;
+        o->edited = sqlite3_column_int(st, 0);
+        const unsigned char *v = sqlite3_column_text(st, 1);
+        snprintf(o->review, sizeof o->review, "%s", v ? (const char *)v : "");
+        o->n_sources = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    return step == SQLITE_ROW || step == SQLITE_DONE
                ? BM_OK
-               : bm_error_set(err, BM_EDB, "counting sources: %s", sqlite3_errmsg(bm__store_db(s)));
+               : bm_error_set(err, BM_EDB, "reading incident %" PRId64 ": %s", id,
+                              sqlite3_errmsg(bm__store_db(s)));
+}
+
+/* The extraction's fields equal the stored ones: rewriting would only churn
+ * the spatial index. */
+static int same_fields(const bm_incident *a, const bm_incident *b)
+{
+    return bm_date_cmp(a->date_start, b->date_start) == 0 &&
+           bm_date_cmp(a->date_end, b->date_end) == 0 && a->date_precision == b->date_precision &&
+           !strcmp(a->type, b->type) && !strcmp(a->place_id, b->place_id) &&
+           a->pt.lon == b->pt.lon && a->pt.lat == b->pt.lat &&
+           a->geo_precision == b->geo_precision && a->confidence == b->confidence &&
+           a->fatalities == b->fatalities && !strcmp(a->summary, b->summary) &&
+           !strcmp(a->reasons, b->reasons);
 }
 
 static int set_review(bm_store *s, int64_t id, const char *why, bm_error *err)
@@ -280,24 +317,28 @@ int bm__reingest_refresh(bm_store *s, bm__reingest *r, int64_t id, const bm_inci
             return BM_OK;
     if (push_id(&r->refreshed, &r->n_refreshed, &r->cap_refreshed, id) != BM_OK)
         return bm_error_set(err, BM_ENOMEM, "ingest: out of memory");
-    bm_incident_state st;
-    int rc = bm_edit_state(s, id, &st, err);
-    if (rc != BM_OK)
+    old_state o;
+    int rc = read_state(s, r, id, &o, err);
+    if (rc != BM_OK || !o.exists)
         return rc;
-    if (st.edited) {
-        if (!st.review[0])
+    if (o.edited) {
+        if (!o.review[0])
             return BM_OK;
         rc = set_review(s, id, NULL, err);
-        return rc == BM_OK ? bm__edit_record(s, id, "reconfirmed", NULL, st.review, NULL,
+        return rc == BM_OK ? bm__edit_record(s, id, "reconfirmed", NULL, o.review, NULL,
                                              REINGEST_AUTHOR, err)
                            : rc;
     }
-    int64_t others = 0;
-    rc = count_sources(s, id, &others, err);
-    if (rc != BM_OK || others > 0)
-        return rc; /* another article's extraction made it: its fields stay */
+    if (o.n_sources > 0)
+        return BM_OK; /* another article's extraction made it: its fields stay */
+    bm_incident cur;
+    if (bm_store_incident_get(s, id, &cur) != BM_OK)
+        return bm_error_set(err, BM_EDB, "reading incident %" PRId64 ": %s", id,
+                            bm_store_errmsg(s));
     bm_incident inc = *extracted;
     inc.id = id;
+    if (same_fields(&cur, &inc))
+        return BM_OK;
     if (bm_store_incident_update(s, &inc) != BM_OK)
         return bm_error_set(err, BM_EDB, "updating incident %" PRId64 ": %s", id,
                             bm_store_errmsg(s));
@@ -306,19 +347,16 @@ int bm__reingest_refresh(bm_store *s, bm__reingest *r, int64_t id, const bm_inci
 
 /* An edited incident extraction no longer yields: kept, marked, recorded,
  * and its old keys kept so that a later extraction can find it again. */
-static int keep_unconfirmed(bm_store *s, bm__reingest *r, int64_t id, const char *file_name,
-                            bm_error *err)
+static int keep_unconfirmed(bm_store *s, bm__reingest *r, int64_t id, const old_state *st,
+                            const char *file_name, bm_error *err)
 {
-    bm_incident_state st;
-    int rc = bm_edit_state(s, id, &st, err);
-    if (rc != BM_OK)
-        return rc;
+    int rc = BM_OK;
     sqlite3_stmt *ins = NULL;
     for (size_t j = 0; rc == BM_OK && j < r->n_keys; j++)
         if (r->keys[j].id == id)
             rc = bm__identity_record(s, &ins, r->sha256, &r->keys[j].k, id, err);
     sqlite3_finalize(ins);
-    if (rc != BM_OK || st.review[0])
+    if (rc != BM_OK || st->review[0])
         return rc;
     char why[256];
     snprintf(why, sizeof why, "no longer extracted from %s (article %.12s)",
@@ -333,19 +371,13 @@ int bm__reingest_finish(bm_store *s, bm__reingest *r, const char *file_name, bm_
 {
     int rc = BM_OK;
     for (size_t i = 0; rc == BM_OK && i < r->n_ids; i++) {
-        int64_t id = r->ids[i], n = 0;
-        bm_incident_state st;
-        rc = bm_edit_state(s, id, &st, NULL);
-        if (rc == BM_ENOTFOUND) {
-            rc = BM_OK; /* merged away meanwhile */
-            continue;
-        }
-        if (rc == BM_OK)
-            rc = count_sources(s, id, &n, err);
-        if (rc != BM_OK || n > 0)
-            continue;
+        int64_t id = r->ids[i];
+        old_state st;
+        rc = read_state(s, r, id, &st, err);
+        if (rc != BM_OK || !st.exists || st.n_sources > 0)
+            continue; /* merged away meanwhile, or still supported */
         if (st.edited)
-            rc = keep_unconfirmed(s, r, id, file_name, err);
+            rc = keep_unconfirmed(s, r, id, &st, file_name, err);
         else
             rc = bm__edit_exec_ids(s, "DELETE FROM incidents WHERE id = ?1", id, 0, 0, NULL, err);
     }
@@ -360,5 +392,6 @@ void bm__reingest_free(bm__reingest *r)
     free(r->deleted);
     free(r->ids);
     free(r->refreshed);
+    sqlite3_finalize(r->state_st);
     free(r);
 }
