@@ -595,8 +595,8 @@ static int note_span(bm_store *s, const bm_incident *inc)
 /* Above every id in use and every id deleted (incident_id_hwm, schema 4), so
  * that a history or merge row never comes to name another incident. */
 #define NEXT_INCIDENT_ID_SQL                                                                \
-    "(SELECT max(coalesce(max(x.id), 0), coalesce((SELECT CAST(value AS INTEGER) FROM "     \
-    "bm_meta WHERE key = 'incident_id_hwm'), 0)) + 1 FROM incidents x)"
+    "(max(coalesce((SELECT max(id) FROM incidents), 0), coalesce((SELECT CAST(value AS "    \
+    "INTEGER) FROM bm_meta WHERE key = 'incident_id_hwm'), 0)) + 1)"
 
 int bm_store_incident_add(bm_store *s, bm_incident *inc)
 {
