@@ -52,5 +52,5 @@ size=$(stat -c %s "$tmp/map.html")
 command -v node >/dev/null || missing "node is not installed"
 [ -x "$chromium" ] || missing "Chromium is not installed at $chromium"
 [ -e "$src/web/node_modules/puppeteer-core/package.json" ] || missing "puppeteer-core is not installed in web/node_modules"
-node "$src/tests/webmap/check_webmap.mjs" "$tmp" "$n"
+node "$src/tests/webmap/check_webmap.mjs" "$tmp" "$n" "$src/maps/style.ini"
 echo "check_webmap: ok ($n incidents, $size bytes)"

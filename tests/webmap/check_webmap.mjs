@@ -2,14 +2,16 @@
 // wrote (DIR/map.html, map-ar.html, map-air.html) in headless Chromium and checks what a
 // reader sees against the GeoJSON export of the same database (DIR/incidents.geojson).
 // Must never compare against a reference image: pixels are checked for meaning only.
-// Usage: node check_webmap.mjs DIR N
+// Usage: node check_webmap.mjs DIR N STYLE.INI
 import { readFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { launch, openMap, drawn } from './browser.mjs';
 
-const [dir, nArg] = process.argv.slice(2);
+const [dir, nArg, stylePath] = process.argv.slice(2);
 const N = +nArg;
-const features = JSON.parse(readFileSync(`${dir}/incidents.geojson`, 'utf8')).features.map((f) => f.properties);
+const geojson = JSON.parse(readFileSync(`${dir}/incidents.geojson`, 'utf8')).features;
+const features = geojson.map((f) => f.properties);
+const geometry = geojson.map((f) => f.geometry.coordinates);
 let failures = 0;
 function check(ok, what, detail = '') {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${detail ? ': ' + detail : ''}`);
@@ -75,16 +77,35 @@ try {
   const legendTypes = await page.$$eval('#bm-legend input[data-type]', (e) => e.map((x) => x.dataset.type));
   check(types.every((t) => legendTypes.includes(t)), 'the legend lists every type present', legendTypes.join(','));
 
-  // A known incident: the first one drawn on its own has its type's colour at its centre.
-  const sym = await page.evaluate(() => {
-    const D = JSON.parse(document.getElementById('bm-data').textContent);
-    const e = document.querySelector('.leaflet-marker-pane .bm-inc');
-    const key = [...e.classList].find((c) => c.startsWith('bm-t-')).slice(5);
-    const r = e.getBoundingClientRect();
-    return { key, colour: D.types.find((t) => t.key === key).colour, x: r.left + r.width / 2, y: r.top + r.height / 2 };
-  });
-  const px = await pixel(page, sym.x, sym.y);
-  check(near(px, hexRgb(sym.colour)), `a ${sym.key} symbol is drawn in ${sym.colour}`, px.join(','));
+  // A known incident: a symbol drawn on its own sits where an exported incident of its type
+  // lies, and its centre pixel has that type's colour in maps/style.ini (not the page's own
+  // table).
+  const style = {};
+  let section = null;
+  for (const line of readFileSync(stylePath, 'utf8').split('\n')) {
+    const m = line.match(/^\[type\.(\w+)\]/), c = line.match(/^colour\s*=\s*(#[0-9A-Fa-f]{6})/);
+    if (m) section = m[1]; else if (/^\[/.test(line)) section = null;
+    if (section && c) style[section] = c[1];
+  }
+  const sym = await page.evaluate((feats) => {
+    const map = window.bordermap.map, box = document.getElementById('bm-map').getBoundingClientRect();
+    for (const e of document.querySelectorAll('.leaflet-marker-pane .bm-inc')) {
+      const key = [...e.classList].find((c) => c.startsWith('bm-t-')).slice(5);
+      const r = e.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+      const hit = feats.find((f) => {
+        if (f.type !== key) return false;
+        const p = map.latLngToContainerPoint([f.lat, f.lon]);
+        return Math.abs(p.x + box.left - x) < 2 && Math.abs(p.y + box.top - y) < 2;
+      });
+      if (hit) return { key, id: hit.id, x, y };
+    }
+    return null;
+  }, features.map((p, k) => ({ type: p.type, id: p.id, lon: geometry[k][0], lat: geometry[k][1] })));
+  check(sym !== null, 'a single symbol sits on an exported incident of its type', JSON.stringify(sym));
+  if (sym) {
+    const px = await pixel(page, sym.x, sym.y);
+    check(near(px, hexRgb(style[sym.key])), `incident ${sym.id} (${sym.key}) is drawn in ${style[sym.key]}`, px.join(','));
+  }
 
   // Slider: the start of the range shows the incidents begun by then.
   const days = features.map(span);
