@@ -640,7 +640,12 @@
   }
   options(el('bm-step'), [['day', S.day], ['week', S.week], ['month', S.month]], state.unit);
   options(el('bm-mode'), [['cumulative', S.cumulative], ['window', S.window]], 'cumulative');
-  el('bm-step').addEventListener('change', function (e) { state.unit = e.target.value; update(); });
+  el('bm-step').addEventListener('change', function (e) {
+    state.unit = e.target.value;
+    rebin(state.unit);
+    update();
+    drawTimeline();
+  });
   el('bm-mode').addEventListener('change', function (e) { state.cumulative = e.target.value === 'cumulative'; update(); });
   var prev = document.createElement('button'), next = document.createElement('button');
   prev.type = next.type = 'button';
@@ -659,7 +664,8 @@
 
   /* Bars per week or month (by the span), stacked by type, of the incidents the type and
    * place filters let through; the time window is the shaded band. */
-  var BIN = maxDay - minDay > 200 ? 'month' : 'week';
+  /* Weekly bars for day and week steps, monthly ones for month steps. */
+  var BIN = 'month', bins = [], binOf = new Int32Array(N);
   function binStart(day) {
     if (BIN === 'month') { var t = ymd(day); return dayOf(t.y, t.m, 1); }
     return day - ((day + 3) % 7 + 7) % 7; /* Mondays: 1970-01-01 was a Thursday */
@@ -668,14 +674,17 @@
     if (BIN === 'month') { var t = ymd(day); return dayOf(t.y, t.m + 1, 1); }
     return day + 7;
   }
-  var bins = [];
-  for (var b = binStart(minDay); b <= maxDay; b = binNext(b)) bins.push(b);
-  var binOf = new Int32Array(N);
-  for (i = 0; i < N; i++) {
-    var lo = 0, hi = bins.length - 1;
-    while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (bins[mid] <= I.d0[i]) lo = mid; else hi = mid - 1; }
-    binOf[i] = lo;
+  function rebin(unit) {
+    BIN = unit === 'month' ? 'month' : 'week';
+    bins = [];
+    for (var b = binStart(minDay); b <= maxDay; b = binNext(b)) bins.push(b);
+    for (var j = 0; j < N; j++) {
+      var lo = 0, hi = bins.length - 1;
+      while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (bins[mid] <= I.d0[j]) lo = mid; else hi = mid - 1; }
+      binOf[j] = lo;
+    }
   }
+  rebin(state.unit);
   var TL = {w: 0, h: 64, pad: 4};
   function xOf(day) {
     var span = binNext(bins[bins.length - 1]) - bins[0];
@@ -688,6 +697,9 @@
     for (var j = 0; j < N; j++) if (passesFilters(j)) counts[binOf[j]][I.t[j]]++;
     var totals = counts.map(function (c) { var s = 0; for (var k = 0; k < NT; k++) s += c[k]; return s; });
     totals.forEach(function (s) { if (s > max) max = s; });
+    /* A month label every few months: eight at most across the strip. */
+    var labelEvery = Math.max(1, Math.ceil((maxDay - minDay) / 30.4 / 8));
+    if (labelEvery > 1) labelEvery = [2, 3, 4, 6, 12].find(function (k) { return k >= labelEvery; }) || 12;
     var barH = TL.h - 16, svg = '<svg id="bm-timeline-svg" width="' + TL.w + '" height="' + TL.h + '">';
     svg += '<rect id="bm-window" y="0" height="' + barH + '" fill="#202124" fill-opacity="0.08"/>';
     bins.forEach(function (b0, k) {
@@ -697,10 +709,10 @@
         if (!n) continue;
         var hgt = n / max * (barH - 4);
         y -= hgt;
-        svg += '<rect x="' + x0.toFixed(1) + '" y="' + y.toFixed(1) + '" width="' + bw.toFixed(1) + '" height="' + hgt.toFixed(1) + '" fill="' + TYPES[t].colour + '"><title>' + esc(fmtMonth(b0)) + ': ' + n + ' ' + esc(typeLabel(t)) + '</title></rect>';
+        svg += '<rect x="' + x0.toFixed(1) + '" y="' + y.toFixed(1) + '" width="' + bw.toFixed(1) + '" height="' + hgt.toFixed(1) + '" fill="' + TYPES[t].colour + '"><title>' + esc(BIN === 'month' ? fmtMonth(b0) : S.weekOf + fmtDay(b0)) + ': ' + n + ' ' + esc(typeLabel(t)) + '</title></rect>';
       }
       var t0 = ymd(b0);
-      if (BIN === 'month' ? t0.m % (bins.length > 24 ? 6 : 3) === 0 : t0.d <= 7 && t0.m % 2 === 0)
+      if ((BIN === 'month' || t0.d <= 7) && (t0.y * 12 + t0.m) % labelEvery === 0)
         svg += '<text x="' + x0.toFixed(1) + '" y="' + (TL.h - 3) + '">' + esc(BIN === 'month' && t0.m === 0 ? String(t0.y) : fmtMonth(b0)) + '</text>';
     });
     svg += '<line id="bm-cursor" y1="0" y2="' + barH + '" stroke="#B0173A" stroke-width="1.5"/></svg>';

@@ -131,6 +131,29 @@ try {
   d = await drawn(page);
   check(d.total === N, 'End on the slider shows everything again', `${d.total}`);
 
+  // Play starts over from the first step and moves on by itself; pause stops it.
+  await page.click('#bm-play');
+  await new Promise((r) => setTimeout(r, 200));
+  const playing = await drawn(page), label1 = await page.$eval('#bm-date', (e) => e.textContent);
+  await new Promise((r) => setTimeout(r, 2000));
+  const label2 = await page.$eval('#bm-date', (e) => e.textContent);
+  await page.click('#bm-play');
+  const paused = await page.$eval('#bm-play', (e) => e.getAttribute('aria-pressed'));
+  const label3 = await page.$eval('#bm-date', (e) => e.textContent);
+  await new Promise((r) => setTimeout(r, 1200));
+  check(playing.total < N && label1 !== label2 && paused === 'false' &&
+        label3 === await page.$eval('#bm-date', (e) => e.textContent),
+        'play starts over and advances, pause stops', `${playing.total}: ${label1} -> ${label2}`);
+  // The week step brings weekly bars to the timeline.
+  const bars = async () => page.$$eval('#bm-timeline-svg rect[fill^="#"]', (e) => new Set(e.map((r) => r.getAttribute('x'))).size);
+  const monthly = await bars();
+  await page.select('#bm-step', 'week');
+  const weekly = await bars();
+  check(weekly > monthly, 'the timeline has weekly bars for the week step', `${monthly} -> ${weekly}`);
+  await page.select('#bm-step', 'month');
+  await page.focus('#bm-slider');
+  await page.keyboard.press('End');
+
   // Unticking a type removes exactly its incidents, and the legend keeps its count.
   const nAir = features.filter((p) => p.type === 'airstrike').length;
   await page.click('#bm-legend input[data-type="airstrike"]');
