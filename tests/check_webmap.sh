@@ -45,6 +45,8 @@ if run export -o "$tmp/map.html" --lang ar 2>/dev/null; then fail "export replac
 run export -o "$tmp/map.html" --overwrite
 ls "$tmp"/.*map* >/dev/null 2>&1 && fail "a temporary file was left behind"
 if run export -o "$tmp/p.html" --layer places 2>/dev/null; then fail "the HTML map accepted --layer places"; fi
+set +e; run export -o "$tmp/x.geojson" --lang ar 2>/dev/null; st=$?; set -e
+[ "$st" = 2 ] || fail "--lang with GeoJSON should be a usage error (exit 2), got $st"
 grep -q 'src="http\|href="http[^"]*\.\(js\|css\)' "$tmp/map.html" && fail "the page links an external script or style"
 size=$(stat -c %s "$tmp/map.html")
 [ "$size" -lt 3000000 ] || fail "the example map is $size bytes (want under 3 MB)"

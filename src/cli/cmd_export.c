@@ -55,6 +55,7 @@ typedef struct export_args {
     bm_export_opts opts;
     char **types;
     size_t n_types;
+    int html_only; /* --title or --lang given */
 } export_args;
 
 enum {
@@ -122,12 +123,13 @@ static int parse_one(export_args *a, int c, const char *arg)
         return BM_EXIT_OK;
     case OPT_AREAS: a->opts.areas = 1; return BM_EXIT_OK;
     case OPT_OVERWRITE: a->opts.overwrite = 1; return BM_EXIT_OK;
-    case OPT_TITLE: a->opts.title = arg; return BM_EXIT_OK;
+    case OPT_TITLE: a->opts.title = arg, a->html_only = 1; return BM_EXIT_OK;
     case OPT_LANG: {
         bm_render_lang lang;
         if (bm_render_lang_parse(arg, &lang) != BM_OK)
             return bm_cli_usage_error("export", "--lang wants ar, en or both, got '%s'", arg);
         a->opts.lang = (int)lang;
+        a->html_only = 1;
         return BM_EXIT_OK;
     }
     default: return bm_cli_usage_error("export", "unknown option");
@@ -152,6 +154,8 @@ static int check_args(export_args *a, int argc, char **argv)
                                   bm_export_format_name(f));
     if (a->opts.areas && a->opts.layer != BM_EXPORT_PLACES)
         return bm_cli_usage_error("export", "--areas needs --layer places");
+    if (a->html_only && f != BM_EXPORT_HTML)
+        return bm_cli_usage_error("export", "--title and --lang are for the HTML map (.html)");
     const bm_query *q = &a->opts.query;
     if (q->has_from && q->has_to && bm_date_cmp(q->from, q->to) > 0)
         return bm_cli_usage_error("export", "--from is after --to");
