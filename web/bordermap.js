@@ -601,6 +601,7 @@
   /* ---- Time: slider, play, timeline ------------------------------------------------------- */
 
   var slider = el('bm-slider');
+  slider.setAttribute('aria-label', S.date);
   slider.min = minDay;
   slider.max = maxDay;
   slider.value = maxDay;
