@@ -52,7 +52,8 @@ int bm_export_format_parse(const char *name, bm_export_format *out, bm_error *er
 /* The format a path's extension names: .geojson/.json, .gpkg, .kml, .csv,
  * .fgb, .geojsons/.geojsonl/.geojsonseq; "-" is GeoJSON. BM_EINVAL otherwise. */
 int bm_export_format_from_path(const char *path, bm_export_format *out, bm_error *err);
-/* The OGR driver name of a format (static string), NULL for BM_EXPORT_AUTO. */
+/* The OGR driver name of a format (static string; "HTML" for the web map, which OGR does
+ * not write), NULL for BM_EXPORT_AUTO. */
 const char *bm_export_format_name(bm_export_format f);
 
 /* The layer names "incidents", "places", "sources"; BM_EINVAL otherwise. */
@@ -60,11 +61,13 @@ int bm_export_layer_parse(const char *name, bm_export_layer *out, bm_error *err)
 const char *bm_export_layer_name(bm_export_layer l);
 
 /* Writes the chosen layer of `store` to `path` ("-" = standard output, for
- * the text formats GeoJSON, GeoJSONSeq, CSV and KML only). *n_written (may be
+ * the text formats GeoJSON, GeoJSONSeq, CSV, KML and HTML only). *n_written (may be
  * NULL) receives the number of features. Returns BM_OK, or BM_EINVAL (bad
  * format or options), BM_EEXIST (target exists without overwrite; the file
  * is untouched), BM_EDB, BM_EGDAL, BM_EIO, BM_EREADONLY, BM_ENOMEM with the
- * reason in err. GDAL's own diagnostics are collected into err, never printed. */
+ * reason in err; HTML also BM_ENOTFOUND when the npm packages it inlines (Leaflet,
+ * supercluster: web/node_modules, see web/README.md) are not installed. GDAL's own
+ * diagnostics are collected into err, never printed. */
 int bm_export(bm_store *store, const char *path, const bm_export_opts *o, int64_t *n_written,
               bm_error *err);
 
