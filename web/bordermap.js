@@ -266,7 +266,8 @@
       var link = s[2] && /^https?:\/\//i.test(s[2])
         ? '<a class="bm-source-link" href="' + esc(s[2]) + '" target="_blank" rel="noopener noreferrer"><bdi>' + esc(name) + '</bdi></a>'
         : '<bdi>' + esc(name) + '</bdi>';
-      h += '<li>' + link + (s[1] ? ', ' + esc(fmtDay(Math.round(Date.parse(s[1]) / DAY_MS))) : '');
+      var published = /^\d{4}-\d{2}-\d{2}$/.test(s[1] || '') ? fmtDay(Math.round(Date.parse(s[1]) / DAY_MS)) : s[1];
+      h += '<li>' + link + (published ? ', ' + esc(published) : '');
       if (s[3]) h += '<blockquote dir="auto">' + esc(s[3]) + '</blockquote>';
       h += '</li>';
     }
