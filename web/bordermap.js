@@ -703,7 +703,6 @@
     var labelEvery = Math.max(1, Math.ceil((maxDay - minDay) / 30.4 / 8));
     if (labelEvery > 1) labelEvery = [2, 3, 4, 6, 12].find(function (k) { return k >= labelEvery; }) || 12;
     var barH = TL.h - 16, svg = '<svg id="bm-timeline-svg" width="' + TL.w + '" height="' + TL.h + '">';
-    svg += '<rect id="bm-window" y="0" height="' + barH + '" fill="#202124" fill-opacity="0.08"/>';
     bins.forEach(function (b0, k) {
       var x0 = xOf(b0), x1 = xOf(binNext(b0)), y = barH, bw = Math.max(1, x1 - x0 - 1);
       for (var t = 0; t < NT; t++) {
@@ -717,16 +716,18 @@
       if ((BIN === 'month' || t0.d <= 7) && (t0.y * 12 + t0.m) % labelEvery === 0)
         svg += '<text x="' + x0.toFixed(1) + '" y="' + (TL.h - 3) + '">' + esc(BIN === 'month' && t0.m === 0 ? String(t0.y) : fmtMonth(b0)) + '</text>';
     });
-    svg += '<line id="bm-cursor" y1="0" y2="' + barH + '" stroke="#B0173A" stroke-width="1.5"/></svg>';
-    box.innerHTML = svg;
+    svg += '</svg>';
+    /* The window and the cursor are layers over the bars, moved by transforms: a slider step
+     * repaints no bar. */
+    box.innerHTML = svg + '<div id="bm-window" style="height:' + barH + 'px"></div><div id="bm-cursor" style="height:' + barH + 'px"></div>';
     box.title = S.timeline + ' ' + S.perBin[BIN];
     updateCursor();
   }
   function updateCursor() {
     var w = windowOf(), x1 = xOf(state.cursor + 1), x0 = xOf(Math.max(bins[0], w[0] === -Infinity ? bins[0] : w[0]));
     var win = el('bm-window'), cur = el('bm-cursor');
-    if (win) { win.setAttribute('x', x0.toFixed(1)); win.setAttribute('width', Math.max(1, x1 - x0).toFixed(1)); }
-    if (cur) { cur.setAttribute('x1', x1.toFixed(1)); cur.setAttribute('x2', x1.toFixed(1)); }
+    if (win) win.style.transform = 'translateX(' + x0.toFixed(1) + 'px) scaleX(' + Math.max(1, x1 - x0).toFixed(1) + ')';
+    if (cur) cur.style.transform = 'translateX(' + (x1 - 0.75).toFixed(1) + 'px)';
     var wholeMonth = !state.cumulative && ymd(w[0]).d === 1 && w[1] === monthEnd(w[0]);
     var label = state.cumulative ? fmtDay(state.cursor) : wholeMonth ? fmtMonth(w[0])
       : w[0] === w[1] ? fmtDay(w[0]) : fmtDay(w[0]) + ' – ' + fmtDay(w[1]);
