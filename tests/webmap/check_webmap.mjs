@@ -211,6 +211,8 @@ try {
   check(arBox.legend.left - arBox.map.left < 40 && arBox.side.right <= arBox.map.left + 1,
         'Arabic page: legend top left, side panel on the left (mirrored)');
   check(/[\u0600-\u06FF]/.test(arBox.label), 'Arabic page: type names in Arabic', arBox.label);
+  check(near(await pixel(ar.page, arBox.legend.left + 4, arBox.legend.bottom - 4), [255, 255, 255], 12),
+        'Arabic page: the legend panel is white where it is drawn');
   await ar.page.screenshot({ path: `${dir}/map-ar.png` });
   await ar.page.close();
 
