@@ -662,6 +662,11 @@ int bm__gz_finalise(bm_gazetteer *g, bm_error *err)
                 r->alias_off = g->pending[k].alias_off;
             }
             refine_group(g, gr);
+            /* after refine_group no curated place shares a key with an
+             * imported one: any imported ref makes the key imported-only */
+            for (uint32_t k = 0; k < gr->n; k++)
+                if (g->places[g->refs[gr->first + k].place].flags & GZ_P_USER)
+                    value |= GZ_E_IMPORTED;
             g->n_refs += gr->n;
             value |= GZ_E_FULL | (uint32_t)g->n_groups;
             g->n_groups++;

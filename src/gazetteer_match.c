@@ -52,7 +52,7 @@ static size_t next_word(const bm_tokens *t, size_t j)
 static void consider(gz_hit *best, int *have, size_t t0, size_t t1, uint32_t e, const char *k,
                      size_t kn, int strip, int lil, int latin)
 {
-    if (!(e & GZ_E_FULL))
+    if (!(e & GZ_E_FULL) || (best->no_imported && (e & GZ_E_IMPORTED)))
         return;
     /* longer in words wins; then the reading that removed less */
     if (*have && (t1 < best->t1 || (t1 == best->t1 && strip >= best->strip)))
@@ -64,6 +64,7 @@ static void consider(gz_hit *best, int *have, size_t t0, size_t t1, uint32_t e, 
     best->strip = strip;
     best->lil = lil;
     best->latin = latin;
+    best->imported = (e & GZ_E_IMPORTED) != 0;
     best->klen = kn;
     memcpy(best->key, k, kn);
     best->key[kn] = '\0';
@@ -206,7 +207,7 @@ static int latin_longest(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz
     return have;
 }
 
-int bm__gz_longest(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz_hit *hit)
+static int longest(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz_hit *hit)
 {
     const bm_token *tk = &t->v[i];
     hit->special = 0;
@@ -215,6 +216,18 @@ int bm__gz_longest(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz_hit *
     if (tk->kind == BM_TOK_LATIN)
         return latin_longest(g, t, i, hit);
     return 0;
+}
+
+int bm__gz_longest(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz_hit *hit)
+{
+    hit->no_imported = 0;
+    return longest(g, t, i, hit);
+}
+
+int bm__gz_longest_files(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz_hit *hit)
+{
+    hit->no_imported = 1;
+    return longest(g, t, i, hit);
 }
 
 /* ---- Lexicon lookups -------------------------------------------------------- */
@@ -320,6 +333,7 @@ typedef struct cand {
     int broad_only;
     int nisba_homograph;
     int weak_clitic; /* a proclitic was stripped and a short minor name is left */
+    int imported;    /* only user-imported places carry the name: evidence needed */
     int noart;       /* read only as a name without its article (هول for الهول) */
     unsigned evidence;
     unsigned pref_kinds;
@@ -567,6 +581,7 @@ static void fill_from_hit(const matcher *m, const gz_hit *h, cand *c)
     c->lil = h->lil;
     c->latin = h->latin;
     c->trap = trap_of(g, h->key, h->klen);
+    c->imported = h->imported;
     uint32_t n;
     const gz_ref *r = group_refs(g, h->group, &n);
     c->place = r[0].place;
@@ -608,6 +623,7 @@ static int plural_reading(const matcher *m, size_t i, const char *sing, gz_hit *
     size_t sn = strlen(sing);
     int have = 0;
     h->special = 0;
+    h->no_imported = 0;
     if (tk->kind != BM_TOK_ARABIC)
         return 0;
     for (int which = 0; which <= 1; which++) {
@@ -640,6 +656,30 @@ static size_t list_next(const bm_tokens *t, size_t t1)
     return SIZE_MAX;
 }
 
+static void triggers(matcher *m, cand *c);
+
+/* A name only user imports know needs a place word before it (قرية X، قرب
+ * X); without one, a shorter name from the gazetteer files inside it is
+ * read instead, so a village named after a town never hides the town. */
+static void prefer_files(matcher *m, size_t i, gz_hit *h)
+{
+    if (!h->imported)
+        return;
+    cand probe;
+    memset(&probe, 0, sizeof probe);
+    probe.t0 = i;
+    probe.t1 = h->t1;
+    probe.latin = h->latin;
+    triggers(m, &probe);
+    if (probe.evidence & EV_TRIGGER)
+        return;
+    gz_hit f;
+    if (bm__gz_longest_files(m->g, m->t, i, &f)) {
+        f.special = h->special;
+        *h = f;
+    }
+}
+
 static int collect(matcher *m)
 {
     const bm_tokens *t = m->t;
@@ -659,6 +699,8 @@ static int collect(matcher *m)
         cand c, sp;
         gz_hit h, ph;
         int have = bm__gz_longest(m->g, t, i, &h);
+        if (have)
+            prefer_files(m, i, &h);
         if (i == pl_at && plural_reading(m, i, sing, &ph) && (!have || ph.t1 >= h.t1)) {
             h = ph;
             have = 1;
@@ -1043,6 +1085,10 @@ static int unlocked(matcher *m, size_t ci)
 {
     cand *c = &m->c[ci];
     unsigned unlock = c->trap ? c->trap->unlock : (GZ_U_TRIGGER | GZ_U_LIST | GZ_U_NEARBY);
+    /* tens of thousands of imported villages are named like people and
+     * words (جاسم محمد، السبخة): another place nearby proves nothing */
+    if (c->imported)
+        unlock &= GZ_U_TRIGGER | GZ_U_LIST;
     /* without its article a trap is most often the plain word (عن هول ما
      * رأوا): only a place word next to it unlocks it */
     if (c->trap && c->noart)
@@ -1111,6 +1157,8 @@ typedef struct doc_ctx {
     const char *admin1[64];
     const char *country[32];
     size_t n_admin1, n_country;
+    bm_lonlat anchor[64]; /* points of the article's unambiguous places */
+    size_t n_anchor;
 } doc_ctx;
 
 static int in_list(const char *const *v, size_t n, const char *s)
@@ -1131,6 +1179,8 @@ static void doc_add(doc_ctx *d, const gz_place *p)
     if (strcmp(p->pub.country, "-") && !in_list(d->country, d->n_country, p->pub.country) &&
         d->n_country < 32)
         d->country[d->n_country++] = p->pub.country;
+    if (specific(p) && p->kind != GZ_K_GOVERNORATE && d->n_anchor < 64)
+        d->anchor[d->n_anchor++] = p->pub.pt;
 }
 
 /* "ريف دير الزور", "محافظة حمص" when only the city is listed under the name,
@@ -1222,6 +1272,12 @@ static void choose(matcher *m, cand *c, const doc_ctx *d)
             s += 0.2;
         if (p->pub.population > 0)
             s += 0.3 * log10((double)p->pub.population) / 7.0;
+        if (p->flags & GZ_P_USER) {
+            const char *rw = NULL;
+            s += bm__gz_rank_imported(p, d->anchor, d->n_anchor, &rw);
+            if (rw)
+                w = rw;
+        }
         if (s > best + 1e-9) {
             best = s;
             c->place = r[i].place;
@@ -1411,6 +1467,8 @@ static int needs_evidence(const cand *c)
 {
     if (c->evidence & EV_SPECIAL)
         return 0;
+    if (c->imported)
+        return 1;
     if (c->trap)
         return !(c->trap->unlock & GZ_U_ALWAYS);
     return (c->broad_only && c->t0 == c->t1) || c->weak_clitic;

@@ -101,7 +101,9 @@ typedef struct gz_ref {
 #define GZ_E_FULL 0x80000000u    /* the key is a complete name */
 #define GZ_E_PREFIX 0x40000000u  /* the key is the start of a longer name */
 #define GZ_E_SPECIAL 0x20000000u /* a border or capital word opens a phrase here */
-#define GZ_E_GROUP 0x1FFFFFFFu   /* index into g->groups */
+#define GZ_E_IMPORTED 0x10000000u /* every place under the key was imported by the user
+                                    (WOF, GeoNames dump, TSV): it needs evidence */
+#define GZ_E_GROUP 0x0FFFFFFFu    /* index into g->groups */
 
 typedef struct gz_group {
     uint32_t first, n; /* range in g->refs */
@@ -260,12 +262,24 @@ typedef struct gz_hit {
     int lil;
     int latin;
     int special; /* the first word may open a border/capital phrase */
+    int imported;    /* the name is only known from user imports (GZ_E_IMPORTED) */
+    int no_imported; /* in: leave out imported-only names (a file's name may lie inside) */
     size_t klen;
     char key[GZ_MAX_KEY + 8];
 } gz_hit;
 
 /* Longest name starting at token i (Arabic or Latin). 1 when found. */
 int bm__gz_longest(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz_hit *hit);
+/* The same, leaving out names only user imports know. */
+int bm__gz_longest_files(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz_hit *hit);
+
+/* ---- Ranking imported places (gazetteer_rank.c) ------------------------- */
+
+/* Extra score of place p among same-name candidates from user imports:
+ * closeness to the article's other places (anchors) and the Iraq-Syria
+ * corridor. *why (static) names the deciding term when it is the distance. */
+double bm__gz_rank_imported(const gz_place *p, const bm_lonlat *anchors, size_t n_anchors,
+                            const char **why);
 
 /* Marks the first words of special phrases in the index (call before
  * bm__gz_finalise). */

@@ -32,6 +32,7 @@ static int put_place(const bm_gazetteer *g, bm_store *store, const gz_place *gp,
     copy_str(p.admin1, sizeof p.admin1, gp->pub.admin1);
     p.population = gp->pub.population;
     p.pt = gp->pub.pt;
+    copy_str(p.source, sizeof p.source, gp->pub.source);
     (void)g;
     if (bm_store_place_put(store, &p) != BM_OK)
         return bm_error_set(err, BM_EDB, "writing place %s: %s", gp->pub.id,
@@ -215,7 +216,7 @@ static int add_one(const bm_place *sp, void *user)
     p.country = sp->country[0] ? sp->country : "-";
     p.admin1 = sp->admin1[0] ? sp->admin1 : "-";
     p.area = "-";
-    p.source = "geonames-user";
+    p.source = sp->source[0] ? sp->source : "user";
     p.pt = sp->pt;
     p.population = sp->population;
     /* imported rows are broad data: like GeoNames rows they never win over
@@ -232,10 +233,30 @@ static int add_one(const bm_place *sp, void *user)
     return rc;
 }
 
+/* Every other name of an imported place (aliases, variants) goes into the
+ * index too; the canonical ones are in already. */
+static int add_alias(const char *place_id, const char *name, const char *lang, void *user)
+{
+    add_ctx *a = user;
+    (void)lang;
+    uint32_t idx = bm__gz_place_index(a->g, place_id);
+    if (idx == UINT32_MAX || !(a->g->places[idx].flags & GZ_P_USER))
+        return 0;
+    const bm_gplace *p = &a->g->places[idx].pub;
+    /* not finalised: the fields are offsets into the arena */
+    const char *en = bm__gz_str(a->g, (uint32_t)(uintptr_t)p->name_en);
+    const char *ar = bm__gz_str(a->g, (uint32_t)(uintptr_t)p->name_ar);
+    if (!strcmp(name, en) || !strcmp(name, ar))
+        return 0;
+    return bm__gz_index_name(a->g, idx, name, 0, a->err);
+}
+
 int bm_gazetteer_add_store_places(bm_gazetteer *g, bm_store *store, bm_error *err)
 {
     add_ctx a = {g, err, 0};
     int rc = bm_store_places(store, add_one, &a);
+    if (rc == BM_OK && a.added)
+        rc = bm_store_place_names(store, add_alias, &a);
     if (rc < 0 && err && err->code == BM_OK)
         bm_error_set(err, rc, "reading places from the store: %s", bm_store_errmsg(store));
     /* the index is rebuilt even after a failure: the place pointers the
