@@ -929,6 +929,8 @@ int bm_gazetteer_load(bm_gazetteer **out, bm_error *err)
     rc = load_dir(g, dir, err);
     if (!rc)
         rc = bm__gz_load_lexicons(g, dir, err);
+    if (!rc)
+        rc = bm__gz_load_name_words(g, dir, err);
     if (!rc && g->n_places == 0)
         rc = bm_error_set(err, BM_ENOTFOUND,
                           "%s holds no place file (*.tsv with an id/name_en/name_ar header)", dir);
@@ -957,6 +959,7 @@ void bm_gazetteer_free(bm_gazetteer *g)
     free(g->trap_v);
     bm__gz_map_free(&g->orgs);
     bm__gz_map_free(&g->nisbas);
+    bm__gz_map_free(&g->name_words);
     free(g->nisba_v);
     free(g->strings);
     free(g->pending);

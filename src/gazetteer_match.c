@@ -333,7 +333,8 @@ typedef struct cand {
     int broad_only;
     int nisba_homograph;
     int weak_clitic; /* a proclitic was stripped and a short minor name is left */
-    int imported;    /* only user-imported places carry the name: evidence needed */
+    int imported;    /* only user-imported places carry the name */
+    int name_words;  /* ... and it is made of given names / common words only */
     int noart;       /* read only as a name without its article (هول for الهول) */
     unsigned evidence;
     unsigned pref_kinds;
@@ -582,6 +583,8 @@ static void fill_from_hit(const matcher *m, const gz_hit *h, cand *c)
     c->latin = h->latin;
     c->trap = trap_of(g, h->key, h->klen);
     c->imported = h->imported;
+    c->name_words = h->imported && (h->t0 == h->t1 || h->latin ||
+                                    bm__gz_all_name_words(g, m->t, h->t0, h->t1, h->strip));
     uint32_t n;
     const gz_ref *r = group_refs(g, h->group, &n);
     c->place = r[0].place;
@@ -658,13 +661,15 @@ static size_t list_next(const bm_tokens *t, size_t t1)
 
 static void triggers(matcher *m, cand *c);
 
-/* A name only user imports know needs a place word before it (قرية X، قرب
- * X); without one, a shorter name from the gazetteer files inside it is
- * read instead, so a village named after a town never hides the town. */
+/* A name only user imports know that is made of given names and common
+ * words needs a place word before it (قرية X، قرب X); without one, a shorter
+ * name from the gazetteer files inside it is read instead, so such a
+ * village never hides a town its name starts with. */
 static void prefer_files(matcher *m, size_t i, gz_hit *h)
 {
-    if (!h->imported)
-        return;
+    if (!h->imported ||
+        !(h->t0 == h->t1 || h->latin || bm__gz_all_name_words(m->g, m->t, h->t0, h->t1, h->strip)))
+        return; /* a distinctive imported name stands on its own */
     cand probe;
     memset(&probe, 0, sizeof probe);
     probe.t0 = i;
@@ -1087,7 +1092,7 @@ static int unlocked(matcher *m, size_t ci)
     unsigned unlock = c->trap ? c->trap->unlock : (GZ_U_TRIGGER | GZ_U_LIST | GZ_U_NEARBY);
     /* tens of thousands of imported villages are named like people and
      * words (جاسم محمد، السبخة): another place nearby proves nothing */
-    if (c->imported)
+    if (c->name_words)
         unlock &= GZ_U_TRIGGER | GZ_U_LIST;
     /* without its article a trap is most often the plain word (عن هول ما
      * رأوا): only a place word next to it unlocks it */
@@ -1289,6 +1294,33 @@ static void choose(matcher *m, cand *c, const doc_ctx *d)
     str_cat(c->reason, sizeof c->reason, why, strlen(why));
 }
 
+/* Names only user imports know are chosen last, against every place the
+ * article's neighbouring mentions resolved to (not only the unambiguous
+ * ones): WOF has thousands of same-name villages and a town of the files
+ * that shares a name with one of them is still the best anchor. */
+#define ANCHOR_WINDOW 32
+
+static void choose_imported(matcher *m, const doc_ctx *d)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        cand *c = &m->c[i];
+        if (c->st != S_ACCEPTED || !c->imported)
+            continue;
+        doc_ctx local = *d;
+        local.n_anchor = 0;
+        size_t lo = i > ANCHOR_WINDOW ? i - ANCHOR_WINDOW : 0;
+        for (size_t j = lo; j < m->n && j <= i + ANCHOR_WINDOW; j++) {
+            const cand *o = &m->c[j];
+            if (j == i || o->st != S_ACCEPTED || o->place == NO_VALUE || local.n_anchor >= 64)
+                continue;
+            const gz_place *p = &m->g->places[o->place];
+            if (specific(p) && p->kind != GZ_K_GOVERNORATE)
+                local.anchor[local.n_anchor++] = p->pub.pt;
+        }
+        choose(m, c, &local);
+    }
+}
+
 /* "حقل العمر في دير الزور", "حقول رميلان في الحسكة": a place far out of the
  * city named after its governorate, said to be "in" that name, is in the
  * governorate; the city itself is not meant. Points within a few km of the
@@ -1467,7 +1499,7 @@ static int needs_evidence(const cand *c)
 {
     if (c->evidence & EV_SPECIAL)
         return 0;
-    if (c->imported)
+    if (c->name_words)
         return 1;
     if (c->trap)
         return !(c->trap->unlock & GZ_U_ALWAYS);
@@ -1507,6 +1539,7 @@ static void resolve(matcher *m)
     for (size_t i = 0; i < m->n; i++)
         if (m->c[i].st == S_OPEN)
             reject(&m->c[i], "trap");
+
     neighbour_kinds(m);
     doc_ctx d = {0};
     for (size_t i = 0; i < m->n; i++) {
@@ -1524,8 +1557,10 @@ static void resolve(matcher *m)
         if (c->st != S_ACCEPTED)
             continue;
         base_reason(m, c);
-        choose(m, c, &d);
+        if (!c->imported)
+            choose(m, c, &d);
     }
+    choose_imported(m, &d);
     container_level(m);
     governorate_coreference(m);
     direction_country(m);

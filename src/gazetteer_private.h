@@ -180,6 +180,7 @@ struct bm_gazetteer {
     size_t n_traps, cap_traps;
     gz_map orgs; /* normalised token sequence -> GZ_ORG_* bits */
     size_t org_max_tokens;
+    gz_map name_words; /* given names and common words (name-words.tsv), article-less */
     gz_map nisbas; /* normalised nisba form -> index in nisba_v */
     gz_nisba *nisba_v;
     size_t n_nisbas, cap_nisbas;
@@ -278,6 +279,13 @@ int bm__gz_longest_files(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz
 /* Extra score of place p among same-name candidates from user imports:
  * closeness to the article's other places (anchors) and the Iraq-Syria
  * corridor. *why (static) names the deciding term when it is the distance. */
+/* Loads name-words.tsv from dir (optional). */
+int bm__gz_load_name_words(bm_gazetteer *g, const char *dir, bm_error *err);
+/* Are all the words of tokens [t0, t1] (the first after `strip` bytes of
+ * proclitics) given names or common words? */
+int bm__gz_all_name_words(const bm_gazetteer *g, const bm_tokens *t, size_t t0, size_t t1,
+                          int strip);
+
 double bm__gz_rank_imported(const gz_place *p, const bm_lonlat *anchors, size_t n_anchors,
                             const char **why);
 

@@ -7,6 +7,10 @@
  * share a curated name). */
 #include "gazetteer_private.h"
 
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 /* Beyond this, another place of the article says nothing about which of
  * two same-name villages is meant. */
 #define ANCHOR_RANGE_KM 150.0
@@ -34,4 +38,66 @@ double bm__gz_rank_imported(const gz_place *p, const bm_lonlat *anchors, size_t 
         *why = "distance";
     }
     return s;
+}
+
+/* ---- Names made of given names and common words ------------------------------ */
+
+#define AR_AL "\xD8\xA7\xD9\x84" /* ال */
+
+/* The word without its article ال (when something is left). */
+static void strip_article(const char **w, size_t *n)
+{
+    if (*n > 6 && !memcmp(*w, AR_AL, 4)) {
+        *w += 4;
+        *n -= 4;
+    }
+}
+
+int bm__gz_load_name_words(bm_gazetteer *g, const char *dir, bm_error *err)
+{
+    char path[4096];
+    if (bm__gz_join_path(path, sizeof path, dir, "name-words.tsv"))
+        return bm_error_set(err, BM_EINVAL, "%s/name-words.tsv: path too long", dir);
+    if (access(path, R_OK) != 0)
+        return BM_OK; /* optional: without it, only one-word names need evidence */
+    gz_tsv t;
+    int rc = bm__gz_tsv_open(&t, path, err);
+    if (rc)
+        return rc;
+    char *f[TSV_MAX_FIELDS];
+    int nf = bm__gz_tsv_next(&t, f); /* header */
+    while (rc == BM_OK && nf > 0 && (nf = bm__gz_tsv_next(&t, f)) > 0) {
+        char key[GZ_MAX_KEY + 8];
+        int latin;
+        if (!bm__gz_name_key(f[0], key, sizeof key, &latin) || strchr(key, ' '))
+            continue; /* one word per row */
+        const char *w = key;
+        size_t n = strlen(key);
+        strip_article(&w, &n);
+        int created;
+        if (!bm__gz_map_put(&g->name_words, w, n, &created))
+            rc = bm_error_set(err, BM_ENOMEM, "loading %s: out of memory", path);
+    }
+    free(t.data);
+    return rc;
+}
+
+int bm__gz_all_name_words(const bm_gazetteer *g, const bm_tokens *t, size_t t0, size_t t1,
+                          int strip)
+{
+    if (g->name_words.n == 0)
+        return 0;
+    int words = 0;
+    for (size_t i = t0; i <= t1 && i < t->n; i++) {
+        const bm_token *tk = &t->v[i];
+        if (tk->kind != BM_TOK_ARABIC)
+            continue; /* hyphens and marks between the words */
+        const char *w = tk->norm + (i == t0 ? (size_t)strip : 0);
+        size_t n = tk->norm_len - (i == t0 ? (size_t)strip : 0);
+        strip_article(&w, &n);
+        if (!bm__gz_map_get(&g->name_words, w, n, bm__gz_hash(w, n)))
+            return 0;
+        words++;
+    }
+    return words > 0;
 }

@@ -203,6 +203,21 @@ typedef struct add_ctx {
     size_t added;
 } add_ctx;
 
+/* Imported gazetteers spell the place word into many names (WOF: قرية تل
+ * الحول, Qaryat ...): the text's own قرية is then the evidence, and the
+ * village is found among its namesakes instead of hiding them. */
+static int index_imported(bm_gazetteer *g, uint32_t idx, const char *name, int canonical,
+                          bm_error *err)
+{
+    static const char *const words[] = {"قرية ", "قريه ", "مزرعة ", "مزرعه "};
+    for (size_t i = 0; name && i < sizeof words / sizeof *words; i++) {
+        size_t n = strlen(words[i]);
+        if (!strncmp(name, words[i], n) && name[n])
+            return bm__gz_index_name(g, idx, name + n, canonical, err);
+    }
+    return bm__gz_index_name(g, idx, name, canonical, err);
+}
+
 static int add_one(const bm_place *sp, void *user)
 {
     add_ctx *a = user;
@@ -226,9 +241,9 @@ static int add_one(const bm_place *sp, void *user)
         return 0;
     if (idx < 0)
         return (int)idx;
-    int rc = bm__gz_index_name(a->g, (uint32_t)idx, p.name_ar, 1, a->err);
+    int rc = index_imported(a->g, (uint32_t)idx, p.name_ar, 1, a->err);
     if (!rc)
-        rc = bm__gz_index_name(a->g, (uint32_t)idx, p.name_en, 1, a->err);
+        rc = index_imported(a->g, (uint32_t)idx, p.name_en, 1, a->err);
     a->added++;
     return rc;
 }
@@ -248,7 +263,7 @@ static int add_alias(const char *place_id, const char *name, const char *lang, v
     const char *ar = bm__gz_str(a->g, (uint32_t)(uintptr_t)p->name_ar);
     if (!strcmp(name, en) || !strcmp(name, ar))
         return 0;
-    return bm__gz_index_name(a->g, idx, name, 0, a->err);
+    return index_imported(a->g, idx, name, 0, a->err);
 }
 
 int bm_gazetteer_add_store_places(bm_gazetteer *g, bm_store *store, bm_error *err)
