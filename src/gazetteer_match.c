@@ -6,6 +6,7 @@
 #include "gazetteer_private.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -685,6 +686,30 @@ static void prefer_files(matcher *m, size_t i, gz_hit *h)
     }
 }
 
+/* Could evidence ever unlock an imported name made of common words: a
+ * place word around it, or a list mark (و، ،) next to it? Most such words in
+ * a text are people and things; dropping them early keeps a gazetteer of
+ * tens of thousands of villages as fast as the files alone. */
+static int may_have_evidence(matcher *m, cand *c)
+{
+    const bm_tokens *t = m->t;
+    cand probe = *c;
+    triggers(m, &probe);
+    if (probe.evidence & (EV_TRIGGER | EV_TRIGGER_AFTER))
+        return 1;
+    const bm_token *first = &t->v[c->t0];
+    if (first->kind == BM_TOK_ARABIC && c->strip >= 2 && !memcmp(first->norm, "\xD9\x88", 2))
+        return 1; /* وX */
+    if (c->t0 > 0) {
+        const bm_token *p = &t->v[c->t0 - 1];
+        if (p->kind == BM_TOK_PUNCT && (p->norm[0] == ',' || p->norm[0] == '-'))
+            return 1;
+        if (roles_at(m, c->t0 - 1) & (GZ_C_RANGE_FROM | GZ_C_RANGE_TO))
+            return 1;
+    }
+    return list_next(t, c->t1) != SIZE_MAX;
+}
+
 static int collect(matcher *m)
 {
     const bm_tokens *t = m->t;
@@ -711,11 +736,17 @@ static int collect(matcher *m)
             have = 1;
         }
         int special = h.special && (special_border(m, i, &sp) || special_capital(m, i, &sp));
+        int found = 1;
         if (special && (!have || sp.t1 >= h.t1)) {
             c = sp;
         } else if (have) {
             fill_from_hit(m, &h, &c);
+            /* no word around it could ever vouch for it */
+            found = i == pl_at || !c.name_words || may_have_evidence(m, &c);
         } else {
+            found = 0;
+        }
+        if (!found) {
             if (i == pl_at)
                 pl_at = SIZE_MAX;
             i++;
@@ -1024,10 +1055,15 @@ static int same_sentence(matcher *m, size_t a, size_t b)
  * article's worth, so a long text stays linear. */
 #define COREF_WINDOW 256
 
+/* Imported names (thousands of same-name villages) look back over fewer
+ * candidates: the test runs once per place of the name. */
+#define COREF_WINDOW_IMPORTED 24
+
 /* Did an earlier accepted mention resolve to place p? */
 static int named_before(const matcher *m, const cand *c, uint32_t p)
 {
-    const cand *o = c - m->c > COREF_WINDOW ? c - COREF_WINDOW : m->c;
+    ptrdiff_t win = c->imported ? COREF_WINDOW_IMPORTED : COREF_WINDOW;
+    const cand *o = c - m->c > win ? c - win : m->c;
     for (; o < c; o++)
         if (o->st == S_ACCEPTED && o->place == p && o->group != c->group)
             return 1;

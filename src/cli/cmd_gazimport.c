@@ -195,8 +195,9 @@ static int begin(bm_cli *cli, bm_store **st, bm_gazetteer **g, bm_gz_import **im
     *im = NULL;
     if (!(*st = bm_cli_open_store(cli, 0)))
         return BM_EXIT_FAIL;
-    /* the store's places must hold the gazetteer's before rows merge into them */
-    if (bm__cli_sync_gazetteer(*st, &err) != BM_OK || bm_gazetteer_load(g, &err) != BM_OK)
+    /* opening it writable synced the gazetteer's places into the store, so
+     * rows can merge into them */
+    if (bm_gazetteer_load(g, &err) != BM_OK)
         return bm_cli_fail("gazetteer import", "%s", bm_error_text(&err));
     if (bm_store_begin(*st) != BM_OK)
         return bm_cli_fail("gazetteer import", "%s", bm_store_errmsg(*st));
