@@ -662,11 +662,14 @@ int bm__gz_finalise(bm_gazetteer *g, bm_error *err)
                 r->alias_off = g->pending[k].alias_off;
             }
             refine_group(g, gr);
-            /* after refine_group no curated place shares a key with an
-             * imported one: any imported ref makes the key imported-only */
+            /* a key only user imports know; one the files know too (a
+             * GeoNames row) keeps the files' rules */
+            int imported = gr->n > 0;
             for (uint32_t k = 0; k < gr->n; k++)
-                if (g->places[g->refs[gr->first + k].place].flags & GZ_P_USER)
-                    value |= GZ_E_IMPORTED;
+                if (!(g->places[g->refs[gr->first + k].place].flags & GZ_P_USER))
+                    imported = 0;
+            if (imported)
+                value |= GZ_E_IMPORTED;
             g->n_refs += gr->n;
             value |= GZ_E_FULL | (uint32_t)g->n_groups;
             g->n_groups++;
@@ -960,6 +963,7 @@ void bm_gazetteer_free(bm_gazetteer *g)
     bm__gz_map_free(&g->orgs);
     bm__gz_map_free(&g->nisbas);
     bm__gz_map_free(&g->name_words);
+    bm__gz_map_free(&g->import_evidence);
     free(g->nisba_v);
     free(g->strings);
     free(g->pending);

@@ -890,20 +890,28 @@ static void triggers(matcher *m, cand *c)
             ctx = c2;
         }
     }
+    /* an English preposition is too weak for the tens of thousands of
+     * imported names (Kurdistan, Bashar, Saada are villages too) */
+    int weak_ok = c->latin && !c->imported;
+    /* and only village words vouch for them (قرية، بلدة، مزرعة، بئر، قرب) */
+    if (ctx && c->imported && !bm__gz_vouches(m->g, &t->v[p]))
+        ctx = NULL;
     if (ctx && (ctx->roles & (GZ_C_TRIGGER | GZ_C_LINK)) &&
-        (!(ctx->roles & GZ_C_WEAK) || c->latin)) {
+        (!(ctx->roles & GZ_C_WEAK) || weak_ok)) {
         c->evidence |= EV_TRIGGER;
         c->pref_kinds |= ctx->kinds;
         c->plural = (ctx->roles & GZ_C_PLURAL) != 0;
         c->trigger[0] = '\0';
         str_cat(c->trigger, sizeof c->trigger, t->v[p].norm, t->v[p].norm_len);
-    } else if (ctx && (ctx->roles & GZ_C_WEAK) && c->latin) {
+    } else if (ctx && (ctx->roles & GZ_C_WEAK) && weak_ok) {
         c->evidence |= EV_TRIGGER;
         c->trigger[0] = '\0';
         str_cat(c->trigger, sizeof c->trigger, t->v[p].norm, t->v[p].norm_len);
     }
     size_t nx = next_adjacent(t, c->t1);
     ctx = nx != SIZE_MAX ? ctx_at(m, nx) : NULL;
+    if (ctx && c->imported && !bm__gz_vouches(m->g, &t->v[nx]))
+        ctx = NULL;
     if (ctx && (ctx->roles & GZ_C_TRIGGER_AFTER)) {
         c->evidence |= EV_TRIGGER_AFTER;
         c->pref_kinds |= ctx->kinds;
@@ -1129,7 +1137,7 @@ static int unlocked(matcher *m, size_t ci)
     /* tens of thousands of imported villages are named like people and
      * words (جاسم محمد، السبخة): another place nearby proves nothing */
     if (c->name_words)
-        unlock &= GZ_U_TRIGGER | GZ_U_LIST;
+        unlock &= GZ_U_TRIGGER;
     /* without its article a trap is most often the plain word (عن هول ما
      * رأوا): only a place word next to it unlocks it */
     if (c->trap && c->noart)

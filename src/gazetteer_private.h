@@ -181,6 +181,7 @@ struct bm_gazetteer {
     gz_map orgs; /* normalised token sequence -> GZ_ORG_* bits */
     size_t org_max_tokens;
     gz_map name_words; /* given names and common words (name-words.tsv), article-less */
+    gz_map import_evidence; /* place words that vouch for imported names */
     gz_map nisbas; /* normalised nisba form -> index in nisba_v */
     gz_nisba *nisba_v;
     size_t n_nisbas, cap_nisbas;
@@ -279,8 +280,11 @@ int bm__gz_longest_files(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz
 /* Extra score of place p among same-name candidates from user imports:
  * closeness to the article's other places (anchors) and the Iraq-Syria
  * corridor. *why (static) names the deciding term when it is the distance. */
-/* Loads name-words.tsv from dir (optional). */
+/* Loads name-words.tsv and import-evidence.tsv from dir (each optional). */
 int bm__gz_load_name_words(bm_gazetteer *g, const char *dir, bm_error *err);
+/* Does the word (with or without an attached proclitic) vouch for a name
+ * only user imports know (import-evidence.tsv)? */
+int bm__gz_vouches(const bm_gazetteer *g, const bm_token *tk);
 /* Are all the words of tokens [t0, t1] (the first after `strip` bytes of
  * proclitics) given names or common words? */
 int bm__gz_all_name_words(const bm_gazetteer *g, const bm_tokens *t, size_t t0, size_t t1,

@@ -53,13 +53,15 @@ static void strip_article(const char **w, size_t *n)
     }
 }
 
-int bm__gz_load_name_words(bm_gazetteer *g, const char *dir, bm_error *err)
+/* One word per row (first column) into map, article-less when strip_al. */
+static int load_words(const char *dir, const char *file, gz_map *map, int strip_al,
+                      bm_error *err)
 {
     char path[4096];
-    if (bm__gz_join_path(path, sizeof path, dir, "name-words.tsv"))
-        return bm_error_set(err, BM_EINVAL, "%s/name-words.tsv: path too long", dir);
+    if (bm__gz_join_path(path, sizeof path, dir, file))
+        return bm_error_set(err, BM_EINVAL, "%s/%s: path too long", dir, file);
     if (access(path, R_OK) != 0)
-        return BM_OK; /* optional: without it, only one-word names need evidence */
+        return BM_OK; /* optional */
     gz_tsv t;
     int rc = bm__gz_tsv_open(&t, path, err);
     if (rc)
@@ -73,13 +75,39 @@ int bm__gz_load_name_words(bm_gazetteer *g, const char *dir, bm_error *err)
             continue; /* one word per row */
         const char *w = key;
         size_t n = strlen(key);
-        strip_article(&w, &n);
+        if (strip_al)
+            strip_article(&w, &n);
         int created;
-        if (!bm__gz_map_put(&g->name_words, w, n, &created))
+        if (!bm__gz_map_put(map, w, n, &created))
             rc = bm_error_set(err, BM_ENOMEM, "loading %s: out of memory", path);
     }
     free(t.data);
     return rc;
+}
+
+int bm__gz_load_name_words(bm_gazetteer *g, const char *dir, bm_error *err)
+{
+    int rc = load_words(dir, "name-words.tsv", &g->name_words, 1, err);
+    return rc ? rc : load_words(dir, "import-evidence.tsv", &g->import_evidence, 0, err);
+}
+
+int bm__gz_vouches(const bm_gazetteer *g, const bm_token *tk)
+{
+    if (g->import_evidence.n == 0)
+        return 1; /* without the list, any trigger does */
+    const char *w = tk->norm;
+    size_t n = tk->norm_len;
+    if (bm__gz_map_get(&g->import_evidence, w, n, bm__gz_hash(w, n)))
+        return 1;
+    if (tk->kind != BM_TOK_ARABIC)
+        return 0;
+    for (int which = 1; which <= 2; which++) {
+        size_t cl = bm_ar_proclitic_len(w, n, which);
+        if (cl && cl < n && bm__gz_map_get(&g->import_evidence, w + cl, n - cl,
+                                           bm__gz_hash(w + cl, n - cl)))
+            return 1;
+    }
+    return 0;
 }
 
 int bm__gz_all_name_words(const bm_gazetteer *g, const bm_tokens *t, size_t t0, size_t t1,
