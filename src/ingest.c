@@ -12,6 +12,7 @@
 
 #include <glib.h>
 
+#include "bordermap/actors.h"
 #include "bordermap/fileio.h"
 
 #define DEFAULT_MERGE_KM 10.0
@@ -26,6 +27,7 @@ struct bm_ingest {
     const bm_gazetteer *g;
     const bm_dates *d;
     bm_extractor *x;
+    bm_actors *actors;
 };
 
 void bm_ingest_opts_init(bm_ingest_opts *o)
@@ -48,6 +50,8 @@ int bm_ingest_new_with(bm_store *store, const bm_gazetteer *g, const bm_dates *d
     ig->g = g;
     ig->d = d;
     int rc = bm_extractor_new(g, d, &ig->x, err);
+    if (rc == BM_OK && (rc = bm_actors_load(NULL, &ig->actors, err)) != BM_OK)
+        bm_extractor_free(ig->x);
     if (rc != BM_OK) {
         free(ig);
         return rc;
@@ -107,6 +111,7 @@ void bm_ingest_free(bm_ingest *ig)
         return;
     bm_ingest_flush(ig, NULL);
     bm_extractor_free(ig->x);
+    bm_actors_free(ig->actors);
     bm_dates_free(ig->own_d);
     bm_gazetteer_free(ig->own_g);
     free(ig);
@@ -336,6 +341,21 @@ static int add_source(bm_ingest *ig, int64_t incident, int64_t article, const ch
     return rc == BM_OK ? BM_OK : store_fail(ig, rc, "storing a source", err);
 }
 
+/* Actors are read from the incident's own sentence, after extraction, so
+ * the extractor stays unaware of them. */
+static int set_actors(const bm_ingest *ig, const char *data, const bm_extracted *x,
+                      bm_incident *inc, bm_error *err)
+{
+    bm_actor_pair p;
+    int rc = bm_actors_find(ig->actors, data + x->sent_start, x->sent_end - x->sent_start,
+                            inc->date_start, &p, err);
+    if (rc != BM_OK)
+        return rc;
+    snprintf(inc->actor1, sizeof inc->actor1, "%s", p.actor1);
+    snprintf(inc->actor2, sizeof inc->actor2, "%s", p.actor2);
+    return BM_OK;
+}
+
 static int store_incidents(bm_ingest *ig, int64_t article, const char *data,
                            const bm_extraction *ex, double km, bm_ingest_result *r, bm_error *err)
 {
@@ -348,6 +368,8 @@ static int store_incidents(bm_ingest *ig, int64_t article, const char *data,
     }
     for (size_t i = 0; i < ex->n && rc == BM_OK; i++) {
         bm_incident inc = ex->v[i].inc;
+        if ((rc = set_actors(ig, data, &ex->v[i], &inc, err)) != BM_OK)
+            break;
         const known_inc *known = match_known(&k, &inc, km);
         if (known && known->own)
             continue; /* this article already reported it (another sentence) */

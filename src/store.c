@@ -63,7 +63,8 @@ struct bm_store {
 #define INCIDENT_COLUMNS                                                                   \
     "i.id, i.date_start, i.date_end, i.date_precision, i.type, i.place_id, ST_X(i.geom), " \
     "ST_Y(i.geom), i.geo_precision, i.confidence, i.fatalities, i.summary, i.reasons, "    \
-    "(SELECT count(*) FROM incident_sources s WHERE s.incident_id = i.id)"
+    "(SELECT count(*) FROM incident_sources s WHERE s.incident_id = i.id), "              \
+    "i.actor1, i.actor2, i.provenance, i.external_id"
 
 static int fail(bm_store *s, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -546,7 +547,8 @@ static int validate_incident(bm_store *s, const bm_incident *inc)
     return BM_OK;
 }
 
-/* Binds the incident's columns to ?1..?12 in the order of the INSERT/UPDATE. */
+/* Binds the incident's columns to ?1..?13 and ?15..?18 (?14 is the id of an
+ * UPDATE) in the order of the INSERT/UPDATE. */
 static void bind_incident(sqlite3_stmt *st, const bm_incident *inc)
 {
     char d1[11], d2[11];
@@ -566,6 +568,11 @@ static void bind_incident(sqlite3_stmt *st, const bm_incident *inc)
     bind_text_or_null(st, 11, inc->summary);
     bind_text_or_null(st, 12, inc->reasons);
     sqlite3_bind_int(st, 13, bm__grid_cell(inc->pt));
+    bind_text_or_null(st, 15, inc->actor1);
+    bind_text_or_null(st, 16, inc->actor2);
+    sqlite3_bind_text(st, 17, inc->provenance[0] ? inc->provenance : "extracted", -1,
+                      SQLITE_TRANSIENT);
+    bind_text_or_null(st, 18, inc->external_id);
 }
 
 int bm__grid_cell(bm_lonlat pt)
@@ -600,8 +607,9 @@ int bm_store_incident_add(bm_store *s, bm_incident *inc)
     sqlite3_stmt *st = cached(
         s, ST_INCIDENT_ADD,
         "INSERT INTO incidents(date_start, date_end, date_precision, type, place_id, geom, "
-        "geo_precision, confidence, fatalities, summary, reasons, cell, created_at) VALUES "
-        "(?1, ?2, ?3, ?4, ?5, MakePoint(?6, ?7, 4326), ?8, ?9, ?10, ?11, ?12, ?13, "
+        "geo_precision, confidence, fatalities, summary, reasons, cell, actor1, actor2, "
+        "provenance, external_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, "
+        "MakePoint(?6, ?7, 4326), ?8, ?9, ?10, ?11, ?12, ?13, ?15, ?16, ?17, ?18, "
         "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
     if (!st)
         return BM_EDB;
@@ -623,7 +631,8 @@ int bm_store_incident_update(bm_store *s, const bm_incident *inc)
         s, ST_INCIDENT_UPDATE,
         "UPDATE incidents SET date_start = ?1, date_end = ?2, date_precision = ?3, type = ?4, "
         "place_id = ?5, geom = MakePoint(?6, ?7, 4326), geo_precision = ?8, confidence = ?9, "
-        "fatalities = ?10, summary = ?11, reasons = ?12, cell = ?13 WHERE id = ?14");
+        "fatalities = ?10, summary = ?11, reasons = ?12, cell = ?13, actor1 = ?15, "
+        "actor2 = ?16, provenance = ?17, external_id = ?18 WHERE id = ?14");
     if (!st)
         return BM_EDB;
     bind_incident(st, inc);
@@ -668,6 +677,10 @@ static void read_incident(sqlite3_stmt *st, bm_incident *inc)
     copy_col(inc->summary, sizeof inc->summary, st, 11);
     copy_col(inc->reasons, sizeof inc->reasons, st, 12);
     inc->n_sources = sqlite3_column_int(st, 13);
+    copy_col(inc->actor1, sizeof inc->actor1, st, 14);
+    copy_col(inc->actor2, sizeof inc->actor2, st, 15);
+    copy_col(inc->provenance, sizeof inc->provenance, st, 16);
+    copy_col(inc->external_id, sizeof inc->external_id, st, 17);
 }
 
 int bm_store_incident_get(bm_store *s, int64_t id, bm_incident *out)
@@ -943,7 +956,7 @@ int bm_store_sources(bm_store *s, int64_t incident_id, bm_source_cb cb, void *us
     sqlite3_stmt *st;
     int rc = prepare(s,
                      "SELECT s.incident_id, s.article_id, s.byte_start, s.byte_end, s.sentence, "
-                     "a.file_name, a.url FROM incident_sources s JOIN articles a ON "
+                     "a.file_name, a.url, a.source, a.published FROM incident_sources s JOIN articles a ON "
                      "a.id = s.article_id WHERE ?1 <= 0 OR s.incident_id = ?1 "
                      "ORDER BY s.incident_id, s.article_id, s.byte_start",
                      &st);
@@ -960,6 +973,8 @@ int bm_store_sources(bm_store *s, int64_t incident_id, bm_source_cb cb, void *us
             .sentence = (const char *)sqlite3_column_text(st, 4),
             .file_name = (const char *)sqlite3_column_text(st, 5),
             .url = (const char *)sqlite3_column_text(st, 6),
+            .outlet = (const char *)sqlite3_column_text(st, 7),
+            .published = (const char *)sqlite3_column_text(st, 8),
         };
         rc = cb(&src, user);
         if (rc != 0)
@@ -1192,7 +1207,39 @@ static const char *const migration_2[] = {
     NULL,
 };
 
-static const char *const *const migrations[] = {NULL, migration_1, migration_2};
+/* Versions 3 and 4 are other branches' (filled when they land). */
+static const char *const migration_3[] = {NULL};
+static const char *const migration_4[] = {NULL};
+
+/* Version 5: actors and provenance for ACLED interchange, and dates that GIS
+ * tools read as dates. OGR types a SpatiaLite column by its declared type, so
+ * date_start and date_end are re-declared DATE (values stay ISO text: DATE's
+ * numeric affinity leaves 'YYYY-MM-DD' as text, so ordering is unchanged).
+ * SQLite cannot change a column's type: each is renamed, re-added as DATE,
+ * copied and dropped, with the date indexes rebuilt around it. Depends only
+ * on schema 2. */
+static const char *const migration_5[] = {
+    "ALTER TABLE incidents ADD COLUMN actor1 TEXT",
+    "ALTER TABLE incidents ADD COLUMN actor2 TEXT",
+    "ALTER TABLE incidents ADD COLUMN provenance TEXT NOT NULL DEFAULT 'extracted'",
+    "ALTER TABLE incidents ADD COLUMN external_id TEXT",
+    "DROP INDEX incidents_cell_date",
+    "DROP INDEX incidents_date",
+    "ALTER TABLE incidents RENAME COLUMN date_start TO date_start_v4",
+    "ALTER TABLE incidents RENAME COLUMN date_end TO date_end_v4",
+    "ALTER TABLE incidents ADD COLUMN date_start DATE",
+    "ALTER TABLE incidents ADD COLUMN date_end DATE",
+    "UPDATE incidents SET date_start = date_start_v4, date_end = date_end_v4",
+    "ALTER TABLE incidents DROP COLUMN date_start_v4",
+    "ALTER TABLE incidents DROP COLUMN date_end_v4",
+    "CREATE INDEX incidents_cell_date ON incidents(cell, date_start, date_end)",
+    "CREATE INDEX incidents_date ON incidents(date_start, date_end)",
+    "CREATE INDEX incidents_external ON incidents(provenance, external_id)",
+    NULL,
+};
+
+static const char *const *const migrations[] = {NULL,        migration_1, migration_2,
+                                                migration_3, migration_4, migration_5};
 
 /* SpatiaLite's helper functions report failure as a 0 result, not an SQL
  * error, so every SELECT of a helper is checked for a true result. */
