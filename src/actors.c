@@ -26,7 +26,7 @@ typedef struct actor {
     bm_date from, to; /* year 0: open */
 } actor;
 
-typedef enum { ROLE_NONE = 0, ROLE_AGENT, ROLE_PATIENT } role;
+typedef enum { ROLE_NONE = 0, ROLE_AGENT, ROLE_PATIENT, ROLE_ALLY } role;
 
 typedef struct entry {
     phrase ph;
@@ -171,6 +171,7 @@ static int role_line(bm_actors *a, char **col, int ncol)
         return BM_EPARSE;
     role r = strcmp(col[0], "agent") == 0     ? ROLE_AGENT
              : strcmp(col[0], "patient") == 0 ? ROLE_PATIENT
+             : strcmp(col[0], "ally") == 0    ? ROLE_ALLY
                                               : ROLE_NONE;
     int after = strcmp(col[1], "after") == 0;
     if (r == ROLE_NONE || (!after && strcmp(col[1], "before") != 0))
@@ -396,7 +397,7 @@ static void set_side(const bm_actors *a, const mention *m, char *name, size_t si
 
 /* actor1: the first agent, else the first actor with no marker (the acting
  * side comes first in both languages), never civilians; actor2: the first
- * patient, else the next unmarked actor, else another agent. */
+ * patient, else the next unmarked actor, else an ally, else another agent. */
 static void assign(const bm_actors *a, const mention *v, size_t n, bm_actor_pair *out)
 {
     const mention *m1 = pick(a, v, n, ROLE_AGENT, -1, 1);
@@ -406,6 +407,8 @@ static void assign(const bm_actors *a, const mention *v, size_t n, bm_actor_pair
     const mention *m2 = pick(a, v, n, ROLE_PATIENT, skip, 0);
     if (!m2)
         m2 = pick(a, v, n, ROLE_NONE, skip, 0);
+    if (!m2)
+        m2 = pick(a, v, n, ROLE_ALLY, skip, 0);
     if (!m2)
         m2 = pick(a, v, n, ROLE_AGENT, skip, 0);
     set_side(a, m1, out->actor1, sizeof out->actor1, &out->inter1);
