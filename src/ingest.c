@@ -353,6 +353,8 @@ static int set_actors(const bm_ingest *ig, const char *data, const bm_extracted 
         return rc;
     snprintf(inc->actor1, sizeof inc->actor1, "%s", p.actor1);
     snprintf(inc->actor2, sizeof inc->actor2, "%s", p.actor2);
+    inc->inter1 = p.inter1;
+    inc->inter2 = p.inter2;
     return BM_OK;
 }
 

@@ -62,6 +62,7 @@ typedef struct bm_incident {
     char actor2[96];             /* the side acted upon ("" when none or unknown) */
     char provenance[16];         /* "extracted", "manual" or "acled"; "" = extracted */
     char external_id[32];        /* the source dataset's id (ACLED event_id_cnty) or "" */
+    int inter1, inter2;          /* ACLED interaction codes 1-8 of the actors, 0 unknown */
 } bm_incident;
 
 /* Fills defaults: precision day, geo_precision 1, confidence 1, fatalities -1. */
@@ -72,6 +73,10 @@ void bm_incident_init(bm_incident *inc);
 int bm_store_incident_add(bm_store *store, bm_incident *inc);
 /* Rewrites every field of an existing incident (by inc->id). */
 int bm_store_incident_update(bm_store *store, const bm_incident *inc);
+/* The first incident with this provenance and external id (an ACLED event
+ * imported before): BM_OK with *id set, or BM_ENOTFOUND. */
+int bm_store_incident_find_external(bm_store *store, const char *provenance,
+                                    const char *external_id, int64_t *id);
 /* BM_ENOTFOUND when there is no such id. */
 int bm_store_incident_get(bm_store *store, int64_t id, bm_incident *out);
 /* Deletes the incident and its source links; BM_ENOTFOUND when absent. */
