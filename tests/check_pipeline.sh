@@ -30,8 +30,8 @@ run render -o "$tmp/map.svg" --width 800 --height 600
 pdffonts "$tmp/map.pdf" | awk 'NR>2 && $(NF-4) != "yes" {bad=1} END {exit bad}' || fail "PDF has fonts not embedded"
 grep -q '<svg' "$tmp/map.svg" || fail "map.svg is not SVG"
 
-run export -o "$tmp/i.geojson"
-run export -o "$tmp/i.gpkg"
+run export -o "$tmp/i.geojson" --include-country-level
+run export -o "$tmp/i.gpkg" --include-country-level
 [ "$(ogrinfo -ro -so -al "$tmp/i.geojson" | awk -F': ' '/Feature Count/ {print $2}')" = "$n1" ] \
   || fail "GeoJSON feature count differs from the database"
 [ "$(ogrinfo -ro -so -al "$tmp/i.gpkg" | awk -F': ' '/Feature Count/ {print $2; exit}')" = "$n1" ] \
