@@ -694,7 +694,7 @@ typedef struct importer {
 
 static int store_err(importer *im, int rc, const reader *r, const char *what)
 {
-    return bm_error_set(im->err, rc, "line %lld: %s: %s", (long long)r->line, what,
+    return bm_error_set(im->err, rc, "row %lld: %s: %s", (long long)r->line, what,
                         bm_store_errmsg(im->store));
 }
 
@@ -728,7 +728,7 @@ static int import_row(importer *im, const reader *r)
     bm_incident inc;
     row_error e = {0};
     if (read_row(im->a, r, &inc, &e) != BM_OK)
-        return bm_error_set(im->err, BM_EPARSE, "line %lld: %s", (long long)r->line, e.what);
+        return bm_error_set(im->err, BM_EPARSE, "row %lld: %s", (long long)r->line, e.what);
     im->res.rows++;
     if (inc.external_id[0]) {
         int64_t id;
@@ -770,8 +770,9 @@ static int import_layer(importer *im, OGRLayerH layer)
     reader r = {0};
     int rc = map_columns(layer, &r, im->err);
     OGR_L_ResetReading(layer);
-    /* GDAL numbers CSV features from 1 after the header; line = fid + 1
-     * unless quoted fields span lines, so the count is of records. */
+    /* GDAL numbers CSV records from 1 after the header: row = fid + 1 counts
+     * the header as row 1, as a spreadsheet does (a quoted field spanning
+     * lines is still one row). */
     while (rc == BM_OK && (r.f = OGR_L_GetNextFeature(layer)) != NULL) {
         r.line = OGR_F_GetFID(r.f) + 1;
         rc = import_row(im, &r);
@@ -825,6 +826,8 @@ int bm_acled_import(bm_store *store, const char *path, const bm_acled_import_opt
         return rc;
     }
     importer im = {.store = store, .a = a, .name = o->name ? o->name : path, .err = err};
+    CPLErrorReset();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
     rc = bm_store_begin(store);
     if (rc != BM_OK)
         rc = bm_error_set(err, rc, "%s", bm_store_errmsg(store));
@@ -832,6 +835,7 @@ int bm_acled_import(bm_store *store, const char *path, const bm_acled_import_opt
         rc = import_layer(&im, GDALDatasetGetLayer(ds, 0));
     if (rc == BM_OK && CPLGetLastErrorType() == CE_Failure)
         rc = bm_error_set(err, BM_EPARSE, "reading %s: %s", path, CPLGetLastErrorMsg());
+    CPLPopErrorHandler();
     if (rc == BM_OK && !o->dry_run) {
         rc = bm_store_commit(store);
         if (rc != BM_OK)

@@ -2,7 +2,7 @@
  * store as incidents with provenance "acled" (writing one is
  * bm_export with BM_EXPORT_ACLED, see export.h).
  * Must never half-import a file: the whole file is one transaction, and a
- * row that cannot be read stops it with the row's line and the reason. */
+ * row that cannot be read stops it with the row's number and the reason. */
 #ifndef BORDERMAP_ACLED_H
 #define BORDERMAP_ACLED_H
 
@@ -40,7 +40,7 @@ typedef struct bm_acled_import_result {
  * comes from the tags bordermap writes, else from the sub-event type through
  * gazetteer/acled/types.tsv; inter codes may be numbers or ACLED's words.
  * Rows whose event_id_cnty is already stored are skipped. One transaction:
- * BM_OK, or BM_EPARSE (line and reason in err), BM_EIO, BM_EDB, BM_EGDAL,
+ * BM_OK, or BM_EPARSE (row number, header = 1, and reason in err), BM_EIO, BM_EDB, BM_EGDAL,
  * BM_ENOMEM, with nothing stored. r may be NULL. */
 int bm_acled_import(bm_store *store, const char *path, const bm_acled_import_opts *o,
                     bm_acled_import_result *r, bm_error *err);

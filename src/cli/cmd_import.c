@@ -17,7 +17,7 @@ static void usage(FILE *fp)
             "sub-event type (gazetteer/acled/types.tsv); event_date as 2025-03-07 or\n"
             "07 March 2025; time_precision 1 day, 2 week, 3 month; inter1/inter2 as codes\n"
             "or ACLED's words. Events already imported (same event_id_cnty) are skipped.\n"
-            "The whole file is one transaction: a bad row stops it with its line.\n\n"
+            "The whole file is one transaction: a bad row stops it with its number.\n\n"
             "Options:\n"
             "  -f, --format NAME   ACLED (the only format; required)\n"
             "  -n, --dry-run       read and check every row, store nothing\n"
