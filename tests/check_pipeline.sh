@@ -20,7 +20,7 @@ n1=$(run incidents list --format csv | tail -n +2 | wc -l)
 run ingest "$src/examples/articles"
 n2=$(run incidents list --format csv | tail -n +2 | wc -l)
 [ "$n1" = "$n2" ] || fail "re-ingesting unchanged articles changed the incident count ($n1 -> $n2)"
-types=$(run incidents list --format csv | tail -n +2 | cut -d, -f5 | sort -u | wc -l)
+types=$(run incidents list --format csv | tail -n +2 | cut -d, -f8 | sort -u | wc -l)
 [ "$types" -ge 10 ] || fail "the examples should cover most incident types, got $types"
 
 run render -o "$tmp/map.png" --width 1200 --height 900 --lang both
