@@ -613,8 +613,11 @@ static int row_dates(const reader *r, const char *tags, bm_incident *inc, row_er
                                            -(int64_t)((bm_date_weekday(inc->date_start) + 1) % 7));
     inc->date_precision = p;
     inc->date_end = bm_date_span_end(inc->date_start, p);
+    if (!bm_date_valid(inc->date_start) || !bm_date_valid(inc->date_end))
+        return bad(e, "event_date is outside the years 1-9999");
     if (tag(tags, "date_end", buf, sizeof buf) &&
-        bm_date_parse_iso(buf, &inc->date_end, NULL, NULL, NULL) != BM_OK)
+        (bm_date_parse_iso(buf, &inc->date_end, NULL, NULL, NULL) != BM_OK ||
+         !bm_date_valid(inc->date_end)))
         return bad(e, "bad bordermap:date_end tag");
     if (bm_date_cmp(inc->date_end, inc->date_start) < 0)
         return bad(e, "the event ends before it starts");
@@ -807,24 +810,20 @@ static int open_csv(const char *path, GDALDatasetH *ds, bm_error *err)
     return bm_error_set(err, BM_EIO, "cannot read %s as CSV%s%s", path, *why ? ": " : "", why);
 }
 
-int bm_acled_import(bm_store *store, const char *path, const bm_acled_import_opts *o,
-                    bm_acled_import_result *res, bm_error *err)
+int bm__acled_import_with(bm_store *store, const bm__acled *a, const char *path,
+                          const bm_acled_import_opts *o, bm_acled_import_result *res,
+                          bm_error *err)
 {
     bm_acled_import_opts defaults;
     bm_acled_import_opts_init(&defaults);
     o = o ? o : &defaults;
     if (res)
         memset(res, 0, sizeof *res);
-    bm__acled *a = NULL;
-    int rc = bm__acled_new(&a, err);
-    if (rc != BM_OK)
-        return rc;
     GDALAllRegister();
     GDALDatasetH ds = NULL;
-    if ((rc = open_csv(path, &ds, err)) != BM_OK) {
-        bm__acled_free(a);
+    int rc = open_csv(path, &ds, err);
+    if (rc != BM_OK)
         return rc;
-    }
     importer im = {.store = store, .a = a, .name = o->name ? o->name : path, .err = err};
     CPLErrorReset();
     CPLPushErrorHandler(CPLQuietErrorHandler);
@@ -844,8 +843,21 @@ int bm_acled_import(bm_store *store, const char *path, const bm_acled_import_opt
         bm_store_rollback(store);
     }
     GDALClose(ds);
-    bm__acled_free(a);
     if (rc == BM_OK && res)
         *res = im.res;
+    return rc;
+}
+
+int bm_acled_import(bm_store *store, const char *path, const bm_acled_import_opts *o,
+                    bm_acled_import_result *res, bm_error *err)
+{
+    if (res)
+        memset(res, 0, sizeof *res);
+    bm__acled *a = NULL;
+    int rc = bm__acled_new(&a, err);
+    if (rc != BM_OK)
+        return rc;
+    rc = bm__acled_import_with(store, a, path, o, res, err);
+    bm__acled_free(a);
     return rc;
 }

@@ -29,4 +29,10 @@ typedef struct bm__acled_extra {
 int bm__acled_row(const bm__acled *a, const bm_incident *inc, const bm__acled_extra *x,
                   char **vals);
 
+/* bm_acled_import with tables already loaded (borrowed): for callers that
+ * import many files, such as the fuzz target. */
+int bm__acled_import_with(bm_store *store, const bm__acled *a, const char *path,
+                          const bm_acled_import_opts *o, bm_acled_import_result *res,
+                          bm_error *err);
+
 #endif
