@@ -21,7 +21,7 @@
 
 #include "acled_private.h"
 #include "bordermap/actors.h"
-#include "bordermap/fileio.h"
+#include "tsv_private.h"
 
 static const char *const columns[BM_ACLED_NCOLS] = {
     "event_id_cnty", "event_date",     "year",          "time_precision", "disorder_type",
@@ -139,53 +139,17 @@ void bm__acled_free(bm__acled *a)
     free(a);
 }
 
-typedef int (*row_fn)(bm__acled *, char **, int);
-
-/* Reads a TSV data file: '#' comments, one header row, tab-separated. */
-static int load_tsv(bm__acled *a, const char *rel, int ncol, row_fn fn, bm_error *err)
+/* Reads one of the data tables under the data directory. */
+static int load_tsv(bm__acled *a, const char *rel, int ncol, bm__tsv_row_fn fn, bm_error *err)
 {
     char path[4096];
     int rc = bm_data_path(rel, path, sizeof path, err);
-    if (rc != BM_OK)
-        return rc;
-    char *data = NULL;
-    size_t len = 0;
-    if ((rc = bm_read_file(path, &data, &len, err)) != BM_OK)
-        return rc;
-    int lineno = 0, header = 1;
-    char *save = NULL;
-    for (char *line = strtok_r(data, "\n", &save); line && rc == BM_OK;
-         line = strtok_r(NULL, "\n", &save)) {
-        lineno++;
-        line[strcspn(line, "\r")] = '\0';
-        if (!*line || *line == '#')
-            continue;
-        if (header) {
-            header = 0;
-            continue;
-        }
-        char *col[8];
-        int n = 0;
-        for (char *p = line; n < 8;) {
-            col[n++] = p;
-            char *tab = strchr(p, '\t');
-            if (!tab)
-                break;
-            *tab = '\0';
-            p = tab + 1;
-        }
-        rc = n == ncol ? fn(a, col, n) : BM_EPARSE;
-        if (rc != BM_OK)
-            rc = bm_error_set(err, rc, "%s:%d: %s", path, lineno,
-                              rc == BM_ENOMEM ? "out of memory" : "malformed row");
-    }
-    free(data);
-    return rc;
+    return rc == BM_OK ? bm__tsv_rows(path, ncol, fn, a, err) : rc;
 }
 
-static int type_line(bm__acled *a, char **c, int n)
+static int type_line(void *user, char **c)
 {
-    (void)n;
+    bm__acled *a = user;
     type_row t = {0};
     t.type = bm_type_index(c[3]);
     if (t.type < 0 || (strcmp(c[4], "yes") && strcmp(c[4], "no")))
@@ -198,17 +162,17 @@ static int type_line(bm__acled *a, char **c, int n)
     return t.sub && t.event && t.disorder ? BM_OK : BM_ENOMEM;
 }
 
-static int country_line(bm__acled *a, char **c, int n)
+static int country_line(void *user, char **c)
 {
-    (void)n;
+    bm__acled *a = user;
     country_row r = {strdup(c[0]), strdup(c[1]), strdup(c[2]), strdup(c[3]), strdup(c[4])};
     g_array_append_val(a->countries, r);
     return r.iso2 && r.iso && r.iso3 && r.name && r.region ? BM_OK : BM_ENOMEM;
 }
 
-static int inter_line(bm__acled *a, char **c, int n)
+static int inter_line(void *user, char **c)
 {
-    (void)n;
+    bm__acled *a = user;
     char *end;
     inter_row r = {(int)strtol(c[0], &end, 10), NULL};
     if (*end || r.code < 1 || r.code > 8)

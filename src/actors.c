@@ -12,7 +12,7 @@
 #include <glib.h>
 
 #include "bordermap/arabic.h"
-#include "bordermap/fileio.h"
+#include "tsv_private.h"
 
 /* A multi-word phrase as normalised tokens; the first is the hash key. */
 typedef struct phrase {
@@ -136,10 +136,9 @@ static int parse_bound(const char *s, bm_date *d)
 }
 
 /* actor, inter, from, to, variants */
-static int actor_line(bm_actors *a, char **col, int ncol)
+static int actor_line(void *user, char **col)
 {
-    if (ncol != 5)
-        return BM_EPARSE;
+    bm_actors *a = user;
     actor ac = {0};
     char *end;
     ac.inter = (int)strtol(col[1], &end, 10);
@@ -165,10 +164,9 @@ static int actor_line(bm_actors *a, char **col, int ncol)
 }
 
 /* role, side, marker */
-static int role_line(bm_actors *a, char **col, int ncol)
+static int role_line(void *user, char **col)
 {
-    if (ncol != 3)
-        return BM_EPARSE;
+    bm_actors *a = user;
     role r = strcmp(col[0], "agent") == 0     ? ROLE_AGENT
              : strcmp(col[0], "patient") == 0 ? ROLE_PATIENT
              : strcmp(col[0], "ally") == 0    ? ROLE_ALLY
@@ -179,47 +177,13 @@ static int role_line(bm_actors *a, char **col, int ncol)
     return add_entry(a, a->markers, col[2], strlen(col[2]), -1, r, after);
 }
 
-typedef int (*line_fn)(bm_actors *, char **, int);
-
-/* Reads a TSV lexicon: '#' comments, one header row, tab-separated columns. */
-static int load_tsv(bm_actors *a, const char *dir, const char *file, line_fn fn, bm_error *err)
+static int load_tsv(bm_actors *a, const char *dir, const char *file, int ncol,
+                    bm__tsv_row_fn fn, bm_error *err)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, file);
-    char *data = NULL;
-    size_t len = 0;
-    int rc = bm_read_file(path, &data, &len, err);
-    if (rc != BM_OK)
-        return rc;
-    int lineno = 0, header = 1;
-    char *save = NULL;
-    for (char *line = strtok_r(data, "\n", &save); line && rc == BM_OK;
-         line = strtok_r(NULL, "\n", &save)) {
-        lineno++;
-        line[strcspn(line, "\r")] = '\0';
-        if (!*line || *line == '#')
-            continue;
-        if (header) {
-            header = 0;
-            continue;
-        }
-        char *col[8];
-        int ncol = 0;
-        for (char *p = line; ncol < 8;) {
-            col[ncol++] = p;
-            char *tab = strchr(p, '\t');
-            if (!tab)
-                break;
-            *tab = '\0';
-            p = tab + 1;
-        }
-        rc = fn(a, col, ncol);
-        if (rc != BM_OK)
-            rc = bm_error_set(err, rc, "%s:%d: %s", path, lineno,
-                              rc == BM_ENOMEM ? "out of memory" : "malformed row");
-    }
-    free(data);
-    return rc;
+    if ((size_t)snprintf(path, sizeof path, "%.4000s/%s", dir, file) >= sizeof path)
+        return bm_error_set(err, BM_EINVAL, "%s/%s: path too long", dir, file);
+    return bm__tsv_rows(path, ncol, fn, a, err);
 }
 
 static void list_free(gpointer p)
@@ -245,9 +209,9 @@ int bm_actors_load(const char *dir, bm_actors **out, bm_error *err)
     a->entries = g_ptr_array_new_with_free_func(entry_free);
     a->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, list_free);
     a->markers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, list_free);
-    int rc = load_tsv(a, dir, "actors.tsv", actor_line, err);
+    int rc = load_tsv(a, dir, "actors.tsv", 5, actor_line, err);
     if (rc == BM_OK)
-        rc = load_tsv(a, dir, "actor-roles.tsv", role_line, err);
+        rc = load_tsv(a, dir, "actor-roles.tsv", 3, role_line, err);
     if (rc != BM_OK) {
         bm_actors_free(a);
         return rc;

@@ -250,6 +250,7 @@ static int build_incident(const add_args *a, bm_incident *inc)
     inc->fatalities = a->fatalities;
     inc->confidence = a->confidence;
     snprintf(inc->reasons, sizeof inc->reasons, "manual entry");
+    snprintf(inc->provenance, sizeof inc->provenance, "manual");
     return BM_EXIT_OK;
 }
 

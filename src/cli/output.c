@@ -38,6 +38,13 @@ void bm_output_json_string(FILE *fp, const char *s)
     fputc('"', fp);
 }
 
+/* `,"key":"value"`: a member after the first of a JSON object. */
+static void json_member(FILE *fp, const char *key, const char *v)
+{
+    fprintf(fp, ",\"%s\":", key);
+    bm_output_json_string(fp, v);
+}
+
 void bm_output_csv_field(FILE *fp, const char *s)
 {
     s = s ? s : "";
@@ -96,12 +103,9 @@ static int json_source_cb(const bm_source *src, void *user)
     FILE *fp = js->fp;
     fputs(js->n++ ? ",{\"outlet\":" : "{\"outlet\":", fp);
     bm_output_json_string(fp, src->outlet);
-    fputs(",\"url\":", fp);
-    bm_output_json_string(fp, src->url);
-    fputs(",\"published\":", fp);
-    bm_output_json_string(fp, src->published);
-    fputs(",\"article\":", fp);
-    bm_output_json_string(fp, src->file_name);
+    json_member(fp, "url", src->url);
+    json_member(fp, "published", src->published);
+    json_member(fp, "article", src->file_name);
     if (js->full) {
         fprintf(fp, ",\"byte_start\":%" PRId64 ",\"byte_end\":%" PRId64 ",\"sentence\":",
                 src->byte_start, src->byte_end);
@@ -142,14 +146,10 @@ static void json_incident_open(FILE *fp, const bm_incident *inc)
         fputs("\"fatalities\":null,", fp);
     fprintf(fp, "\"sources\":%d,\"summary\":", inc->n_sources);
     bm_output_json_string(fp, inc->summary);
-    fputs(",\"reasons\":", fp);
-    bm_output_json_string(fp, inc->reasons);
-    fputs(",\"actor1\":", fp);
-    bm_output_json_string(fp, inc->actor1);
-    fputs(",\"actor2\":", fp);
-    bm_output_json_string(fp, inc->actor2);
-    fputs(",\"provenance\":", fp);
-    bm_output_json_string(fp, inc->provenance);
+    json_member(fp, "reasons", inc->reasons);
+    json_member(fp, "actor1", inc->actor1);
+    json_member(fp, "actor2", inc->actor2);
+    json_member(fp, "provenance", inc->provenance);
 }
 
 /* Table cells are cut on a UTF-8 character boundary. */
