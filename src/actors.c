@@ -39,7 +39,8 @@ struct bm_actors {
     GArray *actors;      /* actor */
     GPtrArray *entries;  /* entry *, owned */
     GHashTable *names;   /* first word -> GPtrArray of entry * (actor variants) */
-    GHashTable *markers; /* first word (or stem) -> GPtrArray of entry * */
+    GHashTable *markers; /* first word -> GPtrArray of entry * */
+    size_t max_marker;   /* words in the longest marker */
 };
 
 static void entry_free(gpointer p)
@@ -174,7 +175,13 @@ static int role_line(void *user, char **col)
     int after = strcmp(col[1], "after") == 0;
     if (r == ROLE_NONE || (!after && strcmp(col[1], "before") != 0))
         return BM_EPARSE;
-    return add_entry(a, a->markers, col[2], strlen(col[2]), -1, r, after);
+    int rc = add_entry(a, a->markers, col[2], strlen(col[2]), -1, r, after);
+    if (rc == BM_OK) {
+        const entry *e = g_ptr_array_index(a->entries, a->entries->len - 1);
+        if (e->ph.n > a->max_marker)
+            a->max_marker = e->ph.n;
+    }
+    return rc;
 }
 
 static int load_tsv(bm_actors *a, const char *dir, const char *file, int ncol,
@@ -318,9 +325,11 @@ typedef struct mention {
 /* The role the words around tokens [start, end) give the actor there. */
 static role role_of(const bm_actors *a, const bm_tokens *t, size_t start, size_t end)
 {
-    /* Before: a marker that ends right before the name, or one word earlier. */
+    /* Before: a marker that ends right before the name, or one word earlier;
+     * only the last few words can hold one. */
+    size_t from = start > a->max_marker + 1 ? start - a->max_marker - 1 : 0;
     for (size_t gap = 0; gap <= 1; gap++) {
-        for (size_t p = 0; p < start; p++) {
+        for (size_t p = from; p < start; p++) {
             size_t len;
             const entry *m = marker_at(a, t, p, &len);
             if (m && !m->after && p + len + gap == start)
