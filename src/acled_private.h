@@ -24,8 +24,8 @@ typedef struct bm__acled_extra {
     int64_t timestamp;         /* Unix time written to `timestamp` */
 } bm__acled_extra;
 
-/* Fills vals[0..BM_ACLED_NCOLS-1] with malloc'ed strings (the caller frees
- * each with free()). BM_OK or BM_ENOMEM. */
+/* Fills vals[0..BM_ACLED_NCOLS-1] with GLib strings (the caller frees each
+ * with g_free()). BM_OK (GLib aborts rather than fail an allocation). */
 int bm__acled_row(const bm__acled *a, const bm_incident *inc, const bm__acled_extra *x,
                   char **vals);
 

@@ -854,7 +854,7 @@ static int write_acled(exporter *x, const bm_incident *inc, const place_ref *p,
     bm__acled_row(x->acled, inc, &extra, vals);
     for (int i = 0; i < BM_ACLED_NCOLS; i++) {
         OGR_F_SetFieldString(x->w.feat, x->w.idx[i], vals[i]);
-        free(vals[i]);
+        g_free(vals[i]);
     }
     return write_feature(&x->w, OGRNullFID, &x->diag, x->err);
 }
