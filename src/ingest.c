@@ -341,8 +341,8 @@ static int add_source(bm_ingest *ig, int64_t incident, int64_t article, const ch
     return rc == BM_OK ? BM_OK : store_fail(ig, rc, "storing a source", err);
 }
 
-/* Actors are read from the incident's own sentence, after extraction, so
- * the extractor stays unaware of them. */
+/* Actors are read from a new incident's own sentence, after extraction, so
+ * the extractor stays unaware of them (a merged one keeps its first). */
 static int set_actors(const bm_ingest *ig, const char *data, const bm_extracted *x,
                       bm_incident *inc, bm_error *err)
 {
@@ -370,8 +370,6 @@ static int store_incidents(bm_ingest *ig, int64_t article, const char *data,
     }
     for (size_t i = 0; i < ex->n && rc == BM_OK; i++) {
         bm_incident inc = ex->v[i].inc;
-        if ((rc = set_actors(ig, data, &ex->v[i], &inc, err)) != BM_OK)
-            break;
         const known_inc *known = match_known(&k, &inc, km);
         if (known && known->own)
             continue; /* this article already reported it (another sentence) */
@@ -380,6 +378,8 @@ static int store_incidents(bm_ingest *ig, int64_t article, const char *data,
             r->n_merged += rc == BM_OK;
             continue;
         }
+        if ((rc = set_actors(ig, data, &ex->v[i], &inc, err)) != BM_OK)
+            break;
         if ((rc = bm_store_incident_add(ig->store, &inc)) != BM_OK) {
             rc = store_fail(ig, rc, "storing an incident", err);
             break;

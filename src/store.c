@@ -1269,7 +1269,8 @@ static const char *const migration_5[] = {
     "ALTER TABLE incidents DROP COLUMN date_end_v4",
     "CREATE INDEX incidents_cell_date ON incidents(cell, date_start, date_end)",
     "CREATE INDEX incidents_date ON incidents(date_start, date_end)",
-    "CREATE INDEX incidents_external ON incidents(provenance, external_id)",
+    "CREATE INDEX incidents_external ON incidents(provenance, external_id) "
+    "WHERE external_id IS NOT NULL",
     NULL,
 };
 
