@@ -490,6 +490,11 @@ static void unfinalise(bm_gazetteer *g)
     g->finalised = 0;
 }
 
+void bm__gz_unfinalise(bm_gazetteer *g)
+{
+    unfinalise(g);
+}
+
 long bm__gz_add_place(bm_gazetteer *g, const bm_gplace *src, unsigned flags, bm_error *err)
 {
     unfinalise(g);

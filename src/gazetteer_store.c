@@ -5,6 +5,8 @@
  * change: the fingerprint in the meta table decides. */
 #include "gazetteer_private.h"
 
+#include "bordermap/edits.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +202,8 @@ typedef struct add_ctx {
     bm_gazetteer *g;
     bm_error *err;
     size_t added;
+    unsigned flags;     /* GZ_P_* of the places being added */
+    const char *source; /* what `places show` says they come from */
 } add_ctx;
 
 static int add_one(const bm_place *sp, void *user)
@@ -215,12 +219,10 @@ static int add_one(const bm_place *sp, void *user)
     p.country = sp->country[0] ? sp->country : "-";
     p.admin1 = sp->admin1[0] ? sp->admin1 : "-";
     p.area = "-";
-    p.source = "geonames-user";
+    p.source = a->source;
     p.pt = sp->pt;
     p.population = sp->population;
-    /* imported rows are broad data: like GeoNames rows they never win over
-     * curated names and need evidence when they are a single word */
-    long idx = bm__gz_add_place(a->g, &p, GZ_P_USER | GZ_P_BROAD, a->err);
+    long idx = bm__gz_add_place(a->g, &p, a->flags, a->err);
     if (idx == -2)
         return 0;
     if (idx < 0)
@@ -232,10 +234,31 @@ static int add_one(const bm_place *sp, void *user)
     return rc;
 }
 
+/* A team's spelling of any place, gazetteer or its own. */
+static int add_alias(const char *place_id, const char *name, void *user)
+{
+    add_ctx *a = user;
+    uint32_t idx = place_id ? bm__gz_place_index(a->g, place_id) : UINT32_MAX;
+    if (idx == UINT32_MAX || !name)
+        return 0; /* a place the gazetteer no longer has: nothing to spell */
+    bm__gz_unfinalise(a->g);
+    return bm__gz_index_name(a->g, idx, name, 0, a->err);
+}
+
 int bm_gazetteer_add_store_places(bm_gazetteer *g, bm_store *store, bm_error *err)
 {
-    add_ctx a = {g, err, 0};
-    int rc = bm_store_places(store, add_one, &a);
+    /* A team's own places are curated: they win over broad rows and need no
+     * more evidence than the gazetteer's files do. */
+    add_ctx a = {g, err, 0, GZ_P_USER, "team"};
+    int rc = bm_team_places(store, add_one, &a, err);
+    /* imported rows are broad data: like GeoNames rows they never win over
+     * curated names and need evidence when they are a single word */
+    a.flags = GZ_P_USER | GZ_P_BROAD;
+    a.source = "geonames-user";
+    if (rc == BM_OK)
+        rc = bm_store_places(store, add_one, &a);
+    if (rc == BM_OK)
+        rc = bm_team_aliases(store, add_alias, &a, err);
     if (rc < 0 && err && err->code == BM_OK)
         bm_error_set(err, rc, "reading places from the store: %s", bm_store_errmsg(store));
     /* the index is rebuilt even after a failure: the place pointers the

@@ -610,6 +610,12 @@ static int note_span(bm_store *s, const bm_incident *inc)
     return rc;
 }
 
+/* Above every id in use and every id deleted (incident_id_hwm, schema 4), so
+ * that a history or merge row never comes to name another incident. */
+#define NEXT_INCIDENT_ID_SQL                                                                \
+    "(max(coalesce((SELECT max(id) FROM incidents), 0), coalesce((SELECT CAST(value AS "    \
+    "INTEGER) FROM bm_meta WHERE key = 'incident_id_hwm'), 0)) + 1)"
+
 int bm_store_incident_add(bm_store *s, bm_incident *inc)
 {
     int rc = validate_incident(s, inc);
@@ -617,11 +623,11 @@ int bm_store_incident_add(bm_store *s, bm_incident *inc)
         return rc;
     sqlite3_stmt *st = cached(
         s, ST_INCIDENT_ADD,
-        "INSERT INTO incidents(date_start, date_end, date_precision, type, place_id, geom, "
+        "INSERT INTO incidents(id, date_start, date_end, date_precision, type, place_id, geom, "
         "geo_precision, confidence, fatalities, summary, reasons, cell, actor1, actor2, "
-        "provenance, external_id, inter1, inter2, created_at) VALUES (?1, ?2, ?3, ?4, ?5, "
-        "MakePoint(?6, ?7, 4326), ?8, ?9, ?10, ?11, ?12, ?13, ?15, ?16, ?17, ?18, ?19, ?20, "
-        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+        "provenance, external_id, inter1, inter2, created_at) VALUES (" NEXT_INCIDENT_ID_SQL
+        ", ?1, ?2, ?3, ?4, ?5, MakePoint(?6, ?7, 4326), ?8, ?9, ?10, ?11, ?12, ?13, ?15, ?16, "
+        "?17, ?18, ?19, ?20, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
     if (!st)
         return BM_EDB;
     bind_incident(st, inc);
@@ -1240,9 +1246,55 @@ static const char *const migration_2[] = {
     NULL,
 };
 
-/* Versions 3 and 4 are other branches' (filled when they land). */
-static const char *const migration_3[] = {NULL};
-static const char *const migration_4[] = {NULL};
+/* Version 3: reserved for the Who's On First gazetteer import (another
+ * branch); empty here so that version numbers agree when the branches meet. */
+static const char *const migration_3[] = {
+    NULL,
+};
+
+/* Version 4: corrections that last (src/edits.c, src/identity.c). A manual
+ * change sets incidents.edited_at and leaves a row in incident_edits; a
+ * merged-away id is remembered in incident_merges; incident_keys ties each
+ * extracted incident to its article (by digest, which survives --force), its
+ * sentence and its place, so re-extraction finds it again. team_places and
+ * team_aliases are the team's own places and spellings. Depends only on v2. */
+static const char *const migration_4[] = {
+    "ALTER TABLE incidents ADD COLUMN note TEXT",
+    "ALTER TABLE incidents ADD COLUMN edited_at TEXT",
+    "ALTER TABLE incidents ADD COLUMN review TEXT",
+    "CREATE TABLE incident_edits(id INTEGER PRIMARY KEY, incident_id INTEGER NOT NULL, "
+    "action TEXT NOT NULL, field TEXT, old_value TEXT, new_value TEXT, author TEXT NOT NULL, "
+    "at TEXT NOT NULL)",
+    "CREATE INDEX incident_edits_incident ON incident_edits(incident_id)",
+    "CREATE TABLE incident_merges(old_id INTEGER PRIMARY KEY, into_id INTEGER NOT NULL)",
+    "CREATE TABLE incident_keys(sha256 TEXT NOT NULL, byte_start INTEGER NOT NULL, "
+    "byte_end INTEGER NOT NULL, place_key TEXT NOT NULL, ordinal INTEGER NOT NULL, "
+    "incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE, "
+    "PRIMARY KEY(sha256, byte_start, byte_end, place_key, ordinal))",
+    "CREATE INDEX incident_keys_incident ON incident_keys(incident_id)",
+    /* An id is never given to a second incident (history and merges name ids):
+     * the highest deleted id is remembered and new ids start above it. */
+    "CREATE TRIGGER incidents_id_hwm AFTER DELETE ON incidents FOR EACH ROW BEGIN "
+    "INSERT OR REPLACE INTO bm_meta(key, value) SELECT 'incident_id_hwm', max(OLD.id, "
+    "coalesce((SELECT CAST(value AS INTEGER) FROM bm_meta WHERE key = 'incident_id_hwm'), 0)); "
+    "END",
+    /* Keys of incidents an analyst deleted: re-extraction never brings them back. */
+    "CREATE TABLE incident_deleted_keys(sha256 TEXT NOT NULL, byte_start INTEGER NOT NULL, "
+    "byte_end INTEGER NOT NULL, place_key TEXT NOT NULL, ordinal INTEGER NOT NULL, "
+    "incident_id INTEGER NOT NULL, PRIMARY KEY(sha256, byte_start, byte_end, place_key, "
+    "ordinal))",
+    /* Incidents extracted before version 4 get their keys from their sources. */
+    "INSERT OR IGNORE INTO incident_keys(sha256, byte_start, byte_end, place_key, ordinal, "
+    "incident_id) SELECT a.sha256, s.byte_start, s.byte_end, CASE WHEN i.place_id <> '' "
+    "THEN i.place_id ELSE printf('pt:%.4f,%.4f', ST_X(i.geom), ST_Y(i.geom)) END, 0, i.id "
+    "FROM incident_sources s JOIN articles a ON a.id = s.article_id "
+    "JOIN incidents i ON i.id = s.incident_id",
+    "CREATE TABLE team_places(place_id TEXT PRIMARY KEY REFERENCES places(id) "
+    "ON DELETE CASCADE, added_by TEXT NOT NULL, added_at TEXT NOT NULL)",
+    "CREATE TABLE team_aliases(place_id TEXT NOT NULL, name TEXT NOT NULL, lang TEXT, "
+    "added_by TEXT NOT NULL, added_at TEXT NOT NULL, PRIMARY KEY(place_id, name))",
+    NULL,
+};
 
 /* Version 5: actors and provenance for ACLED interchange, and dates that GIS
  * tools read as dates. OGR types a SpatiaLite column by its declared type, so

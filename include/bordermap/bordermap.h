@@ -5,6 +5,7 @@
 
 #include "bordermap/common.h"
 #include "bordermap/store.h"
+#include "bordermap/edits.h"
 #if __has_include("bordermap/arabic.h")
 #include "bordermap/arabic.h"
 #endif

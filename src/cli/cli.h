@@ -46,6 +46,27 @@ void bm_cli_free_list(char **list, size_t n);
 int bm__cli_parse_filter(const char *cmd, int c, const char *arg, bm_query *q, char ***types,
                          size_t *n_types);
 
+/* Option parsers shared by the incidents subcommands (cmd_incidents.c). The
+ * date and id parsers print the usage error and return BM_EXIT_USAGE; the
+ * lon/lat one returns BM_EINVAL and prints nothing. */
+int bm__cli_parse_date(const char *cmd, const char *opt, const char *v, bm_date *first,
+                       bm_date *last, bm_precision *p);
+int bm__cli_parse_id(const char *cmd, const char *s, int64_t *id);
+int bm__cli_parse_lonlat(const char *s, bm_lonlat *pt);
+
+/* incidents edit|merge|split|history (cmd_corrections.c); argv[0] is the
+ * subcommand. */
+int bm__cli_incidents_edit(bm_cli *cli, int argc, char **argv);
+int bm__cli_incidents_merge(bm_cli *cli, int argc, char **argv);
+int bm__cli_incidents_split(bm_cli *cli, int argc, char **argv);
+int bm__cli_incidents_history(bm_cli *cli, int argc, char **argv);
+/* The corrections of an incident (corrected when, note, review mark) as
+ * `incidents show` prints them after the detail; nothing when none. */
+void bm__cli_print_corrections(bm_store *store, int64_t id);
+/* places add|alias add (cmd_places_team.c); argv[0] is the action. */
+int bm__cli_places_add(bm_cli *cli, int argc, char **argv);
+int bm__cli_places_alias(bm_cli *cli, int argc, char **argv);
+
 /* True when stderr is a terminal and progress bars make sense. */
 int bm_cli_progress_enabled(const bm_cli *cli);
 /* Draws "label [#####.....] i/n" on stderr (only when enabled). */
