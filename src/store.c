@@ -26,6 +26,7 @@ enum {
     ST_INCIDENT_ADD,
     ST_INCIDENT_UPDATE,
     ST_INCIDENT_GET,
+    ST_INCIDENT_FIND_EXTERNAL,
     ST_SOURCE_ADD,
     ST_ARTICLE_FIND,
     ST_ARTICLE_ADD,
@@ -65,7 +66,8 @@ struct bm_store {
 #define INCIDENT_COLUMNS                                                                   \
     "i.id, i.date_start, i.date_end, i.date_precision, i.type, i.place_id, ST_X(i.geom), " \
     "ST_Y(i.geom), i.geo_precision, i.confidence, i.fatalities, i.summary, i.reasons, "    \
-    "(SELECT count(*) FROM incident_sources s WHERE s.incident_id = i.id)"
+    "(SELECT count(*) FROM incident_sources s WHERE s.incident_id = i.id), "              \
+    "i.actor1, i.actor2, i.provenance, i.external_id, i.inter1, i.inter2"
 
 static int fail(bm_store *s, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -545,10 +547,13 @@ static int validate_incident(bm_store *s, const bm_incident *inc)
         return fail(s, BM_EINVAL, "confidence must be between 0 and 1");
     if (inc->fatalities < -1)
         return fail(s, BM_EINVAL, "fatalities cannot be negative");
+    if (inc->inter1 < 0 || inc->inter1 > 8 || inc->inter2 < 0 || inc->inter2 > 8)
+        return fail(s, BM_EINVAL, "inter codes must be between 1 and 8 (0: unknown)");
     return BM_OK;
 }
 
-/* Binds the incident's columns to ?1..?12 in the order of the INSERT/UPDATE. */
+/* Binds the incident's columns to ?1..?13 and ?15..?20 (?14 is the id of an
+ * UPDATE) in the order of the INSERT/UPDATE. */
 static void bind_incident(sqlite3_stmt *st, const bm_incident *inc)
 {
     char d1[11], d2[11];
@@ -568,6 +573,19 @@ static void bind_incident(sqlite3_stmt *st, const bm_incident *inc)
     bind_text_or_null(st, 11, inc->summary);
     bind_text_or_null(st, 12, inc->reasons);
     sqlite3_bind_int(st, 13, bm__grid_cell(inc->pt));
+    bind_text_or_null(st, 15, inc->actor1);
+    bind_text_or_null(st, 16, inc->actor2);
+    sqlite3_bind_text(st, 17, inc->provenance[0] ? inc->provenance : "extracted", -1,
+                      SQLITE_TRANSIENT);
+    bind_text_or_null(st, 18, inc->external_id);
+    if (inc->inter1 > 0)
+        sqlite3_bind_int(st, 19, inc->inter1);
+    else
+        sqlite3_bind_null(st, 19);
+    if (inc->inter2 > 0)
+        sqlite3_bind_int(st, 20, inc->inter2);
+    else
+        sqlite3_bind_null(st, 20);
 }
 
 int bm__grid_cell(bm_lonlat pt)
@@ -608,9 +626,10 @@ int bm_store_incident_add(bm_store *s, bm_incident *inc)
     sqlite3_stmt *st = cached(
         s, ST_INCIDENT_ADD,
         "INSERT INTO incidents(id, date_start, date_end, date_precision, type, place_id, geom, "
-        "geo_precision, confidence, fatalities, summary, reasons, cell, created_at) VALUES "
-        "(" NEXT_INCIDENT_ID_SQL ", ?1, ?2, ?3, ?4, ?5, MakePoint(?6, ?7, 4326), ?8, ?9, ?10, "
-        "?11, ?12, ?13, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+        "geo_precision, confidence, fatalities, summary, reasons, cell, actor1, actor2, "
+        "provenance, external_id, inter1, inter2, created_at) VALUES (" NEXT_INCIDENT_ID_SQL
+        ", ?1, ?2, ?3, ?4, ?5, MakePoint(?6, ?7, 4326), ?8, ?9, ?10, ?11, ?12, ?13, ?15, ?16, "
+        "?17, ?18, ?19, ?20, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
     if (!st)
         return BM_EDB;
     bind_incident(st, inc);
@@ -631,7 +650,9 @@ int bm_store_incident_update(bm_store *s, const bm_incident *inc)
         s, ST_INCIDENT_UPDATE,
         "UPDATE incidents SET date_start = ?1, date_end = ?2, date_precision = ?3, type = ?4, "
         "place_id = ?5, geom = MakePoint(?6, ?7, 4326), geo_precision = ?8, confidence = ?9, "
-        "fatalities = ?10, summary = ?11, reasons = ?12, cell = ?13 WHERE id = ?14");
+        "fatalities = ?10, summary = ?11, reasons = ?12, cell = ?13, actor1 = ?15, "
+        "actor2 = ?16, provenance = ?17, external_id = ?18, inter1 = ?19, inter2 = ?20 "
+        "WHERE id = ?14");
     if (!st)
         return BM_EDB;
     bind_incident(st, inc);
@@ -676,6 +697,31 @@ static void read_incident(sqlite3_stmt *st, bm_incident *inc)
     copy_col(inc->summary, sizeof inc->summary, st, 11);
     copy_col(inc->reasons, sizeof inc->reasons, st, 12);
     inc->n_sources = sqlite3_column_int(st, 13);
+    copy_col(inc->actor1, sizeof inc->actor1, st, 14);
+    copy_col(inc->actor2, sizeof inc->actor2, st, 15);
+    copy_col(inc->provenance, sizeof inc->provenance, st, 16);
+    copy_col(inc->external_id, sizeof inc->external_id, st, 17);
+    inc->inter1 = sqlite3_column_int(st, 18);
+    inc->inter2 = sqlite3_column_int(st, 19);
+}
+
+int bm_store_incident_find_external(bm_store *s, const char *provenance, const char *external_id,
+                                    int64_t *id)
+{
+    sqlite3_stmt *st = cached(s, ST_INCIDENT_FIND_EXTERNAL,
+                              "SELECT id FROM incidents WHERE provenance = ?1 AND "
+                              "external_id = ?2 ORDER BY id LIMIT 1");
+    if (!st)
+        return BM_EDB;
+    sqlite3_bind_text(st, 1, provenance, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, external_id, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return BM_OK;
+    return rc == SQLITE_DONE ? BM_ENOTFOUND : db_fail(s, "find incident");
 }
 
 int bm_store_incident_get(bm_store *s, int64_t id, bm_incident *out)
@@ -951,7 +997,7 @@ int bm_store_sources(bm_store *s, int64_t incident_id, bm_source_cb cb, void *us
     sqlite3_stmt *st;
     int rc = prepare(s,
                      "SELECT s.incident_id, s.article_id, s.byte_start, s.byte_end, s.sentence, "
-                     "a.file_name, a.url FROM incident_sources s JOIN articles a ON "
+                     "a.file_name, a.url, a.source, a.published FROM incident_sources s JOIN articles a ON "
                      "a.id = s.article_id WHERE ?1 <= 0 OR s.incident_id = ?1 "
                      "ORDER BY s.incident_id, s.article_id, s.byte_start",
                      &st);
@@ -968,6 +1014,8 @@ int bm_store_sources(bm_store *s, int64_t incident_id, bm_source_cb cb, void *us
             .sentence = (const char *)sqlite3_column_text(st, 4),
             .file_name = (const char *)sqlite3_column_text(st, 5),
             .url = (const char *)sqlite3_column_text(st, 6),
+            .outlet = (const char *)sqlite3_column_text(st, 7),
+            .published = (const char *)sqlite3_column_text(st, 8),
         };
         rc = cb(&src, user);
         if (rc != 0)
@@ -1358,8 +1406,38 @@ static const char *const migration_4[] = {
     NULL,
 };
 
-static const char *const *const migrations[] = {NULL, migration_1, migration_2, migration_3,
-                                                migration_4};
+/* Version 5: actors and provenance for ACLED interchange, and dates that GIS
+ * tools read as dates. OGR types a SpatiaLite column by its declared type, so
+ * date_start and date_end are re-declared DATE (values stay ISO text: DATE's
+ * numeric affinity leaves 'YYYY-MM-DD' as text, so ordering is unchanged).
+ * SQLite cannot change a column's type: each is renamed, re-added as DATE,
+ * copied and dropped, with the date indexes rebuilt around it. Depends only
+ * on schema 2. */
+static const char *const migration_5[] = {
+    "ALTER TABLE incidents ADD COLUMN actor1 TEXT",
+    "ALTER TABLE incidents ADD COLUMN actor2 TEXT",
+    "ALTER TABLE incidents ADD COLUMN provenance TEXT NOT NULL DEFAULT 'extracted'",
+    "ALTER TABLE incidents ADD COLUMN external_id TEXT",
+    "ALTER TABLE incidents ADD COLUMN inter1 INTEGER CHECK (inter1 BETWEEN 1 AND 8)",
+    "ALTER TABLE incidents ADD COLUMN inter2 INTEGER CHECK (inter2 BETWEEN 1 AND 8)",
+    "DROP INDEX incidents_cell_date",
+    "DROP INDEX incidents_date",
+    "ALTER TABLE incidents RENAME COLUMN date_start TO date_start_v4",
+    "ALTER TABLE incidents RENAME COLUMN date_end TO date_end_v4",
+    "ALTER TABLE incidents ADD COLUMN date_start DATE",
+    "ALTER TABLE incidents ADD COLUMN date_end DATE",
+    "UPDATE incidents SET date_start = date_start_v4, date_end = date_end_v4",
+    "ALTER TABLE incidents DROP COLUMN date_start_v4",
+    "ALTER TABLE incidents DROP COLUMN date_end_v4",
+    "CREATE INDEX incidents_cell_date ON incidents(cell, date_start, date_end)",
+    "CREATE INDEX incidents_date ON incidents(date_start, date_end)",
+    "CREATE INDEX incidents_external ON incidents(provenance, external_id) "
+    "WHERE external_id IS NOT NULL",
+    NULL,
+};
+
+static const char *const *const migrations[] = {NULL,        migration_1, migration_2,
+                                                migration_3, migration_4, migration_5};
 
 /* SpatiaLite's helper functions report failure as a 0 result, not an SQL
  * error, so every SELECT of a helper is checked for a true result. */
