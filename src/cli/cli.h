@@ -32,6 +32,13 @@ bm_store *bm_cli_open_store(bm_cli *cli, int read_only);
  * the last sync (first use, or new gazetteer files). */
 int bm__cli_sync_gazetteer(bm_store *store, bm_error *err);
 
+/* Strict numbers for option values: the whole string is a decimal number in
+ * [lo, hi] (no blanks, junk, overflow, NaN or infinity). BM_OK or BM_EINVAL. */
+int bm_cli_parse_integer(const char *s, long long lo, long long hi, long long *out);
+int bm_cli_parse_real(const char *s, double lo, double hi, double *out);
+/* "LON,LAT" in degrees inside WGS84 bounds. BM_OK or BM_EINVAL. */
+int bm_cli_parse_lonlat(const char *s, bm_lonlat *pt);
+
 /* Parses "W,S,E,N" into a query bbox. BM_OK or BM_EINVAL. */
 int bm_cli_parse_bbox(const char *s, double *w, double *s_, double *e, double *n);
 /* Parses "a,b,c" into types validated against bm_type_index(). The array and
