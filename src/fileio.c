@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -202,7 +203,9 @@ void bm_atomic_abort(bm_atomic_file *f)
     free_handle(f);
 }
 
-static int read_stream(FILE *fp, char **data, size_t *len)
+/* Reads to the end, or stops with BM_EINVAL once more than max bytes came
+ * (max 0: no limit): a pipe's size is not known in advance. */
+static int read_stream(FILE *fp, size_t max, char **data, size_t *len)
 {
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap);
@@ -220,6 +223,10 @@ static int read_stream(FILE *fp, char **data, size_t *len)
         }
         size_t got = fread(buf + n, 1, cap - n - 1, fp);
         n += got;
+        if (max && n > max) {
+            free(buf);
+            return BM_EINVAL;
+        }
         if (got == 0)
             break;
     }
@@ -235,15 +242,30 @@ static int read_stream(FILE *fp, char **data, size_t *len)
 
 int bm_read_file(const char *path, char **data, size_t *len, bm_error *err)
 {
+    return bm_read_file_max(path, 0, data, len, err);
+}
+
+int bm_read_file_max(const char *path, size_t max, char **data, size_t *len, bm_error *err)
+{
     *data = NULL;
     *len = 0;
     int is_stdin = strcmp(path, "-") == 0;
     FILE *fp = is_stdin ? stdin : fopen(path, "rb");
     if (!fp)
         return bm_error_set(err, BM_EIO, "cannot open %s: %s", path, strerror(errno));
-    int rc = read_stream(fp, data, len);
+    struct stat st;
+    if (max && fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max) {
+        if (!is_stdin)
+            fclose(fp);
+        return bm_error_set(err, BM_EINVAL, "%s is %ju bytes, over the limit of %zu bytes",
+                            is_stdin ? "the input" : path, (uintmax_t)st.st_size, max);
+    }
+    int rc = read_stream(fp, max, data, len);
     if (!is_stdin)
         fclose(fp);
+    if (rc == BM_EINVAL)
+        return bm_error_set(err, rc, "%s is over the limit of %zu bytes",
+                            is_stdin ? "the input" : path, max);
     if (rc != BM_OK)
         return bm_error_set(err, rc, "cannot read %s: %s", path, bm_strerror(rc));
     return BM_OK;

@@ -41,6 +41,9 @@ int bm_atomic_tmp_owner(const char *name, const char *stem, long *pid, char *hos
 /* Reads a whole file ("-" = stdin) into a NUL-terminated buffer the caller
  * frees. *len excludes the NUL. */
 int bm_read_file(const char *path, char **data, size_t *len, bm_error *err);
+/* The same, refusing (BM_EINVAL) an input of more than max bytes (0: no
+ * limit); a regular file that is too large is not read at all. */
+int bm_read_file_max(const char *path, size_t max, char **data, size_t *len, bm_error *err);
 
 #ifdef __cplusplus
 }

@@ -31,8 +31,27 @@ int bm_cli_usage_error(const char *cmd, const char *why_fmt, ...)
     return BM_EXIT_USAGE;
 }
 
-bm_store *bm_cli_open_store(bm_cli *cli, int read_only)
+/* True when the file exists but this user could not write it (the file or
+ * the directory that must hold its -wal and -shm is read-only). */
+static int read_only_file(const char *path)
 {
+    if (access(path, F_OK) != 0)
+        return 0;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    return access(path, W_OK) != 0 || access(dir, W_OK) != 0;
+}
+
+bm_store *bm_cli_open_store(bm_cli *cli, int mode)
+{
+    int read_only = mode == BM_CLI_READONLY || (mode == BM_CLI_READ && read_only_file(cli->db_path));
     bm_store *store = NULL;
     bm_error err;
     bm_error_clear(&err);

@@ -23,10 +23,17 @@ int bm_cli_fail(const char *what, const char *why_fmt, ...)
 int bm_cli_usage_error(const char *cmd, const char *why_fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Opens the database (creating it and loading the gazetteer into its places
- * table on first use unless read_only). Prints the error and returns non-NULL
- * only on success; the caller closes it with bm_store_close(). */
-bm_store *bm_cli_open_store(bm_cli *cli, int read_only);
+/* How a command opens the database. */
+enum {
+    BM_CLI_WRITE = 0,    /* create on first use, migrate, sync the gazetteer */
+    BM_CLI_READONLY = 1, /* read-only; the file must exist */
+    BM_CLI_READ = 2      /* reading commands: like WRITE, but a file (or directory)
+                            this user cannot write is opened read-only instead */
+};
+/* Opens the database in one of the modes above (0 and 1 keep their old
+ * meaning of read_only). Prints the error and returns non-NULL only on
+ * success; the caller closes it with bm_store_close(). */
+bm_store *bm_cli_open_store(bm_cli *cli, int mode);
 
 /* Loads the gazetteer into the store's places table when it changed since
  * the last sync (first use, or new gazetteer files). */

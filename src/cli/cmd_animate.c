@@ -270,7 +270,7 @@ int bm_cmd_animate(bm_cli *cli, int argc, char **argv)
     }
     /* Writable, as for render: opening syncs the gazetteer into the places table that
      * --extent PLACE_ID and the town labels read. */
-    bm_store *store = bm_cli_open_store(cli, 0);
+    bm_store *store = bm_cli_open_store(cli, BM_CLI_READ);
     if (!store) {
         bm_cli_render_args_free(&a.map);
         return BM_EXIT_FAIL;

@@ -141,7 +141,7 @@ static int cmd_list(bm_cli *cli, int argc, char **argv)
         bm_cli_free_list(types, n_types);
         return rc;
     }
-    bm_store *store = bm_cli_open_store(cli, 0);
+    bm_store *store = bm_cli_open_store(cli, BM_CLI_READ);
     if (!store) {
         bm_cli_free_list(types, n_types);
         return BM_EXIT_FAIL;
@@ -350,7 +350,7 @@ static int cmd_show(bm_cli *cli, int argc, char **argv)
         return bm_cli_usage_error("incidents show", "give exactly one incident id");
     if (parse_id("incidents show", argv[optind], &id))
         return BM_EXIT_USAGE;
-    bm_store *store = bm_cli_open_store(cli, 0);
+    bm_store *store = bm_cli_open_store(cli, BM_CLI_READ);
     if (!store)
         return BM_EXIT_FAIL;
     bm_incident inc;
