@@ -61,10 +61,20 @@ int bm_atomic_tmp_owner(const char *name, const char *stem, long *pid, char *hos
 {
     const char *base = strrchr(name, '/');
     base = base ? base + 1 : name;
-    size_t sl = strlen(stem);
-    if (base[0] != '.' || strncmp(base + 1, stem, sl) != 0 || strncmp(base + 1 + sl, ".tmp-", 5))
-        return 0;
-    const char *p = base + 1 + sl + 5;
+    const char *mark = NULL;
+    if (stem) {
+        size_t sl = strlen(stem);
+        if (base[0] != '.' || strncmp(base + 1, stem, sl) != 0 ||
+            strncmp(base + 1 + sl, ".tmp-", 5))
+            return 0;
+        mark = base + 1 + sl;
+    } else {
+        for (const char *q = base + 1; base[0] == '.' && (q = strstr(q, ".tmp-")); q++)
+            mark = q;
+        if (!mark)
+            return 0;
+    }
+    const char *p = mark + 5;
     char *end;
     long v = strtol(p, &end, 10);
     if (end == p || v <= 0 || *end != '-' || strlen(end) < 8 || end[7] != '@')

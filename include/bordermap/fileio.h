@@ -32,7 +32,8 @@ void bm_atomic_abort(bm_atomic_file *f);
  * others become '_'), truncated to fit size. */
 void bm_atomic_hostname(char *buf, size_t size);
 /* When name (a path or a base name) is a temporary file of a target whose
- * base name without extension is stem (".STEM.tmp-PID-XXXXXX@HOST..."),
+ * base name without extension is stem (".STEM.tmp-PID-XXXXXX@HOST..."; NULL
+ * stem: of any target),
  * returns 1 with the writer's pid and host; else 0. Lets a caller remove the
  * leftovers of killed processes, and only those. */
 int bm_atomic_tmp_owner(const char *name, const char *stem, long *pid, char *host,

@@ -52,6 +52,8 @@ static int read_only_file(const char *path)
 bm_store *bm_cli_open_store(bm_cli *cli, int mode)
 {
     int read_only = mode == BM_CLI_READONLY || (mode == BM_CLI_READ && read_only_file(cli->db_path));
+    if (!read_only)
+        bm_cli_temp_watch(cli->db_path); /* a database being created */
     bm_store *store = NULL;
     bm_error err;
     bm_error_clear(&err);

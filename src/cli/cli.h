@@ -65,6 +65,16 @@ int bm_cli_progress_enabled(const bm_cli *cli);
 /* Draws "label [#####.....] i/n" on stderr (only when enabled). */
 void bm_cli_progress(const bm_cli *cli, const char *label, size_t i, size_t n);
 
+/* Temporary files (tempfiles.c). bm_cli_temp_init() (once, in main, before
+ * any other thread) routes SIGINT, SIGTERM and SIGHUP to a thread that
+ * removes the temporary files of the watched outputs, then lets the signal
+ * kill the process. bm_cli_temp_watch(target) adds an output file (or a
+ * DIR/ of frames) and removes the leftovers of processes of this host that
+ * are gone; bm_cli_temp_done() forgets them all (before exit). */
+int bm_cli_temp_init(void);
+void bm_cli_temp_watch(const char *target);
+void bm_cli_temp_done(void);
+
 /* Subcommands: argv[0] is the command name; getopt_long state is reset. */
 int bm_cmd_init(bm_cli *cli, int argc, char **argv);
 int bm_cmd_incidents(bm_cli *cli, int argc, char **argv);

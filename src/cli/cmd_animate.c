@@ -240,6 +240,7 @@ static int run(bm_cli *cli, animate_args *a, bm_store *store)
     out.progress = progress;
     out.user = cli;
     bm_anim_stats st = {0};
+    bm_cli_temp_watch(a->output);
     if (rc == BM_OK)
         rc = bm_anim_render(anim, r, a->output, &out, &st, &err);
     if (rc == BM_OK && !cli->quiet)

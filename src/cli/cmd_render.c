@@ -103,6 +103,7 @@ int bm_cmd_render(bm_cli *cli, int argc, char **argv)
         bm_error err;
         bm_error_clear(&err);
         size_t n = 0;
+        bm_cli_temp_watch(output);
         if (bm_render_map(&a.o, store, &a.q, output, overwrite, &n, &err) != BM_OK)
             rc = bm_cli_fail("render", "%s", bm_error_text(&err));
         else if (!cli->quiet)
