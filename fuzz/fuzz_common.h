@@ -28,4 +28,39 @@ static inline int fuzz_is_text(const uint8_t *data, size_t size)
     return g_utf8_validate((const char *)data, (gssize)size, NULL);
 }
 
+#ifdef BM_FUZZ_WITH_STORE
+#include <stdio.h>
+#include <unistd.h>
+
+#include "bordermap/store.h"
+
+/* One store per fuzz process, in a directory of its own that goes at exit;
+ * targets write inside a transaction they roll back per input. */
+static bm_store *fuzz_store;
+static char fuzz_store_dir[] = "/tmp/bm-fuzz-store-XXXXXX";
+
+static void fuzz_store_close(void)
+{
+    char path[256];
+    bm_store_close(fuzz_store);
+    snprintf(path, sizeof path, "%s/f.sqlite", fuzz_store_dir);
+    unlink(path);
+    rmdir(fuzz_store_dir);
+}
+
+static inline void fuzz_store_open(void)
+{
+    char path[256];
+    bm_error err;
+    if (!mkdtemp(fuzz_store_dir))
+        abort();
+    snprintf(path, sizeof path, "%s/f.sqlite", fuzz_store_dir);
+    if (bm_store_open(path, 0, &fuzz_store, &err) != BM_OK) {
+        fprintf(stderr, "fuzz: %s\n", bm_error_text(&err));
+        abort();
+    }
+    atexit(fuzz_store_close);
+}
+#endif
+
 #endif

@@ -9,33 +9,13 @@
 
 #include "bordermap/gazetteer.h"
 #include "bordermap/store.h"
+#define BM_FUZZ_WITH_STORE
 #include "fuzz_common.h"
 #include "geonames_private.h"
 
-static bm_store *store;
-static char dir[] = "/tmp/bm-fuzz-geonames-XXXXXX";
-
-static void cleanup(void)
-{
-    char path[256];
-    bm_store_close(store);
-    snprintf(path, sizeof path, "%s/f.sqlite", dir);
-    unlink(path);
-    rmdir(dir);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    char path[256];
-    bm_error err;
-    if (!mkdtemp(dir))
-        abort();
-    snprintf(path, sizeof path, "%s/f.sqlite", dir);
-    if (bm_store_open(path, 0, &store, &err) != BM_OK) {
-        fprintf(stderr, "fuzz_geonames: %s\n", bm_error_text(&err));
-        abort();
-    }
-    atexit(cleanup);
+    fuzz_store_open();
     return 0;
 }
 
@@ -44,14 +24,14 @@ static void put(char **f, const bm_place *p)
     if (!isfinite(p->pt.lon) || !isfinite(p->pt.lat) || fabs(p->pt.lon) > 180 ||
         fabs(p->pt.lat) > 90)
         abort();
-    if (bm_store_place_put(store, p) != BM_OK)
+    if (bm_store_place_put(fuzz_store, p) != BM_OK)
         return;
     const char *names[] = {p->name_en, f[2]};
     for (size_t i = 0; i < 2; i++) {
         char key[512];
         size_t kn = bm_gazetteer_key(names[i], key, sizeof key);
         if (names[i][0])
-            bm_store_place_name_add(store, p->id, names[i], kn ? key : NULL,
+            bm_store_place_name_add(fuzz_store, p->id, names[i], kn ? key : NULL,
                                     bm__geonames_has_arabic(names[i]) ? "ar" : "en");
     }
 }
@@ -59,7 +39,7 @@ static void put(char **f, const bm_place *p)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *text = fuzz_cstr(data, size);
-    if (bm_store_begin(store) != BM_OK)
+    if (bm_store_begin(fuzz_store) != BM_OK)
         abort();
     char *save = NULL;
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -69,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (bm__geonames_row(line, f, &p, &err) == BM_OK)
             put(f, &p);
     }
-    bm_store_rollback(store);
+    bm_store_rollback(fuzz_store);
     free(text);
     return 0;
 }

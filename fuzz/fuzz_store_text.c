@@ -11,32 +11,12 @@
 
 #include "bordermap/store.h"
 #include "cli.h"
+#define BM_FUZZ_WITH_STORE
 #include "fuzz_common.h"
-
-static bm_store *store;
-static char dir[] = "/tmp/bm-fuzz-store-XXXXXX";
-
-static void cleanup(void)
-{
-    char path[256];
-    bm_store_close(store);
-    snprintf(path, sizeof path, "%s/f.sqlite", dir);
-    unlink(path);
-    rmdir(dir);
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    char path[256];
-    bm_error err;
-    if (!mkdtemp(dir))
-        abort();
-    snprintf(path, sizeof path, "%s/f.sqlite", dir);
-    if (bm_store_open(path, 0, &store, &err) != BM_OK) {
-        fprintf(stderr, "fuzz_store_text: %s\n", bm_error_text(&err));
-        abort();
-    }
-    atexit(cleanup);
+    fuzz_store_open();
     return 0;
 }
 
@@ -88,10 +68,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     double conf;
     if (bm_cli_parse_real(f[6], 0, 1, &conf) == BM_OK)
         inc.confidence = conf;
-    if (bm_store_begin(store) != BM_OK)
+    if (bm_store_begin(fuzz_store) != BM_OK)
         abort();
-    if (ok && bm_store_incident_add(store, &inc) != BM_OK) {
-        fprintf(stderr, "store refused a parsed incident: %s\n", bm_store_errmsg(store));
+    if (ok && bm_store_incident_add(fuzz_store, &inc) != BM_OK) {
+        fprintf(stderr, "store refused a parsed incident: %s\n", bm_store_errmsg(fuzz_store));
         abort();
     }
     bm_query q;
@@ -108,11 +88,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         q.to = last;
     }
     size_t n = 0;
-    if (bm_store_query(store, &q, count_cb, &n) != BM_OK)
+    if (bm_store_query(fuzz_store, &q, count_cb, &n) != BM_OK)
         abort();
     if (ok && !q.has_bbox && !types_ok && n != 1)
         abort(); /* the incident just added overlaps its own dates */
-    bm_store_rollback(store);
+    bm_store_rollback(fuzz_store);
     bm_cli_free_list(types, nt);
     free(text);
     return 0;

@@ -3,6 +3,7 @@
  * Must never print anything to stdout: stdout belongs to command output. */
 #include "cli.h"
 
+#include <libgen.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -37,16 +38,9 @@ static int read_only_file(const char *path)
 {
     if (access(path, F_OK) != 0)
         return 0;
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
-    return access(path, W_OK) != 0 || access(dir, W_OK) != 0;
+    char copy[4096];
+    snprintf(copy, sizeof copy, "%s", path);
+    return access(path, W_OK) != 0 || access(dirname(copy), W_OK) != 0;
 }
 
 bm_store *bm_cli_open_store(bm_cli *cli, int mode)
