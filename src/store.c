@@ -21,6 +21,9 @@
 #include "bordermap/fileio.h"
 #include "store_private.h"
 
+/* How long a statement waits for another process's lock before it fails. */
+#define BUSY_TIMEOUT_MS 10000
+
 /* Statements prepared once per handle, because ingest and bulk loads run them
  * hundreds of thousands of times. */
 enum {
@@ -328,7 +331,7 @@ static int read_version(bm_store *s)
 
 static int configure_connection(bm_store *s)
 {
-    sqlite3_busy_timeout(s->db, 10000);
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(s->db, 0);
     s->splite = spatialite_alloc_connection();
     if (!s->splite)
@@ -369,8 +372,13 @@ static char *file_uri(const char *path, const char *query)
 
 static int connect(bm_store *s, const char *name, int flags)
 {
-    if (sqlite3_open_v2(name, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK)
+    if (sqlite3_open_v2(name, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK) {
+        /* Before the first statement: the file's first reader may find another
+         * process recovering or checkpointing the WAL, which is a wait, not an
+         * error. */
+        sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
         return BM_OK;
+    }
     int code = s->db ? sqlite3_errcode(s->db) : SQLITE_NOMEM;
     fail(s, code == SQLITE_CANTOPEN || code == SQLITE_READONLY ? BM_EREADONLY : BM_EDB,
          "cannot open %s: %s", s->path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
