@@ -22,7 +22,8 @@ typedef enum bm_export_format {
     BM_EXPORT_CSV,
     BM_EXPORT_FLATGEOBUF,
     BM_EXPORT_GEOJSONSEQ,
-    BM_EXPORT_HTML /* an interactive web map (export_html.c), incidents only */
+    BM_EXPORT_ACLED, /* ACLED's CSV columns (by --format only; incidents layer) */
+    BM_EXPORT_HTML   /* an interactive web map (export_html.c), incidents only */
 } bm_export_format;
 
 /* What to write. */
@@ -38,6 +39,9 @@ typedef struct bm_export_opts {
     int areas;      /* places only: write the area (MultiPolygon) of every
                        place that has one, instead of the points */
     int overwrite;  /* replace an existing file (otherwise BM_EEXIST) */
+    int include_country_level; /* incidents placed only in a country: written with a
+                                  null geometry (ACLED: the country's point) instead
+                                  of left out */
     bm_query query; /* incidents and sources: which incidents; borrowed */
     const char *title; /* HTML: the page title; NULL: the style's; borrowed */
     int lang;          /* HTML: BM_LANG_EN, BM_LANG_AR or BM_LANG_BOTH (render.h) */
