@@ -569,6 +569,10 @@ static size_t clause_end(const article *a, const sentence *s, size_t t0)
             return i + 1 < s->t1 ? i + 1 : s->t1;
         if ((a->ti[i].cue & CUE_CLAUSE) && i > s->t0 + 1)
             return i;
+        /* "took the crossing after the army withdrew": two events, the
+         * second in its own clause, when each part holds one. */
+        if ((a->ti[i].cue & CUE_AFTER) && has_event(a, t0, i) && has_event(a, i + 1, s->t1))
+            return i;
     }
     return s->t1;
 }
@@ -1267,6 +1271,10 @@ static int score_clause(const article *a, clause_ref *c, double *score_out)
 static int is_hypothetical(const article *a, const clause_ref *c, const dated *d)
 {
     int dated_here = d->from == BM_ATTACH_CLAUSE;
+    /* "seized by IS in 2014": an event dated only to a year is background
+     * (the codebook puts on the map what is dated to the month at least). */
+    if (d->prec == BM_PREC_YEAR)
+        return 1;
     if (has_cue(a, c->s->t0, c->s->t1, CUE_OPINION) && !(dated_here && d->prec <= BM_PREC_MONTH))
         return 1;
     if (has_cue(a, c->t0, c->t1, CUE_BACKGROUND) && !(dated_here && d->prec == BM_PREC_DAY))

@@ -217,6 +217,7 @@ static unsigned parse_role(const char *s)
         {"stretch", CUE_STRETCH},
         {"source", CUE_SOURCE},
         {"speaker", CUE_SPEAKER},
+        {"after", CUE_AFTER},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))

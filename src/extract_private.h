@@ -52,7 +52,8 @@ enum {
     CUE_PURPOSE = 1u << 18,
     CUE_STRETCH = 1u << 19,
     CUE_SOURCE = 1u << 20,
-    CUE_SPEAKER = 1u << 21
+    CUE_SPEAKER = 1u << 21,
+    CUE_AFTER = 1u << 22
 };
 
 /* Fatality word kinds. */

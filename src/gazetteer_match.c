@@ -705,6 +705,28 @@ static int word_has_article(const bm_token *tk)
     return tk->kind == BM_TOK_ARABIC && tk->norm_len >= 8 && !memcmp(tk->norm, AR_AL, 4);
 }
 
+/* The word joined to token i by a hyphen with no space on either side
+ * ("US-led"), or SIZE_MAX. */
+static size_t hyphen_joined(const bm_tokens *t, size_t i)
+{
+    if (i + 2 >= t->n || !is_hyphen(&t->v[i + 1]) || !is_word(&t->v[i + 2]) ||
+        t->v[i + 1].start != t->v[i].end || t->v[i + 2].start != t->v[i + 1].end)
+        return SIZE_MAX;
+    return i + 2;
+}
+
+/* A compound modifier: "US-led", "Tehran-backed", "UK-based" name an actor's
+ * patron or seat, not a place of the text (the codebook's rule). */
+static int modifier_context(const matcher *m, const cand *c)
+{
+    size_t nw = hyphen_joined(m->t, c->t1);
+    if (nw == SIZE_MAX || !(roles_at(m, nw) & GZ_C_ORG_AFTER))
+        return 0;
+    const bm_token *w = &m->t->v[nw];
+    const gz_slot *s = bm__gz_map_get(&m->g->orgs, w->norm, w->norm_len, bm__gz_hash(w->norm, w->norm_len));
+    return s && (s->value & GZ_ORG_MODIFIER);
+}
+
 /* Organisation names: "<pattern> X" (معهد واشنطن، فيلق القدس) or "X <pattern>"
  * (Washington Institute). The words after "<pattern> X" that start with ل
  * (لسياسة الشرق الأدنى) still belong to the name. */
@@ -869,6 +891,10 @@ static void vetoes(matcher *m, cand *c)
     }
     if (org_context(m, c)) {
         reject(c, "org");
+        return;
+    }
+    if (modifier_context(m, c)) {
+        reject(c, "modifier");
         return;
     }
     /* a generated row that is spelt like an adjective of origin */

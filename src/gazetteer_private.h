@@ -150,7 +150,8 @@ typedef struct gz_trap {
 } gz_trap;
 
 /* Organisation patterns (gazetteer/org-prefixes.tsv). */
-enum { GZ_ORG_BEFORE = 1, GZ_ORG_AFTER = 2 };
+/* GZ_ORG_MODIFIER: "X-<pattern>" joined by a hyphen (US-led, Iran-backed). */
+enum { GZ_ORG_BEFORE = 1, GZ_ORG_AFTER = 2, GZ_ORG_MODIFIER = 4 };
 
 /* Nisba adjectives (gazetteer/nisba.tsv). */
 typedef struct gz_nisba {
