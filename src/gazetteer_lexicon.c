@@ -114,6 +114,7 @@ static unsigned parse_roles(const char *s, const char *path, int line, bm_error 
         {"not-place-after", GZ_C_NOT_AFTER},
         {"plural", GZ_C_PLURAL},
         {"direction", GZ_C_DIRECTION},
+        {"speaker", GZ_C_SPEAKER},
     };
     unsigned bits = 0;
     char buf[256];

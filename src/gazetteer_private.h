@@ -127,7 +127,8 @@ enum {
     GZ_C_ORG_AFTER = 1 << 13,  /* opens an organisation pattern that follows a name */
     GZ_C_NOT_AFTER = 1 << 14,  /* after a name, shows it is a title (القائم بالأعمال) */
     GZ_C_PLURAL = 1 << 15,     /* dual or plural trigger: names every coordinated name after it */
-    GZ_C_DIRECTION = 1 << 16   /* a compass word (شرق، شمالي): X شرقي سوريا describes X */
+    GZ_C_DIRECTION = 1 << 16,  /* a compass word (شرق، شمالي): X شرقي سوريا describes X */
+    GZ_C_SPEAKER = 1 << 17     /* a verb of saying: a given-name trap right after it is a person */
 };
 
 typedef struct gz_context {
