@@ -174,6 +174,8 @@ typedef struct article {
     const bm_gplace *ctx_place;
     bm_extraction *out;
     size_t cap_out;
+    unsigned char *weak; /* per output incident: typed by minor words only */
+    size_t cap_weak;
     bm_error *err;
 } article;
 
@@ -200,6 +202,7 @@ static void article_free(article *a)
     free(a->dm);
     free(a->sv);
     free(a->pv);
+    free(a->weak);
 }
 
 /* First token whose start is at or after byte b (binary search). */
@@ -746,6 +749,11 @@ static void mark_speakers(article *a)
             m->speaker = 1;
             continue;
         }
+        /* "accused Damascus of backing the fighters": a government blamed */
+        if (m->t0 >= 1 && (a->ti[m->t0 - 1].cover & CUE_ACCUSE)) {
+            m->speaker = 1;
+            continue;
+        }
         if (m->t0 < 2 || !(a->ti[m->t0 - 1].cover & CUE_SPAN_FROM))
             continue;
         size_t lo = m->t0 >= 5 ? m->t0 - 5 : 0;
@@ -985,6 +993,22 @@ static int border_event(int type)
 
 /* Reinforcements sent "to the border strip" or "to al-Qaim": the
  * destination after "to" is where the deployment is. */
+/* "to the border near Rabia": a town named in the same phrase after a
+ * border destination is finer than the line. */
+static int town_in_phrase(const article *a, const clause_ref *c, const pmention *m)
+{
+    if (m->place->specificity >= 6)
+        return 0;
+    for (size_t k = m->t1; k < c->t1; k++) {
+        if (is_comma(&a->tok.v[k]))
+            return 0;
+        int pl = a->ti[k].place;
+        if (pl >= 0 && a->pm[pl].t0 == k && a->pm[pl].place->specificity >= 6)
+            return 1;
+    }
+    return 0;
+}
+
 static int destination(const article *a, const clause_ref *c, const bm_gplace *border, placed *out)
 {
     if (strcmp(bm_type_name(c->type), "deployment") != 0)
@@ -1006,7 +1030,12 @@ static int destination(const article *a, const clause_ref *c, const bm_gplace *b
         if (next >= c->t1)
             return 0;
         int pl = a->ti[next].place;
-        if (pl >= 0 && a->pm[pl].t0 == next && a->pm[pl].place->specificity > 1) {
+        /* "إلى الشريط الحدودي مع سوريا": one plain noun may stand between
+         * the preposition and the place phrase. */
+        if (pl < 0 && next + 1 < c->t1 && a->tok.v[next].kind != BM_TOK_PUNCT)
+            pl = a->ti[next + 1].place;
+        if (pl >= 0 && a->pm[pl].t0 <= next + 1 && a->pm[pl].place->specificity > 1 &&
+            !town_in_phrase(a, c, &a->pm[pl])) {
             out->place = a->pm[pl].place;
             out->near = a->pm[pl].near;
             out->from = BM_ATTACH_FRAME;
@@ -1437,6 +1466,9 @@ static int emit(article *a, const clause_ref *c, double score, const dated *d, c
 {
     if (grow((void **)&a->out->v, &a->cap_out, a->out->n + 1, sizeof *a->out->v) != BM_OK)
         return BM_ENOMEM;
+    if (grow((void **)&a->weak, &a->cap_weak, a->out->n + 1, 1) != BM_OK)
+        return BM_ENOMEM;
+    a->weak[a->out->n] = a->ti[c->anchor].trig->weight < MIN_SCORE;
     bm_extracted *x = &a->out->v[a->out->n++];
     memset(x, 0, sizeof *x);
     bm_incident *inc = &x->inc;
@@ -1467,17 +1499,48 @@ static int emit(article *a, const clause_ref *c, double score, const dated *d, c
     return BM_OK;
 }
 
+/* Fighting and one-sided violence are often the same event told twice
+ * ("clashes broke out ... the SDF said it repelled the attack"). */
+static int same_family(const char *x, const char *y)
+{
+    if (!strcmp(x, y))
+        return 1;
+    int gx = !strcmp(x, "clash") || !strcmp(x, "attack");
+    int gy = !strcmp(y, "clash") || !strcmp(y, "attack");
+    return gx && gy;
+}
+
+/* "On Saturday the spokesman said the strikes on al-Qaim violated ...": an
+ * event inside a later announcement, at a place where the article already
+ * reported that event, is the same event retold, not a new one. */
+static int retold(const article *a, const clause_ref *c, const dated *d, const placed *p)
+{
+    if (c->report_at == SIZE_MAX)
+        return 0;
+    const char *type = bm_type_name(c->type);
+    for (size_t i = a->out->n; i-- > 0;) {
+        const bm_extracted *prev = &a->out->v[i];
+        if (!strcmp(prev->inc.type, type) && bm_date_cmp(prev->inc.date_start, d->date) < 0 &&
+            (prev->place == p->place || bm_distance_km(prev->inc.pt, p->place->pt) <= SAME_PLACE_KM))
+            return 1;
+    }
+    return 0;
+}
+
 /* An undated mention of a type the article already reported ("the
- * celebrations", "the visit") is that same event: it takes the event's date,
- * and only a named town or point adds anything to it. 1 = drop it. */
+ * celebrations", "the visit", "repelled the attack" after clashes) is that
+ * same event: it takes the event's date, and only a named town or point adds
+ * anything to it. 1 = drop it. */
 static int back_reference(const article *a, const clause_ref *c, dated *d, const placed *p)
 {
+    if (retold(a, c, d, p))
+        return 1;
     if (d->from != BM_ATTACH_INHERITED && d->from != BM_ATTACH_PUBLISHED)
         return 0;
     const char *type = bm_type_name(c->type);
     for (size_t i = a->out->n; i-- > 0;) {
         const bm_incident *prev = &a->out->v[i].inc;
-        if (strcmp(prev->type, type) != 0)
+        if (!same_family(prev->type, type))
             continue;
         int named = (p->from == BM_ATTACH_CLAUSE || p->from == BM_ATTACH_SENTENCE) &&
                     p->place->specificity >= 6;
@@ -1630,6 +1693,34 @@ static int better(const bm_extracted *x, const bm_extracted *y)
     return y->inc.confidence > x->inc.confidence;
 }
 
+/* How many days an announced killing may lie from the event that caused it. */
+#define KILLING_DAYS 3
+
+/* "The prime minister announced the killing of X" and, a sentence later, the
+ * airstrike that killed him: a death told without its means (only minor
+ * words typed it) is the specific violent event of the article near it in
+ * time and place, not an incident of its own. */
+static void drop_unspecified_killings(bm_extraction *e, const unsigned char *weak)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < e->n; i++) {
+        const bm_extracted *x = &e->v[i];
+        int drop = 0;
+        for (size_t j = 0; weak && weak[i] && violent_type(bm_type_index(x->inc.type)) && j < e->n && !drop; j++) {
+            const bm_extracted *y = &e->v[j];
+            if (j == i || weak[j] || !violent_type(bm_type_index(y->inc.type)))
+                continue;
+            int64_t dd = bm_date_to_days(x->inc.date_start) - bm_date_to_days(y->inc.date_start);
+            drop = dd >= -KILLING_DAYS && dd <= KILLING_DAYS &&
+                   (x->place == y->place || inside(y->place, x->place) ||
+                    bm_distance_km(x->inc.pt, y->inc.pt) <= SAME_PLACE_KM);
+        }
+        if (!drop)
+            e->v[n++] = e->v[i];
+    }
+    e->n = n;
+}
+
 static void merge_duplicates(bm_extraction *e)
 {
     size_t n = 0;
@@ -1669,6 +1760,7 @@ static int run(article *a)
     learn_people(a);
     if ((rc = extract_sentences(a)) != BM_OK)
         return bm_error_set(a->err, rc, "extract: out of memory");
+    drop_unspecified_killings(a->out, a->weak);
     merge_duplicates(a->out);
     a->out->n_sentences = a->ns;
     return BM_OK;

@@ -218,6 +218,7 @@ static unsigned parse_role(const char *s)
         {"source", CUE_SOURCE},
         {"speaker", CUE_SPEAKER},
         {"after", CUE_AFTER},
+        {"accuse", CUE_ACCUSE},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))

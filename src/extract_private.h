@@ -53,7 +53,8 @@ enum {
     CUE_STRETCH = 1u << 19,
     CUE_SOURCE = 1u << 20,
     CUE_SPEAKER = 1u << 21,
-    CUE_AFTER = 1u << 22
+    CUE_AFTER = 1u << 22,
+    CUE_ACCUSE = 1u << 23
 };
 
 /* Fatality word kinds. */
