@@ -437,7 +437,8 @@ static int find_dates(article *a)
     }
     for (size_t i = 0; i < n; i++) {
         size_t t0, t1;
-        if (!dm[i].resolved || !token_range(&a->tok, dm[i].start, dm[i].end, &t0, &t1))
+        if (!dm[i].resolved || dm[i].furniture ||
+            !token_range(&a->tok, dm[i].start, dm[i].end, &t0, &t1))
             continue;
         dmention *d = &a->dm[a->ndm];
         d->t0 = t0;

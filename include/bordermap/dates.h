@@ -56,6 +56,10 @@ typedef struct bm_date_mention {
     bm_date_part part;
     int weekday;             /* weekday the text states (0 = Sunday), -1 when none */
     int is_today;            /* anchored on اليوم/today: the text's own "now" */
+    int furniture;           /* in page furniture (a date alone on its line, a
+                                dateline, a "Published:" stamp, a photo
+                                caption): it tells the publication date, never
+                                an event's */
 } bm_date_mention;
 
 /* Unresolved mentions (resolved == 0) keep in `date` the parts the text

@@ -29,7 +29,9 @@ static void usage(FILE *fp)
             "kind is place or date; offset is the byte offset of the mention in the input;\n"
             "fields that do not apply are '-'. Relative dates (أمس، يوم الخميس الماضي,\n"
             "yesterday) resolve against --published, else against the date the article\n"
-            "states about itself; unresolved dates print '-' as their date.\n"
+            "states about itself; unresolved dates print '-' as their date. Dates in page\n"
+            "furniture (a date alone on its line, a dateline, a \"Published:\" stamp, a\n"
+            "photo caption) tell the publication date, not an event's: they are not listed.\n"
             "Input of any size is read in blocks cut at paragraph breaks.\n\n"
             "Options:\n"
             "  -p, --published DATE  publication date of the article (YYYY-MM-DD)\n"
@@ -188,6 +190,8 @@ static int process(run *r, const char *text, size_t len, bm_error *err)
     for (size_t i = 0, j = 0; rc == BM_OK && (i < np || j < nd);) {
         if (j >= nd || (i < np && pm[i].start <= dm[j].start))
             put_place(r, text, &pm[i++]);
+        else if (dm[j].furniture) /* a byline's or caption's date is no event date */
+            j++;
         else
             put_date(r, text, &dm[j++]);
     }
