@@ -955,6 +955,8 @@ typedef struct placed {
     int near;
 } placed;
 
+static int inside(const bm_gplace *p, const bm_gplace *q);
+
 static int frame_place(const article *a, const clause_ref *c, placed *out)
 {
     int i = -1;
@@ -1130,6 +1132,12 @@ static int choose_place(const article *a, const clause_ref *c, placed *out)
     }
     if ((out->place = nation_majority(a, s))) {
         out->from = BM_ATTACH_NATION;
+        /* "the Syrian Observatory said warplanes struck IS hideouts" after a
+         * sentence about Al-Bukamal: the town in that country is finer. */
+        if (a->ctx_place && a->ctx_place->specificity >= 6 && inside(a->ctx_place, out->place)) {
+            out->place = a->ctx_place;
+            out->from = BM_ATTACH_INHERITED;
+        }
         return 1;
     }
     if ((out->place = a->ctx_place)) {
@@ -1264,6 +1272,37 @@ static size_t report_frame(const article *a, const clause_ref *c)
     return SIZE_MAX;
 }
 
+/* The weight of an air means (warplanes, طيران حربي) that makes the act
+ * words of its clause an airstrike. */
+#define AIR_MEANS 1.5
+
+/* "قصف طيران حربي موقعا", "warplanes struck hideouts": an act word says that
+ * something was hit, the means says how. When the clause names aircraft and
+ * no ground means (rockets, mortars, a bomb), its act words are the
+ * airstrike's: ACLED codes by the means. */
+static void by_means(const article *a, const clause_ref *c, double *score, double *maxw)
+{
+    int air = bm_type_index("airstrike"), atk = bm_type_index("attack");
+    if (air < 0 || atk < 0 || score[air] < AIR_MEANS)
+        return;
+    double act = 0, means = 0;
+    for (size_t i = c->t0; i < c->t1; i++) {
+        const lex_entry *e = a->ti[i].trig;
+        if (!e || a->ti[i].negated || e->type != atk)
+            continue;
+        if (e->frame == FRAME_ACT)
+            act += e->weight;
+        else if (e->weight >= MIN_SCORE)
+            means += e->weight;
+    }
+    if (act <= 0 || means > 0)
+        return;
+    score[atk] -= act;
+    score[air] += act;
+    if (maxw[air] < MIN_SCORE)
+        maxw[air] = MIN_SCORE;
+}
+
 static int score_clause(const article *a, clause_ref *c, double *score_out)
 {
     double score[BM_N_TYPES] = {0}, maxw[BM_N_TYPES] = {0};
@@ -1281,6 +1320,7 @@ static int score_clause(const article *a, clause_ref *c, double *score_out)
         if (e->weight > maxw[e->type])
             maxw[e->type] = e->weight;
     }
+    by_means(a, c, score, maxw);
     int best = -1;
     for (int t = 0; t < BM_N_TYPES; t++)
         if (score[t] > 0 && (best < 0 || score[t] > score[best] ||

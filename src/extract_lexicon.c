@@ -186,6 +186,8 @@ static lex_frame parse_frame(const char *s)
         return FRAME_COMM;
     if (!strcmp(s, "summit"))
         return FRAME_SUMMIT;
+    if (!strcmp(s, "act"))
+        return FRAME_ACT;
     return FRAME_NONE;
 }
 

@@ -26,7 +26,8 @@ typedef enum lex_frame {
     FRAME_HOST,  /* where the host received the guest */
     FRAME_MEET,  /* where the meeting was */
     FRAME_COMM,  /* a call or message: where its receiver is */
-    FRAME_SUMMIT /* where the summit is held */
+    FRAME_SUMMIT, /* where the summit is held */
+    FRAME_ACT     /* an act with no means (قصف، استهداف، struck): the clause's means word types it */
 } lex_frame;
 
 /* Cue roles (bit flags: one word can have several, e.g. إلى). */
