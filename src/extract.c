@@ -489,6 +489,32 @@ static int ends_sentence(const article *a, size_t i)
     return 1;
 }
 
+static int is_punct(const bm_token *k, const char *p)
+{
+    return k->kind == BM_TOK_PUNCT && !strcmp(k->norm, p);
+}
+
+/* A photo caption: its line credits an agency in brackets or next to a
+ * slash ("(AFP)", "REUTERS/Name", "(فرانس برس)"). Page furniture: it tells
+ * what a picture shows, not what the article reports. */
+static int caption_line(const article *a, size_t t)
+{
+    size_t l0 = t, l1 = t + 1;
+    while (l0 > 0 && !a->tok.v[l0].newline_before)
+        l0--;
+    while (l1 < a->tok.n && !a->tok.v[l1].newline_before)
+        l1++;
+    for (size_t k = l0; k < l1; k++) {
+        if (!(a->ti[k].cue & CUE_CREDIT))
+            continue;
+        size_t end = k + (a->ti[k].cue_n ? a->ti[k].cue_n : 1);
+        if ((k > l0 && (is_punct(&a->tok.v[k - 1], "(") || is_punct(&a->tok.v[k - 1], "/"))) ||
+            (end < l1 && is_punct(&a->tok.v[end], "/")))
+            return 1;
+    }
+    return 0;
+}
+
 static int push_sentence(article *a, size_t t0, size_t t1)
 {
     if (t1 <= t0)
@@ -506,7 +532,8 @@ static int push_sentence(article *a, size_t t0, size_t t1)
     int line_start = a->tok.v[t0].newline_before || t0 == 0;
     int line_end = t1 >= a->tok.n || a->tok.v[t1].newline_before;
     int punct_end = ends_sentence(a, t1 - 1);
-    s->heading = line_start && line_end && !punct_end && words <= HEADING_MAX_WORDS;
+    s->heading = (line_start && line_end && !punct_end && words <= HEADING_MAX_WORDS) ||
+                 caption_line(a, t0);
     return BM_OK;
 }
 
@@ -611,6 +638,9 @@ static void mark_negations(article *a)
                 if (a->ti[k].cue & CUE_NEGATION)
                     a->ti[i].negated = 1;
             if (in_purpose(a, s, i))
+                a->ti[i].negated = 1;
+            /* "هذا الهجوم", "this attack": an event already told */
+            if (i > s->t0 && (a->ti[i - 1].cue & CUE_ANAPHOR))
                 a->ti[i].negated = 1;
             /* "according to a statement": the source of the news, not news. */
             for (size_t k = i > s->t0 + SOURCE_WINDOW ? i - SOURCE_WINDOW : s->t0; k < i; k++)

@@ -221,6 +221,8 @@ static unsigned parse_role(const char *s)
         {"speaker", CUE_SPEAKER},
         {"after", CUE_AFTER},
         {"accuse", CUE_ACCUSE},
+        {"anaphor", CUE_ANAPHOR},
+        {"credit", CUE_CREDIT},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))

@@ -55,7 +55,9 @@ enum {
     CUE_SOURCE = 1u << 20,
     CUE_SPEAKER = 1u << 21,
     CUE_AFTER = 1u << 22,
-    CUE_ACCUSE = 1u << 23
+    CUE_ACCUSE = 1u << 23,
+    CUE_ANAPHOR = 1u << 24,
+    CUE_CREDIT = 1u << 25
 };
 
 /* Fatality word kinds. */
