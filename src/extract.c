@@ -1026,13 +1026,16 @@ static int border_event(int type)
 
 /* Reinforcements sent "to the border strip" or "to al-Qaim": the
  * destination after "to" is where the deployment is. */
-/* "to the border near Rabia": a town named in the same phrase after a
- * border destination is finer than the line. */
+/* How many tokens after a border destination a town still qualifies it. */
+#define TOWN_AFTER_BORDER 3
+
+/* "to the border near Rabia": a town named right after a border
+ * destination is finer than the line. */
 static int town_in_phrase(const article *a, const clause_ref *c, const pmention *m)
 {
     if (m->place->specificity >= 6)
         return 0;
-    for (size_t k = m->t1; k < c->t1; k++) {
+    for (size_t k = m->t1; k < c->t1 && k <= m->t1 + TOWN_AFTER_BORDER; k++) {
         if (is_comma(&a->tok.v[k]))
             return 0;
         int pl = a->ti[k].place;
