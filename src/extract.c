@@ -483,8 +483,11 @@ static int ends_sentence(const article *a, size_t i)
     /* 1.5, U.S., Sept. 30: not the end of a sentence. */
     if (i > 0 && is_abbreviation(&a->tok.v[i - 1]) && a->tok.v[i - 1].end == k->start)
         return 0;
+    /* "الجنسية العراقية.وقال": pages glue Arabic sentences; Arabic has no
+     * dotted abbreviations, so a glued dot between Arabic words ends one. */
     if (i > 0 && i + 1 < a->tok.n && a->tok.v[i + 1].start == k->end &&
-        a->tok.v[i - 1].end == k->start)
+        a->tok.v[i - 1].end == k->start &&
+        !(a->tok.v[i - 1].kind == BM_TOK_ARABIC && a->tok.v[i + 1].kind == BM_TOK_ARABIC))
         return 0;
     return 1;
 }
@@ -772,11 +775,29 @@ static size_t tok_dist(size_t a, size_t b)
  * after "from" that follows a `speaker` word (within three words) names the
  * government that speaks, not where anything happened. A place joined to it
  * by one word ("or Tehran") speaks too. */
+/* A place opening a line and followed by "-", ":" or "(": a dateline. */
+static int dateline(const article *a, const pmention *m)
+{
+    if (m->t0 > 0 && !a->tok.v[m->t0].newline_before)
+        return 0;
+    if (m->t1 >= a->tok.n)
+        return 0;
+    const bm_token *k = &a->tok.v[m->t1];
+    return k->kind == BM_TOK_PUNCT && !k->newline_before &&
+           (!strcmp(k->norm, "-") || !strcmp(k->norm, ":") || !strcmp(k->norm, "("));
+}
+
 static void mark_speakers(article *a)
 {
     for (size_t i = 0; i < a->npm; i++) {
         pmention *m = &a->pm[i];
         if (i > 0 && a->pm[i - 1].speaker && m->t0 <= a->pm[i - 1].t1 + 1) {
+            m->speaker = 1;
+            continue;
+        }
+        /* "بغداد - وكالات:", "DAMASCUS (AFP) -": a dateline tells where the
+         * report was filed, not where its events were */
+        if (dateline(a, m)) {
             m->speaker = 1;
             continue;
         }
