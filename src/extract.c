@@ -27,6 +27,8 @@
 #define FATAL_WINDOW 3
 /* Incidents of one article closer than this (same type and day) are one. */
 #define SAME_PLACE_KM 10.0
+/* Words between a distance unit and its reference place (كلم غرب بغداد). */
+#define DISTANCE_WINDOW 3
 /* Two places of a "from X to Y" span must be this far apart to be a line. */
 #define SPAN_MIN_KM 30.0
 /* Words allowed between X and "to" in "from X (in Nineveh) to Y". */
@@ -775,16 +777,64 @@ static size_t tok_dist(size_t a, size_t b)
  * after "from" that follows a `speaker` word (within three words) names the
  * government that speaks, not where anything happened. A place joined to it
  * by one word ("or Tehran") speaks too. */
-/* A place opening a line and followed by "-", ":" or "(": a dateline. */
+static int dateline_mark(const bm_token *k)
+{
+    static const char *const marks[] = {"-", ":", "(", "/", "\xE2\x80\x93", "\xE2\x80\x94"};
+    if (k->kind != BM_TOK_PUNCT || k->newline_before)
+        return 0;
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (!strcmp(k->norm, marks[i]))
+            return 1;
+    return 0;
+}
+
+/* A place opening a line and followed by "-", ":", "(", "/" or a dash,
+ * maybe after ", Country" ("BEIRUT, Lebanon –"): a dateline. */
 static int dateline(const article *a, const pmention *m)
 {
     if (m->t0 > 0 && !a->tok.v[m->t0].newline_before)
         return 0;
     if (m->t1 >= a->tok.n)
         return 0;
-    const bm_token *k = &a->tok.v[m->t1];
-    return k->kind == BM_TOK_PUNCT && !k->newline_before &&
-           (!strcmp(k->norm, "-") || !strcmp(k->norm, ":") || !strcmp(k->norm, "("));
+    if (dateline_mark(&a->tok.v[m->t1]))
+        return 1;
+    if (!is_comma(&a->tok.v[m->t1]))
+        return 0;
+    int next = m->t1 + 1 < a->tok.n ? a->ti[m->t1 + 1].place : -1;
+    return next >= 0 && a->pm[next].t0 == m->t1 + 1 && a->pm[next].t1 < a->tok.n &&
+           dateline_mark(&a->tok.v[a->pm[next].t1]);
+}
+
+/* How far a country or city must lie from every other place of the article
+ * to be an actor (US-led, a UN office in Geneva), not where events were. */
+#define FAR_ACTOR_KM 1500.0
+
+/* "US airstrikes", "a spokesman in Geneva": a place far from all the
+ * article's other places is who acted or spoke, when the article's events
+ * happen elsewhere. */
+static int far_from_article(const article *a, const pmention *m)
+{
+    int others = 0;
+    for (size_t j = 0; j < a->npm; j++) {
+        const bm_gplace *q = a->pm[j].place;
+        if (q == m->place || q->specificity <= 1)
+            continue;
+        others = 1;
+        if (bm_distance_km(q->pt, m->place->pt) <= FAR_ACTOR_KM)
+            return 0;
+    }
+    return others;
+}
+
+/* "(380 كلم غرب بغداد)", "120 km west of Mosul": a reference point for a
+ * distance, not a place of the event. */
+static int distance_reference(const article *a, const pmention *m)
+{
+    size_t lo = m->t0 >= DISTANCE_WINDOW ? m->t0 - DISTANCE_WINDOW : 0;
+    for (size_t k = lo; k < m->t0; k++)
+        if (a->ti[k].cue & CUE_DISTANCE)
+            return 1;
+    return 0;
 }
 
 static void mark_speakers(article *a)
@@ -797,7 +847,7 @@ static void mark_speakers(article *a)
         }
         /* "بغداد - وكالات:", "DAMASCUS (AFP) -": a dateline tells where the
          * report was filed, not where its events were */
-        if (dateline(a, m)) {
+        if (dateline(a, m) || distance_reference(a, m) || far_from_article(a, m)) {
             m->speaker = 1;
             continue;
         }
@@ -1328,7 +1378,7 @@ static size_t report_frame(const article *a, const clause_ref *c)
 
 /* The weight of an air means (warplanes, طيران حربي) that makes the act
  * words of its clause an airstrike. */
-#define AIR_MEANS 1.5
+#define AIR_MEANS 0.8
 
 /* "قصف طيران حربي موقعا", "warplanes struck hideouts": an act word says that
  * something was hit, the means says how. When the clause names aircraft and

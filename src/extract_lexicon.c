@@ -223,6 +223,7 @@ static unsigned parse_role(const char *s)
         {"accuse", CUE_ACCUSE},
         {"anaphor", CUE_ANAPHOR},
         {"credit", CUE_CREDIT},
+        {"distance", CUE_DISTANCE},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))

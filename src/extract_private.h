@@ -57,7 +57,8 @@ enum {
     CUE_AFTER = 1u << 22,
     CUE_ACCUSE = 1u << 23,
     CUE_ANAPHOR = 1u << 24,
-    CUE_CREDIT = 1u << 25
+    CUE_CREDIT = 1u << 25,
+    CUE_DISTANCE = 1u << 26
 };
 
 /* Fatality word kinds. */

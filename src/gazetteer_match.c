@@ -543,33 +543,41 @@ static int is_with(const bm_token *tk)
            (tk->kind == BM_TOK_LATIN && tk->norm_len == 4 && !memcmp(tk->norm, "with", 4));
 }
 
+/* The border of x with the nearest nisba or country of [from, to) that
+ * shares one with x in the gazetteer (step -1 walks backwards); *seen tells
+ * whether any other country stood there. */
+static uint32_t side_in(const matcher *m, const char *border, const gz_nisba *x, size_t from,
+                        size_t to, int step, int *seen)
+{
+    for (size_t k = from; k != to; k += (size_t)step) {
+        const gz_nisba *y = is_word(&m->t->v[k]) ? nisba_or_country(m, k) : NULL;
+        if (!y || y->country == UINT32_MAX || y->country == x->country)
+            continue;
+        *seen = 1;
+        uint32_t gr = border_group(m, border, x, y);
+        if (gr != NO_VALUE)
+            return gr;
+    }
+    return NO_VALUE;
+}
+
 /* The border between x and the country the text sees it from: the nearest
- * other nisba or country (before the phrase, then after it) that shares a
- * border place with x in the gazetteer, else the first country that does. */
+ * other nisba or country that shares a border with x (before the phrase,
+ * then after it); when the text names no other country at all, the first
+ * one the gazetteer lists a border with. */
 static uint32_t other_side(const matcher *m, const char *border, const gz_nisba *x, size_t t0,
                            size_t t1)
 {
-    const bm_tokens *t = m->t;
     size_t lo = t0 > BORDER_SIDE_WINDOW ? t0 - BORDER_SIDE_WINDOW : 0;
-    for (size_t k = t0; k-- > lo;) {
-        if (!is_word(&t->v[k]))
-            continue;
-        const gz_nisba *y = nisba_or_country(m, k);
-        uint32_t gr;
-        if (y && y->country != x->country && (gr = border_group(m, border, x, y)) != NO_VALUE)
-            return gr;
-    }
-    for (size_t k = t1 + 1; k < t->n && k <= t1 + BORDER_SIDE_WINDOW; k++) {
-        if (!is_word(&t->v[k]))
-            continue;
-        const gz_nisba *y = nisba_or_country(m, k);
-        uint32_t gr;
-        if (y && y->country != x->country && (gr = border_group(m, border, x, y)) != NO_VALUE)
-            return gr;
-    }
+    size_t hi = t1 + 1 + BORDER_SIDE_WINDOW < m->t->n ? t1 + 1 + BORDER_SIDE_WINDOW : m->t->n;
+    int seen = 0;
+    uint32_t gr = t0 > lo ? side_in(m, border, x, t0 - 1, lo - 1, -1, &seen) : NO_VALUE;
+    if (gr == NO_VALUE && t1 + 1 < hi)
+        gr = side_in(m, border, x, t1 + 1, hi, 1, &seen);
+    if (gr != NO_VALUE || seen)
+        return gr;
     for (size_t k = 0; k < m->g->n_nisbas; k++) {
         const gz_nisba *y = &m->g->nisba_v[k];
-        uint32_t gr;
         if (y->country != UINT32_MAX && y->country != x->country &&
             (gr = border_group(m, border, x, y)) != NO_VALUE)
             return gr;
