@@ -1659,9 +1659,11 @@ static int furniture_at(const scan *s, size_t l0, size_t l1, size_t t0, size_t t
  * gives the publication date and nothing else). */
 static void mark_furniture(scan *s)
 {
+    size_t t0 = 0; /* mentions come in text order: one pass over the tokens */
     for (size_t i = 0; i < s->nout; i++) {
         bm_date_mention *m = &s->out[i];
-        size_t t0 = 0;
+        while (t0 > 0 && s->tok[t0 - 1].start >= m->start)
+            t0--;
         while (t0 < s->n && s->tok[t0].start < m->start)
             t0++;
         size_t t1 = t0;

@@ -1173,6 +1173,9 @@ static int inside_own_governorate(matcher *m, size_t ci)
 /* Evidence a trap (or a broad-only name) needs; returns 1 when unlocked. */
 /* How near the article's other places a name after في must lie. */
 #define LOCATIVE_KM 250
+/* How many place candidates either side count as the article's places (an
+ * article names a few dozen; a stream of articles must not make it quadratic). */
+#define LOCATIVE_CANDS 40
 
 /* Token k is في or وفي. */
 static int is_fi_clitic(const matcher *m, size_t k)
@@ -1191,7 +1194,10 @@ static int located_in_article(matcher *m, size_t ci)
     cand *c = &m->c[ci];
     if (c->t0 == 0 || c->latin || !is_fi_clitic(m, c->t0 - 1) || c->group == NO_VALUE)
         return 0;
-    for (size_t j = 0; j < m->n; j++) {
+    /* candidates are in text order: look outward, within the article's reach */
+    size_t lo = ci > LOCATIVE_CANDS ? ci - LOCATIVE_CANDS : 0;
+    size_t hi = ci + LOCATIVE_CANDS < m->n ? ci + LOCATIVE_CANDS : m->n;
+    for (size_t j = lo; j < hi; j++) {
         const cand *o = &m->c[j];
         if (j == ci || o->st != S_ACCEPTED || o->trap)
             continue;
