@@ -29,6 +29,9 @@
 #define SAME_PLACE_KM 10.0
 /* Words between a distance unit and its reference place (كلم غرب بغداد). */
 #define DISTANCE_WINDOW 3
+/* Words a support cue (backed by, بدعم من) reaches, and what its triggers weigh. */
+#define SUPPORT_WINDOW 6
+#define SUPPORT_FACTOR 0.5
 /* Two places of a "from X to Y" span must be this far apart to be a line. */
 #define SPAN_MIN_KM 30.0
 /* Words allowed between X and "to" in "from X (in Nineveh) to Y". */
@@ -124,6 +127,7 @@ typedef struct tokinfo {
     int place;             /* place mention covering it, -1 */
     int date;              /* date mention covering it, -1 */
     unsigned char negated; /* a trigger cancelled by a negation before it */
+    unsigned char support; /* a trigger inside "backed by ...": it helps another event */
     unsigned char in_trig; /* inside a multi-word trigger */
 } tokinfo;
 
@@ -631,6 +635,26 @@ static int in_purpose(const article *a, const sentence *s, size_t i)
 
 /* A trigger is cancelled by a negation in the words just before it, or by a
  * purpose clause it sits in. */
+static int type_is(int type, const char *name)
+{
+    return type >= 0 && !strcmp(bm_type_name(type), name);
+}
+
+/* Support is fire from the air or from a distance; a takeover after the
+ * support phrase ("backed by strikes, retook the town") is the event. */
+static int supporting_type(int type)
+{
+    return type_is(type, "airstrike") || type_is(type, "attack");
+}
+
+static int has_comma(const article *a, size_t from, size_t to)
+{
+    for (size_t k = from; k < to; k++)
+        if (is_comma(&a->tok.v[k]))
+            return 1;
+    return 0;
+}
+
 static void mark_negations(article *a)
 {
     for (size_t si = 0; si < a->ns; si++) {
@@ -644,6 +668,12 @@ static void mark_negations(article *a)
                     a->ti[i].negated = 1;
             if (in_purpose(a, s, i))
                 a->ti[i].negated = 1;
+            /* "backed by US airstrikes", "بدعم من غطاء جوي": help given to
+             * the clause's main event, which owns the type */
+            for (size_t k = i > s->t0 + SUPPORT_WINDOW ? i - SUPPORT_WINDOW : s->t0; k < i; k++)
+                if ((a->ti[k].cue & CUE_SUPPORT) && !has_comma(a, k, i) &&
+                    supporting_type(a->ti[i].trig->type))
+                    a->ti[i].support = 1;
             /* "هذا الهجوم", "this attack": an event already told */
             if (i > s->t0 && (a->ti[i - 1].cue & CUE_ANAPHOR))
                 a->ti[i].negated = 1;
@@ -1345,10 +1375,6 @@ static int reported_event(const double *score, int best)
     return event >= 0 ? event : best;
 }
 
-static int type_is(int type, const char *name)
-{
-    return type >= 0 && !strcmp(bm_type_name(type), name);
-}
 
 /* An arrest or an ambush whose targets are people crossing illegally is the
  * interdiction of that crossing: infiltration, as the incident types define
@@ -1415,7 +1441,7 @@ static int score_clause(const article *a, clause_ref *c, double *score_out)
         const lex_entry *e = a->ti[i].trig;
         if (!e || a->ti[i].negated)
             continue;
-        score[e->type] += e->weight;
+        score[e->type] += a->ti[i].support ? e->weight * SUPPORT_FACTOR : e->weight;
         /* The anchor is the first full trigger: in verb-first Arabic that is
          * the event's verb, whose adverbs carry its date; later nouns often sit
          * in relative clauses about other events. */

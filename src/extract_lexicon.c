@@ -224,6 +224,7 @@ static unsigned parse_role(const char *s)
         {"anaphor", CUE_ANAPHOR},
         {"credit", CUE_CREDIT},
         {"distance", CUE_DISTANCE},
+        {"support", CUE_SUPPORT},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))

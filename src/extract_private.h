@@ -58,7 +58,8 @@ enum {
     CUE_ACCUSE = 1u << 23,
     CUE_ANAPHOR = 1u << 24,
     CUE_CREDIT = 1u << 25,
-    CUE_DISTANCE = 1u << 26
+    CUE_DISTANCE = 1u << 26,
+    CUE_SUPPORT = 1u << 27
 };
 
 /* Fatality word kinds. */
