@@ -115,6 +115,7 @@ static unsigned parse_roles(const char *s, const char *path, int line, bm_error 
         {"plural", GZ_C_PLURAL},
         {"direction", GZ_C_DIRECTION},
         {"speaker", GZ_C_SPEAKER},
+        {"border-org", GZ_C_BORDER_ORG},
     };
     unsigned bits = 0;
     char buf[256];

@@ -29,7 +29,9 @@ static int is_word(const bm_token *t)
 
 static int is_hyphen(const bm_token *t)
 {
-    return t->kind == BM_TOK_PUNCT && t->norm_len == 1 && t->norm[0] == '-';
+    /* "-", and the en dash pages put between two nisbas (العراقية–السورية) */
+    return t->kind == BM_TOK_PUNCT && ((t->norm_len == 1 && t->norm[0] == '-') ||
+                                       (t->norm_len == 3 && !memcmp(t->norm, "\xE2\x80\x93", 3)));
 }
 
 /* The next word after token j that may continue a multi-word name: hyphens
@@ -394,6 +396,9 @@ static int latin_capitalised(const matcher *m, const cand *c)
         const bm_token *tk = &m->t->v[i];
         if (!is_word(tk) || (i < c->t1 && bm__gz_latin_article(tk->norm, tk->norm_len)))
             continue;
+        /* "northern Iraq": a compass word is written in lower case */
+        if (i < c->t1 && (roles_at(m, i) & GZ_C_DIRECTION))
+            continue;
         const unsigned char *p = (const unsigned char *)m->text + tk->start;
         if (*p < 0x80)
             return *p >= 'A' && *p <= 'Z';
@@ -532,6 +537,7 @@ static int special_border(const matcher *m, size_t i, cand *out)
 }
 
 static size_t prev_adjacent(const bm_tokens *t, size_t i);
+static size_t next_adjacent(const bm_tokens *t, size_t i);
 
 /* How far a one-sided border looks for the country on the other side. */
 #define BORDER_SIDE_WINDOW 400
@@ -585,6 +591,19 @@ static uint32_t other_side(const matcher *m, const char *border, const gz_nisba 
     return NO_VALUE;
 }
 
+/* The border word at i names a force or an office (حرس الحدود، قوات الحدود:
+ * org-prefixes.tsv; border guards, the border authority: place-context.tsv). */
+static int border_org(const matcher *m, size_t i)
+{
+    size_t p = prev_adjacent(m->t, i);
+    if (p != SIZE_MAX && (roles_at(m, p) & GZ_C_ORG_BEFORE))
+        return 1;
+    size_t n = next_adjacent(m->t, i);
+    if (n == SIZE_MAX || m->t->v[i].kind != BM_TOK_LATIN)
+        return 0;
+    return (roles_at(m, n) & GZ_C_BORDER_ORG) != 0;
+}
+
 /* A border named from one side (the codebook's rule): الحدود مع سوريا،
  * الحدود السورية، حدود العراق، الشريط الحدودي مع سوريا; the Syrian border,
  * the border with Iraq. It is the border between that country and the one
@@ -595,6 +614,12 @@ static int special_border_one_side(const matcher *m, size_t i, cand *out)
     const char *border = "\xD8\xA7\xD9\x84\xD8\xAD\xD8\xAF\xD9\x88\xD8\xAF"; /* الحدود */
     size_t t0 = i, last = 0;
     const gz_nisba *x = NULL;
+    /* "معبر ربيعة الحدودي مع سوريا": the adjective of a place before it */
+    if (m->n > 0 && m->c[m->n - 1].t1 + 1 == i)
+        return 0;
+    /* "حرس الحدود العراقي", "Iraqi border guards": a force's name */
+    if (border_org(m, i))
+        return 0;
     size_t k1 = next_word(t, i);
     if (k1 != SIZE_MAX && is_with(&t->v[k1])) { /* الحدود مع X, the border with X */
         size_t k2 = next_word(t, k1);
