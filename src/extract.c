@@ -29,6 +29,8 @@
 #define SAME_PLACE_KM 10.0
 /* Words between a distance unit and its reference place (كلم غرب بغداد). */
 #define DISTANCE_WINDOW 3
+/* Words from a reporting verb to a date that still dates the report. */
+#define REPORT_REACH 12
 /* Words a support cue (backed by, بدعم من) reaches, and what its triggers weigh. */
 #define SUPPORT_WINDOW 6
 #define SUPPORT_FACTOR 0.5
@@ -419,12 +421,33 @@ static int date_is_background(const article *a, const bm_date_mention *m, size_t
 }
 
 /* A date within two words of a reporting verb dates the report. */
+static int ends_sentence(const article *a, size_t i);
+
 static int date_is_report(const article *a, size_t t0, size_t t1)
 {
     size_t lo = t0 >= 2 ? t0 - 2 : 0;
     size_t hi = t1 + 2 < a->tok.n ? t1 + 2 : a->tok.n;
     for (size_t k = lo; k < hi; k++)
         if (a->ti[k].cover & CUE_REPORT)
+            return 1;
+    /* "ذكر مصدران من فصيل عراقي، الاثنين، أن ...", "X said on Monday that
+     * ...": between a reporting verb and its أن / that, a date is the
+     * report's. */
+    size_t back = t0 > REPORT_REACH ? t0 - REPORT_REACH : 0, verb = SIZE_MAX;
+    for (size_t k = t0; k-- > back;) {
+        if (a->ti[k].cover & CUE_COMPLEMENT)
+            return 0;
+        if (ends_sentence(a, k))
+            return 0;
+        if (a->ti[k].cover & CUE_REPORT) {
+            verb = k;
+            break;
+        }
+    }
+    if (verb == SIZE_MAX)
+        return 0;
+    for (size_t k = t1; k < a->tok.n && k < t1 + REPORT_REACH / 3; k++)
+        if (a->ti[k].cover & CUE_COMPLEMENT)
             return 1;
     return 0;
 }

@@ -225,6 +225,7 @@ static unsigned parse_role(const char *s)
         {"credit", CUE_CREDIT},
         {"distance", CUE_DISTANCE},
         {"support", CUE_SUPPORT},
+        {"complement", CUE_COMPLEMENT},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))

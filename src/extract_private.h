@@ -59,7 +59,8 @@ enum {
     CUE_ANAPHOR = 1u << 24,
     CUE_CREDIT = 1u << 25,
     CUE_DISTANCE = 1u << 26,
-    CUE_SUPPORT = 1u << 27
+    CUE_SUPPORT = 1u << 27,
+    CUE_COMPLEMENT = 1u << 28
 };
 
 /* Fatality word kinds. */
