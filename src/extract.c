@@ -830,6 +830,22 @@ static size_t tok_dist(size_t a, size_t b)
  * after "from" that follows a `speaker` word (within three words) names the
  * government that speaks, not where anything happened. A place joined to it
  * by one word ("or Tehran") speaks too. */
+/* Token t opens its line, or follows only a date stamp there ("date
+ * 2024-12-09 Baghdad: ..."; one more word, such as "date", may stand). */
+static int line_opening(const article *a, size_t t)
+{
+    size_t words = 0;
+    for (size_t k = t; k-- > 0;) {
+        const bm_token *w = &a->tok.v[k];
+        if (a->ti[k].date < 0 && (w->kind == BM_TOK_ARABIC || w->kind == BM_TOK_LATIN) &&
+            ++words > 1)
+            return 0;
+        if (a->tok.v[k].newline_before)
+            break;
+    }
+    return 1;
+}
+
 static int dateline_mark(const bm_token *k)
 {
     static const char *const marks[] = {"-", ":", "(", "/", "\xE2\x80\x93", "\xE2\x80\x94"};
@@ -845,7 +861,7 @@ static int dateline_mark(const bm_token *k)
  * maybe after ", Country" ("BEIRUT, Lebanon –"): a dateline. */
 static int dateline(const article *a, const pmention *m)
 {
-    if (m->t0 > 0 && !a->tok.v[m->t0].newline_before)
+    if (!line_opening(a, m->t0))
         return 0;
     if (m->t1 >= a->tok.n)
         return 0;
@@ -1493,7 +1509,8 @@ static int score_clause(const article *a, clause_ref *c, double *score_out)
 /* Plans, speculation, opinion and history are not events. */
 static int is_hypothetical(const article *a, const clause_ref *c, const dated *d)
 {
-    int dated_here = d->from == BM_ATTACH_CLAUSE;
+    /* a report's date ("said Monday") does not date the event */
+    int dated_here = d->from == BM_ATTACH_CLAUSE && !d->report;
     /* "seized by IS in 2014": an event dated only to a year is background
      * (the codebook puts on the map what is dated to the month at least). */
     if (d->prec == BM_PREC_YEAR)
