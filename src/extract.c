@@ -835,6 +835,8 @@ static size_t tok_dist(size_t a, size_t b)
 static int line_opening(const article *a, size_t t)
 {
     size_t words = 0;
+    if (t == 0 || a->tok.v[t].newline_before)
+        return 1;
     for (size_t k = t; k-- > 0;) {
         const bm_token *w = &a->tok.v[k];
         if (a->ti[k].date < 0 && (w->kind == BM_TOK_ARABIC || w->kind == BM_TOK_LATIN) &&
