@@ -1802,6 +1802,24 @@ static int emit_siblings(article *a, const clause_ref *c, double score, const da
     return BM_OK;
 }
 
+/* "The mayor said Iraq was ready to reopen the crossing": a plan is no
+ * event, but its announcement is a statement (the codebook's rule: a
+ * statement when the announcement reports no event). Turns c into that
+ * statement; 0 when no statement verb frames the plan. */
+static int announced_plan(const article *a, clause_ref *c, const dated *d)
+{
+    if (!has_cue(a, c->t0, c->anchor, CUE_FUTURE) || (a->pub && bm_date_cmp(d->date, *a->pub) > 0))
+        return 0;
+    if (c->report_at == SIZE_MAX)
+        return 0;
+    c->type = bm_type_index("statement");
+    if (c->report_at != SIZE_MAX)
+        c->anchor = c->report_at;
+    c->frame = FRAME_NONE;
+    c->report_at = SIZE_MAX;
+    return c->type >= 0;
+}
+
 static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
 {
     clause_ref c = {s, t0, t1, 0, 0, FRAME_NONE, SIZE_MAX};
@@ -1814,7 +1832,7 @@ static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
             a->out->n_unresolved++;
         return BM_OK;
     }
-    if (is_hypothetical(a, &c, &d))
+    if (is_hypothetical(a, &c, &d) && !announced_plan(a, &c, &d))
         return BM_OK;
     placed p;
     if (!choose_place(a, &c, &p))
