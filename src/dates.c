@@ -1629,7 +1629,8 @@ static int caption_line(const scan *s, size_t l0, size_t l1)
     return 0;
 }
 
-/* Whether mention tokens [t0, t1) on line [l0, l1) are page furniture. */
+/* Whether mention tokens [t0, t1) on line [l0, l1) are page furniture, and
+ * of which kind (BM_FURNITURE_*). */
 static int furniture_at(const scan *s, size_t l0, size_t l1, size_t t0, size_t t1)
 {
     size_t before = 0, after = 0;
@@ -1642,17 +1643,17 @@ static int furniture_at(const scan *s, size_t l0, size_t l1, size_t t0, size_t t
         after += tok_is_text(&s->tok[k]);
     /* "Published: ...", "date 2019-12-30" opening a line */
     if (pubcue && before <= 3)
-        return 1;
-    /* a date (with a clock or a place) alone on its line */
-    if (before <= 2 && before + after <= STAMP_WORDS)
-        return 1;
+        return BM_FURNITURE_DATE; /* "date 2019-12-30 In response ...": the text runs on */
     /* "BAGHDAD, Jan 26 (Reuters) -", "دبي، ...، 10 إبريل 2014 (الكاتب)" */
     if (t0 > l0 && before <= DATELINE_WORDS &&
         (tok_is(&s->tok[t0 - 1], ",") || tok_is(&s->tok[t0 - 1], "\xD8\x8C")) &&
         (t1 >= l1 || tok_is(&s->tok[t1], "(") || tok_is(&s->tok[t1], "-") ||
          tok_is(&s->tok[t1], "\xE2\x80\x94") || tok_is(&s->tok[t1], "\xE2\x80\x93")))
-        return 1;
-    return caption_line(s, l0, l1);
+        return BM_FURNITURE_DATE;
+    /* a date (with a clock or a place) alone on its line */
+    if (before <= 2 && before + after <= STAMP_WORDS)
+        return BM_FURNITURE_LINE;
+    return caption_line(s, l0, l1) ? BM_FURNITURE_LINE : 0;
 }
 
 /* Marks the mentions that sit in page furniture (the codebook's rule: it
