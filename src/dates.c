@@ -23,14 +23,14 @@ enum lclass {
     L_MONTH, L_WEEKDAY, L_ORDINAL, L_COUNT, L_RELDAY, L_UNIT, L_MOD, L_PART, L_CUE,
     L_CUELEAD, L_COORD, L_YEARWORD, L_MONTHWORD, L_DAYWORD, L_DAYPART, L_OF, L_EQUALS,
     L_ARTICLE, L_SUFFIX, L_ERA, L_HIJRI_MONTH, L_SEASON, L_COUNTED, L_NOTDAY, L_NOTBEFORE,
-    L_PUBCUE, L_AGO, L_ANCHORDAY, L_N
+    L_PUBCUE, L_AGO, L_ANCHORDAY, L_CREDIT, L_N
 };
 
 static const char *const class_names[L_N] = {
     "month", "weekday", "ordinal", "count", "relday", "unit", "mod", "part", "cue",
     "cuelead", "coord", "yearword", "monthword", "dayword", "daypart", "of", "equals",
     "article", "suffix", "era", "hijri_month", "season", "counted", "notday", "notbefore",
-    "pubcue", "ago", "anchorday",
+    "pubcue", "ago", "anchorday", "credit",
 };
 /* clang-format on */
 
@@ -1596,6 +1596,91 @@ static void pin_weekdays(scan *s, int present)
     }
 }
 
+/* ---- Page furniture ------------------------------------------------------ */
+
+/* Most words a line may hold besides a date for the date to be a stamp
+ * (a site clock "Friday 26 April 2024 Abu Dhabi", "Jun 29, 2016, 7:14 AM
+ * EDT"); most words before a dateline's comma ("Dubai, UAE, 10 April"). */
+#define STAMP_WORDS 3
+#define DATELINE_WORDS 6
+
+static int tok_is_text(const bm_token *t)
+{
+    return t->kind == BM_TOK_ARABIC || t->kind == BM_TOK_LATIN;
+}
+
+static int tok_is(const bm_token *t, const char *s)
+{
+    return t->kind == BM_TOK_PUNCT && t->norm_len == strlen(s) && !memcmp(t->norm, s, t->norm_len);
+}
+
+static int has_class(const tinfo *x, int cls)
+{
+    return (x->e1 && (x->e1->classes & (1u << cls))) || (x->e && (x->e->classes & (1u << cls)));
+}
+
+/* A photo credit on the line [l0, l1): "REUTERS/Name", "[Name/AFP]". */
+static int caption_line(const scan *s, size_t l0, size_t l1)
+{
+    for (size_t k = l0; k < l1; k++)
+        if (has_class(&s->ti[k], L_CREDIT) && ((k > l0 && tok_is(&s->tok[k - 1], "/")) ||
+                                              (k + 1 < l1 && tok_is(&s->tok[k + 1], "/"))))
+            return 1;
+    return 0;
+}
+
+/* Whether mention tokens [t0, t1) on line [l0, l1) are page furniture, and
+ * of which kind (BM_FURNITURE_*). */
+static int furniture_at(const scan *s, size_t l0, size_t l1, size_t t0, size_t t1)
+{
+    size_t before = 0, after = 0;
+    int pubcue = 0;
+    for (size_t k = l0; k < t0; k++) {
+        before += tok_is_text(&s->tok[k]);
+        pubcue |= has_class(&s->ti[k], L_PUBCUE);
+    }
+    for (size_t k = t1; k < l1; k++)
+        after += tok_is_text(&s->tok[k]);
+    /* "Published: ...", "date 2019-12-30" opening a line */
+    if (pubcue && before <= 3)
+        return BM_FURNITURE_DATE; /* "date 2019-12-30 In response ...": the text runs on */
+    /* "BAGHDAD, Jan 26 (Reuters) -", "دبي، ...، 10 إبريل 2014 (الكاتب)" */
+    if (t0 > l0 && before <= DATELINE_WORDS &&
+        (tok_is(&s->tok[t0 - 1], ",") || tok_is(&s->tok[t0 - 1], "\xD8\x8C")) &&
+        (t1 >= l1 || tok_is(&s->tok[t1], "(") || tok_is(&s->tok[t1], "-") ||
+         tok_is(&s->tok[t1], "\xE2\x80\x94") || tok_is(&s->tok[t1], "\xE2\x80\x93")))
+        return BM_FURNITURE_DATE;
+    /* a date (with a clock or a place) alone on its line */
+    if (before <= 2 && before + after <= STAMP_WORDS)
+        return BM_FURNITURE_LINE;
+    return caption_line(s, l0, l1) ? BM_FURNITURE_LINE : 0;
+}
+
+/* Marks the mentions that sit in page furniture (the codebook's rule: it
+ * gives the publication date and nothing else). */
+static void mark_furniture(scan *s)
+{
+    size_t t0 = 0; /* mentions come in text order: one pass over the tokens */
+    for (size_t i = 0; i < s->nout; i++) {
+        bm_date_mention *m = &s->out[i];
+        while (t0 > 0 && s->tok[t0 - 1].start >= m->start)
+            t0--;
+        while (t0 < s->n && s->tok[t0].start < m->start)
+            t0++;
+        size_t t1 = t0;
+        while (t1 < s->n && s->tok[t1].end <= m->end)
+            t1++;
+        if (t0 >= s->n || t1 <= t0)
+            continue;
+        size_t l0 = t0, l1 = t1;
+        while (l0 > 0 && !s->tok[l0].newline_before)
+            l0--;
+        while (l1 < s->n && !s->tok[l1].newline_before)
+            l1++;
+        m->furniture = furniture_at(s, l0, l1, t0, t1);
+    }
+}
+
 /* Runs the whole finder over tokens; fills s->out. */
 static int find_in_tokens(scan *s, int present_year)
 {
@@ -1604,8 +1689,10 @@ static int find_in_tokens(scan *s, int present_year)
         return BM_ENOMEM;
     classify(s->d, s->tok, s->n, s->ti);
     int rc = scan_tokens(s);
-    if (rc == BM_OK)
+    if (rc == BM_OK) {
         pin_weekdays(s, present_year ? present_year : clock_year());
+        mark_furniture(s);
+    }
     free(s->ti);
     s->ti = NULL;
     return rc;

@@ -27,6 +27,13 @@
 #define FATAL_WINDOW 3
 /* Incidents of one article closer than this (same type and day) are one. */
 #define SAME_PLACE_KM 10.0
+/* Words between a distance unit and its reference place (كلم غرب بغداد). */
+#define DISTANCE_WINDOW 3
+/* Words from a reporting verb to a date that still dates the report. */
+#define REPORT_REACH 12
+/* Words a support cue (backed by, بدعم من) reaches, and what its triggers weigh. */
+#define SUPPORT_WINDOW 6
+#define SUPPORT_FACTOR 0.5
 /* Two places of a "from X to Y" span must be this far apart to be a line. */
 #define SPAN_MIN_KM 30.0
 /* Words allowed between X and "to" in "from X (in Nineveh) to Y". */
@@ -122,6 +129,7 @@ typedef struct tokinfo {
     int place;             /* place mention covering it, -1 */
     int date;              /* date mention covering it, -1 */
     unsigned char negated; /* a trigger cancelled by a negation before it */
+    unsigned char support; /* a trigger inside "backed by ...": it helps another event */
     unsigned char in_trig; /* inside a multi-word trigger */
 } tokinfo;
 
@@ -174,6 +182,8 @@ typedef struct article {
     const bm_gplace *ctx_place;
     bm_extraction *out;
     size_t cap_out;
+    unsigned char *weak; /* per output incident: typed by minor words only */
+    size_t cap_weak;
     bm_error *err;
 } article;
 
@@ -200,6 +210,7 @@ static void article_free(article *a)
     free(a->dm);
     free(a->sv);
     free(a->pv);
+    free(a->weak);
 }
 
 /* First token whose start is at or after byte b (binary search). */
@@ -410,12 +421,33 @@ static int date_is_background(const article *a, const bm_date_mention *m, size_t
 }
 
 /* A date within two words of a reporting verb dates the report. */
+static int ends_sentence(const article *a, size_t i);
+
 static int date_is_report(const article *a, size_t t0, size_t t1)
 {
     size_t lo = t0 >= 2 ? t0 - 2 : 0;
     size_t hi = t1 + 2 < a->tok.n ? t1 + 2 : a->tok.n;
     for (size_t k = lo; k < hi; k++)
         if (a->ti[k].cover & CUE_REPORT)
+            return 1;
+    /* "ذكر مصدران من فصيل عراقي، الاثنين، أن ...", "X said on Monday that
+     * ...": between a reporting verb and its أن / that, a date is the
+     * report's. */
+    size_t back = t0 > REPORT_REACH ? t0 - REPORT_REACH : 0, verb = SIZE_MAX;
+    for (size_t k = t0; k-- > back;) {
+        if (a->ti[k].cover & CUE_COMPLEMENT)
+            return 0;
+        if (ends_sentence(a, k))
+            return 0;
+        if (a->ti[k].cover & CUE_REPORT) {
+            verb = k;
+            break;
+        }
+    }
+    if (verb == SIZE_MAX)
+        return 0;
+    for (size_t k = t1; k < a->tok.n && k < t1 + REPORT_REACH / 3; k++)
+        if (a->ti[k].cover & CUE_COMPLEMENT)
             return 1;
     return 0;
 }
@@ -434,7 +466,8 @@ static int find_dates(article *a)
     }
     for (size_t i = 0; i < n; i++) {
         size_t t0, t1;
-        if (!dm[i].resolved || !token_range(&a->tok, dm[i].start, dm[i].end, &t0, &t1))
+        if (!dm[i].resolved || dm[i].furniture ||
+            !token_range(&a->tok, dm[i].start, dm[i].end, &t0, &t1))
             continue;
         dmention *d = &a->dm[a->ndm];
         d->t0 = t0;
@@ -479,10 +512,39 @@ static int ends_sentence(const article *a, size_t i)
     /* 1.5, U.S., Sept. 30: not the end of a sentence. */
     if (i > 0 && is_abbreviation(&a->tok.v[i - 1]) && a->tok.v[i - 1].end == k->start)
         return 0;
+    /* "الجنسية العراقية.وقال": pages glue Arabic sentences; Arabic has no
+     * dotted abbreviations, so a glued dot between Arabic words ends one. */
     if (i > 0 && i + 1 < a->tok.n && a->tok.v[i + 1].start == k->end &&
-        a->tok.v[i - 1].end == k->start)
+        a->tok.v[i - 1].end == k->start &&
+        !(a->tok.v[i - 1].kind == BM_TOK_ARABIC && a->tok.v[i + 1].kind == BM_TOK_ARABIC))
         return 0;
     return 1;
+}
+
+static int is_punct(const bm_token *k, const char *p)
+{
+    return k->kind == BM_TOK_PUNCT && !strcmp(k->norm, p);
+}
+
+/* A photo caption: its line credits an agency in brackets or next to a
+ * slash ("(AFP)", "REUTERS/Name", "(فرانس برس)"). Page furniture: it tells
+ * what a picture shows, not what the article reports. */
+static int caption_line(const article *a, size_t t)
+{
+    size_t l0 = t, l1 = t + 1;
+    while (l0 > 0 && !a->tok.v[l0].newline_before)
+        l0--;
+    while (l1 < a->tok.n && !a->tok.v[l1].newline_before)
+        l1++;
+    for (size_t k = l0; k < l1; k++) {
+        if (!(a->ti[k].cue & CUE_CREDIT))
+            continue;
+        size_t end = k + (a->ti[k].cue_n ? a->ti[k].cue_n : 1);
+        if ((k > l0 && (is_punct(&a->tok.v[k - 1], "(") || is_punct(&a->tok.v[k - 1], "/"))) ||
+            (end < l1 && is_punct(&a->tok.v[end], "/")))
+            return 1;
+    }
+    return 0;
 }
 
 static int push_sentence(article *a, size_t t0, size_t t1)
@@ -502,7 +564,8 @@ static int push_sentence(article *a, size_t t0, size_t t1)
     int line_start = a->tok.v[t0].newline_before || t0 == 0;
     int line_end = t1 >= a->tok.n || a->tok.v[t1].newline_before;
     int punct_end = ends_sentence(a, t1 - 1);
-    s->heading = line_start && line_end && !punct_end && words <= HEADING_MAX_WORDS;
+    s->heading = (line_start && line_end && !punct_end && words <= HEADING_MAX_WORDS) ||
+                 caption_line(a, t0);
     return BM_OK;
 }
 
@@ -569,6 +632,10 @@ static size_t clause_end(const article *a, const sentence *s, size_t t0)
             return i + 1 < s->t1 ? i + 1 : s->t1;
         if ((a->ti[i].cue & CUE_CLAUSE) && i > s->t0 + 1)
             return i;
+        /* "took the crossing after the army withdrew": two events, the
+         * second in its own clause, when each part holds one. */
+        if ((a->ti[i].cue & CUE_AFTER) && has_event(a, t0, i) && has_event(a, i + 1, s->t1))
+            return i;
     }
     return s->t1;
 }
@@ -591,6 +658,26 @@ static int in_purpose(const article *a, const sentence *s, size_t i)
 
 /* A trigger is cancelled by a negation in the words just before it, or by a
  * purpose clause it sits in. */
+static int type_is(int type, const char *name)
+{
+    return type >= 0 && !strcmp(bm_type_name(type), name);
+}
+
+/* Support is fire from the air or from a distance; a takeover after the
+ * support phrase ("backed by strikes, retook the town") is the event. */
+static int supporting_type(int type)
+{
+    return type_is(type, "airstrike") || type_is(type, "attack");
+}
+
+static int has_comma(const article *a, size_t from, size_t to)
+{
+    for (size_t k = from; k < to; k++)
+        if (is_comma(&a->tok.v[k]))
+            return 1;
+    return 0;
+}
+
 static void mark_negations(article *a)
 {
     for (size_t si = 0; si < a->ns; si++) {
@@ -603,6 +690,15 @@ static void mark_negations(article *a)
                 if (a->ti[k].cue & CUE_NEGATION)
                     a->ti[i].negated = 1;
             if (in_purpose(a, s, i))
+                a->ti[i].negated = 1;
+            /* "backed by US airstrikes", "بدعم من غطاء جوي": help given to
+             * the clause's main event, which owns the type */
+            for (size_t k = i > s->t0 + SUPPORT_WINDOW ? i - SUPPORT_WINDOW : s->t0; k < i; k++)
+                if ((a->ti[k].cue & CUE_SUPPORT) && !has_comma(a, k, i) &&
+                    supporting_type(a->ti[i].trig->type))
+                    a->ti[i].support = 1;
+            /* "هذا الهجوم", "this attack": an event already told */
+            if (i > s->t0 && (a->ti[i - 1].cue & CUE_ANAPHOR))
                 a->ti[i].negated = 1;
             /* "according to a statement": the source of the news, not news. */
             for (size_t k = i > s->t0 + SOURCE_WINDOW ? i - SOURCE_WINDOW : s->t0; k < i; k++)
@@ -734,11 +830,100 @@ static size_t tok_dist(size_t a, size_t b)
  * after "from" that follows a `speaker` word (within three words) names the
  * government that speaks, not where anything happened. A place joined to it
  * by one word ("or Tehran") speaks too. */
+/* Token t opens its line, or follows only a date stamp there ("date
+ * 2024-12-09 Baghdad: ..."; one more word, such as "date", may stand). */
+static int line_opening(const article *a, size_t t)
+{
+    size_t words = 0;
+    if (t == 0 || a->tok.v[t].newline_before)
+        return 1;
+    for (size_t k = t; k-- > 0;) {
+        const bm_token *w = &a->tok.v[k];
+        if (a->ti[k].date < 0 && (w->kind == BM_TOK_ARABIC || w->kind == BM_TOK_LATIN) &&
+            ++words > 1)
+            return 0;
+        if (a->tok.v[k].newline_before)
+            break;
+    }
+    return 1;
+}
+
+static int dateline_mark(const bm_token *k)
+{
+    static const char *const marks[] = {"-", ":", "(", "/", "\xE2\x80\x93", "\xE2\x80\x94"};
+    if (k->kind != BM_TOK_PUNCT || k->newline_before)
+        return 0;
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (!strcmp(k->norm, marks[i]))
+            return 1;
+    return 0;
+}
+
+/* A place opening a line and followed by "-", ":", "(", "/" or a dash,
+ * maybe after ", Country" ("BEIRUT, Lebanon –"): a dateline. */
+static int dateline(const article *a, const pmention *m)
+{
+    if (!line_opening(a, m->t0))
+        return 0;
+    if (m->t1 >= a->tok.n)
+        return 0;
+    if (dateline_mark(&a->tok.v[m->t1]))
+        return 1;
+    if (!is_comma(&a->tok.v[m->t1]))
+        return 0;
+    int next = m->t1 + 1 < a->tok.n ? a->ti[m->t1 + 1].place : -1;
+    return next >= 0 && a->pm[next].t0 == m->t1 + 1 && a->pm[next].t1 < a->tok.n &&
+           dateline_mark(&a->tok.v[a->pm[next].t1]);
+}
+
+/* How far a country or city must lie from every other place of the article
+ * to be an actor (US-led, a UN office in Geneva), not where events were. */
+#define FAR_ACTOR_KM 1500.0
+
+/* "US airstrikes", "a spokesman in Geneva": a place far from all the
+ * article's other places is who acted or spoke, when the article's events
+ * happen elsewhere. */
+static int far_from_article(const article *a, const pmention *m)
+{
+    int others = 0;
+    for (size_t j = 0; j < a->npm; j++) {
+        const bm_gplace *q = a->pm[j].place;
+        if (q == m->place || q->specificity <= 1)
+            continue;
+        others = 1;
+        if (bm_distance_km(q->pt, m->place->pt) <= FAR_ACTOR_KM)
+            return 0;
+    }
+    return others;
+}
+
+/* "(380 كلم غرب بغداد)", "120 km west of Mosul": a reference point for a
+ * distance, not a place of the event. */
+static int distance_reference(const article *a, const pmention *m)
+{
+    size_t lo = m->t0 >= DISTANCE_WINDOW ? m->t0 - DISTANCE_WINDOW : 0;
+    for (size_t k = lo; k < m->t0; k++)
+        if (a->ti[k].cue & CUE_DISTANCE)
+            return 1;
+    return 0;
+}
+
 static void mark_speakers(article *a)
 {
     for (size_t i = 0; i < a->npm; i++) {
         pmention *m = &a->pm[i];
         if (i > 0 && a->pm[i - 1].speaker && m->t0 <= a->pm[i - 1].t1 + 1) {
+            m->speaker = 1;
+            continue;
+        }
+        /* "بغداد - وكالات:", "DAMASCUS (AFP) -": a dateline tells where the
+         * report was filed, not where its events were */
+        if (dateline(a, m) || distance_reference(a, m) || far_from_article(a, m)) {
+            m->speaker = 1;
+            continue;
+        }
+        /* "accused Damascus of backing the fighters": a government blamed */
+        if (m->t0 >= 1 && (a->ti[m->t0 - 1].cover & CUE_ACCUSE)) {
             m->speaker = 1;
             continue;
         }
@@ -942,6 +1127,8 @@ typedef struct placed {
     int near;
 } placed;
 
+static int inside(const bm_gplace *p, const bm_gplace *q);
+
 static int frame_place(const article *a, const clause_ref *c, placed *out)
 {
     int i = -1;
@@ -981,6 +1168,25 @@ static int border_event(int type)
 
 /* Reinforcements sent "to the border strip" or "to al-Qaim": the
  * destination after "to" is where the deployment is. */
+/* How many tokens after a border destination a town still qualifies it. */
+#define TOWN_AFTER_BORDER 3
+
+/* "to the border near Rabia": a town named right after a border
+ * destination is finer than the line. */
+static int town_in_phrase(const article *a, const clause_ref *c, const pmention *m)
+{
+    if (m->place->specificity >= 6)
+        return 0;
+    for (size_t k = m->t1; k < c->t1 && k <= m->t1 + TOWN_AFTER_BORDER; k++) {
+        if (is_comma(&a->tok.v[k]))
+            return 0;
+        int pl = a->ti[k].place;
+        if (pl >= 0 && a->pm[pl].t0 == k && a->pm[pl].place->specificity >= 6)
+            return 1;
+    }
+    return 0;
+}
+
 static int destination(const article *a, const clause_ref *c, const bm_gplace *border, placed *out)
 {
     if (strcmp(bm_type_name(c->type), "deployment") != 0)
@@ -1002,7 +1208,12 @@ static int destination(const article *a, const clause_ref *c, const bm_gplace *b
         if (next >= c->t1)
             return 0;
         int pl = a->ti[next].place;
-        if (pl >= 0 && a->pm[pl].t0 == next && a->pm[pl].place->specificity > 1) {
+        /* "إلى الشريط الحدودي مع سوريا": one plain noun may stand between
+         * the preposition and the place phrase. */
+        if (pl < 0 && next + 1 < c->t1 && a->tok.v[next].kind != BM_TOK_PUNCT)
+            pl = a->ti[next + 1].place;
+        if (pl >= 0 && a->pm[pl].t0 <= next + 1 && a->pm[pl].place->specificity > 1 &&
+            !town_in_phrase(a, c, &a->pm[pl])) {
             out->place = a->pm[pl].place;
             out->near = a->pm[pl].near;
             out->from = BM_ATTACH_FRAME;
@@ -1096,6 +1307,12 @@ static int choose_place(const article *a, const clause_ref *c, placed *out)
     }
     if ((out->place = nation_majority(a, s))) {
         out->from = BM_ATTACH_NATION;
+        /* "the Syrian Observatory said warplanes struck IS hideouts" after a
+         * sentence about Al-Bukamal: the town in that country is finer. */
+        if (a->ctx_place && a->ctx_place->specificity >= 6 && inside(a->ctx_place, out->place)) {
+            out->place = a->ctx_place;
+            out->from = BM_ATTACH_INHERITED;
+        }
         return 1;
     }
     if ((out->place = a->ctx_place)) {
@@ -1199,10 +1416,6 @@ static int reported_event(const double *score, int best)
     return event >= 0 ? event : best;
 }
 
-static int type_is(int type, const char *name)
-{
-    return type >= 0 && !strcmp(bm_type_name(type), name);
-}
 
 /* An arrest or an ambush whose targets are people crossing illegally is the
  * interdiction of that crossing: infiltration, as the incident types define
@@ -1230,6 +1443,37 @@ static size_t report_frame(const article *a, const clause_ref *c)
     return SIZE_MAX;
 }
 
+/* The weight of an air means (warplanes, طيران حربي) that makes the act
+ * words of its clause an airstrike. */
+#define AIR_MEANS 0.8
+
+/* "قصف طيران حربي موقعا", "warplanes struck hideouts": an act word says that
+ * something was hit, the means says how. When the clause names aircraft and
+ * no ground means (rockets, mortars, a bomb), its act words are the
+ * airstrike's: ACLED codes by the means. */
+static void by_means(const article *a, const clause_ref *c, double *score, double *maxw)
+{
+    int air = bm_type_index("airstrike"), atk = bm_type_index("attack");
+    if (air < 0 || atk < 0 || score[air] < AIR_MEANS)
+        return;
+    double act = 0, means = 0;
+    for (size_t i = c->t0; i < c->t1; i++) {
+        const lex_entry *e = a->ti[i].trig;
+        if (!e || a->ti[i].negated || e->type != atk)
+            continue;
+        if (e->frame == FRAME_ACT)
+            act += e->weight;
+        else if (e->weight >= MIN_SCORE)
+            means += e->weight;
+    }
+    if (act <= 0 || means > 0)
+        return;
+    score[atk] -= act;
+    score[air] += act;
+    if (maxw[air] < MIN_SCORE)
+        maxw[air] = MIN_SCORE;
+}
+
 static int score_clause(const article *a, clause_ref *c, double *score_out)
 {
     double score[BM_N_TYPES] = {0}, maxw[BM_N_TYPES] = {0};
@@ -1238,7 +1482,7 @@ static int score_clause(const article *a, clause_ref *c, double *score_out)
         const lex_entry *e = a->ti[i].trig;
         if (!e || a->ti[i].negated)
             continue;
-        score[e->type] += e->weight;
+        score[e->type] += a->ti[i].support ? e->weight * SUPPORT_FACTOR : e->weight;
         /* The anchor is the first full trigger: in verb-first Arabic that is
          * the event's verb, whose adverbs carry its date; later nouns often sit
          * in relative clauses about other events. */
@@ -1247,6 +1491,7 @@ static int score_clause(const article *a, clause_ref *c, double *score_out)
         if (e->weight > maxw[e->type])
             maxw[e->type] = e->weight;
     }
+    by_means(a, c, score, maxw);
     int best = -1;
     for (int t = 0; t < BM_N_TYPES; t++)
         if (score[t] > 0 && (best < 0 || score[t] > score[best] ||
@@ -1266,7 +1511,12 @@ static int score_clause(const article *a, clause_ref *c, double *score_out)
 /* Plans, speculation, opinion and history are not events. */
 static int is_hypothetical(const article *a, const clause_ref *c, const dated *d)
 {
-    int dated_here = d->from == BM_ATTACH_CLAUSE;
+    /* a report's date ("said Monday") does not date the event */
+    int dated_here = d->from == BM_ATTACH_CLAUSE && !d->report;
+    /* "seized by IS in 2014": an event dated only to a year is background
+     * (the codebook puts on the map what is dated to the month at least). */
+    if (d->prec == BM_PREC_YEAR)
+        return 1;
     if (has_cue(a, c->s->t0, c->s->t1, CUE_OPINION) && !(dated_here && d->prec <= BM_PREC_MONTH))
         return 1;
     if (has_cue(a, c->t0, c->t1, CUE_BACKGROUND) && !(dated_here && d->prec == BM_PREC_DAY))
@@ -1429,6 +1679,9 @@ static int emit(article *a, const clause_ref *c, double score, const dated *d, c
 {
     if (grow((void **)&a->out->v, &a->cap_out, a->out->n + 1, sizeof *a->out->v) != BM_OK)
         return BM_ENOMEM;
+    if (grow((void **)&a->weak, &a->cap_weak, a->out->n + 1, 1) != BM_OK)
+        return BM_ENOMEM;
+    a->weak[a->out->n] = a->ti[c->anchor].trig->weight < MIN_SCORE;
     bm_extracted *x = &a->out->v[a->out->n++];
     memset(x, 0, sizeof *x);
     bm_incident *inc = &x->inc;
@@ -1459,17 +1712,48 @@ static int emit(article *a, const clause_ref *c, double score, const dated *d, c
     return BM_OK;
 }
 
+/* Fighting and one-sided violence are often the same event told twice
+ * ("clashes broke out ... the SDF said it repelled the attack"). */
+static int same_family(const char *x, const char *y)
+{
+    if (!strcmp(x, y))
+        return 1;
+    int gx = !strcmp(x, "clash") || !strcmp(x, "attack");
+    int gy = !strcmp(y, "clash") || !strcmp(y, "attack");
+    return gx && gy;
+}
+
+/* "On Saturday the spokesman said the strikes on al-Qaim violated ...": an
+ * event inside a later announcement, at a place where the article already
+ * reported that event, is the same event retold, not a new one. */
+static int retold(const article *a, const clause_ref *c, const dated *d, const placed *p)
+{
+    if (c->report_at == SIZE_MAX)
+        return 0;
+    const char *type = bm_type_name(c->type);
+    for (size_t i = a->out->n; i-- > 0;) {
+        const bm_extracted *prev = &a->out->v[i];
+        if (!strcmp(prev->inc.type, type) && bm_date_cmp(prev->inc.date_start, d->date) < 0 &&
+            (prev->place == p->place || bm_distance_km(prev->inc.pt, p->place->pt) <= SAME_PLACE_KM))
+            return 1;
+    }
+    return 0;
+}
+
 /* An undated mention of a type the article already reported ("the
- * celebrations", "the visit") is that same event: it takes the event's date,
- * and only a named town or point adds anything to it. 1 = drop it. */
+ * celebrations", "the visit", "repelled the attack" after clashes) is that
+ * same event: it takes the event's date, and only a named town or point adds
+ * anything to it. 1 = drop it. */
 static int back_reference(const article *a, const clause_ref *c, dated *d, const placed *p)
 {
+    if (retold(a, c, d, p))
+        return 1;
     if (d->from != BM_ATTACH_INHERITED && d->from != BM_ATTACH_PUBLISHED)
         return 0;
     const char *type = bm_type_name(c->type);
     for (size_t i = a->out->n; i-- > 0;) {
         const bm_incident *prev = &a->out->v[i].inc;
-        if (strcmp(prev->type, type) != 0)
+        if (!same_family(prev->type, type))
             continue;
         int named = (p->from == BM_ATTACH_CLAUSE || p->from == BM_ATTACH_SENTENCE) &&
                     p->place->specificity >= 6;
@@ -1518,6 +1802,24 @@ static int emit_siblings(article *a, const clause_ref *c, double score, const da
     return BM_OK;
 }
 
+/* "The mayor said Iraq was ready to reopen the crossing": a plan is no
+ * event, but its announcement is a statement (the codebook's rule: a
+ * statement when the announcement reports no event). Turns c into that
+ * statement; 0 when no statement verb frames the plan. */
+static int announced_plan(const article *a, clause_ref *c, const dated *d)
+{
+    if (!has_cue(a, c->t0, c->anchor, CUE_FUTURE) || (a->pub && bm_date_cmp(d->date, *a->pub) > 0))
+        return 0;
+    if (c->report_at == SIZE_MAX)
+        return 0;
+    c->type = bm_type_index("statement");
+    if (c->report_at != SIZE_MAX)
+        c->anchor = c->report_at;
+    c->frame = FRAME_NONE;
+    c->report_at = SIZE_MAX;
+    return c->type >= 0;
+}
+
 static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
 {
     clause_ref c = {s, t0, t1, 0, 0, FRAME_NONE, SIZE_MAX};
@@ -1530,7 +1832,7 @@ static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
             a->out->n_unresolved++;
         return BM_OK;
     }
-    if (is_hypothetical(a, &c, &d))
+    if (is_hypothetical(a, &c, &d) && !announced_plan(a, &c, &d))
         return BM_OK;
     placed p;
     if (!choose_place(a, &c, &p))
@@ -1622,6 +1924,34 @@ static int better(const bm_extracted *x, const bm_extracted *y)
     return y->inc.confidence > x->inc.confidence;
 }
 
+/* How many days an announced killing may lie from the event that caused it. */
+#define KILLING_DAYS 3
+
+/* "The prime minister announced the killing of X" and, a sentence later, the
+ * airstrike that killed him: a death told without its means (only minor
+ * words typed it) is the specific violent event of the article near it in
+ * time and place, not an incident of its own. */
+static void drop_unspecified_killings(bm_extraction *e, const unsigned char *weak)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < e->n; i++) {
+        const bm_extracted *x = &e->v[i];
+        int drop = 0;
+        for (size_t j = 0; weak && weak[i] && violent_type(bm_type_index(x->inc.type)) && j < e->n && !drop; j++) {
+            const bm_extracted *y = &e->v[j];
+            if (j == i || weak[j] || !violent_type(bm_type_index(y->inc.type)))
+                continue;
+            int64_t dd = bm_date_to_days(x->inc.date_start) - bm_date_to_days(y->inc.date_start);
+            drop = dd >= -KILLING_DAYS && dd <= KILLING_DAYS &&
+                   (x->place == y->place || inside(y->place, x->place) ||
+                    bm_distance_km(x->inc.pt, y->inc.pt) <= SAME_PLACE_KM);
+        }
+        if (!drop)
+            e->v[n++] = e->v[i];
+    }
+    e->n = n;
+}
+
 static void merge_duplicates(bm_extraction *e)
 {
     size_t n = 0;
@@ -1661,6 +1991,7 @@ static int run(article *a)
     learn_people(a);
     if ((rc = extract_sentences(a)) != BM_OK)
         return bm_error_set(a->err, rc, "extract: out of memory");
+    drop_unspecified_killings(a->out, a->weak);
     merge_duplicates(a->out);
     a->out->n_sentences = a->ns;
     return BM_OK;

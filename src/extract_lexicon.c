@@ -186,6 +186,8 @@ static lex_frame parse_frame(const char *s)
         return FRAME_COMM;
     if (!strcmp(s, "summit"))
         return FRAME_SUMMIT;
+    if (!strcmp(s, "act"))
+        return FRAME_ACT;
     return FRAME_NONE;
 }
 
@@ -217,6 +219,13 @@ static unsigned parse_role(const char *s)
         {"stretch", CUE_STRETCH},
         {"source", CUE_SOURCE},
         {"speaker", CUE_SPEAKER},
+        {"after", CUE_AFTER},
+        {"accuse", CUE_ACCUSE},
+        {"anaphor", CUE_ANAPHOR},
+        {"credit", CUE_CREDIT},
+        {"distance", CUE_DISTANCE},
+        {"support", CUE_SUPPORT},
+        {"complement", CUE_COMPLEMENT},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))

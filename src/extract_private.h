@@ -26,7 +26,8 @@ typedef enum lex_frame {
     FRAME_HOST,  /* where the host received the guest */
     FRAME_MEET,  /* where the meeting was */
     FRAME_COMM,  /* a call or message: where its receiver is */
-    FRAME_SUMMIT /* where the summit is held */
+    FRAME_SUMMIT, /* where the summit is held */
+    FRAME_ACT     /* an act with no means (قصف، استهداف، struck): the clause's means word types it */
 } lex_frame;
 
 /* Cue roles (bit flags: one word can have several, e.g. إلى). */
@@ -52,7 +53,14 @@ enum {
     CUE_PURPOSE = 1u << 18,
     CUE_STRETCH = 1u << 19,
     CUE_SOURCE = 1u << 20,
-    CUE_SPEAKER = 1u << 21
+    CUE_SPEAKER = 1u << 21,
+    CUE_AFTER = 1u << 22,
+    CUE_ACCUSE = 1u << 23,
+    CUE_ANAPHOR = 1u << 24,
+    CUE_CREDIT = 1u << 25,
+    CUE_DISTANCE = 1u << 26,
+    CUE_SUPPORT = 1u << 27,
+    CUE_COMPLEMENT = 1u << 28
 };
 
 /* Fatality word kinds. */

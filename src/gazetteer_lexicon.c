@@ -114,6 +114,8 @@ static unsigned parse_roles(const char *s, const char *path, int line, bm_error 
         {"not-place-after", GZ_C_NOT_AFTER},
         {"plural", GZ_C_PLURAL},
         {"direction", GZ_C_DIRECTION},
+        {"speaker", GZ_C_SPEAKER},
+        {"border-org", GZ_C_BORDER_ORG},
     };
     unsigned bits = 0;
     char buf[256];
@@ -301,9 +303,10 @@ static int load_orgs(bm_gazetteer *g, const char *dir, bm_error *err)
         const char *pat = bm__gz_field(f, nf, cp), *pos = bm__gz_field(f, nf, cpos);
         unsigned bit = !strcmp(pos, "before")  ? GZ_ORG_BEFORE
                        : !strcmp(pos, "after") ? GZ_ORG_AFTER
+                       : !strcmp(pos, "modifier") ? GZ_ORG_MODIFIER
                                                : 0;
         if (!bit) {
-            rc = bm_error_set(err, BM_EPARSE, "%s:%d: position must be before or after", path,
+            rc = bm_error_set(err, BM_EPARSE, "%s:%d: position must be before, after or modifier", path,
                               t.line);
             break;
         }

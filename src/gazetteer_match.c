@@ -30,7 +30,9 @@ static int is_word(const bm_token *t)
 
 static int is_hyphen(const bm_token *t)
 {
-    return t->kind == BM_TOK_PUNCT && t->norm_len == 1 && t->norm[0] == '-';
+    /* "-", and the en dash pages put between two nisbas (العراقية–السورية) */
+    return t->kind == BM_TOK_PUNCT && ((t->norm_len == 1 && t->norm[0] == '-') ||
+                                       (t->norm_len == 3 && !memcmp(t->norm, "\xE2\x80\x93", 3)));
 }
 
 /* The next word after token j that may continue a multi-word name: hyphens
@@ -410,6 +412,9 @@ static int latin_capitalised(const matcher *m, const cand *c)
         const bm_token *tk = &m->t->v[i];
         if (!is_word(tk) || (i < c->t1 && bm__gz_latin_article(tk->norm, tk->norm_len)))
             continue;
+        /* "northern Iraq": a compass word is written in lower case */
+        if (i < c->t1 && (roles_at(m, i) & GZ_C_DIRECTION))
+            continue;
         const unsigned char *p = (const unsigned char *)m->text + tk->start;
         if (*p < 0x80)
             return *p >= 'A' && *p <= 'Z';
@@ -543,6 +548,124 @@ static int special_border(const matcher *m, size_t i, cand *out)
     out->evidence = EV_SPECIAL;
     str_set(out->reason, sizeof out->reason, "border");
     out->conf = 0.9;
+    out->st = S_ACCEPTED;
+    return 1;
+}
+
+static size_t prev_adjacent(const bm_tokens *t, size_t i);
+static size_t next_adjacent(const bm_tokens *t, size_t i);
+
+/* How far a one-sided border looks for the country on the other side. */
+#define BORDER_SIDE_WINDOW 400
+
+/* Token k is "مع" / "with". */
+static int is_with(const bm_token *tk)
+{
+    return (tk->kind == BM_TOK_ARABIC && tk->norm_len == 4 && !memcmp(tk->norm, "\xD9\x85\xD8\xB9", 4)) ||
+           (tk->kind == BM_TOK_LATIN && tk->norm_len == 4 && !memcmp(tk->norm, "with", 4));
+}
+
+/* The border of x with the nearest nisba or country of [from, to) that
+ * shares one with x in the gazetteer (step -1 walks backwards); *seen tells
+ * whether any other country stood there. */
+static uint32_t side_in(const matcher *m, const char *border, const gz_nisba *x, size_t from,
+                        size_t to, int step, int *seen)
+{
+    for (size_t k = from; k != to; k += (size_t)step) {
+        const gz_nisba *y = is_word(&m->t->v[k]) ? nisba_or_country(m, k) : NULL;
+        if (!y || y->country == UINT32_MAX || y->country == x->country)
+            continue;
+        *seen = 1;
+        uint32_t gr = border_group(m, border, x, y);
+        if (gr != NO_VALUE)
+            return gr;
+    }
+    return NO_VALUE;
+}
+
+/* The border between x and the country the text sees it from: the nearest
+ * other nisba or country that shares a border with x (before the phrase,
+ * then after it); when the text names no other country at all, the first
+ * one the gazetteer lists a border with. */
+static uint32_t other_side(const matcher *m, const char *border, const gz_nisba *x, size_t t0,
+                           size_t t1)
+{
+    size_t lo = t0 > BORDER_SIDE_WINDOW ? t0 - BORDER_SIDE_WINDOW : 0;
+    size_t hi = t1 + 1 + BORDER_SIDE_WINDOW < m->t->n ? t1 + 1 + BORDER_SIDE_WINDOW : m->t->n;
+    int seen = 0;
+    uint32_t gr = t0 > lo ? side_in(m, border, x, t0 - 1, lo - 1, -1, &seen) : NO_VALUE;
+    if (gr == NO_VALUE && t1 + 1 < hi)
+        gr = side_in(m, border, x, t1 + 1, hi, 1, &seen);
+    if (gr != NO_VALUE || seen)
+        return gr;
+    for (size_t k = 0; k < m->g->n_nisbas; k++) {
+        const gz_nisba *y = &m->g->nisba_v[k];
+        if (y->country != UINT32_MAX && y->country != x->country &&
+            (gr = border_group(m, border, x, y)) != NO_VALUE)
+            return gr;
+    }
+    return NO_VALUE;
+}
+
+/* The border word at i names a force or an office (حرس الحدود، قوات الحدود:
+ * org-prefixes.tsv; border guards, the border authority: place-context.tsv). */
+static int border_org(const matcher *m, size_t i)
+{
+    size_t p = prev_adjacent(m->t, i);
+    if (p != SIZE_MAX && (roles_at(m, p) & GZ_C_ORG_BEFORE))
+        return 1;
+    size_t n = next_adjacent(m->t, i);
+    if (n == SIZE_MAX || m->t->v[i].kind != BM_TOK_LATIN)
+        return 0;
+    return (roles_at(m, n) & GZ_C_BORDER_ORG) != 0;
+}
+
+/* A border named from one side (the codebook's rule): الحدود مع سوريا،
+ * الحدود السورية، حدود العراق، الشريط الحدودي مع سوريا; the Syrian border,
+ * the border with Iraq. It is the border between that country and the one
+ * the text sees it from. Token i is the border word. */
+static int special_border_one_side(const matcher *m, size_t i, cand *out)
+{
+    const bm_tokens *t = m->t;
+    const char *border = "\xD8\xA7\xD9\x84\xD8\xAD\xD8\xAF\xD9\x88\xD8\xAF"; /* الحدود */
+    size_t t0 = i, last = 0;
+    const gz_nisba *x = NULL;
+    /* "معبر ربيعة الحدودي مع سوريا": the adjective of a place before it */
+    if (m->n > 0 && m->c[m->n - 1].t1 + 1 == i)
+        return 0;
+    /* "حرس الحدود العراقي", "Iraqi border guards": a force's name */
+    if (border_org(m, i))
+        return 0;
+    size_t k1 = next_word(t, i);
+    if (k1 != SIZE_MAX && is_with(&t->v[k1])) { /* الحدود مع X, the border with X */
+        size_t k2 = next_word(t, k1);
+        if (k2 == SIZE_MAX || !(x = nisba_or_country(m, k2)))
+            return 0;
+        last = k2;
+    } else if (t->v[i].kind == BM_TOK_ARABIC) { /* الحدود السورية، حدود العراق */
+        if (k1 == SIZE_MAX || !(x = nisba_or_country(m, k1)))
+            return 0;
+        last = k1;
+    } else { /* the Syrian border */
+        size_t p = prev_adjacent(t, i);
+        if (p == SIZE_MAX || !(x = nisba_of(m->g, &t->v[p], 0)))
+            return 0;
+        t0 = p;
+        last = i;
+    }
+    if (x->country == UINT32_MAX)
+        return 0;
+    uint32_t group = other_side(m, border, x, t0, last);
+    if (group == NO_VALUE)
+        return 0;
+    memset(out, 0, sizeof *out);
+    out->t0 = t0;
+    out->t1 = last;
+    out->group = group;
+    out->place = m->g->refs[m->g->groups[group].first].place;
+    out->evidence = EV_SPECIAL;
+    str_set(out->reason, sizeof out->reason, "border (one side)");
+    out->conf = 0.85;
     out->st = S_ACCEPTED;
     return 1;
 }
@@ -736,6 +859,8 @@ static int collect(matcher *m)
             have = 1;
         }
         int special = h.special && (special_border(m, i, &sp) || special_capital(m, i, &sp));
+        if (!special && (roles_at(m, i) & GZ_C_BORDER) && special_border_one_side(m, i, &sp))
+            special = 1;
         int found = 1;
         if (special && (!have || sp.t1 >= h.t1)) {
             c = sp;
@@ -781,6 +906,28 @@ static size_t next_adjacent(const bm_tokens *t, size_t i)
 static int word_has_article(const bm_token *tk)
 {
     return tk->kind == BM_TOK_ARABIC && tk->norm_len >= 8 && !memcmp(tk->norm, AR_AL, 4);
+}
+
+/* The word joined to token i by a hyphen with no space on either side
+ * ("US-led"), or SIZE_MAX. */
+static size_t hyphen_joined(const bm_tokens *t, size_t i)
+{
+    if (i + 2 >= t->n || !is_hyphen(&t->v[i + 1]) || !is_word(&t->v[i + 2]) ||
+        t->v[i + 1].start != t->v[i].end || t->v[i + 2].start != t->v[i + 1].end)
+        return SIZE_MAX;
+    return i + 2;
+}
+
+/* A compound modifier: "US-led", "Tehran-backed", "UK-based" name an actor's
+ * patron or seat, not a place of the text (the codebook's rule). */
+static int modifier_context(const matcher *m, const cand *c)
+{
+    size_t nw = hyphen_joined(m->t, c->t1);
+    if (nw == SIZE_MAX || !(roles_at(m, nw) & GZ_C_ORG_AFTER))
+        return 0;
+    const bm_token *w = &m->t->v[nw];
+    const gz_slot *s = bm__gz_map_get(&m->g->orgs, w->norm, w->norm_len, bm__gz_hash(w->norm, w->norm_len));
+    return s && (s->value & GZ_ORG_MODIFIER);
 }
 
 /* Organisation names: "<pattern> X" (معهد واشنطن، فيلق القدس) or "X <pattern>"
@@ -947,6 +1094,12 @@ static void vetoes(matcher *m, cand *c)
         reject(c, "title");
         return;
     }
+    /* "قالت ربيعة": the subject of a verb of saying is a person when the
+     * name is also a given name (a place that speaks is a capital, no trap) */
+    if ((pr & GZ_C_SPEAKER) && c->trap && !strcmp(bm__gz_str(m->g, c->trap->why_off), "given-name")) {
+        reject(c, "person");
+        return;
+    }
     /* a word that is itself a place word (مدينة، منطقة) is never a name */
     if (c->t0 == c->t1 && !c->strip &&
         (roles_at(m, c->t0) & (GZ_C_TRIGGER | GZ_C_APPOSITION | GZ_C_LINK))) {
@@ -955,6 +1108,10 @@ static void vetoes(matcher *m, cand *c)
     }
     if (org_context(m, c)) {
         reject(c, "org");
+        return;
+    }
+    if (modifier_context(m, c)) {
+        reject(c, "modifier");
         return;
     }
     /* a generated row that is spelt like an adjective of origin */
@@ -1130,6 +1287,46 @@ static int inside_own_governorate(matcher *m, size_t ci)
 }
 
 /* Evidence a trap (or a broad-only name) needs; returns 1 when unlocked. */
+/* How near the article's other places a name after في must lie. */
+#define LOCATIVE_KM 250
+/* How many place candidates either side count as the article's places (an
+ * article names a few dozen; a stream of articles must not make it quadratic). */
+#define LOCATIVE_CANDS 40
+
+/* Token k is في or وفي. */
+static int is_fi_clitic(const matcher *m, size_t k)
+{
+    const bm_token *tk = &m->t->v[k];
+    return is_fi(m, k) || (tk->kind == BM_TOK_ARABIC && tk->norm_len == 6 &&
+                           !memcmp(tk->norm, "\xD9\x88\xD9\x81\xD9\x8A", 6));
+}
+
+/* "قوات الحدود في ربيعة": a name right after في names where something is,
+ * and it resolves when another place of the article lies near it. A given
+ * name rarely follows في, and a namesake far from the article's geography is
+ * not evidence. */
+static int located_in_article(matcher *m, size_t ci)
+{
+    cand *c = &m->c[ci];
+    if (c->t0 == 0 || c->latin || !is_fi_clitic(m, c->t0 - 1) || c->group == NO_VALUE)
+        return 0;
+    /* candidates are in text order: look outward, within the article's reach */
+    size_t lo = ci > LOCATIVE_CANDS ? ci - LOCATIVE_CANDS : 0;
+    size_t hi = ci + LOCATIVE_CANDS < m->n ? ci + LOCATIVE_CANDS : m->n;
+    for (size_t j = lo; j < hi; j++) {
+        const cand *o = &m->c[j];
+        if (j == ci || o->st != S_ACCEPTED || o->trap)
+            continue;
+        const gz_place *op = &m->g->places[o->place];
+        if (op->kind == GZ_K_COUNTRY || cand_distance(m, c, o) > LOCATIVE_KM)
+            continue;
+        c->evidence |= EV_NEARBY;
+        str_set(c->via, sizeof c->via, op->pub.id);
+        return 1;
+    }
+    return 0;
+}
+
 static int unlocked(matcher *m, size_t ci)
 {
     cand *c = &m->c[ci];
@@ -1175,6 +1372,8 @@ static int unlocked(matcher *m, size_t ci)
     }
     if (!(unlock & GZ_U_NEARBY))
         return 0;
+    if (located_in_article(m, ci))
+        return 1;
     /* candidates are in text order: look outward and stop past the window */
     for (int dir = -1; dir <= 1; dir += 2) {
         for (size_t j = ci;;) {
@@ -1550,6 +1749,55 @@ static int needs_evidence(const cand *c)
     return (c->broad_only && c->t0 == c->t1) || c->weak_clitic;
 }
 
+/* How far a district's seat may lie from the district's point. */
+#define SEAT_KM 80
+
+/* The seat town of a district or subdistrict: the settlement named like it
+ * without its qualifier (قضاء القائم -> القائم), near it. NO_VALUE if none. */
+static uint32_t district_seat(const matcher *m, uint32_t district)
+{
+    const bm_gazetteer *g = m->g;
+    const gz_place *d = &g->places[district];
+    const char *sp = strchr(d->pub.name_ar, ' ');
+    char key[GZ_MAX_KEY + 8];
+    int latin;
+    if (!sp || !bm__gz_name_key(sp + 1, key, sizeof key, &latin))
+        return NO_VALUE;
+    uint32_t e = index_get(g, key, strlen(key));
+    if (!(e & GZ_E_FULL))
+        return NO_VALUE;
+    uint32_t n, best = NO_VALUE;
+    double bd = SEAT_KM;
+    const gz_ref *r = group_refs(g, e & GZ_E_GROUP, &n);
+    for (uint32_t i = 0; i < n; i++) {
+        const gz_place *p = &g->places[r[i].place];
+        double km = bm_distance_km(p->pub.pt, d->pub.pt);
+        if ((p->flags & GZ_P_SETTLE) && km <= bd) {
+            bd = km;
+            best = r[i].place;
+        }
+    }
+    return best;
+}
+
+/* The codebook places a named district at its seat (ACLED's convention),
+ * and a bare town name is the town: a district never comes out when its
+ * seat is in the gazetteer. */
+static void districts_at_seats(matcher *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        cand *c = &m->c[i];
+        if (c->st != S_ACCEPTED)
+            continue;
+        int kind = m->g->places[c->place].kind;
+        if (kind != GZ_K_DISTRICT && kind != GZ_K_SUBDISTRICT)
+            continue;
+        uint32_t seat = district_seat(m, c->place);
+        if (seat != NO_VALUE)
+            c->place = seat;
+    }
+}
+
 static void resolve(matcher *m)
 {
     for (size_t i = 0; i < m->n; i++) {
@@ -1608,6 +1856,7 @@ static void resolve(matcher *m)
     container_level(m);
     governorate_coreference(m);
     direction_country(m);
+    districts_at_seats(m);
 }
 
 struct bm_place_finder {

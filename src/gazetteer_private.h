@@ -129,7 +129,9 @@ enum {
     GZ_C_ORG_AFTER = 1 << 13,  /* opens an organisation pattern that follows a name */
     GZ_C_NOT_AFTER = 1 << 14,  /* after a name, shows it is a title (القائم بالأعمال) */
     GZ_C_PLURAL = 1 << 15,     /* dual or plural trigger: names every coordinated name after it */
-    GZ_C_DIRECTION = 1 << 16   /* a compass word (شرق، شمالي): X شرقي سوريا describes X */
+    GZ_C_DIRECTION = 1 << 16,  /* a compass word (شرق، شمالي): X شرقي سوريا describes X */
+    GZ_C_SPEAKER = 1 << 17,    /* a verb of saying: a given-name trap right after it is a person */
+    GZ_C_BORDER_ORG = 1 << 18  /* after "border": a force or office (border guards) */
 };
 
 typedef struct gz_context {
@@ -152,7 +154,8 @@ typedef struct gz_trap {
 } gz_trap;
 
 /* Organisation patterns (gazetteer/org-prefixes.tsv). */
-enum { GZ_ORG_BEFORE = 1, GZ_ORG_AFTER = 2 };
+/* GZ_ORG_MODIFIER: "X-<pattern>" joined by a hyphen (US-led, Iran-backed). */
+enum { GZ_ORG_BEFORE = 1, GZ_ORG_AFTER = 2, GZ_ORG_MODIFIER = 4 };
 
 /* Nisba adjectives (gazetteer/nisba.tsv). */
 typedef struct gz_nisba {

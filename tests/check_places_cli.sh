@@ -81,6 +81,17 @@ size=$(stat -c %s long.txt)
 n=$(awk -F'\t' '$4 == "abu-kamal"' "$tmp/long.tsv" | wc -l)
 [[ "$n" -eq 3000 ]] || fail "long input: $n abu-kamal rows, want 3000"
 
+# page furniture: a site clock's date and city, a caption's date and places are
+# not the article's; a dateline's place is, its date is not
+printf 'الخميس 6 آذار 2025 بغداد\nTroops near Hit, Iraq, March 3, 2025. REUTERS/Some Photographer\nالموصل، 4 آذار 2025 (مراسلنا)\nاعتقلت القوات أمس ثلاثة متسللين قرب سنجار.\n' > furn.txt
+expect_rc 0 "mentions furniture" "$bin" mentions --published 2025-03-06 furn.txt
+grep -q $'\tbaghdad\t' "$tmp/out" && fail "a site clock's city is listed as a place"
+grep -q $'\thit\t' "$tmp/out" && fail "a caption's place is listed"
+grep -q $'\tmosul\t' "$tmp/out" || fail "a dateline's place is missing"
+grep -q $'\tsinjar\t' "$tmp/out" || fail "the article's place is missing"
+grep -qE $'^date\t.*\t2025-03-0[346]\tday(\t|$)' "$tmp/out" && fail "a furniture date is listed"
+grep -qE $'^date\t.*\t2025-03-05\tday(\t|$)' "$tmp/out" || fail "the event date (yesterday) is missing"
+
 # --- gazetteer import ------------------------------------------------------------
 expect_rc 0 "gazetteer import" "$bin" --db "$tmp/g.sqlite" gazetteer import geonames \
     "$root/tests/data/geonames-sample.txt" --alternate-names "$root/tests/data/alternates-sample.txt"

@@ -205,6 +205,45 @@ static void test_published_table(const bm_dates *d)
     BM_ASSERT(rows >= 8);
 }
 
+/* Page furniture: a stamp's, a dateline's or a caption's date is flagged,
+ * a date in running text is not. */
+static void test_furniture_table(const bm_dates *d)
+{
+    char *data = read_table("dates-furniture.tsv");
+    int lineno = 0, rows = 0, header = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        lineno++;
+        if (line[0] == '#' || line[0] == '\0')
+            continue;
+        char *f[3];
+        if (split(line, '\t', f, 3) != 3) {
+            BM_FAIL_AT("dates-furniture.tsv:%d: want 3 columns", lineno);
+            continue;
+        }
+        if (!header++)
+            continue;
+        rows++;
+        unescape(f[0]);
+        bm_date pub = {2025, 3, 10};
+        bm_date_mention *m = NULL;
+        size_t n = 0;
+        if (bm_dates_find(d, f[0], strlen(f[0]), &pub, &m, &n, NULL) != BM_OK) {
+            BM_FAIL_AT("dates-furniture.tsv:%d: bm_dates_find failed", lineno);
+            continue;
+        }
+        char got[64] = "";
+        size_t o = 0;
+        for (size_t i = 0; i < n && o + 3 < sizeof got; i++)
+            o += (size_t)snprintf(got + o, sizeof got - o, "%s%d", i ? ";" : "", m[i].furniture);
+        if (strcmp(got, f[1]) != 0)
+            BM_FAIL_AT("dates-furniture.tsv:%d: got %s, want %s (%s)", lineno, got, f[1], f[2]);
+        free(m);
+    }
+    free(data);
+    BM_ASSERT(rows >= 10);
+}
+
 /* The byte range covers the expression, so ingest can attach it to the
  * nearest trigger. */
 static void test_ranges(const bm_dates *d)
@@ -336,6 +375,7 @@ int main(void)
     }
     test_table(d);
     test_published_table(d);
+    test_furniture_table(d);
     test_ranges(d);
     test_unresolved(d);
     test_tokens_option(d);

@@ -121,10 +121,16 @@ static void run_case(env *e, char **f, size_t line)
         return;
     }
     const bm_incident *hit = NULL;
+    int absent = type[0] == '!'; /* "!type": no such incident may come out */
     for (size_t i = 0; i < ex.n && !hit; i++)
-        if (matches(&ex.v[i].inc, type, place, date))
+        if (matches(&ex.v[i].inc, type + absent, place, date))
             hit = &ex.v[i].inc;
-    if (!hit) {
+    if (absent) {
+        if (hit) {
+            BM_FAIL_AT("extract-cases.tsv:%zu: want no %s at %s on %s", line, type + 1, place, date);
+            dump(f[6], &ex);
+        }
+    } else if (!hit) {
         BM_FAIL_AT("extract-cases.tsv:%zu: want %s at %s on %s", line, type, place, date);
         dump(f[6], &ex);
     } else if (strcmp(fat, "-") != 0) {

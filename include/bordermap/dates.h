@@ -56,7 +56,16 @@ typedef struct bm_date_mention {
     bm_date_part part;
     int weekday;             /* weekday the text states (0 = Sunday), -1 when none */
     int is_today;            /* anchored on اليوم/today: the text's own "now" */
+    int furniture;           /* in page furniture: it tells the publication
+                                date, never an event's. BM_FURNITURE_LINE: a
+                                stamp line (a date alone, a site clock,
+                                "Published:") or a photo caption, whose places
+                                are not the article's either;
+                                BM_FURNITURE_DATE: a dateline, whose places
+                                are ("Dubai, UAE, 10 April"); 0 otherwise */
 } bm_date_mention;
+
+enum { BM_FURNITURE_LINE = 1, BM_FURNITURE_DATE = 2 };
 
 /* Unresolved mentions (resolved == 0) keep in `date` the parts the text
  * states (a day and month of a year-less date) and 0 for the others; a

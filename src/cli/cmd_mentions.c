@@ -34,7 +34,9 @@ static void usage(FILE *fp)
             "curated (gazetteer/corridor.tsv), geonames, wof (Who's On First) or user\n"
             "(places imported with `gazetteer import`, read from --db). Relative dates (أمس، يوم الخميس الماضي,\n"
             "yesterday) resolve against --published, else against the date the article\n"
-            "states about itself; unresolved dates print '-' as their date.\n"
+            "states about itself; unresolved dates print '-' as their date. Dates in page\n"
+            "furniture (a date alone on its line, a dateline, a \"Published:\" stamp, a\n"
+            "photo caption) tell the publication date, not an event's: they are not listed.\n"
             "Input of any size is read in blocks cut at paragraph breaks.\n\n"
             "Options:\n"
             "  -p, --published DATE  publication date of the article (YYYY-MM-DD)\n"
@@ -173,6 +175,25 @@ static void put_date(const run *rn, const char *text, const bm_date_mention *d)
     fwrite(r.b, 1, r.n, stdout);
 }
 
+/* Whether the line holding byte at shares it with a stamp's or a caption's
+ * date (BM_FURNITURE_LINE). *f walks forward with the places (both in text
+ * order). */
+static int on_furniture_line(const char *text, size_t len, size_t at, const bm_date_mention *dm,
+                             size_t nd, size_t *f)
+{
+    size_t ls = at, le = at;
+    while (ls > 0 && text[ls - 1] != '\n')
+        ls--;
+    while (le < len && text[le] != '\n')
+        le++;
+    while (*f < nd && dm[*f].start < ls)
+        (*f)++;
+    for (size_t k = *f; k < nd && dm[k].start < le; k++)
+        if (dm[k].furniture == BM_FURNITURE_LINE)
+            return 1;
+    return 0;
+}
+
 static int process(run *r, const char *text, size_t len, bm_error *err)
 {
     if (!r->published_done) {
@@ -193,9 +214,15 @@ static int process(run *r, const char *text, size_t len, bm_error *err)
         o.tokens = bm_place_finder_tokens(r->finder);
         rc = bm_dates_find_opts(r->dates, text, len, &o, &dm, &nd, err);
     }
+    size_t f = 0; /* first date that may share a line with the next place */
     for (size_t i = 0, j = 0; rc == BM_OK && (i < np || j < nd);) {
-        if (j >= nd || (i < np && pm[i].start <= dm[j].start))
-            put_place(r, text, &pm[i++]);
+        if (j >= nd || (i < np && pm[i].start <= dm[j].start)) {
+            /* a site clock's city, a caption's places: not the article's */
+            if (!on_furniture_line(text, len, pm[i].start, dm, nd, &f))
+                put_place(r, text, &pm[i]);
+            i++;
+        } else if (dm[j].furniture) /* a byline's or caption's date is no event date */
+            j++;
         else
             put_date(r, text, &dm[j++]);
     }
