@@ -133,6 +133,9 @@ grep -q $'^4\t.*\tmerged-into\t' "$tmp/out" || fail "history 2 lacks the merged 
 expect_rc 0 "history 1" bm incidents history 1 --format tsv
 grep -q $'\talice\tedit\tfatalities\tnot stated\t3$' "$tmp/out" || fail "history 1 lacks fatalities"
 grep -q $'\talice\tedit\tnote\t-\tchecked with the wire$' "$tmp/out" || fail "history 1 lacks the note"
+expect_rc 0 "show 1 json" bm incidents show 1 --format json
+grep -q '"note":"checked with the wire"' "$tmp/out" || fail "show --format json lacks the note"
+grep -q '"corrected_at":"20' "$tmp/out" || fail "show --format json lacks corrected_at"
 expect_rc 0 "history 3 json" bm incidents history 3 --format json
 grep -q '"action": "split"' "$tmp/out" || fail "history 3 lacks the split"
 expect_rc 0 "history 4" bm incidents history 4
