@@ -12,6 +12,7 @@
 
 #include <glib.h>
 
+#include "bordermap/actors.h"
 #include "bordermap/fileio.h"
 #include "identity.h"
 
@@ -28,6 +29,7 @@ struct bm_ingest {
     const bm_dates *d;
     bm_extractor *x;
     sqlite3_stmt *key_st; /* identity.c's key insert, cached across articles */
+    bm_actors *actors;
 };
 
 void bm_ingest_opts_init(bm_ingest_opts *o)
@@ -50,6 +52,8 @@ int bm_ingest_new_with(bm_store *store, const bm_gazetteer *g, const bm_dates *d
     ig->g = g;
     ig->d = d;
     int rc = bm_extractor_new(g, d, &ig->x, err);
+    if (rc == BM_OK && (rc = bm_actors_load(NULL, &ig->actors, err)) != BM_OK)
+        bm_extractor_free(ig->x);
     if (rc != BM_OK) {
         free(ig);
         return rc;
@@ -110,6 +114,7 @@ void bm_ingest_free(bm_ingest *ig)
     bm_ingest_flush(ig, NULL);
     sqlite3_finalize(ig->key_st);
     bm_extractor_free(ig->x);
+    bm_actors_free(ig->actors);
     bm_dates_free(ig->own_d);
     bm_gazetteer_free(ig->own_g);
     free(ig);
@@ -339,14 +344,33 @@ static int add_source(bm_ingest *ig, int64_t incident, int64_t article, const ch
     return rc == BM_OK ? BM_OK : store_fail(ig, rc, "storing a source", err);
 }
 
+/* Actors are read from a new incident's own sentence, after extraction, so
+ * the extractor stays unaware of them (a merged one keeps its first). */
+static int set_actors(const bm_ingest *ig, const char *data, const bm_extracted *x,
+                      bm_incident *inc, bm_error *err)
+{
+    bm_actor_pair p;
+    int rc = bm_actors_find(ig->actors, data + x->sent_start, x->sent_end - x->sent_start,
+                            inc->date_start, &p, err);
+    if (rc != BM_OK)
+        return rc;
+    snprintf(inc->actor1, sizeof inc->actor1, "%s", p.actor1);
+    snprintf(inc->actor2, sizeof inc->actor2, "%s", p.actor2);
+    inc->inter1 = p.inter1;
+    inc->inter2 = p.inter2;
+    return BM_OK;
+}
+
 /* An incident re-extraction found again (ingest --force): same id, its
  * fields refreshed unless an analyst corrected it, one more source. */
 static int store_claimed(bm_ingest *ig, bm__reingest *re, int64_t id, int64_t article,
                          const char *data, const bm_extracted *x, known_set *k,
                          bm_ingest_result *r, bm_error *err)
 {
-    int rc = bm__reingest_refresh(ig->store, re, id, &x->inc, err);
     bm_incident inc = x->inc;
+    int rc = set_actors(ig, data, x, &inc, err);
+    if (rc == BM_OK)
+        rc = bm__reingest_refresh(ig->store, re, id, &inc, err);
     inc.id = id;
     if (rc == BM_OK && known_add(k, &inc, 1) != BM_OK)
         rc = bm_error_set(err, BM_ENOMEM, "ingest: out of memory");
@@ -392,6 +416,8 @@ static int store_incidents(bm_ingest *ig, const bm_article *art, const char *dat
             linked = known->id;
             rc = add_source(ig, known->id, art->id, data, &ex->v[i], err);
             r->n_merged += rc == BM_OK;
+        } else if ((rc = set_actors(ig, data, &ex->v[i], &inc, err)) != BM_OK) {
+            break; /* err says why */
         } else if ((rc = bm_store_incident_add(ig->store, &inc)) != BM_OK) {
             rc = store_fail(ig, rc, "storing an incident", err);
         } else if ((rc = known_add(&k, &inc, 1)) != BM_OK) {

@@ -24,8 +24,8 @@ expect_rc() { # want, description, command...
     [[ $rc -eq $want ]] || fail "$what: exit $rc, want $want ($(head -c 300 "$tmp/err"))"
 }
 bm() { "$bin" --db "$tmp/t.sqlite" "$@"; }
-# "id,date_start,type,place_id" of every incident, sorted by id
-table() { bm incidents list --format csv | tail -n +2 | cut -d, -f1,2,5,6 | sort -t, -k1,1n; }
+# "id,date_start,type,place_id" of every incident (columns 3,5,8,9 of the CSV), sorted by id
+table() { bm incidents list --format csv | tail -n +2 | cut -d, -f3,5,8,9 | sort -t, -k1,1n; }
 field() { # id, label of `incidents show`
     bm incidents show "$1" | sed -n "s/^$2: *//p" | head -1
 }
@@ -171,7 +171,7 @@ bm incidents history 5 --format tsv | grep -q $'\treconfirmed\t' || fail "no rec
 # --- a gazetteer change moves a place (a more specific team place now matches): every id
 #     stays; an unedited incident takes the new place, an edited one keeps every field ---------
 bm2() { "$bin" --db "$tmp/t2.sqlite" "$@"; }
-t2() { bm2 incidents list --format csv | tail -n +2 | cut -d, -f1,2,5,6 | sort -t, -k1,1n; }
+t2() { bm2 incidents list --format csv | tail -n +2 | cut -d, -f3,5,8,9 | sort -t, -k1,1n; }
 printf 'Clashes broke out in East Rutba on 5 March 2025.\n\nAn airstrike hit a depot in East Rutba on 2 March 2025.\n' > f.txt
 bm2 ingest --published 2025-03-07 f.txt 2> /dev/null || fail "ingest f.txt"
 [[ "$(t2)" == $'1,2025-03-05,clash,rutba\n2,2025-03-02,airstrike,rutba' ]] || fail "f.txt: $(t2)"

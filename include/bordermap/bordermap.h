@@ -31,5 +31,7 @@
 #include "bordermap/animate.h"
 #endif
 #include "bordermap/fileio.h"
+#include "bordermap/actors.h"
+#include "bordermap/acled.h"
 
 #endif

@@ -82,5 +82,6 @@ int bm_cmd_ingest(bm_cli *cli, int argc, char **argv);
 int bm_cmd_render(bm_cli *cli, int argc, char **argv);
 int bm_cmd_export(bm_cli *cli, int argc, char **argv);
 int bm_cmd_animate(bm_cli *cli, int argc, char **argv);
+int bm_cmd_import(bm_cli *cli, int argc, char **argv);
 
 #endif

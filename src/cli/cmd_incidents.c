@@ -111,6 +111,24 @@ int bm__cli_parse_filter(const char *cmd, int c, const char *arg, bm_query *q, c
     }
 }
 
+/* CSV is the export's CSV written to stdout: one CSV schema for both
+ * commands. Every incident is listed (country-level ones with empty X,Y). */
+static int list_csv(bm_store *store, const bm_query *q, int64_t *n)
+{
+    bm_export_opts o;
+    bm_export_opts_init(&o);
+    o.format = BM_EXPORT_CSV;
+    o.query = *q;
+    o.include_country_level = 1;
+    bm_error err;
+    bm_error_clear(&err);
+    fflush(stdout);
+    int rc = bm_export(store, "-", &o, n, &err);
+    if (rc != BM_OK)
+        bm_cli_fail("incidents list", "%s", bm_error_text(&err));
+    return rc;
+}
+
 static int cmd_list(bm_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -160,9 +178,14 @@ static int cmd_list(bm_cli *cli, int argc, char **argv)
         return BM_EXIT_FAIL;
     }
     list_state ls = {.n = 0};
-    bm_output_begin(&ls.out, stdout, fmt);
-    int qrc = bm_store_query(store, &q, list_cb, &ls);
-    bm_output_end(&ls.out);
+    int qrc;
+    if (fmt == BM_OUT_CSV) {
+        qrc = list_csv(store, &q, &ls.n);
+    } else {
+        bm_output_begin(&ls.out, store, stdout, fmt);
+        qrc = bm_store_query(store, &q, list_cb, &ls);
+        bm_output_end(&ls.out);
+    }
     if (qrc != BM_OK)
         rc = bm_cli_fail("incidents list", "%s", bm_store_errmsg(store));
     else if (!cli->quiet && fmt == BM_OUT_TABLE)
@@ -228,6 +251,7 @@ static int build_incident(const add_args *a, bm_incident *inc)
     inc->fatalities = a->fatalities;
     inc->confidence = a->confidence;
     snprintf(inc->reasons, sizeof inc->reasons, "manual entry");
+    snprintf(inc->provenance, sizeof inc->provenance, "manual");
     return BM_EXIT_OK;
 }
 

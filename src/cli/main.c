@@ -23,6 +23,7 @@ static const command commands[] = {
     {"gazetteer", bm_cmd_gazetteer, "extend the gazetteer (import a GeoNames dump)"},
     {"render", bm_cmd_render, "draw a map of the incidents to PNG, PDF or SVG"},
     {"export", bm_cmd_export, "write incidents or places as GeoJSON, GPKG, KML, CSV, ..."},
+    {"import", bm_cmd_import, "add the events of an ACLED CSV as incidents"},
     {"animate", bm_cmd_animate, "draw time slices as an animated GIF, WebP or PNG frames"},
 };
 
