@@ -212,6 +212,8 @@ int bm_cmd_export(bm_cli *cli, int argc, char **argv)
     bm_error err;
     bm_error_clear(&err);
     int64_t n = 0;
+    if (strcmp(a.output, "-") != 0)
+        bm_cli_temp_watch(a.output);
     int erc = bm_export(store, a.output, &a.opts, &n, &err);
     bm_store_close(store);
     bm_cli_free_list(a.types, a.n_types);
