@@ -468,6 +468,19 @@ int bm_edit_split(bm_store *s, int64_t id, size_t source, const char *author, in
     return finish(s, rc, err);
 }
 
+int bm_edit_created(bm_store *s, int64_t id, const char *author, bm_error *err)
+{
+    int rc = begin(s, err);
+    if (rc != BM_OK)
+        return rc;
+    char v[32];
+    snprintf(v, sizeof v, "%" PRId64, id);
+    rc = bm__edit_record(s, id, "add", "incident", NULL, v, author, err);
+    if (rc == BM_OK)
+        rc = mark_edited(s, id, err);
+    return finish(s, rc, err);
+}
+
 /* ---- Delete ----------------------------------------------------------------------- */
 
 int bm_edit_delete(bm_store *s, int64_t id, const char *author, bm_error *err)

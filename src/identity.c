@@ -288,7 +288,8 @@ static int same_fields(const bm_incident *a, const bm_incident *b)
            a->pt.lon == b->pt.lon && a->pt.lat == b->pt.lat &&
            a->geo_precision == b->geo_precision && a->confidence == b->confidence &&
            a->fatalities == b->fatalities && !strcmp(a->summary, b->summary) &&
-           !strcmp(a->reasons, b->reasons);
+           !strcmp(a->reasons, b->reasons) && !strcmp(a->actor1, b->actor1) &&
+           !strcmp(a->actor2, b->actor2) && a->inter1 == b->inter1 && a->inter2 == b->inter2;
 }
 
 static int set_review(bm_store *s, int64_t id, const char *why, bm_error *err)
@@ -335,6 +336,10 @@ int bm__reingest_refresh(bm_store *s, bm__reingest *r, int64_t id, const bm_inci
     if (bm_store_incident_get(s, id, &cur) != BM_OK)
         return bm_error_set(err, BM_EDB, "reading incident %" PRId64 ": %s", id,
                             bm_store_errmsg(s));
+    /* an entry made by hand or imported (ACLED) that this article also
+     * reports keeps its own fields: only extraction rewrites extraction */
+    if (cur.provenance[0] && strcmp(cur.provenance, "extracted") != 0)
+        return BM_OK;
     bm_incident inc = *extracted;
     inc.id = id;
     if (same_fields(&cur, &inc))

@@ -123,6 +123,20 @@ ingest --force e.txt
 bm incidents history "$del" --format tsv | grep -q $'\terin\tdelete\tincident\t' ||
     fail "no delete row in the history of $del"
 
+# --- a manual entry that an article also reports gains a source, never the article's fields ----
+bm3() { "$bin" --db "$tmp/t3.sqlite" "$@"; }
+expect_rc 0 "incidents add" bm3 incidents add --date 2025-03-04 --place al-qaim --type airstrike \
+    --summary "Strike on a convoy, per our contact"
+man="$(cat "$tmp/out")"
+printf 'An airstrike hit trucks in al-Qaim on 4 March 2025.\n' > g.txt
+bm3 ingest --published 2025-03-07 g.txt 2> /dev/null || fail "ingest g.txt"
+[[ "$(bm3 incidents show "$man" | sed -n 's/^sources: *//p')" == "1" ]] ||
+    fail "g.txt did not become a source of the manual entry"
+bm3 ingest --published 2025-03-07 --force g.txt 2> /dev/null || fail "ingest --force g.txt"
+[[ "$(bm3 incidents show "$man" | sed -n 's/^summary: *//p')" == "Strike on a convoy, per our contact" ]] ||
+    fail "re-ingest rewrote the manual entry $man"
+bm3 incidents history "$man" --format tsv | grep -q $'\tadd\tincident\t' || fail "no add row for $man"
+
 # --- history -------------------------------------------------------------------------------
 expect_rc 0 "history 2" bm incidents history 2 --format tsv
 grep -q $'^2\t[0-9T:Z-]*\t'"$(id -un)"$'\tedit\ttype\tclash\tattack$' "$tmp/out" ||
@@ -133,6 +147,9 @@ grep -q $'^4\t.*\tmerged-into\t' "$tmp/out" || fail "history 2 lacks the merged 
 expect_rc 0 "history 1" bm incidents history 1 --format tsv
 grep -q $'\talice\tedit\tfatalities\tnot stated\t3$' "$tmp/out" || fail "history 1 lacks fatalities"
 grep -q $'\talice\tedit\tnote\t-\tchecked with the wire$' "$tmp/out" || fail "history 1 lacks the note"
+expect_rc 0 "show 1 json" bm incidents show 1 --format json
+grep -q '"note":"checked with the wire"' "$tmp/out" || fail "show --format json lacks the note"
+grep -q '"corrected_at":"20' "$tmp/out" || fail "show --format json lacks corrected_at"
 expect_rc 0 "history 3 json" bm incidents history 3 --format json
 grep -q '"action": "split"' "$tmp/out" || fail "history 3 lacks the split"
 expect_rc 0 "history 4" bm incidents history 4

@@ -66,6 +66,11 @@ int bm_edit_merge(bm_store *store, int64_t into, const int64_t *others, size_t n
 int bm_edit_split(bm_store *store, int64_t id, size_t source, const char *author, int64_t *new_id,
                   bm_error *err);
 
+/* Records that an analyst entered incident id by hand (an "add" row in its
+ * history, and the incident counts as corrected): re-extracting an article
+ * that also reports it adds a source but never rewrites it. */
+int bm_edit_created(bm_store *store, int64_t id, const char *author, bm_error *err);
+
 /* Deletes incident id as a correction, in one transaction: a "delete" row
  * in its history keeps what it was, and re-extracting its articles never
  * brings it back. */
@@ -75,7 +80,7 @@ int bm_edit_delete(bm_store *store, int64_t id, const char *author, bm_error *er
 typedef struct bm_edit_record {
     int64_t id; /* order of recording */
     int64_t incident_id;
-    const char *action;                /* edit, merge, merged-into, split, split-from, delete,
+    const char *action;                /* add, edit, merge, merged-into, split, split-from, delete,
                                            unconfirmed, reconfirmed */
     const char *field;                 /* the field edited, or NULL */
     const char *old_value, *new_value; /* NULL when not applicable */

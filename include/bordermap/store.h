@@ -121,8 +121,9 @@ typedef struct bm_article {
 int bm_store_article_find(bm_store *store, const char *sha256, int64_t *id);
 /* Inserts an article; sets a->id. BM_EEXIST when its digest is present. */
 int bm_store_article_add(bm_store *store, bm_article *a);
-/* Removes an article, its source links, and incidents left with no source
- * (re-extraction with --force starts from this). */
+/* Removes an article, its source links, and incidents left with no source.
+ * (ingest --force does not use it: it finds the article's incidents again by
+ * their identity and keeps their ids and corrections; see edits.h.) */
 int bm_store_article_purge(bm_store *store, int64_t article_id);
 
 typedef struct bm_source {

@@ -72,8 +72,9 @@ static void usage_history(FILE *fp)
             "Usage: bordermap [--db FILE] incidents history ID [--format table|tsv|json]\n\n"
             "Lists every recorded change of an incident, oldest first (with those of\n"
             "the incidents merged into it): when, who, action, field, old and new value.\n"
-            "Actions: edit, merge, merged-into, split, split-from, and, from ingest,\n"
-            "unconfirmed (re-extraction no longer finds the incident) and reconfirmed.\n\n"
+            "Actions: add, edit, merge, merged-into, split, split-from, delete, and,\n"
+            "from ingest, unconfirmed (re-extraction no longer finds the incident) and\n"
+            "reconfirmed.\n\n"
             "Example:\n"
             "  bordermap incidents history 12 --format tsv\n\n"
             "%s",

@@ -319,11 +319,20 @@ static int cmd_add(bm_cli *cli, int argc, char **argv)
     }
     if (!inc.geo_precision)
         inc.geo_precision = 1;
-    if (bm_store_incident_add(store, &inc) != BM_OK) {
+    /* the entry and its history row are one transaction */
+    bm_error err;
+    bm_error_clear(&err);
+    if (bm_store_begin(store) != BM_OK || bm_store_incident_add(store, &inc) != BM_OK) {
+        rc = bm_cli_fail("incidents add", "%s", bm_store_errmsg(store));
+    } else if (bm_edit_created(store, inc.id, NULL, &err) != BM_OK) {
+        rc = bm_cli_fail("incidents add", "%s", bm_error_text(&err));
+    } else if (bm_store_commit(store) != BM_OK) {
         rc = bm_cli_fail("incidents add", "%s", bm_store_errmsg(store));
     } else {
         printf("%" PRId64 "\n", inc.id);
     }
+    if (rc != BM_EXIT_OK)
+        bm_store_rollback(store);
     bm_store_close(store);
     return rc;
 }

@@ -243,6 +243,24 @@ static int source_cb(const bm_source *src, void *user)
     return 0;
 }
 
+/* An analyst's corrections (edits.h): when, the note, and a review mark;
+ * null when there are none. */
+static void json_corrections(FILE *fp, bm_store *store, int64_t id)
+{
+    bm_incident_state st;
+    if (bm_edit_state(store, id, &st, NULL) != BM_OK)
+        return;
+    const char *keys[] = {"corrected_at", "note", "review"};
+    const char *vals[] = {st.edited_at, st.note, st.review};
+    for (int i = 0; i < 3; i++) {
+        fprintf(fp, ",\"%s\":", keys[i]);
+        if (vals[i][0])
+            bm_output_json_string(fp, vals[i]);
+        else
+            fputs("null", fp);
+    }
+}
+
 int bm_output_incident_detail(bm_store *store, FILE *fp, bm_output_format fmt,
                               const bm_incident *inc)
 {
@@ -250,6 +268,7 @@ int bm_output_incident_detail(bm_store *store, FILE *fp, bm_output_format fmt,
     if (fmt == BM_OUT_JSON) {
         json_incident_open(fp, inc);
         int rc = json_sources_write(store, fp, inc->id, 1);
+        json_corrections(fp, store, inc->id);
         fputs("}\n", fp);
         return rc;
     }
