@@ -27,7 +27,7 @@ for f in "$src"/examples/articles/*.txt; do
   n=$(basename "$f" .txt)
   run ingest --source "Outlet ${n%%-*}" --url "https://example.org/news/$n" "$f"
 done
-# every incident, country-level ones too: the page lists those in its side panel
+# The reference: every incident, country-level ones too (with a null geometry).
 run export -o "$tmp/incidents.geojson" --include-country-level
 n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["features"]))' "$tmp/incidents.geojson")
 [ "$n" -ge 12 ] || fail "expected at least 12 incidents from the examples, got $n"
