@@ -31,6 +31,8 @@ enum {
     ST_ARTICLE_FIND,
     ST_ARTICLE_ADD,
     ST_PLACE_NAME_ADD,
+    ST_PLACE_NAMES_DEL,
+    ST_PLACE_PUT,
     ST_SPAN_SET,
     ST_BEGIN,
     ST_COMMIT,
@@ -1031,25 +1033,23 @@ int bm_store_place_put(bm_store *s, const bm_place *p)
 {
     if (!p->id[0])
         return fail(s, BM_EINVAL, "a place needs an id");
-    sqlite3_stmt *st;
-    int rc = prepare(s, "DELETE FROM place_names WHERE place_id = ?1", &st);
-    if (rc != BM_OK)
-        return rc;
+    /* cached: a gazetteer import writes tens of thousands of places */
+    sqlite3_stmt *st = cached(s, ST_PLACE_NAMES_DEL, "DELETE FROM place_names WHERE place_id = ?1");
+    if (!st)
+        return BM_EDB;
     sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
-    rc = step_done(s, st, "replace place");
-    sqlite3_finalize(st);
+    int rc = step_done(s, st, "replace place");
     if (rc != BM_OK)
         return rc;
-    rc = prepare(s,
+    st = cached(s, ST_PLACE_PUT,
                  "INSERT INTO places(id, name_en, name_ar, kind, country, admin1, population, "
-                 "geom) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, MakePoint(?8, ?9, 4326)) "
+                 "geom, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, MakePoint(?8, ?9, 4326), ?10) "
                  "ON CONFLICT(id) DO UPDATE SET name_en = excluded.name_en, "
                  "name_ar = excluded.name_ar, kind = excluded.kind, country = excluded.country, "
                  "admin1 = excluded.admin1, population = excluded.population, "
-                 "geom = excluded.geom",
-                 &st);
-    if (rc != BM_OK)
-        return rc;
+                 "geom = excluded.geom, source = excluded.source");
+    if (!st)
+        return BM_EDB;
     sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
     bind_text_or_null(st, 2, p->name_en);
     bind_text_or_null(st, 3, p->name_ar);
@@ -1060,7 +1060,110 @@ int bm_store_place_put(bm_store *s, const bm_place *p)
         sqlite3_bind_int64(st, 7, p->population);
     sqlite3_bind_double(st, 8, p->pt.lon);
     sqlite3_bind_double(st, 9, p->pt.lat);
-    rc = step_done(s, st, "write place");
+    bind_text_or_null(st, 10, p->source);
+    return step_done(s, st, "write place");
+}
+
+/* ---- Imported gazetteer records (schema 3) --------------------------------- */
+
+int bm_store_place_record_get(bm_store *s, const char *record, char *place_id, size_t id_size,
+                              char *digest, size_t digest_size)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s, "SELECT place_id, digest FROM place_records WHERE record = ?1", &st);
+    if (rc != BM_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, record, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        if (place_id)
+            copy_col(place_id, id_size, st, 0);
+        if (digest)
+            copy_col(digest, digest_size, st, 1);
+        rc = BM_OK;
+    } else {
+        rc = step == SQLITE_DONE ? BM_ENOTFOUND : db_fail(s, "read place record");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int bm_store_place_record_put(bm_store *s, const char *record, const char *place_id,
+                              const char *digest)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s,
+                     "INSERT INTO place_records(record, place_id, digest) VALUES (?1, ?2, ?3) "
+                     "ON CONFLICT(record) DO UPDATE SET place_id = excluded.place_id, "
+                     "digest = excluded.digest",
+                     &st);
+    if (rc != BM_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, record, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, place_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, digest ? digest : "", -1, SQLITE_STATIC);
+    rc = step_done(s, st, "write place record");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int bm_store_place_move_incidents(bm_store *s, const char *from, const char *to, int64_t *moved)
+{
+    sqlite3_stmt *st;
+    /* the point moves with the place: incidents placed there stand at the
+     * successor's point */
+    int rc = prepare(s,
+                     "UPDATE incidents SET place_id = ?2, geom = (SELECT MakePoint(ST_X(geom), "
+                     "ST_Y(geom), 4326) FROM places WHERE id = ?2) "
+                     "WHERE place_id = ?1 AND EXISTS (SELECT 1 FROM places WHERE id = ?2 AND "
+                     "geom IS NOT NULL)",
+                     &st);
+    if (rc != BM_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+    rc = step_done(s, st, "move incidents");
+    if (moved)
+        *moved = rc == BM_OK ? sqlite3_changes(s->db) : 0;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int bm_store_place_delete(bm_store *s, const char *id)
+{
+    static const char *const sql[] = {"DELETE FROM place_names WHERE place_id = ?1",
+                                      "DELETE FROM place_records WHERE place_id = ?1",
+                                      "DELETE FROM places WHERE id = ?1"};
+    int rc = BM_OK;
+    for (size_t i = 0; rc == BM_OK && i < sizeof sql / sizeof *sql; i++) {
+        sqlite3_stmt *st;
+        rc = prepare(s, sql[i], &st);
+        if (rc != BM_OK)
+            break;
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        rc = step_done(s, st, "delete place");
+        sqlite3_finalize(st);
+    }
+    return rc;
+}
+
+int bm_store_place_names(bm_store *s, bm_place_name_cb cb, void *user)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s, "SELECT place_id, name, lang FROM place_names ORDER BY place_id", &st);
+    if (rc != BM_OK)
+        return rc;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        const char *lang = (const char *)sqlite3_column_text(st, 2);
+        rc = cb(id ? id : "", name ? name : "", lang ? lang : "", user);
+        if (rc != 0)
+            break;
+    }
+    if (rc == BM_OK && step != SQLITE_DONE)
+        rc = db_fail(s, "read place names");
     sqlite3_finalize(st);
     return rc;
 }
@@ -1099,7 +1202,7 @@ int bm_store_place_area_set(bm_store *s, const char *place_id, const unsigned ch
 }
 
 #define PLACE_COLUMNS \
-    "id, name_en, name_ar, kind, country, admin1, population, ST_X(geom), ST_Y(geom)"
+    "id, name_en, name_ar, kind, country, admin1, population, ST_X(geom), ST_Y(geom), source"
 
 static void read_place(sqlite3_stmt *st, bm_place *p)
 {
@@ -1113,6 +1216,7 @@ static void read_place(sqlite3_stmt *st, bm_place *p)
     p->population = sqlite3_column_type(st, 6) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 6);
     p->pt.lon = sqlite3_column_double(st, 7);
     p->pt.lat = sqlite3_column_double(st, 8);
+    copy_col(p->source, sizeof p->source, st, 9);
 }
 
 int bm_store_place_get(bm_store *s, const char *id, bm_place *out)
@@ -1246,9 +1350,15 @@ static const char *const migration_2[] = {
     NULL,
 };
 
-/* Version 3: reserved for the Who's On First gazetteer import (another
- * branch); empty here so that version numbers agree when the branches meet. */
+/* Version 3: where each place came from (curated, geonames:<id>, wof:<id>;gn:<id>,
+ * user), and the records of imported gazetteers (WOF, GeoNames, TSV) with
+ * the place each became or was merged into, and a digest of the row as
+ * imported so that importing the same data again changes nothing. */
 static const char *const migration_3[] = {
+    "ALTER TABLE places ADD COLUMN source TEXT",
+    "CREATE TABLE place_records(record TEXT PRIMARY KEY, place_id TEXT NOT NULL, "
+    "digest TEXT NOT NULL)",
+    "CREATE INDEX place_records_place ON place_records(place_id)",
     NULL,
 };
 

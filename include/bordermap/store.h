@@ -153,6 +153,7 @@ typedef struct bm_place {
     char admin1[64];
     int64_t population; /* -1 when unknown */
     bm_lonlat pt;
+    char source[96]; /* curated, geonames:<id>, wof:<id>;gn:<id>, user ("" unknown) */
 } bm_place;
 
 /* Inserts or replaces a place (and drops its old aliases). */
@@ -169,6 +170,28 @@ int bm_store_place_count(bm_store *store, int64_t *count);
 /* Calls cb for every place ordered by id. */
 typedef int (*bm_place_cb)(const bm_place *p, void *user);
 int bm_store_places(bm_store *store, bm_place_cb cb, void *user);
+
+/* Every alias of every place (place_names), ordered by place; cb returns
+ * non-zero to stop (that value is returned). Strings are borrowed for the
+ * call only. */
+typedef int (*bm_place_name_cb)(const char *place_id, const char *name, const char *lang,
+                                void *user);
+int bm_store_place_names(bm_store *store, bm_place_name_cb cb, void *user);
+
+/* Records of imported gazetteers (wof:<id>, gn:<id>, tsv:<id>): the place
+ * each became or was merged into, and a digest of the row as imported.
+ * get writes into caller buffers (either may be NULL); BM_ENOTFOUND when
+ * the record was never imported. */
+int bm_store_place_record_get(bm_store *store, const char *record, char *place_id,
+                              size_t id_size, char *digest, size_t digest_size);
+int bm_store_place_record_put(bm_store *store, const char *record, const char *place_id,
+                              const char *digest);
+/* Points the incidents of place `from` at place `to` (and its point);
+ * *moved (may be NULL) gets how many. Nothing moves when `to` is absent. */
+int bm_store_place_move_incidents(bm_store *store, const char *from, const char *to,
+                                  int64_t *moved);
+/* Removes a place with its names and records (incidents keep their id). */
+int bm_store_place_delete(bm_store *store, const char *id);
 
 /* A value kept in the meta table (e.g. the gazetteer fingerprint the places
  * table was loaded from). bm_store_meta_get writes "" when absent. */

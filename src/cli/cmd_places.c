@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bordermap/gazimport.h"
 #include "cli.h"
 #include "gazload.h"
 #include "output.h"
@@ -82,6 +83,7 @@ static void json_place(const bm_gplace *p)
         fputs(", \"population\": null", stdout);
     json_kv("area", p->area, 1);
     json_kv("source", p->source, 1);
+    json_kv("origin", bm_gazetteer_origin(p), 1);
 }
 
 static void print_search(const bm_place_candidate *c, size_t n, fmt f)
@@ -98,7 +100,7 @@ static void print_search(const bm_place_candidate *c, size_t n, fmt f)
         return;
     }
     if (f == FMT_TSV)
-        puts("score\tid\tkind\tcountry\tname_en\tname_ar\tlat\tlon\tmatched");
+        puts("score\tid\tkind\tcountry\tname_en\tname_ar\tlat\tlon\tmatched\torigin");
     for (size_t i = 0; i < n; i++) {
         const bm_gplace *p = c[i].place;
         if (f == FMT_TSV) {
@@ -114,11 +116,13 @@ static void print_search(const bm_place_candidate *c, size_t n, fmt f)
             tsv_str(p->name_ar);
             printf("\t%.6f\t%.6f\t", p->pt.lat, p->pt.lon);
             tsv_str(c[i].matched);
+            putchar('\t');
+            tsv_str(bm_gazetteer_origin(p));
             putchar('\n');
         } else {
-            printf("%.2f  %-30s %-11s %-2s  %s | %s  (%.4f, %.4f)  matched: %s\n", c[i].score,
-                   p->id, p->kind, p->country, p->name_en, p->name_ar, p->pt.lat, p->pt.lon,
-                   c[i].matched);
+            printf("%.2f  %-30s %-11s %-2s  %s | %s  (%.4f, %.4f)  matched: %s  [%s]\n",
+                   c[i].score, p->id, p->kind, p->country, p->name_en, p->name_ar, p->pt.lat,
+                   p->pt.lon, c[i].matched, bm_gazetteer_origin(p));
         }
     }
 }
@@ -180,9 +184,9 @@ static void print_show(const bm_gazetteer *g, const bm_gplace *p, fmt f)
     if (p->population >= 0)
         snprintf(pop, sizeof pop, "%lld", p->population);
     const char *keys[] = {"id",     "name_en",    "name_ar", "kind",  "country",
-                          "admin1", "population", "area",    "source"};
+                          "admin1", "population", "area",    "source", "origin"};
     const char *vals[] = {p->id,     p->name_en, p->name_ar, p->kind,  p->country,
-                          p->admin1, pop,        p->area,    p->source};
+                          p->admin1, pop,        p->area,    p->source, bm_gazetteer_origin(p)};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         show_kv(f, keys[i], vals[i]);
     char lat[32], lon[32];
