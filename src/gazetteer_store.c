@@ -179,6 +179,13 @@ int bm_gazetteer_sync_store(const bm_gazetteer *g, bm_store *store, bm_error *er
         return BM_OK;
     if (bm_store_begin(store) != BM_OK)
         return bm_error_set(err, BM_EDB, "syncing places: %s", bm_store_errmsg(store));
+    /* Processes that start together on a new file all see it unsynced: the
+     * one holding the write lock first syncs, the others find it done. */
+    if (bm_store_meta_get(store, META_KEY, have, sizeof have) == BM_OK &&
+        !strcmp(have, g->fingerprint)) {
+        bm_store_rollback(store);
+        return BM_OK;
+    }
     int rc = BM_OK;
     for (size_t i = 0; rc == BM_OK && i < g->n_places; i++)
         if (!(g->places[i].flags & GZ_P_USER))

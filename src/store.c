@@ -18,7 +18,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bordermap/fileio.h"
 #include "store_private.h"
+
+/* How long a statement waits for another process's lock before it fails. */
+#define BUSY_TIMEOUT_MS 10000
 
 /* Statements prepared once per handle, because ingest and bulk loads run them
  * hundreds of thousands of times. */
@@ -331,7 +335,7 @@ static int read_version(bm_store *s)
 
 static int configure_connection(bm_store *s)
 {
-    sqlite3_busy_timeout(s->db, 10000);
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(s->db, 0);
     s->splite = spatialite_alloc_connection();
     if (!s->splite)
@@ -355,18 +359,63 @@ static int configure_connection(bm_store *s)
     return rc;
 }
 
+/* "file:" URI of a path, for the immutable read-only fallback. */
+static char *file_uri(const char *path, const char *query)
+{
+    size_t n = strlen(path) * 3 + strlen(query) + 16;
+    char *uri = malloc(n), *o = uri;
+    if (!uri)
+        return NULL;
+    o += sprintf(o, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+        o += (*p == '%' || *p == '?' || *p == '#' || *p < 0x21) ? sprintf(o, "%%%02X", *p)
+                                                                 : sprintf(o, "%c", *p);
+    sprintf(o, "?%s", query);
+    return uri;
+}
+
+static int connect(bm_store *s, const char *name, int flags)
+{
+    if (sqlite3_open_v2(name, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK) {
+        /* Before the first statement: the file's first reader may find another
+         * process recovering or checkpointing the WAL, which is a wait, not an
+         * error. */
+        sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+        return BM_OK;
+    }
+    int code = s->db ? sqlite3_errcode(s->db) : SQLITE_NOMEM;
+    fail(s, code == SQLITE_CANTOPEN || code == SQLITE_READONLY ? BM_EREADONLY : BM_EDB,
+         "cannot open %s: %s", s->path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
+    sqlite3_close_v2(s->db);
+    s->db = NULL;
+    return code == SQLITE_CANTOPEN ? BM_EREADONLY : BM_EDB;
+}
+
+/* A WAL database in a directory this process cannot write has no -shm to
+ * coordinate readers through; nobody can be writing it then (a writer needs
+ * the directory too), so it is read as an immutable file. */
+static int can_read_wal(bm_store *s)
+{
+    int64_t n = 0;
+    return scalar_int(s, "SELECT count(*) FROM sqlite_master", NULL, &n) == BM_OK;
+}
+
 static int open_connection(bm_store *s, int create)
 {
     int flags = s->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if (create)
         flags |= SQLITE_OPEN_CREATE;
-    if (sqlite3_open_v2(s->path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-        int code = s->db ? sqlite3_errcode(s->db) : SQLITE_NOMEM;
-        fail(s, code == SQLITE_CANTOPEN || code == SQLITE_READONLY ? BM_EREADONLY : BM_EDB,
-             "cannot open %s: %s", s->path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
-        return s->errmsg[0] ? (code == SQLITE_CANTOPEN ? BM_EREADONLY : BM_EDB) : BM_EDB;
-    }
-    return BM_OK;
+    int rc = connect(s, s->path, flags);
+    if (rc != BM_OK || !s->read_only || dir_writable(s->path) || can_read_wal(s))
+        return rc;
+    sqlite3_close_v2(s->db);
+    s->db = NULL;
+    char *uri = file_uri(s->path, "immutable=1");
+    if (!uri)
+        return fail(s, BM_ENOMEM, "out of memory");
+    rc = connect(s, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+    free(uri);
+    return rc;
 }
 
 /* WAL lets a reader run while another process writes; it needs a writable
@@ -384,19 +433,8 @@ static int enable_wal(bm_store *s)
     return rc;
 }
 
-static void remove_db_files(const char *path)
-{
-    char buf[4200];
-    unlink(path);
-    snprintf(buf, sizeof buf, "%s-wal", path);
-    unlink(buf);
-    snprintf(buf, sizeof buf, "%s-shm", path);
-    unlink(buf);
-    snprintf(buf, sizeof buf, "%s-journal", path);
-    unlink(buf);
-}
-
-static int open_existing(bm_store *s)
+/* Opens a file that exists; an empty or older one is migrated to target. */
+static int open_existing(bm_store *s, int target)
 {
     int rc = open_connection(s, 0);
     int empty = 0;
@@ -410,7 +448,7 @@ static int open_existing(bm_store *s)
         if (s->read_only)
             return fail(s, BM_ENOTDB, "%s is an empty database (run `bordermap init`)", s->path);
         rc = enable_wal(s);
-        return rc == BM_OK ? bm__store_migrate(s, BM_SCHEMA_VERSION) : rc;
+        return rc == BM_OK ? bm__store_migrate(s, target) : rc;
     }
     if (rc == BM_OK)
         rc = read_version(s);
@@ -426,24 +464,59 @@ static int open_existing(bm_store *s)
                     "%s has schema version %d and needs a migration; open it writable once",
                     s->path, s->schema_version);
     rc = enable_wal(s);
-    if (rc == BM_OK && s->schema_version < BM_SCHEMA_VERSION)
-        rc = bm__store_migrate(s, BM_SCHEMA_VERSION);
+    if (rc == BM_OK && s->schema_version < target)
+        rc = bm__store_migrate(s, target);
     return rc;
 }
 
+/* Builds a complete database at the temporary name of an atomic output
+ * file: schema, WAL mode, closed (so its -wal and -shm are gone). */
+static int build_new(const char *tmp, int target_version, char *msg, size_t msgsize)
+{
+    bm_store *t = calloc(1, sizeof *t);
+    if (!t || !(t->path = strdup(tmp))) {
+        free(t);
+        snprintf(msg, msgsize, "out of memory");
+        return BM_ENOMEM;
+    }
+    int rc = open_connection(t, 0);
+    if (rc == BM_OK)
+        rc = configure_connection(t);
+    if (rc == BM_OK)
+        rc = enable_wal(t);
+    if (rc == BM_OK)
+        rc = bm__store_migrate(t, target_version);
+    snprintf(msg, msgsize, "%s", t->errmsg);
+    store_free(t);
+    return rc;
+}
+
+/* Concurrent first use: every process that finds no file builds a complete
+ * database under its own temporary name and links it into place without
+ * replacing anything; the losers of that race drop their own file and open
+ * the winner's. The target never exists half-initialised, and no process
+ * removes a file it did not create in this call. */
 static int open_new(bm_store *s, int target_version)
 {
     if (!dir_writable(s->path))
         return fail(s, BM_EREADONLY, "cannot create %s: %s", s->path,
                     errno == ENOENT ? "no such directory" : "directory is not writable");
-    int rc = open_connection(s, 1);
-    if (rc == BM_OK)
-        rc = configure_connection(s);
-    if (rc == BM_OK)
-        rc = enable_wal(s);
-    if (rc == BM_OK)
-        rc = bm__store_migrate(s, target_version);
-    return rc;
+    bm_atomic_file *f = NULL;
+    bm_error err;
+    int rc = bm_atomic_open(s->path, 0, &f, &err);
+    if (rc == BM_EEXIST)
+        return open_existing(s, target_version); /* created meanwhile */
+    if (rc != BM_OK)
+        return fail(s, rc, "%s", bm_error_text(&err));
+    rc = build_new(bm_atomic_tmppath(f), target_version, s->errmsg, sizeof s->errmsg);
+    if (rc != BM_OK) {
+        bm_atomic_abort(f);
+        return fail(s, rc, "creating %s: %s", s->path, s->errmsg);
+    }
+    rc = bm_atomic_commit(f, &err);
+    if (rc != BM_OK && rc != BM_EEXIST)
+        return fail(s, rc, "%s", bm_error_text(&err));
+    return open_existing(s, target_version);
 }
 
 int bm__store_open_at(const char *path, int flags, int target_version, bm_store **out,
@@ -461,7 +534,7 @@ int bm__store_open_at(const char *path, int flags, int target_version, bm_store 
     int exists = file_exists(path);
     int rc;
     if (exists) {
-        rc = open_existing(s);
+        rc = open_existing(s, BM_SCHEMA_VERSION);
     } else if (flags & (BM_STORE_READONLY | BM_STORE_NOCREATE)) {
         rc = fail(s, BM_ENOTFOUND, "%s does not exist (run `bordermap init` first)", path);
     } else {
@@ -470,8 +543,6 @@ int bm__store_open_at(const char *path, int flags, int target_version, bm_store 
     if (rc != BM_OK) {
         bm_error_set(err, rc, "%s", s->errmsg[0] ? s->errmsg : bm_strerror(rc));
         store_free(s);
-        if (!exists)
-            remove_db_files(path); /* a failed creation leaves nothing behind */
         return rc;
     }
     *out = s;
@@ -1459,12 +1530,38 @@ static int run_statement(bm_store *s, const char *sql)
     return rc;
 }
 
+/* The schema version of the file as of the open transaction (0: empty). */
+static int locked_version(bm_store *s, int *version)
+{
+    int64_t ours = 0;
+    int rc = scalar_int(s, "SELECT count(*) FROM sqlite_master WHERE type='table' AND "
+                           "name='bm_meta'", NULL, &ours);
+    if (rc != BM_OK || !ours) {
+        *version = 0;
+        return rc;
+    }
+    char buf[32];
+    rc = bm_store_meta_get(s, "schema_version", buf, sizeof buf);
+    *version = atoi(buf);
+    return rc;
+}
+
 int bm__store_migrate(bm_store *s, int target)
 {
-    int from = s->schema_version;
-    if (target > BM_SCHEMA_VERSION || target <= from)
+    if (target > BM_SCHEMA_VERSION || target <= s->schema_version)
         return BM_OK;
     int rc = bm_store_begin(s);
+    /* Another process may have migrated (or initialised an empty file)
+     * between our look and the write lock: the version read under the lock
+     * decides. */
+    int from = s->schema_version;
+    if (rc == BM_OK)
+        rc = locked_version(s, &from);
+    if (rc == BM_OK && from >= target) {
+        s->schema_version = from;
+        rc = bm_store_commit(s);
+        return rc == BM_OK && from >= 2 ? load_span(s) : rc;
+    }
     for (int v = from + 1; rc == BM_OK && v <= target; v++) {
         for (const char *const *sql = migrations[v]; rc == BM_OK && *sql; sql++)
             rc = run_statement(s, *sql);

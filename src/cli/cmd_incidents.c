@@ -5,6 +5,7 @@
  * the store is touched, and each write is one transaction. */
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,10 +148,11 @@ static int cmd_list(bm_cli *cli, int argc, char **argv)
         switch (c) {
         case 'h': usage(stdout); bm_cli_free_list(types, n_types); return BM_EXIT_OK;
         case 'l': {
-            char *end;
-            q.limit = strtoll(optarg, &end, 10);
-            if (*end || q.limit <= 0)
-                rc = bm_cli_usage_error("incidents list", "--limit wants a positive number");
+            long long v;
+            if (bm_cli_parse_integer(optarg, 1, INT64_MAX, &v) != BM_OK)
+                rc = bm_cli_usage_error("incidents list", "--limit wants a positive number, "
+                                        "not '%s'", optarg);
+            q.limit = v;
             break;
         }
         case 'F':
@@ -172,7 +174,7 @@ static int cmd_list(bm_cli *cli, int argc, char **argv)
         bm_cli_free_list(types, n_types);
         return rc;
     }
-    bm_store *store = bm_cli_open_store(cli, 0);
+    bm_store *store = bm_cli_open_store(cli, BM_CLI_READ);
     if (!store) {
         bm_cli_free_list(types, n_types);
         return BM_EXIT_FAIL;
@@ -204,19 +206,6 @@ typedef struct add_args {
     double confidence;
 } add_args;
 
-int bm__cli_parse_lonlat(const char *s, bm_lonlat *pt)
-{
-    char *end;
-    pt->lon = strtod(s, &end);
-    if (end == s || *end != ',')
-        return BM_EINVAL;
-    const char *p = end + 1;
-    pt->lat = strtod(p, &end);
-    if (end == p || *end || !(fabs(pt->lon) <= 180 && fabs(pt->lat) <= 90))
-        return BM_EINVAL;
-    return BM_OK;
-}
-
 /* Everything that can be checked without the database is checked here, so a
  * usage error never opens (or creates) the file. */
 static int build_incident(const add_args *a, bm_incident *inc)
@@ -245,7 +234,7 @@ static int build_incident(const add_args *a, bm_incident *inc)
         return bm_cli_usage_error(cmd, "--summary is longer than %zu bytes",
                                   sizeof inc->summary - 1);
     snprintf(inc->summary, sizeof inc->summary, "%s", a->summary);
-    if (a->lonlat && bm__cli_parse_lonlat(a->lonlat, &inc->pt) != BM_OK)
+    if (a->lonlat && bm_cli_parse_lonlat(a->lonlat, &inc->pt) != BM_OK)
         return bm_cli_usage_error(cmd, "--lonlat: '%s' is not LON,LAT in degrees", a->lonlat);
     inc->geo_precision = a->geo_precision;
     inc->fatalities = a->fatalities;
@@ -267,7 +256,7 @@ static int parse_add(int argc, char **argv, add_args *a)
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     const char *cmd = "incidents add";
-    char *end;
+    long long v;
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -278,19 +267,21 @@ static int parse_add(int argc, char **argv, add_args *a)
         case 'T': a->type = optarg; break;
         case 's': a->summary = optarg; break;
         case 'g':
-            a->geo_precision = (int)strtol(optarg, &end, 10);
-            if (*end || a->geo_precision < 1 || a->geo_precision > 3)
-                return bm_cli_usage_error(cmd, "--geo-precision must be 1, 2 or 3");
+            if (bm_cli_parse_integer(optarg, 1, 3, &v) != BM_OK)
+                return bm_cli_usage_error(cmd, "--geo-precision must be 1, 2 or 3, not '%s'",
+                                          optarg);
+            a->geo_precision = (int)v;
             break;
         case 'k':
-            a->fatalities = (int)strtol(optarg, &end, 10);
-            if (*end || a->fatalities < 0)
-                return bm_cli_usage_error(cmd, "--fatalities must be a count >= 0");
+            if (bm_cli_parse_integer(optarg, 0, INT_MAX, &v) != BM_OK)
+                return bm_cli_usage_error(cmd, "--fatalities must be a count from 0 to %d, not "
+                                          "'%s'", INT_MAX, optarg);
+            a->fatalities = (int)v;
             break;
         case 'c':
-            a->confidence = strtod(optarg, &end);
-            if (*end || !(a->confidence >= 0 && a->confidence <= 1))
-                return bm_cli_usage_error(cmd, "--confidence must be between 0 and 1");
+            if (bm_cli_parse_real(optarg, 0, 1, &a->confidence) != BM_OK)
+                return bm_cli_usage_error(cmd, "--confidence must be a number from 0 to 1, not "
+                                          "'%s'", optarg);
             break;
         case 'h': usage(stdout); return -1;
         default: return bm_cli_usage_error(cmd, "unknown option");
@@ -341,12 +332,22 @@ static int cmd_add(bm_cli *cli, int argc, char **argv)
 
 int bm__cli_parse_id(const char *cmd, const char *s, int64_t *id)
 {
-    char *end;
-    long long v = s ? strtoll(s, &end, 10) : 0;
-    if (!s || *end || v <= 0)
-        return bm_cli_usage_error(cmd, "'%s' is not an incident id", s ? s : "");
+    long long v;
+    if (bm_cli_parse_integer(s, 1, INT64_MAX, &v) != BM_OK)
+        return bm_cli_usage_error(cmd, "'%s' is not an incident id (a positive number, as "
+                                  "`bordermap incidents list` shows)", s ? s : "");
     *id = v;
     return BM_EXIT_OK;
+}
+
+/* show and delete take one id: "-1" is a bad id, not an unknown option
+ * (getopt would say "invalid option -- '1'"). */
+static const char *negative_operand(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] == '-' && argv[i][1] >= '0' && argv[i][1] <= '9')
+            return argv[i];
+    return NULL;
 }
 
 static int cmd_show(bm_cli *cli, int argc, char **argv)
@@ -355,6 +356,11 @@ static int cmd_show(bm_cli *cli, int argc, char **argv)
         {"format", required_argument, NULL, 'F'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     bm_output_format fmt = BM_OUT_TABLE;
+    const char *neg = negative_operand(argc, argv);
+    if (neg) {
+        int64_t unused;
+        return bm__cli_parse_id("incidents show", neg, &unused);
+    }
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (c == 'h') {
@@ -369,7 +375,7 @@ static int cmd_show(bm_cli *cli, int argc, char **argv)
         return bm_cli_usage_error("incidents show", "give exactly one incident id");
     if (bm__cli_parse_id("incidents show", argv[optind], &id))
         return BM_EXIT_USAGE;
-    bm_store *store = bm_cli_open_store(cli, 0);
+    bm_store *store = bm_cli_open_store(cli, BM_CLI_READ);
     if (!store)
         return BM_EXIT_FAIL;
     bm_incident inc;
@@ -398,6 +404,11 @@ static int cmd_delete(bm_cli *cli, int argc, char **argv)
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *by = NULL;
+    const char *neg = negative_operand(argc, argv);
+    if (neg) {
+        int64_t unused;
+        return bm__cli_parse_id("incidents delete", neg, &unused);
+    }
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (c == 'h') {

@@ -97,5 +97,9 @@ int main(int argc, char **argv)
     int sub_argc = argc - optind;
     char **sub_argv = argv + optind;
     optind = 0; /* glibc: 0 re-initialises getopt for the subcommand */
-    return cmd->run(&cli, sub_argc, sub_argv);
+    if (bm_cli_temp_init() != BM_OK)
+        fprintf(stderr, "bordermap: warning: temporary files will not be removed on a signal\n");
+    int rc = cmd->run(&cli, sub_argc, sub_argv);
+    bm_cli_temp_done();
+    return rc;
 }
