@@ -329,6 +329,7 @@ typedef struct gz_pending {
     uint32_t place;
     uint32_t flags;     /* GZ_R_* | GZ_PEND_PREFIX */
     uint32_t alias_off; /* the alias as written */
+    uint32_t hash;      /* of the key: sorting compares it before the bytes */
 } gz_pending;
 
 static int pend(bm_gazetteer *g, const char *key, size_t len, uint32_t place, uint32_t flags,
@@ -336,6 +337,15 @@ static int pend(bm_gazetteer *g, const char *key, size_t len, uint32_t place, ui
 {
     if (len == 0 || len > GZ_MAX_KEY)
         return 0;
+    if (flags == GZ_PEND_PREFIX) {
+        /* a prefix only sets a flag on its key: once is enough (a large
+         * import repeats تل، عين، ابو thousands of times) */
+        int created;
+        if (!bm__gz_map_put(&g->prefix_seen, key, len, &created))
+            return -1;
+        if (!created)
+            return 0;
+    }
     long off = bm__gz_str_add(g, key, len);
     if (off < 0 ||
         bm__gz_grow((void **)&g->pending, &g->cap_pending, g->n_pending + 1, sizeof *g->pending))
@@ -346,6 +356,7 @@ static int pend(bm_gazetteer *g, const char *key, size_t len, uint32_t place, ui
     p->place = place;
     p->flags = flags;
     p->alias_off = alias_off;
+    p->hash = bm__gz_hash(key, len);
     return 0;
 }
 
@@ -532,6 +543,10 @@ static int cmp_pending(const void *a, const void *b, void *ctx)
 {
     const bm_gazetteer *g = ctx;
     const gz_pending *x = a, *y = b;
+    /* equal keys must end up together; the order between different keys
+     * does not matter, so the hash decides it without reading the bytes */
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
     if (x->key_len != y->key_len)
         return x->key_len < y->key_len ? -1 : 1;
     int c = memcmp(g->strings + x->key_off, g->strings + y->key_off, x->key_len);
@@ -558,22 +573,39 @@ static int place_before(const bm_gazetteer *g, uint32_t a, uint32_t b)
     return a < b;
 }
 
-/* Merge sort of pending (qsort has no context argument in C11). */
-static void msort(gz_pending *v, gz_pending *tmp, size_t n, const bm_gazetteer *g)
+/* Merge sort of pending (qsort has no context argument in C11). The two
+ * arrays swap roles level by level instead of copying back: src and dst
+ * hold the same entries on entry, the sorted run ends up in dst. */
+static void msort_run(gz_pending *src, gz_pending *dst, size_t n, const bm_gazetteer *g)
 {
-    if (n < 2)
+    if (n < 12) {
+        for (size_t i = 1; i < n; i++) {
+            gz_pending t = dst[i];
+            size_t j = i;
+            while (j > 0 && cmp_pending(&t, &dst[j - 1], (void *)g) < 0) {
+                dst[j] = dst[j - 1];
+                j--;
+            }
+            dst[j] = t;
+        }
         return;
+    }
     size_t h = n / 2;
-    msort(v, tmp, h, g);
-    msort(v + h, tmp, n - h, g);
+    msort_run(dst, src, h, g);
+    msort_run(dst + h, src + h, n - h, g);
     size_t i = 0, j = h, k = 0;
     while (i < h && j < n)
-        tmp[k++] = cmp_pending(&v[j], &v[i], (void *)g) < 0 ? v[j++] : v[i++];
+        dst[k++] = cmp_pending(&src[j], &src[i], (void *)g) < 0 ? src[j++] : src[i++];
     while (i < h)
-        tmp[k++] = v[i++];
+        dst[k++] = src[i++];
     while (j < n)
-        tmp[k++] = v[j++];
-    memcpy(v, tmp, n * sizeof *v);
+        dst[k++] = src[j++];
+}
+
+static void msort(gz_pending *v, gz_pending *tmp, size_t n, const bm_gazetteer *g)
+{
+    memcpy(tmp, v, n * sizeof *v);
+    msort_run(tmp, v, n, g);
 }
 
 static void refine_group(bm_gazetteer *g, gz_group *gr)
@@ -963,6 +995,7 @@ void bm_gazetteer_free(bm_gazetteer *g)
     bm__gz_map_free(&g->orgs);
     bm__gz_map_free(&g->nisbas);
     bm__gz_map_free(&g->name_words);
+    bm__gz_map_free(&g->prefix_seen);
     bm__gz_map_free(&g->import_evidence);
     free(g->nisba_v);
     free(g->strings);

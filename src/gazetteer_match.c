@@ -679,6 +679,10 @@ static void prefer_files(matcher *m, size_t i, gz_hit *h)
     triggers(m, &probe);
     if (probe.evidence & EV_TRIGGER)
         return;
+    /* inside one word the files' reading would be the same key: most hits
+     * are one word, so the second lookup is saved for names of several */
+    if (h->t0 == h->t1)
+        return;
     gz_hit f;
     if (bm__gz_longest_files(m->g, m->t, i, &f)) {
         f.special = h->special;
@@ -1029,6 +1033,10 @@ static double cand_distance(const matcher *m, const cand *a, const cand *b)
     uint32_t n;
     const gz_ref *r = group_refs(g, a->group, &n);
     for (uint32_t i = 0; i < n; i++) {
+        /* an imported namesake (WOF has villages called جاسم near every
+         * town) never makes a name "nearby" */
+        if (g->places[r[i].place].flags & GZ_P_USER)
+            continue;
         double d = bm_distance_km(g->places[r[i].place].pub.pt, g->places[b->place].pub.pt);
         if (d < best)
             best = d;

@@ -182,6 +182,7 @@ struct bm_gazetteer {
     size_t org_max_tokens;
     gz_map name_words; /* given names and common words (name-words.tsv), article-less */
     gz_map import_evidence; /* place words that vouch for imported names */
+    gz_map prefix_seen;     /* prefix keys already pending (each is pended once) */
     gz_map nisbas; /* normalised nisba form -> index in nisba_v */
     gz_nisba *nisba_v;
     size_t n_nisbas, cap_nisbas;
