@@ -996,6 +996,7 @@ void bm_gazetteer_free(bm_gazetteer *g)
     bm__gz_map_free(&g->nisbas);
     bm__gz_map_free(&g->name_words);
     bm__gz_map_free(&g->prefix_seen);
+    bm__gz_map_free(&g->name_ends);
     bm__gz_map_free(&g->import_evidence);
     free(g->nisba_v);
     free(g->strings);

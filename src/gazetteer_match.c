@@ -1547,6 +1547,19 @@ static void spread_plural(matcher *m)
     }
 }
 
+/* "بلدة جديد عكيدات": an imported name followed by a bare word that is no
+ * particle, place word or article-bearing adjective is the start of a longer
+ * name the gazetteer lacks, not that place. */
+static int name_continues(matcher *m, const cand *c)
+{
+    const bm_tokens *t = m->t;
+    size_t nx = next_adjacent(t, c->t1);
+    if (nx == SIZE_MAX || t->v[nx].kind != BM_TOK_ARABIC)
+        return 0;
+    const bm_token *tk = &t->v[nx];
+    return !word_has_article(tk) && !ctx_at(m, nx) && !bm__gz_name_end(m->g, tk);
+}
+
 static int needs_evidence(const cand *c)
 {
     if (c->evidence & EV_SPECIAL)
@@ -1568,6 +1581,10 @@ static void resolve(matcher *m)
         if (c->st == S_REJECTED)
             continue;
         triggers(m, c);
+        if (c->imported && name_continues(m, c)) {
+            reject(c, "partial");
+            continue;
+        }
         if (!needs_evidence(c))
             c->st = S_ACCEPTED;
     }

@@ -183,6 +183,7 @@ struct bm_gazetteer {
     gz_map name_words; /* given names and common words (name-words.tsv), article-less */
     gz_map import_evidence; /* place words that vouch for imported names */
     gz_map prefix_seen;     /* prefix keys already pending (each is pended once) */
+    gz_map name_ends;       /* particles that may follow a name (name-ends.tsv) */
     gz_map nisbas; /* normalised nisba form -> index in nisba_v */
     gz_nisba *nisba_v;
     size_t n_nisbas, cap_nisbas;
@@ -281,8 +282,11 @@ int bm__gz_longest_files(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz
 /* Extra score of place p among same-name candidates from user imports:
  * closeness to the article's other places (anchors) and the Iraq-Syria
  * corridor. *why (static) names the deciding term when it is the distance. */
-/* Loads name-words.tsv and import-evidence.tsv from dir (each optional). */
+/* Loads name-words.tsv, name-ends.tsv and import-evidence.tsv from dir
+ * (each optional). */
 int bm__gz_load_name_words(bm_gazetteer *g, const char *dir, bm_error *err);
+/* Is the word a particle that may follow a place name (name-ends.tsv)? */
+int bm__gz_name_end(const bm_gazetteer *g, const bm_token *tk);
 /* Does the word (with or without an attached proclitic) vouch for a name
  * only user imports know (import-evidence.tsv)? */
 int bm__gz_vouches(const bm_gazetteer *g, const bm_token *tk);
