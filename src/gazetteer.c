@@ -434,11 +434,12 @@ int bm__gz_index_name(bm_gazetteer *g, uint32_t p, const char *name, int canonic
 {
     if (!name || !*name || strcmp(name, "-") == 0)
         return BM_OK;
-    bm_tokens t = {0};
-    if (bm_tokenize(name, strlen(name), &t, err) != BM_OK) {
-        bm_tokens_free(&t);
+    /* one scratch token buffer for every name: an import indexes a few
+     * hundred thousand, an allocation each would be a third of the work */
+    bm_tokens *tp = &g->scratch;
+    if (bm_tokenize(name, strlen(name), tp, err) != BM_OK)
         return BM_ENOMEM;
-    }
+    const bm_tokens t = *tp;
     words w;
     name_words(&t, &w);
     int rc = 0;
@@ -459,7 +460,6 @@ int bm__gz_index_name(bm_gazetteer *g, uint32_t p, const char *name, int canonic
     if (!rc && w.n > 1 && art)
         rc = index_joined(g, &w, art, NULL, p, base | GZ_R_JOINED | GZ_R_NOART, (uint32_t)alias);
 done:
-    bm_tokens_free(&t);
     if (alias < 0 || rc)
         return bm_error_set(err, BM_ENOMEM, "indexing names: out of memory");
     return BM_OK;
@@ -997,6 +997,7 @@ void bm_gazetteer_free(bm_gazetteer *g)
     bm__gz_map_free(&g->name_words);
     bm__gz_map_free(&g->prefix_seen);
     bm__gz_map_free(&g->name_ends);
+    bm_tokens_free(&g->scratch);
     bm__gz_map_free(&g->import_evidence);
     free(g->nisba_v);
     free(g->strings);

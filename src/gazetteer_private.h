@@ -184,6 +184,7 @@ struct bm_gazetteer {
     gz_map import_evidence; /* place words that vouch for imported names */
     gz_map prefix_seen;     /* prefix keys already pending (each is pended once) */
     gz_map name_ends;       /* particles that may follow a name (name-ends.tsv) */
+    bm_tokens scratch;      /* tokens of the name being indexed (reused) */
     gz_map nisbas; /* normalised nisba form -> index in nisba_v */
     gz_nisba *nisba_v;
     size_t n_nisbas, cap_nisbas;

@@ -1157,8 +1157,12 @@ int bm_store_place_area_set(bm_store *s, const char *place_id, const unsigned ch
     return rc;
 }
 
+/* A place's geom is a POINT: its MBR corner is the point, read from the
+ * blob header without decoding the geometry (a third of reading 30,000
+ * places with ST_X/ST_Y). */
 #define PLACE_COLUMNS \
-    "id, name_en, name_ar, kind, country, admin1, population, ST_X(geom), ST_Y(geom), source"
+    "id, name_en, name_ar, kind, country, admin1, population, MbrMinX(geom), MbrMinY(geom), " \
+    "source"
 
 static void read_place(sqlite3_stmt *st, bm_place *p)
 {
