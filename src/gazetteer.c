@@ -455,6 +455,11 @@ int bm__gz_index_name(bm_gazetteer *g, uint32_t p, const char *name, int canonic
     rc = index_joined(g, &w, 0, " ", p, base, (uint32_t)alias);
     if (!rc && art)
         rc = index_joined(g, &w, art, " ", p, base | GZ_R_NOART, (uint32_t)alias);
+    /* names written run together (البوكمال for البو كمال) are kept for the
+     * files' places; an import's tens of thousands of villages would double
+     * the index for spellings the press hardly uses */
+    if (g->places[p].flags & GZ_P_USER)
+        goto done;
     if (!rc && w.n > 1)
         rc = index_joined(g, &w, 0, NULL, p, base | GZ_R_JOINED, (uint32_t)alias);
     if (!rc && w.n > 1 && art)
@@ -647,6 +652,40 @@ static void refine_group(bm_gazetteer *g, gz_group *gr)
     }
 }
 
+/* A bit filter over the index keys' hashes, about 8 bits per key: most
+ * words of a text are no name, and with tens of thousands of imported
+ * places the index no longer fits in the cache, so the filter answers "no"
+ * before the slot array is touched. */
+static int build_filter(bm_gazetteer *g)
+{
+    size_t bits = 1u << 12;
+    while (bits < g->index.n * 8 && bits < (1u << 26))
+        bits <<= 1;
+    uint64_t *f = calloc(bits / 64, sizeof *f);
+    if (!f)
+        return -1;
+    free(g->filter);
+    g->filter = f;
+    g->filter_mask = (uint32_t)(bits - 1);
+    for (size_t i = 0; i < g->index.cap; i++) {
+        const gz_slot *sl = &g->index.slots[i];
+        if (sl->key_off == NO_VALUE)
+            continue;
+        uint32_t a = sl->hash & g->filter_mask, b = (sl->hash * 0x9E3779B1u >> 7) & g->filter_mask;
+        f[a / 64] |= 1ull << (a % 64);
+        f[b / 64] |= 1ull << (b % 64);
+    }
+    return 0;
+}
+
+int bm__gz_index_maybe(const bm_gazetteer *g, uint32_t hash)
+{
+    if (!g->filter)
+        return 1;
+    uint32_t a = hash & g->filter_mask, b = (hash * 0x9E3779B1u >> 7) & g->filter_mask;
+    return (g->filter[a / 64] >> (a % 64) & 1) && (g->filter[b / 64] >> (b % 64) & 1);
+}
+
 int bm__gz_finalise(bm_gazetteer *g, bm_error *err)
 {
     bm__gz_map_free(&g->index);
@@ -723,7 +762,8 @@ int bm__gz_finalise(bm_gazetteer *g, bm_error *err)
         p->source = g->strings + PTR2OFF(p->source);
     }
     g->finalised = 1;
-    return BM_OK;
+    return build_filter(g) ? bm_error_set(err, BM_ENOMEM, "building the name index: out of memory")
+                           : BM_OK;
 }
 
 /* ---- Place files ------------------------------------------------------------- */
@@ -998,6 +1038,7 @@ void bm_gazetteer_free(bm_gazetteer *g)
     bm__gz_map_free(&g->prefix_seen);
     bm__gz_map_free(&g->name_ends);
     bm_tokens_free(&g->scratch);
+    free(g->filter);
     bm__gz_map_free(&g->import_evidence);
     free(g->nisba_v);
     free(g->strings);

@@ -19,7 +19,10 @@
 
 static uint32_t index_get(const bm_gazetteer *g, const char *k, size_t n)
 {
-    const gz_slot *s = bm__gz_map_get(&g->index, k, n, bm__gz_hash(k, n));
+    uint32_t h = bm__gz_hash(k, n);
+    if (!bm__gz_index_maybe(g, h))
+        return 0;
+    const gz_slot *s = bm__gz_map_get(&g->index, k, n, h);
     return s ? s->value : 0;
 }
 
@@ -572,6 +575,14 @@ static void mark_skiplines(matcher *m)
     }
 }
 
+/* An imported name of one word, in Latin script, or made of given names and
+ * common words only: it needs a village word. */
+static int hit_name_words(const matcher *m, const gz_hit *h)
+{
+    return h->imported && (h->t0 == h->t1 || h->latin ||
+                           bm__gz_all_name_words(m->g, m->t, h->t0, h->t1, h->strip));
+}
+
 static void fill_from_hit(const matcher *m, const gz_hit *h, cand *c)
 {
     const bm_gazetteer *g = m->g;
@@ -584,8 +595,7 @@ static void fill_from_hit(const matcher *m, const gz_hit *h, cand *c)
     c->latin = h->latin;
     c->trap = trap_of(g, h->key, h->klen);
     c->imported = h->imported;
-    c->name_words = h->imported && (h->t0 == h->t1 || h->latin ||
-                                    bm__gz_all_name_words(g, m->t, h->t0, h->t1, h->strip));
+    c->name_words = hit_name_words(m, h);
     uint32_t n;
     const gz_ref *r = group_refs(g, h->group, &n);
     c->place = r[0].place;
@@ -668,8 +678,7 @@ static void triggers(matcher *m, cand *c);
  * village never hides a town its name starts with. */
 static void prefer_files(matcher *m, size_t i, gz_hit *h)
 {
-    if (!h->imported ||
-        !(h->t0 == h->t1 || h->latin || bm__gz_all_name_words(m->g, m->t, h->t0, h->t1, h->strip)))
+    if (!hit_name_words(m, h))
         return; /* a distinctive imported name stands on its own */
     cand probe;
     memset(&probe, 0, sizeof probe);
@@ -743,10 +752,20 @@ static int collect(matcher *m)
         int found = 1;
         if (special && (!have || sp.t1 >= h.t1)) {
             c = sp;
+        } else if (have && i != pl_at && hit_name_words(m, &h)) {
+            /* decided before the places of the name are read: no word
+             * around it may vouch for it, it is no candidate */
+            memset(&c, 0, sizeof c);
+            c.t0 = h.t0;
+            c.t1 = h.t1;
+            c.strip = h.strip;
+            c.latin = h.latin;
+            c.imported = 1;
+            found = may_have_evidence(m, &c);
+            if (found)
+                fill_from_hit(m, &h, &c);
         } else if (have) {
             fill_from_hit(m, &h, &c);
-            /* no word around it could ever vouch for it */
-            found = i == pl_at || !c.name_words || may_have_evidence(m, &c);
         } else {
             found = 0;
         }
@@ -1547,7 +1566,8 @@ static void spread_plural(matcher *m)
     }
 }
 
-/* "بلدة جديد عكيدات": an imported name followed by a bare word that is no
+/* "بلدة جديد عكيدات": an imported name of one word (or of name words only)
+ * followed by a bare word that is no
  * particle, place word or article-bearing adjective is the start of a longer
  * name the gazetteer lacks, not that place. */
 static int name_continues(matcher *m, const cand *c)
@@ -1581,7 +1601,7 @@ static void resolve(matcher *m)
         if (c->st == S_REJECTED)
             continue;
         triggers(m, c);
-        if (c->imported && name_continues(m, c)) {
+        if (c->name_words && name_continues(m, c)) {
             reject(c, "partial");
             continue;
         }

@@ -185,6 +185,8 @@ struct bm_gazetteer {
     gz_map prefix_seen;     /* prefix keys already pending (each is pended once) */
     gz_map name_ends;       /* particles that may follow a name (name-ends.tsv) */
     bm_tokens scratch;      /* tokens of the name being indexed (reused) */
+    uint64_t *filter;       /* bit filter over the index keys' hashes */
+    uint32_t filter_mask;
     gz_map nisbas; /* normalised nisba form -> index in nisba_v */
     gz_nisba *nisba_v;
     size_t n_nisbas, cap_nisbas;
@@ -217,6 +219,8 @@ int bm__gz_name_key(const char *name, char *out, size_t outsize, int *latin);
 int bm__gz_index_name(bm_gazetteer *g, uint32_t p, const char *name, int canonical, bm_error *err);
 /* Adds a place (strings copied); returns its index or -1. */
 long bm__gz_add_place(bm_gazetteer *g, const bm_gplace *p, unsigned flags, bm_error *err);
+/* May the index hold a key with this hash? 0 means surely not. */
+int bm__gz_index_maybe(const bm_gazetteer *g, uint32_t hash);
 /* Groups the pending names into the index (call after every batch of adds). */
 int bm__gz_finalise(bm_gazetteer *g, bm_error *err);
 
