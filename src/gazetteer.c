@@ -506,6 +506,11 @@ static void unfinalise(bm_gazetteer *g)
     g->finalised = 0;
 }
 
+void bm__gz_unfinalise(bm_gazetteer *g)
+{
+    unfinalise(g);
+}
+
 long bm__gz_add_place(bm_gazetteer *g, const bm_gplace *src, unsigned flags, bm_error *err)
 {
     unfinalise(g);
@@ -734,11 +739,14 @@ int bm__gz_finalise(bm_gazetteer *g, bm_error *err)
             }
             refine_group(g, gr);
             /* a key only user imports know; one the files know too (a
-             * GeoNames row) keeps the files' rules */
+             * GeoNames row), or a team's own curated place, keeps the files'
+             * rules */
             int imported = gr->n > 0;
-            for (uint32_t k = 0; k < gr->n; k++)
-                if (!(g->places[g->refs[gr->first + k].place].flags & GZ_P_USER))
+            for (uint32_t k = 0; k < gr->n; k++) {
+                unsigned f = g->places[g->refs[gr->first + k].place].flags;
+                if ((f & (GZ_P_USER | GZ_P_BROAD)) != (GZ_P_USER | GZ_P_BROAD))
                     imported = 0;
+            }
             if (imported)
                 value |= GZ_E_IMPORTED;
             g->n_refs += gr->n;

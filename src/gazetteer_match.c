@@ -1348,7 +1348,7 @@ static void choose(matcher *m, cand *c, const doc_ctx *d)
             s += 0.2;
         if (p->pub.population > 0)
             s += 0.3 * log10((double)p->pub.population) / 7.0;
-        if (p->flags & GZ_P_USER) {
+        if ((p->flags & (GZ_P_USER | GZ_P_BROAD)) == (GZ_P_USER | GZ_P_BROAD)) {
             const char *rw = NULL;
             s += bm__gz_rank_imported(p, d->anchor, d->n_anchor, &rw);
             if (rw)

@@ -221,6 +221,9 @@ int bm__gz_index_name(bm_gazetteer *g, uint32_t p, const char *name, int canonic
 long bm__gz_add_place(bm_gazetteer *g, const bm_gplace *p, unsigned flags, bm_error *err);
 /* May the index hold a key with this hash? 0 means surely not. */
 int bm__gz_index_maybe(const bm_gazetteer *g, uint32_t hash);
+/* Turns the places' string pointers back into arena offsets before names
+ * are added to a finalised gazetteer (the arena may move). */
+void bm__gz_unfinalise(bm_gazetteer *g);
 /* Groups the pending names into the index (call after every batch of adds). */
 int bm__gz_finalise(bm_gazetteer *g, bm_error *err);
 

@@ -5,6 +5,8 @@
  * change: the fingerprint in the meta table decides. */
 #include "gazetteer_private.h"
 
+#include "bordermap/edits.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +179,13 @@ int bm_gazetteer_sync_store(const bm_gazetteer *g, bm_store *store, bm_error *er
         return BM_OK;
     if (bm_store_begin(store) != BM_OK)
         return bm_error_set(err, BM_EDB, "syncing places: %s", bm_store_errmsg(store));
+    /* Processes that start together on a new file all see it unsynced: the
+     * one holding the write lock first syncs, the others find it done. */
+    if (bm_store_meta_get(store, META_KEY, have, sizeof have) == BM_OK &&
+        !strcmp(have, g->fingerprint)) {
+        bm_store_rollback(store);
+        return BM_OK;
+    }
     int rc = BM_OK;
     for (size_t i = 0; rc == BM_OK && i < g->n_places; i++)
         if (!(g->places[i].flags & GZ_P_USER))
@@ -201,6 +210,8 @@ typedef struct add_ctx {
     bm_gazetteer *g;
     bm_error *err;
     size_t added;
+    unsigned flags;     /* GZ_P_* of the places being added */
+    const char *source; /* what `places show` says they come from */
 } add_ctx;
 
 /* Imported gazetteers spell the place word into many names (WOF: قرية تل
@@ -231,12 +242,10 @@ static int add_one(const bm_place *sp, void *user)
     p.country = sp->country[0] ? sp->country : "-";
     p.admin1 = sp->admin1[0] ? sp->admin1 : "-";
     p.area = "-";
-    p.source = sp->source[0] ? sp->source : "user";
+    p.source = sp->source[0] ? sp->source : a->source;
     p.pt = sp->pt;
     p.population = sp->population;
-    /* imported rows are broad data: like GeoNames rows they never win over
-     * curated names and need evidence when they are a single word */
-    long idx = bm__gz_add_place(a->g, &p, GZ_P_USER | GZ_P_BROAD, a->err);
+    long idx = bm__gz_add_place(a->g, &p, a->flags, a->err);
     if (idx == -2)
         return 0;
     if (idx < 0)
@@ -248,9 +257,21 @@ static int add_one(const bm_place *sp, void *user)
     return rc;
 }
 
+/* A team's spelling of any place, gazetteer or its own. */
+static int add_alias(const char *place_id, const char *name, void *user)
+{
+    add_ctx *a = user;
+    uint32_t idx = place_id ? bm__gz_place_index(a->g, place_id) : UINT32_MAX;
+    if (idx == UINT32_MAX || !name)
+        return 0; /* a place the gazetteer no longer has: nothing to spell */
+    bm__gz_unfinalise(a->g);
+    return bm__gz_index_name(a->g, idx, name, 0, a->err);
+}
+
 /* Every other name of an imported place (aliases, variants) goes into the
  * index too; the canonical ones are in already. */
-static int add_alias(const char *place_id, const char *name, const char *lang, void *user)
+static int add_imported_name(const char *place_id, const char *name, const char *lang,
+                             void *user)
 {
     add_ctx *a = user;
     (void)lang;
@@ -268,10 +289,21 @@ static int add_alias(const char *place_id, const char *name, const char *lang, v
 
 int bm_gazetteer_add_store_places(bm_gazetteer *g, bm_store *store, bm_error *err)
 {
-    add_ctx a = {g, err, 0};
-    int rc = bm_store_places(store, add_one, &a);
-    if (rc == BM_OK && a.added)
-        rc = bm_store_place_names(store, add_alias, &a);
+    /* A team's own places are curated: they win over broad rows and need no
+     * more evidence than the gazetteer's files do. */
+    add_ctx a = {g, err, 0, GZ_P_USER, "team"};
+    int rc = bm_team_places(store, add_one, &a, err);
+    /* imported rows are broad data: like GeoNames rows they never win over
+     * curated names and need evidence when they are a single word */
+    a.flags = GZ_P_USER | GZ_P_BROAD;
+    a.source = "user";
+    size_t before = a.added;
+    if (rc == BM_OK)
+        rc = bm_store_places(store, add_one, &a);
+    if (rc == BM_OK && a.added > before)
+        rc = bm_store_place_names(store, add_imported_name, &a);
+    if (rc == BM_OK)
+        rc = bm_team_aliases(store, add_alias, &a, err);
     if (rc < 0 && err && err->code == BM_OK)
         bm_error_set(err, rc, "reading places from the store: %s", bm_store_errmsg(store));
     /* the index is rebuilt even after a failure: the place pointers the

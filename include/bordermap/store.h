@@ -13,7 +13,7 @@ extern "C" {
 
 /* The schema version this library writes; older files are migrated forward
  * on open, newer ones are refused with BM_EVERSION. */
-#define BM_SCHEMA_VERSION 3
+#define BM_SCHEMA_VERSION 5
 
 typedef struct bm_store bm_store;
 
@@ -58,6 +58,11 @@ typedef struct bm_incident {
     int n_sources;               /* read-only: number of linked article sources */
     char summary[1024];
     char reasons[256];           /* why the confidence is what it is */
+    char actor1[96];             /* the side that acts ("" when unknown) */
+    char actor2[96];             /* the side acted upon ("" when none or unknown) */
+    char provenance[16];         /* "extracted", "manual" or "acled"; "" = extracted */
+    char external_id[32];        /* the source dataset's id (ACLED event_id_cnty) or "" */
+    int inter1, inter2;          /* ACLED interaction codes 1-8 of the actors, 0 unknown */
 } bm_incident;
 
 /* Fills defaults: precision day, geo_precision 1, confidence 1, fatalities -1. */
@@ -68,6 +73,10 @@ void bm_incident_init(bm_incident *inc);
 int bm_store_incident_add(bm_store *store, bm_incident *inc);
 /* Rewrites every field of an existing incident (by inc->id). */
 int bm_store_incident_update(bm_store *store, const bm_incident *inc);
+/* The first incident with this provenance and external id (an ACLED event
+ * imported before): BM_OK with *id set, or BM_ENOTFOUND. */
+int bm_store_incident_find_external(bm_store *store, const char *provenance,
+                                    const char *external_id, int64_t *id);
 /* BM_ENOTFOUND when there is no such id. */
 int bm_store_incident_get(bm_store *store, int64_t id, bm_incident *out);
 /* Deletes the incident and its source links; BM_ENOTFOUND when absent. */
@@ -122,6 +131,8 @@ typedef struct bm_source {
     const char *sentence;         /* borrowed */
     const char *file_name;        /* borrowed, filled by the iterator */
     const char *url;              /* borrowed, filled by the iterator */
+    const char *outlet;           /* borrowed, filled by the iterator: the article's source */
+    const char *published;        /* borrowed, filled by the iterator: YYYY-MM-DD or NULL */
 } bm_source;
 
 /* Links an incident to an article (one more source for it). */

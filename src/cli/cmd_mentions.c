@@ -10,6 +10,7 @@
 #include "bordermap/gazimport.h"
 #include "cli.h"
 #include "gazload.h"
+#include "segment_private.h"
 
 /* A block is matched once it holds this much text (cut at the last
  * paragraph break): articles fit in one block, so sibling and nearby
@@ -202,27 +203,6 @@ static int process(run *r, const char *text, size_t len, bm_error *err)
     return rc;
 }
 
-/* Where to cut a full buffer: after the last paragraph break, else after the
- * last line break, else at the last space; never inside a UTF-8 sequence. */
-static size_t cut_point(const char *b, size_t len)
-{
-    for (size_t i = len; i >= 2 && i > len / 4; i--) {
-        int crlf = i >= 3 && b[i - 2] == '\r' && b[i - 3] == '\n';
-        if (b[i - 1] == '\n' && (b[i - 2] == '\n' || crlf))
-            return i;
-    }
-    for (size_t i = len; i >= 1 && i > len / 4; i--)
-        if (b[i - 1] == '\n')
-            return i;
-    for (size_t i = len; i >= 1 && i > len / 4; i--)
-        if (b[i - 1] == ' ')
-            return i;
-    size_t i = len;
-    while (i > 0 && ((unsigned char)b[i - 1] & 0xC0) == 0x80)
-        i--;
-    return i > 0 ? i - 1 : len;
-}
-
 static int stream(run *r, FILE *in, const char *name)
 {
     size_t cap = BLOCK_BYTES + READ_BYTES + 1, len = 0;
@@ -245,7 +225,7 @@ static int stream(run *r, FILE *in, const char *name)
             }
             continue;
         }
-        size_t cut = eof ? len : cut_point(buf, len);
+        size_t cut = eof ? len : bm__paragraph_cut(buf, len);
         char saved = buf[cut];
         buf[cut] = '\0';
         rc = process(r, buf, cut, &err);

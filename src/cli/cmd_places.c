@@ -1,5 +1,6 @@
 /* cmd_places.c: `bordermap places search NAME` and `bordermap places show ID`:
- * look places up in the gazetteer (files, plus places the user imported).
+ * look places up in the gazetteer (files, plus places the user imported);
+ * dispatches `places add` and `places alias add` (cmd_places_team.c).
  * Must never need a database: without one the gazetteer files answer alone. */
 #include <getopt.h>
 #include <stdlib.h>
@@ -15,13 +16,17 @@ typedef enum { FMT_TABLE, FMT_TSV, FMT_JSON } fmt;
 static void usage(FILE *fp)
 {
     fprintf(fp, "Usage: bordermap places search NAME [--limit N] [--format table|tsv|json]\n"
-                "       bordermap places show ID [--format table|tsv|json]\n\n"
+                "       bordermap places show ID [--format table|tsv|json]\n"
+                "       bordermap places add ID --lonlat LON,LAT --kind KIND --name-en NAME ...\n"
+                "       bordermap places alias add PLACE_ID NAME\n\n"
                 "Looks places up in the gazetteer (gazetteer/*.tsv, plus places imported with\n"
                 "`bordermap gazetteer import` when the database exists).\n\n"
                 "  search NAME   candidates for a name in Arabic or Latin script, best first,\n"
                 "                with a score 0..1 (1 = the name as listed; clitics such as\n"
                 "                وال or the article are understood; near spellings score less)\n"
-                "  show ID       every field and name of one place\n\n"
+                "  show ID       every field and name of one place\n"
+                "  add, alias add  a team's own place or spelling, kept in the database and\n"
+                "                matched by every command (`places add --help`)\n\n"
                 "Options:\n"
                 "  -n, --limit N       at most N candidates (default 10)\n"
                 "  -f, --format FMT    table (default), tsv or json\n"
@@ -217,6 +222,11 @@ int bm_cmd_places(bm_cli *cli, int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    if (argc >= 2 && (!strcmp(argv[1], "add") || !strcmp(argv[1], "alias"))) {
+        optind = 0;
+        return !strcmp(argv[1], "add") ? bm__cli_places_add(cli, argc - 1, argv + 1)
+                                       : bm__cli_places_alias(cli, argc - 1, argv + 1);
+    }
     size_t limit = 10;
     fmt f = FMT_TABLE;
     int c;
