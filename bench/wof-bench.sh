@@ -7,14 +7,16 @@
 #  2. the place index built from the database: `places search` of one name
 #     with the WOF database minus the same without (median of 5 each); < 1 s.
 #  3. `bordermap mentions` over ~100 MB of generated Arabic text, with and
-#     without the WOF places, alternating pairs, medians of 3: MB/s (target:
-#     with >= 85% of without) and peak RSS (target < 200 MB).
+#     without the WOF places, alternating pairs, medians of 3: MB/s of CPU
+#     time (target: with >= 85% of without) and peak RSS (target < 200 MB);
+#     then the same ratio from instruction counts (valgrind), which a busy
+#     machine does not disturb.
 #  4. place precision/recall on the dev corpus (../shared/corpus/dev gold,
 #     texts in $BM_DEV_TEXT or ~/.cache/bordermap/corpus-dev) with
 #     /work/shared/tools/score.py (or $BM_SCORE), without and with WOF:
 #     precision may drop by at most 0.01, recall must not drop.
 # Usage: bench/wof-bench.sh [BUILD_DIR] [MB]    (default build/, 100)
-# SKIPPED (exit 77) when the WOF data is absent; parts 4 is skipped alone
+# SKIPPED (exit 77) when the WOF data is absent; part 4 is skipped alone
 # when the dev texts or the scorer are absent.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -85,6 +87,26 @@ awk -v b="$size" -v p="$mp" -v w="$mw" -v kp="$kp" -v kw="$kw" 'BEGIN {
     printf "mentions without WOF: %.1f MB/s (%.2f s CPU), peak RSS %.1f MB\n", m / p, p, kp / 1024
     printf "mentions with WOF:    %.1f MB/s (%.2f s CPU), peak RSS %.1f MB (target < 200 MB)\n", m / w, w, kw / 1024
     printf "with/without throughput: %.1f%% (target >= 85%%)\n", 100 * p / w }'
+
+# CPU time on a shared machine varies by 10-20% between runs; instruction
+# counts do not. Extrapolated to the full size: startup + per-MB work.
+if command -v valgrind > /dev/null; then
+    head -c 5000000 "$tmp/in.txt" > "$tmp/in5.txt"
+    : > "$tmp/empty.txt"
+    ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 > /dev/null |
+        sed -n 's/.*Collected : \([0-9]*\).*/\1/p'; }
+    for side in plain wof; do
+        s0=$(ir "$bin" --quiet --db "$tmp/$side.sqlite" mentions "$tmp/empty.txt")
+        s5=$(ir "$bin" --quiet --db "$tmp/$side.sqlite" mentions --published 2025-03-07 "$tmp/in5.txt")
+        echo "$side $s0 $s5" >> "$tmp/ir"
+    done
+    awk -v mb="$(awk -v b="$size" 'BEGIN { print b / 1048576 }')" '
+        { start[$1] = $2; per[$1] = ($3 - $2) / (5000000 / 1048576) }
+        END {
+            tp = start["plain"] + per["plain"] * mb; tw = start["wof"] + per["wof"] * mb
+            printf "instructions (valgrind): startup %.2fG without, %.2fG with WOF; per MB %.3fG / %.3fG; at %.0f MB with/without throughput %.1f%%\n",
+                start["plain"] / 1e9, start["wof"] / 1e9, per["plain"] / 1e9, per["wof"] / 1e9, mb, 100 * tp / tw }' "$tmp/ir"
+fi
 
 echo "== 4. dev corpus places, without and with WOF"
 gold="$shared/corpus/dev/gold"

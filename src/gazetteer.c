@@ -329,6 +329,7 @@ typedef struct gz_pending {
     uint32_t place;
     uint32_t flags;     /* GZ_R_* | GZ_PEND_PREFIX */
     uint32_t alias_off; /* the alias as written */
+    uint32_t hash;      /* of the key: sorting compares it before the bytes */
 } gz_pending;
 
 static int pend(bm_gazetteer *g, const char *key, size_t len, uint32_t place, uint32_t flags,
@@ -336,6 +337,15 @@ static int pend(bm_gazetteer *g, const char *key, size_t len, uint32_t place, ui
 {
     if (len == 0 || len > GZ_MAX_KEY)
         return 0;
+    if (flags == GZ_PEND_PREFIX) {
+        /* a prefix only sets a flag on its key: once is enough (a large
+         * import repeats تل، عين، ابو thousands of times) */
+        int created;
+        if (!bm__gz_map_put(&g->prefix_seen, key, len, &created))
+            return -1;
+        if (!created)
+            return 0;
+    }
     long off = bm__gz_str_add(g, key, len);
     if (off < 0 ||
         bm__gz_grow((void **)&g->pending, &g->cap_pending, g->n_pending + 1, sizeof *g->pending))
@@ -346,6 +356,7 @@ static int pend(bm_gazetteer *g, const char *key, size_t len, uint32_t place, ui
     p->place = place;
     p->flags = flags;
     p->alias_off = alias_off;
+    p->hash = bm__gz_hash(key, len);
     return 0;
 }
 
@@ -423,11 +434,12 @@ int bm__gz_index_name(bm_gazetteer *g, uint32_t p, const char *name, int canonic
 {
     if (!name || !*name || strcmp(name, "-") == 0)
         return BM_OK;
-    bm_tokens t = {0};
-    if (bm_tokenize(name, strlen(name), &t, err) != BM_OK) {
-        bm_tokens_free(&t);
+    /* one scratch token buffer for every name: an import indexes a few
+     * hundred thousand, an allocation each would be a third of the work */
+    bm_tokens *tp = &g->scratch;
+    if (bm_tokenize(name, strlen(name), tp, err) != BM_OK)
         return BM_ENOMEM;
-    }
+    const bm_tokens t = *tp;
     words w;
     name_words(&t, &w);
     int rc = 0;
@@ -443,12 +455,16 @@ int bm__gz_index_name(bm_gazetteer *g, uint32_t p, const char *name, int canonic
     rc = index_joined(g, &w, 0, " ", p, base, (uint32_t)alias);
     if (!rc && art)
         rc = index_joined(g, &w, art, " ", p, base | GZ_R_NOART, (uint32_t)alias);
+    /* names written run together (البوكمال for البو كمال) are kept for the
+     * files' places; an import's tens of thousands of villages would double
+     * the index for spellings the press hardly uses */
+    if (g->places[p].flags & GZ_P_USER)
+        goto done;
     if (!rc && w.n > 1)
         rc = index_joined(g, &w, 0, NULL, p, base | GZ_R_JOINED, (uint32_t)alias);
     if (!rc && w.n > 1 && art)
         rc = index_joined(g, &w, art, NULL, p, base | GZ_R_JOINED | GZ_R_NOART, (uint32_t)alias);
 done:
-    bm_tokens_free(&t);
     if (alias < 0 || rc)
         return bm_error_set(err, BM_ENOMEM, "indexing names: out of memory");
     return BM_OK;
@@ -537,6 +553,10 @@ static int cmp_pending(const void *a, const void *b, void *ctx)
 {
     const bm_gazetteer *g = ctx;
     const gz_pending *x = a, *y = b;
+    /* equal keys must end up together; the order between different keys
+     * does not matter, so the hash decides it without reading the bytes */
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
     if (x->key_len != y->key_len)
         return x->key_len < y->key_len ? -1 : 1;
     int c = memcmp(g->strings + x->key_off, g->strings + y->key_off, x->key_len);
@@ -563,22 +583,39 @@ static int place_before(const bm_gazetteer *g, uint32_t a, uint32_t b)
     return a < b;
 }
 
-/* Merge sort of pending (qsort has no context argument in C11). */
-static void msort(gz_pending *v, gz_pending *tmp, size_t n, const bm_gazetteer *g)
+/* Merge sort of pending (qsort has no context argument in C11). The two
+ * arrays swap roles level by level instead of copying back: src and dst
+ * hold the same entries on entry, the sorted run ends up in dst. */
+static void msort_run(gz_pending *src, gz_pending *dst, size_t n, const bm_gazetteer *g)
 {
-    if (n < 2)
+    if (n < 12) {
+        for (size_t i = 1; i < n; i++) {
+            gz_pending t = dst[i];
+            size_t j = i;
+            while (j > 0 && cmp_pending(&t, &dst[j - 1], (void *)g) < 0) {
+                dst[j] = dst[j - 1];
+                j--;
+            }
+            dst[j] = t;
+        }
         return;
+    }
     size_t h = n / 2;
-    msort(v, tmp, h, g);
-    msort(v + h, tmp, n - h, g);
+    msort_run(dst, src, h, g);
+    msort_run(dst + h, src + h, n - h, g);
     size_t i = 0, j = h, k = 0;
     while (i < h && j < n)
-        tmp[k++] = cmp_pending(&v[j], &v[i], (void *)g) < 0 ? v[j++] : v[i++];
+        dst[k++] = cmp_pending(&src[j], &src[i], (void *)g) < 0 ? src[j++] : src[i++];
     while (i < h)
-        tmp[k++] = v[i++];
+        dst[k++] = src[i++];
     while (j < n)
-        tmp[k++] = v[j++];
-    memcpy(v, tmp, n * sizeof *v);
+        dst[k++] = src[j++];
+}
+
+static void msort(gz_pending *v, gz_pending *tmp, size_t n, const bm_gazetteer *g)
+{
+    memcpy(tmp, v, n * sizeof *v);
+    msort_run(tmp, v, n, g);
 }
 
 static void refine_group(bm_gazetteer *g, gz_group *gr)
@@ -618,6 +655,40 @@ static void refine_group(bm_gazetteer *g, gz_group *gr)
         }
         r[j] = t;
     }
+}
+
+/* A bit filter over the index keys' hashes, about 8 bits per key: most
+ * words of a text are no name, and with tens of thousands of imported
+ * places the index no longer fits in the cache, so the filter answers "no"
+ * before the slot array is touched. */
+static int build_filter(bm_gazetteer *g)
+{
+    size_t bits = 1u << 12;
+    while (bits < g->index.n * 8 && bits < (1u << 26))
+        bits <<= 1;
+    uint64_t *f = calloc(bits / 64, sizeof *f);
+    if (!f)
+        return -1;
+    free(g->filter);
+    g->filter = f;
+    g->filter_mask = (uint32_t)(bits - 1);
+    for (size_t i = 0; i < g->index.cap; i++) {
+        const gz_slot *sl = &g->index.slots[i];
+        if (sl->key_off == NO_VALUE)
+            continue;
+        uint32_t a = sl->hash & g->filter_mask, b = (sl->hash * 0x9E3779B1u >> 7) & g->filter_mask;
+        f[a / 64] |= 1ull << (a % 64);
+        f[b / 64] |= 1ull << (b % 64);
+    }
+    return 0;
+}
+
+int bm__gz_index_maybe(const bm_gazetteer *g, uint32_t hash)
+{
+    if (!g->filter)
+        return 1;
+    uint32_t a = hash & g->filter_mask, b = (hash * 0x9E3779B1u >> 7) & g->filter_mask;
+    return (g->filter[a / 64] >> (a % 64) & 1) && (g->filter[b / 64] >> (b % 64) & 1);
 }
 
 int bm__gz_finalise(bm_gazetteer *g, bm_error *err)
@@ -699,7 +770,8 @@ int bm__gz_finalise(bm_gazetteer *g, bm_error *err)
         p->source = g->strings + PTR2OFF(p->source);
     }
     g->finalised = 1;
-    return BM_OK;
+    return build_filter(g) ? bm_error_set(err, BM_ENOMEM, "building the name index: out of memory")
+                           : BM_OK;
 }
 
 /* ---- Place files ------------------------------------------------------------- */
@@ -971,6 +1043,10 @@ void bm_gazetteer_free(bm_gazetteer *g)
     bm__gz_map_free(&g->orgs);
     bm__gz_map_free(&g->nisbas);
     bm__gz_map_free(&g->name_words);
+    bm__gz_map_free(&g->prefix_seen);
+    bm__gz_map_free(&g->name_ends);
+    bm_tokens_free(&g->scratch);
+    free(g->filter);
     bm__gz_map_free(&g->import_evidence);
     free(g->nisba_v);
     free(g->strings);

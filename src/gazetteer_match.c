@@ -19,7 +19,10 @@
 
 static uint32_t index_get(const bm_gazetteer *g, const char *k, size_t n)
 {
-    const gz_slot *s = bm__gz_map_get(&g->index, k, n, bm__gz_hash(k, n));
+    uint32_t h = bm__gz_hash(k, n);
+    if (!bm__gz_index_maybe(g, h))
+        return 0;
+    const gz_slot *s = bm__gz_map_get(&g->index, k, n, h);
     return s ? s->value : 0;
 }
 
@@ -695,6 +698,14 @@ static void mark_skiplines(matcher *m)
     }
 }
 
+/* An imported name of one word, in Latin script, or made of given names and
+ * common words only: it needs a village word. */
+static int hit_name_words(const matcher *m, const gz_hit *h)
+{
+    return h->imported && (h->t0 == h->t1 || h->latin ||
+                           bm__gz_all_name_words(m->g, m->t, h->t0, h->t1, h->strip));
+}
+
 static void fill_from_hit(const matcher *m, const gz_hit *h, cand *c)
 {
     const bm_gazetteer *g = m->g;
@@ -707,8 +718,7 @@ static void fill_from_hit(const matcher *m, const gz_hit *h, cand *c)
     c->latin = h->latin;
     c->trap = trap_of(g, h->key, h->klen);
     c->imported = h->imported;
-    c->name_words = h->imported && (h->t0 == h->t1 || h->latin ||
-                                    bm__gz_all_name_words(g, m->t, h->t0, h->t1, h->strip));
+    c->name_words = hit_name_words(m, h);
     uint32_t n;
     const gz_ref *r = group_refs(g, h->group, &n);
     c->place = r[0].place;
@@ -791,8 +801,7 @@ static void triggers(matcher *m, cand *c);
  * village never hides a town its name starts with. */
 static void prefer_files(matcher *m, size_t i, gz_hit *h)
 {
-    if (!h->imported ||
-        !(h->t0 == h->t1 || h->latin || bm__gz_all_name_words(m->g, m->t, h->t0, h->t1, h->strip)))
+    if (!hit_name_words(m, h))
         return; /* a distinctive imported name stands on its own */
     cand probe;
     memset(&probe, 0, sizeof probe);
@@ -801,6 +810,10 @@ static void prefer_files(matcher *m, size_t i, gz_hit *h)
     probe.latin = h->latin;
     triggers(m, &probe);
     if (probe.evidence & EV_TRIGGER)
+        return;
+    /* inside one word the files' reading would be the same key: most hits
+     * are one word, so the second lookup is saved for names of several */
+    if (h->t0 == h->t1)
         return;
     gz_hit f;
     if (bm__gz_longest_files(m->g, m->t, i, &f)) {
@@ -864,10 +877,20 @@ static int collect(matcher *m)
         int found = 1;
         if (special && (!have || sp.t1 >= h.t1)) {
             c = sp;
+        } else if (have && i != pl_at && hit_name_words(m, &h)) {
+            /* decided before the places of the name are read: no word
+             * around it may vouch for it, it is no candidate */
+            memset(&c, 0, sizeof c);
+            c.t0 = h.t0;
+            c.t1 = h.t1;
+            c.strip = h.strip;
+            c.latin = h.latin;
+            c.imported = 1;
+            found = may_have_evidence(m, &c);
+            if (found)
+                fill_from_hit(m, &h, &c);
         } else if (have) {
             fill_from_hit(m, &h, &c);
-            /* no word around it could ever vouch for it */
-            found = i == pl_at || !c.name_words || may_have_evidence(m, &c);
         } else {
             found = 0;
         }
@@ -1186,6 +1209,10 @@ static double cand_distance(const matcher *m, const cand *a, const cand *b)
     uint32_t n;
     const gz_ref *r = group_refs(g, a->group, &n);
     for (uint32_t i = 0; i < n; i++) {
+        /* an imported namesake (WOF has villages called جاسم near every
+         * town) never makes a name "nearby" */
+        if (g->places[r[i].place].flags & GZ_P_USER)
+            continue;
         double d = bm_distance_km(g->places[r[i].place].pub.pt, g->places[b->place].pub.pt);
         if (d < best)
             best = d;
@@ -1738,6 +1765,20 @@ static void spread_plural(matcher *m)
     }
 }
 
+/* "بلدة جديد عكيدات": an imported name of one word (or of name words only)
+ * followed by a bare word that is no
+ * particle, place word or article-bearing adjective is the start of a longer
+ * name the gazetteer lacks, not that place. */
+static int name_continues(matcher *m, const cand *c)
+{
+    const bm_tokens *t = m->t;
+    size_t nx = next_adjacent(t, c->t1);
+    if (nx == SIZE_MAX || t->v[nx].kind != BM_TOK_ARABIC)
+        return 0;
+    const bm_token *tk = &t->v[nx];
+    return !word_has_article(tk) && !ctx_at(m, nx) && !bm__gz_name_end(m->g, tk);
+}
+
 static int needs_evidence(const cand *c)
 {
     if (c->evidence & EV_SPECIAL)
@@ -1808,6 +1849,10 @@ static void resolve(matcher *m)
         if (c->st == S_REJECTED)
             continue;
         triggers(m, c);
+        if (c->name_words && name_continues(m, c)) {
+            reject(c, "partial");
+            continue;
+        }
         if (!needs_evidence(c))
             c->st = S_ACCEPTED;
     }

@@ -185,6 +185,11 @@ struct bm_gazetteer {
     size_t org_max_tokens;
     gz_map name_words; /* given names and common words (name-words.tsv), article-less */
     gz_map import_evidence; /* place words that vouch for imported names */
+    gz_map prefix_seen;     /* prefix keys already pending (each is pended once) */
+    gz_map name_ends;       /* particles that may follow a name (name-ends.tsv) */
+    bm_tokens scratch;      /* tokens of the name being indexed (reused) */
+    uint64_t *filter;       /* bit filter over the index keys' hashes */
+    uint32_t filter_mask;
     gz_map nisbas; /* normalised nisba form -> index in nisba_v */
     gz_nisba *nisba_v;
     size_t n_nisbas, cap_nisbas;
@@ -217,6 +222,8 @@ int bm__gz_name_key(const char *name, char *out, size_t outsize, int *latin);
 int bm__gz_index_name(bm_gazetteer *g, uint32_t p, const char *name, int canonical, bm_error *err);
 /* Adds a place (strings copied); returns its index or -1. */
 long bm__gz_add_place(bm_gazetteer *g, const bm_gplace *p, unsigned flags, bm_error *err);
+/* May the index hold a key with this hash? 0 means surely not. */
+int bm__gz_index_maybe(const bm_gazetteer *g, uint32_t hash);
 /* Turns the places' string pointers back into arena offsets before names
  * are added to a finalised gazetteer (the arena may move). */
 void bm__gz_unfinalise(bm_gazetteer *g);
@@ -286,8 +293,11 @@ int bm__gz_longest_files(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz
 /* Extra score of place p among same-name candidates from user imports:
  * closeness to the article's other places (anchors) and the Iraq-Syria
  * corridor. *why (static) names the deciding term when it is the distance. */
-/* Loads name-words.tsv and import-evidence.tsv from dir (each optional). */
+/* Loads name-words.tsv, name-ends.tsv and import-evidence.tsv from dir
+ * (each optional). */
 int bm__gz_load_name_words(bm_gazetteer *g, const char *dir, bm_error *err);
+/* Is the word a particle that may follow a place name (name-ends.tsv)? */
+int bm__gz_name_end(const bm_gazetteer *g, const bm_token *tk);
 /* Does the word (with or without an attached proclitic) vouch for a name
  * only user imports know (import-evidence.tsv)? */
 int bm__gz_vouches(const bm_gazetteer *g, const bm_token *tk);

@@ -88,7 +88,15 @@ static int load_words(const char *dir, const char *file, gz_map *map, int strip_
 int bm__gz_load_name_words(bm_gazetteer *g, const char *dir, bm_error *err)
 {
     int rc = load_words(dir, "name-words.tsv", &g->name_words, 1, err);
+    if (!rc)
+        rc = load_words(dir, "name-ends.tsv", &g->name_ends, 0, err);
     return rc ? rc : load_words(dir, "import-evidence.tsv", &g->import_evidence, 0, err);
+}
+
+int bm__gz_name_end(const bm_gazetteer *g, const bm_token *tk)
+{
+    return bm__gz_map_get(&g->name_ends, tk->norm, tk->norm_len,
+                          bm__gz_hash(tk->norm, tk->norm_len)) != NULL;
 }
 
 int bm__gz_vouches(const bm_gazetteer *g, const bm_token *tk)

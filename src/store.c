@@ -736,8 +736,17 @@ int bm_store_incident_update(bm_store *s, const bm_incident *inc)
 
 static void copy_col(char *dst, size_t n, sqlite3_stmt *st, int col)
 {
+    /* not snprintf: reading tens of thousands of places copies a few
+     * hundred thousand columns */
     const unsigned char *v = sqlite3_column_text(st, col);
-    snprintf(dst, n, "%s", v ? (const char *)v : "");
+    size_t len = v ? (size_t)sqlite3_column_bytes(st, col) : 0;
+    if (n == 0)
+        return;
+    if (len >= n)
+        len = n - 1;
+    if (len)
+        memcpy(dst, v, len);
+    dst[len] = '\0';
 }
 
 static bm_date col_date(sqlite3_stmt *st, int col)
@@ -1221,7 +1230,8 @@ int bm_store_place_delete(bm_store *s, const char *id)
 int bm_store_place_names(bm_store *s, bm_place_name_cb cb, void *user)
 {
     sqlite3_stmt *st;
-    int rc = prepare(s, "SELECT place_id, name, lang FROM place_names ORDER BY place_id", &st);
+    /* table order: sorting by place would cost a lookup per row */
+    int rc = prepare(s, "SELECT place_id, name, lang FROM place_names", &st);
     if (rc != BM_OK)
         return rc;
     int step;
@@ -1272,8 +1282,12 @@ int bm_store_place_area_set(bm_store *s, const char *place_id, const unsigned ch
     return rc;
 }
 
+/* A place's geom is a POINT: its MBR corner is the point, read from the
+ * blob header without decoding the geometry (a third of reading 30,000
+ * places with ST_X/ST_Y). */
 #define PLACE_COLUMNS \
-    "id, name_en, name_ar, kind, country, admin1, population, ST_X(geom), ST_Y(geom), source"
+    "id, name_en, name_ar, kind, country, admin1, population, MbrMinX(geom), MbrMinY(geom), " \
+    "source"
 
 static void read_place(sqlite3_stmt *st, bm_place *p)
 {

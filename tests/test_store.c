@@ -89,6 +89,45 @@ static void test_schema_and_idempotent_open(void)
     BM_ASSERT_EQ_INT(bm_test_system("%s", cmd), 0);
 }
 
+/* Version 2 -> 3: places gain their source, imported records their table;
+ * a place written at version 2 keeps everything and reads back with an
+ * empty source. */
+static void test_migration_from_v2(void)
+{
+    const char *path = tmp_path("v2.sqlite");
+    bm_store *s = NULL;
+    bm_error err;
+    BM_REQUIRE(bm__store_open_at(path, 0, 2, &s, &err) == BM_OK);
+    BM_ASSERT_EQ_INT(bm_store_schema_version(s), 2);
+    BM_ASSERT_EQ_INT(sqlite3_exec(bm__store_db(s),
+                                  "INSERT INTO places(id, name_en, name_ar, kind, country, geom) "
+                                  "VALUES ('tall-test', 'Tall Test', 'تل تست', 'village', 'SY', "
+                                  "MakePoint(40.2, 36.1, 4326))",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    bm_store_close(s);
+    s = open_ok(path, 0);
+    BM_ASSERT_EQ_INT(bm_store_schema_version(s), BM_SCHEMA_VERSION);
+    bm_place p;
+    BM_ASSERT_EQ_INT(bm_store_place_get(s, "tall-test", &p), BM_OK);
+    BM_ASSERT_EQ_STR(p.name_ar, "تل تست");
+    BM_ASSERT_EQ_STR(p.source, "");
+    snprintf(p.source, sizeof p.source, "wof:1;gn:42");
+    BM_ASSERT_EQ_INT(bm_store_place_put(s, &p), BM_OK);
+    BM_ASSERT_EQ_INT(bm_store_place_record_put(s, "wof:1", "tall-test", "v1:x"), BM_OK);
+    char id[64], digest[32];
+    BM_ASSERT_EQ_INT(bm_store_place_record_get(s, "wof:1", id, sizeof id, digest, sizeof digest),
+                     BM_OK);
+    BM_ASSERT_EQ_STR(id, "tall-test");
+    BM_ASSERT_EQ_STR(digest, "v1:x");
+    BM_ASSERT_EQ_INT(bm_store_place_record_get(s, "wof:2", NULL, 0, NULL, 0), BM_ENOTFOUND);
+    bm_store_close(s);
+    s = open_ok(path, BM_STORE_READONLY);
+    BM_ASSERT_EQ_INT(bm_store_place_get(s, "tall-test", &p), BM_OK);
+    BM_ASSERT_EQ_STR(p.source, "wof:1;gn:42");
+    bm_store_close(s);
+}
+
 static void test_migration_from_v1(void)
 {
     const char *path = tmp_path("old.sqlite");
@@ -512,6 +551,7 @@ int main(void)
 {
     test_schema_and_idempotent_open();
     test_migration_from_v1();
+    test_migration_from_v2();
     test_round_trip();
     test_queries_against_brute_force();
     test_reader_while_writing();

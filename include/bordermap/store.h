@@ -172,7 +172,7 @@ int bm_store_place_count(bm_store *store, int64_t *count);
 typedef int (*bm_place_cb)(const bm_place *p, void *user);
 int bm_store_places(bm_store *store, bm_place_cb cb, void *user);
 
-/* Every alias of every place (place_names), ordered by place; cb returns
+/* Every alias of every place (place_names), in no set order; cb returns
  * non-zero to stop (that value is returned). Strings are borrowed for the
  * call only. */
 typedef int (*bm_place_name_cb)(const char *place_id, const char *name, const char *lang,
