@@ -27,6 +27,10 @@ for f in "$src"/examples/articles/*.txt; do
   n=$(basename "$f" .txt)
   run ingest --source "Outlet ${n%%-*}" --url "https://example.org/news/$n" "$f"
 done
+# One incident placed only in a country, whatever the extractor makes of the
+# examples: the page must list it in its side panel and draw nothing for it.
+run incidents add --date 2025-03-01 --place syria --type statement \
+  --summary "Officials said the border with Iraq was calm"
 # The reference: every incident, country-level ones too (with a null geometry).
 run export -o "$tmp/incidents.geojson" --include-country-level
 n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["features"]))' "$tmp/incidents.geojson")
