@@ -36,7 +36,7 @@ function dist(a, b, c, d,   h) {
     if (h > 1) h = 1
     return 2 * 6371.0088 * atan2(sqrt(h), sqrt(1 - h))
 }
-function radius(kind) {  # the codebook's distances (as bench/corpus_eval_impl.h)
+function radius(kind) {  # the codebook distances, as in bench/corpus_eval_impl.h
     if (kind == "country") return 400
     if (kind == "river") return 300
     if (kind == "region") return 200
