@@ -2,8 +2,8 @@
 # check_corpus_eval.sh: the accuracy benchmark's plumbing (bench/corpus_eval.sh and
 # bench_corpus): a set whose texts are absent is reported SKIPPED with its reason
 # (exit 0, nothing scored), `--check` fails below a floor (test_examples_eval shows
-# the same scorer passing at its floors), and a
-# missing text is a failure, not a smaller set. Scores only the bundled examples.
+# the same scorer passing at its floors), and a missing text is a failure, not a
+# smaller set. Scores only the bundled examples.
 # Usage: check_corpus_eval.sh SOURCE-DIR   (the CLI is $BM_BIN; bench_corpus sits next to it)
 set -euo pipefail
 src=${1:-$(cd "$(dirname "$0")/.." && pwd)}
