@@ -21,6 +21,8 @@ section "ingest (issues 4, 10): accuracy on the seeds, dev, examples and held-ou
 bench/corpus_eval.sh "$build" --compare
 section "ingest (issue 4): 10,000 generated articles"
 bench/gen-articles.sh 10000 /tmp/bm-articles-10000 >/dev/null && "$build/bench_ingest" /tmp/bm-articles-10000
+section "ingest (issue 11): peak memory on one long article"
+bench/bench-ingest-memory.sh "$build"
 section "render (issue 5): 2000x1500 PNG, 100k incidents, vs GMT"
 bench/bench-render.sh "$build" 100000
 section "export (issue 6): 1M incidents to GeoJSON and GPKG, vs ogr2ogr"

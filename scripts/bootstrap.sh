@@ -28,10 +28,10 @@ step() {
 step init init
 step ingest ingest examples/articles
 step list incidents list --limit 20
-step render-png render -o "$out/corridor.png" --lang both --title "Iraq–Syria border incidents 2024–2025"
-step render-pdf render -o "$out/corridor.pdf" --size A4 --landscape --lang both --title "Iraq–Syria border incidents 2024–2025"
+step render-png render -o "$out/corridor.png" --overwrite --lang both --title "Iraq–Syria border incidents 2024–2025"
+step render-pdf render -o "$out/corridor.pdf" --overwrite --size A4 --landscape --lang both --title "Iraq–Syria border incidents 2024–2025"
 step export export -o "$out/incidents.geojson" --overwrite
-step animate animate -o "$out/corridor.gif" --step month --lang both --fade
+step animate animate -o "$out/corridor.gif" --overwrite --step month --lang both --fade
 echo
 echo "Outputs in $out/:"
 ls -l "$out"

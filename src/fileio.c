@@ -4,8 +4,10 @@
  * target it did not replace. */
 #include "bordermap/fileio.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,7 +22,9 @@ struct bm_atomic_file {
 
 /* The temporary name keeps the target's extension, because GDAL and cairo
  * pick behaviour from it, and lives in the same directory so rename() is
- * atomic. */
+ * atomic. It names the process that writes it (.NAME.tmp-PID-XXXXXX@HOST.EXT):
+ * a later run on the same host can tell a leftover of a killed process from
+ * a file still being written (bm_atomic_tmp_owner). */
 static char *make_tmp_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -28,13 +32,61 @@ static char *make_tmp_name(const char *path)
     size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
     const char *dot = strrchr(base, '.');
     const char *ext = dot && dot != base ? dot : "";
-    size_t n = strlen(path) + 64;
+    char host[64];
+    bm_atomic_hostname(host, sizeof host);
+    size_t n = strlen(path) + 128;
     char *tmp = malloc(n);
     if (!tmp)
         return NULL;
-    snprintf(tmp, n, "%.*s.%.*s.tmp-%ldXXXXXX%s", (int)dirlen, path,
-             (int)(strlen(base) - strlen(ext)), base, (long)getpid(), ext);
+    snprintf(tmp, n, "%.*s.%.*s.tmp-%ld-XXXXXX@%s%s", (int)dirlen, path,
+             (int)(strlen(base) - strlen(ext)), base, (long)getpid(), host, ext);
     return tmp;
+}
+
+void bm_atomic_hostname(char *buf, size_t size)
+{
+    char host[256] = "";
+    if (gethostname(host, sizeof host - 1) != 0 || !host[0])
+        snprintf(host, sizeof host, "localhost");
+    host[sizeof host - 1] = '\0';
+    size_t n = 0;
+    /* Letters, digits and '-' only: the name ends at the first '.'. */
+    for (const char *p = host; *p && n + 1 < size; p++, n++)
+        buf[n] = (isalnum((unsigned char)*p) || *p == '-') ? *p : '_';
+    buf[n] = '\0';
+}
+
+int bm_atomic_tmp_owner(const char *name, const char *stem, long *pid, char *host,
+                        size_t hostsize)
+{
+    const char *base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    const char *mark = NULL;
+    if (stem) {
+        size_t sl = strlen(stem);
+        if (base[0] != '.' || strncmp(base + 1, stem, sl) != 0 ||
+            strncmp(base + 1 + sl, ".tmp-", 5))
+            return 0;
+        mark = base + 1 + sl;
+    } else {
+        for (const char *q = base + 1; base[0] == '.' && (q = strstr(q, ".tmp-")); q++)
+            mark = q;
+        if (!mark)
+            return 0;
+    }
+    const char *p = mark + 5;
+    char *end;
+    long v = strtol(p, &end, 10);
+    if (end == p || v <= 0 || *end != '-' || strlen(end) < 8 || end[7] != '@')
+        return 0;
+    const char *h = end + 8;
+    size_t hl = strcspn(h, ".");
+    if (hl == 0 || hl >= hostsize)
+        return 0;
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    *pid = v;
+    return 1;
 }
 
 int bm_atomic_open(const char *path, int overwrite, bm_atomic_file **out, bm_error *err)
@@ -55,8 +107,9 @@ int bm_atomic_open(const char *path, int overwrite, bm_atomic_file **out, bm_err
         bm_atomic_abort(f);
         return bm_error_set(err, BM_ENOMEM, "out of memory");
     }
-    const char *dot = strrchr(strrchr(f->tmp, '/') ? strrchr(f->tmp, '/') : f->tmp, '.');
-    int suffix = dot && strstr(f->tmp, "XXXXXX") < dot ? (int)strlen(dot) : 0;
+    /* The random part is the last XXXXXX, followed by "@HOST.EXT". */
+    const char *at = strrchr(f->tmp, '@');
+    int suffix = (int)strlen(at);
     int fd = mkstemps(f->tmp, suffix);
     if (fd < 0) {
         int e = errno;
@@ -93,6 +146,37 @@ static void free_handle(bm_atomic_file *f)
     free(f);
 }
 
+static int replace(bm_atomic_file *f, bm_error *err)
+{
+    if (rename(f->tmp, f->target) != 0)
+        return bm_error_set(err, BM_EIO, "cannot rename onto %s: %s", f->target,
+                            strerror(errno));
+    return BM_OK;
+}
+
+/* Without --overwrite the target must not exist at the moment it appears:
+ * link() fails rather than replace, so two writers racing for one name
+ * (two processes creating one database) cannot clobber each other. A file
+ * system without hard links gets the check-then-rename it had before. */
+static int link_new(bm_atomic_file *f, bm_error *err)
+{
+    if (link(f->tmp, f->target) == 0) {
+        unlink(f->tmp);
+        return BM_OK;
+    }
+    int e = errno;
+    if (e == EEXIST)
+        return bm_error_set(err, BM_EEXIST, "%s appeared while writing; not replaced",
+                            f->target);
+    if (e != EPERM && e != ENOTSUP && e != EOPNOTSUPP && e != EMLINK && e != ENOSYS)
+        return bm_error_set(err, BM_EIO, "cannot create %s: %s", f->target, strerror(e));
+    struct stat st;
+    if (stat(f->target, &st) == 0)
+        return bm_error_set(err, BM_EEXIST, "%s appeared while writing; not replaced",
+                            f->target);
+    return replace(f, err);
+}
+
 int bm_atomic_commit(bm_atomic_file *f, bm_error *err)
 {
     if (!f)
@@ -105,17 +189,12 @@ int bm_atomic_commit(bm_atomic_file *f, bm_error *err)
             rc = bm_error_set(err, BM_EIO, "cannot write %s: %s", f->target, strerror(errno));
         f->fp = NULL;
     }
-    struct stat st;
-    if (rc == BM_OK && !f->overwrite && stat(f->target, &st) == 0)
-        rc = bm_error_set(err, BM_EEXIST, "%s appeared while writing; not replaced", f->target);
     if (rc == BM_OK) {
         /* mkstemp creates 0600; output files are ordinary user files. */
         mode_t mask = umask(0);
         umask(mask);
         chmod(f->tmp, 0666 & ~mask);
-        if (rename(f->tmp, f->target) != 0)
-            rc = bm_error_set(err, BM_EIO, "cannot rename onto %s: %s", f->target,
-                              strerror(errno));
+        rc = f->overwrite ? replace(f, err) : link_new(f, err);
     }
     if (rc != BM_OK)
         unlink(f->tmp);
@@ -134,7 +213,9 @@ void bm_atomic_abort(bm_atomic_file *f)
     free_handle(f);
 }
 
-static int read_stream(FILE *fp, char **data, size_t *len)
+/* Reads to the end, or stops with BM_EINVAL once more than max bytes came
+ * (max 0: no limit): a pipe's size is not known in advance. */
+static int read_stream(FILE *fp, size_t max, char **data, size_t *len)
 {
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap);
@@ -152,6 +233,10 @@ static int read_stream(FILE *fp, char **data, size_t *len)
         }
         size_t got = fread(buf + n, 1, cap - n - 1, fp);
         n += got;
+        if (max && n > max) {
+            free(buf);
+            return BM_EINVAL;
+        }
         if (got == 0)
             break;
     }
@@ -167,15 +252,30 @@ static int read_stream(FILE *fp, char **data, size_t *len)
 
 int bm_read_file(const char *path, char **data, size_t *len, bm_error *err)
 {
+    return bm_read_file_max(path, 0, data, len, err);
+}
+
+int bm_read_file_max(const char *path, size_t max, char **data, size_t *len, bm_error *err)
+{
     *data = NULL;
     *len = 0;
     int is_stdin = strcmp(path, "-") == 0;
     FILE *fp = is_stdin ? stdin : fopen(path, "rb");
     if (!fp)
         return bm_error_set(err, BM_EIO, "cannot open %s: %s", path, strerror(errno));
-    int rc = read_stream(fp, data, len);
+    struct stat st;
+    if (max && fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max) {
+        if (!is_stdin)
+            fclose(fp);
+        return bm_error_set(err, BM_EINVAL, "%s is %ju bytes, over the limit of %zu bytes",
+                            is_stdin ? "the input" : path, (uintmax_t)st.st_size, max);
+    }
+    int rc = read_stream(fp, max, data, len);
     if (!is_stdin)
         fclose(fp);
+    if (rc == BM_EINVAL)
+        return bm_error_set(err, rc, "%s is over the limit of %zu bytes",
+                            is_stdin ? "the input" : path, max);
     if (rc != BM_OK)
         return bm_error_set(err, rc, "cannot read %s: %s", path, bm_strerror(rc));
     return BM_OK;

@@ -12,7 +12,10 @@
 
 #include <glib.h>
 
+#include "bordermap/actors.h"
 #include "bordermap/fileio.h"
+#include "identity.h"
+#include "segment_private.h"
 
 #define DEFAULT_MERGE_KM 10.0
 
@@ -26,12 +29,15 @@ struct bm_ingest {
     const bm_gazetteer *g;
     const bm_dates *d;
     bm_extractor *x;
+    sqlite3_stmt *key_st; /* identity.c's key insert, cached across articles */
+    bm_actors *actors;
 };
 
 void bm_ingest_opts_init(bm_ingest_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->merge_km = DEFAULT_MERGE_KM;
+    o->max_bytes = BM_INGEST_MAX_BYTES;
 }
 
 int bm_ingest_new_with(bm_store *store, const bm_gazetteer *g, const bm_dates *d, bm_ingest **out,
@@ -48,6 +54,8 @@ int bm_ingest_new_with(bm_store *store, const bm_gazetteer *g, const bm_dates *d
     ig->g = g;
     ig->d = d;
     int rc = bm_extractor_new(g, d, &ig->x, err);
+    if (rc == BM_OK && (rc = bm_actors_load(NULL, &ig->actors, err)) != BM_OK)
+        bm_extractor_free(ig->x);
     if (rc != BM_OK) {
         free(ig);
         return rc;
@@ -106,7 +114,9 @@ void bm_ingest_free(bm_ingest *ig)
     if (!ig)
         return;
     bm_ingest_flush(ig, NULL);
+    sqlite3_finalize(ig->key_st);
     bm_extractor_free(ig->x);
+    bm_actors_free(ig->actors);
     bm_dates_free(ig->own_d);
     bm_gazetteer_free(ig->own_g);
     free(ig);
@@ -127,6 +137,84 @@ static int check_utf8(const char *data, size_t len, bm_error *err)
     /* g_utf8_validate also stops at a NUL byte: both make it not a text. */
     return bm_error_set(err, BM_EPARSE, "not UTF-8 text (invalid byte at offset %zu)",
                         (size_t)(end - data));
+}
+
+/* True when the text is nothing but a BOM and white space: a file that was
+ * truncated, a closed stdin, or a wrong path; storing it would count it as
+ * read. */
+static int is_empty_text(const char *data, size_t len)
+{
+    size_t i = len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    for (; i < len; i++)
+        if (!strchr(" \t\r\n\f\v", data[i]) || !data[i])
+            return 0;
+    return 1;
+}
+
+static int check_size(size_t len, const bm_ingest_opts *o, bm_error *err)
+{
+    if (o->max_bytes && len > o->max_bytes)
+        return bm_error_set(err, BM_EINVAL,
+                            "%zu bytes is over the article size limit of %zu bytes "
+                            "(raise it with --max-bytes)",
+                            len, o->max_bytes);
+    return BM_OK;
+}
+
+/* ---- Extraction of long articles ------------------------------------------ */
+
+/* Longer texts are extracted block by block: the tokens, annotations and
+ * candidates of extraction take ~25 bytes per byte of text, so one pass over
+ * a 4 MB article would need ~100 MB. Blocks are cut at paragraph breaks,
+ * which no sentence crosses; real articles fit in one block. */
+#define EXTRACT_BLOCK (256 * 1024)
+
+static int append_block(bm_extraction *all, bm_extraction *part, size_t base)
+{
+    if (part->n) {
+        bm_extracted *v = realloc(all->v, (all->n + part->n) * sizeof *v);
+        if (!v)
+            return BM_ENOMEM;
+        all->v = v;
+        for (size_t i = 0; i < part->n; i++) {
+            bm_extracted x = part->v[i];
+            x.sent_start += base, x.sent_end += base;
+            x.trig_start += base, x.trig_end += base;
+            all->v[all->n++] = x;
+        }
+    }
+    all->n_sentences += part->n_sentences;
+    all->n_unresolved += part->n_unresolved;
+    return BM_OK;
+}
+
+static int extract_blocks(const bm_ingest *ig, const char *data, size_t len, const bm_date *pub,
+                          bm_extraction *out, bm_error *err)
+{
+    if (len <= EXTRACT_BLOCK)
+        return bm_extract(ig->x, data, len, pub, out, err);
+    memset(out, 0, sizeof *out);
+    snprintf(out->language, sizeof out->language, "%s", bm_detect_language(data, len));
+    char *block = malloc(EXTRACT_BLOCK + 1);
+    if (!block)
+        return bm_error_set(err, BM_ENOMEM, "ingest: out of memory");
+    int rc = BM_OK;
+    for (size_t off = 0; off < len && rc == BM_OK;) {
+        size_t n = len - off > EXTRACT_BLOCK ? bm__paragraph_cut(data + off, EXTRACT_BLOCK)
+                                             : len - off;
+        memcpy(block, data + off, n);
+        block[n] = '\0';
+        bm_extraction part = {0};
+        rc = bm_extract(ig->x, block, n, pub, &part, err);
+        if (rc == BM_OK && append_block(out, &part, off) != BM_OK)
+            rc = bm_error_set(err, BM_ENOMEM, "ingest: out of memory");
+        bm_extraction_free(&part);
+        off += n;
+    }
+    free(block);
+    if (rc != BM_OK)
+        bm_extraction_free(out);
+    return rc;
 }
 
 /* An article states its own date near the top: the date line or the
@@ -177,7 +265,8 @@ typedef struct known_inc {
     char place_id[64];
     bm_lonlat pt;
     bm_date start, end;
-    int own; /* created by the article being stored */
+    bm_precision prec;
+    int own; /* the article being stored is already one of its sources */
 } known_inc;
 
 typedef struct known_set {
@@ -207,6 +296,7 @@ static int known_add(known_set *k, const bm_incident *c, int own)
     x->pt = c->pt;
     x->start = c->date_start;
     x->end = c->date_end;
+    x->prec = c->date_precision;
     x->own = own;
     return BM_OK;
 }
@@ -290,26 +380,41 @@ static int load_known(bm_ingest *ig, const bm_extraction *ex, double km, known_s
     return BM_OK;
 }
 
-/* The stored incident this one repeats: same type, overlapping dates, the
- * same place or one within km; the nearest wins. NULL when none. */
+/* Deduplication must not depend on the order articles arrive in (two
+ * concurrent ingests of one archive, or the same files in another order,
+ * must give the same incidents). A "near and overlapping" test is not an
+ * equivalence (A~B and B~C without A~C), so any greedy use of it makes the
+ * result depend on who came first: the first report fixes where and when the
+ * incident is, and later ones are judged against it. The merge key therefore
+ * is an equivalence computed from the report alone:
+ *   type, date_start, date_end, date precision, and the place: the gazetteer
+ *   id, or (coordinates only) the merge_km grid cell of the point.
+ * Reports with equal keys are one incident, whatever the order; each article
+ * is a source of an incident once, through its first sentence reporting it
+ * (text order). Under the write lock the key lookup sees every committed
+ * article, so concurrent writers reach the same set as a sequential run. If
+ * a database already holds several incidents with one key (older greedy
+ * merges, manual entries), the lowest id is the canonical target. */
+static int same_place(const known_inc *c, const bm_incident *inc, double km)
+{
+    if (inc->place_id[0] || c->place_id[0])
+        return strcmp(c->place_id, inc->place_id) == 0;
+    double cell = km / 111.0; /* degrees */
+    return floor(c->pt.lon / cell) == floor(inc->pt.lon / cell) &&
+           floor(c->pt.lat / cell) == floor(inc->pt.lat / cell);
+}
+
 static const known_inc *match_known(const known_set *k, const bm_incident *inc, double km)
 {
     const known_inc *best = NULL;
-    double best_km = 0;
     for (size_t i = 0; i < k->n; i++) {
         const known_inc *c = &k->v[i];
-        if (strcmp(c->type, inc->type) != 0 || bm_date_cmp(c->start, inc->date_end) > 0 ||
-            bm_date_cmp(inc->date_start, c->end) > 0)
+        if (strcmp(c->type, inc->type) != 0 || c->prec != inc->date_precision ||
+            bm_date_cmp(c->start, inc->date_start) != 0 ||
+            bm_date_cmp(c->end, inc->date_end) != 0 || !same_place(c, inc, km))
             continue;
-        int same_id = inc->place_id[0] && strcmp(c->place_id, inc->place_id) == 0;
-        double d = same_id ? 0 : bm_distance_km(c->pt, inc->pt);
-        if (d > km)
-            continue;
-        /* Among equals the article's own incident wins: it is no merge. */
-        if (!best || d < best_km || (d == best_km && c->own && !best->own)) {
+        if (!best || c->id < best->id)
             best = c;
-            best_km = d;
-        }
     }
     return best;
 }
@@ -336,42 +441,103 @@ static int add_source(bm_ingest *ig, int64_t incident, int64_t article, const ch
     return rc == BM_OK ? BM_OK : store_fail(ig, rc, "storing a source", err);
 }
 
-static int store_incidents(bm_ingest *ig, int64_t article, const char *data,
-                           const bm_extraction *ex, double km, bm_ingest_result *r, bm_error *err)
+/* Actors are read from a new incident's own sentence, after extraction, so
+ * the extractor stays unaware of them (a merged one keeps its first). */
+static int set_actors(const bm_ingest *ig, const char *data, const bm_extracted *x,
+                      bm_incident *inc, bm_error *err)
+{
+    bm_actor_pair p;
+    int rc = bm_actors_find(ig->actors, data + x->sent_start, x->sent_end - x->sent_start,
+                            inc->date_start, &p, err);
+    if (rc != BM_OK)
+        return rc;
+    snprintf(inc->actor1, sizeof inc->actor1, "%s", p.actor1);
+    snprintf(inc->actor2, sizeof inc->actor2, "%s", p.actor2);
+    inc->inter1 = p.inter1;
+    inc->inter2 = p.inter2;
+    return BM_OK;
+}
+
+/* An incident re-extraction found again (ingest --force): same id, its
+ * fields refreshed unless an analyst corrected it, one more source. */
+static int store_claimed(bm_ingest *ig, bm__reingest *re, int64_t id, int64_t article,
+                         const char *data, const bm_extracted *x, known_set *k,
+                         bm_ingest_result *r, bm_error *err)
+{
+    bm_incident inc = x->inc;
+    int rc = set_actors(ig, data, x, &inc, err);
+    if (rc == BM_OK)
+        rc = bm__reingest_refresh(ig->store, re, id, &inc, err);
+    inc.id = id;
+    if (rc == BM_OK && known_add(k, &inc, 1) != BM_OK)
+        rc = bm_error_set(err, BM_ENOMEM, "ingest: out of memory");
+    if (rc == BM_OK)
+        rc = add_source(ig, id, article, data, x, err);
+    r->n_kept += rc == BM_OK;
+    return rc;
+}
+
+static int store_incidents(bm_ingest *ig, const bm_article *art, const char *data,
+                           const bm_extraction *ex, double km, bm__reingest *re,
+                           bm_ingest_result *r, bm_error *err)
 {
     known_set k = {0};
+    bm__ikey *keys = NULL;
+    int64_t *claims = NULL;
     int rc = load_known(ig, ex, km, &k);
     if (rc != BM_OK) {
         free(k.v);
         return rc == BM_ENOMEM ? bm_error_set(err, rc, "ingest: out of memory")
                                : store_fail(ig, rc, "looking for known incidents", err);
     }
+    rc = bm__identity_keys(ex, &keys, err);
+    if (rc == BM_OK && re)
+        rc = bm__reingest_claim(re, keys, ex->n, &claims, err);
     for (size_t i = 0; i < ex->n && rc == BM_OK; i++) {
+        int64_t linked = 0;
+        if (claims && claims[i] < 0)
+            continue; /* an analyst deleted it: it stays deleted */
+        if (claims && claims[i]) {
+            linked = claims[i];
+            rc = store_claimed(ig, re, linked, art->id, data, &ex->v[i], &k, r, err);
+            if (rc == BM_OK)
+                rc = bm__identity_record(ig->store, &ig->key_st, art->sha256, &keys[i], linked,
+                                         err);
+            continue;
+        }
         bm_incident inc = ex->v[i].inc;
-        const known_inc *known = match_known(&k, &inc, km);
+        known_inc *known = (known_inc *)match_known(&k, &inc, km);
         if (known && known->own)
             continue; /* this article already reported it (another sentence) */
         if (known) {
-            rc = add_source(ig, known->id, article, data, &ex->v[i], err);
+            linked = known->id;
+            rc = add_source(ig, known->id, art->id, data, &ex->v[i], err);
+            known->own = 1;
             r->n_merged += rc == BM_OK;
-            continue;
-        }
-        if ((rc = bm_store_incident_add(ig->store, &inc)) != BM_OK) {
+        } else if ((rc = set_actors(ig, data, &ex->v[i], &inc, err)) != BM_OK) {
+            break; /* err says why */
+        } else if ((rc = bm_store_incident_add(ig->store, &inc)) != BM_OK) {
             rc = store_fail(ig, rc, "storing an incident", err);
-            break;
-        }
-        if ((rc = known_add(&k, &inc, 1)) != BM_OK) {
+        } else if ((rc = known_add(&k, &inc, 1)) != BM_OK) {
             rc = bm_error_set(err, rc, "ingest: out of memory");
-            break;
+        } else {
+            linked = inc.id;
+            rc = add_source(ig, inc.id, art->id, data, &ex->v[i], err);
+            r->n_new += rc == BM_OK;
         }
-        rc = add_source(ig, inc.id, article, data, &ex->v[i], err);
-        r->n_new += rc == BM_OK;
+        if (rc == BM_OK)
+            rc = bm__identity_record(ig->store, &ig->key_st, art->sha256, &keys[i], linked,
+                                     err);
     }
+    free(claims);
+    free(keys);
     free(k.v);
     return rc;
 }
 
-/* Inside the open transaction: skip, purge, or store the article. */
+/* Inside the open transaction: skip, re-extract, or store the article. A
+ * re-extraction finds the article's incidents again by their identity
+ * (identity.c) instead of deleting them, so ids and corrections last. */
 static int store_article(bm_ingest *ig, const char *name, const char *data, const bm_extraction *ex,
                          const bm_ingest_opts *o, bm_ingest_result *r, bm_error *err)
 {
@@ -382,9 +548,12 @@ static int store_article(bm_ingest *ig, const char *name, const char *data, cons
         r->article_id = id;
         return BM_OK;
     }
+    bm__reingest *re = NULL;
     if (rc == BM_OK) {
-        if ((rc = bm_store_article_purge(ig->store, id)) != BM_OK)
-            return store_fail(ig, rc, "purging the old extraction", err);
+        if ((rc = bm__reingest_begin(ig->store, id, r->sha256, &re, err)) != BM_OK) {
+            bm__reingest_free(re);
+            return rc;
+        }
         r->status = BM_INGEST_REPLACED;
     } else if (rc == BM_ENOTFOUND) {
         r->status = BM_INGEST_STORED;
@@ -398,11 +567,17 @@ static int store_article(bm_ingest *ig, const char *name, const char *data, cons
     art.url = o->url;
     art.published = r->published[0] ? r->published : NULL;
     art.language = r->language;
-    if ((rc = bm_store_article_add(ig->store, &art)) != BM_OK)
+    if ((rc = bm_store_article_add(ig->store, &art)) != BM_OK) {
+        bm__reingest_free(re);
         return store_fail(ig, rc, "storing the article", err);
+    }
     r->article_id = art.id;
     double km = o->merge_km > 0 ? o->merge_km : DEFAULT_MERGE_KM;
-    return store_incidents(ig, art.id, data, ex, km, r, err);
+    rc = store_incidents(ig, &art, data, ex, km, re, r, err);
+    if (rc == BM_OK && re)
+        rc = bm__reingest_finish(ig->store, re, name, err);
+    bm__reingest_free(re);
+    return rc;
 }
 
 int bm_ingest_text(bm_ingest *ig, const char *name, const char *data, size_t len,
@@ -415,9 +590,13 @@ int bm_ingest_text(bm_ingest *ig, const char *name, const char *data, size_t len
     r->published_from = "none";
     if (!ig || !data)
         return bm_error_set(err, BM_EINVAL, "ingest: no handle or text");
-    int rc = check_utf8(data, len, err);
+    int rc = check_size(len, o, err);
+    if (rc == BM_OK)
+        rc = check_utf8(data, len, err);
     if (rc != BM_OK)
         return rc;
+    if (is_empty_text(data, len))
+        return bm_error_set(err, BM_EPARSE, "empty article (no text)");
     gchar *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)data, len);
     if (!sum)
         return bm_error_set(err, BM_ENOMEM, "ingest: out of memory");
@@ -439,7 +618,7 @@ int bm_ingest_text(bm_ingest *ig, const char *name, const char *data, size_t len
     }
     /* Extraction reads no database: do it before the write lock is taken. */
     bm_extraction ex = {0};
-    if ((rc = bm_extract(ig->x, data, len, pubp, &ex, err)) != BM_OK)
+    if ((rc = extract_blocks(ig, data, len, pubp, &ex, err)) != BM_OK)
         return rc;
     r->n_unresolved = ex.n_unresolved;
     /* In batch mode an outer transaction spans several articles and each
@@ -461,7 +640,7 @@ int bm_ingest_text(bm_ingest *ig, const char *name, const char *data, size_t len
         rc = store_fail(ig, rc, "committing", err);
     if (rc != BM_OK) {
         bm_store_rollback(ig->store);
-        r->n_new = r->n_merged = 0;
+        r->n_new = r->n_merged = r->n_kept = 0;
         return rc;
     }
     if (ig->batch_open && ++ig->in_batch >= ig->batch)
@@ -476,7 +655,14 @@ int bm_ingest_file(bm_ingest *ig, const char *path, const bm_ingest_opts *o, bm_
     size_t len = 0;
     memset(r, 0, sizeof *r);
     r->published_from = "none";
-    int rc = bm_read_file(path, &data, &len, err);
+    bm_ingest_opts defaults;
+    bm_ingest_opts_init(&defaults);
+    int rc = bm_read_file_max(path, (o ? o : &defaults)->max_bytes, &data, &len, err);
+    if (rc == BM_EINVAL && err) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        return bm_error_set(err, rc, "%s (raise it with --max-bytes)", why);
+    }
     if (rc != BM_OK)
         return rc;
     rc = bm_ingest_text(ig, strcmp(path, "-") ? path : "(stdin)", data, len, o, r, err);

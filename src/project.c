@@ -47,6 +47,9 @@ int bm__proj_new(const char *crs, double w, double s, double e, double n, bm__pr
     p->ctx = proj_context_create();
     if (!p->ctx)
         return proj_fail(p, err, "PROJ context");
+    /* Failures come back through err; PROJ's own log lines would only
+     * interleave raw diagnostics with ours on stderr. */
+    proj_log_level(p->ctx, PJ_LOG_NONE);
     char def[256];
     if (!crs || !*crs) {
         /* The bare projection rather than a CRS-to-CRS operation: the same numbers (the

@@ -28,9 +28,23 @@ int bm_atomic_commit(bm_atomic_file *f, bm_error *err);
 /* Removes the temporary file and frees the handle; NULL does nothing. */
 void bm_atomic_abort(bm_atomic_file *f);
 
+/* The host name as temporary file names carry it (letters, digits, '-';
+ * others become '_'), truncated to fit size. */
+void bm_atomic_hostname(char *buf, size_t size);
+/* When name (a path or a base name) is a temporary file of a target whose
+ * base name without extension is stem (".STEM.tmp-PID-XXXXXX@HOST..."; NULL
+ * stem: of any target),
+ * returns 1 with the writer's pid and host; else 0. Lets a caller remove the
+ * leftovers of killed processes, and only those. */
+int bm_atomic_tmp_owner(const char *name, const char *stem, long *pid, char *host,
+                        size_t hostsize);
+
 /* Reads a whole file ("-" = stdin) into a NUL-terminated buffer the caller
  * frees. *len excludes the NUL. */
 int bm_read_file(const char *path, char **data, size_t *len, bm_error *err);
+/* The same, refusing (BM_EINVAL) an input of more than max bytes (0: no
+ * limit); a regular file that is too large is not read at all. */
+int bm_read_file_max(const char *path, size_t max, char **data, size_t *len, bm_error *err);
 
 #ifdef __cplusplus
 }

@@ -27,15 +27,23 @@ typedef struct bm_ingest_opts {
     const char *source;    /* outlet name; NULL */
     const char *url;       /* NULL */
     int force;             /* re-extract an article already stored */
-    double merge_km;       /* dedup distance across articles (default 10) */
+    double merge_km;       /* grid cell of the merge key for incidents placed by
+                              coordinates only (default 10 km) */
+    size_t max_bytes;      /* longer articles are refused with BM_EINVAL
+                              (default BM_INGEST_MAX_BYTES; 0: no limit) */
 } bm_ingest_opts;
+
+/* The default article size limit: 4 MiB. News articles are a few KB; a file
+ * this large is almost always a dump or a wrong path. */
+#define BM_INGEST_MAX_BYTES (4u * 1024 * 1024)
 
 void bm_ingest_opts_init(bm_ingest_opts *o);
 
 typedef enum bm_ingest_status {
     BM_INGEST_STORED = 1,  /* a new article */
     BM_INGEST_SKIPPED = 2, /* same sha256 already stored, nothing changed */
-    BM_INGEST_REPLACED = 3 /* --force: purged and extracted again */
+    BM_INGEST_REPLACED = 3 /* --force: extracted again; incidents found again keep
+                              their ids, corrected ones keep every field */
 } bm_ingest_status;
 
 typedef struct bm_ingest_result {
@@ -47,6 +55,7 @@ typedef struct bm_ingest_result {
     const char *published_from; /* "option", "article" or "none"; static */
     size_t n_new;               /* incidents created */
     size_t n_merged;            /* incidents that were already known: one more source */
+    size_t n_kept;              /* --force: incidents found again, under their old ids */
     size_t n_unresolved;        /* events dropped for want of a date */
 } bm_ingest_result;
 
@@ -72,10 +81,15 @@ int bm_ingest_flush(bm_ingest *ig, bm_error *err);
 
 /* Ingests one article held in memory (UTF-8; a BOM, CRLF line ends and bidi
  * marks are tolerated). name is what the store records as its file name (may
- * be NULL). On failure nothing of this article is in the store. */
+ * be NULL). On failure nothing of this article is in the store. An empty
+ * article (no bytes, or only a BOM and white space) is BM_EPARSE; one over
+ * o->max_bytes is BM_EINVAL. Articles longer than 256 KiB are extracted in
+ * blocks cut at paragraph breaks, so memory stays a small multiple of the
+ * article's size. */
 int bm_ingest_text(bm_ingest *ig, const char *name, const char *data, size_t len,
                    const bm_ingest_opts *o, bm_ingest_result *r, bm_error *err);
-/* Reads path ("-" = stdin) and ingests it. */
+/* Reads path ("-" = stdin) and ingests it; a file over o->max_bytes is
+ * refused before it is read (BM_EINVAL). */
 int bm_ingest_file(bm_ingest *ig, const char *path, const bm_ingest_opts *o, bm_ingest_result *r,
                    bm_error *err);
 

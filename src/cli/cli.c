@@ -3,6 +3,7 @@
  * Must never print anything to stdout: stdout belongs to command output. */
 #include "cli.h"
 
+#include <libgen.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -31,8 +32,22 @@ int bm_cli_usage_error(const char *cmd, const char *why_fmt, ...)
     return BM_EXIT_USAGE;
 }
 
-bm_store *bm_cli_open_store(bm_cli *cli, int read_only)
+/* True when the file exists but this user could not write it (the file or
+ * the directory that must hold its -wal and -shm is read-only). */
+static int read_only_file(const char *path)
 {
+    if (access(path, F_OK) != 0)
+        return 0;
+    char copy[4096];
+    snprintf(copy, sizeof copy, "%s", path);
+    return access(path, W_OK) != 0 || access(dirname(copy), W_OK) != 0;
+}
+
+bm_store *bm_cli_open_store(bm_cli *cli, int mode)
+{
+    int read_only = mode == BM_CLI_READONLY || (mode == BM_CLI_READ && read_only_file(cli->db_path));
+    if (!read_only)
+        bm_cli_temp_watch(cli->db_path); /* a database being created */
     bm_store *store = NULL;
     bm_error err;
     bm_error_clear(&err);

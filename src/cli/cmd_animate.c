@@ -240,6 +240,7 @@ static int run(bm_cli *cli, animate_args *a, bm_store *store)
     out.progress = progress;
     out.user = cli;
     bm_anim_stats st = {0};
+    bm_cli_temp_watch(a->output);
     if (rc == BM_OK)
         rc = bm_anim_render(anim, r, a->output, &out, &st, &err);
     if (rc == BM_OK && !cli->quiet)
@@ -270,7 +271,7 @@ int bm_cmd_animate(bm_cli *cli, int argc, char **argv)
     }
     /* Writable, as for render: opening syncs the gazetteer into the places table that
      * --extent PLACE_ID and the town labels read. */
-    bm_store *store = bm_cli_open_store(cli, 0);
+    bm_store *store = bm_cli_open_store(cli, BM_CLI_READ);
     if (!store) {
         bm_cli_render_args_free(&a.map);
         return BM_EXIT_FAIL;

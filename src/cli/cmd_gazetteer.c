@@ -8,10 +8,14 @@
 #include <string.h>
 
 #include "cli.h"
+#include "gazimport_cmd.h"
+#include "geonames_private.h"
 
 static void usage(FILE *fp)
 {
-    fprintf(fp, "Usage: bordermap gazetteer import geonames FILE [--alternate-names FILE]\n\n"
+    fprintf(fp, "Usage: bordermap gazetteer import geonames FILE [--alternate-names FILE]\n"
+                "       bordermap gazetteer import wof PATH... (see: gazetteer import wof --help)\n"
+                "       bordermap gazetteer import tsv FILE   (see: gazetteer import tsv --help)\n\n"
                 "Loads a GeoNames dump in the geoname table format (IQ.txt, SY.txt,\n"
                 "allCountries.txt from download.geonames.org/export/dump) into the\n"
                 "database's places (ids gn-<geonameid>) and place_names, in one transaction.\n"
@@ -44,34 +48,6 @@ typedef struct arnames {
     size_t n, cap;
 } arnames;
 
-static int has_arabic(const char *s)
-{
-    /* lead bytes 0xD8..0xDB encode U+0600..U+06FF */
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p >= 0xD8 && *p <= 0xDB)
-            return 1;
-    return 0;
-}
-
-/* Splits a line into tab-separated fields in place. */
-static int split(char *line, char **f, int max)
-{
-    int n = 0;
-    for (char *p = line;;) {
-        if (n < max)
-            f[n++] = p;
-        char *tab = strchr(p, '\t');
-        if (!tab)
-            break;
-        *tab = '\0';
-        p = tab + 1;
-    }
-    char *nl = strpbrk(f[n - 1], "\r\n");
-    if (nl)
-        *nl = '\0';
-    return n;
-}
-
 static int cmp_arname(const void *a, const void *b)
 {
     const arname *x = a, *y = b;
@@ -94,13 +70,13 @@ static int read_alternates(const char *path, arnames *out)
     while (getline(&line, &cap, fp) > 0) {
         lineno++;
         char *f[10];
-        int n = split(line, f, 10);
+        int n = bm__geonames_split(line, f, 10);
         if (n < 4) {
             rc =
                 bm_cli_fail("gazetteer import", "%s:%ld: not an alternate names row", path, lineno);
             break;
         }
-        if (strcmp(f[2], "ar") != 0 || !has_arabic(f[3]))
+        if (strcmp(f[2], "ar") != 0 || !bm__geonames_has_arabic(f[3]))
             continue;
         int historic = n > 7 && !strcmp(f[7], "1"), colloquial = n > 6 && !strcmp(f[6], "1");
         if (historic || colloquial)
@@ -158,54 +134,6 @@ static void free_arnames(arnames *a)
 
 /* ---- The geoname table --------------------------------------------------------- */
 
-/* GeoNames feature class and code to a gazetteer kind. */
-static const char *kind_of(const char *cls, const char *code, long long pop)
-{
-    if (!strcmp(cls, "A")) {
-        if (!strncmp(code, "PCL", 3))
-            return "country";
-        if (!strcmp(code, "ADM1"))
-            return "governorate";
-        if (!strcmp(code, "ADM2"))
-            return "district";
-        if (!strncmp(code, "ADM3", 4))
-            return "subdistrict";
-        return "region";
-    }
-    if (!strcmp(cls, "P")) {
-        if (!strcmp(code, "PPLC") || !strncmp(code, "PPLA", 4) || pop >= 100000)
-            return "city";
-        return pop >= 10000 ? "town" : "village";
-    }
-    if (!strcmp(cls, "H")) {
-        if (!strncmp(code, "STM", 3) || !strcmp(code, "WAD"))
-            return "river";
-        if (!strncmp(code, "LK", 2) || !strncmp(code, "RSV", 3))
-            return "lake";
-        return "other";
-    }
-    if (!strcmp(cls, "T"))
-        return !strncmp(code, "MT", 2) || !strcmp(code, "HLLS") ? "mountain" : "other";
-    if (!strcmp(cls, "S")) {
-        if (!strcmp(code, "AIRP") || !strcmp(code, "AIRF"))
-            return "airport";
-        if (!strcmp(code, "AIRB") || !strcmp(code, "MILB") || !strcmp(code, "INSM"))
-            return "base";
-        if (!strcmp(code, "DAM"))
-            return "dam";
-        if (!strcmp(code, "PSTB"))
-            return "crossing"; /* border post */
-        if (!strncmp(code, "CMP", 3))
-            return "camp";
-        if (!strcmp(code, "OILF") || !strcmp(code, "GASF") || !strcmp(code, "OILW"))
-            return "oilfield";
-        return "other";
-    }
-    if (!strcmp(cls, "L"))
-        return !strcmp(code, "OILF") || !strcmp(code, "GASF") ? "oilfield" : "region";
-    return "other";
-}
-
 typedef struct counts {
     long places, names;
 } counts;
@@ -216,7 +144,7 @@ static int add_name(bm_store *st, const char *id, const char *name, counts *c)
         return BM_OK;
     char key[512];
     size_t kn = bm_gazetteer_key(name, key, sizeof key);
-    int rc = bm_store_place_name_add(st, id, name, kn ? key : NULL, has_arabic(name) ? "ar" : "en");
+    int rc = bm_store_place_name_add(st, id, name, kn ? key : NULL, bm__geonames_has_arabic(name) ? "ar" : "en");
     if (rc == BM_OK)
         c->names++;
     return rc;
@@ -225,20 +153,11 @@ static int add_name(bm_store *st, const char *id, const char *name, counts *c)
 /* geoname: geonameid, name, asciiname, alternatenames, latitude, longitude,
  * feature class, feature code, country code, cc2, admin1 code, admin2,
  * admin3, admin4, population, elevation, dem, timezone, modification date. */
-static int import_row(bm_store *st, char **f, const arnames *ar, counts *c)
+static int import_row(bm_store *st, char **f, bm_place *pl, const arnames *ar, counts *c)
 {
-    bm_place p;
-    memset(&p, 0, sizeof p);
+    bm_place p = *pl;
     long long gid = atoll(f[0]);
-    snprintf(p.id, sizeof p.id, "gn-%lld", gid);
-    snprintf(p.name_en, sizeof p.name_en, "%s", f[1]);
-    p.pt.lat = strtod(f[4], NULL);
-    p.pt.lon = strtod(f[5], NULL);
-    p.population = f[14][0] ? atoll(f[14]) : -1;
-    if (p.population == 0)
-        p.population = -1;
-    snprintf(p.kind, sizeof p.kind, "%s", kind_of(f[6], f[7], p.population));
-    snprintf(p.country, sizeof p.country, "%.2s", f[8]);
+    snprintf(p.source, sizeof p.source, "geonames:%lld", gid);
     size_t nar = 0;
     const arname *a = first_arname(ar, gid, &nar);
     if (a) {
@@ -247,7 +166,7 @@ static int import_row(bm_store *st, char **f, const arnames *ar, counts *c)
         char alts[8192];
         snprintf(alts, sizeof alts, "%s", f[3]);
         for (char *sv = NULL, *t = strtok_r(alts, ",", &sv); t; t = strtok_r(NULL, ",", &sv))
-            if (has_arabic(t)) {
+            if (bm__geonames_has_arabic(t)) {
                 snprintf(p.name_ar, sizeof p.name_ar, "%s", t);
                 break;
             }
@@ -285,18 +204,15 @@ static int import_geonames(bm_store *st, const char *path, const arnames *ar, co
         lineno++;
         if (line[0] == '#' || line[0] == '\n')
             continue;
-        char *f[19];
-        int n = split(line, f, 19);
-        char *end;
-        double lat = n >= 15 ? strtod(f[4], &end) : 0;
-        if (n < 15 || atoll(f[0]) <= 0 || !f[1][0] || lat < -90 || lat > 90) {
-            exit_code = bm_cli_fail("gazetteer import",
-                                    "%s:%ld: not a GeoNames geoname row (19 tab-separated "
-                                    "fields expected)",
-                                    path, lineno);
+        char *f[BM_GEONAMES_FIELDS];
+        bm_place p;
+        bm_error err;
+        if (bm__geonames_row(line, f, &p, &err) != BM_OK) {
+            exit_code = bm_cli_fail("gazetteer import", "%s:%ld: %s", path, lineno,
+                                    bm_error_text(&err));
             break;
         }
-        int rc = import_row(st, f, ar, c);
+        int rc = import_row(st, f, &p, ar, c);
         if (rc != BM_OK)
             exit_code = bm_cli_fail("gazetteer import", "%s:%ld: %s", path, lineno,
                                     rc == BM_EDB ? bm_store_errmsg(st) : bm_strerror(rc));
@@ -348,6 +264,11 @@ int bm_cmd_gazetteer(bm_cli *cli, int argc, char **argv)
     };
     const char *alt = NULL;
     int c;
+    /* the WOF and TSV imports take their own options */
+    if (argc >= 3 && !strcmp(argv[1], "import") && !strcmp(argv[2], "wof"))
+        return bm__cli_import_wof(cli, argc - 2, argv + 2);
+    if (argc >= 3 && !strcmp(argv[1], "import") && !strcmp(argv[2], "tsv"))
+        return bm__cli_import_tsv(cli, argc - 2, argv + 2);
     while ((c = getopt_long(argc, argv, "a:h", opts, NULL)) != -1) {
         switch (c) {
         case 'a': alt = optarg; break;
@@ -362,7 +283,8 @@ int bm_cmd_gazetteer(bm_cli *cli, int argc, char **argv)
     if (argc - optind < 3)
         return bm_cli_usage_error("gazetteer", "usage: gazetteer import geonames FILE");
     if (strcmp(argv[optind + 1], "geonames") != 0)
-        return bm_cli_usage_error("gazetteer", "unknown source '%s' (geonames)", argv[optind + 1]);
+        return bm_cli_usage_error("gazetteer", "unknown source '%s' (geonames, wof, tsv)",
+                                  argv[optind + 1]);
     if (argc - optind > 3)
         return bm_cli_usage_error("gazetteer", "unexpected argument '%s'", argv[optind + 3]);
     return run_import(cli, argv[optind + 2], alt);

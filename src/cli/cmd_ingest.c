@@ -9,6 +9,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include <glib.h>
+
 #include "bordermap/ingest.h"
 #include "cli.h"
 
@@ -29,18 +31,28 @@ static void usage(FILE *fp)
         "Each article is one transaction: a failure leaves the database as it was\n"
         "before that article, and the other articles are still read. An article\n"
         "already stored (same SHA-256) is skipped unless --force. An incident\n"
-        "another article already reported (same type, overlapping dates, places\n"
-        "within 10 km or the same place) gains a source instead of a duplicate.\n\n"
+        "another article already reported (same type, the same dates and date\n"
+        "precision, the same place) gains a source instead of a duplicate; the result\n"
+        "does not depend on the order (or concurrency) of the articles.\n"
+        "A file reached twice (links, symlink loops) is read once. An empty file (or\n"
+        "only a BOM and blanks) and a closed stdin are failed articles.\n\n"
         "Options:\n"
         "  -p, --published DATE  publication date YYYY-MM-DD (else the article's own\n"
         "                        'date YYYY-MM-DD' line or dateline; else none, and\n"
         "                        relative dates stay unresolved)\n"
         "  -s, --source NAME     outlet name recorded with the article\n"
         "  -u, --url URL         address recorded with the article\n"
-        "  -f, --force           re-extract articles already stored\n"
+        "  -f, --force           re-extract articles already stored: incidents found\n"
+        "                        again keep their ids, corrected ones (incidents edit,\n"
+        "                        merge, split) keep every field, and a corrected one\n"
+        "                        no longer found stays, marked for review\n"
         "  -b, --batch N         bulk load: commit every N articles (default 1). Each\n"
         "                        article stays all or nothing, but a kill loses the\n"
         "                        uncommitted batch (the next run reads it again)\n"
+        "  -m, --max-bytes N     refuse articles larger than N bytes (suffix K or M;\n"
+        "                        default 4M, 0 = no limit). Longer ones are read in\n"
+        "                        blocks cut at paragraph breaks (memory stays about\n"
+        "                        3x the article)\n"
         "  -v, --verbose         one line per article on stdout (TSV: file, status,\n"
         "                        new, merged, published, language)\n"
         "  -h, --help            this help\n\n"
@@ -98,8 +110,40 @@ static int is_article_name(const char *path)
     return !dot || strcasecmp(dot, ".txt") == 0;
 }
 
+/* Files and directories already seen, by device and inode: a symlink loop
+ * (ln -s . a) or two links to one file must not make a walk endless or read
+ * an article twice. */
+typedef struct file_id {
+    dev_t dev;
+    ino_t ino;
+} file_id;
+
+static guint id_hash(gconstpointer p)
+{
+    const file_id *f = p;
+    return (guint)(f->ino * 2654435761u) ^ (guint)f->dev;
+}
+
+static gboolean id_equal(gconstpointer a, gconstpointer b)
+{
+    const file_id *x = a, *y = b;
+    return x->dev == y->dev && x->ino == y->ino;
+}
+
+/* 1 when st was not seen before (and is now), 0 when it was, -1 on OOM. */
+static int first_visit(GHashTable *seen, const struct stat *st)
+{
+    file_id key = {st->st_dev, st->st_ino};
+    if (g_hash_table_contains(seen, &key))
+        return 0;
+    file_id *k = g_new(file_id, 1);
+    *k = key;
+    g_hash_table_add(seen, k);
+    return 1;
+}
+
 /* Adds the regular files under dir, sorted so runs are reproducible. */
-static int walk(file_list *l, const char *dir)
+static int walk(file_list *l, const char *dir, GHashTable *seen)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -127,10 +171,10 @@ static int walk(file_list *l, const char *dir)
         struct stat st;
         if (stat(here.v[i], &st) != 0)
             continue;
-        if (S_ISDIR(st.st_mode))
-            rc = walk(l, here.v[i]);
-        else if (S_ISREG(st.st_mode) && is_article_name(here.v[i]))
-            rc = list_add(l, here.v[i]);
+        if (!(S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && is_article_name(here.v[i]))) ||
+            !first_visit(seen, &st))
+            continue;
+        rc = S_ISDIR(st.st_mode) ? walk(l, here.v[i], seen) : list_add(l, here.v[i]);
     }
     list_free(&here);
     return rc;
@@ -138,20 +182,22 @@ static int walk(file_list *l, const char *dir)
 
 static int collect(file_list *l, int argc, char **argv)
 {
-    for (int i = 0; i < argc; i++) {
+    GHashTable *seen = g_hash_table_new_full(id_hash, id_equal, g_free, NULL);
+    int rc = 0;
+    for (int i = 0; i < argc && rc == 0; i++) {
         struct stat st;
-        if (strcmp(argv[i], "-") != 0 && stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-            if (walk(l, argv[i]) != 0)
-                return -1;
-        } else if (list_add(l, argv[i]) != 0) {
-            return -1;
-        }
+        int is_file = strcmp(argv[i], "-") != 0 && stat(argv[i], &st) == 0;
+        if (is_file && S_ISDIR(st.st_mode))
+            rc = first_visit(seen, &st) ? walk(l, argv[i], seen) : 0;
+        else if (!is_file || !S_ISREG(st.st_mode) || first_visit(seen, &st))
+            rc = list_add(l, argv[i]);
     }
-    return 0;
+    g_hash_table_destroy(seen);
+    return rc;
 }
 
 typedef struct totals {
-    size_t read, created, merged, skipped, failed, unresolved;
+    size_t read, created, merged, kept, skipped, failed, unresolved;
 } totals;
 
 static const char *status_name(bm_ingest_status s)
@@ -181,6 +227,7 @@ static void one_file(bm_cli *cli, bm_ingest *ig, const char *path, const bm_inge
     t->read++;
     t->created += r.n_new;
     t->merged += r.n_merged;
+    t->kept += r.n_kept;
     t->unresolved += r.n_unresolved;
     t->skipped += r.status == BM_INGEST_SKIPPED;
     if (verbose)
@@ -197,6 +244,8 @@ static void summary(const bm_cli *cli, const totals *t)
             "bordermap: ingest: %zu article(s) read, %zu new incident(s), %zu merged "
             "incident(s), %zu skipped, %zu failed",
             t->read, t->created, t->merged, t->skipped, t->failed);
+    if (t->kept)
+        fprintf(stderr, "; %zu incident(s) found again under their ids", t->kept);
     if (t->unresolved)
         fprintf(stderr, "; %zu event(s) left out for want of a date (give --published)",
                 t->unresolved);
@@ -239,30 +288,58 @@ static int run(bm_cli *cli, const file_list *files, const bm_ingest_opts *o, siz
     return t.failed ? BM_EXIT_FAIL : BM_EXIT_OK;
 }
 
+/* "N", "NK" or "NM" (binary units), at most 1 GiB. */
+static int parse_bytes(const char *s, size_t *out)
+{
+    char num[32];
+    size_t n = strlen(s), unit = 1;
+    if (n > 0 && (s[n - 1] == 'K' || s[n - 1] == 'k' || s[n - 1] == 'M' || s[n - 1] == 'm')) {
+        unit = (s[n - 1] == 'K' || s[n - 1] == 'k') ? 1024 : 1024 * 1024;
+        n--;
+    }
+    if (n == 0 || n >= sizeof num)
+        return BM_EINVAL;
+    memcpy(num, s, n);
+    num[n] = '\0';
+    long long v;
+    if (bm_cli_parse_integer(num, 0, (1LL << 30) / (long long)unit, &v) != BM_OK)
+        return BM_EINVAL;
+    *out = (size_t)v * unit;
+    return BM_OK;
+}
+
 int bm_cmd_ingest(bm_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
         {"published", required_argument, NULL, 'p'}, {"source", required_argument, NULL, 's'},
         {"url", required_argument, NULL, 'u'},       {"force", no_argument, NULL, 'f'},
         {"verbose", no_argument, NULL, 'v'},         {"help", no_argument, NULL, 'h'},
-        {"batch", required_argument, NULL, 'b'},     {NULL, 0, NULL, 0},
+        {"batch", required_argument, NULL, 'b'},     {"max-bytes", required_argument, NULL, 'm'},
+        {NULL, 0, NULL, 0},
     };
     bm_ingest_opts o;
     bm_ingest_opts_init(&o);
     int verbose = 0, c;
     size_t batch = 1;
-    char *end = NULL;
-    while ((c = getopt_long(argc, argv, "p:s:u:fvhb:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:s:u:fvhb:m:", opts, NULL)) != -1) {
         switch (c) {
         case 'p': o.published = optarg; break;
         case 's': o.source = optarg; break;
         case 'u': o.url = optarg; break;
         case 'f': o.force = 1; break;
         case 'v': verbose = 1; break;
-        case 'b':
-            batch = (size_t)strtoul(optarg, &end, 10);
-            if (!*optarg || *end || batch == 0 || batch > 1000000)
-                return bm_cli_usage_error("ingest", "--batch wants a count from 1 to 1000000");
+        case 'b': {
+            long long v;
+            if (bm_cli_parse_integer(optarg, 1, 1000000, &v) != BM_OK)
+                return bm_cli_usage_error("ingest", "--batch wants a count from 1 to 1000000, "
+                                          "not '%s'", optarg);
+            batch = (size_t)v;
+            break;
+        }
+        case 'm':
+            if (parse_bytes(optarg, &o.max_bytes) != BM_OK)
+                return bm_cli_usage_error("ingest", "--max-bytes wants a size in bytes (e.g. "
+                                          "500000, 512K, 8M; 0 = no limit), not '%s'", optarg);
             break;
         case 'h': usage(stdout); return BM_EXIT_OK;
         default: return bm_cli_usage_error("ingest", "unknown option");

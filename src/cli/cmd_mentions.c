@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bordermap/gazimport.h"
 #include "cli.h"
 #include "gazload.h"
+#include "segment_private.h"
 
 /* A block is matched once it holds this much text (cut at the last
  * paragraph break): articles fit in one block, so sibling and nearby
@@ -17,7 +19,8 @@
 #define READ_BYTES (1024 * 1024)
 
 static const char header[] =
-    "kind\toffset\tsurface\tplace_id\tname_en\tname_ar\tlat\tlon\tdate\tdate_precision\n";
+    "kind\toffset\tsurface\tplace_id\tname_en\tname_ar\tlat\tlon\tdate\tdate_precision\t"
+    "source\n";
 
 static void usage(FILE *fp)
 {
@@ -27,7 +30,9 @@ static void usage(FILE *fp)
             "order, under this header:\n"
             "  %s"
             "kind is place or date; offset is the byte offset of the mention in the input;\n"
-            "fields that do not apply are '-'. Relative dates (أمس، يوم الخميس الماضي,\n"
+            "fields that do not apply are '-'; source says where a place came from:\n"
+            "curated (gazetteer/corridor.tsv), geonames, wof (Who's On First) or user\n"
+            "(places imported with `gazetteer import`, read from --db). Relative dates (أمس، يوم الخميس الماضي,\n"
             "yesterday) resolve against --published, else against the date the article\n"
             "states about itself; unresolved dates print '-' as their date.\n"
             "Input of any size is read in blocks cut at paragraph breaks.\n\n"
@@ -143,7 +148,10 @@ static void put_place(const run *rn, const char *text, const bm_place_mention *m
     row_coord(&r, p->pt.lat);
     row_put(&r, "\t", 1);
     row_coord(&r, p->pt.lon);
-    row_put(&r, "\t-\t-\n", 5);
+    row_put(&r, "\t-\t-\t", 5);
+    const char *origin = bm_gazetteer_origin(p);
+    row_put(&r, origin, strlen(origin));
+    row_put(&r, "\n", 1);
     fwrite(r.b, 1, r.n, stdout);
 }
 
@@ -161,7 +169,7 @@ static void put_date(const run *rn, const char *text, const bm_date_mention *d)
     row_str(&r, buf);
     row_put(&r, "\t", 1);
     row_str(&r, bm_precision_name(d->precision));
-    row_put(&r, "\n", 1);
+    row_put(&r, "\t-\n", 3);
     fwrite(r.b, 1, r.n, stdout);
 }
 
@@ -195,27 +203,6 @@ static int process(run *r, const char *text, size_t len, bm_error *err)
     return rc;
 }
 
-/* Where to cut a full buffer: after the last paragraph break, else after the
- * last line break, else at the last space; never inside a UTF-8 sequence. */
-static size_t cut_point(const char *b, size_t len)
-{
-    for (size_t i = len; i >= 2 && i > len / 4; i--) {
-        int crlf = i >= 3 && b[i - 2] == '\r' && b[i - 3] == '\n';
-        if (b[i - 1] == '\n' && (b[i - 2] == '\n' || crlf))
-            return i;
-    }
-    for (size_t i = len; i >= 1 && i > len / 4; i--)
-        if (b[i - 1] == '\n')
-            return i;
-    for (size_t i = len; i >= 1 && i > len / 4; i--)
-        if (b[i - 1] == ' ')
-            return i;
-    size_t i = len;
-    while (i > 0 && ((unsigned char)b[i - 1] & 0xC0) == 0x80)
-        i--;
-    return i > 0 ? i - 1 : len;
-}
-
 static int stream(run *r, FILE *in, const char *name)
 {
     size_t cap = BLOCK_BYTES + READ_BYTES + 1, len = 0;
@@ -238,7 +225,7 @@ static int stream(run *r, FILE *in, const char *name)
             }
             continue;
         }
-        size_t cut = eof ? len : cut_point(buf, len);
+        size_t cut = eof ? len : bm__paragraph_cut(buf, len);
         char saved = buf[cut];
         buf[cut] = '\0';
         rc = process(r, buf, cut, &err);

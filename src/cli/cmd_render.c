@@ -18,9 +18,10 @@ static void usage(FILE *fp)
                 "with title, legend, scale bar, north arrow, graticule, locator inset,\n"
                 "attribution and a timeline strip. PNG at any size and dpi; PDF and SVG are\n"
                 "vector, with fonts embedded (PDF) and text kept as text. The file is written\n"
-                "atomically (replacing it).\n\n"
+                "atomically; an existing file is replaced only with --overwrite.\n\n"
                 "Options:\n"
                 "  -o, --output FILE      .png, .pdf or .svg (required)\n"
+                "      --overwrite        replace an existing file\n"
                 "  -h, --help             this help\n\n");
     bm_cli_render_usage(fp);
     fprintf(fp, "\nWithout --width/--height/--size the page is 1000x750 pixels.\n\n"
@@ -30,14 +31,19 @@ static void usage(FILE *fp)
                 "  bordermap render -o abu-kamal.png --extent abu-kamal --lang ar --width 1600 \\\n"
                 "      --height 1200 --dpi 144\n"
                 "  bordermap render -o strikes.svg --type airstrike,attack --extent data\n\n"
-                "Exit codes: 0 ok, 1 failure (database, basemap, style or output error),\n"
+                "Exit codes: 0 ok, 1 failure (output exists without --overwrite, database,\n"
+                "basemap, style or output error),\n"
                 "2 usage error.\n");
 }
 
 /* Returns BM_EXIT_OK, BM_EXIT_USAGE, or -1 after --help. */
-static int parse_args(int argc, char **argv, bm_cli_render_args *a, const char **output)
+enum { OPT_OVERWRITE = 0x400 };
+
+static int parse_args(int argc, char **argv, bm_cli_render_args *a, const char **output,
+                      int *overwrite)
 {
     static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+                                         {"overwrite", no_argument, NULL, OPT_OVERWRITE},
                                          {"help", no_argument, NULL, 'h'},
                                          BM_CLI_RENDER_LONGOPTS,
                                          {NULL, 0, NULL, 0}};
@@ -51,6 +57,8 @@ static int parse_args(int argc, char **argv, bm_cli_render_args *a, const char *
         }
         if (c == 'o')
             *output = optarg;
+        else if (c == OPT_OVERWRITE)
+            *overwrite = 1;
         else if (c == '?')
             rc = bm_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
         else if (c == ':')
@@ -77,14 +85,15 @@ int bm_cmd_render(bm_cli *cli, int argc, char **argv)
     bm_cli_render_args a;
     bm_cli_render_args_init(&a);
     const char *output = NULL;
-    int rc = parse_args(argc, argv, &a, &output);
+    int overwrite = 0;
+    int rc = parse_args(argc, argv, &a, &output, &overwrite);
     if (rc != BM_EXIT_OK) {
         bm_cli_render_args_free(&a);
         return rc < 0 ? BM_EXIT_OK : rc;
     }
     /* Writable: opening syncs the gazetteer into the places table that --extent PLACE_ID and
      * the town labels read. */
-    bm_store *store = bm_cli_open_store(cli, 0);
+    bm_store *store = bm_cli_open_store(cli, BM_CLI_READ);
     if (!store) {
         bm_cli_render_args_free(&a);
         return BM_EXIT_FAIL;
@@ -94,7 +103,8 @@ int bm_cmd_render(bm_cli *cli, int argc, char **argv)
         bm_error err;
         bm_error_clear(&err);
         size_t n = 0;
-        if (bm_render_map(&a.o, store, &a.q, output, 1, &n, &err) != BM_OK)
+        bm_cli_temp_watch(output);
+        if (bm_render_map(&a.o, store, &a.q, output, overwrite, &n, &err) != BM_OK)
             rc = bm_cli_fail("render", "%s", bm_error_text(&err));
         else if (!cli->quiet)
             fprintf(stderr, "%s: %zu incident(s)\n", output, n);

@@ -3,6 +3,7 @@
  * PLACE_ID through the store's places table.
  * Must never print to stdout nor exit: errors become BM_EXIT_USAGE with the usual message. */
 #include "render_opts.h"
+#include "render_private.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -77,8 +78,24 @@ int bm_cli_render_opt(const char *cmd, int c, const char *arg, bm_cli_render_arg
     }
 }
 
+/* An unknown --crs is the user's typo: a usage error before any work,
+ * not a failure halfway through drawing. */
+static int check_crs(const char *cmd, const char *crs)
+{
+    bm__proj *p = NULL;
+    bm_error err;
+    bm_error_clear(&err);
+    if (bm__proj_new(crs, 38, 32, 44, 37, &p, &err) != BM_OK)
+        return bm_cli_usage_error(cmd, "--crs: '%s' is not a coordinate reference system PROJ "
+                                  "knows (e.g. EPSG:32637, or a +proj= string)", crs);
+    bm__proj_free(p);
+    return BM_EXIT_OK;
+}
+
 int bm_cli_render_finish(const char *cmd, bm_cli_render_args *a, int def_w, int def_h)
 {
+    if (a->o.crs && *a->o.crs && check_crs(cmd, a->o.crs) != BM_EXIT_OK)
+        return BM_EXIT_USAGE;
     if (a->q.has_from && a->q.has_to && bm_date_cmp(a->q.from, a->q.to) > 0)
         return bm_cli_usage_error(cmd, "--from is after --to");
     if (a->paper && (a->width || a->height))
