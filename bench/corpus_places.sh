@@ -36,10 +36,13 @@ function dist(a, b, c, d,   h) {
     if (h > 1) h = 1
     return 2 * 6371.0088 * atan2(sqrt(h), sqrt(1 - h))
 }
-function radius(kind) {
+function radius(kind) {  # the codebook distances, as in bench/corpus_eval_impl.h
     if (kind == "country") return 400
+    if (kind == "river") return 300
+    if (kind == "region") return 200
+    if (kind == "other") return 150
     if (kind == "governorate") return 120
-    if (kind == "region" || kind == "other") return 200
+    if (kind == "district") return 60
     return 20
 }
 FNR == 1 { file++ }

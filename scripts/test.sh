@@ -17,7 +17,6 @@ echo "== normal build"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"
 (cd build && ctest --output-on-failure -j"$jobs")
-skip_reasons build
 
 echo "== ASan+UBSan build"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBM_SANITIZE=ON >/dev/null
@@ -26,7 +25,6 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
 export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 (cd build-asan && ctest --output-on-failure -j"$jobs")
-skip_reasons build-asan
 unset ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
 
 echo "== fuzz smoke (libFuzzer, ${BM_FUZZ_SMOKE_SECONDS:-20} s per target; long runs: scripts/fuzz.sh)"
@@ -45,4 +43,7 @@ if [ "${BM_SKIP_VALGRIND:-0}" != 1 ]; then
   echo "== valgrind (memcheck) over the unit-test programs"
   scripts/valgrind-tests.sh build
 fi
+echo "== skipped tests (normal, ASan) and why"
+skip_reasons build
+skip_reasons build-asan
 echo "== all test passes done"
