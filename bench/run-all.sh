@@ -17,10 +17,8 @@ section "gazetteer (issue 3): place precision/recall on ../shared/corpus"
 bench/corpus_places.sh "$build/bordermap"
 section "gazetteer (issue 3): mentions over 100 MB of Arabic"
 bench/run-mentions.sh "$build" 100
-section "ingest (issue 4): accuracy on ../shared/corpus seeds"
-bench/corpus_eval.sh "$build"
-section "ingest (issue 4): accuracy on tests/heldout"
-BM_CORPUS="$root/tests/heldout" bench/corpus_eval.sh "$build"
+section "ingest (issues 4, 10): accuracy on the seeds, dev, examples and held-out sets"
+bench/corpus_eval.sh "$build" --compare
 section "ingest (issue 4): 10,000 generated articles"
 bench/gen-articles.sh 10000 /tmp/bm-articles-10000 >/dev/null && "$build/bench_ingest" /tmp/bm-articles-10000
 section "ingest (issue 11): peak memory on one long article"

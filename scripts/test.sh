@@ -10,10 +10,14 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 scripts/install-deps.sh
 
+# ctest shows a skipped test as "Skipped"; its reason is in the test's output.
+skip_reasons() { grep -h ': SKIPPED: ' "$1/Testing/Temporary/LastTest.log" 2>/dev/null | sort -u || true; }
+
 echo "== normal build"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"
 (cd build && ctest --output-on-failure -j"$jobs")
+skip_reasons build
 
 echo "== ASan+UBSan build"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBM_SANITIZE=ON >/dev/null
@@ -22,6 +26,7 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
 export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 (cd build-asan && ctest --output-on-failure -j"$jobs")
+skip_reasons build-asan
 unset ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
 
 echo "== fuzz smoke (libFuzzer, ${BM_FUZZ_SMOKE_SECONDS:-20} s per target; long runs: scripts/fuzz.sh)"

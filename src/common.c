@@ -1,8 +1,11 @@
 /* common.c: status texts, error detail, great-circle distance, incident
  * type names and the data directory search.
  * Must never keep state between calls: everything here is a pure function. */
+/* dladdr() is a GNU extension (the library's own location). */
+#define _GNU_SOURCE
 #include "bordermap/common.h"
 
+#include <dlfcn.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +15,12 @@
 
 #ifndef BM_VERSION
 #define BM_VERSION "0.0.0"
+#endif
+#ifndef BM_BIN_TO_DATA
+#define BM_BIN_TO_DATA "../share/bordermap"
+#endif
+#ifndef BM_LIB_TO_DATA
+#define BM_LIB_TO_DATA "../share/bordermap"
 #endif
 
 const char *bm_strerror(int code)
@@ -110,8 +119,23 @@ static int try_dir(const char *dir, const char *rel, char *buf, size_t n)
     return w > 0 && (size_t)w < n && file_exists(buf);
 }
 
-/* The installed layout keeps data at <prefix>/share/bordermap next to
- * <prefix>/bin, so a relocated install still finds its data. */
+/* The installed layout keeps data at <prefix>/share/bordermap beside
+ * <prefix>/bin and <prefix>/lib, so a relocated install still finds its data
+ * from the running program or from this library, wherever the prefix went. */
+static int try_relative(const char *file, const char *to_data, const char *rel, char *buf,
+                        size_t n)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", file);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return 0;
+    *slash = '\0';
+    char data[4200];
+    snprintf(data, sizeof data, "%s/%s", dir, to_data);
+    return try_dir(data, rel, buf, n);
+}
+
 static int try_exe_relative(const char *rel, char *buf, size_t n)
 {
     char exe[4096];
@@ -119,13 +143,16 @@ static int try_exe_relative(const char *rel, char *buf, size_t n)
     if (len <= 0)
         return 0;
     exe[len] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (!slash)
+    return try_relative(exe, BM_BIN_TO_DATA, rel, buf, n);
+}
+
+/* A program outside <prefix>/bin linked against the installed library. */
+static int try_lib_relative(const char *rel, char *buf, size_t n)
+{
+    Dl_info info;
+    if (!dladdr((void *)bm_data_path, &info) || !info.dli_fname || info.dli_fname[0] != '/')
         return 0;
-    *slash = '\0';
-    char dir[4200];
-    snprintf(dir, sizeof dir, "%s/../share/bordermap", exe);
-    return try_dir(dir, rel, buf, n);
+    return try_relative(info.dli_fname, BM_LIB_TO_DATA, rel, buf, n);
 }
 
 int bm_data_path(const char *rel, char *buf, size_t bufsize, bm_error *err)
@@ -137,7 +164,7 @@ int bm_data_path(const char *rel, char *buf, size_t bufsize, bm_error *err)
         return bm_error_set(err, BM_ENOTFOUND, "%s not found under BORDERMAP_DATA=%s", rel,
                             env);
     }
-    if (try_exe_relative(rel, buf, bufsize))
+    if (try_exe_relative(rel, buf, bufsize) || try_lib_relative(rel, buf, bufsize))
         return BM_OK;
 #ifdef BM_INSTALL_DATADIR
     if (try_dir(BM_INSTALL_DATADIR, rel, buf, bufsize))

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cpl_error.h>
@@ -18,13 +19,18 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 
+#include <glib.h>
+
+#include "acled_private.h"
 #include "bordermap/fileio.h"
+#include "render_private.h"
 
 /* ---- Formats and layers ------------------------------------------------ */
 
 typedef struct format_info {
     bm_export_format format;
-    const char *driver;     /* OGR short name, also the CLI name */
+    const char *name;       /* the CLI name */
+    const char *driver;     /* OGR short name */
     const char *extensions; /* space-separated, with their dots */
     int streams;            /* can be written to standard output */
     /* The incident id also becomes the feature id (GeoJSON's "id" member).
@@ -33,13 +39,16 @@ typedef struct format_info {
     int feature_ids;
 } format_info;
 
+/* KML goes through LIBKML, the driver that writes names, TimeSpans and
+ * styles; ACLED is a CSV with ACLED's columns, chosen by name only. */
 static const format_info formats[] = {
-    {BM_EXPORT_GEOJSON, "GeoJSON", ".geojson .json", 1, 1},
-    {BM_EXPORT_GPKG, "GPKG", ".gpkg", 0, 0},
-    {BM_EXPORT_KML, "KML", ".kml", 1, 0},
-    {BM_EXPORT_CSV, "CSV", ".csv", 1, 0},
-    {BM_EXPORT_FLATGEOBUF, "FlatGeobuf", ".fgb", 0, 0},
-    {BM_EXPORT_GEOJSONSEQ, "GeoJSONSeq", ".geojsons .geojsonl .geojsonseq", 1, 1},
+    {BM_EXPORT_GEOJSON, "GeoJSON", "GeoJSON", ".geojson .json", 1, 1},
+    {BM_EXPORT_GPKG, "GPKG", "GPKG", ".gpkg", 0, 0},
+    {BM_EXPORT_KML, "KML", "LIBKML", ".kml", 1, 0},
+    {BM_EXPORT_CSV, "CSV", "CSV", ".csv", 1, 0},
+    {BM_EXPORT_FLATGEOBUF, "FlatGeobuf", "FlatGeobuf", ".fgb", 0, 0},
+    {BM_EXPORT_GEOJSONSEQ, "GeoJSONSeq", "GeoJSONSeq", ".geojsons .geojsonl .geojsonseq", 1, 1},
+    {BM_EXPORT_ACLED, "ACLED", "CSV", "", 1, 0},
 };
 #define N_FORMATS (sizeof formats / sizeof formats[0])
 
@@ -62,19 +71,20 @@ void bm_export_opts_init(bm_export_opts *o)
 const char *bm_export_format_name(bm_export_format f)
 {
     const format_info *fi = format_lookup(f);
-    return fi ? fi->driver : NULL;
+    return fi ? fi->name : NULL;
 }
 
 int bm_export_format_parse(const char *name, bm_export_format *out, bm_error *err)
 {
     for (size_t i = 0; name && i < N_FORMATS; i++) {
-        if (strcasecmp(name, formats[i].driver) == 0) {
+        if (strcasecmp(name, formats[i].name) == 0) {
             *out = formats[i].format;
             return BM_OK;
         }
     }
     return bm_error_set(err, BM_EINVAL,
-                        "unknown format '%s' (GeoJSON, GPKG, KML, CSV, FlatGeobuf, GeoJSONSeq)",
+                        "unknown format '%s' (GeoJSON, GPKG, KML, CSV, FlatGeobuf, "
+                        "GeoJSONSeq, ACLED)",
                         name ? name : "");
 }
 
@@ -102,7 +112,7 @@ int bm_export_format_from_path(const char *path, bm_export_format *out, bm_error
     const char *base = slash ? slash + 1 : path;
     const char *dot = base ? strrchr(base, '.') : NULL;
     for (size_t i = 0; dot && dot != base && i < N_FORMATS; i++) {
-        if (list_has(formats[i].extensions, dot)) {
+        if (formats[i].extensions[0] && list_has(formats[i].extensions, dot)) {
             *out = formats[i].format;
             return BM_OK;
         }
@@ -193,6 +203,7 @@ typedef struct field_def {
 enum {
     FI_ID,
     FI_DATE,
+    FI_DATE_START,
     FI_DATE_END,
     FI_DATE_PRECISION,
     FI_TYPE,
@@ -202,18 +213,57 @@ enum {
     FI_GEO_PRECISION,
     FI_CONFIDENCE,
     FI_FATALITIES,
+    FI_ACTOR1,
+    FI_ACTOR2,
+    FI_PROVENANCE,
     FI_SOURCES,
+    FI_SOURCE_NAMES,
+    FI_SOURCE_URLS,
+    FI_SOURCE_PUBLISHED,
+    FI_SOURCE_ARTICLES,
     FI_ARTICLE,
     FI_SNIPPET,
     FI_SUMMARY,
-    FI_N
+    FI_N,
+    /* KML only: the fields LIBKML turns into <name>, <description> and
+     * <TimeSpan> (after the common ones, which become ExtendedData). */
+    FI_KML_NAME = FI_N,
+    FI_KML_DESCRIPTION,
+    FI_KML_BEGIN,
+    FI_KML_END,
+    FI_KML_N
 };
-static const field_def incident_fields[FI_N] = {
-    {"id", OFTInteger64},          {"date", OFTString},          {"date_end", OFTString},
-    {"date_precision", OFTString}, {"type", OFTString},          {"place_id", OFTString},
-    {"place_name_en", OFTString},  {"place_name_ar", OFTString}, {"geo_precision", OFTInteger},
-    {"confidence", OFTReal},       {"fatalities", OFTInteger},   {"sources", OFTInteger},
-    {"article", OFTString},        {"snippet", OFTString},       {"summary", OFTString},
+/* date_start and date_end are Date fields (FlatGeobuf stores them as
+ * DateTime, the only temporal type it has); `date` is the label at the
+ * incident's precision. */
+static const field_def incident_fields[FI_KML_N] = {
+    {"id", OFTInteger64},
+    {"date", OFTString},
+    {"date_start", OFTDate},
+    {"date_end", OFTDate},
+    {"date_precision", OFTString},
+    {"type", OFTString},
+    {"place_id", OFTString},
+    {"place_name_en", OFTString},
+    {"place_name_ar", OFTString},
+    {"geo_precision", OFTInteger},
+    {"confidence", OFTReal},
+    {"fatalities", OFTInteger},
+    {"actor1", OFTString},
+    {"actor2", OFTString},
+    {"provenance", OFTString},
+    {"sources", OFTInteger},
+    {"source_names", OFTString},
+    {"source_urls", OFTString},
+    {"source_published", OFTString},
+    {"source_articles", OFTString},
+    {"article", OFTString},
+    {"snippet", OFTString},
+    {"summary", OFTString},
+    {"name", OFTString},
+    {"description", OFTString},
+    {"begin", OFTDateTime},
+    {"end", OFTDateTime},
 };
 
 enum { FP_ID, FP_NAME_EN, FP_NAME_AR, FP_KIND, FP_COUNTRY, FP_ADMIN1, FP_POPULATION, FP_N };
@@ -227,13 +277,24 @@ static const field_def place_fields[FP_N] = {
     {"population", OFTInteger64},
 };
 
-enum { FS_INCIDENT_ID, FS_ARTICLE, FS_URL, FS_BYTE_START, FS_BYTE_END, FS_SENTENCE, FS_N };
+enum {
+    FS_INCIDENT_ID,
+    FS_OUTLET,
+    FS_URL,
+    FS_PUBLISHED,
+    FS_ARTICLE,
+    FS_BYTE_START,
+    FS_BYTE_END,
+    FS_SENTENCE,
+    FS_N
+};
 static const field_def source_fields[FS_N] = {
-    {"incident_id", OFTInteger64}, {"article", OFTString},     {"url", OFTString},
-    {"byte_start", OFTInteger64},  {"byte_end", OFTInteger64}, {"sentence", OFTString},
+    {"incident_id", OFTInteger64}, {"outlet", OFTString},       {"url", OFTString},
+    {"published", OFTDate},        {"article", OFTString},      {"byte_start", OFTInteger64},
+    {"byte_end", OFTInteger64},    {"sentence", OFTString},
 };
 
-#define MAX_FIELDS FI_N
+#define MAX_FIELDS (FI_KML_N > BM_ACLED_NCOLS ? FI_KML_N : BM_ACLED_NCOLS)
 
 /* ---- The OGR writer ------------------------------------------------------- */
 
@@ -248,7 +309,7 @@ typedef struct writer {
 } writer;
 
 /* Layer creation options that make each format clean for analysts. */
-static char **layer_options(const format_info *fmt, OGRwkbGeometryType gtype)
+static char **layer_options(const format_info *fmt, OGRwkbGeometryType gtype, int to_stdout)
 {
     char **lco = NULL;
     switch (fmt->format) {
@@ -263,7 +324,12 @@ static char **layer_options(const format_info *fmt, OGRwkbGeometryType gtype)
         lco = CSLSetNameValue(lco, "GEOMETRY", wkbFlatten(gtype) == wkbPoint ? "AS_XY" : "AS_WKT");
         /* GDAL 3.6 quotes integers under the default IF_AMBIGUOUS. */
         lco = CSLSetNameValue(lco, "STRING_QUOTING", "IF_NEEDED");
+        /* The .csvt sidecar tells QGIS and OGR the column types (dates as
+         * Date); a stream has nowhere to put it. */
+        if (!to_stdout)
+            lco = CSLSetNameValue(lco, "CREATE_CSVT", "YES");
         break;
+    case BM_EXPORT_ACLED: lco = CSLSetNameValue(lco, "STRING_QUOTING", "IF_NEEDED"); break;
     default: break;
     }
     return lco;
@@ -287,7 +353,14 @@ static int create_fields(writer *w, const field_def *fields, int n, const gdal_d
                          bm_error *err)
 {
     for (int i = 0; i < n; i++) {
-        OGRFieldDefnH fd = OGR_Fld_Create(fields[i].name, fields[i].type);
+        /* GDAL 3.6's CSV and KML writers spell dates 2025/03/07; as ISO
+         * strings they stay ISO, and the .csvt still calls them Date
+         * (retype_sidecar). KML has no date type outside its TimeSpan. */
+        OGRFieldType t = fields[i].type;
+        if (t == OFTDate &&
+            (w->fmt->format == BM_EXPORT_CSV || w->fmt->format == BM_EXPORT_KML))
+            t = OFTString;
+        OGRFieldDefnH fd = OGR_Fld_Create(fields[i].name, t);
         OGRErr e = OGR_L_CreateField(w->layer, fd, TRUE);
         OGR_Fld_Destroy(fd);
         if (e != OGRERR_NONE)
@@ -314,13 +387,14 @@ static int writer_open(writer *w, const char *path, const char *layer_name,
     w->ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
     if (!w->ds)
         return gdal_fail(d, err, "cannot create the output");
-    OGRSpatialReferenceH srs = wgs84_lonlat();
-    if (!srs)
+    OGRSpatialReferenceH srs = gtype == wkbNone ? NULL : wgs84_lonlat();
+    if (!srs && gtype != wkbNone)
         return gdal_fail(d, err, "cannot set up WGS84");
-    char **lco = layer_options(w->fmt, gtype);
+    char **lco = layer_options(w->fmt, gtype, strcmp(path, "/vsistdout/") == 0);
     w->layer = GDALDatasetCreateLayer(w->ds, layer_name, srs, gtype, lco);
     CSLDestroy(lco);
-    OSRDestroySpatialReference(srs);
+    if (srs)
+        OSRDestroySpatialReference(srs);
     if (!w->layer)
         return gdal_fail(d, err, "cannot create the layer");
     int rc = create_fields(w, fields, n_fields, d, err);
@@ -451,13 +525,20 @@ static int grow(void **arr, size_t *cap, size_t n, size_t size)
 
 /* Offsets while the pool grows; pointers once it is complete. */
 typedef struct place_ref {
-    size_t id_off, en_off, ar_off;
-    const char *id, *name_en, *name_ar;
+    size_t id_off, en_off, ar_off, country_off, admin1_off;
+    const char *id, *name_en, *name_ar, *country, *admin1;
+    int is_country; /* placed only in a country: no honest point */
 } place_ref;
 
+/* What the incident layer says about an incident's sources: the first
+ * article and its sentence, and one entry per source article in each
+ * "; "-joined list (unknown values as "-", so the lists stay aligned). */
+enum { SL_NAMES, SL_URLS, SL_PUBLISHED, SL_ARTICLES, SL_N };
 typedef struct first_source {
     int64_t incident_id;
     size_t article, sentence;
+    size_t lists[SL_N];
+    size_t outlets; /* distinct known outlets, "; "-joined (ACLED's `source`) */
 } first_source;
 
 typedef struct incident_pt {
@@ -473,10 +554,19 @@ typedef struct lookups {
     size_t n_sources, cap_sources;
     incident_pt *points;
     size_t n_points, cap_points;
+    /* The source lists of the incident being read (sources come grouped by
+     * incident), moved into the pool when the next incident starts. */
+    GString *acc[SL_N], *acc_outlets;
+    int64_t acc_article;
 } lookups;
 
 static void lookups_free(lookups *l)
 {
+    for (int i = 0; i < SL_N; i++)
+        if (l->acc[i])
+            g_string_free(l->acc[i], TRUE);
+    if (l->acc_outlets)
+        g_string_free(l->acc_outlets, TRUE);
     free(l->pool.buf);
     free(l->places);
     free(l->sources);
@@ -491,20 +581,54 @@ static int add_place_ref(const bm_place *p, void *user)
     place_ref *r = &l->places[l->n_places];
     if (pool_add(&l->pool, p->id, &r->id_off) != BM_OK ||
         pool_add(&l->pool, p->name_en, &r->en_off) != BM_OK ||
-        pool_add(&l->pool, p->name_ar, &r->ar_off) != BM_OK)
+        pool_add(&l->pool, p->name_ar, &r->ar_off) != BM_OK ||
+        pool_add(&l->pool, p->country, &r->country_off) != BM_OK ||
+        pool_add(&l->pool, p->admin1, &r->admin1_off) != BM_OK)
         return BM_ENOMEM;
+    r->is_country = strcmp(p->kind, "country") == 0;
     if (r->id_off != NO_STR)
         l->n_places++;
     return 0;
 }
 
-/* Sources come ordered by incident, article, offset: the first row of each
- * incident is the one the export names. */
-static int add_first_source(const bm_source *s, void *user)
+/* Moves the lists of the incident just read into the pool. */
+static int flush_lists(lookups *l)
 {
-    lookups *l = user;
-    if (l->n_sources && l->sources[l->n_sources - 1].incident_id == s->incident_id)
-        return 0;
+    if (!l->n_sources || !l->acc[0])
+        return BM_OK;
+    first_source *f = &l->sources[l->n_sources - 1];
+    for (int i = 0; i < SL_N; i++)
+        if (pool_add(&l->pool, l->acc[i]->str, &f->lists[i]) != BM_OK)
+            return BM_ENOMEM;
+    return pool_add(&l->pool, l->acc_outlets->str, &f->outlets);
+}
+
+static void append_item(GString *g, const char *v)
+{
+    if (g->len)
+        g_string_append(g, "; ");
+    g_string_append(g, v && *v ? v : "-");
+}
+
+/* An outlet is listed once however many of its articles report the event. */
+static void append_outlet(GString *g, const char *outlet)
+{
+    if (!outlet || !*outlet)
+        return;
+    size_t n = strlen(outlet);
+    for (const char *p = strstr(g->str, outlet); p; p = strstr(p + 1, outlet))
+        if ((p == g->str || p[-1] == ' ') && (p[n] == '\0' || p[n] == ';'))
+            return;
+    if (g->len)
+        g_string_append(g, "; ");
+    g_string_append(g, outlet);
+}
+
+static int start_incident(lookups *l, const bm_source *s)
+{
+    int rc = flush_lists(l);
+    if (rc != BM_OK)
+        return rc;
     if (grow((void **)&l->sources, &l->cap_sources, l->n_sources, sizeof *l->sources) != BM_OK)
         return BM_ENOMEM;
     first_source *f = &l->sources[l->n_sources];
@@ -513,6 +637,37 @@ static int add_first_source(const bm_source *s, void *user)
         pool_add(&l->pool, s->sentence, &f->sentence) != BM_OK)
         return BM_ENOMEM;
     l->n_sources++;
+    for (int i = 0; i < SL_N; i++) {
+        if (!l->acc[i])
+            l->acc[i] = g_string_new(NULL);
+        g_string_truncate(l->acc[i], 0);
+    }
+    if (!l->acc_outlets)
+        l->acc_outlets = g_string_new(NULL);
+    g_string_truncate(l->acc_outlets, 0);
+    l->acc_article = 0;
+    return BM_OK;
+}
+
+/* Sources come ordered by incident, article, offset: the first row of each
+ * incident is the one the export names; later rows add to its lists, once
+ * per article. */
+static int add_source_row(const bm_source *s, void *user)
+{
+    lookups *l = user;
+    if (!l->n_sources || l->sources[l->n_sources - 1].incident_id != s->incident_id) {
+        int rc = start_incident(l, s);
+        if (rc != BM_OK)
+            return rc;
+    }
+    if (l->acc_article == s->article_id)
+        return 0;
+    l->acc_article = s->article_id;
+    append_item(l->acc[SL_NAMES], s->outlet);
+    append_item(l->acc[SL_URLS], s->url);
+    append_item(l->acc[SL_PUBLISHED], s->published);
+    append_item(l->acc[SL_ARTICLES], s->file_name);
+    append_outlet(l->acc_outlets, s->outlet);
     return 0;
 }
 
@@ -555,6 +710,8 @@ static void lookups_seal(lookups *l)
         r->id = pool_get(&l->pool, r->id_off);
         r->name_en = pool_get(&l->pool, r->en_off);
         r->name_ar = pool_get(&l->pool, r->ar_off);
+        r->country = pool_get(&l->pool, r->country_off);
+        r->admin1 = pool_get(&l->pool, r->admin1_off);
     }
     if (l->n_places)
         qsort(l->places, l->n_places, sizeof *l->places, cmp_place);
@@ -604,7 +761,11 @@ typedef struct exporter {
     lookups lk;
     area *areas;
     size_t n_areas;
-    int cb_failed; /* a callback already put the reason in err */
+    int cb_failed;     /* a callback already put the reason in err */
+    bm__style *style;  /* KML: type colours and labels */
+    bm__acled *acled;  /* ACLED: type mapping, admin-1 polygons */
+    int64_t started;   /* Unix time of the export (ACLED's timestamp) */
+    GString *scratch;  /* KML descriptions */
 } exporter;
 
 /* A store scan failed: the reason is ours (a callback set it), or the store's. */
@@ -623,18 +784,92 @@ static int callback_fail(exporter *x, int rc)
     return rc;
 }
 
-static int write_incident(const bm_incident *inc, void *user)
+static void set_date(writer *w, int k, bm_date d)
 {
-    exporter *x = user;
+    char iso[11];
+    OGRFieldDefnH fd = OGR_F_GetFieldDefnRef(w->feat, w->idx[k]);
+    if (OGR_Fld_GetType(fd) == OFTString)
+        OGR_F_SetFieldString(w->feat, w->idx[k], bm_date_format(d, iso));
+    else
+        OGR_F_SetFieldDateTime(w->feat, w->idx[k], d.year, d.month, d.day, 0, 0, 0, 0);
+}
+
+/* "Airstrike, al-Qaim, 2025-03-07": what a Google Earth list shows. */
+static void kml_fields(exporter *x, const bm_incident *inc, const place_ref *p,
+                       const first_source *s, const char *date)
+{
     writer *w = &x->w;
-    char date[16], end[16];
+    int t = bm_type_index(inc->type);
+    const char *label = x->style && t >= 0 ? x->style->type_label_en[t] : inc->type;
+    const char *where = p && p->name_en ? p->name_en : inc->place_id[0] ? inc->place_id : NULL;
+    char *name = where ? g_strdup_printf("%s, %s, %s", label, where, date)
+                       : g_strdup_printf("%s, %s", label, date);
+    set_str(w, FI_KML_NAME, name);
+    g_free(name);
+    GString *d = x->scratch;
+    g_string_truncate(d, 0);
+    char d1[11], d2[11];
+    g_string_append_printf(d, "<b>%s</b><br/>Date: %s", label, date);
+    if (inc->date_precision != BM_PREC_DAY)
+        g_string_append_printf(d, " (%s .. %s)", bm_date_format(inc->date_start, d1),
+                               bm_date_format(inc->date_end, d2));
+    const char *fields[][2] = {
+        {"Type", inc->type},
+        {"Place", where},
+        {"Place (ar)", p ? p->name_ar : NULL},
+        {"Sources", s ? pool_get(&x->lk.pool, s->lists[SL_NAMES]) : NULL},
+        {"URLs", s ? pool_get(&x->lk.pool, s->lists[SL_URLS]) : NULL},
+        {"Summary", inc->summary},
+        {"Snippet", s ? pool_get(&x->lk.pool, s->sentence) : NULL},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (!fields[i][1] || !*fields[i][1])
+            continue;
+        char *esc = g_markup_escape_text(fields[i][1], -1);
+        g_string_append_printf(d, "<br/>%s: %s", fields[i][0], esc);
+        g_free(esc);
+    }
+    set_str(w, FI_KML_DESCRIPTION, d->str);
+    /* The span covers whole days: from the first day's start to the last
+     * day's end, so a one-day incident is visible for that day. */
+    bm_date b = inc->date_start, e = inc->date_end;
+    OGR_F_SetFieldDateTime(w->feat, w->idx[FI_KML_BEGIN], b.year, b.month, b.day, 0, 0, 0, 0);
+    OGR_F_SetFieldDateTime(w->feat, w->idx[FI_KML_END], e.year, e.month, e.day, 23, 59, 59, 0);
+    char style[32];
+    snprintf(style, sizeof style, "@%s", inc->type);
+    OGR_F_SetStyleString(w->feat, style);
+}
+
+static int write_acled(exporter *x, const bm_incident *inc, const place_ref *p,
+                       const first_source *s)
+{
+    char *vals[BM_ACLED_NCOLS] = {0};
+    bm__acled_extra extra = {
+        .sources = s ? pool_get(&x->lk.pool, s->outlets) : NULL,
+        .location = p ? p->name_en : NULL,
+        .place_country = p ? p->country : NULL,
+        .place_admin1 = p ? p->admin1 : NULL,
+        .timestamp = x->started,
+    };
+    bm__acled_row(x->acled, inc, &extra, vals);
+    for (int i = 0; i < BM_ACLED_NCOLS; i++) {
+        OGR_F_SetFieldString(x->w.feat, x->w.idx[i], vals[i]);
+        g_free(vals[i]);
+    }
+    return write_feature(&x->w, OGRNullFID, &x->diag, x->err);
+}
+
+static void write_common(exporter *x, const bm_incident *inc, const place_ref *p,
+                         const first_source *s, const char *date)
+{
+    writer *w = &x->w;
     OGR_F_SetFieldInteger64(w->feat, w->idx[FI_ID], inc->id);
-    set_str(w, FI_DATE, bm_date_format_prec(inc->date_start, inc->date_precision, date));
-    set_str(w, FI_DATE_END, bm_date_format(inc->date_end, end));
+    set_str(w, FI_DATE, date);
+    set_date(w, FI_DATE_START, inc->date_start);
+    set_date(w, FI_DATE_END, inc->date_end);
     set_str(w, FI_DATE_PRECISION, bm_precision_name(inc->date_precision));
     set_str(w, FI_TYPE, inc->type);
     set_str(w, FI_PLACE_ID, inc->place_id);
-    const place_ref *p = find_place(&x->lk, inc->place_id);
     set_str(w, FI_PLACE_NAME_EN, p ? p->name_en : NULL);
     set_str(w, FI_PLACE_NAME_AR, p ? p->name_ar : NULL);
     OGR_F_SetFieldInteger(w->feat, w->idx[FI_GEO_PRECISION], inc->geo_precision);
@@ -643,13 +878,43 @@ static int write_incident(const bm_incident *inc, void *user)
         OGR_F_SetFieldInteger(w->feat, w->idx[FI_FATALITIES], inc->fatalities);
     else
         OGR_F_SetFieldNull(w->feat, w->idx[FI_FATALITIES]);
+    set_str(w, FI_ACTOR1, inc->actor1);
+    set_str(w, FI_ACTOR2, inc->actor2);
+    set_str(w, FI_PROVENANCE, inc->provenance[0] ? inc->provenance : "extracted");
     OGR_F_SetFieldInteger(w->feat, w->idx[FI_SOURCES], inc->n_sources);
-    const first_source *s = inc->n_sources > 0 ? find_source(&x->lk, inc->id) : NULL;
+    for (int i = 0; i < SL_N; i++)
+        set_str(w, FI_SOURCE_NAMES + i, s ? pool_get(&x->lk.pool, s->lists[i]) : NULL);
     set_str(w, FI_ARTICLE, s ? pool_get(&x->lk.pool, s->article) : NULL);
     set_str(w, FI_SNIPPET, s ? pool_get(&x->lk.pool, s->sentence) : NULL);
     set_str(w, FI_SUMMARY, inc->summary);
-    set_point(w, inc->pt);
-    int rc = write_feature(w, w->fmt->feature_ids ? inc->id : OGRNullFID, &x->diag, x->err);
+}
+
+static int write_incident(const bm_incident *inc, void *user)
+{
+    exporter *x = user;
+    writer *w = &x->w;
+    const place_ref *p = find_place(&x->lk, inc->place_id);
+    /* A country is no location: its centroid would read as a governorate-
+     * level point and skew density maps. Left out, or kept without a point. */
+    int country_only = p && p->is_country;
+    if (country_only && !x->o->include_country_level)
+        return 0;
+    const first_source *s = inc->n_sources > 0 ? find_source(&x->lk, inc->id) : NULL;
+    int rc;
+    if (w->fmt->format == BM_EXPORT_ACLED) {
+        rc = write_acled(x, inc, p, s);
+        return rc == BM_OK ? 0 : callback_fail(x, rc);
+    }
+    char date[16];
+    bm_date_format_prec(inc->date_start, inc->date_precision, date);
+    write_common(x, inc, p, s, date);
+    if (w->fmt->format == BM_EXPORT_KML)
+        kml_fields(x, inc, p, s, date);
+    if (country_only)
+        OGR_F_SetGeometryDirectly(w->feat, NULL);
+    else
+        set_point(w, inc->pt);
+    rc = write_feature(w, w->fmt->feature_ids ? inc->id : OGRNullFID, &x->diag, x->err);
     return rc == BM_OK ? 0 : callback_fail(x, rc);
 }
 
@@ -805,6 +1070,59 @@ static int scan_in_parallel(exporter *x, int *rc_out)
     return !started;
 }
 
+/* What a format needs besides the store: KML the style, ACLED its tables. */
+static int prepare_format(exporter *x)
+{
+    x->started = (int64_t)time(NULL);
+    if (x->w.fmt->format == BM_EXPORT_ACLED)
+        return bm__acled_new(&x->acled, x->err);
+    if (x->w.fmt->format != BM_EXPORT_KML)
+        return BM_OK;
+    char path[4096];
+    x->scratch = g_string_new(NULL);
+    x->style = malloc(sizeof *x->style);
+    if (!x->style)
+        return bm_error_set(x->err, BM_ENOMEM, "out of memory");
+    int rc = bm_data_path("maps/style.ini", path, sizeof path, x->err);
+    return rc == BM_OK ? bm__style_load(path, x->style, x->err) : rc;
+}
+
+/* One KML style per type, in the map's colours: a dot icon tinted with the
+ * type's colour, and the label in the same colour. */
+static int set_kml_styles(exporter *x)
+{
+    OGRStyleTableH table = OGR_STBL_Create();
+    if (!table)
+        return bm_error_set(x->err, BM_ENOMEM, "out of memory");
+    for (int t = 0; t < BM_N_TYPES; t++) {
+        uint32_t rgb = bm__rgb24(x->style->type_colour[t]);
+        char def[160];
+        snprintf(def, sizeof def,
+                 "SYMBOL(id:\"http://maps.google.com/mapfiles/kml/shapes/"
+                 "placemark_circle.png\",c:#%06X,s:1.1);LABEL(c:#%06X)",
+                 (unsigned)rgb, (unsigned)rgb);
+        OGR_STBL_AddStyle(table, bm_type_name(t), def);
+    }
+    GDALDatasetSetStyleTable(x->w.ds, table);
+    OGR_STBL_Destroy(table);
+    return BM_OK;
+}
+
+static int open_incident_layer(exporter *x, const char *target)
+{
+    if (x->w.fmt->format == BM_EXPORT_ACLED) {
+        field_def acled[BM_ACLED_NCOLS];
+        for (int i = 0; i < BM_ACLED_NCOLS; i++)
+            acled[i] = (field_def){bm_acled_column(i), OFTString};
+        return writer_open(&x->w, target, "acled", wkbNone, acled, BM_ACLED_NCOLS, &x->diag,
+                           x->err);
+    }
+    int kml = x->w.fmt->format == BM_EXPORT_KML;
+    int rc = writer_open(&x->w, target, "incidents", wkbPoint, incident_fields,
+                         kml ? FI_KML_N : FI_N, &x->diag, x->err);
+    return rc == BM_OK && kml ? set_kml_styles(x) : rc;
+}
+
 static int export_incidents(exporter *x, const char *target)
 {
     /* Names and first sources are read once, up front: a look-up per
@@ -812,12 +1130,16 @@ static int export_incidents(exporter *x, const char *target)
     int rc =
         lookup_cb_result(x, bm_store_places(x->store, add_place_ref, &x->lk), "reading places");
     if (rc == BM_OK)
-        rc = lookup_cb_result(x, bm_store_sources(x->store, 0, add_first_source, &x->lk),
+        rc = lookup_cb_result(x, bm_store_sources(x->store, 0, add_source_row, &x->lk),
                               "reading sources");
+    if (rc == BM_OK && flush_lists(&x->lk) != BM_OK)
+        rc = bm_error_set(x->err, BM_ENOMEM, "reading sources: out of memory");
+    if (rc == BM_OK)
+        rc = prepare_format(x);
     if (rc != BM_OK)
         return rc;
     lookups_seal(&x->lk);
-    rc = writer_open(&x->w, target, "incidents", wkbPoint, incident_fields, FI_N, &x->diag, x->err);
+    rc = open_incident_layer(x, target);
     if (rc != BM_OK)
         return rc;
     if (scan_in_parallel(x, &rc) == 0)
@@ -834,8 +1156,14 @@ static int write_source(const bm_source *s, void *user)
     if (!ip)
         return 0; /* its incident is outside the query */
     OGR_F_SetFieldInteger64(w->feat, w->idx[FS_INCIDENT_ID], s->incident_id);
-    set_str(w, FS_ARTICLE, s->file_name);
+    set_str(w, FS_OUTLET, s->outlet);
     set_str(w, FS_URL, s->url);
+    bm_date pub;
+    if (s->published && bm_date_parse_iso(s->published, &pub, NULL, NULL, NULL) == BM_OK)
+        set_date(w, FS_PUBLISHED, pub);
+    else
+        OGR_F_SetFieldNull(w->feat, w->idx[FS_PUBLISHED]);
+    set_str(w, FS_ARTICLE, s->file_name);
     OGR_F_SetFieldInteger64(w->feat, w->idx[FS_BYTE_START], s->byte_start);
     OGR_F_SetFieldInteger64(w->feat, w->idx[FS_BYTE_END], s->byte_end);
     set_str(w, FS_SENTENCE, s->sentence);
@@ -1010,6 +1338,92 @@ static int sync_path(const char *path, bm_error *err)
     return ok ? BM_OK : bm_error_set(err, BM_EIO, "cannot sync %s", path);
 }
 
+/* The date columns of every layer: written as ISO strings in CSV, typed
+ * Date in its .csvt. */
+static int is_date_column(const char *name)
+{
+    static const char *const names[] = {"date_start", "date_end", "published"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Rewrites GDAL's .csvt (one type per column, in header order) with Date
+ * for the date columns. */
+static int retype_sidecar(const char *csv, const char *csvt, bm_error *err)
+{
+    char *header = NULL, *types = NULL;
+    size_t hl, tl;
+    int rc = bm_read_file(csv, &header, &hl, err);
+    if (rc == BM_OK)
+        rc = bm_read_file(csvt, &types, &tl, err);
+    if (rc != BM_OK) {
+        free(header);
+        return rc;
+    }
+    header[strcspn(header, "\r\n")] = '\0';
+    types[strcspn(types, "\r\n")] = '\0';
+    gchar **names = g_strsplit(header, ",", -1), **t = g_strsplit(types, ",", -1);
+    GString *out = g_string_new(NULL);
+    for (guint i = 0; t[i]; i++)
+        g_string_append_printf(out, "%s%s", i ? "," : "",
+                               i < g_strv_length(names) && is_date_column(names[i]) ? "Date"
+                                                                                  : t[i]);
+    bm_atomic_file *af = NULL;
+    rc = bm_atomic_open(csvt, 1, &af, err);
+    if (rc == BM_OK) {
+        fprintf(bm_atomic_fp(af), "%s\n", out->str);
+        rc = bm_atomic_commit(af, err);
+    }
+    g_string_free(out, TRUE);
+    g_strfreev(names);
+    g_strfreev(t);
+    free(header);
+    free(types);
+    return rc;
+}
+
+/* "dir/name.csv" with its extension replaced by ext (".prj") or, with
+ * append, extended by it ("t": ".csvt"). */
+static char *sidecar_name(const char *csv, const char *ext, int append)
+{
+    const char *slash = strrchr(csv, '/'), *dot = strrchr(csv, '.');
+    size_t n = append || !dot || (slash && dot < slash) ? strlen(csv) : (size_t)(dot - csv);
+    return g_strdup_printf("%.*s%s", (int)n, csv, ext);
+}
+
+static int move_file(const char *from, const char *to, int rc, bm_error *err)
+{
+    if (rc == BM_OK && access(from, F_OK) == 0) {
+        if (sync_path(from, err) != BM_OK)
+            rc = BM_EIO;
+        else if (rename(from, to) != 0)
+            rc = bm_error_set(err, BM_EIO, "cannot write %s", to);
+    }
+    unlink(from);
+    return rc;
+}
+
+/* GDAL writes a CSV's .csvt (types) and .prj (CRS) beside the temporary
+ * file; they take the target's names just before the CSV itself does (and
+ * go on failure). */
+static int move_sidecars(const char *tmp, const char *path, int rc, bm_error *err)
+{
+    char *from = sidecar_name(tmp, "t", 1), *to = sidecar_name(path, "t", 1);
+    if (rc == BM_OK && access(from, F_OK) == 0)
+        rc = retype_sidecar(tmp, from, err);
+    rc = move_file(from, to, rc, err);
+    g_free(from);
+    g_free(to);
+    from = sidecar_name(tmp, ".prj", 0);
+    to = sidecar_name(path, ".prj", 0);
+    rc = move_file(from, to, rc, err);
+    g_free(from);
+    g_free(to);
+    return rc;
+}
+
 static int check_options(const bm_export_opts *o, const char *path, const format_info **fi,
                          bm_error *err)
 {
@@ -1026,9 +1440,11 @@ static int check_options(const bm_export_opts *o, const char *path, const format
         return bm_error_set(err, BM_EINVAL, "unknown export format %d", (int)f);
     if (strcmp(path, "-") == 0 && !(*fi)->streams)
         return bm_error_set(err, BM_EINVAL, "%s cannot be written to standard output",
-                            (*fi)->driver);
+                            (*fi)->name);
     if (o->areas && o->layer != BM_EXPORT_PLACES)
         return bm_error_set(err, BM_EINVAL, "areas exist only for the places layer");
+    if (f == BM_EXPORT_ACLED && o->layer != BM_EXPORT_INCIDENTS)
+        return bm_error_set(err, BM_EINVAL, "ACLED is a format for incidents only");
     if (!bm_export_layer_name(o->layer))
         return bm_error_set(err, BM_EINVAL, "unknown layer %d", (int)o->layer);
     return BM_OK;
@@ -1076,6 +1492,8 @@ int bm_export(bm_store *store, const char *path, const bm_export_opts *o, int64_
     CPLPopErrorHandler();
     if (af && rc == BM_OK)
         rc = sync_path(target, err);
+    if (af && fi->format == BM_EXPORT_CSV)
+        rc = move_sidecars(target, path, rc, err);
     if (af && rc == BM_OK)
         rc = bm_atomic_commit(af, err);
     else if (af)
@@ -1084,5 +1502,9 @@ int bm_export(bm_store *store, const char *path, const bm_export_opts *o, int64_
         *n_written = x.w.n;
     lookups_free(&x.lk);
     areas_free(&x);
+    free(x.style);
+    bm__acled_free(x.acled);
+    if (x.scratch)
+        g_string_free(x.scratch, TRUE);
     return rc;
 }

@@ -490,6 +490,11 @@ static void unfinalise(bm_gazetteer *g)
     g->finalised = 0;
 }
 
+void bm__gz_unfinalise(bm_gazetteer *g)
+{
+    unfinalise(g);
+}
+
 long bm__gz_add_place(bm_gazetteer *g, const bm_gplace *src, unsigned flags, bm_error *err)
 {
     unfinalise(g);
@@ -662,6 +667,17 @@ int bm__gz_finalise(bm_gazetteer *g, bm_error *err)
                 r->alias_off = g->pending[k].alias_off;
             }
             refine_group(g, gr);
+            /* a key only user imports know; one the files know too (a
+             * GeoNames row), or a team's own curated place, keeps the files'
+             * rules */
+            int imported = gr->n > 0;
+            for (uint32_t k = 0; k < gr->n; k++) {
+                unsigned f = g->places[g->refs[gr->first + k].place].flags;
+                if ((f & (GZ_P_USER | GZ_P_BROAD)) != (GZ_P_USER | GZ_P_BROAD))
+                    imported = 0;
+            }
+            if (imported)
+                value |= GZ_E_IMPORTED;
             g->n_refs += gr->n;
             value |= GZ_E_FULL | (uint32_t)g->n_groups;
             g->n_groups++;
@@ -924,6 +940,8 @@ int bm_gazetteer_load(bm_gazetteer **out, bm_error *err)
     rc = load_dir(g, dir, err);
     if (!rc)
         rc = bm__gz_load_lexicons(g, dir, err);
+    if (!rc)
+        rc = bm__gz_load_name_words(g, dir, err);
     if (!rc && g->n_places == 0)
         rc = bm_error_set(err, BM_ENOTFOUND,
                           "%s holds no place file (*.tsv with an id/name_en/name_ar header)", dir);
@@ -952,6 +970,8 @@ void bm_gazetteer_free(bm_gazetteer *g)
     free(g->trap_v);
     bm__gz_map_free(&g->orgs);
     bm__gz_map_free(&g->nisbas);
+    bm__gz_map_free(&g->name_words);
+    bm__gz_map_free(&g->import_evidence);
     free(g->nisba_v);
     free(g->strings);
     free(g->pending);

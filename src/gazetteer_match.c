@@ -6,6 +6,7 @@
 #include "gazetteer_private.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +53,7 @@ static size_t next_word(const bm_tokens *t, size_t j)
 static void consider(gz_hit *best, int *have, size_t t0, size_t t1, uint32_t e, const char *k,
                      size_t kn, int strip, int lil, int latin)
 {
-    if (!(e & GZ_E_FULL))
+    if (!(e & GZ_E_FULL) || (best->no_imported && (e & GZ_E_IMPORTED)))
         return;
     /* longer in words wins; then the reading that removed less */
     if (*have && (t1 < best->t1 || (t1 == best->t1 && strip >= best->strip)))
@@ -64,6 +65,7 @@ static void consider(gz_hit *best, int *have, size_t t0, size_t t1, uint32_t e, 
     best->strip = strip;
     best->lil = lil;
     best->latin = latin;
+    best->imported = (e & GZ_E_IMPORTED) != 0;
     best->klen = kn;
     memcpy(best->key, k, kn);
     best->key[kn] = '\0';
@@ -206,7 +208,7 @@ static int latin_longest(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz
     return have;
 }
 
-int bm__gz_longest(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz_hit *hit)
+static int longest(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz_hit *hit)
 {
     const bm_token *tk = &t->v[i];
     hit->special = 0;
@@ -215,6 +217,18 @@ int bm__gz_longest(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz_hit *
     if (tk->kind == BM_TOK_LATIN)
         return latin_longest(g, t, i, hit);
     return 0;
+}
+
+int bm__gz_longest(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz_hit *hit)
+{
+    hit->no_imported = 0;
+    return longest(g, t, i, hit);
+}
+
+int bm__gz_longest_files(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz_hit *hit)
+{
+    hit->no_imported = 1;
+    return longest(g, t, i, hit);
 }
 
 /* ---- Lexicon lookups -------------------------------------------------------- */
@@ -320,6 +334,8 @@ typedef struct cand {
     int broad_only;
     int nisba_homograph;
     int weak_clitic; /* a proclitic was stripped and a short minor name is left */
+    int imported;    /* only user-imported places carry the name */
+    int name_words;  /* ... and it is made of given names / common words only */
     int noart;       /* read only as a name without its article (هول for الهول) */
     unsigned evidence;
     unsigned pref_kinds;
@@ -567,6 +583,9 @@ static void fill_from_hit(const matcher *m, const gz_hit *h, cand *c)
     c->lil = h->lil;
     c->latin = h->latin;
     c->trap = trap_of(g, h->key, h->klen);
+    c->imported = h->imported;
+    c->name_words = h->imported && (h->t0 == h->t1 || h->latin ||
+                                    bm__gz_all_name_words(g, m->t, h->t0, h->t1, h->strip));
     uint32_t n;
     const gz_ref *r = group_refs(g, h->group, &n);
     c->place = r[0].place;
@@ -608,6 +627,7 @@ static int plural_reading(const matcher *m, size_t i, const char *sing, gz_hit *
     size_t sn = strlen(sing);
     int have = 0;
     h->special = 0;
+    h->no_imported = 0;
     if (tk->kind != BM_TOK_ARABIC)
         return 0;
     for (int which = 0; which <= 1; which++) {
@@ -640,6 +660,56 @@ static size_t list_next(const bm_tokens *t, size_t t1)
     return SIZE_MAX;
 }
 
+static void triggers(matcher *m, cand *c);
+
+/* A name only user imports know that is made of given names and common
+ * words needs a place word before it (قرية X، قرب X); without one, a shorter
+ * name from the gazetteer files inside it is read instead, so such a
+ * village never hides a town its name starts with. */
+static void prefer_files(matcher *m, size_t i, gz_hit *h)
+{
+    if (!h->imported ||
+        !(h->t0 == h->t1 || h->latin || bm__gz_all_name_words(m->g, m->t, h->t0, h->t1, h->strip)))
+        return; /* a distinctive imported name stands on its own */
+    cand probe;
+    memset(&probe, 0, sizeof probe);
+    probe.t0 = i;
+    probe.t1 = h->t1;
+    probe.latin = h->latin;
+    triggers(m, &probe);
+    if (probe.evidence & EV_TRIGGER)
+        return;
+    gz_hit f;
+    if (bm__gz_longest_files(m->g, m->t, i, &f)) {
+        f.special = h->special;
+        *h = f;
+    }
+}
+
+/* Could evidence ever unlock an imported name made of common words: a
+ * place word around it, or a list mark (و، ،) next to it? Most such words in
+ * a text are people and things; dropping them early keeps a gazetteer of
+ * tens of thousands of villages as fast as the files alone. */
+static int may_have_evidence(matcher *m, cand *c)
+{
+    const bm_tokens *t = m->t;
+    cand probe = *c;
+    triggers(m, &probe);
+    if (probe.evidence & (EV_TRIGGER | EV_TRIGGER_AFTER))
+        return 1;
+    const bm_token *first = &t->v[c->t0];
+    if (first->kind == BM_TOK_ARABIC && c->strip >= 2 && !memcmp(first->norm, "\xD9\x88", 2))
+        return 1; /* وX */
+    if (c->t0 > 0) {
+        const bm_token *p = &t->v[c->t0 - 1];
+        if (p->kind == BM_TOK_PUNCT && (p->norm[0] == ',' || p->norm[0] == '-'))
+            return 1;
+        if (roles_at(m, c->t0 - 1) & (GZ_C_RANGE_FROM | GZ_C_RANGE_TO))
+            return 1;
+    }
+    return list_next(t, c->t1) != SIZE_MAX;
+}
+
 static int collect(matcher *m)
 {
     const bm_tokens *t = m->t;
@@ -659,16 +729,24 @@ static int collect(matcher *m)
         cand c, sp;
         gz_hit h, ph;
         int have = bm__gz_longest(m->g, t, i, &h);
+        if (have)
+            prefer_files(m, i, &h);
         if (i == pl_at && plural_reading(m, i, sing, &ph) && (!have || ph.t1 >= h.t1)) {
             h = ph;
             have = 1;
         }
         int special = h.special && (special_border(m, i, &sp) || special_capital(m, i, &sp));
+        int found = 1;
         if (special && (!have || sp.t1 >= h.t1)) {
             c = sp;
         } else if (have) {
             fill_from_hit(m, &h, &c);
+            /* no word around it could ever vouch for it */
+            found = i == pl_at || !c.name_words || may_have_evidence(m, &c);
         } else {
+            found = 0;
+        }
+        if (!found) {
             if (i == pl_at)
                 pl_at = SIZE_MAX;
             i++;
@@ -812,20 +890,28 @@ static void triggers(matcher *m, cand *c)
             ctx = c2;
         }
     }
+    /* an English preposition is too weak for the tens of thousands of
+     * imported names (Kurdistan, Bashar, Saada are villages too) */
+    int weak_ok = c->latin && !c->imported;
+    /* and only village words vouch for them (قرية، بلدة، مزرعة، بئر، قرب) */
+    if (ctx && c->imported && !bm__gz_vouches(m->g, &t->v[p]))
+        ctx = NULL;
     if (ctx && (ctx->roles & (GZ_C_TRIGGER | GZ_C_LINK)) &&
-        (!(ctx->roles & GZ_C_WEAK) || c->latin)) {
+        (!(ctx->roles & GZ_C_WEAK) || weak_ok)) {
         c->evidence |= EV_TRIGGER;
         c->pref_kinds |= ctx->kinds;
         c->plural = (ctx->roles & GZ_C_PLURAL) != 0;
         c->trigger[0] = '\0';
         str_cat(c->trigger, sizeof c->trigger, t->v[p].norm, t->v[p].norm_len);
-    } else if (ctx && (ctx->roles & GZ_C_WEAK) && c->latin) {
+    } else if (ctx && (ctx->roles & GZ_C_WEAK) && weak_ok) {
         c->evidence |= EV_TRIGGER;
         c->trigger[0] = '\0';
         str_cat(c->trigger, sizeof c->trigger, t->v[p].norm, t->v[p].norm_len);
     }
     size_t nx = next_adjacent(t, c->t1);
     ctx = nx != SIZE_MAX ? ctx_at(m, nx) : NULL;
+    if (ctx && c->imported && !bm__gz_vouches(m->g, &t->v[nx]))
+        ctx = NULL;
     if (ctx && (ctx->roles & GZ_C_TRIGGER_AFTER)) {
         c->evidence |= EV_TRIGGER_AFTER;
         c->pref_kinds |= ctx->kinds;
@@ -977,10 +1063,15 @@ static int same_sentence(matcher *m, size_t a, size_t b)
  * article's worth, so a long text stays linear. */
 #define COREF_WINDOW 256
 
+/* Imported names (thousands of same-name villages) look back over fewer
+ * candidates: the test runs once per place of the name. */
+#define COREF_WINDOW_IMPORTED 24
+
 /* Did an earlier accepted mention resolve to place p? */
 static int named_before(const matcher *m, const cand *c, uint32_t p)
 {
-    const cand *o = c - m->c > COREF_WINDOW ? c - COREF_WINDOW : m->c;
+    ptrdiff_t win = c->imported ? COREF_WINDOW_IMPORTED : COREF_WINDOW;
+    const cand *o = c - m->c > win ? c - win : m->c;
     for (; o < c; o++)
         if (o->st == S_ACCEPTED && o->place == p && o->group != c->group)
             return 1;
@@ -1043,6 +1134,10 @@ static int unlocked(matcher *m, size_t ci)
 {
     cand *c = &m->c[ci];
     unsigned unlock = c->trap ? c->trap->unlock : (GZ_U_TRIGGER | GZ_U_LIST | GZ_U_NEARBY);
+    /* tens of thousands of imported villages are named like people and
+     * words (جاسم محمد، السبخة): another place nearby proves nothing */
+    if (c->name_words)
+        unlock &= GZ_U_TRIGGER;
     /* without its article a trap is most often the plain word (عن هول ما
      * رأوا): only a place word next to it unlocks it */
     if (c->trap && c->noart)
@@ -1111,6 +1206,8 @@ typedef struct doc_ctx {
     const char *admin1[64];
     const char *country[32];
     size_t n_admin1, n_country;
+    bm_lonlat anchor[64]; /* points of the article's unambiguous places */
+    size_t n_anchor;
 } doc_ctx;
 
 static int in_list(const char *const *v, size_t n, const char *s)
@@ -1131,6 +1228,8 @@ static void doc_add(doc_ctx *d, const gz_place *p)
     if (strcmp(p->pub.country, "-") && !in_list(d->country, d->n_country, p->pub.country) &&
         d->n_country < 32)
         d->country[d->n_country++] = p->pub.country;
+    if (specific(p) && p->kind != GZ_K_GOVERNORATE && d->n_anchor < 64)
+        d->anchor[d->n_anchor++] = p->pub.pt;
 }
 
 /* "ريف دير الزور", "محافظة حمص" when only the city is listed under the name,
@@ -1222,6 +1321,12 @@ static void choose(matcher *m, cand *c, const doc_ctx *d)
             s += 0.2;
         if (p->pub.population > 0)
             s += 0.3 * log10((double)p->pub.population) / 7.0;
+        if ((p->flags & (GZ_P_USER | GZ_P_BROAD)) == (GZ_P_USER | GZ_P_BROAD)) {
+            const char *rw = NULL;
+            s += bm__gz_rank_imported(p, d->anchor, d->n_anchor, &rw);
+            if (rw)
+                w = rw;
+        }
         if (s > best + 1e-9) {
             best = s;
             c->place = r[i].place;
@@ -1231,6 +1336,33 @@ static void choose(matcher *m, cand *c, const doc_ctx *d)
     if (c->reason[0])
         str_cat(c->reason, sizeof c->reason, ";", 1);
     str_cat(c->reason, sizeof c->reason, why, strlen(why));
+}
+
+/* Names only user imports know are chosen last, against every place the
+ * article's neighbouring mentions resolved to (not only the unambiguous
+ * ones): WOF has thousands of same-name villages and a town of the files
+ * that shares a name with one of them is still the best anchor. */
+#define ANCHOR_WINDOW 32
+
+static void choose_imported(matcher *m, const doc_ctx *d)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        cand *c = &m->c[i];
+        if (c->st != S_ACCEPTED || !c->imported)
+            continue;
+        doc_ctx local = *d;
+        local.n_anchor = 0;
+        size_t lo = i > ANCHOR_WINDOW ? i - ANCHOR_WINDOW : 0;
+        for (size_t j = lo; j < m->n && j <= i + ANCHOR_WINDOW; j++) {
+            const cand *o = &m->c[j];
+            if (j == i || o->st != S_ACCEPTED || o->place == NO_VALUE || local.n_anchor >= 64)
+                continue;
+            const gz_place *p = &m->g->places[o->place];
+            if (specific(p) && p->kind != GZ_K_GOVERNORATE)
+                local.anchor[local.n_anchor++] = p->pub.pt;
+        }
+        choose(m, c, &local);
+    }
 }
 
 /* "حقل العمر في دير الزور", "حقول رميلان في الحسكة": a place far out of the
@@ -1411,6 +1543,8 @@ static int needs_evidence(const cand *c)
 {
     if (c->evidence & EV_SPECIAL)
         return 0;
+    if (c->name_words)
+        return 1;
     if (c->trap)
         return !(c->trap->unlock & GZ_U_ALWAYS);
     return (c->broad_only && c->t0 == c->t1) || c->weak_clitic;
@@ -1449,6 +1583,7 @@ static void resolve(matcher *m)
     for (size_t i = 0; i < m->n; i++)
         if (m->c[i].st == S_OPEN)
             reject(&m->c[i], "trap");
+
     neighbour_kinds(m);
     doc_ctx d = {0};
     for (size_t i = 0; i < m->n; i++) {
@@ -1466,8 +1601,10 @@ static void resolve(matcher *m)
         if (c->st != S_ACCEPTED)
             continue;
         base_reason(m, c);
-        choose(m, c, &d);
+        if (!c->imported)
+            choose(m, c, &d);
     }
+    choose_imported(m, &d);
     container_level(m);
     governorate_coreference(m);
     direction_country(m);

@@ -101,7 +101,9 @@ typedef struct gz_ref {
 #define GZ_E_FULL 0x80000000u    /* the key is a complete name */
 #define GZ_E_PREFIX 0x40000000u  /* the key is the start of a longer name */
 #define GZ_E_SPECIAL 0x20000000u /* a border or capital word opens a phrase here */
-#define GZ_E_GROUP 0x1FFFFFFFu   /* index into g->groups */
+#define GZ_E_IMPORTED 0x10000000u /* every place under the key was imported by the user
+                                    (WOF, GeoNames dump, TSV): it needs evidence */
+#define GZ_E_GROUP 0x0FFFFFFFu    /* index into g->groups */
 
 typedef struct gz_group {
     uint32_t first, n; /* range in g->refs */
@@ -178,6 +180,8 @@ struct bm_gazetteer {
     size_t n_traps, cap_traps;
     gz_map orgs; /* normalised token sequence -> GZ_ORG_* bits */
     size_t org_max_tokens;
+    gz_map name_words; /* given names and common words (name-words.tsv), article-less */
+    gz_map import_evidence; /* place words that vouch for imported names */
     gz_map nisbas; /* normalised nisba form -> index in nisba_v */
     gz_nisba *nisba_v;
     size_t n_nisbas, cap_nisbas;
@@ -210,6 +214,9 @@ int bm__gz_name_key(const char *name, char *out, size_t outsize, int *latin);
 int bm__gz_index_name(bm_gazetteer *g, uint32_t p, const char *name, int canonical, bm_error *err);
 /* Adds a place (strings copied); returns its index or -1. */
 long bm__gz_add_place(bm_gazetteer *g, const bm_gplace *p, unsigned flags, bm_error *err);
+/* Turns the places' string pointers back into arena offsets before names
+ * are added to a finalised gazetteer (the arena may move). */
+void bm__gz_unfinalise(bm_gazetteer *g);
 /* Groups the pending names into the index (call after every batch of adds). */
 int bm__gz_finalise(bm_gazetteer *g, bm_error *err);
 
@@ -260,12 +267,34 @@ typedef struct gz_hit {
     int lil;
     int latin;
     int special; /* the first word may open a border/capital phrase */
+    int imported;    /* the name is only known from user imports (GZ_E_IMPORTED) */
+    int no_imported; /* in: leave out imported-only names (a file's name may lie inside) */
     size_t klen;
     char key[GZ_MAX_KEY + 8];
 } gz_hit;
 
 /* Longest name starting at token i (Arabic or Latin). 1 when found. */
 int bm__gz_longest(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz_hit *hit);
+/* The same, leaving out names only user imports know. */
+int bm__gz_longest_files(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz_hit *hit);
+
+/* ---- Ranking imported places (gazetteer_rank.c) ------------------------- */
+
+/* Extra score of place p among same-name candidates from user imports:
+ * closeness to the article's other places (anchors) and the Iraq-Syria
+ * corridor. *why (static) names the deciding term when it is the distance. */
+/* Loads name-words.tsv and import-evidence.tsv from dir (each optional). */
+int bm__gz_load_name_words(bm_gazetteer *g, const char *dir, bm_error *err);
+/* Does the word (with or without an attached proclitic) vouch for a name
+ * only user imports know (import-evidence.tsv)? */
+int bm__gz_vouches(const bm_gazetteer *g, const bm_token *tk);
+/* Are all the words of tokens [t0, t1] (the first after `strip` bytes of
+ * proclitics) given names or common words? */
+int bm__gz_all_name_words(const bm_gazetteer *g, const bm_tokens *t, size_t t0, size_t t1,
+                          int strip);
+
+double bm__gz_rank_imported(const gz_place *p, const bm_lonlat *anchors, size_t n_anchors,
+                            const char **why);
 
 /* Marks the first words of special phrases in the index (call before
  * bm__gz_finalise). */

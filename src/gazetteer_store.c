@@ -5,6 +5,8 @@
  * change: the fingerprint in the meta table decides. */
 #include "gazetteer_private.h"
 
+#include "bordermap/edits.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,7 @@ static int put_place(const bm_gazetteer *g, bm_store *store, const gz_place *gp,
     copy_str(p.admin1, sizeof p.admin1, gp->pub.admin1);
     p.population = gp->pub.population;
     p.pt = gp->pub.pt;
+    copy_str(p.source, sizeof p.source, gp->pub.source);
     (void)g;
     if (bm_store_place_put(store, &p) != BM_OK)
         return bm_error_set(err, BM_EDB, "writing place %s: %s", gp->pub.id,
@@ -207,7 +210,24 @@ typedef struct add_ctx {
     bm_gazetteer *g;
     bm_error *err;
     size_t added;
+    unsigned flags;     /* GZ_P_* of the places being added */
+    const char *source; /* what `places show` says they come from */
 } add_ctx;
+
+/* Imported gazetteers spell the place word into many names (WOF: قرية تل
+ * الحول, Qaryat ...): the text's own قرية is then the evidence, and the
+ * village is found among its namesakes instead of hiding them. */
+static int index_imported(bm_gazetteer *g, uint32_t idx, const char *name, int canonical,
+                          bm_error *err)
+{
+    static const char *const words[] = {"قرية ", "قريه ", "مزرعة ", "مزرعه "};
+    for (size_t i = 0; name && i < sizeof words / sizeof *words; i++) {
+        size_t n = strlen(words[i]);
+        if (!strncmp(name, words[i], n) && name[n])
+            return bm__gz_index_name(g, idx, name + n, canonical, err);
+    }
+    return bm__gz_index_name(g, idx, name, canonical, err);
+}
 
 static int add_one(const bm_place *sp, void *user)
 {
@@ -222,27 +242,68 @@ static int add_one(const bm_place *sp, void *user)
     p.country = sp->country[0] ? sp->country : "-";
     p.admin1 = sp->admin1[0] ? sp->admin1 : "-";
     p.area = "-";
-    p.source = "geonames-user";
+    p.source = sp->source[0] ? sp->source : a->source;
     p.pt = sp->pt;
     p.population = sp->population;
-    /* imported rows are broad data: like GeoNames rows they never win over
-     * curated names and need evidence when they are a single word */
-    long idx = bm__gz_add_place(a->g, &p, GZ_P_USER | GZ_P_BROAD, a->err);
+    long idx = bm__gz_add_place(a->g, &p, a->flags, a->err);
     if (idx == -2)
         return 0;
     if (idx < 0)
         return (int)idx;
-    int rc = bm__gz_index_name(a->g, (uint32_t)idx, p.name_ar, 1, a->err);
+    int rc = index_imported(a->g, (uint32_t)idx, p.name_ar, 1, a->err);
     if (!rc)
-        rc = bm__gz_index_name(a->g, (uint32_t)idx, p.name_en, 1, a->err);
+        rc = index_imported(a->g, (uint32_t)idx, p.name_en, 1, a->err);
     a->added++;
     return rc;
 }
 
+/* A team's spelling of any place, gazetteer or its own. */
+static int add_alias(const char *place_id, const char *name, void *user)
+{
+    add_ctx *a = user;
+    uint32_t idx = place_id ? bm__gz_place_index(a->g, place_id) : UINT32_MAX;
+    if (idx == UINT32_MAX || !name)
+        return 0; /* a place the gazetteer no longer has: nothing to spell */
+    bm__gz_unfinalise(a->g);
+    return bm__gz_index_name(a->g, idx, name, 0, a->err);
+}
+
+/* Every other name of an imported place (aliases, variants) goes into the
+ * index too; the canonical ones are in already. */
+static int add_imported_name(const char *place_id, const char *name, const char *lang,
+                             void *user)
+{
+    add_ctx *a = user;
+    (void)lang;
+    uint32_t idx = bm__gz_place_index(a->g, place_id);
+    if (idx == UINT32_MAX || !(a->g->places[idx].flags & GZ_P_USER))
+        return 0;
+    const bm_gplace *p = &a->g->places[idx].pub;
+    /* not finalised: the fields are offsets into the arena */
+    const char *en = bm__gz_str(a->g, (uint32_t)(uintptr_t)p->name_en);
+    const char *ar = bm__gz_str(a->g, (uint32_t)(uintptr_t)p->name_ar);
+    if (!strcmp(name, en) || !strcmp(name, ar))
+        return 0;
+    return index_imported(a->g, idx, name, 0, a->err);
+}
+
 int bm_gazetteer_add_store_places(bm_gazetteer *g, bm_store *store, bm_error *err)
 {
-    add_ctx a = {g, err, 0};
-    int rc = bm_store_places(store, add_one, &a);
+    /* A team's own places are curated: they win over broad rows and need no
+     * more evidence than the gazetteer's files do. */
+    add_ctx a = {g, err, 0, GZ_P_USER, "team"};
+    int rc = bm_team_places(store, add_one, &a, err);
+    /* imported rows are broad data: like GeoNames rows they never win over
+     * curated names and need evidence when they are a single word */
+    a.flags = GZ_P_USER | GZ_P_BROAD;
+    a.source = "user";
+    size_t before = a.added;
+    if (rc == BM_OK)
+        rc = bm_store_places(store, add_one, &a);
+    if (rc == BM_OK && a.added > before)
+        rc = bm_store_place_names(store, add_imported_name, &a);
+    if (rc == BM_OK)
+        rc = bm_team_aliases(store, add_alias, &a, err);
     if (rc < 0 && err && err->code == BM_OK)
         bm_error_set(err, rc, "reading places from the store: %s", bm_store_errmsg(store));
     /* the index is rebuilt even after a failure: the place pointers the

@@ -12,7 +12,9 @@
 
 #include <glib.h>
 
+#include "bordermap/actors.h"
 #include "bordermap/fileio.h"
+#include "identity.h"
 #include "segment_private.h"
 
 #define DEFAULT_MERGE_KM 10.0
@@ -27,6 +29,8 @@ struct bm_ingest {
     const bm_gazetteer *g;
     const bm_dates *d;
     bm_extractor *x;
+    sqlite3_stmt *key_st; /* identity.c's key insert, cached across articles */
+    bm_actors *actors;
 };
 
 void bm_ingest_opts_init(bm_ingest_opts *o)
@@ -50,6 +54,8 @@ int bm_ingest_new_with(bm_store *store, const bm_gazetteer *g, const bm_dates *d
     ig->g = g;
     ig->d = d;
     int rc = bm_extractor_new(g, d, &ig->x, err);
+    if (rc == BM_OK && (rc = bm_actors_load(NULL, &ig->actors, err)) != BM_OK)
+        bm_extractor_free(ig->x);
     if (rc != BM_OK) {
         free(ig);
         return rc;
@@ -108,7 +114,9 @@ void bm_ingest_free(bm_ingest *ig)
     if (!ig)
         return;
     bm_ingest_flush(ig, NULL);
+    sqlite3_finalize(ig->key_st);
     bm_extractor_free(ig->x);
+    bm_actors_free(ig->actors);
     bm_dates_free(ig->own_d);
     bm_gazetteer_free(ig->own_g);
     free(ig);
@@ -433,43 +441,103 @@ static int add_source(bm_ingest *ig, int64_t incident, int64_t article, const ch
     return rc == BM_OK ? BM_OK : store_fail(ig, rc, "storing a source", err);
 }
 
-static int store_incidents(bm_ingest *ig, int64_t article, const char *data,
-                           const bm_extraction *ex, double km, bm_ingest_result *r, bm_error *err)
+/* Actors are read from a new incident's own sentence, after extraction, so
+ * the extractor stays unaware of them (a merged one keeps its first). */
+static int set_actors(const bm_ingest *ig, const char *data, const bm_extracted *x,
+                      bm_incident *inc, bm_error *err)
+{
+    bm_actor_pair p;
+    int rc = bm_actors_find(ig->actors, data + x->sent_start, x->sent_end - x->sent_start,
+                            inc->date_start, &p, err);
+    if (rc != BM_OK)
+        return rc;
+    snprintf(inc->actor1, sizeof inc->actor1, "%s", p.actor1);
+    snprintf(inc->actor2, sizeof inc->actor2, "%s", p.actor2);
+    inc->inter1 = p.inter1;
+    inc->inter2 = p.inter2;
+    return BM_OK;
+}
+
+/* An incident re-extraction found again (ingest --force): same id, its
+ * fields refreshed unless an analyst corrected it, one more source. */
+static int store_claimed(bm_ingest *ig, bm__reingest *re, int64_t id, int64_t article,
+                         const char *data, const bm_extracted *x, known_set *k,
+                         bm_ingest_result *r, bm_error *err)
+{
+    bm_incident inc = x->inc;
+    int rc = set_actors(ig, data, x, &inc, err);
+    if (rc == BM_OK)
+        rc = bm__reingest_refresh(ig->store, re, id, &inc, err);
+    inc.id = id;
+    if (rc == BM_OK && known_add(k, &inc, 1) != BM_OK)
+        rc = bm_error_set(err, BM_ENOMEM, "ingest: out of memory");
+    if (rc == BM_OK)
+        rc = add_source(ig, id, article, data, x, err);
+    r->n_kept += rc == BM_OK;
+    return rc;
+}
+
+static int store_incidents(bm_ingest *ig, const bm_article *art, const char *data,
+                           const bm_extraction *ex, double km, bm__reingest *re,
+                           bm_ingest_result *r, bm_error *err)
 {
     known_set k = {0};
+    bm__ikey *keys = NULL;
+    int64_t *claims = NULL;
     int rc = load_known(ig, ex, km, &k);
     if (rc != BM_OK) {
         free(k.v);
         return rc == BM_ENOMEM ? bm_error_set(err, rc, "ingest: out of memory")
                                : store_fail(ig, rc, "looking for known incidents", err);
     }
+    rc = bm__identity_keys(ex, &keys, err);
+    if (rc == BM_OK && re)
+        rc = bm__reingest_claim(re, keys, ex->n, &claims, err);
     for (size_t i = 0; i < ex->n && rc == BM_OK; i++) {
+        int64_t linked = 0;
+        if (claims && claims[i] < 0)
+            continue; /* an analyst deleted it: it stays deleted */
+        if (claims && claims[i]) {
+            linked = claims[i];
+            rc = store_claimed(ig, re, linked, art->id, data, &ex->v[i], &k, r, err);
+            if (rc == BM_OK)
+                rc = bm__identity_record(ig->store, &ig->key_st, art->sha256, &keys[i], linked,
+                                         err);
+            continue;
+        }
         bm_incident inc = ex->v[i].inc;
         known_inc *known = (known_inc *)match_known(&k, &inc, km);
         if (known && known->own)
             continue; /* this article already reported it (another sentence) */
         if (known) {
-            rc = add_source(ig, known->id, article, data, &ex->v[i], err);
+            linked = known->id;
+            rc = add_source(ig, known->id, art->id, data, &ex->v[i], err);
             known->own = 1;
             r->n_merged += rc == BM_OK;
-            continue;
-        }
-        if ((rc = bm_store_incident_add(ig->store, &inc)) != BM_OK) {
+        } else if ((rc = set_actors(ig, data, &ex->v[i], &inc, err)) != BM_OK) {
+            break; /* err says why */
+        } else if ((rc = bm_store_incident_add(ig->store, &inc)) != BM_OK) {
             rc = store_fail(ig, rc, "storing an incident", err);
-            break;
-        }
-        if ((rc = known_add(&k, &inc, 1)) != BM_OK) {
+        } else if ((rc = known_add(&k, &inc, 1)) != BM_OK) {
             rc = bm_error_set(err, rc, "ingest: out of memory");
-            break;
+        } else {
+            linked = inc.id;
+            rc = add_source(ig, inc.id, art->id, data, &ex->v[i], err);
+            r->n_new += rc == BM_OK;
         }
-        rc = add_source(ig, inc.id, article, data, &ex->v[i], err);
-        r->n_new += rc == BM_OK;
+        if (rc == BM_OK)
+            rc = bm__identity_record(ig->store, &ig->key_st, art->sha256, &keys[i], linked,
+                                     err);
     }
+    free(claims);
+    free(keys);
     free(k.v);
     return rc;
 }
 
-/* Inside the open transaction: skip, purge, or store the article. */
+/* Inside the open transaction: skip, re-extract, or store the article. A
+ * re-extraction finds the article's incidents again by their identity
+ * (identity.c) instead of deleting them, so ids and corrections last. */
 static int store_article(bm_ingest *ig, const char *name, const char *data, const bm_extraction *ex,
                          const bm_ingest_opts *o, bm_ingest_result *r, bm_error *err)
 {
@@ -480,9 +548,12 @@ static int store_article(bm_ingest *ig, const char *name, const char *data, cons
         r->article_id = id;
         return BM_OK;
     }
+    bm__reingest *re = NULL;
     if (rc == BM_OK) {
-        if ((rc = bm_store_article_purge(ig->store, id)) != BM_OK)
-            return store_fail(ig, rc, "purging the old extraction", err);
+        if ((rc = bm__reingest_begin(ig->store, id, r->sha256, &re, err)) != BM_OK) {
+            bm__reingest_free(re);
+            return rc;
+        }
         r->status = BM_INGEST_REPLACED;
     } else if (rc == BM_ENOTFOUND) {
         r->status = BM_INGEST_STORED;
@@ -496,11 +567,17 @@ static int store_article(bm_ingest *ig, const char *name, const char *data, cons
     art.url = o->url;
     art.published = r->published[0] ? r->published : NULL;
     art.language = r->language;
-    if ((rc = bm_store_article_add(ig->store, &art)) != BM_OK)
+    if ((rc = bm_store_article_add(ig->store, &art)) != BM_OK) {
+        bm__reingest_free(re);
         return store_fail(ig, rc, "storing the article", err);
+    }
     r->article_id = art.id;
     double km = o->merge_km > 0 ? o->merge_km : DEFAULT_MERGE_KM;
-    return store_incidents(ig, art.id, data, ex, km, r, err);
+    rc = store_incidents(ig, &art, data, ex, km, re, r, err);
+    if (rc == BM_OK && re)
+        rc = bm__reingest_finish(ig->store, re, name, err);
+    bm__reingest_free(re);
+    return rc;
 }
 
 int bm_ingest_text(bm_ingest *ig, const char *name, const char *data, size_t len,
@@ -563,7 +640,7 @@ int bm_ingest_text(bm_ingest *ig, const char *name, const char *data, size_t len
         rc = store_fail(ig, rc, "committing", err);
     if (rc != BM_OK) {
         bm_store_rollback(ig->store);
-        r->n_new = r->n_merged = 0;
+        r->n_new = r->n_merged = r->n_kept = 0;
         return rc;
     }
     if (ig->batch_open && ++ig->in_batch >= ig->batch)

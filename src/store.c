@@ -30,10 +30,13 @@ enum {
     ST_INCIDENT_ADD,
     ST_INCIDENT_UPDATE,
     ST_INCIDENT_GET,
+    ST_INCIDENT_FIND_EXTERNAL,
     ST_SOURCE_ADD,
     ST_ARTICLE_FIND,
     ST_ARTICLE_ADD,
     ST_PLACE_NAME_ADD,
+    ST_PLACE_NAMES_DEL,
+    ST_PLACE_PUT,
     ST_SPAN_SET,
     ST_BEGIN,
     ST_COMMIT,
@@ -67,7 +70,8 @@ struct bm_store {
 #define INCIDENT_COLUMNS                                                                   \
     "i.id, i.date_start, i.date_end, i.date_precision, i.type, i.place_id, ST_X(i.geom), " \
     "ST_Y(i.geom), i.geo_precision, i.confidence, i.fatalities, i.summary, i.reasons, "    \
-    "(SELECT count(*) FROM incident_sources s WHERE s.incident_id = i.id)"
+    "(SELECT count(*) FROM incident_sources s WHERE s.incident_id = i.id), "              \
+    "i.actor1, i.actor2, i.provenance, i.external_id, i.inter1, i.inter2"
 
 static int fail(bm_store *s, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -614,10 +618,13 @@ static int validate_incident(bm_store *s, const bm_incident *inc)
         return fail(s, BM_EINVAL, "confidence must be between 0 and 1");
     if (inc->fatalities < -1)
         return fail(s, BM_EINVAL, "fatalities cannot be negative");
+    if (inc->inter1 < 0 || inc->inter1 > 8 || inc->inter2 < 0 || inc->inter2 > 8)
+        return fail(s, BM_EINVAL, "inter codes must be between 1 and 8 (0: unknown)");
     return BM_OK;
 }
 
-/* Binds the incident's columns to ?1..?12 in the order of the INSERT/UPDATE. */
+/* Binds the incident's columns to ?1..?13 and ?15..?20 (?14 is the id of an
+ * UPDATE) in the order of the INSERT/UPDATE. */
 static void bind_incident(sqlite3_stmt *st, const bm_incident *inc)
 {
     char d1[11], d2[11];
@@ -637,6 +644,19 @@ static void bind_incident(sqlite3_stmt *st, const bm_incident *inc)
     bind_text_or_null(st, 11, inc->summary);
     bind_text_or_null(st, 12, inc->reasons);
     sqlite3_bind_int(st, 13, bm__grid_cell(inc->pt));
+    bind_text_or_null(st, 15, inc->actor1);
+    bind_text_or_null(st, 16, inc->actor2);
+    sqlite3_bind_text(st, 17, inc->provenance[0] ? inc->provenance : "extracted", -1,
+                      SQLITE_TRANSIENT);
+    bind_text_or_null(st, 18, inc->external_id);
+    if (inc->inter1 > 0)
+        sqlite3_bind_int(st, 19, inc->inter1);
+    else
+        sqlite3_bind_null(st, 19);
+    if (inc->inter2 > 0)
+        sqlite3_bind_int(st, 20, inc->inter2);
+    else
+        sqlite3_bind_null(st, 20);
 }
 
 int bm__grid_cell(bm_lonlat pt)
@@ -663,6 +683,12 @@ static int note_span(bm_store *s, const bm_incident *inc)
     return rc;
 }
 
+/* Above every id in use and every id deleted (incident_id_hwm, schema 4), so
+ * that a history or merge row never comes to name another incident. */
+#define NEXT_INCIDENT_ID_SQL                                                                \
+    "(max(coalesce((SELECT max(id) FROM incidents), 0), coalesce((SELECT CAST(value AS "    \
+    "INTEGER) FROM bm_meta WHERE key = 'incident_id_hwm'), 0)) + 1)"
+
 int bm_store_incident_add(bm_store *s, bm_incident *inc)
 {
     int rc = validate_incident(s, inc);
@@ -670,10 +696,11 @@ int bm_store_incident_add(bm_store *s, bm_incident *inc)
         return rc;
     sqlite3_stmt *st = cached(
         s, ST_INCIDENT_ADD,
-        "INSERT INTO incidents(date_start, date_end, date_precision, type, place_id, geom, "
-        "geo_precision, confidence, fatalities, summary, reasons, cell, created_at) VALUES "
-        "(?1, ?2, ?3, ?4, ?5, MakePoint(?6, ?7, 4326), ?8, ?9, ?10, ?11, ?12, ?13, "
-        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+        "INSERT INTO incidents(id, date_start, date_end, date_precision, type, place_id, geom, "
+        "geo_precision, confidence, fatalities, summary, reasons, cell, actor1, actor2, "
+        "provenance, external_id, inter1, inter2, created_at) VALUES (" NEXT_INCIDENT_ID_SQL
+        ", ?1, ?2, ?3, ?4, ?5, MakePoint(?6, ?7, 4326), ?8, ?9, ?10, ?11, ?12, ?13, ?15, ?16, "
+        "?17, ?18, ?19, ?20, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
     if (!st)
         return BM_EDB;
     bind_incident(st, inc);
@@ -694,7 +721,9 @@ int bm_store_incident_update(bm_store *s, const bm_incident *inc)
         s, ST_INCIDENT_UPDATE,
         "UPDATE incidents SET date_start = ?1, date_end = ?2, date_precision = ?3, type = ?4, "
         "place_id = ?5, geom = MakePoint(?6, ?7, 4326), geo_precision = ?8, confidence = ?9, "
-        "fatalities = ?10, summary = ?11, reasons = ?12, cell = ?13 WHERE id = ?14");
+        "fatalities = ?10, summary = ?11, reasons = ?12, cell = ?13, actor1 = ?15, "
+        "actor2 = ?16, provenance = ?17, external_id = ?18, inter1 = ?19, inter2 = ?20 "
+        "WHERE id = ?14");
     if (!st)
         return BM_EDB;
     bind_incident(st, inc);
@@ -739,6 +768,31 @@ static void read_incident(sqlite3_stmt *st, bm_incident *inc)
     copy_col(inc->summary, sizeof inc->summary, st, 11);
     copy_col(inc->reasons, sizeof inc->reasons, st, 12);
     inc->n_sources = sqlite3_column_int(st, 13);
+    copy_col(inc->actor1, sizeof inc->actor1, st, 14);
+    copy_col(inc->actor2, sizeof inc->actor2, st, 15);
+    copy_col(inc->provenance, sizeof inc->provenance, st, 16);
+    copy_col(inc->external_id, sizeof inc->external_id, st, 17);
+    inc->inter1 = sqlite3_column_int(st, 18);
+    inc->inter2 = sqlite3_column_int(st, 19);
+}
+
+int bm_store_incident_find_external(bm_store *s, const char *provenance, const char *external_id,
+                                    int64_t *id)
+{
+    sqlite3_stmt *st = cached(s, ST_INCIDENT_FIND_EXTERNAL,
+                              "SELECT id FROM incidents WHERE provenance = ?1 AND "
+                              "external_id = ?2 ORDER BY id LIMIT 1");
+    if (!st)
+        return BM_EDB;
+    sqlite3_bind_text(st, 1, provenance, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, external_id, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return BM_OK;
+    return rc == SQLITE_DONE ? BM_ENOTFOUND : db_fail(s, "find incident");
 }
 
 int bm_store_incident_get(bm_store *s, int64_t id, bm_incident *out)
@@ -1014,7 +1068,7 @@ int bm_store_sources(bm_store *s, int64_t incident_id, bm_source_cb cb, void *us
     sqlite3_stmt *st;
     int rc = prepare(s,
                      "SELECT s.incident_id, s.article_id, s.byte_start, s.byte_end, s.sentence, "
-                     "a.file_name, a.url FROM incident_sources s JOIN articles a ON "
+                     "a.file_name, a.url, a.source, a.published FROM incident_sources s JOIN articles a ON "
                      "a.id = s.article_id WHERE ?1 <= 0 OR s.incident_id = ?1 "
                      "ORDER BY s.incident_id, s.article_id, s.byte_start",
                      &st);
@@ -1031,6 +1085,8 @@ int bm_store_sources(bm_store *s, int64_t incident_id, bm_source_cb cb, void *us
             .sentence = (const char *)sqlite3_column_text(st, 4),
             .file_name = (const char *)sqlite3_column_text(st, 5),
             .url = (const char *)sqlite3_column_text(st, 6),
+            .outlet = (const char *)sqlite3_column_text(st, 7),
+            .published = (const char *)sqlite3_column_text(st, 8),
         };
         rc = cb(&src, user);
         if (rc != 0)
@@ -1048,25 +1104,23 @@ int bm_store_place_put(bm_store *s, const bm_place *p)
 {
     if (!p->id[0])
         return fail(s, BM_EINVAL, "a place needs an id");
-    sqlite3_stmt *st;
-    int rc = prepare(s, "DELETE FROM place_names WHERE place_id = ?1", &st);
-    if (rc != BM_OK)
-        return rc;
+    /* cached: a gazetteer import writes tens of thousands of places */
+    sqlite3_stmt *st = cached(s, ST_PLACE_NAMES_DEL, "DELETE FROM place_names WHERE place_id = ?1");
+    if (!st)
+        return BM_EDB;
     sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
-    rc = step_done(s, st, "replace place");
-    sqlite3_finalize(st);
+    int rc = step_done(s, st, "replace place");
     if (rc != BM_OK)
         return rc;
-    rc = prepare(s,
+    st = cached(s, ST_PLACE_PUT,
                  "INSERT INTO places(id, name_en, name_ar, kind, country, admin1, population, "
-                 "geom) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, MakePoint(?8, ?9, 4326)) "
+                 "geom, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, MakePoint(?8, ?9, 4326), ?10) "
                  "ON CONFLICT(id) DO UPDATE SET name_en = excluded.name_en, "
                  "name_ar = excluded.name_ar, kind = excluded.kind, country = excluded.country, "
                  "admin1 = excluded.admin1, population = excluded.population, "
-                 "geom = excluded.geom",
-                 &st);
-    if (rc != BM_OK)
-        return rc;
+                 "geom = excluded.geom, source = excluded.source");
+    if (!st)
+        return BM_EDB;
     sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
     bind_text_or_null(st, 2, p->name_en);
     bind_text_or_null(st, 3, p->name_ar);
@@ -1077,7 +1131,110 @@ int bm_store_place_put(bm_store *s, const bm_place *p)
         sqlite3_bind_int64(st, 7, p->population);
     sqlite3_bind_double(st, 8, p->pt.lon);
     sqlite3_bind_double(st, 9, p->pt.lat);
-    rc = step_done(s, st, "write place");
+    bind_text_or_null(st, 10, p->source);
+    return step_done(s, st, "write place");
+}
+
+/* ---- Imported gazetteer records (schema 3) --------------------------------- */
+
+int bm_store_place_record_get(bm_store *s, const char *record, char *place_id, size_t id_size,
+                              char *digest, size_t digest_size)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s, "SELECT place_id, digest FROM place_records WHERE record = ?1", &st);
+    if (rc != BM_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, record, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        if (place_id)
+            copy_col(place_id, id_size, st, 0);
+        if (digest)
+            copy_col(digest, digest_size, st, 1);
+        rc = BM_OK;
+    } else {
+        rc = step == SQLITE_DONE ? BM_ENOTFOUND : db_fail(s, "read place record");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int bm_store_place_record_put(bm_store *s, const char *record, const char *place_id,
+                              const char *digest)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s,
+                     "INSERT INTO place_records(record, place_id, digest) VALUES (?1, ?2, ?3) "
+                     "ON CONFLICT(record) DO UPDATE SET place_id = excluded.place_id, "
+                     "digest = excluded.digest",
+                     &st);
+    if (rc != BM_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, record, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, place_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, digest ? digest : "", -1, SQLITE_STATIC);
+    rc = step_done(s, st, "write place record");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int bm_store_place_move_incidents(bm_store *s, const char *from, const char *to, int64_t *moved)
+{
+    sqlite3_stmt *st;
+    /* the point moves with the place: incidents placed there stand at the
+     * successor's point */
+    int rc = prepare(s,
+                     "UPDATE incidents SET place_id = ?2, geom = (SELECT MakePoint(ST_X(geom), "
+                     "ST_Y(geom), 4326) FROM places WHERE id = ?2) "
+                     "WHERE place_id = ?1 AND EXISTS (SELECT 1 FROM places WHERE id = ?2 AND "
+                     "geom IS NOT NULL)",
+                     &st);
+    if (rc != BM_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+    rc = step_done(s, st, "move incidents");
+    if (moved)
+        *moved = rc == BM_OK ? sqlite3_changes(s->db) : 0;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int bm_store_place_delete(bm_store *s, const char *id)
+{
+    static const char *const sql[] = {"DELETE FROM place_names WHERE place_id = ?1",
+                                      "DELETE FROM place_records WHERE place_id = ?1",
+                                      "DELETE FROM places WHERE id = ?1"};
+    int rc = BM_OK;
+    for (size_t i = 0; rc == BM_OK && i < sizeof sql / sizeof *sql; i++) {
+        sqlite3_stmt *st;
+        rc = prepare(s, sql[i], &st);
+        if (rc != BM_OK)
+            break;
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        rc = step_done(s, st, "delete place");
+        sqlite3_finalize(st);
+    }
+    return rc;
+}
+
+int bm_store_place_names(bm_store *s, bm_place_name_cb cb, void *user)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s, "SELECT place_id, name, lang FROM place_names ORDER BY place_id", &st);
+    if (rc != BM_OK)
+        return rc;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        const char *lang = (const char *)sqlite3_column_text(st, 2);
+        rc = cb(id ? id : "", name ? name : "", lang ? lang : "", user);
+        if (rc != 0)
+            break;
+    }
+    if (rc == BM_OK && step != SQLITE_DONE)
+        rc = db_fail(s, "read place names");
     sqlite3_finalize(st);
     return rc;
 }
@@ -1116,7 +1273,7 @@ int bm_store_place_area_set(bm_store *s, const char *place_id, const unsigned ch
 }
 
 #define PLACE_COLUMNS \
-    "id, name_en, name_ar, kind, country, admin1, population, ST_X(geom), ST_Y(geom)"
+    "id, name_en, name_ar, kind, country, admin1, population, ST_X(geom), ST_Y(geom), source"
 
 static void read_place(sqlite3_stmt *st, bm_place *p)
 {
@@ -1130,6 +1287,7 @@ static void read_place(sqlite3_stmt *st, bm_place *p)
     p->population = sqlite3_column_type(st, 6) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 6);
     p->pt.lon = sqlite3_column_double(st, 7);
     p->pt.lat = sqlite3_column_double(st, 8);
+    copy_col(p->source, sizeof p->source, st, 9);
 }
 
 int bm_store_place_get(bm_store *s, const char *id, bm_place *out)
@@ -1263,7 +1421,94 @@ static const char *const migration_2[] = {
     NULL,
 };
 
-static const char *const *const migrations[] = {NULL, migration_1, migration_2};
+/* Version 3: where each place came from (curated, geonames:<id>, wof:<id>;gn:<id>,
+ * user), and the records of imported gazetteers (WOF, GeoNames, TSV) with
+ * the place each became or was merged into, and a digest of the row as
+ * imported so that importing the same data again changes nothing. */
+static const char *const migration_3[] = {
+    "ALTER TABLE places ADD COLUMN source TEXT",
+    "CREATE TABLE place_records(record TEXT PRIMARY KEY, place_id TEXT NOT NULL, "
+    "digest TEXT NOT NULL)",
+    "CREATE INDEX place_records_place ON place_records(place_id)",
+    NULL,
+};
+
+/* Version 4: corrections that last (src/edits.c, src/identity.c). A manual
+ * change sets incidents.edited_at and leaves a row in incident_edits; a
+ * merged-away id is remembered in incident_merges; incident_keys ties each
+ * extracted incident to its article (by digest, which survives --force), its
+ * sentence and its place, so re-extraction finds it again. team_places and
+ * team_aliases are the team's own places and spellings. Depends only on v2. */
+static const char *const migration_4[] = {
+    "ALTER TABLE incidents ADD COLUMN note TEXT",
+    "ALTER TABLE incidents ADD COLUMN edited_at TEXT",
+    "ALTER TABLE incidents ADD COLUMN review TEXT",
+    "CREATE TABLE incident_edits(id INTEGER PRIMARY KEY, incident_id INTEGER NOT NULL, "
+    "action TEXT NOT NULL, field TEXT, old_value TEXT, new_value TEXT, author TEXT NOT NULL, "
+    "at TEXT NOT NULL)",
+    "CREATE INDEX incident_edits_incident ON incident_edits(incident_id)",
+    "CREATE TABLE incident_merges(old_id INTEGER PRIMARY KEY, into_id INTEGER NOT NULL)",
+    "CREATE TABLE incident_keys(sha256 TEXT NOT NULL, byte_start INTEGER NOT NULL, "
+    "byte_end INTEGER NOT NULL, place_key TEXT NOT NULL, ordinal INTEGER NOT NULL, "
+    "incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE, "
+    "PRIMARY KEY(sha256, byte_start, byte_end, place_key, ordinal))",
+    "CREATE INDEX incident_keys_incident ON incident_keys(incident_id)",
+    /* An id is never given to a second incident (history and merges name ids):
+     * the highest deleted id is remembered and new ids start above it. */
+    "CREATE TRIGGER incidents_id_hwm AFTER DELETE ON incidents FOR EACH ROW BEGIN "
+    "INSERT OR REPLACE INTO bm_meta(key, value) SELECT 'incident_id_hwm', max(OLD.id, "
+    "coalesce((SELECT CAST(value AS INTEGER) FROM bm_meta WHERE key = 'incident_id_hwm'), 0)); "
+    "END",
+    /* Keys of incidents an analyst deleted: re-extraction never brings them back. */
+    "CREATE TABLE incident_deleted_keys(sha256 TEXT NOT NULL, byte_start INTEGER NOT NULL, "
+    "byte_end INTEGER NOT NULL, place_key TEXT NOT NULL, ordinal INTEGER NOT NULL, "
+    "incident_id INTEGER NOT NULL, PRIMARY KEY(sha256, byte_start, byte_end, place_key, "
+    "ordinal))",
+    /* Incidents extracted before version 4 get their keys from their sources. */
+    "INSERT OR IGNORE INTO incident_keys(sha256, byte_start, byte_end, place_key, ordinal, "
+    "incident_id) SELECT a.sha256, s.byte_start, s.byte_end, CASE WHEN i.place_id <> '' "
+    "THEN i.place_id ELSE printf('pt:%.4f,%.4f', ST_X(i.geom), ST_Y(i.geom)) END, 0, i.id "
+    "FROM incident_sources s JOIN articles a ON a.id = s.article_id "
+    "JOIN incidents i ON i.id = s.incident_id",
+    "CREATE TABLE team_places(place_id TEXT PRIMARY KEY REFERENCES places(id) "
+    "ON DELETE CASCADE, added_by TEXT NOT NULL, added_at TEXT NOT NULL)",
+    "CREATE TABLE team_aliases(place_id TEXT NOT NULL, name TEXT NOT NULL, lang TEXT, "
+    "added_by TEXT NOT NULL, added_at TEXT NOT NULL, PRIMARY KEY(place_id, name))",
+    NULL,
+};
+
+/* Version 5: actors and provenance for ACLED interchange, and dates that GIS
+ * tools read as dates. OGR types a SpatiaLite column by its declared type, so
+ * date_start and date_end are re-declared DATE (values stay ISO text: DATE's
+ * numeric affinity leaves 'YYYY-MM-DD' as text, so ordering is unchanged).
+ * SQLite cannot change a column's type: each is renamed, re-added as DATE,
+ * copied and dropped, with the date indexes rebuilt around it. Depends only
+ * on schema 2. */
+static const char *const migration_5[] = {
+    "ALTER TABLE incidents ADD COLUMN actor1 TEXT",
+    "ALTER TABLE incidents ADD COLUMN actor2 TEXT",
+    "ALTER TABLE incidents ADD COLUMN provenance TEXT NOT NULL DEFAULT 'extracted'",
+    "ALTER TABLE incidents ADD COLUMN external_id TEXT",
+    "ALTER TABLE incidents ADD COLUMN inter1 INTEGER CHECK (inter1 BETWEEN 1 AND 8)",
+    "ALTER TABLE incidents ADD COLUMN inter2 INTEGER CHECK (inter2 BETWEEN 1 AND 8)",
+    "DROP INDEX incidents_cell_date",
+    "DROP INDEX incidents_date",
+    "ALTER TABLE incidents RENAME COLUMN date_start TO date_start_v4",
+    "ALTER TABLE incidents RENAME COLUMN date_end TO date_end_v4",
+    "ALTER TABLE incidents ADD COLUMN date_start DATE",
+    "ALTER TABLE incidents ADD COLUMN date_end DATE",
+    "UPDATE incidents SET date_start = date_start_v4, date_end = date_end_v4",
+    "ALTER TABLE incidents DROP COLUMN date_start_v4",
+    "ALTER TABLE incidents DROP COLUMN date_end_v4",
+    "CREATE INDEX incidents_cell_date ON incidents(cell, date_start, date_end)",
+    "CREATE INDEX incidents_date ON incidents(date_start, date_end)",
+    "CREATE INDEX incidents_external ON incidents(provenance, external_id) "
+    "WHERE external_id IS NOT NULL",
+    NULL,
+};
+
+static const char *const *const migrations[] = {NULL,        migration_1, migration_2,
+                                                migration_3, migration_4, migration_5};
 
 /* SpatiaLite's helper functions report failure as a 0 result, not an SQL
  * error, so every SELECT of a helper is checked for a true result. */

@@ -66,6 +66,15 @@ const char *bm_test_tmpdir(void);
 void bm_test_rmtree(const char *dir);
 /* Path of ../shared/corpus (or $BM_CORPUS); NULL when absent. Static. */
 const char *bm_test_corpus(void);
+/* The exit status ctest reads as SKIPPED (SKIP_RETURN_CODE in CMakeLists.txt). */
+#define BM_TEST_SKIP 77
+/* Prints "<name>: SKIPPED: <why>" and exits BM_TEST_SKIP: for a test whose
+ * input lives outside the repository (../shared) and is absent. */
+void bm_test_skip(const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+/* The corpus, or a visible skip of the test `name` when it is absent (a failure
+ * under CI=true, where ../shared is part of the set-up). */
+const char *bm_test_corpus_or_skip(const char *name);
 /* Runs a shell command, returns its exit status (or -1). */
 int bm_test_system(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Path of the bordermap binary under test. */

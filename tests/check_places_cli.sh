@@ -53,14 +53,15 @@ expect_rc 1 "places show unknown" "$bin" places show no-such-place
 # --- mentions ------------------------------------------------------------------
 printf 'قال مصدر أمني إن دورية من ربيعة وصلت إلى الوليد.\n\nوفي 7 مارس 2025 قصفت الطائرات البوكمال، ولم يتغير الوضع القائم.\n' > art.txt
 expect_rc 0 "mentions" "$bin" mentions --published 2025-03-08 art.txt
-want=$'kind\toffset\tsurface\tplace_id\tname_en\tname_ar\tlat\tlon\tdate\tdate_precision'
+want=$'kind\toffset\tsurface\tplace_id\tname_en\tname_ar\tlat\tlon\tdate\tdate_precision\tsource'
 [[ "$(head -1 "$tmp/out")" == "$want" ]] || fail "mentions header differs: $(head -1 "$tmp/out")"
-awk -F'\t' 'NR > 1 && NF != 10 { exit 1 }' "$tmp/out" || fail "a mentions row has not 10 fields"
+awk -F'\t' 'NR > 1 && NF != 11 { exit 1 }' "$tmp/out" || fail "a mentions row has not 11 fields"
+grep -q $'\tabu-kamal\t.*\tcurated$' "$tmp/out" || fail "mentions does not say abu-kamal is curated"
 for id in rabia al-walid abu-kamal; do
     grep -q $'^place\t[0-9]*\t[^\t]*\t'"$id"$'\t' "$tmp/out" || fail "mentions lacks $id"
 done
 grep -q $'\tal-qaim\t' "$tmp/out" && fail "الوضع القائم resolved to al-Qaim"
-grep -q $'^date\t.*\t2025-03-07\tday$' "$tmp/out" || fail "mentions lacks the date 2025-03-07"
+grep -q $'^date\t.*\t2025-03-07\tday\t-$' "$tmp/out" || fail "mentions lacks the date 2025-03-07"
 # every offset points at its surface, byte for byte
 while IFS=$'\t' read -r kind off surface _; do
     [[ "$kind" == "kind" ]] && continue

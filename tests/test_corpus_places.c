@@ -1,9 +1,12 @@
 /* test_corpus_places.c: place precision and recall of the matcher on the
  * seed articles of ../shared/corpus against gold/places.tsv, with the
- * distance rule of the issue (20 km; 120 km governorates; 200 km regions and
- * other; 400 km countries), per article over distinct places. Fails below
- * 0.95 either way. Reads the corpus at run time; never copies it. */
+ * codebook's distance per gold kind (ce_tolerance_km, shared with the
+ * benchmark), per article over distinct places. Fails below
+ * 0.95 either way; SKIPPED when the corpus is absent. Reads the corpus at
+ * run time; never copies it. */
 #include "bm_test.h"
+
+#include "../bench/corpus_eval_impl.h"
 
 #define MAX_GOLD 256
 
@@ -13,17 +16,6 @@ typedef struct gold {
     char kind[32];
     bm_lonlat pt;
 } gold;
-
-static double radius_km(const char *kind)
-{
-    if (!strcmp(kind, "country"))
-        return 400;
-    if (!strcmp(kind, "governorate"))
-        return 120;
-    if (!strcmp(kind, "region") || !strcmp(kind, "other"))
-        return 200;
-    return 20;
-}
 
 static size_t read_gold(const char *corpus, gold *g, size_t max)
 {
@@ -60,16 +52,12 @@ static size_t read_gold(const char *corpus, gold *g, size_t max)
 
 static int near_gold(const bm_gplace *p, const gold *g)
 {
-    return bm_distance_km(p->pt, g->pt) <= radius_km(g->kind);
+    return bm_distance_km(p->pt, g->pt) <= ce_tolerance_km(g->kind);
 }
 
 int main(void)
 {
-    const char *corpus = bm_test_corpus();
-    if (!corpus) {
-        printf("test_corpus_places: no corpus at ../shared/corpus; nothing to measure\n");
-        return 0;
-    }
+    const char *corpus = bm_test_corpus_or_skip("test_corpus_places");
     static gold gv[MAX_GOLD];
     size_t ng = read_gold(corpus, gv, MAX_GOLD);
     BM_REQUIRE(ng > 0);

@@ -17,20 +17,26 @@ static char g_dir[512], g_db[600];
 
 /* ---- Fixture ------------------------------------------------------------- */
 
-static void put_place(bm_store *s, const char *id, const char *en, const char *ar, double lon,
-                      double lat, int64_t pop)
+static void put_place_kind(bm_store *s, const char *id, const char *en, const char *ar,
+                           double lon, double lat, int64_t pop, const char *kind)
 {
     bm_place p;
     memset(&p, 0, sizeof p);
     snprintf(p.id, sizeof p.id, "%s", id);
     snprintf(p.name_en, sizeof p.name_en, "%s", en);
     snprintf(p.name_ar, sizeof p.name_ar, "%s", ar);
-    snprintf(p.kind, sizeof p.kind, "town");
+    snprintf(p.kind, sizeof p.kind, "%s", kind);
     snprintf(p.country, sizeof p.country, "SY");
     snprintf(p.admin1, sizeof p.admin1, "Deir ez-Zor");
     p.population = pop;
     p.pt = (bm_lonlat){lon, lat};
     BM_REQUIRE(bm_store_place_put(s, &p) == BM_OK);
+}
+
+static void put_place(bm_store *s, const char *id, const char *en, const char *ar, double lon,
+                      double lat, int64_t pop)
+{
+    put_place_kind(s, id, en, ar, lon, lat, pop, "town");
 }
 
 /* Areas are drawn with clockwise outer rings (and a counter-clockwise hole)
@@ -74,9 +80,14 @@ static int64_t add_incident(bm_store *s, const char *date, const char *type, con
     return inc.id;
 }
 
-static int64_t add_article(bm_store *s, const char *sha, const char *file, const char *url)
+static int64_t add_article(bm_store *s, const char *sha, const char *file, const char *url,
+                           const char *outlet, const char *published)
 {
-    bm_article a = {.file_name = file, .url = url, .language = "ar", .source = "test"};
+    bm_article a = {.file_name = file,
+                    .url = url,
+                    .language = "ar",
+                    .source = outlet,
+                    .published = published};
     snprintf(a.sha256, sizeof a.sha256, "%s", sha);
     BM_REQUIRE(bm_store_article_add(s, &a) == BM_OK);
     return a.id;
@@ -119,10 +130,14 @@ static void build_fixture(void)
     add_incident(s, "2024-05-02", "airstrike", "deir-ez-zor-gov", 40.2, 35.1, 0, 0.8,
                  "غارة جوية على موقع في ريف دير الزور");
     add_incident(s, "2024-06-20", "clash", "", 41.7, 33.9, 12, 1.0, "");
+    /* Placed only in a country: left out, or written without a point. */
+    put_place_kind(s, "iraq", "Iraq", "العراق", 43.7, 33.0, -1, "country");
+    add_incident(s, "2024-07-01", "statement", "iraq", 43.7, 33.0, -1, 0.5, "Iraq-wide");
     int64_t a1 = add_article(s, "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1",
-                             "seed_first.txt", "https://example.org/one");
+                             "seed_first.txt", "https://example.org/one", "Shafaq News",
+                             "2024-03-15");
     int64_t a2 = add_article(s, "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2",
-                             "seed_second.txt", NULL);
+                             "seed_second.txt", NULL, NULL, NULL);
     add_source(s, i1, a1, 120, "قالت مصادر محلية إن اشتباكا وقع قرب البوكمال.");
     add_source(s, i1, a2, 40, "وأفاد شهود بسماع إطلاق نار.");
     add_source(s, i1, a1, 10, "اشتباك في البوكمال.");
@@ -221,10 +236,37 @@ static int first_cb(const bm_source *s, void *user)
 }
 
 static const char *const incident_props[] = {
-    "id",         "date",          "date_end",      "date_precision", "type",
-    "place_id",   "place_name_en", "place_name_ar", "geo_precision",  "confidence",
-    "fatalities", "sources",       "article",       "snippet",        "summary",
-    NULL};
+    "id",           "date",           "date_start",       "date_end",        "date_precision",
+    "type",         "place_id",       "place_name_en",    "place_name_ar",   "geo_precision",
+    "confidence",   "fatalities",     "actor1",           "actor2",          "provenance",
+    "sources",      "source_names",   "source_urls",      "source_published", "source_articles",
+    "article",      "snippet",        "summary",          NULL};
+
+/* The "; "-joined per-article lists the export promises, rebuilt here from
+ * the store's own source rows. */
+typedef struct src_lists {
+    char names[1024], urls[1024], published[256], articles[1024];
+    int64_t last_article;
+} src_lists;
+
+static void list_add(char *buf, size_t n, const char *v)
+{
+    size_t len = strlen(buf);
+    snprintf(buf + len, n - len, "%s%s", len ? "; " : "", v && *v ? v : "-");
+}
+
+static int lists_cb(const bm_source *s, void *user)
+{
+    src_lists *l = user;
+    if (s->article_id == l->last_article)
+        return 0;
+    l->last_article = s->article_id;
+    list_add(l->names, sizeof l->names, s->outlet);
+    list_add(l->urls, sizeof l->urls, s->url);
+    list_add(l->published, sizeof l->published, s->published);
+    list_add(l->articles, sizeof l->articles, s->file_name);
+    return 0;
+}
 
 /* Exactly the published properties, in order (KML adds its own Name and
  * Description columns when read back, so it only has to contain them all). */
@@ -251,9 +293,19 @@ static void check_incident(bm_store *s, OGRFeatureH f, double tol, const char *c
         BM_FAIL_AT("%s: feature id %s is not an incident", ctx, ids ? ids : "(null)");
         return;
     }
-    char date[16], end[16];
+    char date[16], start[16], end[16];
     CHECK_STR(f, "date", bm_date_format_prec(inc.date_start, inc.date_precision, date), ctx);
+    CHECK_STR(f, "date_start", bm_date_format(inc.date_start, start), ctx);
     CHECK_STR(f, "date_end", bm_date_format(inc.date_end, end), ctx);
+    CHECK_STR(f, "actor1", inc.actor1, ctx);
+    CHECK_STR(f, "actor2", inc.actor2, ctx);
+    CHECK_STR(f, "provenance", inc.provenance, ctx);
+    src_lists sl = {0};
+    bm_store_sources(s, inc.id, lists_cb, &sl);
+    CHECK_STR(f, "source_names", sl.names, ctx);
+    CHECK_STR(f, "source_urls", sl.urls, ctx);
+    CHECK_STR(f, "source_published", sl.published, ctx);
+    CHECK_STR(f, "source_articles", sl.articles, ctx);
     CHECK_STR(f, "date_precision", bm_precision_name(inc.date_precision), ctx);
     CHECK_STR(f, "type", inc.type, ctx);
     CHECK_STR(f, "place_id", inc.place_id, ctx);
@@ -270,13 +322,17 @@ static void check_incident(bm_store *s, OGRFeatureH f, double tol, const char *c
     CHECK_STR(f, "article", fs.found ? fs.file : NULL, ctx);
     CHECK_STR(f, "snippet", fs.found ? fs.sentence : NULL, ctx);
     CHECK_STR(f, "summary", inc.summary, ctx);
-    check_point(f, inc.pt, tol, ctx);
+    if (strcmp(inc.place_id, "iraq") == 0)
+        BM_ASSERT(OGR_F_GetGeometryRef(f) == NULL);
+    else
+        check_point(f, inc.pt, tol, ctx);
 }
 
+/* Counts the incidents an export writes by default: not the country-level. */
 static int count_ids(const bm_incident *inc, void *user)
 {
-    (void)inc;
-    ++*(int64_t *)user;
+    if (strcmp(inc->place_id, "iraq") != 0)
+        ++*(int64_t *)user;
     return 0;
 }
 
@@ -437,7 +493,7 @@ static void verify_areas(const char *path, int geojson)
 
 typedef struct src_list {
     bm_source items[16];
-    char text[16][3][512];
+    char text[16][5][512];
     int n;
 } src_list;
 
@@ -450,12 +506,15 @@ static int collect_src(const bm_source *s, void *user)
     snprintf(l->text[l->n][0], 512, "%s", s->file_name ? s->file_name : "");
     snprintf(l->text[l->n][1], 512, "%s", s->url ? s->url : "");
     snprintf(l->text[l->n][2], 512, "%s", s->sentence ? s->sentence : "");
+    snprintf(l->text[l->n][3], 512, "%s", s->outlet ? s->outlet : "");
+    snprintf(l->text[l->n][4], 512, "%s", s->published ? s->published : "");
     l->n++;
     return 0;
 }
 
-static const char *const source_props[] = {"incident_id", "article",  "url", "byte_start",
-                                           "byte_end",    "sentence", NULL};
+static const char *const source_props[] = {"incident_id", "outlet",     "url",
+                                           "published",   "article",    "byte_start",
+                                           "byte_end",    "sentence",   NULL};
 
 static void verify_sources(bm_store *s, const char *path, double tol, int exact_schema)
 {
@@ -477,6 +536,8 @@ static void verify_sources(bm_store *s, const char *path, double tol, int exact_
             CHECK_NUM(f, "incident_id", l->items[i].incident_id, 0, path);
             CHECK_STR(f, "article", l->text[i][0], path);
             CHECK_STR(f, "url", l->text[i][1], path);
+            CHECK_STR(f, "outlet", l->text[i][3], path);
+            CHECK_STR(f, "published", l->text[i][4], path);
             CHECK_NUM(f, "byte_start", l->items[i].byte_start, 0, path);
             CHECK_NUM(f, "byte_end", l->items[i].byte_end, 0, path);
             CHECK_STR(f, "sentence", l->text[i][2], path);
@@ -857,6 +918,110 @@ static void test_library_errors(bm_store *s)
     BM_ASSERT(strstr(bm_error_text(&err), "inc.gpkg") != NULL);
 }
 
+/* The type a reader sees for a field of the file's only layer, or -1. */
+static int field_type(const char *path, const char *name)
+{
+    GDALDatasetH ds = open_vector(path, NULL);
+    if (!ds)
+        return -1;
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(GDALDatasetGetLayer(ds, 0));
+    int i = OGR_FD_GetFieldIndex(defn, name);
+    int t = i < 0 ? -1 : (int)OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, i));
+    GDALClose(ds);
+    return t;
+}
+
+/* date_start and date_end are dates for every reader (FlatGeobuf: DateTime),
+ * whatever the precision of the data; the SpatiaLite file's columns too. */
+static void test_date_types(bm_store *s)
+{
+    static const struct {
+        const char *file;
+        int type;
+    } want[] = {
+        {"inc.geojson", OFTDate}, {"inc.gpkg", OFTDate},        {"inc.csv", OFTDate},
+        {"inc.fgb", OFTDateTime}, {"inc.geojsons", OFTDate},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        char path[700];
+        out_path(path, sizeof path, want[i].file);
+        BM_ASSERT_EQ_INT(field_type(path, "date_start"), want[i].type);
+        BM_ASSERT_EQ_INT(field_type(path, "date_end"), want[i].type);
+    }
+    /* Only month-precision data: `date` reads as text, the dates as dates. */
+    char path[700], args[1400];
+    out_path(path, sizeof path, "month.geojson");
+    snprintf(args, sizeof args, "-o '%s' --type smuggling", path);
+    BM_ASSERT_EQ_INT(cli(args), 0);
+    BM_ASSERT_EQ_INT(field_type(path, "date"), OFTString);
+    BM_ASSERT_EQ_INT(field_type(path, "date_start"), OFTDate);
+    out_path(path, sizeof path, "day.geojson");
+    snprintf(args, sizeof args, "-o '%s' --type airstrike", path);
+    BM_ASSERT_EQ_INT(cli(args), 0);
+    BM_ASSERT_EQ_INT(field_type(path, "date_start"), OFTDate);
+    const char *const drivers[] = {"SQLite", NULL};
+    GDALDatasetH db = GDALOpenEx(g_db, GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, NULL, NULL);
+    BM_REQUIRE(db);
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(GDALDatasetGetLayerByName(db, "incidents"));
+    BM_ASSERT_EQ_INT(OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, OGR_FD_GetFieldIndex(defn,
+                                                                                  "date_start"))),
+                     OFTDate);
+    GDALClose(db);
+    (void)s;
+}
+
+/* Country-level incidents: left out by default (the 5 others were checked),
+ * kept with a null geometry on request. */
+static void test_country_level(bm_store *s)
+{
+    static const char *const files[] = {"all.geojson", "all.gpkg", "all.csv", "all.kml"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[700];
+        out_path(path, sizeof path, files[i]);
+        bm_export_opts o;
+        bm_export_opts_init(&o);
+        o.include_country_level = 1;
+        int64_t n = 0;
+        bm_error err;
+        bm_error_clear(&err);
+        BM_ASSERT_EQ_INT(bm_export(s, path, &o, &n, &err), BM_OK);
+        BM_ASSERT_EQ_INT(n, 6);
+        GDALDatasetH ds = open_vector(path, open_options(path));
+        if (!ds)
+            continue;
+        OGRLayerH l = GDALDatasetGetLayer(ds, 0);
+        BM_ASSERT_EQ_INT(OGR_L_GetFeatureCount(l, TRUE), 6);
+        int nulls = 0;
+        OGRFeatureH f;
+        while ((f = OGR_L_GetNextFeature(l)) != NULL) {
+            OGRGeometryH g = OGR_F_GetGeometryRef(f);
+            nulls += g == NULL || OGR_G_IsEmpty(g);
+            OGR_F_Destroy(f);
+        }
+        BM_ASSERT_EQ_INT(nulls, 1);
+        GDALClose(ds);
+    }
+}
+
+/* KML: a name, a TimeSpan of whole days and a style per type in the map's
+ * colours (clash #D55E00 in maps/style.ini is KML's aabbggrr ff005ed5). */
+static void test_kml(void)
+{
+    char path[700];
+    out_path(path, sizeof path, "inc.kml");
+    char *text = slurp(path);
+    BM_REQUIRE(text);
+    BM_ASSERT(strstr(text, "<Style id=\"clash\">") != NULL);
+    BM_ASSERT(strstr(text, "<color>ff005ed5</color>") != NULL);
+    BM_ASSERT(strstr(text, "<styleUrl>#clash</styleUrl>") != NULL);
+    BM_ASSERT(strstr(text, "<name>Clash, Abu Kamal, 2024-03-14</name>") != NULL);
+    BM_ASSERT(strstr(text, "<begin>2024-03-01T00:00:00</begin>") != NULL);
+    BM_ASSERT(strstr(text, "<end>2024-03-31T23:59:59</end>") != NULL);
+    BM_ASSERT(strstr(text, "Sources: Shafaq News; -") != NULL);
+    BM_ASSERT(strstr(text, "<snippet>") != NULL);
+    free(text);
+}
+
 int main(void)
 {
     snprintf(g_dir, sizeof g_dir, "%s", bm_test_tmpdir());
@@ -870,6 +1035,9 @@ int main(void)
     test_formats_from_paths();
     test_every_format(s);
     test_layers(s);
+    test_date_types(s);
+    test_country_level(s);
+    test_kml();
     test_filters(s);
     test_overwrite();
     test_stdout(s);

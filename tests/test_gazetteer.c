@@ -210,7 +210,7 @@ static void test_store(void)
     BM_ASSERT_EQ_INT(n, 1);
     if (n == 1) {
         BM_ASSERT_EQ_STR(m[0].place->id, "gn-99999901");
-        BM_ASSERT_EQ_STR(m[0].place->source, "geonames-user");
+        BM_ASSERT_EQ_STR(m[0].place->source, "user");
     }
     free(m);
     /* the gazetteer's own places still resolve after the rebuild */

@@ -303,48 +303,82 @@ static void test_queries_against_brute_force(void)
     bm_store_close(s);
 }
 
-/* A reader process keeps reading while this process writes (WAL + busy
- * timeout): neither fails and the reader sees a consistent, growing count. */
+/* A reader process holds its own connection while this process writes (WAL +
+ * busy timeout). In lock step over pipes, so that it cannot pass without
+ * seeing the writes: after each commit the reader must count exactly what is
+ * committed (a partial count of the final 500), and while a write transaction
+ * is open it must read, without error or wait, the last committed count
+ * (isolation), never the half-written batch. */
+static int64_t lockstep_read(int to_reader, int from_reader, int64_t want)
+{
+    int64_t got = -2;
+    if (write(to_reader, &want, sizeof want) != (ssize_t)sizeof want ||
+        read(from_reader, &got, sizeof got) != (ssize_t)sizeof got)
+        return -2;
+    return got;
+}
+
+static void reader_child(const char *p, int in, int out)
+{
+    bm_store *r = NULL;
+    bm_error err;
+    int bad = bm_store_open(p, BM_STORE_READONLY, &r, &err) != BM_OK;
+    if (bad)
+        fprintf(stderr, "reader: open: %s\n", bm_error_text(&err));
+    int64_t want;
+    while (read(in, &want, sizeof want) == (ssize_t)sizeof want && want >= 0) {
+        int64_t n = -1;
+        if (!bad && bm_store_count(r, NULL, &n) != BM_OK) {
+            fprintf(stderr, "reader: count: %s\n", bm_store_errmsg(r));
+            n = -1;
+        }
+        if (write(out, &n, sizeof n) != (ssize_t)sizeof n)
+            break;
+    }
+    bm_store_close(r);
+    _exit(bad);
+}
+
 static void test_reader_while_writing(void)
 {
     char p[512];
     snprintf(p, sizeof p, "%s", tmp_path("shared.sqlite"));
     bm_store *w = open_ok(p, 0); /* the file exists before the reader starts */
     bm_store_close(w);
+    int down[2], up[2];
+    BM_REQUIRE(pipe(down) == 0 && pipe(up) == 0);
     /* Fork before the writer opens: the child must not inherit a connection. */
     pid_t pid = fork();
     BM_REQUIRE(pid >= 0);
     if (pid == 0) {
-        bm_store *r = NULL;
-        bm_error err;
-        int64_t last = 0, n = 0;
-        int bad = 0;
-        for (int i = 0; i < 100 && !bad; i++) {
-            if (bm_store_open(p, BM_STORE_READONLY, &r, &err) != BM_OK) {
-                fprintf(stderr, "reader: open: %s\n", bm_error_text(&err));
-                bad = 1;
-                break;
-            }
-            if (bm_store_count(r, NULL, &n) != BM_OK || n < last || n % 10 != 0) {
-                fprintf(stderr, "reader: count %lld after %lld: %s\n", (long long)n,
-                        (long long)last, bm_store_errmsg(r));
-                bad = 1;
-            }
-            last = n;
-            bm_store_close(r);
-        }
-        _exit(bad);
+        close(down[1]);
+        close(up[0]);
+        reader_child(p, down[0], up[1]);
     }
+    close(down[0]);
+    close(up[1]);
     w = open_ok(p, 0);
+    int partial_seen = 0;
     for (int batch = 0; batch < 50; batch++) {
+        int64_t committed = (int64_t)batch * 10;
         BM_ASSERT_EQ_INT(bm_store_begin(w), BM_OK);
         for (int i = 0; i < 10; i++) {
             bm_incident inc;
             make_incident(&inc, batch * 10 + i);
             BM_ASSERT_EQ_INT(bm_store_incident_add(w, &inc), BM_OK);
+            if (i == 4) /* mid-transaction: the reader sees the last commit only */
+                BM_ASSERT_EQ_INT(lockstep_read(down[1], up[0], committed), committed);
         }
         BM_ASSERT_EQ_INT(bm_store_commit(w), BM_OK);
+        int64_t seen = lockstep_read(down[1], up[0], committed + 10);
+        BM_ASSERT_EQ_INT(seen, committed + 10);
+        partial_seen += seen > 0 && seen < 500;
     }
+    BM_ASSERT_EQ_INT(partial_seen, 49);
+    int64_t stop = -1;
+    BM_ASSERT(write(down[1], &stop, sizeof stop) == (ssize_t)sizeof stop);
+    close(down[1]);
+    close(up[0]);
     int status = 0;
     waitpid(pid, &status, 0);
     BM_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);

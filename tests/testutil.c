@@ -56,6 +56,36 @@ const char *bm_test_corpus(void)
     return access(probe, R_OK) == 0 ? path : NULL;
 }
 
+void bm_test_skip(const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    printf("%s: SKIPPED: ", name);
+    vprintf(fmt, ap);
+    printf("\n");
+    va_end(ap);
+    fflush(stdout);
+    exit(BM_TEST_SKIP);
+}
+
+const char *bm_test_corpus_or_skip(const char *name)
+{
+    const char *c = bm_test_corpus();
+    if (!c) {
+        const char *env = getenv("BM_CORPUS"), *ci = getenv("CI");
+        const char *where = env && *env ? env : BM_TEST_SOURCE_DIR "/../shared/corpus";
+        /* CI runs with ../shared beside the clone: there a missing corpus is a
+         * broken set-up, not a reason to skip. */
+        if (ci && !strcmp(ci, "true")) {
+            printf("%s: FAILED: no corpus at %s, and CI=true requires it\n", name, where);
+            exit(1);
+        }
+        bm_test_skip(name, "no corpus at %s (../shared/corpus beside the checkout, or $BM_CORPUS)",
+                     where);
+    }
+    return c;
+}
+
 int bm_test_system(const char *fmt, ...)
 {
     char *cmd = NULL;

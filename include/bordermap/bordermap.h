@@ -5,6 +5,7 @@
 
 #include "bordermap/common.h"
 #include "bordermap/store.h"
+#include "bordermap/edits.h"
 #if __has_include("bordermap/arabic.h")
 #include "bordermap/arabic.h"
 #endif
@@ -30,5 +31,7 @@
 #include "bordermap/animate.h"
 #endif
 #include "bordermap/fileio.h"
+#include "bordermap/actors.h"
+#include "bordermap/acled.h"
 
 #endif

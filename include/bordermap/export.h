@@ -20,7 +20,8 @@ typedef enum bm_export_format {
     BM_EXPORT_KML,
     BM_EXPORT_CSV,
     BM_EXPORT_FLATGEOBUF,
-    BM_EXPORT_GEOJSONSEQ
+    BM_EXPORT_GEOJSONSEQ,
+    BM_EXPORT_ACLED /* ACLED's CSV columns (by --format only; incidents layer) */
 } bm_export_format;
 
 /* What to write. */
@@ -36,6 +37,9 @@ typedef struct bm_export_opts {
     int areas;      /* places only: write the area (MultiPolygon) of every
                        place that has one, instead of the points */
     int overwrite;  /* replace an existing file (otherwise BM_EEXIST) */
+    int include_country_level; /* incidents placed only in a country: written with a
+                                  null geometry (ACLED: the country's point) instead
+                                  of left out */
     bm_query query; /* incidents and sources: which incidents; borrowed */
 } bm_export_opts;
 

@@ -42,7 +42,8 @@ void bm_ingest_opts_init(bm_ingest_opts *o);
 typedef enum bm_ingest_status {
     BM_INGEST_STORED = 1,  /* a new article */
     BM_INGEST_SKIPPED = 2, /* same sha256 already stored, nothing changed */
-    BM_INGEST_REPLACED = 3 /* --force: purged and extracted again */
+    BM_INGEST_REPLACED = 3 /* --force: extracted again; incidents found again keep
+                              their ids, corrected ones keep every field */
 } bm_ingest_status;
 
 typedef struct bm_ingest_result {
@@ -54,6 +55,7 @@ typedef struct bm_ingest_result {
     const char *published_from; /* "option", "article" or "none"; static */
     size_t n_new;               /* incidents created */
     size_t n_merged;            /* incidents that were already known: one more source */
+    size_t n_kept;              /* --force: incidents found again, under their old ids */
     size_t n_unresolved;        /* events dropped for want of a date */
 } bm_ingest_result;
 

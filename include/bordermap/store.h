@@ -13,7 +13,7 @@ extern "C" {
 
 /* The schema version this library writes; older files are migrated forward
  * on open, newer ones are refused with BM_EVERSION. */
-#define BM_SCHEMA_VERSION 2
+#define BM_SCHEMA_VERSION 5
 
 typedef struct bm_store bm_store;
 
@@ -58,6 +58,11 @@ typedef struct bm_incident {
     int n_sources;               /* read-only: number of linked article sources */
     char summary[1024];
     char reasons[256];           /* why the confidence is what it is */
+    char actor1[96];             /* the side that acts ("" when unknown) */
+    char actor2[96];             /* the side acted upon ("" when none or unknown) */
+    char provenance[16];         /* "extracted", "manual" or "acled"; "" = extracted */
+    char external_id[32];        /* the source dataset's id (ACLED event_id_cnty) or "" */
+    int inter1, inter2;          /* ACLED interaction codes 1-8 of the actors, 0 unknown */
 } bm_incident;
 
 /* Fills defaults: precision day, geo_precision 1, confidence 1, fatalities -1. */
@@ -68,6 +73,10 @@ void bm_incident_init(bm_incident *inc);
 int bm_store_incident_add(bm_store *store, bm_incident *inc);
 /* Rewrites every field of an existing incident (by inc->id). */
 int bm_store_incident_update(bm_store *store, const bm_incident *inc);
+/* The first incident with this provenance and external id (an ACLED event
+ * imported before): BM_OK with *id set, or BM_ENOTFOUND. */
+int bm_store_incident_find_external(bm_store *store, const char *provenance,
+                                    const char *external_id, int64_t *id);
 /* BM_ENOTFOUND when there is no such id. */
 int bm_store_incident_get(bm_store *store, int64_t id, bm_incident *out);
 /* Deletes the incident and its source links; BM_ENOTFOUND when absent. */
@@ -122,6 +131,8 @@ typedef struct bm_source {
     const char *sentence;         /* borrowed */
     const char *file_name;        /* borrowed, filled by the iterator */
     const char *url;              /* borrowed, filled by the iterator */
+    const char *outlet;           /* borrowed, filled by the iterator: the article's source */
+    const char *published;        /* borrowed, filled by the iterator: YYYY-MM-DD or NULL */
 } bm_source;
 
 /* Links an incident to an article (one more source for it). */
@@ -142,6 +153,7 @@ typedef struct bm_place {
     char admin1[64];
     int64_t population; /* -1 when unknown */
     bm_lonlat pt;
+    char source[96]; /* curated, geonames:<id>, wof:<id>;gn:<id>, user ("" unknown) */
 } bm_place;
 
 /* Inserts or replaces a place (and drops its old aliases). */
@@ -158,6 +170,28 @@ int bm_store_place_count(bm_store *store, int64_t *count);
 /* Calls cb for every place ordered by id. */
 typedef int (*bm_place_cb)(const bm_place *p, void *user);
 int bm_store_places(bm_store *store, bm_place_cb cb, void *user);
+
+/* Every alias of every place (place_names), ordered by place; cb returns
+ * non-zero to stop (that value is returned). Strings are borrowed for the
+ * call only. */
+typedef int (*bm_place_name_cb)(const char *place_id, const char *name, const char *lang,
+                                void *user);
+int bm_store_place_names(bm_store *store, bm_place_name_cb cb, void *user);
+
+/* Records of imported gazetteers (wof:<id>, gn:<id>, tsv:<id>): the place
+ * each became or was merged into, and a digest of the row as imported.
+ * get writes into caller buffers (either may be NULL); BM_ENOTFOUND when
+ * the record was never imported. */
+int bm_store_place_record_get(bm_store *store, const char *record, char *place_id,
+                              size_t id_size, char *digest, size_t digest_size);
+int bm_store_place_record_put(bm_store *store, const char *record, const char *place_id,
+                              const char *digest);
+/* Points the incidents of place `from` at place `to` (and its point);
+ * *moved (may be NULL) gets how many. Nothing moves when `to` is absent. */
+int bm_store_place_move_incidents(bm_store *store, const char *from, const char *to,
+                                  int64_t *moved);
+/* Removes a place with its names and records (incidents keep their id). */
+int bm_store_place_delete(bm_store *store, const char *id);
 
 /* A value kept in the meta table (e.g. the gazetteer fingerprint the places
  * table was loaded from). bm_store_meta_get writes "" when absent. */

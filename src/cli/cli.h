@@ -43,8 +43,6 @@ int bm__cli_sync_gazetteer(bm_store *store, bm_error *err);
  * [lo, hi] (no blanks, junk, overflow, NaN or infinity). BM_OK or BM_EINVAL. */
 int bm_cli_parse_integer(const char *s, long long lo, long long hi, long long *out);
 int bm_cli_parse_real(const char *s, double lo, double hi, double *out);
-/* "LON,LAT" in degrees inside WGS84 bounds. BM_OK or BM_EINVAL. */
-int bm_cli_parse_lonlat(const char *s, bm_lonlat *pt);
 
 /* Parses "W,S,E,N" into a query bbox. BM_OK or BM_EINVAL. */
 int bm_cli_parse_bbox(const char *s, double *w, double *s_, double *e, double *n);
@@ -59,6 +57,27 @@ void bm_cli_free_list(char **list, size_t n);
  * Returns BM_EXIT_OK or prints the usage error and returns BM_EXIT_USAGE. */
 int bm__cli_parse_filter(const char *cmd, int c, const char *arg, bm_query *q, char ***types,
                          size_t *n_types);
+
+/* Option parsers shared by the incidents subcommands (cmd_incidents.c). The
+ * date and id parsers print the usage error and return BM_EXIT_USAGE; the
+ * lon/lat one returns BM_EINVAL and prints nothing. */
+int bm__cli_parse_date(const char *cmd, const char *opt, const char *v, bm_date *first,
+                       bm_date *last, bm_precision *p);
+int bm__cli_parse_id(const char *cmd, const char *s, int64_t *id);
+int bm__cli_parse_lonlat(const char *s, bm_lonlat *pt);
+
+/* incidents edit|merge|split|history (cmd_corrections.c); argv[0] is the
+ * subcommand. */
+int bm__cli_incidents_edit(bm_cli *cli, int argc, char **argv);
+int bm__cli_incidents_merge(bm_cli *cli, int argc, char **argv);
+int bm__cli_incidents_split(bm_cli *cli, int argc, char **argv);
+int bm__cli_incidents_history(bm_cli *cli, int argc, char **argv);
+/* The corrections of an incident (corrected when, note, review mark) as
+ * `incidents show` prints them after the detail; nothing when none. */
+void bm__cli_print_corrections(bm_store *store, int64_t id);
+/* places add|alias add (cmd_places_team.c); argv[0] is the action. */
+int bm__cli_places_add(bm_cli *cli, int argc, char **argv);
+int bm__cli_places_alias(bm_cli *cli, int argc, char **argv);
 
 /* True when stderr is a terminal and progress bars make sense. */
 int bm_cli_progress_enabled(const bm_cli *cli);
@@ -85,5 +104,6 @@ int bm_cmd_ingest(bm_cli *cli, int argc, char **argv);
 int bm_cmd_render(bm_cli *cli, int argc, char **argv);
 int bm_cmd_export(bm_cli *cli, int argc, char **argv);
 int bm_cmd_animate(bm_cli *cli, int argc, char **argv);
+int bm_cmd_import(bm_cli *cli, int argc, char **argv);
 
 #endif

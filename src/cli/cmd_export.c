@@ -15,11 +15,12 @@ static void usage(FILE *fp)
             "GIS file through GDAL/OGR. The format follows the extension unless --format\n"
             "is given: .geojson/.json GeoJSON (RFC 7946: WGS84 lon/lat, 6 decimals),\n"
             ".gpkg GeoPackage, .kml KML, .csv CSV (X,Y columns), .fgb FlatGeobuf,\n"
-            ".geojsons/.geojsonl GeoJSON sequence. '-' writes GeoJSON (or --format\n"
-            "GeoJSONSeq, CSV, KML) to standard output. Files are written atomically.\n\n"
+            ".geojsons/.geojsonl GeoJSON sequence; --format ACLED writes ACLED's CSV\n"
+            "columns. '-' writes GeoJSON (or --format GeoJSONSeq, CSV, KML, ACLED) to\n"
+            "standard output. Files are written atomically (a CSV's .csvt with it).\n\n"
             "Options:\n"
             "  -o, --output FILE   output file, or - for standard output (required)\n"
-            "  -f, --format NAME   GeoJSON, GPKG, KML, CSV, FlatGeobuf or GeoJSONSeq\n"
+            "  -f, --format NAME   GeoJSON, GPKG, KML, CSV, FlatGeobuf, GeoJSONSeq or ACLED\n"
             "      --from DATE     incidents overlapping DATE or later (YYYY[-MM[-DD]])\n"
             "      --to DATE       incidents overlapping DATE or earlier\n"
             "      --type T,...    only these incident types\n"
@@ -27,17 +28,26 @@ static void usage(FILE *fp)
             "      --layer NAME    incidents (default), places or sources\n"
             "      --areas         with --layer places: the area polygons of the places\n"
             "                      that have one, instead of points\n"
+            "      --include-country-level\n"
+            "                      keep incidents placed only in a country, with a null\n"
+            "                      geometry (ACLED: the country's point); default: left out\n"
             "      --overwrite     replace an existing file\n"
             "  -h, --help          this help\n\n"
-            "Incident properties: id, date, date_end, date_precision, type, place_id,\n"
+            "Incident properties: id, date (at its precision), date_start and date_end\n"
+            "(Date; DateTime in FlatGeobuf), date_precision, type, place_id,\n"
             "place_name_en, place_name_ar, geo_precision, confidence, fatalities,\n"
-            "sources, article, snippet, summary.\n"
-            "Source properties: incident_id, article, url, byte_start, byte_end,\n"
-            "sentence (at the incident's point; the filters select the incidents).\n\n"
+            "actor1, actor2, provenance, sources (count), source_names, source_urls,\n"
+            "source_published, source_articles (one '; '-separated entry per source,\n"
+            "'-' when unknown), article, snippet, summary. KML adds name, description\n"
+            "and a TimeSpan, with one style per type in the map's colours.\n"
+            "Source properties: incident_id, outlet, url, published (Date), article,\n"
+            "byte_start, byte_end, sentence (at the incident's point; the filters\n"
+            "select the incidents).\n\n"
             "Examples:\n"
             "  bordermap export -o incidents.geojson\n"
             "  bordermap export -o corridor.gpkg --from 2024-01 --to 2024-06 --type clash,attack\n"
             "  bordermap export -o places.fgb --layer places --areas\n"
+            "  bordermap export -o acled.csv --format ACLED --from 2025-01\n"
             "  bordermap export -o - --bbox 40.5,34,41.5,35 | jq '.features | length'\n\n"
             "Exit codes: 0 ok, 1 failure (file exists without --overwrite, database or\n"
             "GDAL error), 2 usage error (bad option, unknown format or extension).\n");
@@ -50,7 +60,16 @@ typedef struct export_args {
     size_t n_types;
 } export_args;
 
-enum { OPT_FROM = 256, OPT_TO, OPT_TYPE, OPT_BBOX, OPT_LAYER, OPT_AREAS, OPT_OVERWRITE };
+enum {
+    OPT_FROM = 256,
+    OPT_TO,
+    OPT_TYPE,
+    OPT_BBOX,
+    OPT_LAYER,
+    OPT_AREAS,
+    OPT_OVERWRITE,
+    OPT_COUNTRY_LEVEL
+};
 
 static int parse_date_opt(const char *name, const char *arg, int is_to, bm_query *q)
 {
@@ -105,6 +124,7 @@ static int parse_one(export_args *a, int c, const char *arg)
         return BM_EXIT_OK;
     case OPT_AREAS: a->opts.areas = 1; return BM_EXIT_OK;
     case OPT_OVERWRITE: a->opts.overwrite = 1; return BM_EXIT_OK;
+    case OPT_COUNTRY_LEVEL: a->opts.include_country_level = 1; return BM_EXIT_OK;
     default: return bm_cli_usage_error("export", "unknown option");
     }
 }
@@ -127,6 +147,8 @@ static int check_args(export_args *a, int argc, char **argv)
                                   bm_export_format_name(f));
     if (a->opts.areas && a->opts.layer != BM_EXPORT_PLACES)
         return bm_cli_usage_error("export", "--areas needs --layer places");
+    if (f == BM_EXPORT_ACLED && a->opts.layer != BM_EXPORT_INCIDENTS)
+        return bm_cli_usage_error("export", "--format ACLED writes incidents only");
     const bm_query *q = &a->opts.query;
     if (q->has_from && q->has_to && bm_date_cmp(q->from, q->to) > 0)
         return bm_cli_usage_error("export", "--from is after --to");
@@ -145,6 +167,7 @@ static int parse_args(export_args *a, int argc, char **argv, int *help)
         {"layer", required_argument, NULL, OPT_LAYER},
         {"areas", no_argument, NULL, OPT_AREAS},
         {"overwrite", no_argument, NULL, OPT_OVERWRITE},
+        {"include-country-level", no_argument, NULL, OPT_COUNTRY_LEVEL},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };

@@ -8,11 +8,14 @@
 #include <string.h>
 
 #include "cli.h"
+#include "gazimport_cmd.h"
 #include "geonames_private.h"
 
 static void usage(FILE *fp)
 {
-    fprintf(fp, "Usage: bordermap gazetteer import geonames FILE [--alternate-names FILE]\n\n"
+    fprintf(fp, "Usage: bordermap gazetteer import geonames FILE [--alternate-names FILE]\n"
+                "       bordermap gazetteer import wof PATH... (see: gazetteer import wof --help)\n"
+                "       bordermap gazetteer import tsv FILE   (see: gazetteer import tsv --help)\n\n"
                 "Loads a GeoNames dump in the geoname table format (IQ.txt, SY.txt,\n"
                 "allCountries.txt from download.geonames.org/export/dump) into the\n"
                 "database's places (ids gn-<geonameid>) and place_names, in one transaction.\n"
@@ -154,6 +157,7 @@ static int import_row(bm_store *st, char **f, bm_place *pl, const arnames *ar, c
 {
     bm_place p = *pl;
     long long gid = atoll(f[0]);
+    snprintf(p.source, sizeof p.source, "geonames:%lld", gid);
     size_t nar = 0;
     const arname *a = first_arname(ar, gid, &nar);
     if (a) {
@@ -260,6 +264,11 @@ int bm_cmd_gazetteer(bm_cli *cli, int argc, char **argv)
     };
     const char *alt = NULL;
     int c;
+    /* the WOF and TSV imports take their own options */
+    if (argc >= 3 && !strcmp(argv[1], "import") && !strcmp(argv[2], "wof"))
+        return bm__cli_import_wof(cli, argc - 2, argv + 2);
+    if (argc >= 3 && !strcmp(argv[1], "import") && !strcmp(argv[2], "tsv"))
+        return bm__cli_import_tsv(cli, argc - 2, argv + 2);
     while ((c = getopt_long(argc, argv, "a:h", opts, NULL)) != -1) {
         switch (c) {
         case 'a': alt = optarg; break;
@@ -274,7 +283,8 @@ int bm_cmd_gazetteer(bm_cli *cli, int argc, char **argv)
     if (argc - optind < 3)
         return bm_cli_usage_error("gazetteer", "usage: gazetteer import geonames FILE");
     if (strcmp(argv[optind + 1], "geonames") != 0)
-        return bm_cli_usage_error("gazetteer", "unknown source '%s' (geonames)", argv[optind + 1]);
+        return bm_cli_usage_error("gazetteer", "unknown source '%s' (geonames, wof, tsv)",
+                                  argv[optind + 1]);
     if (argc - optind > 3)
         return bm_cli_usage_error("gazetteer", "unexpected argument '%s'", argv[optind + 3]);
     return run_import(cli, argv[optind + 2], alt);

@@ -1,4 +1,5 @@
-/* cmd_incidents.c: `bordermap incidents list|add|show|delete`: an analyst's
+/* cmd_incidents.c: `bordermap incidents list|add|show|delete` (and the
+ * dispatch of edit|merge|split|history, cmd_corrections.c): an analyst's
  * direct view of the incident table and manual entries.
  * Must never write a half-validated incident: everything is checked before
  * the store is touched, and each write is one transaction. */
@@ -25,7 +26,17 @@ static void usage(FILE *fp)
             "        an analyst's manual entry; D is YYYY-MM-DD, YYYY-MM or YYYY (the\n"
             "        precision follows the form); prints the new id\n"
             "  show ID [--format table|json]   one incident with its sources\n"
-            "  delete ID                       removes an incident and its source links\n\n"
+            "  delete ID [--by NAME]           removes an incident and its source links;\n"
+            "                                  recorded, and re-ingesting never restores it\n"
+            "  edit ID [--type T] [--place ID] [--lonlat LON,LAT] [--date D [--date-end D]]\n"
+            "      [--fatalities N|none] [--summary TEXT] [--note TEXT] [--by NAME]\n"
+            "        corrects an incident; re-ingesting never overwrites a corrected one\n"
+            "  merge ID ID... [--by NAME]      the later incidents join the first (sources\n"
+            "                                  united; their ids point to the first)\n"
+            "  split ID --source N [--by NAME] source N (as `show` numbers them) becomes a\n"
+            "                                  new incident; prints its id\n"
+            "  history ID [--format table|tsv|json]  every change: what, old, new, when, who\n"
+            "        (who: --by, else $USER, else the account name)\n\n"
             "Types: clash attack airstrike smuggling infiltration security_op fortification\n"
             "       deployment crossing diplomacy statement repatriation other\n\n"
             "Examples:\n"
@@ -33,7 +44,11 @@ static void usage(FILE *fp)
             "  bordermap incidents list --bbox 40,34,42,35.5 --format csv > incidents.csv\n"
             "  bordermap incidents add --date 2025-03-07 --place rabia --type deployment \\\n"
             "      --summary \"Iraqi border guards reinforced at Rabia\"\n"
-            "  bordermap incidents show 12\n\n"
+            "  bordermap incidents show 12\n"
+            "  bordermap incidents edit 12 --place al-qaim --note \"checked with OCHA map\"\n"
+            "  bordermap incidents merge 12 15 19\n"
+            "  bordermap incidents split 12 --source 2\n"
+            "  bordermap incidents history 12\n\n"
             "Exit codes: 0 ok, 1 failure (no such incident, database error), 2 usage error\n"
             "(unknown option, invalid date, type, coordinates or format).\n");
 }
@@ -52,8 +67,8 @@ static int list_cb(const bm_incident *inc, void *user)
     return bm_output_incident(&ls->out, inc);
 }
 
-static int parse_date_opt(const char *cmd, const char *opt, const char *v, bm_date *first,
-                          bm_date *last, bm_precision *p)
+int bm__cli_parse_date(const char *cmd, const char *opt, const char *v, bm_date *first,
+                       bm_date *last, bm_precision *p)
 {
     bm_error err;
     bm_error_clear(&err);
@@ -69,13 +84,13 @@ int bm__cli_parse_filter(const char *cmd, int c, const char *arg, bm_query *q, c
     char bad[64];
     switch (c) {
     case 'f':
-        if (parse_date_opt(cmd, "--from", arg, &first, &last, NULL))
+        if (bm__cli_parse_date(cmd, "--from", arg, &first, &last, NULL))
             return BM_EXIT_USAGE;
         q->has_from = 1;
         q->from = first;
         return BM_EXIT_OK;
     case 't':
-        if (parse_date_opt(cmd, "--to", arg, &first, &last, NULL))
+        if (bm__cli_parse_date(cmd, "--to", arg, &first, &last, NULL))
             return BM_EXIT_USAGE;
         q->has_to = 1;
         q->to = last; /* --to 2025-03 means through the end of March */
@@ -95,6 +110,24 @@ int bm__cli_parse_filter(const char *cmd, int c, const char *arg, bm_query *q, c
     default:
         return BM_EXIT_USAGE;
     }
+}
+
+/* CSV is the export's CSV written to stdout: one CSV schema for both
+ * commands. Every incident is listed (country-level ones with empty X,Y). */
+static int list_csv(bm_store *store, const bm_query *q, int64_t *n)
+{
+    bm_export_opts o;
+    bm_export_opts_init(&o);
+    o.format = BM_EXPORT_CSV;
+    o.query = *q;
+    o.include_country_level = 1;
+    bm_error err;
+    bm_error_clear(&err);
+    fflush(stdout);
+    int rc = bm_export(store, "-", &o, n, &err);
+    if (rc != BM_OK)
+        bm_cli_fail("incidents list", "%s", bm_error_text(&err));
+    return rc;
 }
 
 static int cmd_list(bm_cli *cli, int argc, char **argv)
@@ -147,9 +180,14 @@ static int cmd_list(bm_cli *cli, int argc, char **argv)
         return BM_EXIT_FAIL;
     }
     list_state ls = {.n = 0};
-    bm_output_begin(&ls.out, stdout, fmt);
-    int qrc = bm_store_query(store, &q, list_cb, &ls);
-    bm_output_end(&ls.out);
+    int qrc;
+    if (fmt == BM_OUT_CSV) {
+        qrc = list_csv(store, &q, &ls.n);
+    } else {
+        bm_output_begin(&ls.out, store, stdout, fmt);
+        qrc = bm_store_query(store, &q, list_cb, &ls);
+        bm_output_end(&ls.out);
+    }
     if (qrc != BM_OK)
         rc = bm_cli_fail("incidents list", "%s", bm_store_errmsg(store));
     else if (!cli->quiet && fmt == BM_OUT_TABLE)
@@ -168,19 +206,6 @@ typedef struct add_args {
     double confidence;
 } add_args;
 
-/* Areas are not points: a governorate or region can only be drawn as an area
- * (ACLED geo-precision 3), a district as "part of a region" (2). */
-static int geo_precision_for_kind(const char *kind)
-{
-    static const char *const areas[] = {"governorate", "region", "country", "river", "lake"};
-    for (size_t i = 0; i < sizeof areas / sizeof areas[0]; i++)
-        if (strcmp(kind, areas[i]) == 0)
-            return 3;
-    if (strcmp(kind, "district") == 0 || strcmp(kind, "subdistrict") == 0 ||
-        strcmp(kind, "mountain") == 0)
-        return 2;
-    return 1;
-}
 
 /* Everything that can be checked without the database is checked here, so a
  * usage error never opens (or creates) the file. */
@@ -192,12 +217,12 @@ static int build_incident(const add_args *a, bm_incident *inc)
                                        "--lonlat are required");
     bm_incident_init(inc);
     bm_date last;
-    if (parse_date_opt(cmd, "--date", a->date, &inc->date_start, &last, &inc->date_precision))
+    if (bm__cli_parse_date(cmd, "--date", a->date, &inc->date_start, &last, &inc->date_precision))
         return BM_EXIT_USAGE;
     inc->date_end = last;
     if (a->date_end) {
         bm_date f2, l2;
-        if (parse_date_opt(cmd, "--date-end", a->date_end, &f2, &l2, NULL))
+        if (bm__cli_parse_date(cmd, "--date-end", a->date_end, &f2, &l2, NULL))
             return BM_EXIT_USAGE;
         if (bm_date_cmp(l2, inc->date_start) < 0)
             return bm_cli_usage_error(cmd, "--date-end is before --date");
@@ -210,12 +235,13 @@ static int build_incident(const add_args *a, bm_incident *inc)
         return bm_cli_usage_error(cmd, "--summary is longer than %zu bytes",
                                   sizeof inc->summary - 1);
     snprintf(inc->summary, sizeof inc->summary, "%s", a->summary);
-    if (a->lonlat && bm_cli_parse_lonlat(a->lonlat, &inc->pt) != BM_OK)
+    if (a->lonlat && bm__cli_parse_lonlat(a->lonlat, &inc->pt) != BM_OK)
         return bm_cli_usage_error(cmd, "--lonlat: '%s' is not LON,LAT in degrees", a->lonlat);
     inc->geo_precision = a->geo_precision;
     inc->fatalities = a->fatalities;
     inc->confidence = a->confidence;
     snprintf(inc->reasons, sizeof inc->reasons, "manual entry");
+    snprintf(inc->provenance, sizeof inc->provenance, "manual");
     return BM_EXIT_OK;
 }
 
@@ -290,7 +316,7 @@ static int cmd_add(bm_cli *cli, int argc, char **argv)
         snprintf(inc.place_id, sizeof inc.place_id, "%s", p.id);
         inc.pt = p.pt;
         if (!inc.geo_precision)
-            inc.geo_precision = geo_precision_for_kind(p.kind);
+            inc.geo_precision = bm_place_geo_precision(p.kind);
     }
     if (!inc.geo_precision)
         inc.geo_precision = 1;
@@ -305,7 +331,7 @@ static int cmd_add(bm_cli *cli, int argc, char **argv)
 
 /* ---- show / delete ---------------------------------------------------- */
 
-static int parse_id(const char *cmd, const char *s, int64_t *id)
+int bm__cli_parse_id(const char *cmd, const char *s, int64_t *id)
 {
     long long v;
     if (bm_cli_parse_integer(s, 1, INT64_MAX, &v) != BM_OK)
@@ -334,7 +360,7 @@ static int cmd_show(bm_cli *cli, int argc, char **argv)
     const char *neg = negative_operand(argc, argv);
     if (neg) {
         int64_t unused;
-        return parse_id("incidents show", neg, &unused);
+        return bm__cli_parse_id("incidents show", neg, &unused);
     }
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -348,30 +374,41 @@ static int cmd_show(bm_cli *cli, int argc, char **argv)
     int64_t id = 0;
     if (optind + 1 != argc)
         return bm_cli_usage_error("incidents show", "give exactly one incident id");
-    if (parse_id("incidents show", argv[optind], &id))
+    if (bm__cli_parse_id("incidents show", argv[optind], &id))
         return BM_EXIT_USAGE;
     bm_store *store = bm_cli_open_store(cli, BM_CLI_READ);
     if (!store)
         return BM_EXIT_FAIL;
     bm_incident inc;
     int rc = BM_EXIT_OK;
-    if (bm_store_incident_get(store, id, &inc) != BM_OK)
-        rc = bm_cli_fail("incidents show", "%s", bm_store_errmsg(store));
-    else
+    int64_t into = 0;
+    if (bm_store_incident_get(store, id, &inc) != BM_OK) {
+        if (bm_edit_merged_into(store, id, &into, NULL) == BM_OK && into > 0)
+            rc = bm_cli_fail("incidents show", "incident %" PRId64 " was merged into %" PRId64,
+                             id, into);
+        else
+            rc = bm_cli_fail("incidents show", "%s", bm_store_errmsg(store));
+    } else {
         rc = bm_output_incident_detail(store, stdout, fmt, &inc) == BM_OK
                  ? BM_EXIT_OK
                  : bm_cli_fail("incidents show", "%s", bm_store_errmsg(store));
+    }
+    if (rc == BM_EXIT_OK && fmt == BM_OUT_TABLE)
+        bm__cli_print_corrections(store, id);
     bm_store_close(store);
     return rc;
 }
 
 static int cmd_delete(bm_cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"by", required_argument, NULL, 'B'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *by = NULL;
     const char *neg = negative_operand(argc, argv);
     if (neg) {
         int64_t unused;
-        return parse_id("incidents delete", neg, &unused);
+        return bm__cli_parse_id("incidents delete", neg, &unused);
     }
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -379,19 +416,23 @@ static int cmd_delete(bm_cli *cli, int argc, char **argv)
             usage(stdout);
             return BM_EXIT_OK;
         }
-        return bm_cli_usage_error("incidents delete", "unknown option");
+        if (c != 'B')
+            return bm_cli_usage_error("incidents delete", "unknown option");
+        by = optarg;
     }
     int64_t id = 0;
     if (optind + 1 != argc)
         return bm_cli_usage_error("incidents delete", "give exactly one incident id");
-    if (parse_id("incidents delete", argv[optind], &id))
+    if (bm__cli_parse_id("incidents delete", argv[optind], &id))
         return BM_EXIT_USAGE;
     bm_store *store = bm_cli_open_store(cli, 0);
     if (!store)
         return BM_EXIT_FAIL;
     int rc = BM_EXIT_OK;
-    if (bm_store_incident_delete(store, id) != BM_OK)
-        rc = bm_cli_fail("incidents delete", "%s", bm_store_errmsg(store));
+    bm_error err;
+    bm_error_clear(&err);
+    if (bm_edit_delete(store, id, by, &err) != BM_OK)
+        rc = bm_cli_fail("incidents delete", "%s", bm_error_text(&err));
     else if (!cli->quiet)
         fprintf(stderr, "deleted incident %" PRId64 "\n", id);
     bm_store_close(store);
@@ -420,5 +461,13 @@ int bm_cmd_incidents(bm_cli *cli, int argc, char **argv)
         return cmd_show(cli, sub_argc, sub_argv);
     if (strcmp(sub, "delete") == 0)
         return cmd_delete(cli, sub_argc, sub_argv);
+    if (strcmp(sub, "edit") == 0)
+        return bm__cli_incidents_edit(cli, sub_argc, sub_argv);
+    if (strcmp(sub, "merge") == 0)
+        return bm__cli_incidents_merge(cli, sub_argc, sub_argv);
+    if (strcmp(sub, "split") == 0)
+        return bm__cli_incidents_split(cli, sub_argc, sub_argv);
+    if (strcmp(sub, "history") == 0)
+        return bm__cli_incidents_history(cli, sub_argc, sub_argv);
     return bm_cli_usage_error("incidents", "unknown subcommand '%s'", sub);
 }

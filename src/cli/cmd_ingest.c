@@ -42,7 +42,10 @@ static void usage(FILE *fp)
         "                        relative dates stay unresolved)\n"
         "  -s, --source NAME     outlet name recorded with the article\n"
         "  -u, --url URL         address recorded with the article\n"
-        "  -f, --force           re-extract articles already stored\n"
+        "  -f, --force           re-extract articles already stored: incidents found\n"
+        "                        again keep their ids, corrected ones (incidents edit,\n"
+        "                        merge, split) keep every field, and a corrected one\n"
+        "                        no longer found stays, marked for review\n"
         "  -b, --batch N         bulk load: commit every N articles (default 1). Each\n"
         "                        article stays all or nothing, but a kill loses the\n"
         "                        uncommitted batch (the next run reads it again)\n"
@@ -194,7 +197,7 @@ static int collect(file_list *l, int argc, char **argv)
 }
 
 typedef struct totals {
-    size_t read, created, merged, skipped, failed, unresolved;
+    size_t read, created, merged, kept, skipped, failed, unresolved;
 } totals;
 
 static const char *status_name(bm_ingest_status s)
@@ -224,6 +227,7 @@ static void one_file(bm_cli *cli, bm_ingest *ig, const char *path, const bm_inge
     t->read++;
     t->created += r.n_new;
     t->merged += r.n_merged;
+    t->kept += r.n_kept;
     t->unresolved += r.n_unresolved;
     t->skipped += r.status == BM_INGEST_SKIPPED;
     if (verbose)
@@ -240,6 +244,8 @@ static void summary(const bm_cli *cli, const totals *t)
             "bordermap: ingest: %zu article(s) read, %zu new incident(s), %zu merged "
             "incident(s), %zu skipped, %zu failed",
             t->read, t->created, t->merged, t->skipped, t->failed);
+    if (t->kept)
+        fprintf(stderr, "; %zu incident(s) found again under their ids", t->kept);
     if (t->unresolved)
         fprintf(stderr, "; %zu event(s) left out for want of a date (give --published)",
                 t->unresolved);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bordermap/gazimport.h"
 #include "cli.h"
 #include "gazload.h"
 #include "segment_private.h"
@@ -18,7 +19,8 @@
 #define READ_BYTES (1024 * 1024)
 
 static const char header[] =
-    "kind\toffset\tsurface\tplace_id\tname_en\tname_ar\tlat\tlon\tdate\tdate_precision\n";
+    "kind\toffset\tsurface\tplace_id\tname_en\tname_ar\tlat\tlon\tdate\tdate_precision\t"
+    "source\n";
 
 static void usage(FILE *fp)
 {
@@ -28,7 +30,9 @@ static void usage(FILE *fp)
             "order, under this header:\n"
             "  %s"
             "kind is place or date; offset is the byte offset of the mention in the input;\n"
-            "fields that do not apply are '-'. Relative dates (أمس، يوم الخميس الماضي,\n"
+            "fields that do not apply are '-'; source says where a place came from:\n"
+            "curated (gazetteer/corridor.tsv), geonames, wof (Who's On First) or user\n"
+            "(places imported with `gazetteer import`, read from --db). Relative dates (أمس، يوم الخميس الماضي,\n"
             "yesterday) resolve against --published, else against the date the article\n"
             "states about itself; unresolved dates print '-' as their date.\n"
             "Input of any size is read in blocks cut at paragraph breaks.\n\n"
@@ -144,7 +148,10 @@ static void put_place(const run *rn, const char *text, const bm_place_mention *m
     row_coord(&r, p->pt.lat);
     row_put(&r, "\t", 1);
     row_coord(&r, p->pt.lon);
-    row_put(&r, "\t-\t-\n", 5);
+    row_put(&r, "\t-\t-\t", 5);
+    const char *origin = bm_gazetteer_origin(p);
+    row_put(&r, origin, strlen(origin));
+    row_put(&r, "\n", 1);
     fwrite(r.b, 1, r.n, stdout);
 }
 
@@ -162,7 +169,7 @@ static void put_date(const run *rn, const char *text, const bm_date_mention *d)
     row_str(&r, buf);
     row_put(&r, "\t", 1);
     row_str(&r, bm_precision_name(d->precision));
-    row_put(&r, "\n", 1);
+    row_put(&r, "\t-\n", 3);
     fwrite(r.b, 1, r.n, stdout);
 }
 

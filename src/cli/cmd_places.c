@@ -1,10 +1,12 @@
 /* cmd_places.c: `bordermap places search NAME` and `bordermap places show ID`:
- * look places up in the gazetteer (files, plus places the user imported).
+ * look places up in the gazetteer (files, plus places the user imported);
+ * dispatches `places add` and `places alias add` (cmd_places_team.c).
  * Must never need a database: without one the gazetteer files answer alone. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bordermap/gazimport.h"
 #include "cli.h"
 #include "gazload.h"
 #include "output.h"
@@ -14,13 +16,17 @@ typedef enum { FMT_TABLE, FMT_TSV, FMT_JSON } fmt;
 static void usage(FILE *fp)
 {
     fprintf(fp, "Usage: bordermap places search NAME [--limit N] [--format table|tsv|json]\n"
-                "       bordermap places show ID [--format table|tsv|json]\n\n"
+                "       bordermap places show ID [--format table|tsv|json]\n"
+                "       bordermap places add ID --lonlat LON,LAT --kind KIND --name-en NAME ...\n"
+                "       bordermap places alias add PLACE_ID NAME\n\n"
                 "Looks places up in the gazetteer (gazetteer/*.tsv, plus places imported with\n"
                 "`bordermap gazetteer import` when the database exists).\n\n"
                 "  search NAME   candidates for a name in Arabic or Latin script, best first,\n"
                 "                with a score 0..1 (1 = the name as listed; clitics such as\n"
                 "                وال or the article are understood; near spellings score less)\n"
-                "  show ID       every field and name of one place\n\n"
+                "  show ID       every field and name of one place\n"
+                "  add, alias add  a team's own place or spelling, kept in the database and\n"
+                "                matched by every command (`places add --help`)\n\n"
                 "Options:\n"
                 "  -n, --limit N       at most N candidates (default 10)\n"
                 "  -f, --format FMT    table (default), tsv or json\n"
@@ -77,6 +83,7 @@ static void json_place(const bm_gplace *p)
         fputs(", \"population\": null", stdout);
     json_kv("area", p->area, 1);
     json_kv("source", p->source, 1);
+    json_kv("origin", bm_gazetteer_origin(p), 1);
 }
 
 static void print_search(const bm_place_candidate *c, size_t n, fmt f)
@@ -93,7 +100,7 @@ static void print_search(const bm_place_candidate *c, size_t n, fmt f)
         return;
     }
     if (f == FMT_TSV)
-        puts("score\tid\tkind\tcountry\tname_en\tname_ar\tlat\tlon\tmatched");
+        puts("score\tid\tkind\tcountry\tname_en\tname_ar\tlat\tlon\tmatched\torigin");
     for (size_t i = 0; i < n; i++) {
         const bm_gplace *p = c[i].place;
         if (f == FMT_TSV) {
@@ -109,11 +116,13 @@ static void print_search(const bm_place_candidate *c, size_t n, fmt f)
             tsv_str(p->name_ar);
             printf("\t%.6f\t%.6f\t", p->pt.lat, p->pt.lon);
             tsv_str(c[i].matched);
+            putchar('\t');
+            tsv_str(bm_gazetteer_origin(p));
             putchar('\n');
         } else {
-            printf("%.2f  %-30s %-11s %-2s  %s | %s  (%.4f, %.4f)  matched: %s\n", c[i].score,
-                   p->id, p->kind, p->country, p->name_en, p->name_ar, p->pt.lat, p->pt.lon,
-                   c[i].matched);
+            printf("%.2f  %-30s %-11s %-2s  %s | %s  (%.4f, %.4f)  matched: %s  [%s]\n",
+                   c[i].score, p->id, p->kind, p->country, p->name_en, p->name_ar, p->pt.lat,
+                   p->pt.lon, c[i].matched, bm_gazetteer_origin(p));
         }
     }
 }
@@ -175,9 +184,9 @@ static void print_show(const bm_gazetteer *g, const bm_gplace *p, fmt f)
     if (p->population >= 0)
         snprintf(pop, sizeof pop, "%lld", p->population);
     const char *keys[] = {"id",     "name_en",    "name_ar", "kind",  "country",
-                          "admin1", "population", "area",    "source"};
+                          "admin1", "population", "area",    "source", "origin"};
     const char *vals[] = {p->id,     p->name_en, p->name_ar, p->kind,  p->country,
-                          p->admin1, pop,        p->area,    p->source};
+                          p->admin1, pop,        p->area,    p->source, bm_gazetteer_origin(p)};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         show_kv(f, keys[i], vals[i]);
     char lat[32], lon[32];
@@ -213,6 +222,11 @@ int bm_cmd_places(bm_cli *cli, int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    if (argc >= 2 && (!strcmp(argv[1], "add") || !strcmp(argv[1], "alias"))) {
+        optind = 0;
+        return !strcmp(argv[1], "add") ? bm__cli_places_add(cli, argc - 1, argv + 1)
+                                       : bm__cli_places_alias(cli, argc - 1, argv + 1);
+    }
     size_t limit = 10;
     fmt f = FMT_TABLE;
     int c;

@@ -17,12 +17,13 @@ typedef struct command {
 static const command commands[] = {
     {"init", bm_cmd_init, "create the database (and load the gazetteer into it)"},
     {"ingest", bm_cmd_ingest, "read articles and store their dated, placed incidents"},
-    {"incidents", bm_cmd_incidents, "list, add, show or delete incidents"},
-    {"places", bm_cmd_places, "search and show gazetteer places"},
+    {"incidents", bm_cmd_incidents, "list, add, show, delete, edit, merge or split incidents"},
+    {"places", bm_cmd_places, "search and show places; add the team's own places and aliases"},
     {"mentions", bm_cmd_mentions, "print every place and date an article mentions (TSV)"},
     {"gazetteer", bm_cmd_gazetteer, "extend the gazetteer (import a GeoNames dump)"},
     {"render", bm_cmd_render, "draw a map of the incidents to PNG, PDF or SVG"},
     {"export", bm_cmd_export, "write incidents or places as GeoJSON, GPKG, KML, CSV, ..."},
+    {"import", bm_cmd_import, "add the events of an ACLED CSV as incidents"},
     {"animate", bm_cmd_animate, "draw time slices as an animated GIF, WebP or PNG frames"},
 };
 

@@ -38,6 +38,13 @@ void bm_output_json_string(FILE *fp, const char *s)
     fputc('"', fp);
 }
 
+/* `,"key":"value"`: a member after the first of a JSON object. */
+static void json_member(FILE *fp, const char *key, const char *v)
+{
+    fprintf(fp, ",\"%s\":", key);
+    bm_output_json_string(fp, v);
+}
+
 void bm_output_csv_field(FILE *fp, const char *s)
 {
     s = s ? s : "";
@@ -54,22 +61,67 @@ void bm_output_csv_field(FILE *fp, const char *s)
     fputc('"', fp);
 }
 
-static const char *const csv_header =
-    "id,date_start,date_end,date_precision,type,place_id,lon,lat,geo_precision,confidence,"
-    "fatalities,sources,summary";
-
-void bm_output_begin(bm_output *o, FILE *fp, bm_output_format fmt)
+void bm_output_begin(bm_output *o, bm_store *store, FILE *fp, bm_output_format fmt)
 {
     o->fp = fp;
     o->fmt = fmt;
     o->rows = 0;
-    if (fmt == BM_OUT_CSV)
-        fprintf(fp, "%s\n", csv_header);
-    else if (fmt == BM_OUT_TABLE)
-        fprintf(fp, "%6s  %-10s  %-10s  %-5s  %-13s  %-24s  %5s  %s\n", "ID", "START", "END",
-                "PREC", "TYPE", "PLACE", "SRC", "SUMMARY");
-    else
+    o->store = store;
+    if (fmt == BM_OUT_TABLE)
+        fprintf(fp, "%6s  %-10s  %-10s  %-5s  %-13s  %-24s  %5s  %-24s  %s\n", "ID", "START",
+                "END", "PREC", "TYPE", "PLACE", "SRC", "OUTLETS", "SUMMARY");
+    else if (fmt == BM_OUT_JSON)
         fputs("[", fp);
+}
+
+/* The distinct outlets of an incident's sources, "; "-joined, for the table. */
+typedef struct outlets {
+    char text[256];
+} outlets;
+
+static int outlet_cb(const bm_source *src, void *user)
+{
+    outlets *o = user;
+    const char *name = src->outlet && *src->outlet ? src->outlet : NULL;
+    if (!name || strstr(o->text, name))
+        return 0;
+    size_t n = strlen(o->text);
+    snprintf(o->text + n, sizeof o->text - n, "%s%s", n ? "; " : "", name);
+    return 0;
+}
+
+/* One JSON object per source: who published it, where and when, and the
+ * article file; `full` adds the byte offsets and the sentence. */
+typedef struct json_sources {
+    FILE *fp;
+    int n, full;
+} json_sources;
+
+static int json_source_cb(const bm_source *src, void *user)
+{
+    json_sources *js = user;
+    FILE *fp = js->fp;
+    fputs(js->n++ ? ",{\"outlet\":" : "{\"outlet\":", fp);
+    bm_output_json_string(fp, src->outlet);
+    json_member(fp, "url", src->url);
+    json_member(fp, "published", src->published);
+    json_member(fp, "article", src->file_name);
+    if (js->full) {
+        fprintf(fp, ",\"byte_start\":%" PRId64 ",\"byte_end\":%" PRId64 ",\"sentence\":",
+                src->byte_start, src->byte_end);
+        bm_output_json_string(fp, src->sentence);
+    }
+    fputc('}', fp);
+    return 0;
+}
+
+static int json_sources_write(bm_store *store, FILE *fp, int64_t id, int full)
+{
+    json_sources js = {fp, 0, full};
+    fputs(",\"source_list\":[", fp);
+    int rc = store ? bm_store_sources(store, id, json_source_cb, &js) : BM_OK;
+    fputc(']', fp);
+    return rc;
 }
 
 /* Writes the members of an incident object, without the closing brace, so
@@ -94,14 +146,10 @@ static void json_incident_open(FILE *fp, const bm_incident *inc)
         fputs("\"fatalities\":null,", fp);
     fprintf(fp, "\"sources\":%d,\"summary\":", inc->n_sources);
     bm_output_json_string(fp, inc->summary);
-    fputs(",\"reasons\":", fp);
-    bm_output_json_string(fp, inc->reasons);
-}
-
-static void json_incident(FILE *fp, const bm_incident *inc)
-{
-    json_incident_open(fp, inc);
-    fputc('}', fp);
+    json_member(fp, "reasons", inc->reasons);
+    json_member(fp, "actor1", inc->actor1);
+    json_member(fp, "actor2", inc->actor2);
+    json_member(fp, "provenance", inc->provenance);
 }
 
 /* Table cells are cut on a UTF-8 character boundary. */
@@ -117,41 +165,57 @@ static void print_cut(FILE *fp, const char *s, size_t max_bytes)
     fprintf(fp, "%.*s…", (int)max_bytes, s);
 }
 
+/* A table cell of `width` characters: cut with an ellipsis, or padded. */
+static void print_cell(FILE *fp, const char *s, int width)
+{
+    int chars = 0;
+    const char *p = s;
+    for (; *p && chars < width; p++)
+        chars += ((unsigned char)*p & 0xC0) != 0x80;
+    while (*p && ((unsigned char)*p & 0xC0) == 0x80)
+        p++;
+    if (*p) { /* longer than the cell: keep width-1 characters and the ellipsis */
+        const char *q = s;
+        for (int c = 0; c < width - 1; q++)
+            if (((unsigned char)q[1] & 0xC0) != 0x80)
+                c++;
+        fprintf(fp, "%.*s…", (int)(q - s), s);
+        return;
+    }
+    fprintf(fp, "%s%*s", s, width - chars, "");
+}
+
 int bm_output_incident(bm_output *o, const bm_incident *inc)
 {
-    char d1[11], d2[11], buf[32];
+    char d1[11], d2[11];
     FILE *fp = o->fp;
     bm_date_format(inc->date_start, d1);
     bm_date_format(inc->date_end, d2);
+    int rc = BM_OK;
     switch (o->fmt) {
-    case BM_OUT_TABLE:
+    case BM_OUT_TABLE: {
+        outlets out = {""};
+        if (o->store && inc->n_sources > 0)
+            rc = bm_store_sources(o->store, inc->id, outlet_cb, &out);
         fprintf(fp, "%6" PRId64 "  %-10s  %-10s  %-5s  %-13s  %-24s  %5d  ", inc->id, d1, d2,
                 bm_precision_name(inc->date_precision), inc->type,
                 inc->place_id[0] ? inc->place_id : "-", inc->n_sources);
+        print_cell(fp, out.text[0] ? out.text : "-", 24);
+        fputs("  ", fp);
         print_cut(fp, inc->summary, 160);
         fputc('\n', fp);
         break;
-    case BM_OUT_CSV:
-        fprintf(fp, "%" PRId64 ",%s,%s,%s,%s,", inc->id, d1, d2,
-                bm_precision_name(inc->date_precision), inc->type);
-        bm_output_csv_field(fp, inc->place_id);
-        fprintf(fp, ",%.6f,%.6f,%d,%.3f,", inc->pt.lon, inc->pt.lat, inc->geo_precision,
-                inc->confidence);
-        if (inc->fatalities >= 0) {
-            snprintf(buf, sizeof buf, "%d", inc->fatalities);
-            fputs(buf, fp);
-        }
-        fprintf(fp, ",%d,", inc->n_sources);
-        bm_output_csv_field(fp, inc->summary);
-        fputc('\n', fp);
-        break;
+    }
+    case BM_OUT_CSV: return BM_EINVAL; /* CSV is the export's (cmd_incidents.c) */
     case BM_OUT_JSON:
         fputs(o->rows ? ",\n " : "\n ", fp);
-        json_incident(fp, inc);
+        json_incident_open(fp, inc);
+        rc = json_sources_write(o->store, fp, inc->id, 0);
+        fputc('}', fp);
         break;
     }
     o->rows++;
-    return ferror(fp) ? BM_EIO : BM_OK;
+    return rc != BM_OK ? rc : ferror(fp) ? BM_EIO : BM_OK;
 }
 
 void bm_output_end(bm_output *o)
@@ -163,28 +227,18 @@ void bm_output_end(bm_output *o)
 
 typedef struct detail_state {
     FILE *fp;
-    bm_output_format fmt;
     int n;
 } detail_state;
 
 static int source_cb(const bm_source *src, void *user)
 {
     detail_state *ds = user;
-    if (ds->fmt == BM_OUT_JSON) {
-        fprintf(ds->fp, "%s{\"article\":", ds->n ? "," : "");
-        bm_output_json_string(ds->fp, src->file_name);
-        fputs(",\"url\":", ds->fp);
-        bm_output_json_string(ds->fp, src->url);
-        fprintf(ds->fp, ",\"byte_start\":%" PRId64 ",\"byte_end\":%" PRId64 ",\"sentence\":",
-                src->byte_start, src->byte_end);
-        bm_output_json_string(ds->fp, src->sentence);
-        fputc('}', ds->fp);
-    } else {
-        fprintf(ds->fp, "source %d:   %s [bytes %" PRId64 "-%" PRId64 "]%s%s\n  %s\n", ds->n + 1,
-                src->file_name ? src->file_name : "-", src->byte_start, src->byte_end,
-                src->url ? " " : "", src->url ? src->url : "",
-                src->sentence ? src->sentence : "");
-    }
+    fprintf(ds->fp, "source %d:     %s%s%s%s%s [bytes %" PRId64 "-%" PRId64 "]\n", ds->n + 1,
+            src->outlet ? src->outlet : "outlet not recorded",
+            src->published ? ", published " : "", src->published ? src->published : "",
+            src->url ? ", " : "", src->url ? src->url : "", src->byte_start, src->byte_end);
+    fprintf(ds->fp, "  article:     %s\n  %s\n", src->file_name ? src->file_name : "-",
+            src->sentence ? src->sentence : "");
     ds->n++;
     return 0;
 }
@@ -192,12 +246,11 @@ static int source_cb(const bm_source *src, void *user)
 int bm_output_incident_detail(bm_store *store, FILE *fp, bm_output_format fmt,
                               const bm_incident *inc)
 {
-    detail_state ds = {fp, fmt, 0};
+    detail_state ds = {fp, 0};
     if (fmt == BM_OUT_JSON) {
         json_incident_open(fp, inc);
-        fputs(",\"source_list\":[", fp);
-        int rc = bm_store_sources(store, inc->id, source_cb, &ds);
-        fputs("]}\n", fp);
+        int rc = json_sources_write(store, fp, inc->id, 1);
+        fputs("}\n", fp);
         return rc;
     }
     char d1[11], d2[11];
@@ -214,6 +267,9 @@ int bm_output_incident_detail(bm_store *store, FILE *fp, bm_output_format fmt,
         fprintf(fp, "%d\n", inc->fatalities);
     else
         fputs("not stated\n", fp);
+    fprintf(fp, "actors:       %s / %s\nprovenance:   %s%s%s\n",
+            inc->actor1[0] ? inc->actor1 : "-", inc->actor2[0] ? inc->actor2 : "-",
+            inc->provenance, inc->external_id[0] ? ", " : "", inc->external_id);
     fprintf(fp, "summary:      %s\nsources:      %d\n", inc->summary, inc->n_sources);
     return bm_store_sources(store, inc->id, source_cb, &ds);
 }

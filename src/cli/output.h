@@ -13,10 +13,12 @@ typedef struct bm_output {
     FILE *fp;
     bm_output_format fmt;
     long long rows;
+    bm_store *store; /* borrowed: where table and JSON rows read their sources */
 } bm_output;
 
 int bm_output_parse_format(const char *s, bm_output_format *fmt);
-void bm_output_begin(bm_output *o, FILE *fp, bm_output_format fmt);
+/* Table and JSON only: CSV goes through the export (one CSV schema). */
+void bm_output_begin(bm_output *o, bm_store *store, FILE *fp, bm_output_format fmt);
 int bm_output_incident(bm_output *o, const bm_incident *inc);
 void bm_output_end(bm_output *o);
 
