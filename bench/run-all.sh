@@ -29,3 +29,5 @@ section "export (issue 6): 1M incidents to GeoJSON and GPKG, vs ogr2ogr"
 "$build/bench_export" 1000000
 section "animate (issue 7): 120 frames 1280x960, 10k incidents"
 "$build/bench_animate"
+section "web map (issue 15): 10,000 incidents: file size, slider response in headless Chromium"
+bench/bench-webmap.sh "$build" 10000

@@ -56,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (bm_date_parse_iso(f[1], &f2, &l2, NULL, NULL) == BM_OK && bm_date_cmp(l2, first) >= 0)
             inc.date_end = l2;
     }
-    ok = ok && bm__cli_parse_lonlat(f[2], &inc.pt) == BM_OK;
+    ok = ok && bm_cli_parse_lonlat(f[2], &inc.pt) == BM_OK;
     char **types = NULL;
     size_t nt = 0;
     char bad[64];

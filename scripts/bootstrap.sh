@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job (README): installs missing Debian dependencies, builds
 # bordermap, and runs the whole pipeline on the bundled example articles into
-# out/: a database, a PNG and a PDF map, a GeoJSON export and an animation.
+# out/: a database, a PNG and a PDF map, a GeoJSON export, an interactive web
+# map (corridor.html) and an animation.
 # Usage: scripts/bootstrap.sh [OUT-DIR]        (default: out)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,6 +32,7 @@ step list incidents list --limit 20
 step render-png render -o "$out/corridor.png" --overwrite --lang both --title "Iraq–Syria border incidents 2024–2025"
 step render-pdf render -o "$out/corridor.pdf" --overwrite --size A4 --landscape --lang both --title "Iraq–Syria border incidents 2024–2025"
 step export export -o "$out/incidents.geojson" --overwrite
+step web-map export -o "$out/corridor.html" --overwrite --lang both --title "Iraq–Syria border incidents 2024–2025"
 step animate animate -o "$out/corridor.gif" --overwrite --step month --lang both --fade
 echo
 echo "Outputs in $out/:"
@@ -39,4 +41,4 @@ if [ ${#failed[@]} -gt 0 ]; then
   echo "bootstrap: these steps failed: ${failed[*]}" >&2
   exit 1
 fi
-echo "bootstrap: done. Open $out/corridor.png, $out/corridor.pdf, $out/corridor.gif; load $out/incidents.geojson or $db in QGIS."
+echo "bootstrap: done. Open $out/corridor.png, $out/corridor.pdf, $out/corridor.gif, $out/corridor.html (in a browser); load $out/incidents.geojson or $db in QGIS."

@@ -23,6 +23,7 @@
 
 #include "acled_private.h"
 #include "bordermap/fileio.h"
+#include "export_html_private.h"
 #include "render_private.h"
 
 /* ---- Formats and layers ------------------------------------------------ */
@@ -49,6 +50,7 @@ static const format_info formats[] = {
     {BM_EXPORT_FLATGEOBUF, "FlatGeobuf", "FlatGeobuf", ".fgb", 0, 0},
     {BM_EXPORT_GEOJSONSEQ, "GeoJSONSeq", "GeoJSONSeq", ".geojsons .geojsonl .geojsonseq", 1, 1},
     {BM_EXPORT_ACLED, "ACLED", "CSV", "", 1, 0},
+    {BM_EXPORT_HTML, "HTML", "HTML", ".html .htm", 1, 0}, /* export_html.c, not OGR */
 };
 #define N_FORMATS (sizeof formats / sizeof formats[0])
 
@@ -84,7 +86,7 @@ int bm_export_format_parse(const char *name, bm_export_format *out, bm_error *er
     }
     return bm_error_set(err, BM_EINVAL,
                         "unknown format '%s' (GeoJSON, GPKG, KML, CSV, FlatGeobuf, "
-                        "GeoJSONSeq, ACLED)",
+                        "GeoJSONSeq, ACLED, HTML)",
                         name ? name : "");
 }
 
@@ -119,7 +121,7 @@ int bm_export_format_from_path(const char *path, bm_export_format *out, bm_error
     }
     return bm_error_set(err, BM_EINVAL,
                         "cannot tell the format of '%s' from its extension (use .geojson, "
-                        ".gpkg, .kml, .csv, .fgb, .geojsons, or --format)",
+                        ".gpkg, .kml, .csv, .fgb, .geojsons, .html, or --format)",
                         path ? path : "");
 }
 
@@ -1468,6 +1470,8 @@ int bm_export(bm_store *store, const char *path, const bm_export_opts *o, int64_
     int rc = check_options(o, path, &fi, err);
     if (rc != BM_OK)
         return rc;
+    if (fi->format == BM_EXPORT_HTML)
+        return bm__export_html(store, path, o, n_written, err);
     bm_atomic_file *af = NULL;
     const char *target = "/vsistdout/";
     if (strcmp(path, "-") != 0) {

@@ -1,5 +1,6 @@
 /* bordermap/export.h: writes incidents, gazetteer places or incident sources
- * to GIS files (GeoJSON, GPKG, KML, CSV, FlatGeobuf, GeoJSONSeq) through OGR.
+ * to GIS files (GeoJSON, GPKG, KML, CSV, FlatGeobuf, GeoJSONSeq) through OGR,
+ * and incidents to one self-contained interactive HTML map (Leaflet).
  * Must never hand-write a format, nor leave a half-written file under the
  * target name: every file goes through a temporary file and a rename. */
 #ifndef BORDERMAP_EXPORT_H
@@ -21,7 +22,8 @@ typedef enum bm_export_format {
     BM_EXPORT_CSV,
     BM_EXPORT_FLATGEOBUF,
     BM_EXPORT_GEOJSONSEQ,
-    BM_EXPORT_ACLED /* ACLED's CSV columns (by --format only; incidents layer) */
+    BM_EXPORT_ACLED, /* ACLED's CSV columns (by --format only; incidents layer) */
+    BM_EXPORT_HTML   /* an interactive web map (export_html.c), incidents only */
 } bm_export_format;
 
 /* What to write. */
@@ -41,6 +43,8 @@ typedef struct bm_export_opts {
                                   null geometry (ACLED: the country's point) instead
                                   of left out */
     bm_query query; /* incidents and sources: which incidents; borrowed */
+    const char *title; /* HTML: the page title; NULL: the style's; borrowed */
+    int lang;          /* HTML: BM_LANG_EN, BM_LANG_AR or BM_LANG_BOTH (render.h) */
 } bm_export_opts;
 
 /* Defaults: format from the extension, incidents, everything, no overwrite. */
@@ -52,7 +56,8 @@ int bm_export_format_parse(const char *name, bm_export_format *out, bm_error *er
 /* The format a path's extension names: .geojson/.json, .gpkg, .kml, .csv,
  * .fgb, .geojsons/.geojsonl/.geojsonseq; "-" is GeoJSON. BM_EINVAL otherwise. */
 int bm_export_format_from_path(const char *path, bm_export_format *out, bm_error *err);
-/* The OGR driver name of a format (static string), NULL for BM_EXPORT_AUTO. */
+/* The OGR driver name of a format (static string; "HTML" for the web map, which OGR does
+ * not write), NULL for BM_EXPORT_AUTO. */
 const char *bm_export_format_name(bm_export_format f);
 
 /* The layer names "incidents", "places", "sources"; BM_EINVAL otherwise. */
@@ -60,11 +65,13 @@ int bm_export_layer_parse(const char *name, bm_export_layer *out, bm_error *err)
 const char *bm_export_layer_name(bm_export_layer l);
 
 /* Writes the chosen layer of `store` to `path` ("-" = standard output, for
- * the text formats GeoJSON, GeoJSONSeq, CSV and KML only). *n_written (may be
+ * the text formats GeoJSON, GeoJSONSeq, CSV, KML and HTML only). *n_written (may be
  * NULL) receives the number of features. Returns BM_OK, or BM_EINVAL (bad
  * format or options), BM_EEXIST (target exists without overwrite; the file
  * is untouched), BM_EDB, BM_EGDAL, BM_EIO, BM_EREADONLY, BM_ENOMEM with the
- * reason in err. GDAL's own diagnostics are collected into err, never printed. */
+ * reason in err; HTML also BM_ENOTFOUND when the npm packages it inlines (Leaflet,
+ * supercluster: web/node_modules, see web/README.md) are not installed. GDAL's own
+ * diagnostics are collected into err, never printed. */
 int bm_export(bm_store *store, const char *path, const bm_export_opts *o, int64_t *n_written,
               bm_error *err);
 

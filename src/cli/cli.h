@@ -43,6 +43,8 @@ int bm__cli_sync_gazetteer(bm_store *store, bm_error *err);
  * [lo, hi] (no blanks, junk, overflow, NaN or infinity). BM_OK or BM_EINVAL. */
 int bm_cli_parse_integer(const char *s, long long lo, long long hi, long long *out);
 int bm_cli_parse_real(const char *s, double lo, double hi, double *out);
+/* "LON,LAT" in degrees inside WGS84 bounds. BM_OK or BM_EINVAL. */
+int bm_cli_parse_lonlat(const char *s, bm_lonlat *pt);
 
 /* Parses "W,S,E,N" into a query bbox. BM_OK or BM_EINVAL. */
 int bm_cli_parse_bbox(const char *s, double *w, double *s_, double *e, double *n);
@@ -59,12 +61,11 @@ int bm__cli_parse_filter(const char *cmd, int c, const char *arg, bm_query *q, c
                          size_t *n_types);
 
 /* Option parsers shared by the incidents subcommands (cmd_incidents.c). The
- * date and id parsers print the usage error and return BM_EXIT_USAGE; the
- * lon/lat one returns BM_EINVAL and prints nothing. */
+ * date and id parsers print the usage error and return BM_EXIT_USAGE
+ * (LON,LAT: bm_cli_parse_lonlat above). */
 int bm__cli_parse_date(const char *cmd, const char *opt, const char *v, bm_date *first,
                        bm_date *last, bm_precision *p);
 int bm__cli_parse_id(const char *cmd, const char *s, int64_t *id);
-int bm__cli_parse_lonlat(const char *s, bm_lonlat *pt);
 
 /* incidents edit|merge|split|history (cmd_corrections.c); argv[0] is the
  * subcommand. */

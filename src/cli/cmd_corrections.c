@@ -138,7 +138,7 @@ static int build_change(edit_args *a)
     bm_incident_change *c = &a->c;
     if (c->type && bm_type_index(c->type) < 0)
         return bm_cli_usage_error(cmd, "--type: '%s' is not an incident type", c->type);
-    if (a->lonlat && bm__cli_parse_lonlat(a->lonlat, &c->pt) != BM_OK)
+    if (a->lonlat && bm_cli_parse_lonlat(a->lonlat, &c->pt) != BM_OK)
         return bm_cli_usage_error(cmd, "--lonlat: '%s' is not LON,LAT in degrees", a->lonlat);
     c->has_pt = a->lonlat != NULL;
     if (a->date_end && !a->date)

@@ -15,12 +15,16 @@ static void usage(FILE *fp)
             "GIS file through GDAL/OGR. The format follows the extension unless --format\n"
             "is given: .geojson/.json GeoJSON (RFC 7946: WGS84 lon/lat, 6 decimals),\n"
             ".gpkg GeoPackage, .kml KML, .csv CSV (X,Y columns), .fgb FlatGeobuf,\n"
-            ".geojsons/.geojsonl GeoJSON sequence; --format ACLED writes ACLED's CSV\n"
-            "columns. '-' writes GeoJSON (or --format GeoJSONSeq, CSV, KML, ACLED) to\n"
-            "standard output. Files are written atomically (a CSV's .csvt with it).\n\n"
+            ".geojsons/.geojsonl GeoJSON sequence, .html an interactive web map (one\n"
+            "self-contained offline file: Leaflet, the basemap and the incidents inside;\n"
+            "time slider, type filters, place search, popups with the sources);\n"
+            "--format ACLED writes ACLED's CSV columns. '-' writes GeoJSON (or --format\n"
+            "GeoJSONSeq, CSV, KML, ACLED, HTML) to standard output. Files are written\n"
+            "atomically (a CSV's .csvt with it).\n\n"
             "Options:\n"
             "  -o, --output FILE   output file, or - for standard output (required)\n"
-            "  -f, --format NAME   GeoJSON, GPKG, KML, CSV, FlatGeobuf, GeoJSONSeq or ACLED\n"
+            "  -f, --format NAME   GeoJSON, GPKG, KML, CSV, FlatGeobuf, GeoJSONSeq, ACLED\n"
+            "                      or HTML\n"
             "      --from DATE     incidents overlapping DATE or later (YYYY[-MM[-DD]])\n"
             "      --to DATE       incidents overlapping DATE or earlier\n"
             "      --type T,...    only these incident types\n"
@@ -31,6 +35,9 @@ static void usage(FILE *fp)
             "      --include-country-level\n"
             "                      keep incidents placed only in a country, with a null\n"
             "                      geometry (ACLED: the country's point); default: left out\n"
+            "      --title TEXT    HTML: the page title (default: the style's)\n"
+            "      --lang L        HTML: ar, en or both (default both: English interface,\n"
+            "                      Arabic names beside English ones; ar mirrors it)\n"
             "      --overwrite     replace an existing file\n"
             "  -h, --help          this help\n\n"
             "Incident properties: id, date (at its precision), date_start and date_end\n"
@@ -48,6 +55,7 @@ static void usage(FILE *fp)
             "  bordermap export -o corridor.gpkg --from 2024-01 --to 2024-06 --type clash,attack\n"
             "  bordermap export -o places.fgb --layer places --areas\n"
             "  bordermap export -o acled.csv --format ACLED --from 2025-01\n"
+            "  bordermap export -o map.html --lang ar --title 'الحدود' --from 2024-06\n"
             "  bordermap export -o - --bbox 40.5,34,41.5,35 | jq '.features | length'\n\n"
             "Exit codes: 0 ok, 1 failure (file exists without --overwrite, database or\n"
             "GDAL error), 2 usage error (bad option, unknown format or extension).\n");
@@ -58,6 +66,7 @@ typedef struct export_args {
     bm_export_opts opts;
     char **types;
     size_t n_types;
+    int html_only; /* --title or --lang given */
 } export_args;
 
 enum {
@@ -68,7 +77,9 @@ enum {
     OPT_LAYER,
     OPT_AREAS,
     OPT_OVERWRITE,
-    OPT_COUNTRY_LEVEL
+    OPT_COUNTRY_LEVEL,
+    OPT_TITLE,
+    OPT_LANG
 };
 
 static int parse_date_opt(const char *name, const char *arg, int is_to, bm_query *q)
@@ -125,6 +136,15 @@ static int parse_one(export_args *a, int c, const char *arg)
     case OPT_AREAS: a->opts.areas = 1; return BM_EXIT_OK;
     case OPT_OVERWRITE: a->opts.overwrite = 1; return BM_EXIT_OK;
     case OPT_COUNTRY_LEVEL: a->opts.include_country_level = 1; return BM_EXIT_OK;
+    case OPT_TITLE: a->opts.title = arg, a->html_only = 1; return BM_EXIT_OK;
+    case OPT_LANG: {
+        bm_render_lang lang;
+        if (bm_render_lang_parse(arg, &lang) != BM_OK)
+            return bm_cli_usage_error("export", "--lang wants ar, en or both, got '%s'", arg);
+        a->opts.lang = (int)lang;
+        a->html_only = 1;
+        return BM_EXIT_OK;
+    }
     default: return bm_cli_usage_error("export", "unknown option");
     }
 }
@@ -149,6 +169,8 @@ static int check_args(export_args *a, int argc, char **argv)
         return bm_cli_usage_error("export", "--areas needs --layer places");
     if (f == BM_EXPORT_ACLED && a->opts.layer != BM_EXPORT_INCIDENTS)
         return bm_cli_usage_error("export", "--format ACLED writes incidents only");
+    if (a->html_only && f != BM_EXPORT_HTML)
+        return bm_cli_usage_error("export", "--title and --lang are for the HTML map (.html)");
     const bm_query *q = &a->opts.query;
     if (q->has_from && q->has_to && bm_date_cmp(q->from, q->to) > 0)
         return bm_cli_usage_error("export", "--from is after --to");
@@ -168,6 +190,8 @@ static int parse_args(export_args *a, int argc, char **argv, int *help)
         {"areas", no_argument, NULL, OPT_AREAS},
         {"overwrite", no_argument, NULL, OPT_OVERWRITE},
         {"include-country-level", no_argument, NULL, OPT_COUNTRY_LEVEL},
+        {"title", required_argument, NULL, OPT_TITLE},
+        {"lang", required_argument, NULL, OPT_LANG},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -196,6 +220,7 @@ int bm_cmd_export(bm_cli *cli, int argc, char **argv)
 {
     export_args a = {0};
     bm_export_opts_init(&a.opts);
+    a.opts.lang = BM_LANG_BOTH;
     int help = 0;
     int rc = parse_args(&a, argc, argv, &help);
     if (help)

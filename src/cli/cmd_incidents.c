@@ -206,7 +206,6 @@ typedef struct add_args {
     double confidence;
 } add_args;
 
-
 /* Everything that can be checked without the database is checked here, so a
  * usage error never opens (or creates) the file. */
 static int build_incident(const add_args *a, bm_incident *inc)
@@ -235,7 +234,7 @@ static int build_incident(const add_args *a, bm_incident *inc)
         return bm_cli_usage_error(cmd, "--summary is longer than %zu bytes",
                                   sizeof inc->summary - 1);
     snprintf(inc->summary, sizeof inc->summary, "%s", a->summary);
-    if (a->lonlat && bm__cli_parse_lonlat(a->lonlat, &inc->pt) != BM_OK)
+    if (a->lonlat && bm_cli_parse_lonlat(a->lonlat, &inc->pt) != BM_OK)
         return bm_cli_usage_error(cmd, "--lonlat: '%s' is not LON,LAT in degrees", a->lonlat);
     inc->geo_precision = a->geo_precision;
     inc->fatalities = a->fatalities;

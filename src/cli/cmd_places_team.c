@@ -76,7 +76,7 @@ static int parse_add(int argc, char **argv, bm_place *p, const char **by, int *h
     while (rc == BM_EXIT_OK && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'L':
-            if (bm__cli_parse_lonlat(optarg, &p->pt) != BM_OK)
+            if (bm_cli_parse_lonlat(optarg, &p->pt) != BM_OK)
                 return bm_cli_usage_error(cmd, "--lonlat: '%s' is not LON,LAT", optarg);
             *has_pt = 1;
             break;

@@ -36,7 +36,7 @@ int bm_cli_parse_real(const char *s, double lo, double hi, double *out)
     return BM_OK;
 }
 
-int bm__cli_parse_lonlat(const char *s, bm_lonlat *pt)
+int bm_cli_parse_lonlat(const char *s, bm_lonlat *pt)
 {
     if (!s || !*s || isspace((unsigned char)*s))
         return BM_EINVAL;
