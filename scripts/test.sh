@@ -27,10 +27,10 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 (cd build-asan && ctest --output-on-failure -j"$jobs")
 unset ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
 
-echo "== fuzz smoke (libFuzzer, ${BM_FUZZ_SMOKE_SECONDS:-20} s per target; long runs: scripts/fuzz.sh)"
+echo "== fuzz smoke (libFuzzer, ${BM_FUZZ_SMOKE_SECONDS:-15} s per target; long runs: scripts/fuzz.sh)"
 if command -v clang >/dev/null; then
   for t in $(scripts/fuzz.sh --list); do
-    scripts/fuzz.sh "$t" "${BM_FUZZ_SMOKE_SECONDS:-20}"
+    scripts/fuzz.sh "$t" "${BM_FUZZ_SMOKE_SECONDS:-15}"
   done
 elif [ "${CI:-}" = true ]; then
   echo "test.sh: clang is missing (scripts/install-deps.sh)" >&2

@@ -98,8 +98,8 @@ while IFS='|' read -r code msg keep args; do
   rc=$?
   [ "$rc" = "$code" ] || fail "case $n ($args): exit $rc, want $code; said: $out"
   if [ -n "$msg" ]; then
-    printf '%s\n' "$out" | grep -qF -- "$msg" || fail "case $n ($args): message lacks '$msg'; said: $out"
-    printf '%s\n' "$out" | grep -q '^bordermap: ' || fail "case $n ($args): not 'bordermap: ...': $out"
+    grep -qF -- "$msg" <<< "$out" || fail "case $n ($args): message lacks '$msg'; said: $out"
+    grep -q '^bordermap: ' <<< "$out" || fail "case $n ($args): not 'bordermap: ...': $out"
   fi
   if [ "${keep:0:1}" = "=" ]; then
     [ "$(dump "$file")" = "$before" ] || fail "case $n ($args): $file changed"
@@ -114,8 +114,8 @@ cp "$src"/examples/articles/04*.txt "$T/loop/sub/"
 ln -s . "$T/loop/a"; ln -s . "$T/loop/b"; ln -s .. "$T/loop/sub/up"
 ln "$T/loop/01-us-strikes-qaim-albukamal.en.txt" "$T/loop/hard.txt"
 out=$(timeout 60 "$bm" --db "$T/loop.sqlite" ingest -v "$T/loop" 2>&1) || fail "loop walk: $out"
-[ "$(printf '%s\n' "$out" | grep -c $'\tstored\t')" = 4 ] || fail "loop walk read files more than once: $out"
-printf '%s\n' "$out" | grep -q '4 article(s) read' || fail "loop walk summary: $out"
+[ "$(grep -c $'\tstored\t' <<< "$out")" = 4 ] || fail "loop walk read files more than once: $out"
+grep -q '4 article(s) read' <<< "$out" || fail "loop walk summary: $out"
 
 # mentions streams: no size limit.
 rows=$("$bm" mentions "$T/big.txt" | wc -l) || fail "mentions on 5 MB failed"
@@ -136,10 +136,10 @@ else
 fi
 before=$(dump "$ro/db.sqlite")
 out=$(asuser "$bm" --db "$ro/db.sqlite" incidents list 2>&1) || fail "read-only list: $out"
-printf '%s\n' "$out" | grep -q 'incident(s)' || fail "read-only list: $out"
+grep -q 'incident(s)' <<< "$out" || fail "read-only list: $out"
 out=$(asuser "$bm" --db "$ro/db.sqlite" export -o - 2>&1 >/dev/null) || fail "read-only export: $out"
 out=$(asuser "$bm" --db "$ro/db.sqlite" incidents delete 1 2>&1) && fail "deleting from a read-only database succeeded"
-printf '%s\n' "$out" | grep -q 'readonly\|read-only' || fail "read-only delete: $out"
+grep -q 'readonly\|read-only' <<< "$out" || fail "read-only delete: $out"
 [ "$(dump "$ro/db.sqlite")" = "$before" ] || fail "the read-only database changed"
-ls -A "$ro" | grep -qv '^db.sqlite$' && fail "files appeared in the read-only directory: $(ls -A "$ro")"
+[ -n "$(ls -A "$ro" | grep -v '^db.sqlite$')" ] && fail "files appeared in the read-only directory: $(ls -A "$ro")"
 echo "check_bad_input: loop walk, mentions stream and read-only directory ok"

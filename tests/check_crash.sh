@@ -25,8 +25,11 @@ python3 "$src/tests/gen_articles.py" "$n" "$tmp/arts" 23
 want=$(counts "$tmp/clean.sqlite")
 article_sources "$tmp/clean.sqlite" > "$tmp/clean.src"
 incident_keys "$tmp/clean.sqlite" > "$tmp/clean.keys"
-start=$(date +%s%N)
+# How long a run over an existing database takes (creation and the first
+# gazetteer sync excluded: the killed runs do not pay them).
 "$bm" --db "$tmp/time.sqlite" -q ingest "$tmp/arts" || fail "timing ingest failed"
+start=$(date +%s%N)
+"$bm" --db "$tmp/time.sqlite" -q ingest --force "$tmp/arts" || fail "timing ingest failed"
 ms=$((($(date +%s%N) - start) / 1000000))
 
 db=$tmp/crash.sqlite
