@@ -40,5 +40,5 @@ if "$build/bench_corpus" --bin "$bm" "$gold" "$texts" >/dev/null 2>"$tmp/err"; t
     fail "a missing text did not fail the set"
 fi
 grep -q 'no text for 02-' "$tmp/err" || fail "no message for the missing text: $(cat "$tmp/err")"
-"$build/bench_corpus" --help | grep -q '^Usage: bench_corpus' || fail "bench_corpus --help"
+"$build/bench_corpus" --help | grep -c '^Usage: bench_corpus' >/dev/null || fail "bench_corpus --help"
 echo "check_corpus_eval: ok"

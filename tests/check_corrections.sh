@@ -120,7 +120,7 @@ del="$(table | grep ',2025-03-02,' | cut -d, -f1)"
 expect_rc 0 "delete" bm incidents delete "$del" --by erin
 ingest --force e.txt
 [[ -z "$(table | grep ',2025-03-02,')" ]] || fail "re-ingest brought a deleted incident back"
-bm incidents history "$del" --format tsv | grep -q $'\terin\tdelete\tincident\t' ||
+bm incidents history "$del" --format tsv | grep -c $'\terin\tdelete\tincident\t' >/dev/null ||
     fail "no delete row in the history of $del"
 
 # --- a manual entry that an article also reports gains a source, never the article's fields ----
@@ -135,7 +135,7 @@ bm3 ingest --published 2025-03-07 g.txt 2> /dev/null || fail "ingest g.txt"
 bm3 ingest --published 2025-03-07 --force g.txt 2> /dev/null || fail "ingest --force g.txt"
 [[ "$(bm3 incidents show "$man" | sed -n 's/^summary: *//p')" == "Strike on a convoy, per our contact" ]] ||
     fail "re-ingest rewrote the manual entry $man"
-bm3 incidents history "$man" --format tsv | grep -q $'\tadd\tincident\t' || fail "no add row for $man"
+bm3 incidents history "$man" --format tsv | grep -c $'\tadd\tincident\t' >/dev/null || fail "no add row for $man"
 
 # --- history -------------------------------------------------------------------------------
 expect_rc 0 "history 2" bm incidents history 2 --format tsv
@@ -159,13 +159,13 @@ grep -q "merged into 2" "$tmp/err" || fail "history of a merged id does not say 
 export BORDERMAP_DATA="$tmp/data0"
 ingest --force c.txt
 [[ "$(table)" == "$want_after" ]] || fail "after the lexicon lost 'attacked': $(table)"
-field 5 review | grep -q "no longer extracted" || fail "incident 5 is not marked for review"
+field 5 review | grep -c "no longer extracted" >/dev/null || fail "incident 5 is not marked for review"
 [[ "$(field 5 sources)" == "0" ]] || fail "incident 5 still has a source"
-bm incidents history 5 --format tsv | grep -q $'\tunconfirmed\t' || fail "no unconfirmed row"
+bm incidents history 5 --format tsv | grep -c $'\tunconfirmed\t' >/dev/null || fail "no unconfirmed row"
 export BORDERMAP_DATA="$root"
 ingest --force c.txt
 [[ -z "$(field 5 review)" && "$(field 5 sources)" == "1" ]] || fail "incident 5 not reconfirmed"
-bm incidents history 5 --format tsv | grep -q $'\treconfirmed\t' || fail "no reconfirmed row"
+bm incidents history 5 --format tsv | grep -c $'\treconfirmed\t' >/dev/null || fail "no reconfirmed row"
 [[ "$(field 5 summary)" == "Checkpoint attack at Rabia" ]] || fail "5 lost its summary"
 
 # --- a gazetteer change moves a place (a more specific team place now matches): every id
@@ -199,7 +199,7 @@ grep -q $'\tRootba\trutba\t' "$tmp/out" || fail "mentions does not resolve the a
 ingest --force b.txt d.txt
 want_team=$'1,2025-03-04,airstrike,al-qaim\n2,2025-03-05,attack,sinjar\n3,2025-03-05,clash,sinjar\n5,2025-03-01,attack,rabia\n6,2025-03-05,clash,sinjar\n8,2025-03-03,clash,fooville\n9,2025-03-01,clash,rutba'
 [[ "$(table)" == "$want_team" ]] || fail "with the team's places: $(table)"
-bm incidents show 2 | grep -q "b.txt" || fail "incident 2 lost its b.txt source"
+bm incidents show 2 | grep -c "b.txt" >/dev/null || fail "incident 2 lost its b.txt source"
 
 if [[ $fails -gt 0 ]]; then
     echo "check_corrections: $fails failure(s)" >&2

@@ -42,7 +42,7 @@ for col in date_start date_end; do
 done
 [[ -f i.csvt ]] || fail "no i.csvt beside i.csv"
 [[ -f i.prj ]] || fail "no i.prj beside i.csv"
-ls -a | grep -q '\.tmp-' && fail "temporary files left behind"
+ls -a | grep -c '\.tmp-' >/dev/null && fail "temporary files left behind"
 for col in source_names source_urls source_published source_articles actor1 actor2 provenance; do
     [[ "$(field_type i.gpkg "$col")" == String ]] || fail "i.gpkg has no $col"
 done
@@ -99,7 +99,7 @@ grep -q "0 added" err.txt || fail "second import added events: $(cat err.txt)"
 printf 'event_id_cnty,event_date,latitude,longitude,sub_event_type\nX,someday,1,2,Armed clash\n' > bad.csv
 "$bin" --db "$tmp/f.sqlite" -q import --format ACLED bad.csv 2>/dev/null; [[ $? -eq 1 ]] || fail "bad ACLED row: want 1"
 run export -o x.gpkg --format ACLED --layer places 2>/dev/null; [[ $? -eq 2 ]] || fail "ACLED places: want 2"
-"$bin" import --help | grep -q "Exit codes" || fail "import --help documents no exit codes"
+"$bin" import --help | grep -c "Exit codes" >/dev/null || fail "import --help documents no exit codes"
 
 [[ $fails -eq 0 ]] || { echo "check_export_formats: $fails failure(s)" >&2; exit 1; }
 echo "check_export_formats: ok"

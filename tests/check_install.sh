@@ -24,8 +24,8 @@ prefix="$tmp/moved"
 unset BORDERMAP_DATA BORDERMAP_DB
 installed="$prefix/bin/bordermap"
 
-readelf -d "$installed" | grep -q 'RUNPATH.*\$ORIGIN/' || fail "RUNPATH is not relative to \$ORIGIN"
-ldd "$installed" | grep -q "$prefix/.*libbordermap" ||
+readelf -d "$installed" | grep -c 'RUNPATH.*\$ORIGIN/' >/dev/null || fail "RUNPATH is not relative to \$ORIGIN"
+ldd "$installed" | grep -c "$prefix/.*libbordermap" >/dev/null ||
     fail "the installed binary does not load the installed library: $(ldd "$installed" | grep bordermap)"
 "$installed" --help > "$tmp/out" 2>&1 || fail "installed bordermap --help: $(head -3 "$tmp/out")"
 grep -q "Exit codes" "$tmp/out" || fail "installed --help has no exit codes"
@@ -34,7 +34,7 @@ cd "$tmp"
 printf 'A US airstrike hit a convoy in al-Qaim on 4 March 2025.\n' > a.txt
 "$installed" --db "$tmp/i.sqlite" ingest --published 2025-03-05 a.txt > "$tmp/out" 2>&1 ||
     fail "installed ingest: $(cat "$tmp/out")"
-"$installed" --db "$tmp/i.sqlite" incidents list --format csv | grep -q ',airstrike,al-qaim,' ||
+"$installed" --db "$tmp/i.sqlite" incidents list --format csv | grep -c ',airstrike,al-qaim,' >/dev/null ||
     fail "installed ingest stored no airstrike at al-qaim"
 "$installed" places show al-qaim-crossing > /dev/null 2>&1 || fail "installed places show"
 

@@ -58,7 +58,7 @@ svg_text=$(grep -o '>[^<>]*</text>' "$tmp/map.svg" | sed 's/^>//; s/<\/text>$//'
 grep -qx ".* · $n1 incidents" <<<"$svg_text" || fail "map.svg: no title line counting $n1 incidents"
 grep -qx 'Airstrike · غارة جوية' <<<"$svg_text" || fail "map.svg: legend lacks the airstrike entry"
 grep -qx 'Abu Kamal' <<<"$svg_text" || fail "map.svg: no Abu Kamal label"
-pdftotext "$tmp/map.pdf" - | grep -q "$n1 incidents" || fail "map.pdf: no title counting $n1 incidents"
+pdftotext "$tmp/map.pdf" - | grep -c "$n1 incidents" >/dev/null || fail "map.pdf: no title counting $n1 incidents"
 
 run export -o "$tmp/i.geojson" --include-country-level
 run export -o "$tmp/i.gpkg" --include-country-level

@@ -40,7 +40,7 @@ out=$("$bm" --db "$db" export -o "$tmp/map.html" 2>&1) || fail "export failed: $
 case $out in *"exported $n incidents"*) ;; *) fail "export reported '$out', want $n incidents" ;; esac
 run export -o "$tmp/map-ar.html" --lang ar --title 'خريطة الاختبار'
 run export -o "$tmp/map-air.html" --type airstrike --from 2024-02 --to 2024-02
-head -c 15 "$tmp/map.html" | grep -q '<!DOCTYPE html>' || fail "map.html does not start with a doctype"
+head -c 15 "$tmp/map.html" | grep -c '<!DOCTYPE html>' >/dev/null || fail "map.html does not start with a doctype"
 # -o - streams the page; the format comes from --format.
 run export -o - --format HTML | cmp -s - "$tmp/map.html" || fail "-o - --format HTML differs from the file"
 # No overwrite without --overwrite, and the file stays as it was.
