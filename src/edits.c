@@ -118,6 +118,22 @@ static int begin(bm_store *s, bm_error *err)
     return rc == BM_OK ? BM_OK : bm_error_set(err, rc, "%s", bm_store_errmsg(s));
 }
 
+/* An incident-sized scratch buffer (too large for the stack of a library
+ * call) and an open transaction, or neither: on failure nothing is left to
+ * free or roll back. */
+static int begin_with_scratch(bm_store *s, bm_incident **inc, bm_error *err)
+{
+    *inc = malloc(sizeof **inc);
+    if (!*inc)
+        return bm_error_set(err, BM_ENOMEM, "out of memory");
+    int rc = begin(s, err);
+    if (rc != BM_OK) {
+        free(*inc);
+        *inc = NULL;
+    }
+    return rc;
+}
+
 /* Commits after success, rolls back after a failure; returns rc or the
  * commit's failure. */
 static int finish(bm_store *s, int rc, bm_error *err)
@@ -346,14 +362,10 @@ int bm_edit_merge(bm_store *s, int64_t into, const int64_t *others, size_t n, co
                 return bm_error_set(err, BM_EINVAL, "incident %" PRId64 " is named twice",
                                     others[i]);
     }
-    bm_incident *inc = malloc(sizeof *inc);
-    if (!inc)
-        return bm_error_set(err, BM_ENOMEM, "out of memory");
-    int rc = begin(s, err);
-    if (rc != BM_OK) {
-        free(inc);
+    bm_incident *inc = NULL;
+    int rc = begin_with_scratch(s, &inc, err);
+    if (rc != BM_OK)
         return rc;
-    }
     rc = get_incident(s, into, inc, err);
     for (size_t i = 0; rc == BM_OK && i < n; i++)
         rc = get_incident(s, others[i], inc, err);
@@ -485,14 +497,10 @@ int bm_edit_created(bm_store *s, int64_t id, const char *author, bm_error *err)
 
 int bm_edit_delete(bm_store *s, int64_t id, const char *author, bm_error *err)
 {
-    bm_incident *inc = malloc(sizeof *inc);
-    if (!inc)
-        return bm_error_set(err, BM_ENOMEM, "out of memory");
-    int rc = begin(s, err);
-    if (rc != BM_OK) {
-        free(inc);
+    bm_incident *inc = NULL;
+    int rc = begin_with_scratch(s, &inc, err);
+    if (rc != BM_OK)
         return rc;
-    }
     rc = get_incident(s, id, inc, err);
     char what[1400], dates[64];
     if (rc == BM_OK) {
