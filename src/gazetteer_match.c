@@ -1061,8 +1061,16 @@ static int org_context(matcher *m, const cand *c)
     size_t pw = prev_adjacent(t, c->t0), nw = next_adjacent(t, c->t1);
     int before = pw != SIZE_MAX && (roles_at(m, pw) & GZ_C_ORG_BEFORE);
     int after = nw != SIZE_MAX && (roles_at(m, nw) & GZ_C_ORG_AFTER);
-    if (!before && !after)
-        return 0;
+    /* قناة "القاهرة الإخبارية"، وكالة «بغداد اليوم»: an outlet's name in
+     * quotes (outlets are named for cities and countries; موقع "البرج 22"
+     * is a military site) */
+    size_t q = c->t0 > 1 ? c->t0 - 1 : SIZE_MAX;
+    int kind = g->places[c->place].kind;
+    if (!before && q != SIZE_MAX && kind <= GZ_K_VILLAGE && t->v[q].kind == BM_TOK_PUNCT &&
+        t->v[q].norm[0] == '"' &&
+        !t->v[q].newline_before && (roles_at(m, q - 1) & GZ_C_ORG_BEFORE) &&
+        org_pattern_before(m, q))
+        return 1;
     char key[GZ_MAX_KEY + 8];
     if (before && org_pattern_before(m, c->t0)) {
         /* the name runs on through a following ل-phrase */
@@ -1152,6 +1160,37 @@ static void triggers(matcher *m, cand *c)
     }
 }
 
+/* A word written with tanwin fath (سورياً، عراقياً، سوريًا) is an adjective
+ * or an adverb: place names are not declined with tanwin. */
+static int has_tanwin(const matcher *m, size_t k)
+{
+    const bm_token *tk = &m->t->v[k];
+    for (size_t b = tk->start; b + 1 < tk->end; b++)
+        if ((unsigned char)m->text[b] == 0xD9 && (unsigned char)m->text[b + 1] == 0x8B)
+            return 1;
+    return 0;
+}
+
+/* "US airstrikes", "a U.S. official": an abbreviated country name before
+ * a common noun is an adjective, like American; with "the" before it ("the
+ * US will", "the US military") it stays the country. */
+static int attributive_abbreviation(const matcher *m, const cand *c)
+{
+    const bm_tokens *t = m->t;
+    for (size_t b = t->v[c->t0].start; b < t->v[c->t1].end; b++) {
+        char ch = m->text[b];
+        if (!(ch >= 'A' && ch <= 'Z') && ch != '.')
+            return 0;
+    }
+    size_t nx = next_adjacent(t, c->t1), p = prev_adjacent(t, c->t0);
+    if (nx == SIZE_MAX || t->v[nx].kind != BM_TOK_LATIN)
+        return 0;
+    char first = m->text[t->v[nx].start];
+    if (!(first >= 'a' && first <= 'z'))
+        return 0;
+    return !(p != SIZE_MAX && t->v[p].norm_len == 3 && !memcmp(t->v[p].norm, "the", 3));
+}
+
 /* Rules that veto a name whatever else the text says. */
 static void vetoes(matcher *m, cand *c)
 {
@@ -1162,6 +1201,20 @@ static void vetoes(matcher *m, cand *c)
     }
     if (c->latin && !latin_capitalised(m, c)) {
         reject(c, "lowercase");
+        return;
+    }
+    if (!c->latin && has_tanwin(m, c->t1)) {
+        reject(c, "tanwin");
+        return;
+    }
+    /* a proclitic takes the article of a definite name with it (فالرقة،
+     * بالرقة): "فرقة" is ف + a word, not الرقة without its article */
+    if (!c->latin && c->strip && c->noart && !c->lil) {
+        reject(c, "clitic without article");
+        return;
+    }
+    if (c->latin && attributive_abbreviation(m, c)) {
+        reject(c, "modifier");
         return;
     }
     size_t p = prev_adjacent(t, c->t0), nx = next_adjacent(t, c->t1);
