@@ -23,14 +23,14 @@ enum lclass {
     L_MONTH, L_WEEKDAY, L_ORDINAL, L_COUNT, L_RELDAY, L_UNIT, L_MOD, L_PART, L_CUE,
     L_CUELEAD, L_COORD, L_YEARWORD, L_MONTHWORD, L_DAYWORD, L_DAYPART, L_OF, L_EQUALS,
     L_ARTICLE, L_SUFFIX, L_ERA, L_HIJRI_MONTH, L_SEASON, L_COUNTED, L_NOTDAY, L_NOTBEFORE,
-    L_PUBCUE, L_AGO, L_ANCHORDAY, L_CREDIT, L_N
+    L_PUBCUE, L_AGO, L_ANCHORDAY, L_CREDIT, L_SAYVERB, L_N
 };
 
 static const char *const class_names[L_N] = {
     "month", "weekday", "ordinal", "count", "relday", "unit", "mod", "part", "cue",
     "cuelead", "coord", "yearword", "monthword", "dayword", "daypart", "of", "equals",
     "article", "suffix", "era", "hijri_month", "season", "counted", "notday", "notbefore",
-    "pubcue", "ago", "anchorday", "credit",
+    "pubcue", "ago", "anchorday", "credit", "sayverb",
 };
 /* clang-format on */
 
@@ -1175,6 +1175,11 @@ static int m_weekday(const scan *s, size_t i, cand *c)
     if (punct(s, j, ',') || (i > 0 && !s->tok[i].newline_before &&
                              s->tok[i - 1].kind == BM_TOK_PUNCT && s->tok[i - 1].norm[0] == ','))
         evidence = 1;
+    /* "أفادت الاثنين مصادر أمنية": wire copy puts the day between the verb
+     * of reporting and its subject */
+    if (!evidence && i > 0 && !s->tok[i].newline_before && s->ti[i - 1].e1 &&
+        (s->ti[i - 1].e1->classes & (1u << L_SAYVERB)))
+        evidence = 1;
     /* الأحد and الاثنين are also "the one" and "both": only with a cue. A
      * bare weekday after صلاة or أيام names a custom, not a day. */
     if ((flags & F_CUE) && !evidence)
@@ -1639,11 +1644,17 @@ static int furniture_at(const scan *s, size_t l0, size_t l1, size_t t0, size_t t
         before += tok_is_text(&s->tok[k]);
         pubcue |= has_class(&s->ti[k], L_PUBCUE);
     }
-    for (size_t k = t1; k < l1; k++)
+    int pubcue_after = 0;
+    for (size_t k = t1; k < l1; k++) {
         after += tok_is_text(&s->tok[k]);
+        pubcue_after |= after <= 1 && has_class(&s->ti[k], L_PUBCUE);
+    }
     /* "Published: ...", "date 2019-12-30" opening a line */
     if (pubcue && before <= 3)
         return BM_FURNITURE_DATE; /* "date 2019-12-30 In response ...": the text runs on */
+    /* "23 نوفمبر 2025 آخر تحديث", "Jun 29, 2016 Updated": a site's stamp */
+    if (pubcue_after && before <= STAMP_WORDS)
+        return BM_FURNITURE_DATE;
     /* "BAGHDAD, Jan 26 (Reuters) -", "دبي، ...، 10 إبريل 2014 (الكاتب)" */
     if (t0 > l0 && before <= DATELINE_WORDS &&
         (tok_is(&s->tok[t0 - 1], ",") || tok_is(&s->tok[t0 - 1], "\xD8\x8C")) &&

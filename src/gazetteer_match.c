@@ -1191,6 +1191,34 @@ static int attributive_abbreviation(const matcher *m, const cand *c)
     return !(p != SIZE_MAX && t->v[p].norm_len == 3 && !memcmp(t->v[p].norm, "the", 3));
 }
 
+/* A byline opening a line: "بغداد/ المدى", "شفق نيوز/ نينوى" (the place
+ * and the outlet joined by a slash, at most three words before it). It
+ * tells where the story was filed, as a dateline's date tells when: page
+ * furniture (the codebook), no place of the article. */
+static int byline(const matcher *m, const cand *c)
+{
+    const bm_tokens *t = m->t;
+    size_t start = c->t0;
+    while (start > 0 && !t->v[start].newline_before && c->t0 - start < 4)
+        start--;
+    if (start > 0 && !t->v[start].newline_before)
+        return 0;
+    size_t nx = c->t1 + 1;
+    if (start == c->t0 && nx + 1 < t->n && t->v[nx].kind == BM_TOK_PUNCT && t->v[nx].norm[0] == '/' &&
+        !t->v[nx + 1].newline_before && is_word(&t->v[nx + 1]))
+        return 1;
+    /* "Outlet/ City": the slash right before the name, words only before it */
+    if (start == c->t0 || c->t0 < 2 || t->v[c->t0].newline_before)
+        return 0;
+    const bm_token *sl = &t->v[c->t0 - 1];
+    if (sl->kind != BM_TOK_PUNCT || sl->norm[0] != '/')
+        return 0;
+    for (size_t k = start; k + 1 < c->t0; k++)
+        if (!is_word(&t->v[k]))
+            return 0;
+    return 1;
+}
+
 /* Rules that veto a name whatever else the text says. */
 static void vetoes(matcher *m, cand *c)
 {
@@ -1211,6 +1239,10 @@ static void vetoes(matcher *m, cand *c)
      * بالرقة): "فرقة" is ف + a word, not الرقة without its article */
     if (!c->latin && c->strip && c->noart && !c->lil) {
         reject(c, "clitic without article");
+        return;
+    }
+    if (byline(m, c)) {
+        reject(c, "byline");
         return;
     }
     if (c->latin && attributive_abbreviation(m, c)) {
