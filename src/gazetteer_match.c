@@ -1182,6 +1182,10 @@ static int attributive_abbreviation(const matcher *m, const cand *c)
         if (!(ch >= 'A' && ch <= 'Z') && ch != '.')
             return 0;
     }
+    /* "a joint US-Iraqi raid": joined to an adjective of origin */
+    if (c->t1 + 2 < t->n && is_hyphen(&t->v[c->t1 + 1]) && t->v[c->t1 + 2].kind == BM_TOK_LATIN &&
+        nisba_of(m->g, &t->v[c->t1 + 2], 0))
+        return 1;
     size_t nx = next_adjacent(t, c->t1), p = prev_adjacent(t, c->t0);
     if (nx == SIZE_MAX || t->v[nx].kind != BM_TOK_LATIN)
         return 0;
