@@ -896,19 +896,34 @@ static int may_have_evidence(matcher *m, cand *c)
     return list_next(t, c->t1) != SIZE_MAX;
 }
 
+/* How many tokens after a plural "وبينها" / "ومنها" may still list its members. */
+#define LIST_OPEN_WINDOW 30
+
 static int collect(matcher *m)
 {
     const bm_tokens *t = m->t;
     size_t pl_at = SIZE_MAX; /* token where a plural trigger's list goes on */
     const char *sing = NULL;
+    /* the last plural of the sentence: "المعابر ... وبينها القائم والتنف" */
+    size_t pl_last = SIZE_MAX;
+    const char *pl_sing = NULL;
     for (size_t i = 0; i < t->n;) {
+        if (t->v[i].newline_before || ends_sentence(&t->v[i]))
+            pl_last = SIZE_MAX;
         if (!is_word(&t->v[i]) || m->skip[i]) {
             i++;
             continue;
         }
         const gz_context *cx = ctx_at(m, i);
         if (cx && (cx->roles & GZ_C_PLURAL) && cx->singular) {
-            sing = bm__gz_str(m->g, cx->singular - 1);
+            sing = pl_sing = bm__gz_str(m->g, cx->singular - 1);
+            pl_last = i;
+            pl_at = ++i;
+            continue;
+        }
+        if (cx && (cx->roles & GZ_C_LIST_OPEN) && pl_last != SIZE_MAX &&
+            i - pl_last <= LIST_OPEN_WINDOW) {
+            sing = pl_sing;
             pl_at = ++i;
             continue;
         }
