@@ -1270,8 +1270,14 @@ static int m_relday(const scan *s, size_t i, cand *c)
     size_t j = i;
     int daypart = take(s, &j, L_DAYPART, NULL), v, n = 0;
     size_t k = j;
-    /* قبل يومين, قبل ثلاثة أيام, منذ 3 أيام: a day counted back. */
-    if (is(s, k, L_CUE) &&
+    /* قبل يومين, قبل ثلاثة أيام, منذ 3 أيام: a day counted back; but after a
+     * verb in the present (يواصلون منذ يومين تقدمهم) منذ tells how long,
+     * not when. */
+    int lasting = is(s, k, L_CUE) && val(s, k, L_CUE) == BM_DATE_SINCE && k > 0 &&
+                  !s->tok[k].newline_before &&
+                  (imperfect_verb(s, k - 1) || /* وتشهد المنطقة منذ يومين */
+                   (k > 1 && !s->tok[k - 1].newline_before && imperfect_verb(s, k - 2)));
+    if (!lasting && is(s, k, L_CUE) &&
         (val(s, k, L_CUE) == BM_DATE_BEFORE || val(s, k, L_CUE) == BM_DATE_SINCE)) {
         k++;
         if (days_count(s, &k, &n)) {
