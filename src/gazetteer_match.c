@@ -540,7 +540,8 @@ static int special_border(const matcher *m, size_t i, cand *out)
     }
     /* "معبر القائم الحدودي بين العراق وسوريا": the adjective of the crossing
      * before it says where the crossing is; the countries stay countries */
-    if (tk->kind == BM_TOK_ARABIC && m->n > 0 && m->c[m->n - 1].t1 + 1 == i)
+    if (tk->kind == BM_TOK_ARABIC && m->n > 0 && m->c[m->n - 1].t1 + 1 == i &&
+        (roles_at(m, i) & GZ_C_TRIGGER_AFTER))
         return 0;
     if (a->country == b->country)
         return 0;
@@ -579,7 +580,17 @@ static int is_with(const bm_token *tk)
 static uint32_t side_in(const matcher *m, const char *border, const gz_nisba *x, size_t from,
                         size_t to, int step, int *seen)
 {
+    size_t cj = m->n; /* walking back: the candidates before k, latest first */
     for (size_t k = from; k != to; k += (size_t)step) {
+        /* "the border with Syria and the border with Jordan": a country
+         * that is the far side of an earlier border is not where the text
+         * stands */
+        if (step < 0) {
+            while (cj > 0 && m->c[cj - 1].t0 > k)
+                cj--;
+            if (cj > 0 && m->c[cj - 1].t1 >= k && (m->c[cj - 1].evidence & EV_SPECIAL))
+                continue;
+        }
         const gz_nisba *y = is_word(&m->t->v[k]) ? nisba_or_country(m, k) : NULL;
         if (!y || y->country == UINT32_MAX || y->country == x->country)
             continue;
@@ -683,8 +694,9 @@ static int special_border_one_side(const matcher *m, size_t i, cand *out)
     const char *border = "\xD8\xA7\xD9\x84\xD8\xAD\xD8\xAF\xD9\x88\xD8\xAF"; /* الحدود */
     size_t t0 = i, last = 0;
     const gz_nisba *x = NULL;
-    /* "معبر ربيعة الحدودي مع سوريا": the adjective of a place before it */
-    if (m->n > 0 && m->c[m->n - 1].t1 + 1 == i)
+    /* "معبر ربيعة الحدودي مع سوريا": the adjective of a place before it
+     * (not "الحدود مع سوريا والحدود مع الأردن": a noun, joined by و) */
+    if (m->n > 0 && m->c[m->n - 1].t1 + 1 == i && (roles_at(m, i) & GZ_C_TRIGGER_AFTER))
         return 0;
     /* "حرس الحدود العراقي", "Iraqi border guards": a force's name */
     if (border_org(m, i))
