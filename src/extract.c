@@ -499,6 +499,20 @@ static int is_abbreviation(const bm_token *k)
     return 0;
 }
 
+/* A closing quote or bracket: 'قال إن "...".وأضاف' ends a quoted sentence
+ * glued to the next one as firmly as a word does. */
+static int closing_mark(const bm_token *k)
+{
+    static const char *const marks[] = {"\"", ")", "\xC2\xBB" /* » */, "\xE2\x80\x9D" /* ” */,
+                                        "'"};
+    if (k->kind != BM_TOK_PUNCT)
+        return 0;
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (!strcmp(k->norm, marks[i]))
+            return 1;
+    return 0;
+}
+
 static int ends_sentence(const article *a, size_t i)
 {
     const bm_token *k = &a->tok.v[i];
@@ -516,7 +530,8 @@ static int ends_sentence(const article *a, size_t i)
      * dotted abbreviations, so a glued dot between Arabic words ends one. */
     if (i > 0 && i + 1 < a->tok.n && a->tok.v[i + 1].start == k->end &&
         a->tok.v[i - 1].end == k->start &&
-        !(a->tok.v[i - 1].kind == BM_TOK_ARABIC && a->tok.v[i + 1].kind == BM_TOK_ARABIC))
+        !(a->tok.v[i + 1].kind == BM_TOK_ARABIC &&
+          (a->tok.v[i - 1].kind == BM_TOK_ARABIC || closing_mark(&a->tok.v[i - 1]))))
         return 0;
     return 1;
 }
@@ -1253,7 +1268,7 @@ static int repatriation_origin(const article *a, const clause_ref *c, const pmen
     return 0;
 }
 
-static int choose_place(const article *a, const clause_ref *c, placed *out)
+static int place_by_rules(const article *a, const clause_ref *c, placed *out)
 {
     memset(out, 0, sizeof *out);
     if (frame_place(a, c, out))
@@ -1320,6 +1335,48 @@ static int choose_place(const article *a, const clause_ref *c, placed *out)
         return 1;
     }
     return 0;
+}
+
+/* "from Rabia to the al-Walid crossing": an end of a line is no venue. */
+static int line_end(const article *a, const pmention *m)
+{
+    for (size_t k = m->t0; k-- > 0 && k + 3 > m->t0;)
+        if (a->ti[k].cover & (CUE_SPAN_FROM | CUE_SPAN_TO | CUE_STRETCH))
+            return 1;
+    return 0;
+}
+
+/* A named crossing in [t0, t1) (not a speaking government), -1 when none. */
+static int named_crossing(const article *a, size_t t0, size_t t1)
+{
+    for (size_t i = pm_from(a, t0); i < a->npm && a->pm[i].t0 < t1; i++)
+        if (a->pm[i].t1 <= t1 && !a->pm[i].speaker && !strcmp(a->pm[i].place->kind, "crossing") &&
+            !line_end(a, &a->pm[i]))
+            return (int)i;
+    return -1;
+}
+
+/* "closed the al-Qaim crossing between Iraq and Syria", "came to the border
+ * ... let in via the Qaim crossing": the line is where an event goes only
+ * when no nearer place is named, and a named crossing lies on it. */
+static int choose_place(const article *a, const clause_ref *c, placed *out)
+{
+    if (!place_by_rules(a, c, out))
+        return 0;
+    if (out->from != BM_ATTACH_BORDER)
+        return 1;
+    int i = named_crossing(a, c->t0, c->t1);
+    bm_attach from = BM_ATTACH_CLAUSE;
+    if (i < 0 && movement_type(c->type)) {
+        i = named_crossing(a, c->s->t0, c->s->t1);
+        from = BM_ATTACH_SENTENCE;
+    }
+    if (i >= 0) {
+        out->place = a->pm[i].place;
+        out->near = a->pm[i].near;
+        out->from = from;
+    }
+    return 1;
 }
 
 /* ---- Attaching a date --------------------------------------------------- */
