@@ -21,6 +21,7 @@
 /* How far back a purpose cue (بهدف، in order to) reaches to a trigger. */
 #define PURPOSE_WINDOW 10
 #define AR_WAW "\xD9\x88"
+#define AR_WAW_ANNA "\xD9\x88\xD8\xA7\xD9\x86" /* وأن، وإن after normalisation */
 /* Tokens after "according to" whose trigger names the source of the news. */
 #define SOURCE_WINDOW 2
 /* Tokens around a death word in which its count is read. */
@@ -629,21 +630,25 @@ static int has_event(const article *a, size_t t0, size_t t1)
 
 /* "..., and the crossings were closed": a comma, then a trigger joined by و,
  * opens a second event when what precedes is already an event of its own. */
-static int coordinated_event(const article *a, size_t t0, size_t i)
+static int coordinated_event(const article *a, size_t t0, size_t i, size_t end)
 {
-    if (i + 1 >= a->tok.n || !is_comma(&a->tok.v[i]))
+    if (i + 1 >= end || !is_comma(&a->tok.v[i]))
         return 0;
     const bm_token *k = &a->tok.v[i + 1];
-    if (k->kind != BM_TOK_ARABIC || !a->ti[i + 1].trig || strncmp(k->norm, AR_WAW, 2) != 0)
+    if (k->kind != BM_TOK_ARABIC || strncmp(k->norm, AR_WAW, 2) != 0)
         return 0;
-    return has_event(a, t0, i);
+    if (a->ti[i + 1].trig)
+        return has_event(a, t0, i);
+    /* "the sources said fighters took X, and that the SDF withdrew from Y":
+     * "and that" opens a second reported event. */
+    return !strcmp(k->norm, AR_WAW_ANNA) && has_event(a, t0, i) && has_event(a, i + 2, end);
 }
 
 /* End of the clause that starts at t0 inside sentence s. */
 static size_t clause_end(const article *a, const sentence *s, size_t t0)
 {
     for (size_t i = t0 + 1; i < s->t1; i++) {
-        if (is_clause_punct(&a->tok.v[i]) || coordinated_event(a, t0, i))
+        if (is_clause_punct(&a->tok.v[i]) || coordinated_event(a, t0, i, s->t1))
             return i + 1 < s->t1 ? i + 1 : s->t1;
         if ((a->ti[i].cue & CUE_CLAUSE) && i > s->t0 + 1)
             return i;
@@ -1823,6 +1828,14 @@ static int back_reference(const article *a, const clause_ref *c, dated *d, const
     return 0;
 }
 
+/* Two settlements, each its own place on a map (a town and a village a few
+ * kilometres apart are listed apart by the text). */
+static int distinct_towns(const bm_gplace *p, const bm_gplace *q)
+{
+    return p != q && p->specificity >= 6 && p->specificity <= 8 && q->specificity >= 6 &&
+           q->specificity <= 8 && bm_distance_km(p->pt, q->pt) > 1.0;
+}
+
 /* "strikes near al-Qaim and around Abu Kamal and al-Mayadin": one event per
  * town the clause names alongside the chosen one (ACLED codes each
  * location). Reference points ("east of X") are not event places. */
@@ -1846,7 +1859,9 @@ static int emit_siblings(article *a, const clause_ref *c, double score, const da
         if (m->t1 > c->t1 || m->place->specificity < 6 || m->near || (m->t0 > c->anchor) != after)
             continue;
         size_t k = 0;
-        while (k < nd && bm_distance_km(done[k]->pt, m->place->pt) > SAME_PLACE_KM)
+        while (k < nd && (done[k] != m->place &&
+                          (bm_distance_km(done[k]->pt, m->place->pt) > SAME_PLACE_KM ||
+                           distinct_towns(done[k], m->place))))
             k++;
         if (k < nd)
             continue;
@@ -1959,15 +1974,49 @@ static int inside(const bm_gplace *p, const bm_gplace *q)
     return 0;
 }
 
-static int same_event(const bm_extracted *x, const bm_extracted *y)
+/* How many days before an undated lede the event it sums up may lie. */
+#define LEDE_DAYS 7
+
+/* "Militants took the al-Walid crossing, sources said on Monday" and later
+ * "... took al-Walid yesterday, Sunday": a lede with no date of its own sums
+ * up the event the body dates. */
+static int lede_of(const bm_extracted *undated, const bm_extracted *told)
+{
+    if (undated->date_from != BM_ATTACH_PUBLISHED || told->date_from == BM_ATTACH_PUBLISHED)
+        return 0;
+    int64_t dd = bm_date_to_days(undated->inc.date_start) - bm_date_to_days(told->inc.date_start);
+    return dd >= 0 && dd <= LEDE_DAYS;
+}
+
+/* "seized a strategic crossing between Syria and Iraq" and then "seized the
+ * al-Yarubiyah crossing": a crossing of Iraq or Syria lies on their border. */
+static int on_border(const bm_gplace *p, const bm_gplace *border)
+{
+    return border && !strcmp(p->kind, "crossing") &&
+           (!strcmp(p->country, "IQ") || !strcmp(p->country, "SY"));
+}
+
+static int same_place(const bm_extracted *x, const bm_extracted *y, const bm_gplace *border)
+{
+    return x->place == y->place || inside(x->place, y->place) || inside(y->place, x->place) ||
+           (x->place == border && on_border(y->place, border)) ||
+           (y->place == border && on_border(x->place, border));
+}
+
+static int same_event(const bm_extracted *x, const bm_extracted *y, const bm_gplace *border)
 {
     if (strcmp(x->inc.type, y->inc.type) != 0)
         return 0;
-    if (bm_date_cmp(x->inc.date_start, y->inc.date_end) > 0 ||
-        bm_date_cmp(y->inc.date_start, x->inc.date_end) > 0)
+    int lede = lede_of(x, y) || lede_of(y, x);
+    if (!lede && (bm_date_cmp(x->inc.date_start, y->inc.date_end) > 0 ||
+                  bm_date_cmp(y->inc.date_start, x->inc.date_end) > 0))
         return 0;
-    return x->place == y->place || inside(x->place, y->place) || inside(y->place, x->place) ||
-           bm_distance_km(x->inc.pt, y->inc.pt) <= SAME_PLACE_KM;
+    /* "took al-Susah and al-Baghuz": two towns named in one sentence are two
+     * places however near they lie. */
+    if (x->sent_start == y->sent_start && distinct_towns(x->place, y->place))
+        return 0;
+    return same_place(x, y, border) ||
+           (!lede && bm_distance_km(x->inc.pt, y->inc.pt) <= SAME_PLACE_KM);
 }
 
 /* 1 when y is the better record of the event (finer place, then date, then
@@ -2009,12 +2058,12 @@ static void drop_unspecified_killings(bm_extraction *e, const unsigned char *wea
     e->n = n;
 }
 
-static void merge_duplicates(bm_extraction *e)
+static void merge_duplicates(bm_extraction *e, const bm_gplace *border)
 {
     size_t n = 0;
     for (size_t i = 0; i < e->n; i++) {
         size_t j = 0;
-        while (j < n && !same_event(&e->v[j], &e->v[i]))
+        while (j < n && !same_event(&e->v[j], &e->v[i], border))
             j++;
         if (j == n)
             e->v[n++] = e->v[i];
@@ -2049,7 +2098,7 @@ static int run(article *a)
     if ((rc = extract_sentences(a)) != BM_OK)
         return bm_error_set(a->err, rc, "extract: out of memory");
     drop_unspecified_killings(a->out, a->weak);
-    merge_duplicates(a->out);
+    merge_duplicates(a->out, bm__lexicon_border_place(a->x->lx));
     a->out->n_sentences = a->ns;
     return BM_OK;
 }
