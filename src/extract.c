@@ -1273,6 +1273,25 @@ static int repatriation_origin(const article *a, const clause_ref *c, const pmen
     return 0;
 }
 
+/* "from Rabia to the al-Walid crossing": an end of a line is no venue. */
+static int line_end(const article *a, const pmention *m)
+{
+    for (size_t k = m->t0; k-- > 0 && k + 3 > m->t0;)
+        if (a->ti[k].cover & (CUE_SPAN_FROM | CUE_SPAN_TO | CUE_STRETCH))
+            return 1;
+    return 0;
+}
+
+/* A town or finer place named in [t0, t1) that is no end of a line. */
+static int town_off_line(const article *a, size_t t0, size_t t1)
+{
+    for (size_t i = pm_from(a, t0); i < a->npm && a->pm[i].t0 < t1; i++)
+        if (a->pm[i].t1 <= t1 && !a->pm[i].speaker && a->pm[i].place->specificity >= 6 &&
+            !line_end(a, &a->pm[i]))
+            return 1;
+    return 0;
+}
+
 static int place_by_rules(const article *a, const clause_ref *c, placed *out)
 {
     memset(out, 0, sizeof *out);
@@ -1291,7 +1310,10 @@ static int place_by_rules(const article *a, const clause_ref *c, placed *out)
         out->from = BM_ATTACH_FRAME;
         return 1;
     }
-    if (border && span && (border_type(c->type) || has_cue(a, s->t0, s->t1, CUE_BORDER))) {
+    /* "ISIS stormed the border town of Albukamal, to move freely between Iraq
+     * and Syria": a town named outside the line is where the event was. */
+    if (border && span && (border_type(c->type) || has_cue(a, s->t0, s->t1, CUE_BORDER)) &&
+        !town_off_line(a, c->t0, c->t1)) {
         out->place = border;
         out->from = BM_ATTACH_BORDER;
         return 1;
@@ -1339,15 +1361,6 @@ static int place_by_rules(const article *a, const clause_ref *c, placed *out)
         out->from = BM_ATTACH_INHERITED;
         return 1;
     }
-    return 0;
-}
-
-/* "from Rabia to the al-Walid crossing": an end of a line is no venue. */
-static int line_end(const article *a, const pmention *m)
-{
-    for (size_t k = m->t0; k-- > 0 && k + 3 > m->t0;)
-        if (a->ti[k].cover & (CUE_SPAN_FROM | CUE_SPAN_TO | CUE_STRETCH))
-            return 1;
     return 0;
 }
 
@@ -1836,6 +1849,31 @@ static int distinct_towns(const bm_gplace *p, const bm_gplace *q)
            q->specificity <= 8 && bm_distance_km(p->pt, q->pt) > 1.0;
 }
 
+/* "al-Ashara, between al-Mayadin and Albukamal", "the Damascus-Baghdad
+ * highway", "Akashat, close to Rutba": places that locate another place or
+ * name a road are no event places of their own. */
+static int reference_point(const article *a, size_t i)
+{
+    const pmention *m = &a->pm[i];
+    for (size_t k = m->t0; k-- > 0 && k + 3 > m->t0;) {
+        if (is_comma(&a->tok.v[k]) || a->ti[k].place >= 0)
+            break;
+        if (a->ti[k].cover & (CUE_NEAR | CUE_SPAN_FROM))
+            return 1;
+    }
+    /* "between X and Y": Y follows X after one conjunction */
+    if (i > 0 && a->pm[i - 1].t1 + 1 >= m->t0 && a->pm[i - 1].t0 > 0 &&
+        (a->ti[a->pm[i - 1].t0 - 1].cover & CUE_SPAN_FROM))
+        return 1;
+    const bm_token *prev = m->t0 > 0 ? &a->tok.v[m->t0 - 1] : NULL;
+    const bm_token *next = m->t1 < a->tok.n ? &a->tok.v[m->t1] : NULL;
+    if (prev && is_punct(prev, "-") && i > 0 && a->pm[i - 1].t1 + 1 == m->t0 &&
+        prev->start == a->tok.v[m->t0 - 2].end)
+        return 1;
+    return next && is_punct(next, "-") && i + 1 < a->npm && a->pm[i + 1].t0 == m->t1 + 1 &&
+           next->end == a->tok.v[m->t1 + 1].start;
+}
+
 /* "strikes near al-Qaim and around Abu Kamal and al-Mayadin": one event per
  * town the clause names alongside the chosen one (ACLED codes each
  * location). Reference points ("east of X") are not event places. */
@@ -1856,7 +1894,8 @@ static int emit_siblings(article *a, const clause_ref *c, double score, const da
             after = a->pm[i].t0 > c->anchor;
     for (size_t i = first; i < a->npm && a->pm[i].t0 < c->t1 && nd < 16; i++) {
         const pmention *m = &a->pm[i];
-        if (m->t1 > c->t1 || m->place->specificity < 6 || m->near || (m->t0 > c->anchor) != after)
+        if (m->t1 > c->t1 || m->place->specificity < 6 || m->near || (m->t0 > c->anchor) != after ||
+            reference_point(a, i))
             continue;
         size_t k = 0;
         while (k < nd && (done[k] != m->place &&
