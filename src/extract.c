@@ -1503,6 +1503,22 @@ static int interdiction(const double *score, int best)
     return inf >= 0 && score[inf] >= MIN_SCORE ? inf : best;
 }
 
+/* How much weight of minor smuggling words (goods, drugs, pills, a seizure:
+ * not the smugglers themselves, whose arrest is a security operation) makes
+ * an arrest a seizure. */
+#define SEIZURE_TOPIC 0.4
+
+/* "Intelligence units arrested two men dealing in drugs, with 23,000 pills on
+ * them": an arrest of people holding contraband is its seizure, which the
+ * codebook types smuggling, not a security operation. */
+static int seizure(double goods, int best)
+{
+    if (!type_is(best, "security_op") || goods < SEIZURE_TOPIC)
+        return best;
+    int smg = bm_type_index("smuggling");
+    return smg >= 0 ? smg : best;
+}
+
 /* The first statement trigger before the anchor: the verb that frames the
  * event ("announced today the arrest ..."), whose time adverb dates the
  * announcement rather than the event. */
@@ -1551,12 +1567,15 @@ static void by_means(const article *a, const clause_ref *c, double *score, doubl
 
 static int score_clause(const article *a, clause_ref *c, double *score_out)
 {
-    double score[BM_N_TYPES] = {0}, maxw[BM_N_TYPES] = {0};
+    double score[BM_N_TYPES] = {0}, maxw[BM_N_TYPES] = {0}, goods = 0;
     size_t anchor[BM_N_TYPES] = {0};
+    int smg = bm_type_index("smuggling");
     for (size_t i = c->t0; i < c->t1; i++) {
         const lex_entry *e = a->ti[i].trig;
         if (!e || a->ti[i].negated)
             continue;
+        if (e->type == smg && e->weight < MIN_SCORE)
+            goods += e->weight;
         score[e->type] += a->ti[i].support ? e->weight * SUPPORT_FACTOR : e->weight;
         /* The anchor is the first full trigger: in verb-first Arabic that is
          * the event's verb, whose adverbs carry its date; later nouns often sit
@@ -1574,7 +1593,7 @@ static int score_clause(const article *a, clause_ref *c, double *score_out)
             best = t;
     if (best < 0 || score[best] < MIN_SCORE)
         return 0;
-    best = interdiction(score, reported_event(score, best));
+    best = seizure(goods, interdiction(score, reported_event(score, best)));
     c->type = best;
     c->anchor = anchor[best];
     c->frame = a->ti[c->anchor].trig->frame;
