@@ -1542,10 +1542,17 @@ static size_t report_frame(const article *a, const clause_ref *c)
  * something was hit, the means says how. When the clause names aircraft and
  * no ground means (rockets, mortars, a bomb), its act words are the
  * airstrike's: ACLED codes by the means. */
-static void by_means(const article *a, const clause_ref *c, double *score, double *maxw)
+static void by_means(const article *a, const clause_ref *c, double *score, double *maxw,
+                     size_t *anchor)
 {
     int air = bm_type_index("airstrike"), atk = bm_type_index("attack");
-    if (air < 0 || atk < 0 || score[air] < AIR_MEANS)
+    if (air < 0 || atk < 0)
+        return;
+    /* "The area was the target of 22 air strikes. The director said the town
+     * was bombarded": a bare act word goes on the means the article's last
+     * event named. */
+    int air_before = a->out->n > 0 && !strcmp(a->out->v[a->out->n - 1].inc.type, "airstrike");
+    if (score[air] < AIR_MEANS && !air_before)
         return;
     double act = 0, means = 0;
     for (size_t i = c->t0; i < c->t1; i++) {
@@ -1561,6 +1568,9 @@ static void by_means(const article *a, const clause_ref *c, double *score, doubl
         return;
     score[atk] -= act;
     score[air] += act;
+    /* with no air word in the clause, the act word anchors the airstrike */
+    if (maxw[air] <= 0)
+        anchor[air] = anchor[atk];
     if (maxw[air] < MIN_SCORE)
         maxw[air] = MIN_SCORE;
 }
@@ -1585,7 +1595,7 @@ static int score_clause(const article *a, clause_ref *c, double *score_out)
         if (e->weight > maxw[e->type])
             maxw[e->type] = e->weight;
     }
-    by_means(a, c, score, maxw);
+    by_means(a, c, score, maxw, anchor);
     int best = -1;
     for (int t = 0; t < BM_N_TYPES; t++)
         if (score[t] > 0 && (best < 0 || score[t] > score[best] ||
