@@ -2064,9 +2064,26 @@ static int on_border(const bm_gplace *p, const bm_gplace *border)
            (!strcmp(p->country, "IQ") || !strcmp(p->country, "SY"));
 }
 
+/* How far from a region's or a river's point a town still lies in it (the
+ * codebook's distances for a region and a river). */
+#define REGION_KM 200.0
+#define RIVER_KM 300.0
+
+/* "retook a key jihadist hub in eastern Syria" and then "secured Hajin": a
+ * town in the region (or along the river) the event was first put in. */
+static int in_area(const bm_gplace *p, const bm_gplace *q)
+{
+    if (p->specificity < 6)
+        return 0;
+    double d = bm_distance_km(p->pt, q->pt);
+    return (!strcmp(q->kind, "region") && d <= REGION_KM) ||
+           (!strcmp(q->kind, "river") && d <= RIVER_KM);
+}
+
 static int same_place(const bm_extracted *x, const bm_extracted *y, const bm_gplace *border)
 {
     return x->place == y->place || inside(x->place, y->place) || inside(y->place, x->place) ||
+           in_area(x->place, y->place) || in_area(y->place, x->place) ||
            (x->place == border && on_border(y->place, border)) ||
            (y->place == border && on_border(x->place, border));
 }
