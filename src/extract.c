@@ -2100,6 +2100,10 @@ static int same_event(const bm_extracted *x, const bm_extracted *y, const bm_gpl
      * places however near they lie. */
     if (x->sent_start == y->sent_start && distinct_towns(x->place, y->place))
         return 0;
+    /* Facing crossings (al-Yarubiyah and Rabia) are two places however near. */
+    if (x->place != y->place && !strcmp(x->place->kind, "crossing") &&
+        !strcmp(y->place->kind, "crossing"))
+        return 0;
     return same_place(x, y, border) ||
            (!lede && bm_distance_km(x->inc.pt, y->inc.pt) <= SAME_PLACE_KM);
 }
