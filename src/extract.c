@@ -16,6 +16,9 @@
 
 /* A clause becomes an incident when its best type scores at least this. */
 #define MIN_SCORE 1.0
+/* The least weight of a word that says something happened (open, close,
+ * deploy); lighter words name things or people (crossing, soldiers, ISIS). */
+#define ACTION_WEIGHT 0.6
 /* Tokens before a trigger in which a negation cancels it. */
 #define NEG_WINDOW 4
 /* How far back a purpose cue (بهدف، in order to) reaches to a trigger. */
@@ -1602,6 +1605,10 @@ static int score_clause(const article *a, clause_ref *c, double *score_out)
                              (score[t] == score[best] && maxw[t] > maxw[best])))
             best = t;
     if (best < 0 || score[best] < MIN_SCORE)
+        return 0;
+    /* "three crossings link Syria and Iraq: the Rabia crossing, ...": names of
+     * things and people add up, but without an action word there is no event */
+    if (maxw[best] < ACTION_WEIGHT)
         return 0;
     best = seizure(goods, interdiction(score, reported_event(score, best)));
     c->type = best;
