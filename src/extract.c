@@ -248,6 +248,21 @@ static int is_word(const bm_token *k)
 
 /* ---- Lexicon annotation ------------------------------------------------ */
 
+/* "U.S.-led", "Iranian-backed": a nationality joined by a hyphen to the next
+ * word is a compound modifier naming an actor's patron, not a place (the
+ * codebook's rule). k is the token after the nationality word. */
+static int compound_modifier(const article *a, size_t k)
+{
+    while (k < a->tok.n && a->tok.v[k].kind == BM_TOK_PUNCT && !strcmp(a->tok.v[k].norm, ".") &&
+           a->tok.v[k].start == a->tok.v[k - 1].end)
+        k++;
+    if (k == 0 || k + 1 >= a->tok.n)
+        return 0;
+    const bm_token *h = &a->tok.v[k];
+    return h->kind == BM_TOK_PUNCT && !strcmp(h->norm, "-") && h->start == a->tok.v[k - 1].end &&
+           h->end == a->tok.v[k + 1].start && a->tok.v[k + 1].kind == BM_TOK_LATIN;
+}
+
 static void record(article *a, size_t i, const lex_entry *e, size_t n)
 {
     tokinfo *ti = &a->ti[i];
@@ -263,7 +278,10 @@ static void record(article *a, size_t i, const lex_entry *e, size_t n)
         for (size_t k = 0; k < n && i + k < a->tok.n; k++)
             a->ti[i + k].cover |= e->roles;
         break;
-    case LEX_DEMONYM: ti->dem = e; break;
+    case LEX_DEMONYM:
+        if (!compound_modifier(a, i + (n ? n : 1)))
+            ti->dem = e;
+        break;
     case LEX_FATAL: ti->fat = e; break;
     default: break;
     }
@@ -497,6 +515,9 @@ static int is_abbreviation(const bm_token *k)
                                      "col",  "lt",  "st",  "no",  "vs",  "u",   "s"};
     if (k->kind != BM_TOK_LATIN)
         return 0;
+    /* an initial: N.S.A., U.N., J. Smith */
+    if (k->end - k->start == 1)
+        return 1;
     for (size_t i = 0; i < sizeof ab / sizeof ab[0]; i++)
         if (strcmp(k->norm, ab[i]) == 0)
             return 1;
