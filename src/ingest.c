@@ -16,6 +16,7 @@
 #include "bordermap/fileio.h"
 #include "identity.h"
 #include "segment_private.h"
+#include "store_private.h"
 
 #define DEFAULT_MERGE_KM 10.0
 
@@ -301,11 +302,6 @@ static int known_add(known_set *k, const bm_incident *c, int own)
     return BM_OK;
 }
 
-static int known_cb(const bm_incident *c, void *user)
-{
-    return known_add(user, c, 0);
-}
-
 static void box_around(bm_lonlat pt, double km, double *w, double *s, double *e, double *n)
 {
     double dlat = km / 111.0 + 1e-6;
@@ -317,46 +313,67 @@ static void box_around(bm_lonlat pt, double km, double *w, double *s, double *e,
     *n = fmin(90.0, pt.lat + dlat);
 }
 
-/* Queries the store for incidents near, around the dates of, and of the
- * types of incidents v[0..n). */
-static int query_known(bm_ingest *ig, const bm_extracted *v, size_t n, double km, known_set *k)
+/* The incidents v[0..n) would have found with the box, date and type
+ * queries this lookup replaces: near (within km of the query box), dates
+ * overlapping, same type. Kept so that the faster key lookup stores exactly
+ * what the earlier queries stored. */
+typedef struct key_scope {
+    const bm_extracted *v;
+    size_t n;
+    double km;
+    int narrow; /* one query box: the union of every incident's */
+    double w, s, e, no;
+    known_set *k;
+} key_scope;
+
+static int in_box(bm_lonlat pt, double w, double s, double e, double n)
 {
-    bm_query q;
-    bm_query_init(&q);
-    q.has_from = q.has_to = q.has_bbox = 1;
-    const char *types[BM_N_TYPES];
-    size_t nt = 0;
-    for (size_t i = 0; i < n; i++) {
-        const bm_incident *inc = &v[i].inc;
-        double w, s, e, no;
-        box_around(inc->pt, km, &w, &s, &e, &no);
-        if (i == 0) {
-            q.from = inc->date_start;
-            q.to = inc->date_end;
-            q.west = w, q.south = s, q.east = e, q.north = no;
-        } else {
-            if (bm_date_cmp(inc->date_start, q.from) < 0)
-                q.from = inc->date_start;
-            if (bm_date_cmp(inc->date_end, q.to) > 0)
-                q.to = inc->date_end;
-            q.west = fmin(q.west, w), q.south = fmin(q.south, s);
-            q.east = fmax(q.east, e), q.north = fmax(q.north, no);
-        }
-        size_t t = 0;
-        while (t < nt && strcmp(types[t], inc->type) != 0)
-            t++;
-        if (t == nt)
-            types[nt++] = inc->type;
-    }
-    q.types = types;
-    q.n_types = nt;
-    return bm_store_query(ig->store, &q, known_cb, k);
+    return pt.lon >= w && pt.lon <= e && pt.lat >= s && pt.lat <= n;
 }
 
+static int in_scope(const key_scope *sc, const bm_incident *c)
+{
+    if (sc->narrow)
+        return in_box(c->pt, sc->w, sc->s, sc->e, sc->no);
+    for (size_t j = 0; j < sc->n; j++) {
+        const bm_incident *q = &sc->v[j].inc;
+        double w, s, e, no;
+        box_around(q->pt, sc->km, &w, &s, &e, &no);
+        if (strcmp(q->type, c->type) == 0 && in_box(c->pt, w, s, e, no) &&
+            bm_date_cmp(c->date_start, q->date_end) <= 0 &&
+            bm_date_cmp(c->date_end, q->date_start) >= 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int scoped_cb(const bm_incident *c, void *user)
+{
+    const key_scope *sc = user;
+    if (!in_scope(sc, c))
+        return 0;
+    for (size_t i = 0; i < sc->k->n; i++)
+        if (sc->k->v[i].id == c->id)
+            return 0;
+    return known_add(sc->k, c, 0);
+}
+
+static int same_key(const bm_incident *a, const bm_incident *b)
+{
+    return strcmp(a->type, b->type) == 0 && a->date_precision == b->date_precision &&
+           bm_date_cmp(a->date_start, b->date_start) == 0 &&
+           bm_date_cmp(a->date_end, b->date_end) == 0 && strcmp(a->place_id, b->place_id) == 0;
+}
+
+/* Stored incidents an incident of the article could repeat: those with its
+ * merge key (type, dates, precision, place id), one prepared lookup per
+ * distinct key. Coordinate-only incidents share the key "" and are told
+ * apart by grid cell in match_known. */
 static int load_known(bm_ingest *ig, const bm_extraction *ex, double km, known_set *k)
 {
     if (ex->n == 0)
         return BM_OK;
+    key_scope sc = {ex->v, ex->n, km, 0, 180, 90, -180, -90, k};
     double w = 180, s = 90, e = -180, no = -90;
     bm_date from = ex->v[0].inc.date_start, to = ex->v[0].inc.date_end;
     for (size_t i = 0; i < ex->n; i++) {
@@ -367,13 +384,20 @@ static int load_known(bm_ingest *ig, const bm_extraction *ex, double km, known_s
             from = inc->date_start;
         if (bm_date_cmp(inc->date_end, to) > 0)
             to = inc->date_end;
+        double bw, bs, be, bn;
+        box_around(inc->pt, km, &bw, &bs, &be, &bn);
+        sc.w = fmin(sc.w, bw), sc.s = fmin(sc.s, bs);
+        sc.e = fmax(sc.e, be), sc.no = fmax(sc.no, bn);
     }
-    int narrow = bm_date_to_days(to) - bm_date_to_days(from) <= UNION_MAX_DAYS &&
-                 e - w <= UNION_MAX_DEG && no - s <= UNION_MAX_DEG;
-    if (narrow)
-        return query_known(ig, ex->v, ex->n, km, k);
+    sc.narrow = bm_date_to_days(to) - bm_date_to_days(from) <= UNION_MAX_DAYS &&
+                e - w <= UNION_MAX_DEG && no - s <= UNION_MAX_DEG;
     for (size_t i = 0; i < ex->n; i++) {
-        int rc = query_known(ig, &ex->v[i], 1, km, k);
+        size_t j = 0;
+        while (j < i && !same_key(&ex->v[j].inc, &ex->v[i].inc))
+            j++;
+        if (j < i)
+            continue; /* that key was looked up already */
+        int rc = bm__store_incidents_by_key(ig->store, &ex->v[i].inc, scoped_cb, &sc);
         if (rc != BM_OK)
             return rc;
     }

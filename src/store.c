@@ -31,6 +31,7 @@ enum {
     ST_INCIDENT_UPDATE,
     ST_INCIDENT_GET,
     ST_INCIDENT_FIND_EXTERNAL,
+    ST_INCIDENT_BY_KEY,
     ST_SOURCE_ADD,
     ST_ARTICLE_FIND,
     ST_ARTICLE_ADD,
@@ -977,6 +978,37 @@ static int count_cb(const bm_incident *inc, void *user)
     (void)inc;
     ++*(int64_t *)user;
     return 0;
+}
+
+/* Ingest's duplicate lookup: one statement whose text never changes, so it
+ * stays prepared (the general query's text names grid cells and misses any
+ * text cache). Runs inside the writer's transaction, so it sees every
+ * committed article: exact under concurrent writers with nothing cached. */
+int bm__store_incidents_by_key(bm_store *s, const bm_incident *key, bm_incident_cb cb, void *user)
+{
+    sqlite3_stmt *st = cached(s, ST_INCIDENT_BY_KEY,
+                              "SELECT " INCIDENT_COLUMNS " FROM incidents i WHERE i.date_start = ?1"
+                              " AND i.date_end = ?2 AND i.date_precision = ?3 AND i.type = ?4"
+                              " AND coalesce(i.place_id, '') = ?5 ORDER BY i.id");
+    if (!st)
+        return BM_EDB;
+    char d1[11], d2[11];
+    sqlite3_bind_text(st, 1, bm_date_format(key->date_start, d1), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, bm_date_format(key->date_end, d2), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, bm_precision_name(key->date_precision), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, key->type, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, key->place_id, -1, SQLITE_TRANSIENT);
+    bm_incident inc;
+    int step, rc = BM_OK;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        read_incident(st, &inc);
+        if ((rc = cb(&inc, user)) != 0)
+            break;
+    }
+    if (rc == BM_OK && step != SQLITE_DONE)
+        rc = db_fail(s, "duplicate lookup");
+    sqlite3_reset(st);
+    return rc;
 }
 
 int bm_store_count(bm_store *s, const bm_query *q, int64_t *count)
