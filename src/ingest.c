@@ -15,6 +15,7 @@
 #include "bordermap/actors.h"
 #include "bordermap/fileio.h"
 #include "identity.h"
+#include "ingest_private.h"
 #include "segment_private.h"
 #include "store_private.h"
 
@@ -189,11 +190,11 @@ static int append_block(bm_extraction *all, bm_extraction *part, size_t base)
     return BM_OK;
 }
 
-static int extract_blocks(const bm_ingest *ig, const char *data, size_t len, const bm_date *pub,
-                          bm_extraction *out, bm_error *err)
+static int extract_blocks(const bm_ingest *ig, const char *data, size_t len, const bm_tokens *tok,
+                          const bm_date *pub, bm_extraction *out, bm_error *err)
 {
     if (len <= EXTRACT_BLOCK)
-        return bm_extract(ig->x, data, len, pub, out, err);
+        return bm_extract_tokens(ig->x, data, len, tok, pub, out, err);
     memset(out, 0, sizeof *out);
     snprintf(out->language, sizeof out->language, "%s", bm_detect_language(data, len));
     char *block = malloc(EXTRACT_BLOCK + 1);
@@ -232,9 +233,40 @@ static size_t head_len(const char *data, size_t len)
     return n;
 }
 
+/* The tokens of the head: those of the whole text that end inside it (a
+ * borrowed view, nothing copied). */
+static bm_tokens head_tokens(const bm_tokens *all, size_t head)
+{
+    bm_tokens t = *all;
+    size_t lo = 0, hi = all->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (all->v[mid].end <= head)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    t.n = lo;
+    return t;
+}
+
+static int published_in_head(const bm_ingest *ig, const char *data, size_t head,
+                             const bm_tokens *tok, bm_date *out)
+{
+    bm_tokens ht = tok ? head_tokens(tok, head) : (bm_tokens){0};
+    /* A word cut by the head's end tokenises differently on its own. */
+    if (!tok || (ht.n < tok->n && tok->v[ht.n].start < head))
+        return bm_dates_published(ig->d, data, head, out);
+    bm_dates_opts o;
+    bm_dates_opts_init(&o);
+    o.tokens = &ht;
+    return bm_dates_published_opts(ig->d, data, head, &o, out, NULL);
+}
+
+/* tok: the tokens of the whole text, or NULL (the head is tokenised). */
 static int publication_date(const bm_ingest *ig, const char *data, size_t len,
-                            const bm_ingest_opts *o, bm_date *out, bm_ingest_result *r,
-                            bm_error *err)
+                            const bm_tokens *tok, const bm_ingest_opts *o, bm_date *out,
+                            bm_ingest_result *r, bm_error *err)
 {
     r->published[0] = '\0';
     r->published_from = "none";
@@ -246,7 +278,7 @@ static int publication_date(const bm_ingest *ig, const char *data, size_t len,
                                 o->published);
         *out = first;
         r->published_from = "option";
-    } else if (bm_dates_published(ig->d, data, head_len(data, len), out) == BM_OK) {
+    } else if (published_in_head(ig, data, head_len(data, len), tok, out) == BM_OK) {
         r->published_from = "article";
     } else {
         return BM_ENOTFOUND;
@@ -604,16 +636,28 @@ static int store_article(bm_ingest *ig, const char *name, const char *data, cons
     return rc;
 }
 
-int bm_ingest_text(bm_ingest *ig, const char *name, const char *data, size_t len,
-                   const bm_ingest_opts *opts, bm_ingest_result *r, bm_error *err)
+/* ---- The two halves: preparing (no database) and storing ---------------- */
+
+static int store_lookup(void *user, const char *sha256, int64_t *id)
 {
-    bm_ingest_opts defaults;
-    bm_ingest_opts_init(&defaults);
-    const bm_ingest_opts *o = opts ? opts : &defaults;
-    memset(r, 0, sizeof *r);
+    return bm_store_article_find(user, sha256, id);
+}
+
+void bm__prepared_free(bm__prepared *p)
+{
+    bm_extraction_free(&p->ex);
+    memset(&p->ex, 0, sizeof p->ex);
+}
+
+/* Everything of bm_ingest_text that reads no database but `lookup`: checks,
+ * digest, language, publication date, extraction. The text is tokenised
+ * once for the date and the extraction. */
+int bm__ingest_prepare(const bm_ingest *ig, const char *data, size_t len, const bm_ingest_opts *o,
+                       bm__lookup_fn lookup, void *lookup_user, bm__prepared *p, bm_error *err)
+{
+    memset(p, 0, sizeof *p);
+    bm_ingest_result *r = &p->r;
     r->published_from = "none";
-    if (!ig || !data)
-        return bm_error_set(err, BM_EINVAL, "ingest: no handle or text");
     int rc = check_size(len, o, err);
     if (rc == BM_OK)
         rc = check_utf8(data, len, err);
@@ -627,39 +671,57 @@ int bm_ingest_text(bm_ingest *ig, const char *name, const char *data, size_t len
     snprintf(r->sha256, sizeof r->sha256, "%s", sum);
     g_free(sum);
     snprintf(r->language, sizeof r->language, "%s", bm_detect_language(data, len));
-    bm_date pub;
-    rc = publication_date(ig, data, len, o, &pub, r, err);
-    if (rc != BM_OK && rc != BM_ENOTFOUND)
-        return rc;
-    const bm_date *pubp = rc == BM_OK ? &pub : NULL;
-
-    /* An unchanged article costs one lookup; the transaction re-checks. */
+    /* An unchanged article costs one lookup (and its date, for the report);
+     * the writer's transaction re-checks. */
     int64_t known = 0;
-    if (!o->force && bm_store_article_find(ig->store, r->sha256, &known) == BM_OK) {
+    if (!o->force && lookup && lookup(lookup_user, r->sha256, &known) == BM_OK) {
+        rc = publication_date(ig, data, len, NULL, o, &p->pub, r, err);
+        if (rc != BM_OK && rc != BM_ENOTFOUND)
+            return rc;
+        p->skip = 1;
         r->status = BM_INGEST_SKIPPED;
         r->article_id = known;
         return BM_OK;
     }
-    /* Extraction reads no database: do it before the write lock is taken. */
-    bm_extraction ex = {0};
-    if ((rc = extract_blocks(ig, data, len, pubp, &ex, err)) != BM_OK)
+    bm_tokens tok = {0};
+    const bm_tokens *tp = NULL;
+    if (len <= EXTRACT_BLOCK) {
+        if ((rc = bm_tokenize(data, len, &tok, err)) != BM_OK)
+            return rc;
+        tp = &tok;
+    }
+    rc = publication_date(ig, data, len, tp, o, &p->pub, r, err);
+    if (rc == BM_OK || rc == BM_ENOTFOUND) {
+        p->has_pub = rc == BM_OK;
+        rc = extract_blocks(ig, data, len, tp, p->has_pub ? &p->pub : NULL, &p->ex, err);
+    }
+    bm_tokens_free(&tok);
+    if (rc != BM_OK)
         return rc;
-    r->n_unresolved = ex.n_unresolved;
+    r->n_unresolved = p->ex.n_unresolved;
+    return BM_OK;
+}
+
+/* The writer's half: the article's transaction (a savepoint in a batch). */
+int bm__ingest_store(bm_ingest *ig, const char *name, const char *data, bm__prepared *p,
+                     const bm_ingest_opts *o, bm_ingest_result *r, bm_error *err)
+{
+    *r = p->r;
+    if (p->skip)
+        return BM_OK;
+    int rc;
     /* In batch mode an outer transaction spans several articles and each
      * article is a savepoint inside it: still all or nothing. */
     if (ig->batch > 1 && !ig->batch_open) {
-        if ((rc = bm_store_begin(ig->store)) != BM_OK) {
-            bm_extraction_free(&ex);
+        if ((rc = bm_store_begin(ig->store)) != BM_OK)
             return store_fail(ig, rc, "starting the batch", err);
-        }
         ig->batch_open = 1;
     }
-    if ((rc = bm_store_begin(ig->store)) != BM_OK) {
-        bm_extraction_free(&ex);
+    if ((rc = bm_store_begin(ig->store)) != BM_OK)
         return store_fail(ig, rc, "starting the transaction", err);
-    }
-    rc = store_article(ig, name, data, &ex, o, r, err);
-    bm_extraction_free(&ex);
+    rc = store_article(ig, name, data, &p->ex, o, r, err);
+    if (r->status == BM_INGEST_SKIPPED)
+        r->n_unresolved = 0; /* stored already: nothing of it was left out */
     if (rc == BM_OK && (rc = bm_store_commit(ig->store)) != BM_OK)
         rc = store_fail(ig, rc, "committing", err);
     if (rc != BM_OK) {
@@ -672,6 +734,40 @@ int bm_ingest_text(bm_ingest *ig, const char *name, const char *data, size_t len
     return rc;
 }
 
+int bm_ingest_text(bm_ingest *ig, const char *name, const char *data, size_t len,
+                   const bm_ingest_opts *opts, bm_ingest_result *r, bm_error *err)
+{
+    bm_ingest_opts defaults;
+    bm_ingest_opts_init(&defaults);
+    const bm_ingest_opts *o = opts ? opts : &defaults;
+    memset(r, 0, sizeof *r);
+    r->published_from = "none";
+    if (!ig || !data)
+        return bm_error_set(err, BM_EINVAL, "ingest: no handle or text");
+    bm__prepared p;
+    int rc = bm__ingest_prepare(ig, data, len, o, store_lookup, ig->store, &p, err);
+    if (rc == BM_OK)
+        rc = bm__ingest_store(ig, name, data, &p, o, r, err);
+    else
+        r->published_from = p.r.published_from;
+    bm__prepared_free(&p);
+    return rc;
+}
+
+int bm__ingest_read(const char *path, const bm_ingest_opts *o, char **data, size_t *len,
+                    bm_error *err)
+{
+    bm_ingest_opts defaults;
+    bm_ingest_opts_init(&defaults);
+    int rc = bm_read_file_max(path, (o ? o : &defaults)->max_bytes, data, len, err);
+    if (rc == BM_EINVAL && err) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        return bm_error_set(err, rc, "%s (raise it with --max-bytes)", why);
+    }
+    return rc;
+}
+
 int bm_ingest_file(bm_ingest *ig, const char *path, const bm_ingest_opts *o, bm_ingest_result *r,
                    bm_error *err)
 {
@@ -679,17 +775,20 @@ int bm_ingest_file(bm_ingest *ig, const char *path, const bm_ingest_opts *o, bm_
     size_t len = 0;
     memset(r, 0, sizeof *r);
     r->published_from = "none";
-    bm_ingest_opts defaults;
-    bm_ingest_opts_init(&defaults);
-    int rc = bm_read_file_max(path, (o ? o : &defaults)->max_bytes, &data, &len, err);
-    if (rc == BM_EINVAL && err) {
-        char why[sizeof err->msg];
-        snprintf(why, sizeof why, "%s", err->msg);
-        return bm_error_set(err, rc, "%s (raise it with --max-bytes)", why);
-    }
+    int rc = bm__ingest_read(path, o, &data, &len, err);
     if (rc != BM_OK)
         return rc;
-    rc = bm_ingest_text(ig, strcmp(path, "-") ? path : "(stdin)", data, len, o, r, err);
+    rc = bm_ingest_text(ig, bm__ingest_name(path), data, len, o, r, err);
     free(data);
     return rc;
+}
+
+const char *bm__ingest_name(const char *path)
+{
+    return strcmp(path, "-") ? path : "(stdin)";
+}
+
+bm_store *bm__ingest_store_handle(const bm_ingest *ig)
+{
+    return ig->store;
 }
