@@ -135,7 +135,8 @@ static void row_coord(row *r, double v)
 static void put_place(const run *rn, const char *text, const bm_place_mention *m)
 {
     const bm_gplace *p = m->place;
-    row r = {.n = 0};
+    row r; /* not zeroed: 4 KB per row */
+    r.n = 0;
     row_put(&r, "place\t", 6);
     row_u64(&r, rn->base + (unsigned long long)m->start);
     row_put(&r, "\t", 1);
@@ -162,7 +163,8 @@ static void put_date(const run *rn, const char *text, const bm_date_mention *d)
     char buf[16] = "-";
     if (d->resolved)
         bm_date_format_prec(d->date, d->precision, buf);
-    row r = {.n = 0};
+    row r; /* not zeroed: 4 KB per row */
+    r.n = 0;
     row_put(&r, "date\t", 5);
     row_u64(&r, rn->base + (unsigned long long)d->start);
     row_put(&r, "\t", 1);
@@ -175,17 +177,35 @@ static void put_date(const run *rn, const char *text, const bm_date_mention *d)
     fwrite(r.b, 1, r.n, stdout);
 }
 
+/* The line the last place was on: places come in text order, so each
+ * line's ends are found once, not once per place on it. */
+typedef struct line_span {
+    size_t start, end; /* [start, end): end is the '\n' or the text's end */
+    int valid;
+} line_span;
+
+static void line_of(const char *text, size_t len, size_t at, line_span *l)
+{
+    if (l->valid && at >= l->start && at < l->end)
+        return;
+    /* the line starts after the previous line's end, or later */
+    size_t lo = l->valid && at >= l->end ? l->end + 1 : 0, ls = at;
+    while (ls > lo && text[ls - 1] != '\n')
+        ls--;
+    l->start = ls;
+    const char *e = at < len ? memchr(text + at, '\n', len - at) : NULL;
+    l->end = e ? (size_t)(e - text) : len;
+    l->valid = 1;
+}
+
 /* Whether the line holding byte at shares it with a stamp's or a caption's
  * date (BM_FURNITURE_LINE). *f walks forward with the places (both in text
- * order). */
+ * order), and so does *l. */
 static int on_furniture_line(const char *text, size_t len, size_t at, const bm_date_mention *dm,
-                             size_t nd, size_t *f)
+                             size_t nd, size_t *f, line_span *l)
 {
-    size_t ls = at, le = at;
-    while (ls > 0 && text[ls - 1] != '\n')
-        ls--;
-    while (le < len && text[le] != '\n')
-        le++;
+    line_of(text, len, at, l);
+    size_t ls = l->start, le = l->end;
     while (*f < nd && dm[*f].start < ls)
         (*f)++;
     for (size_t k = *f; k < nd && dm[k].start < le; k++)
@@ -215,10 +235,11 @@ static int process(run *r, const char *text, size_t len, bm_error *err)
         rc = bm_dates_find_opts(r->dates, text, len, &o, &dm, &nd, err);
     }
     size_t f = 0; /* first date that may share a line with the next place */
+    line_span line = {0, 0, 0};
     for (size_t i = 0, j = 0; rc == BM_OK && (i < np || j < nd);) {
         if (j >= nd || (i < np && pm[i].start <= dm[j].start)) {
             /* a site clock's city, a caption's places: not the article's */
-            if (!on_furniture_line(text, len, pm[i].start, dm, nd, &f))
+            if (!on_furniture_line(text, len, pm[i].start, dm, nd, &f, &line))
                 put_place(r, text, &pm[i]);
             i++;
         } else if (dm[j].furniture) /* a byline's or caption's date is no event date */
