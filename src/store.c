@@ -65,6 +65,12 @@ struct bm_store {
         unsigned last_use;
     } qcache[8];
     unsigned qclock;
+    /* Bulk loads (bulk_note_insert): incidents inserted in the open
+     * transaction, and the index and trigger SQL set aside until its commit. */
+    int64_t tx_inserts;
+    int64_t bulk_first_id; /* rows from here on are missing from the R*Tree */
+    char *bulk_sql[4];
+    int bulk;
     char errmsg[512];
 };
 
@@ -197,6 +203,121 @@ static int exec_cached(bm_store *s, int which, const char *sql)
     return BM_OK;
 }
 
+/* ---- Bulk loads ------------------------------------------------------ */
+
+/* Inserting into the date indexes and the R*Tree row by row costs a bulk
+ * load more than the rows themselves; building them once at the end is what
+ * SQLite's own path (load, then CREATE INDEX and CreateSpatialIndex) does.
+ * Once a transaction has inserted BULK_MIN_ROWS incidents and at least half
+ * as many as the table held before it, the two date indexes and the R*Tree
+ * insert trigger are dropped inside the transaction and rebuilt before its
+ * COMMIT: readers never see the table without them, and a rollback (or a
+ * kill) undoes the drop with everything else. Lookups the load itself needs
+ * (external ids, primary keys) keep their indexes. Only incident rows are
+ * written through validate_incident() while it lasts (no raw SQL edits). */
+#define BULK_MIN_ROWS 20000
+
+static const char *const bulk_objects[] = {"incidents_cell_date", "incidents_date",
+                                           "gii_incidents_geom", NULL};
+
+static void bulk_clear(bm_store *s)
+{
+    if (s->bulk && s->db)
+        exec(s, "PRAGMA ignore_check_constraints = OFF");
+    for (size_t i = 0; i < sizeof s->bulk_sql / sizeof s->bulk_sql[0]; i++) {
+        free(s->bulk_sql[i]);
+        s->bulk_sql[i] = NULL;
+    }
+    s->bulk = 0;
+    s->tx_inserts = 0;
+}
+
+static int object_exists(bm_store *s, const char *name, int *exists)
+{
+    int64_t n = 0;
+    int rc = scalar_int(s, "SELECT count(*) FROM sqlite_master WHERE name = ?1", name, &n);
+    *exists = n > 0;
+    return rc;
+}
+
+/* Sets the indexes and the trigger aside (their SQL kept for the commit). */
+static int bulk_defer(bm_store *s)
+{
+    int64_t total = 0, first = 0;
+    int rc = scalar_int(s, "SELECT count(*) FROM incidents", NULL, &total);
+    if (rc == BM_OK && total - s->tx_inserts > 2 * s->tx_inserts)
+        return BM_OK; /* a small batch into a large table: keep maintaining */
+    if (rc == BM_OK)
+        rc = scalar_int(s, "SELECT coalesce(max(id), 0) + 1 FROM incidents", NULL, &first);
+    for (size_t i = 0; rc == BM_OK && bulk_objects[i]; i++) {
+        sqlite3_stmt *st;
+        if ((rc = prepare(s, "SELECT type, sql FROM sqlite_master WHERE name = ?1", &st)) != BM_OK)
+            break;
+        sqlite3_bind_text(st, 1, bulk_objects[i], -1, SQLITE_STATIC);
+        char drop[128] = "";
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 1)) {
+            s->bulk_sql[i] = strdup((const char *)sqlite3_column_text(st, 1));
+            snprintf(drop, sizeof drop, "DROP %s \"%s\"",
+                     strcmp((const char *)sqlite3_column_text(st, 0), "trigger") ? "INDEX"
+                                                                                  : "TRIGGER",
+                     bulk_objects[i]);
+            if (!s->bulk_sql[i])
+                rc = fail(s, BM_ENOMEM, "out of memory");
+        }
+        sqlite3_finalize(st);
+        if (rc == BM_OK && drop[0])
+            rc = exec(s, drop);
+    }
+    /* The CHECK constraints build two temporary B-trees per row (the IN
+     * lists of type and precision): validate_incident() checks the same
+     * in C, and bm_store_incident_update() too, for as long as this lasts. */
+    if (rc == BM_OK)
+        rc = exec(s, "PRAGMA ignore_check_constraints = ON");
+    s->bulk = 1;
+    s->bulk_first_id = first;
+    return rc;
+}
+
+/* Called after each incident insert inside a transaction. */
+static int bulk_note_insert(bm_store *s)
+{
+    if (s->tx_depth <= 0 || s->bulk || ++s->tx_inserts != BULK_MIN_ROWS)
+        return BM_OK;
+    return bulk_defer(s);
+}
+
+/* Before the outermost COMMIT: the indexes and the trigger back (unless a
+ * rolled-back savepoint already restored them), and the R*Tree given the
+ * rows inserted meanwhile. */
+static int bulk_finish(bm_store *s)
+{
+    if (!s->bulk)
+        return BM_OK;
+    int rc = BM_OK;
+    for (size_t i = 0; rc == BM_OK && bulk_objects[i]; i++) {
+        int exists = 0;
+        if (!s->bulk_sql[i] || (rc = object_exists(s, bulk_objects[i], &exists)) != BM_OK ||
+            exists)
+            continue;
+        rc = exec(s, s->bulk_sql[i]);
+    }
+    if (rc == BM_OK) {
+        sqlite3_stmt *st;
+        rc = prepare(s,
+                     "INSERT OR REPLACE INTO idx_incidents_geom(pkid, xmin, xmax, ymin, ymax) "
+                     "SELECT id, MbrMinX(geom), MbrMaxX(geom), MbrMinY(geom), MbrMaxY(geom) "
+                     "FROM incidents WHERE id >= ?1 AND geom IS NOT NULL",
+                     &st);
+        if (rc == BM_OK) {
+            sqlite3_bind_int64(st, 1, s->bulk_first_id);
+            rc = step_done(s, st, "building the spatial index");
+            sqlite3_finalize(st);
+        }
+    }
+    bulk_clear(s);
+    return rc;
+}
+
 int bm_store_begin(bm_store *s)
 {
     if (s->read_only)
@@ -215,7 +336,10 @@ int bm_store_commit(bm_store *s)
         return fail(s, BM_EINVAL, "commit without a transaction");
     if (--s->tx_depth > 0)
         return exec_cached(s, ST_RELEASE, "RELEASE nested");
-    int rc = exec_cached(s, ST_COMMIT, "COMMIT");
+    int rc = bulk_finish(s);
+    if (rc == BM_OK)
+        rc = exec_cached(s, ST_COMMIT, "COMMIT");
+    s->tx_inserts = 0;
     if (rc != BM_OK) {
         char keep[512];
         snprintf(keep, sizeof keep, "%s", s->errmsg);
@@ -236,6 +360,7 @@ void bm_store_rollback(bm_store *s)
     }
     if (!sqlite3_get_autocommit(s->db))
         exec_cached(s, ST_ROLLBACK, "ROLLBACK");
+    bulk_clear(s); /* the rollback brought the indexes back */
 }
 
 /* ---- Opening --------------------------------------------------------- */
@@ -250,6 +375,7 @@ static void store_free(bm_store *s)
         sqlite3_finalize(s->qcache[i].st);
         free(s->qcache[i].sql);
     }
+    bulk_clear(s);
     if (s->db)
         sqlite3_close_v2(s->db);
     if (s->splite)
@@ -710,6 +836,8 @@ int bm_store_incident_add(bm_store *s, bm_incident *inc)
         inc->id = sqlite3_last_insert_rowid(s->db);
     if (rc == BM_OK)
         rc = note_span(s, inc);
+    if (rc == BM_OK)
+        rc = bulk_note_insert(s);
     return rc;
 }
 
