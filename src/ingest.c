@@ -53,6 +53,9 @@ int bm_ingest_new_with(bm_store *store, const bm_gazetteer *g, const bm_dates *d
         return bm_error_set(err, BM_ENOMEM, "ingest: out of memory");
     ig->store = store;
     ig->batch = 1;
+    /* --batch may insert thousands of incidents in one transaction, and the
+     * duplicate lookup reads them back through the date index. */
+    bm__store_keep_indexes(store);
     ig->g = g;
     ig->d = d;
     int rc = bm_extractor_new(g, d, &ig->x, err);

@@ -71,6 +71,7 @@ struct bm_store {
     int64_t bulk_first_id; /* rows from here on are missing from the R*Tree */
     char *bulk_sql[4];
     int bulk;
+    int no_bulk; /* bm__store_keep_indexes() */
     char errmsg[512];
 };
 
@@ -215,7 +216,7 @@ static int exec_cached(bm_store *s, int which, const char *sql)
  * kill) undoes the drop with everything else. Lookups the load itself needs
  * (external ids, primary keys) keep their indexes. Only incident rows are
  * written through validate_incident() while it lasts (no raw SQL edits). */
-#define BULK_MIN_ROWS 20000
+#define BULK_MIN_ROWS 5000
 
 static const char *const bulk_objects[] = {"incidents_cell_date", "incidents_date",
                                            "gii_incidents_geom", NULL};
@@ -278,10 +279,15 @@ static int bulk_defer(bm_store *s)
     return rc;
 }
 
+void bm__store_keep_indexes(bm_store *s)
+{
+    s->no_bulk = 1;
+}
+
 /* Called after each incident insert inside a transaction. */
 static int bulk_note_insert(bm_store *s)
 {
-    if (s->tx_depth <= 0 || s->bulk || ++s->tx_inserts != BULK_MIN_ROWS)
+    if (s->tx_depth <= 0 || s->bulk || s->no_bulk || ++s->tx_inserts != BULK_MIN_ROWS)
         return BM_OK;
     return bulk_defer(s);
 }

@@ -30,4 +30,9 @@ int bm__grid_cell(bm_lonlat pt);
 int bm__store_incidents_by_key(bm_store *store, const bm_incident *key, bm_incident_cb cb,
                                void *user);
 
+/* Keeps the incident indexes maintained row by row however many incidents
+ * one transaction inserts: for writers that query incidents between their
+ * inserts (ingest's duplicate lookup needs the date index). */
+void bm__store_keep_indexes(bm_store *store);
+
 #endif

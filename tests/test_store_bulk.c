@@ -9,8 +9,8 @@
 #include "bm_test.h"
 #include "store_private.h"
 
-/* Past the store's BULK_MIN_ROWS (20,000). */
-#define N_BULK 25000
+/* Past the store's BULK_MIN_ROWS (5,000). */
+#define N_BULK 8000
 
 static char path_buf[512];
 
