@@ -1126,9 +1126,12 @@ static int count_cb(const bm_incident *inc, void *user)
  * committed article: exact under concurrent writers with nothing cached. */
 int bm__store_incidents_by_key(bm_store *s, const bm_incident *key, bm_incident_cb cb, void *user)
 {
+    /* Only the key columns: the full column list counts each row's sources,
+     * which grows with every article merged into it. */
     sqlite3_stmt *st = cached(s, ST_INCIDENT_BY_KEY,
-                              "SELECT " INCIDENT_COLUMNS " FROM incidents i WHERE i.date_start = ?1"
-                              " AND i.date_end = ?2 AND i.date_precision = ?3 AND i.type = ?4"
+                              "SELECT i.id, ST_X(i.geom), ST_Y(i.geom) FROM incidents i"
+                              " WHERE i.date_start = ?1 AND i.date_end = ?2"
+                              " AND i.date_precision = ?3 AND i.type = ?4"
                               " AND coalesce(i.place_id, '') = ?5 ORDER BY i.id");
     if (!st)
         return BM_EDB;
@@ -1141,7 +1144,15 @@ int bm__store_incidents_by_key(bm_store *s, const bm_incident *key, bm_incident_
     bm_incident inc;
     int step, rc = BM_OK;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        read_incident(st, &inc);
+        bm_incident_init(&inc);
+        inc.id = sqlite3_column_int64(st, 0);
+        inc.pt.lon = sqlite3_column_double(st, 1);
+        inc.pt.lat = sqlite3_column_double(st, 2);
+        inc.date_start = key->date_start;
+        inc.date_end = key->date_end;
+        inc.date_precision = key->date_precision;
+        snprintf(inc.type, sizeof inc.type, "%s", key->type);
+        snprintf(inc.place_id, sizeof inc.place_id, "%s", key->place_id);
         if ((rc = cb(&inc, user)) != 0)
             break;
     }

@@ -25,8 +25,9 @@ int bm__store_open_at(const char *path, int flags, int target_version, bm_store 
 int bm__grid_cell(bm_lonlat pt);
 
 /* Calls cb for each stored incident with key's type, date_start, date_end,
- * date precision and place_id ("" matches none), lowest id first. The
- * incident passed to cb is borrowed for the call. */
+ * date precision and place_id ("" matches none), lowest id first, with only
+ * those fields, its id and its point filled in. The incident passed to cb is
+ * borrowed for the call. */
 int bm__store_incidents_by_key(bm_store *store, const bm_incident *key, bm_incident_cb cb,
                                void *user);
 
