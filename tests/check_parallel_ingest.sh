@@ -18,8 +18,9 @@ command -v sqlite3 >/dev/null || fail "sqlite3 is not installed (scripts/install
 
 python3 "$src/tests/gen_articles.py" 240 "$tmp/arts" 5
 bash "$src/bench/gen-articles.sh" 160 "$tmp/arts" 3 2>/dev/null # more places and types
-first=$(ls "$tmp"/arts/*.txt | head -1)
-cp "$first" "$tmp/arts/zz-same-text-again.txt"
+# (no `ls | head`: under pipefail, head's early exit can kill ls with SIGPIPE)
+arts=("$tmp"/arts/*.txt)
+cp "${arts[0]}" "$tmp/arts/zz-same-text-again.txt"
 printf 'date 2025-03-01\n\nbad \xff\xfe byte\n' > "$tmp/arts/bad-utf8.txt"
 : > "$tmp/arts/empty.txt"
 # A long article: the generated ones in a row, past one extraction block.
@@ -56,16 +57,18 @@ run() { # jobs db out
 run 1 "$tmp/one.sqlite" "$tmp/one"
 [ "$(sqlite3 "$tmp/one.sqlite" 'SELECT count(*) FROM incidents')" -gt 100 ] \
   || fail "the one-thread run stored too few incidents to compare"
-grep -q 'skipped' "$tmp/one.tsv" || fail "the repeated text was not skipped"
+grep -c 'skipped' "$tmp/one.tsv" > /dev/null || fail "the repeated text was not skipped"
 for jobs in 2 4; do
   run "$jobs" "$tmp/j$jobs.sqlite" "$tmp/j$jobs"
   cmp -s "$tmp/one.db" "$tmp/j$jobs.db" || {
-    diff "$tmp/one.db" "$tmp/j$jobs.db" | head -5 >&2
+    diff "$tmp/one.db" "$tmp/j$jobs.db" > "$tmp/diff" || true
+    head -5 "$tmp/diff" >&2
     fail "--jobs $jobs stored something else than --jobs 1"
   }
   cmp -s "$tmp/one.tsv" "$tmp/j$jobs.tsv" || fail "--jobs $jobs reported other per-article results"
   cmp -s "$tmp/one.err" "$tmp/j$jobs.err" || {
-    diff "$tmp/one.err" "$tmp/j$jobs.err" | head -5 >&2
+    diff "$tmp/one.err" "$tmp/j$jobs.err" > "$tmp/diff" || true
+    head -5 "$tmp/diff" >&2
     fail "--jobs $jobs printed other errors or summary"
   }
 done
