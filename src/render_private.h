@@ -137,6 +137,34 @@ int bm__basemap_read(bm__basemap_src *src, const double box[4], const bm__proj *
 /* Reads region polygons (a GeoJSON with an `id` property) into bm->regions. */
 int bm__basemap_load_regions(const char *path, const bm__proj *p, bm__basemap *bm, bm_error *err);
 void bm__basemap_free(bm__basemap *bm);
+/* ---- Basemap cache (basemap_cache.c) ---------------------------------------------------- */
+
+/* What one map's basemap load produces: the layers projected, clipped to load_box (lon/lat)
+ * and thinned for a page scale of view_k, with the basemap's corridor and locator boxes. */
+typedef struct bm__bcache_entry {
+    bm__basemap bm;
+    double view_k;
+    double load_box[4];
+} bm__bcache_entry;
+
+/* A cache key: a digest of the three files' bytes (a missing file counts as absent) and of
+ * params (the map's extent, projection, page and layout options). Free with
+ * bm__bcache_key_free(). BM_ENOMEM only. */
+typedef struct bm__bcache_key bm__bcache_key;
+int bm__bcache_key_make(const char *basemap_path, const char *regions_path,
+                        const char *style_path, const void *params, size_t params_len,
+                        bm__bcache_key **out);
+void bm__bcache_key_free(bm__bcache_key *k);
+/* The entry for k: BM_OK with e filled (the caller owns it: bm__bcache_entry_free), or
+ * BM_ENOTFOUND when there is none or it is corrupt, partial or of another version. */
+int bm__bcache_load(const bm__bcache_key *k, bm__bcache_entry *e);
+/* Writes e under k atomically, creating the cache directory. A status only: callers carry
+ * on without the cache when it fails. */
+int bm__bcache_store(const bm__bcache_key *k, const bm__bcache_entry *e);
+/* Where k's entry lives (for tests); BM_ENOTFOUND when there is no cache directory. */
+int bm__bcache_path(const bm__bcache_key *k, char *buf, size_t size);
+void bm__bcache_entry_free(bm__bcache_entry *e);
+
 /* Drops vertices closer than tol (projected metres) to the last one kept, in place: the
  * full-resolution coastlines and rivers carry far more points than a page can show. */
 void bm__layer_simplify(bm__layer *l, double tol);
