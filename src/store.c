@@ -44,6 +44,7 @@ enum {
     ST_SAVEPOINT,
     ST_RELEASE,
     ST_ROLLBACK_TO,
+    ST_SOURCES_OF, /* an export reads the sources of each incident it writes */
     ST_COUNT
 };
 
@@ -1075,17 +1076,24 @@ int bm_store_source_add(bm_store *s, const bm_source *src)
     return step_done(s, st, "add incident source");
 }
 
+#define SOURCE_COLUMNS                                                                      \
+    "SELECT s.incident_id, s.article_id, s.byte_start, s.byte_end, s.sentence, a.file_name, " \
+    "a.url, a.source, a.published FROM incident_sources s JOIN articles a ON a.id = "         \
+    "s.article_id "
+
 int bm_store_sources(bm_store *s, int64_t incident_id, bm_source_cb cb, void *user)
 {
-    sqlite3_stmt *st;
-    int rc = prepare(s,
-                     "SELECT s.incident_id, s.article_id, s.byte_start, s.byte_end, s.sentence, "
-                     "a.file_name, a.url, a.source, a.published FROM incident_sources s JOIN articles a ON "
-                     "a.id = s.article_id WHERE ?1 <= 0 OR s.incident_id = ?1 "
-                     "ORDER BY s.incident_id, s.article_id, s.byte_start",
-                     &st);
-    if (rc != BM_OK)
-        return rc;
+    /* One incident's: a prepared statement kept (an index search, run once per exported
+     * incident); all of them: a scan, prepared per call. */
+    sqlite3_stmt *st = NULL;
+    int one = incident_id > 0, rc = BM_OK;
+    if (one)
+        st = cached(s, ST_SOURCES_OF,
+                    SOURCE_COLUMNS "WHERE s.incident_id = ?1 ORDER BY s.article_id, s.byte_start");
+    else
+        rc = prepare(s, SOURCE_COLUMNS "ORDER BY s.incident_id, s.article_id, s.byte_start", &st);
+    if (!st)
+        return rc != BM_OK ? rc : BM_EDB;
     sqlite3_bind_int64(st, 1, incident_id);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1106,7 +1114,10 @@ int bm_store_sources(bm_store *s, int64_t incident_id, bm_source_cb cb, void *us
     }
     if (rc == BM_OK && step != SQLITE_DONE)
         rc = db_fail(s, "read sources");
-    sqlite3_finalize(st);
+    if (one)
+        sqlite3_reset(st);
+    else
+        sqlite3_finalize(st);
     return rc;
 }
 
