@@ -371,11 +371,13 @@ static int type_of(const char *name)
     return -1;
 }
 
-int bm_renderer_set_incidents(bm_renderer *r, const bm_incident *incs, size_t n, bm_error *err)
+/* The incidents through pointers: bm_render_map keeps them in chunks, not one array. */
+static int set_incident_ptrs(bm_renderer *r, const bm_render_item *incs, size_t n,
+                             bm_error *err)
 {
     size_t n_imprecise = 0;
     for (size_t i = 0; i < n; i++)
-        n_imprecise += incs[i].geo_precision >= 3;
+        n_imprecise += incs[i].inc->geo_precision >= 3;
     bm__rinc *copy = n ? malloc(n * sizeof *copy) : NULL;
     char(*ids)[64] = n_imprecise ? malloc(n_imprecise * sizeof *ids) : NULL;
     if ((n && !copy) || (n_imprecise && !ids)) {
@@ -386,13 +388,13 @@ int bm_renderer_set_incidents(bm_renderer *r, const bm_incident *incs, size_t n,
     memset(r->types_present, 0, sizeof r->types_present);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        int t = type_of(incs[i].type);
-        copy[i] =
-            (bm__rinc){incs[i].date_start, incs[i].date_end, t, incs[i].geo_precision, incs[i].pt};
+        const bm_incident *in = incs[i].inc;
+        int t = type_of(in->type);
+        copy[i] = (bm__rinc){in->date_start, in->date_end, t, in->geo_precision, in->pt};
         if (t >= 0)
             r->types_present[t]++;
-        if (incs[i].geo_precision >= 3)
-            snprintf(ids[k++], sizeof ids[0], "%s", incs[i].place_id);
+        if (in->geo_precision >= 3)
+            snprintf(ids[k++], sizeof ids[0], "%s", in->place_id);
     }
     free(r->incs);
     free(r->imprecise_ids);
@@ -410,6 +412,18 @@ int bm_renderer_set_incidents(bm_renderer *r, const bm_incident *incs, size_t n,
         r->ready = 0;
     }
     return BM_OK;
+}
+
+int bm_renderer_set_incidents(bm_renderer *r, const bm_incident *incs, size_t n, bm_error *err)
+{
+    bm_render_item *items = n ? malloc(n * sizeof *items) : NULL;
+    if (n && !items)
+        return bm_error_set(err, BM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        items[i] = (bm_render_item){&incs[i], 1, 1};
+    int rc = set_incident_ptrs(r, items, n, err);
+    free(items);
+    return rc;
 }
 
 /* ---- Layout and projection ----------------------------------------------------------- */
@@ -1838,29 +1852,51 @@ int bm_render_write(const char *path, bm_render_format fmt, double w_pt, double 
     return write_atomic(path, fmt, w_pt, h_pt, dpi, overwrite, cb, user, NULL, "sans-serif", err);
 }
 
+/* The query's incidents in fixed chunks: no reallocation (which held the old and the new
+ * array at once, 3x the incidents at the peak) and no moves. */
+enum { CHUNK = 2048 };
+
 typedef struct collect_ctx {
-    bm_incident *v;
-    size_t n, cap;
+    bm_incident **chunks;
+    size_t n, n_chunks, cap_chunks;
 } collect_ctx;
+
+static const bm_incident *collected(const collect_ctx *c, size_t i)
+{
+    return &c->chunks[i / CHUNK][i % CHUNK];
+}
+
+static void collect_free(collect_ctx *c)
+{
+    for (size_t k = 0; k < c->n_chunks; k++)
+        free(c->chunks[k]);
+    free(c->chunks);
+}
 
 static int collect_cb(const bm_incident *inc, void *user)
 {
     collect_ctx *c = user;
-    if (c->n == c->cap) {
-        size_t cap = c->cap * 2 + 256;
-        bm_incident *v = realloc(c->v, cap * sizeof *v);
-        if (!v)
+    if (c->n == c->n_chunks * CHUNK) {
+        if (c->n_chunks == c->cap_chunks) {
+            size_t cap = c->cap_chunks * 2 + 16;
+            bm_incident **v = realloc(c->chunks, cap * sizeof *v);
+            if (!v)
+                return BM_ENOMEM;
+            c->chunks = v, c->cap_chunks = cap;
+        }
+        if (!(c->chunks[c->n_chunks] = malloc(CHUNK * sizeof **c->chunks)))
             return BM_ENOMEM;
-        c->v = v, c->cap = cap;
+        c->n_chunks++;
     }
-    c->v[c->n++] = *inc;
+    c->chunks[c->n / CHUNK][c->n % CHUNK] = *inc;
+    c->n++;
     return 0;
 }
 
 /* The frame's drawing order: date_start, then id (what bm_store_query's order would be). */
 typedef struct order_key {
     int64_t day, id;
-    size_t at;
+    const bm_incident *inc;
 } order_key;
 
 static int cmp_order(const void *a, const void *b)
@@ -1879,13 +1915,14 @@ static int items_in_date_order(const collect_ctx *c, bm_render_item *items)
     if (c->n && !keys)
         return BM_ENOMEM;
     for (size_t i = 0; i < c->n; i++) {
-        bm_date d = c->v[i].date_start;
-        keys[i] = (order_key){((int64_t)d.year * 16 + d.month) * 32 + d.day, c->v[i].id, i};
+        const bm_incident *in = collected(c, i);
+        bm_date d = in->date_start;
+        keys[i] = (order_key){((int64_t)d.year * 16 + d.month) * 32 + d.day, in->id, in};
     }
     if (c->n)
         qsort(keys, c->n, sizeof *keys, cmp_order);
     for (size_t i = 0; i < c->n; i++)
-        items[i] = (bm_render_item){&c->v[keys[i].at], 1, 1};
+        items[i] = (bm_render_item){keys[i].inc, 1, 1};
     free(keys);
     return BM_OK;
 }
@@ -1942,7 +1979,7 @@ int bm_render_map(const bm_render_opts *o, bm_store *store, const bm_query *q, c
     all.any_order = all.limit <= 0; /* a limit keeps the earliest: the store orders those */
     rc = bm_store_query(store, &all, collect_cb, &c);
     if (rc != BM_OK) {
-        free(c.v);
+        collect_free(&c);
         return bm_error_set(err, rc == BM_ENOMEM ? BM_ENOMEM : BM_EDB, "querying incidents: %s",
                             rc == BM_ENOMEM ? "out of memory" : bm_store_errmsg(store));
     }
@@ -1954,10 +1991,10 @@ int bm_render_map(const bm_render_opts *o, bm_store *store, const bm_query *q, c
         rc = bm_renderer_new(&oo, &r, err);
     if (rc == BM_OK)
         rc = bm_renderer_load_places(r, store, err);
-    if (rc == BM_OK)
-        rc = bm_renderer_set_incidents(r, c.v, c.n, err);
     if (rc == BM_OK && items_in_date_order(&c, items) != BM_OK)
         rc = bm_error_set(err, BM_ENOMEM, "out of memory");
+    if (rc == BM_OK)
+        rc = set_incident_ptrs(r, items, c.n, err);
     if (rc == BM_OK) {
         bm_render_frame f = {items, c.n, NULL, NULL, 0, {0, 0, 0}, {0, 0, 0}};
         rc = bm_renderer_write(r, &f, path, overwrite, err);
@@ -1966,6 +2003,6 @@ int bm_render_map(const bm_render_opts *o, bm_store *store, const bm_query *q, c
         *n_drawn = c.n;
     bm_renderer_free(r);
     free(items);
-    free(c.v);
+    collect_free(&c);
     return rc;
 }
