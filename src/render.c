@@ -251,6 +251,7 @@ void bm_renderer_free(bm_renderer *r)
     free(r->imprecise_ids);
     free(r->pxy);
     free(r->ptype);
+    free(r->fi_buf);
     free(r->sobs);
     free(r->title);
     free(r->crs);
@@ -371,13 +372,24 @@ static int type_of(const char *name)
     return -1;
 }
 
-/* The incidents through pointers: bm_render_map keeps them in chunks, not one array. */
-static int set_incident_ptrs(bm_renderer *r, const bm_render_item *incs, size_t n,
-                             bm_error *err)
+void bm__finc_from(bm__finc *d, const bm_incident *inc)
+{
+    d->id = inc->id;
+    d->start = inc->date_start, d->end = inc->date_end;
+    d->pt = inc->pt;
+    d->type = type_of(inc->type);
+    d->geo = inc->geo_precision;
+    d->fatalities = inc->fatalities;
+    d->n_sources = inc->n_sources;
+    memcpy(d->place_id, inc->place_id, sizeof d->place_id);
+    d->place_id[sizeof d->place_id - 1] = 0;
+}
+
+static int set_fincs(bm_renderer *r, const bm__finc *incs, size_t n, bm_error *err)
 {
     size_t n_imprecise = 0;
     for (size_t i = 0; i < n; i++)
-        n_imprecise += incs[i].inc->geo_precision >= 3;
+        n_imprecise += incs[i].geo >= 3;
     bm__rinc *copy = n ? malloc(n * sizeof *copy) : NULL;
     char(*ids)[64] = n_imprecise ? malloc(n_imprecise * sizeof *ids) : NULL;
     if ((n && !copy) || (n_imprecise && !ids)) {
@@ -388,12 +400,12 @@ static int set_incident_ptrs(bm_renderer *r, const bm_render_item *incs, size_t 
     memset(r->types_present, 0, sizeof r->types_present);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        const bm_incident *in = incs[i].inc;
-        int t = type_of(in->type);
-        copy[i] = (bm__rinc){in->date_start, in->date_end, t, in->geo_precision, in->pt};
+        const bm__finc *in = &incs[i];
+        int t = in->type;
+        copy[i] = (bm__rinc){in->start, in->end, t, in->geo, in->pt};
         if (t >= 0)
             r->types_present[t]++;
-        if (in->geo_precision >= 3)
+        if (in->geo >= 3)
             snprintf(ids[k++], sizeof ids[0], "%s", in->place_id);
     }
     free(r->incs);
@@ -416,13 +428,13 @@ static int set_incident_ptrs(bm_renderer *r, const bm_render_item *incs, size_t 
 
 int bm_renderer_set_incidents(bm_renderer *r, const bm_incident *incs, size_t n, bm_error *err)
 {
-    bm_render_item *items = n ? malloc(n * sizeof *items) : NULL;
-    if (n && !items)
+    bm__finc *v = n ? malloc(n * sizeof *v) : NULL;
+    if (n && !v)
         return bm_error_set(err, BM_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++)
-        items[i] = (bm_render_item){&incs[i], 1, 1};
-    int rc = set_incident_ptrs(r, items, n, err);
-    free(items);
+        bm__finc_from(&v[i], &incs[i]);
+    int rc = set_fincs(r, v, n, err);
+    free(v);
     return rc;
 }
 
@@ -1363,9 +1375,9 @@ static void queue_incident_places(bm_renderer *r, const bm_render_frame *f, unsi
     const bm__style *st = &r->st;
     bm__label_spec s;
     for (size_t i = 0; i < f->n_items; i++) {
-        const bm_incident *inc = f->items[i].inc;
+        const bm__finc *inc = &r->fi[i];
         const bm__rplace *p = bm__find_place(r, inc->place_id);
-        if (!p || inc->geo_precision >= 3 || (p->kind != BM_PK_TOWN && p->kind != BM_PK_CROSSING))
+        if (!p || inc->geo >= 3 || (p->kind != BM_PK_TOWN && p->kind != BM_PK_CROSSING))
             continue;
         size_t k = (size_t)(p - r->places);
         if (seen[k] || r->pxy[2 * i] == HUGE_VAL)
@@ -1541,10 +1553,22 @@ static int project_items(bm_renderer *r, const bm_render_frame *f, bm_error *err
             return bm_error_set(err, BM_ENOMEM, "out of memory");
         r->ptype = t, r->cap_pxy = f->n_items;
     }
+    if (r->map_fi) {
+        r->fi = r->map_fi;
+    } else {
+        /* A copy of what the frame reads of its bm_incident items. */
+        bm__finc *fi = realloc(r->fi_buf, (f->n_items ? f->n_items : 1) * sizeof *fi);
+        if (!fi)
+            return bm_error_set(err, BM_ENOMEM, "out of memory");
+        r->fi_buf = fi;
+        for (size_t i = 0; i < f->n_items; i++)
+            bm__finc_from(&fi[i], f->items[i].inc);
+        r->fi = fi;
+    }
     for (size_t i = 0; i < f->n_items; i++) {
-        r->pxy[2 * i] = f->items[i].inc->pt.lon;
-        r->pxy[2 * i + 1] = f->items[i].inc->pt.lat;
-        r->ptype[i] = type_of(f->items[i].inc->type);
+        r->pxy[2 * i] = r->fi[i].pt.lon;
+        r->pxy[2 * i + 1] = r->fi[i].pt.lat;
+        r->ptype[i] = r->fi[i].type;
     }
     bm__proj_fwd(r->proj, r->pxy, f->n_items);
     for (size_t i = 0; i < f->n_items; i++)
@@ -1553,7 +1577,8 @@ static int project_items(bm_renderer *r, const bm_render_frame *f, bm_error *err
     return BM_OK;
 }
 
-static void frame_counts(const bm_render_frame *f, int counts[BM_N_TYPES])
+static void frame_counts(const bm_renderer *r, const bm_render_frame *f,
+                         int counts[BM_N_TYPES])
 {
     memset(counts, 0, BM_N_TYPES * sizeof *counts);
     if (f->counts) {
@@ -1561,7 +1586,7 @@ static void frame_counts(const bm_render_frame *f, int counts[BM_N_TYPES])
         return;
     }
     for (size_t i = 0; i < f->n_items; i++) {
-        int t = bm_type_index(f->items[i].inc->type);
+        int t = r->ptype[i];
         if (t >= 0)
             counts[t]++;
     }
@@ -1610,7 +1635,7 @@ int bm_renderer_draw_frame(bm_renderer *r, cairo_t *cr, const bm_render_frame *f
     cairo_restore(cr);
     if (rc == BM_OK && (r->o.furniture & BM_FURN_LEGEND) && r->n_incs) {
         int counts[BM_N_TYPES];
-        frame_counts(f, counts);
+        frame_counts(r, f, counts);
         bm__draw_legend(r, cr, counts);
     }
     if (rc == BM_OK)
@@ -1852,79 +1877,35 @@ int bm_render_write(const char *path, bm_render_format fmt, double w_pt, double 
     return write_atomic(path, fmt, w_pt, h_pt, dpi, overwrite, cb, user, NULL, "sans-serif", err);
 }
 
-/* The query's incidents in fixed chunks: no reallocation (which held the old and the new
- * array at once, 3x the incidents at the peak) and no moves. */
-enum { CHUNK = 2048 };
-
+/* The query's incidents as frames read them (bm__finc, 130 bytes each, not bm_incident's
+ * 1.7 KB: the incidents were most of a 100k map's memory). */
 typedef struct collect_ctx {
-    bm_incident **chunks;
-    size_t n, n_chunks, cap_chunks;
+    bm__finc *v;
+    size_t n, cap;
 } collect_ctx;
-
-static const bm_incident *collected(const collect_ctx *c, size_t i)
-{
-    return &c->chunks[i / CHUNK][i % CHUNK];
-}
-
-static void collect_free(collect_ctx *c)
-{
-    for (size_t k = 0; k < c->n_chunks; k++)
-        free(c->chunks[k]);
-    free(c->chunks);
-}
 
 static int collect_cb(const bm_incident *inc, void *user)
 {
     collect_ctx *c = user;
-    if (c->n == c->n_chunks * CHUNK) {
-        if (c->n_chunks == c->cap_chunks) {
-            size_t cap = c->cap_chunks * 2 + 16;
-            bm_incident **v = realloc(c->chunks, cap * sizeof *v);
-            if (!v)
-                return BM_ENOMEM;
-            c->chunks = v, c->cap_chunks = cap;
-        }
-        if (!(c->chunks[c->n_chunks] = malloc(CHUNK * sizeof **c->chunks)))
+    if (c->n == c->cap) {
+        size_t cap = c->cap * 2 + 1024;
+        bm__finc *v = realloc(c->v, cap * sizeof *v);
+        if (!v)
             return BM_ENOMEM;
-        c->n_chunks++;
+        c->v = v, c->cap = cap;
     }
-    c->chunks[c->n / CHUNK][c->n % CHUNK] = *inc;
-    c->n++;
+    bm__finc_from(&c->v[c->n++], inc);
     return 0;
 }
 
 /* The frame's drawing order: date_start, then id (what bm_store_query's order would be). */
-typedef struct order_key {
-    int64_t day, id;
-    const bm_incident *inc;
-} order_key;
-
 static int cmp_order(const void *a, const void *b)
 {
-    const order_key *x = a, *y = b;
-    if (x->day != y->day)
-        return x->day < y->day ? -1 : 1;
+    const bm__finc *x = a, *y = b;
+    int c = bm_date_cmp(x->start, y->start);
+    if (c)
+        return c;
     return x->id < y->id ? -1 : x->id > y->id;
-}
-
-/* Items over c's incidents in date order: the store reads them in storage order, which on a
- * large table costs a fraction of its date-ordered read (random seeks through the date index). */
-static int items_in_date_order(const collect_ctx *c, bm_render_item *items)
-{
-    order_key *keys = c->n ? malloc(c->n * sizeof *keys) : NULL;
-    if (c->n && !keys)
-        return BM_ENOMEM;
-    for (size_t i = 0; i < c->n; i++) {
-        const bm_incident *in = collected(c, i);
-        bm_date d = in->date_start;
-        keys[i] = (order_key){((int64_t)d.year * 16 + d.month) * 32 + d.day, in->id, in};
-    }
-    if (c->n)
-        qsort(keys, c->n, sizeof *keys, cmp_order);
-    for (size_t i = 0; i < c->n; i++)
-        items[i] = (bm_render_item){keys[i].inc, 1, 1};
-    free(keys);
-    return BM_OK;
 }
 
 typedef struct map_ctx {
@@ -1976,13 +1957,18 @@ int bm_render_map(const bm_render_opts *o, bm_store *store, const bm_query *q, c
         all = *q;
     else
         bm_query_init(&all);
-    all.any_order = all.limit <= 0; /* a limit keeps the earliest: the store orders those */
+    /* Storage order and a sort here: on a large table the store's date order costs several
+     * times the whole map (random reads through the date index). A limit keeps the
+     * earliest, which only the store's order gives. */
+    all.any_order = all.limit <= 0;
     rc = bm_store_query(store, &all, collect_cb, &c);
     if (rc != BM_OK) {
-        collect_free(&c);
+        free(c.v);
         return bm_error_set(err, rc == BM_ENOMEM ? BM_ENOMEM : BM_EDB, "querying incidents: %s",
                             rc == BM_ENOMEM ? "out of memory" : bm_store_errmsg(store));
     }
+    if (all.any_order && c.n)
+        qsort(c.v, c.n, sizeof *c.v, cmp_order);
     bm_renderer *r = NULL;
     bm_render_item *items = c.n ? malloc(c.n * sizeof *items) : NULL;
     if (c.n && !items)
@@ -1991,18 +1977,22 @@ int bm_render_map(const bm_render_opts *o, bm_store *store, const bm_query *q, c
         rc = bm_renderer_new(&oo, &r, err);
     if (rc == BM_OK)
         rc = bm_renderer_load_places(r, store, err);
-    if (rc == BM_OK && items_in_date_order(&c, items) != BM_OK)
-        rc = bm_error_set(err, BM_ENOMEM, "out of memory");
     if (rc == BM_OK)
-        rc = set_incident_ptrs(r, items, c.n, err);
+        rc = set_fincs(r, c.v, c.n, err);
     if (rc == BM_OK) {
+        /* The frame reads the incidents from c.v (r->map_fi); items carry order, size and
+         * opacity only. */
+        for (size_t i = 0; i < c.n; i++)
+            items[i] = (bm_render_item){NULL, 1, 1};
+        r->map_fi = c.v;
         bm_render_frame f = {items, c.n, NULL, NULL, 0, {0, 0, 0}, {0, 0, 0}};
         rc = bm_renderer_write(r, &f, path, overwrite, err);
+        r->map_fi = NULL, r->fi = NULL;
     }
     if (rc == BM_OK && n_drawn)
         *n_drawn = c.n;
     bm_renderer_free(r);
     free(items);
-    collect_free(&c);
+    free(c.v);
     return rc;
 }

@@ -277,6 +277,20 @@ size_t bm__labels_placed(const bm__labels *l, const bm__rect **boxes);
 
 /* ---- The renderer (render.c and its helpers) ---------------------------------------- */
 
+/* What a frame reads of an incident: bm_render_map keeps only this (a 100k map held
+ * 1.7 KB per incident as bm_incident, 130 bytes as this); frames of bm_incident items get
+ * a copy made per frame. */
+typedef struct bm__finc {
+    int64_t id;
+    bm_date start, end;
+    bm_lonlat pt;
+    int type; /* type index, -1 unknown */
+    int geo, fatalities, n_sources;
+    char place_id[64];
+} bm__finc;
+
+void bm__finc_from(bm__finc *d, const bm_incident *inc);
+
 /* The renderer's own copy of an incident: only what the static layers and the layout use
  * (small: a 100k-incident map copies it whole). */
 typedef struct bm__rinc {
@@ -351,6 +365,9 @@ struct bm_renderer {
     bm__labels *labels;
     double *pxy; /* the frame's items on the page: x, y pairs (HUGE_VAL when off) */
     int *ptype;  /* and their type indices (-1 for an unknown type) */
+    const bm__finc *fi; /* the frame's incidents, as the frame reads them */
+    bm__finc *fi_buf;   /* fi when copied from the frame's bm_incident items */
+    const bm__finc *map_fi; /* bm_render_map's incidents, aligned with its items */
     size_t cap_pxy;
     /* Hatching tiles by colour and opacity, kept for the renderer's life: cairo's SVG surface
      * reads a pattern's surface when the document is finished, not when it is drawn. */
@@ -375,7 +392,7 @@ int bm__visible_anchor(const bm_renderer *r, const bm__feature *f, double margin
 const bm__rplace *bm__find_place(const bm_renderer *r, const char *id);
 
 /* render_symbols.c */
-double bm__symbol_diameter(const bm__style *st, const bm_incident *inc);
+double bm__symbol_diameter(const bm__style *st, const bm__finc *inc);
 void bm__draw_symbol(cairo_t *cr, const bm__style *st, int type, double x, double y, double d,
                      double alpha);
 /* The area conventions drawn in the legend. */
