@@ -170,6 +170,7 @@ typedef struct article {
     const bm_date *pub;
     int english;
     bm_tokens tok;
+    int tok_borrowed; /* tok is the caller's (bm_extract_tokens) */
     tokinfo *ti;
     pmention *pm;
     size_t npm, cap_pm;
@@ -208,7 +209,8 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 
 static void article_free(article *a)
 {
-    bm_tokens_free(&a->tok);
+    if (!a->tok_borrowed)
+        bm_tokens_free(&a->tok);
     free(a->ti);
     free(a->pm);
     free(a->dm);
@@ -322,11 +324,28 @@ static int add_place(article *a, size_t t0, size_t t1, const bm_gplace *p)
     return BM_OK;
 }
 
+/* The gazetteer's mentions over the article's own tokens (tokenised once);
+ * *pm is malloc'ed. */
+static int find_places_tokens(article *a, bm_place_mention **pm, size_t *n)
+{
+    bm_place_finder *f;
+    const bm_place_mention *m;
+    int rc = bm_place_finder_new(a->x->g, &f, a->err);
+    if (rc == BM_OK)
+        rc = bm_place_finder_run_tokens(f, a->text, a->len, &a->tok, &m, n, a->err);
+    if (rc == BM_OK && *n && !(*pm = malloc(*n * sizeof **pm)))
+        rc = bm_error_set(a->err, BM_ENOMEM, "finding places: out of memory");
+    if (rc == BM_OK && *n)
+        memcpy(*pm, m, *n * sizeof **pm);
+    bm_place_finder_free(f);
+    return rc;
+}
+
 static int find_places(article *a)
 {
     bm_place_mention *pm = NULL;
     size_t n = 0;
-    int rc = bm_gazetteer_find(a->x->g, a->text, a->len, &pm, &n, a->err);
+    int rc = find_places_tokens(a, &pm, &n);
     if (rc != BM_OK)
         return rc;
     for (size_t i = 0; i < n && rc == BM_OK; i++) {
@@ -478,7 +497,11 @@ static int find_dates(article *a)
 {
     bm_date_mention *dm = NULL;
     size_t n = 0;
-    int rc = bm_dates_find(a->x->d, a->text, a->len, a->pub, &dm, &n, a->err);
+    bm_dates_opts o;
+    bm_dates_opts_init(&o);
+    o.published = a->pub;
+    o.tokens = &a->tok;
+    int rc = bm_dates_find_opts(a->x->d, a->text, a->len, &o, &dm, &n, a->err);
     if (rc != BM_OK)
         return rc;
     a->dm = calloc(n ? n : 1, sizeof *a->dm);
@@ -2194,7 +2217,7 @@ static void merge_duplicates(bm_extraction *e, const bm_gplace *border)
 
 static int run(article *a)
 {
-    int rc = bm_tokenize(a->text, a->len, &a->tok, a->err);
+    int rc = a->tok_borrowed ? BM_OK : bm_tokenize(a->text, a->len, &a->tok, a->err);
     if (rc != BM_OK)
         return rc;
     a->ti = calloc(a->tok.n ? a->tok.n : 1, sizeof *a->ti);
@@ -2223,6 +2246,13 @@ static int run(article *a)
 int bm_extract(const bm_extractor *x, const char *text, size_t len, const bm_date *published,
                bm_extraction *out, bm_error *err)
 {
+    return bm_extract_tokens(x, text, len, NULL, published, out, err);
+}
+
+int bm_extract_tokens(const bm_extractor *x, const char *text, size_t len,
+                      const bm_tokens *tokens, const bm_date *published, bm_extraction *out,
+                      bm_error *err)
+{
     if (!x || !text || !out)
         return bm_error_set(err, BM_EINVAL, "extract: no extractor, text or output");
     memset(out, 0, sizeof *out);
@@ -2235,6 +2265,10 @@ int bm_extract(const bm_extractor *x, const char *text, size_t len, const bm_dat
     a.english = !strcmp(out->language, "en");
     a.out = out;
     a.err = err;
+    if (tokens) {
+        a.tok = *tokens;
+        a.tok_borrowed = 1;
+    }
     int rc = run(&a);
     article_free(&a);
     if (rc != BM_OK)
