@@ -45,6 +45,7 @@ enum {
     ST_SAVEPOINT,
     ST_RELEASE,
     ST_ROLLBACK_TO,
+    ST_SOURCES_OF, /* an export reads the sources of each incident it writes */
     ST_COUNT
 };
 
@@ -75,9 +76,11 @@ struct bm_store {
     char errmsg[512];
 };
 
+/* A point's MBR corner is the point: MbrMinX reads it from the blob header, where ST_X
+ * parses the whole geometry (three times the cost over a large query). */
 #define INCIDENT_COLUMNS                                                                   \
-    "i.id, i.date_start, i.date_end, i.date_precision, i.type, i.place_id, ST_X(i.geom), " \
-    "ST_Y(i.geom), i.geo_precision, i.confidence, i.fatalities, i.summary, i.reasons, "    \
+    "i.id, i.date_start, i.date_end, i.date_precision, i.type, i.place_id, MbrMinX(i.geom), " \
+    "MbrMinY(i.geom), i.geo_precision, i.confidence, i.fatalities, i.summary, i.reasons, "    \
     "(SELECT count(*) FROM incident_sources s WHERE s.incident_id = i.id), "              \
     "i.actor1, i.actor2, i.provenance, i.external_id, i.inter1, i.inter2"
 
@@ -1051,7 +1054,8 @@ static int build_query(bm_store *s, const bm_query *q, const char *select, sqlit
             n += (size_t)snprintf(sql + n, sizeof sql - n, "%s?%zu", k ? "," : "", 100 + k);
         n += (size_t)snprintf(sql + n, sizeof sql - n, ")");
     }
-    n += (size_t)snprintf(sql + n, sizeof sql - n, " ORDER BY i.date_start, i.id");
+    if (!q->any_order)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " ORDER BY i.date_start, i.id");
     if (q->limit > 0)
         snprintf(sql + n, sizeof sql - n, " LIMIT :limit");
     sqlite3_stmt *st = query_stmt(s, sql);
@@ -1255,17 +1259,24 @@ int bm_store_source_add(bm_store *s, const bm_source *src)
     return step_done(s, st, "add incident source");
 }
 
+#define SOURCE_COLUMNS                                                                      \
+    "SELECT s.incident_id, s.article_id, s.byte_start, s.byte_end, s.sentence, a.file_name, " \
+    "a.url, a.source, a.published FROM incident_sources s JOIN articles a ON a.id = "         \
+    "s.article_id "
+
 int bm_store_sources(bm_store *s, int64_t incident_id, bm_source_cb cb, void *user)
 {
-    sqlite3_stmt *st;
-    int rc = prepare(s,
-                     "SELECT s.incident_id, s.article_id, s.byte_start, s.byte_end, s.sentence, "
-                     "a.file_name, a.url, a.source, a.published FROM incident_sources s JOIN articles a ON "
-                     "a.id = s.article_id WHERE ?1 <= 0 OR s.incident_id = ?1 "
-                     "ORDER BY s.incident_id, s.article_id, s.byte_start",
-                     &st);
-    if (rc != BM_OK)
-        return rc;
+    /* One incident's: a prepared statement kept (an index search, run once per exported
+     * incident); all of them: a scan, prepared per call. */
+    sqlite3_stmt *st = NULL;
+    int one = incident_id > 0, rc = BM_OK;
+    if (one)
+        st = cached(s, ST_SOURCES_OF,
+                    SOURCE_COLUMNS "WHERE s.incident_id = ?1 ORDER BY s.article_id, s.byte_start");
+    else
+        rc = prepare(s, SOURCE_COLUMNS "ORDER BY s.incident_id, s.article_id, s.byte_start", &st);
+    if (!st)
+        return rc != BM_OK ? rc : BM_EDB;
     sqlite3_bind_int64(st, 1, incident_id);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1286,7 +1297,10 @@ int bm_store_sources(bm_store *s, int64_t incident_id, bm_source_cb cb, void *us
     }
     if (rc == BM_OK && step != SQLITE_DONE)
         rc = db_fail(s, "read sources");
-    sqlite3_finalize(st);
+    if (one)
+        sqlite3_reset(st);
+    else
+        sqlite3_finalize(st);
     return rc;
 }
 
