@@ -24,4 +24,14 @@ int bm__store_open_at(const char *path, int flags, int target_version, bm_store 
 /* The 1-degree grid cell of a point, as stored in incidents.cell. */
 int bm__grid_cell(bm_lonlat pt);
 
+/* A long read-once scan (store_lean.c): no file mapping and a cache of cache_kib KiB until
+ * bm__store_lean_end() puts the store's settings back. Never fails: when the settings
+ * cannot be read nothing changes. */
+typedef struct bm__store_lean {
+    sqlite3 *db;
+    long long mmap_size, cache_size;
+} bm__store_lean;
+void bm__store_lean_begin(bm_store *store, long cache_kib, bm__store_lean *l);
+void bm__store_lean_end(bm__store_lean *l);
+
 #endif
