@@ -24,6 +24,18 @@ int bm__store_open_at(const char *path, int flags, int target_version, bm_store 
 /* The 1-degree grid cell of a point, as stored in incidents.cell. */
 int bm__grid_cell(bm_lonlat pt);
 
+/* Calls cb for each stored incident with key's type, date_start, date_end,
+ * date precision and place_id ("" matches none), lowest id first, with only
+ * those fields, its id and its point filled in. The incident passed to cb is
+ * borrowed for the call. */
+int bm__store_incidents_by_key(bm_store *store, const bm_incident *key, bm_incident_cb cb,
+                               void *user);
+
+/* Keeps the incident indexes maintained row by row however many incidents
+ * one transaction inserts: for writers that query incidents between their
+ * inserts (ingest's duplicate lookup needs the date index). */
+void bm__store_keep_indexes(bm_store *store);
+
 /* A long read-once scan (store_lean.c): no file mapping and a cache of cache_kib KiB until
  * bm__store_lean_end() puts the store's settings back. Never fails: when the settings
  * cannot be read nothing changes. */
