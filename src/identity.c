@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "edits_private.h"
+#include "store_backend.h"
 #include "store_private.h"
 
 static void place_key(const bm_incident *inc, char *buf, size_t n)
@@ -42,6 +43,13 @@ int bm__identity_keys(const bm_extraction *ex, bm__ikey **out, bm_error *err)
 int bm__identity_record(bm_store *s, sqlite3_stmt **st, const char *sha256, const bm__ikey *k,
                         int64_t id, bm_error *err)
 {
+    bm_pg *pg = bm__store_pg(s);
+    if (pg)
+        return bm__pg_identity_record(pg, sha256, (int64_t)k->start, (int64_t)k->end, k->place,
+                                      k->ordinal, id) == BM_OK
+                   ? BM_OK
+                   : bm_error_set(err, BM_EDB, "recording an incident's identity: %s",
+                                  bm__pg_errmsg(pg));
     if (!*st) {
         int rc = bm__edit_prepare(s,
                                   "INSERT OR REPLACE INTO incident_keys(sha256, byte_start, "

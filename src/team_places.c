@@ -8,11 +8,26 @@
 
 #include "bordermap/edits.h"
 #include "edits_private.h"
+#include "store_backend.h"
 #include "store_private.h"
+
+static int found_cb(int n, const char *const *v, void *user)
+{
+    (void)n, (void)v;
+    *(int *)user = 1;
+    return 0;
+}
 
 static int exists(bm_store *s, const char *sql, const char *a, const char *b, int *found,
                   bm_error *err)
 {
+    bm_pg *pg = bm__store_pg(s);
+    if (pg) {
+        const char *v[2] = {a, b};
+        *found = 0;
+        int rc = bm__pg_exec(pg, sql, b ? 2 : 1, v, found_cb, found, NULL);
+        return rc == BM_OK ? BM_OK : bm_error_set(err, rc, "%s", bm__pg_errmsg(pg));
+    }
     sqlite3_stmt *st;
     int rc = bm__edit_prepare(s, sql, &st, err);
     if (rc != BM_OK)
@@ -31,6 +46,11 @@ static int exists(bm_store *s, const char *sql, const char *a, const char *b, in
 /* Runs an INSERT binding v[0..n) to ?1..?n. */
 static int insert_text(bm_store *s, const char *sql, const char *const *v, int n, bm_error *err)
 {
+    bm_pg *pg = bm__store_pg(s);
+    if (pg) {
+        int rc = bm__pg_exec(pg, sql, n, v, NULL, NULL, NULL);
+        return rc == BM_OK ? BM_OK : bm_error_set(err, rc, "%s", bm__pg_errmsg(pg));
+    }
     sqlite3_stmt *st;
     int rc = bm__edit_prepare(s, sql, &st, err);
     if (rc != BM_OK)
@@ -101,8 +121,45 @@ int bm_team_alias_add(bm_store *s, const char *place_id, const char *name, const
                        v, 4, err);
 }
 
+typedef struct {
+    bm_store *s;
+    bm_place_cb place_cb;
+    bm_alias_cb alias_cb;
+    void *user;
+} pg_team_scan;
+
+/* A team place the other program removed from places: nothing to add. */
+static int pg_team_place(int n, const char *const *v, void *user)
+{
+    pg_team_scan *sc = user;
+    bm_place p;
+    (void)n;
+    if (!v[0] || bm_store_place_get(sc->s, v[0], &p) != BM_OK)
+        return 0;
+    return sc->place_cb(&p, sc->user);
+}
+
+static int pg_team_alias(int n, const char *const *v, void *user)
+{
+    pg_team_scan *sc = user;
+    (void)n;
+    return sc->alias_cb(v[0], v[1], sc->user);
+}
+
+static int pg_team_scan_run(bm_store *s, const char *sql, bm__row_cb row, pg_team_scan *sc,
+                            bm_error *err)
+{
+    int rc = bm__pg_exec(bm__store_pg(s), sql, 0, NULL, row, sc, NULL);
+    return rc < 0 ? bm_error_set(err, rc, "reading team places: %s", bm_store_errmsg(s)) : rc;
+}
+
 int bm_team_places(bm_store *s, bm_place_cb cb, void *user, bm_error *err)
 {
+    if (bm__store_pg(s)) {
+        pg_team_scan sc = {s, cb, NULL, user};
+        return pg_team_scan_run(s, "SELECT place_id FROM team_places ORDER BY place_id",
+                                pg_team_place, &sc, err);
+    }
     sqlite3_stmt *st;
     int rc = bm__edit_prepare(s, "SELECT place_id FROM team_places ORDER BY place_id", &st, err);
     if (rc != BM_OK)
@@ -124,6 +181,11 @@ int bm_team_places(bm_store *s, bm_place_cb cb, void *user, bm_error *err)
 
 int bm_team_aliases(bm_store *s, bm_alias_cb cb, void *user, bm_error *err)
 {
+    if (bm__store_pg(s)) {
+        pg_team_scan sc = {s, NULL, cb, user};
+        return pg_team_scan_run(s, "SELECT place_id, name FROM team_aliases ORDER BY place_id, name",
+                                pg_team_alias, &sc, err);
+    }
     sqlite3_stmt *st;
     int rc = bm__edit_prepare(s, "SELECT place_id, name FROM team_aliases ORDER BY place_id, name",
                               &st, err);
