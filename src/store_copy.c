@@ -92,7 +92,8 @@ static void select_sql(const table_spec *t, int pg, char *sql, size_t size)
         char k = t->cols[i].kind;
         if (k == 'P' || k == 'M')
             n += (size_t)snprintf(sql + n, size - n,
-                                  pg ? "%sencode(ST_AsBinary(%s), 'hex')" : "%shex(AsBinary(%s))",
+                                  pg ? "%sencode(ST_AsBinary(%s), 'hex')"
+                                     : "%snullif(hex(AsBinary(%s)), '')", /* hex(NULL) is '' */
                                   sep, c);
         else if (k == 'D' && pg)
             n += (size_t)snprintf(sql + n, size - n, "%s%s::text", sep, c);
