@@ -1049,20 +1049,57 @@ int bm__pg_identity_record(bm_pg *p, const char *sha256, int64_t start, int64_t 
 #define LITE_NOW "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 #define PG_NOW "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
+/* INSERT OR REPLACE of the tables the analysts' modules write: the key it
+ * replaces on, and what it sets. */
+static const struct {
+    const char *table, *conflict;
+} replace_keys[] = {
+    {"incident_merges", "(old_id) DO UPDATE SET into_id = excluded.into_id"},
+    {"incident_keys", "(sha256, byte_start, byte_end, place_key, ordinal) DO UPDATE SET "
+                      "incident_id = excluded.incident_id"},
+    {"incident_deleted_keys", "(sha256, byte_start, byte_end, place_key, ordinal) DO UPDATE "
+                              "SET incident_id = excluded.incident_id"},
+};
+
+static const char *replace_clause(const char *rest)
+{
+    for (size_t i = 0; i < sizeof replace_keys / sizeof *replace_keys; i++) {
+        size_t n = strlen(replace_keys[i].table);
+        if (!strncmp(rest, replace_keys[i].table, n) && rest[n] == '(')
+            return replace_keys[i].conflict;
+    }
+    return NULL;
+}
+
+static char *to_dollar(const char *sql);
+
+char *bm__pg_translate(const char *sql)
+{
+    return to_dollar(sql);
+}
+
 /* The SpatiaLite dialect the analysts' modules write, for PostgreSQL: ?N
  * placeholders become $N (outside quotes), the UTC timestamp becomes
- * PostgreSQL's, and INSERT OR IGNORE becomes ON CONFLICT DO NOTHING. */
+ * PostgreSQL's, INSERT OR IGNORE becomes ON CONFLICT DO NOTHING and INSERT
+ * OR REPLACE an upsert on the table's key. */
 static char *to_dollar(const char *sql)
 {
-    const char *ignore = "INSERT OR IGNORE INTO";
+    const char *ignore = "INSERT OR IGNORE INTO", *replace = "INSERT OR REPLACE INTO ";
     int is_ignore = strncmp(sql, ignore, strlen(ignore)) == 0;
+    const char *upsert = NULL;
+    if (!strncmp(sql, replace, strlen(replace))) {
+        upsert = replace_clause(sql + strlen(replace));
+        if (!upsert)
+            return NULL;
+        sql += strlen("INSERT OR REPLACE");
+    }
     if (is_ignore)
         sql += strlen("INSERT OR IGNORE");
     char *out = malloc(strlen(sql) * 2 + 64);
     if (!out)
         return NULL;
     char *o = out;
-    if (is_ignore)
+    if (is_ignore || upsert)
         o += sprintf(o, "INSERT");
     int quoted = 0;
     for (const char *c = sql; *c; c++) {
@@ -1078,6 +1115,15 @@ static char *to_dollar(const char *sql)
     *o = '\0';
     if (is_ignore)
         strcat(out, " ON CONFLICT DO NOTHING");
+    if (upsert) {
+        char *grown = realloc(out, strlen(out) + strlen(upsert) + 16);
+        if (!grown) {
+            free(out);
+            return NULL;
+        }
+        out = grown;
+        strcat(strcat(out, " ON CONFLICT "), upsert);
+    }
     return out;
 }
 

@@ -47,6 +47,7 @@ struct bm_pg {
     int tx_depth;
     int max_span_days;
     unsigned cursor_seq;
+    int64_t last_changes; /* rows the last store_stmt.c write changed */
     unsigned char prepared[PS_COUNT];
     char errmsg[512];
 };
@@ -57,6 +58,8 @@ int bm__pg_fail_res(bm_pg *p, const PGresult *res, const char *what);
 int bm__pg_session_setup(bm_pg *p);
 PGresult *bm__pg_run(bm_pg *p, int which, const char *sql, int n, const char *const *v);
 PGresult *bm__pg_params(bm_pg *p, const char *sql, int n, const char *const *v);
+/* The SQLite dialect of edits.c and identity.c for PostgreSQL (malloc'ed). */
+char *bm__pg_translate(const char *sql);
 int bm__pg_scan(bm_pg *p, const char *sql, int n, const char *const *v,
                 int (*rd)(const PGresult *r, int row, void *user), void *user);
 

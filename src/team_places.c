@@ -28,18 +28,18 @@ static int exists(bm_store *s, const char *sql, const char *a, const char *b, in
         int rc = bm__pg_exec(pg, sql, b ? 2 : 1, v, found_cb, found, NULL);
         return rc == BM_OK ? BM_OK : bm_error_set(err, rc, "%s", bm__pg_errmsg(pg));
     }
-    sqlite3_stmt *st;
+    bm__stmt *st;
     int rc = bm__edit_prepare(s, sql, &st, err);
     if (rc != BM_OK)
         return rc;
-    sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    bm__stmt_bind_text(st, 1, a, -1, SQLITE_STATIC);
     if (b)
-        sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-    int step = sqlite3_step(st);
-    sqlite3_finalize(st);
+        bm__stmt_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    int step = bm__stmt_step(st);
+    bm__stmt_finalize(st);
     *found = step == SQLITE_ROW;
     if (step != SQLITE_ROW && step != SQLITE_DONE)
-        return bm_error_set(err, BM_EDB, "%s", sqlite3_errmsg(bm__store_db(s)));
+        return bm_error_set(err, BM_EDB, "%s", bm__stmt_errmsg(s));
     return BM_OK;
 }
 
@@ -51,16 +51,16 @@ static int insert_text(bm_store *s, const char *sql, const char *const *v, int n
         int rc = bm__pg_exec(pg, sql, n, v, NULL, NULL, NULL);
         return rc == BM_OK ? BM_OK : bm_error_set(err, rc, "%s", bm__pg_errmsg(pg));
     }
-    sqlite3_stmt *st;
+    bm__stmt *st;
     int rc = bm__edit_prepare(s, sql, &st, err);
     if (rc != BM_OK)
         return rc;
     for (int i = 0; i < n; i++)
-        sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
-    int step = sqlite3_step(st);
-    sqlite3_finalize(st);
+        bm__stmt_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
+    int step = bm__stmt_step(st);
+    bm__stmt_finalize(st);
     return step == SQLITE_DONE ? BM_OK
-                               : bm_error_set(err, BM_EDB, "%s", sqlite3_errmsg(bm__store_db(s)));
+                               : bm_error_set(err, BM_EDB, "%s", bm__stmt_errmsg(s));
 }
 
 int bm_team_place_add(bm_store *s, const bm_place *p, const char *author, bm_error *err)
@@ -160,22 +160,22 @@ int bm_team_places(bm_store *s, bm_place_cb cb, void *user, bm_error *err)
         return pg_team_scan_run(s, "SELECT place_id FROM team_places ORDER BY place_id",
                                 pg_team_place, &sc, err);
     }
-    sqlite3_stmt *st;
+    bm__stmt *st;
     int rc = bm__edit_prepare(s, "SELECT place_id FROM team_places ORDER BY place_id", &st, err);
     if (rc != BM_OK)
         return rc;
     int step;
     bm_place p;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *id = (const char *)sqlite3_column_text(st, 0);
+    while ((step = bm__stmt_step(st)) == SQLITE_ROW) {
+        const char *id = (const char *)bm__stmt_column_text(st, 0);
         if (!id || bm_store_place_get(s, id, &p) != BM_OK)
             continue; /* removed from places by another program: nothing to add */
         if ((rc = cb(&p, user)) != 0)
             break;
     }
     if (rc == BM_OK && step != SQLITE_DONE)
-        rc = bm_error_set(err, BM_EDB, "reading team places: %s", sqlite3_errmsg(bm__store_db(s)));
-    sqlite3_finalize(st);
+        rc = bm_error_set(err, BM_EDB, "reading team places: %s", bm__stmt_errmsg(s));
+    bm__stmt_finalize(st);
     return rc;
 }
 
@@ -186,20 +186,20 @@ int bm_team_aliases(bm_store *s, bm_alias_cb cb, void *user, bm_error *err)
         return pg_team_scan_run(s, "SELECT place_id, name FROM team_aliases ORDER BY place_id, name",
                                 pg_team_alias, &sc, err);
     }
-    sqlite3_stmt *st;
+    bm__stmt *st;
     int rc = bm__edit_prepare(s, "SELECT place_id, name FROM team_aliases ORDER BY place_id, name",
                               &st, err);
     if (rc != BM_OK)
         return rc;
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        rc = cb((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+    while ((step = bm__stmt_step(st)) == SQLITE_ROW) {
+        rc = cb((const char *)bm__stmt_column_text(st, 0), (const char *)bm__stmt_column_text(st, 1),
                 user);
         if (rc != 0)
             break;
     }
     if (rc == BM_OK && step != SQLITE_DONE)
-        rc = bm_error_set(err, BM_EDB, "reading team aliases: %s", sqlite3_errmsg(bm__store_db(s)));
-    sqlite3_finalize(st);
+        rc = bm_error_set(err, BM_EDB, "reading team aliases: %s", bm__stmt_errmsg(s));
+    bm__stmt_finalize(st);
     return rc;
 }
