@@ -19,10 +19,16 @@ url=$BM_TEST_PG
 pg() { local s=$1; shift; "$bm" --db "$url" --pg-schema "$s" -q "$@"; }
 lite() { local f=$1; shift; "$bm" --db "$f" -q "$@"; }
 
-# 1. The pipeline test, unchanged, on PostGIS.
+# 1. The pipeline test, unchanged, on PostGIS; and the corrections test.
 pg_new_schema s_pipe
 BM_PIPELINE_DB=$url BM_PIPELINE_SCHEMA=$s_pipe bash "$src/tests/check_pipeline.sh" "$src" \
   || fail "check_pipeline.sh failed on PostgreSQL"
+
+# The analysts' corrections test, unchanged, on PostGIS.
+pg_new_schema s_corr
+for t in t t2 t3; do pg_schemas+=("${s_corr}_$t"); done
+BM_CORRECTIONS_PG=$url BM_CORRECTIONS_SCHEMA=$s_corr bash "$src/tests/check_corrections.sh" "$src" \
+  || fail "check_corrections.sh failed on PostgreSQL"
 
 # 2. Same articles, same outputs as SpatiaLite, byte for byte.
 pg_new_schema s_ex
