@@ -190,6 +190,10 @@ int bm__pg_begin(bm_pg *p)
          * the statements are prepared again on the new session */
         PQreset(p->conn);
         memset(p->prepared, 0, sizeof p->prepared);
+        for (size_t i = 0; i < sizeof p->qcache / sizeof p->qcache[0]; i++) {
+            free(p->qcache[i].sql);
+            p->qcache[i].sql = NULL;
+        }
         if (PQstatus(p->conn) != CONNECTION_OK || bm__pg_session_setup(p) != BM_OK)
             return bm__pg_fail(p, BM_EDB, "reconnecting to %s: %s", p->label,
                                PQerrorMessage(p->conn));
@@ -483,8 +487,62 @@ int bm__pg_incident_delete(bm_pg *p, int64_t id)
 
 typedef int (*row_reader)(const PGresult *r, int row, void *user);
 
+/* Runs sql as a statement prepared once per connection (least recently used
+ * one replaced when the cache is full). */
+static PGresult *cached_query(bm_pg *p, const char *sql, int n, const char *const *v)
+{
+    size_t slots = sizeof p->qcache / sizeof p->qcache[0], k = 0, victim = 0;
+    for (; k < slots; k++) {
+        if (p->qcache[k].sql && strcmp(p->qcache[k].sql, sql) == 0)
+            break;
+        if (p->qcache[k].last_use < p->qcache[victim].last_use)
+            victim = k;
+    }
+    char name[32];
+    if (k == slots) {
+        k = victim;
+        snprintf(name, sizeof name, "bmq%zu", k);
+        if (p->qcache[k].sql) {
+            char dealloc[64];
+            snprintf(dealloc, sizeof dealloc, "DEALLOCATE %s", name);
+            PQclear(PQexec(p->conn, dealloc));
+            free(p->qcache[k].sql);
+            p->qcache[k].sql = NULL;
+        }
+        PGresult *r = PQprepare(p->conn, name, sql, n, NULL);
+        int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        if (!ok)
+            bm__pg_fail_res(p, r, "prepare");
+        PQclear(r);
+        if (!ok || !(p->qcache[k].sql = strdup(sql)))
+            return NULL;
+    }
+    snprintf(name, sizeof name, "bmq%zu", k);
+    p->qcache[k].last_use = ++p->qclock;
+    PGresult *r = PQexecPrepared(p->conn, name, n, v, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        bm__pg_fail_res(p, r, "PostgreSQL");
+        PQclear(r);
+        return NULL;
+    }
+    return r;
+}
+
 int bm__pg_scan(bm_pg *p, const char *sql, int n, const char *const *v, row_reader rd, void *user)
 {
+    if (p->tx_depth > 0 && !p->read_only) {
+        /* Inside a write transaction the scans are ingest's duplicate
+         * lookups: a few rows, asked once per article, where a cursor's
+         * three round trips would be most of the article's time. */
+        PGresult *r = cached_query(p, sql, n, v);
+        if (!r)
+            return BM_EDB;
+        int rc = BM_OK;
+        for (int i = 0; i < PQntuples(r) && rc == BM_OK; i++)
+            rc = rd(r, i, user);
+        PQclear(r);
+        return rc;
+    }
     int own = p->tx_depth == 0;
     if (own) {
         PGresult *b = bm__pg_params(p, "BEGIN READ ONLY", 0, NULL);
@@ -642,25 +700,22 @@ int bm__pg_article_add(bm_pg *p, bm_article *a)
     int rc = auto_begin(p, &own);
     if (rc != BM_OK)
         return rc;
-    int64_t existing;
-    if (bm__pg_article_find(p, a->sha256, &existing) == BM_OK)
-        return auto_end(p, own,
-                        bm__pg_fail(p, BM_EEXIST, "article %s is already stored (id %lld)",
-                                    a->sha256, (long long)existing));
+    /* one round trip: the digest's unique key says whether it is new */
     const char *v[6] = {a->sha256,         or_null(a->file_name), or_null(a->source),
                         or_null(a->url),   or_null(a->published), or_null(a->language)};
     PGresult *r = bm__pg_run(
         p, PS_ARTICLE_ADD,
         "INSERT INTO articles(sha256, file_name, source, url, published, language, ingested_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, to_char(now() AT TIME ZONE 'UTC', "
-        "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) RETURNING id",
+        "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) ON CONFLICT (sha256) DO NOTHING RETURNING id",
         6, v);
     if (!r)
         rc = BM_EDB;
-    else {
+    else if (PQntuples(r) == 0)
+        rc = bm__pg_fail(p, BM_EEXIST, "article %s is already stored", a->sha256);
+    else
         a->id = int_val(r, 0, 0, 0);
-        PQclear(r);
-    }
+    PQclear(r);
     return auto_end(p, own, rc);
 }
 

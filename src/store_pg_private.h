@@ -48,6 +48,13 @@ struct bm_pg {
     int max_span_days;
     unsigned cursor_seq;
     int64_t last_changes; /* rows the last store_stmt.c write changed */
+    /* Prepared incident queries by SQL text: ingest asks the same few shapes
+     * for every article, and planning them costs more than running them. */
+    struct {
+        char *sql;
+        unsigned last_use;
+    } qcache[8];
+    unsigned qclock;
     unsigned char prepared[PS_COUNT];
     char errmsg[512];
 };

@@ -306,6 +306,8 @@ void bm__pg_close(bm_pg *p)
         p->tx_depth = 1;
         bm__pg_rollback(p);
     }
+    for (size_t i = 0; i < sizeof p->qcache / sizeof p->qcache[0]; i++)
+        free(p->qcache[i].sql);
     PQfinish(p->conn);
     free(p);
 }
