@@ -666,17 +666,29 @@ int bm__pg_query(bm_pg *p, const bm_query *q, bm_incident_cb cb, void *user)
     return rc;
 }
 
-static int count_cb(const bm_incident *inc, void *user)
-{
-    (void)inc;
-    ++*(int64_t *)user;
-    return 0;
-}
-
+/* Counted by the server: init and list headers count millions of rows. */
 int bm__pg_count(bm_pg *p, const bm_query *q, int64_t *count)
 {
     *count = 0;
-    return bm__pg_query(p, q, count_cb, count);
+    bm_query all;
+    if (!q) {
+        bm_query_init(&all);
+        q = &all;
+    }
+    char sql[4096], wrapped[4200], dates[3][11];
+    const char *v[24];
+    numbufs nb;
+    int nv = 0;
+    int rc = build_query(p, q, sql, sizeof sql, v, &nv, &nb, dates);
+    if (rc != BM_OK)
+        return rc;
+    snprintf(wrapped, sizeof wrapped, "SELECT count(*) FROM (%s) q", sql);
+    PGresult *r = bm__pg_params(p, wrapped, nv, v);
+    if (!r)
+        return BM_EDB;
+    *count = int_val(r, 0, 0, 0);
+    PQclear(r);
+    return BM_OK;
 }
 
 /* ---- Articles and sources ----------------------------------------------------- */
