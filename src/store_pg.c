@@ -149,6 +149,7 @@ static double dbl_val(const PGresult *r, int row, int col)
 /* Text forms of bound values: exact for doubles (%.17g round-trips). */
 typedef struct {
     char b[24][40];
+    char cells[24 * 8 + 4];
 } numbufs;
 
 static const char *i64(numbufs *nb, int k, int64_t v)
@@ -593,6 +594,25 @@ static int incident_row(const PGresult *r, int row, void *user)
     return sc->cb(&sc->inc, sc->user);
 }
 
+/* More cells than this and the box is nearly everything: GiST alone. */
+#define MAX_QUERY_CELLS 24
+
+/* The cells of a box as an array literal, "{c1,c2,...}", in nb's last slots. */
+static const char *cells_param(numbufs *nb, int cx0, int cx1, int cy0, int cy1)
+{
+    char *o = nb->cells;
+    size_t left = sizeof nb->cells;
+    int w = snprintf(o, left, "{");
+    for (int y = cy0; y <= cy1; y++)
+        for (int x = cx0; x <= cx1; x++) {
+            o += w, left -= (size_t)w;
+            w = snprintf(o, left, "%s%d", o[-1] == '{' ? "" : ",", y * 360 + x);
+        }
+    o += w, left -= (size_t)w;
+    snprintf(o, left, "}");
+    return nb->cells;
+}
+
 /* The box is the GiST index's (a point's box is the point: && is exact);
  * dates scan date_start back by the longest stored span, read in the same
  * statement so a longer span another writer just stored counts. */
@@ -606,10 +626,25 @@ static int build_query(bm_pg *p, const bm_query *q, char *sql, size_t size, cons
         v[k] = dbl(nb, k, q->south), k++;
         v[k] = dbl(nb, k, q->east), k++;
         v[k] = dbl(nb, k, q->north), k++;
-        n += (size_t)snprintf(sql + n, size - n,
-                              " AND i.geom && ST_MakeEnvelope($%d::float8, $%d::float8, "
-                              "$%d::float8, $%d::float8, 4326)",
-                              k - 3, k - 2, k - 1, k);
+        /* A small box is its 1-degree cells and an exact test on the
+         * point: the (cell, date) index then reads only the window of
+         * those cells (ANDing the GiST index in would read every point of
+         * the box in all years). A large one is the GiST index's. */
+        int cx0 = (int)floor(q->west) + 180, cx1 = (int)floor(q->east) + 180;
+        int cy0 = (int)floor(q->south) + 90, cy1 = (int)floor(q->north) + 90;
+        if ((cx1 - cx0 + 1) * (cy1 - cy0 + 1) <= MAX_QUERY_CELLS) {
+            v[k] = cells_param(nb, cx0, cx1, cy0, cy1), k++;
+            n += (size_t)snprintf(sql + n, size - n,
+                                  " AND i.cell = ANY($%d::integer[]) AND ST_X(i.geom) BETWEEN "
+                                  "$%d::float8 AND $%d::float8 AND ST_Y(i.geom) BETWEEN "
+                                  "$%d::float8 AND $%d::float8",
+                                  k, k - 4, k - 2, k - 3, k - 1);
+        } else {
+            n += (size_t)snprintf(sql + n, size - n,
+                                  " AND i.geom && ST_MakeEnvelope($%d::float8, $%d::float8, "
+                                  "$%d::float8, $%d::float8, 4326)",
+                                  k - 3, k - 2, k - 1, k);
+        }
     }
     if (q->has_from) {
         v[k++] = bm_date_format(q->from, dates[0]);
