@@ -31,14 +31,14 @@ if [ -z "${BM_TEST_PG:-}" ]; then
 fi
 url=$BM_TEST_PG
 export PGOPTIONS='-c client_min_messages=warning'
+median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+psqlq() { psql -qAtX "$url" "$@"; }
 if [ "$n" -gt 0 ]; then # N=0: the query part only
 "$here/bench/gen-articles.sh" "$n" "$work/arts" > /dev/null
 ls "$work"/arts/* > "$work/all"
 split -n l/8 -d "$work/all" "$work/part"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; $n articles, $runs runs"
 
-median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-psqlq() { psql -qAtX "$url" "$@"; }
 for ((r = 0; r < runs; r++)); do
   rm -f "$work/lite.sqlite"*
   /usr/bin/time -f "lite %e %M" -a -o "$work/times" \

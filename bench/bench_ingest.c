@@ -90,13 +90,47 @@ static char **list_dir(const char *dir, size_t *n)
     return v;
 }
 
+typedef struct progress {
+    bm_store *store;
+    double t0;
+    size_t n, created, merged, failed, bytes;
+    long rss_first, rest_first;
+} progress;
+
+/* Each article's outcome, in input order; a line every 1000. */
+static void on_article(const char *path, size_t i, int rc, const bm_ingest_result *r,
+                       const bm_error *err, void *user)
+{
+    progress *p = user;
+    if (rc != BM_OK) {
+        p->failed++;
+        fprintf(stderr, "bench_ingest: %s: %s\n", path, bm_error_text(err));
+    } else {
+        p->created += r->n_new;
+        p->merged += r->n_merged;
+    }
+    if ((i + 1) % 1000 != 0 && i + 1 != p->n)
+        return;
+    double dt = now() - p->t0;
+    long rss = rss_kib();
+    long cache = cache_kib(p->store);
+    if (p->rss_first < 0) {
+        p->rss_first = rss;
+        p->rest_first = rss - cache;
+    }
+    printf("%8zu %10.2f %12.0f %10ld %10ld %12ld %10ld\n", i + 1, dt, (double)(i + 1) / dt, rss,
+           peak_kib(), cache, rss - cache);
+    fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-        printf("Usage: bench_ingest DIR [DB] [BATCH]\n"
+        printf("Usage: bench_ingest DIR [DB] [BATCH] [JOBS]\n"
                "Ingests every DIR/*.txt into DB (default: a fresh file in $TMPDIR or /tmp;\n"
                "\"-\" for the default), committing every BATCH articles (default 1: one\n"
-               "transaction per article)\n"
+               "transaction per article), extracting on JOBS threads (default 1;\n"
+               "more: bm_ingest_files, one writer storing in input order)\n"
                "and prints articles/s and resident memory every 1000 articles.\n"
                "Make the articles with bench/gen-articles.sh.\n");
         return argc < 2 ? 2 : 0;
@@ -105,6 +139,7 @@ int main(int argc, char **argv)
     const char *tmp = getenv("TMPDIR");
     int own_db = argc <= 2 || !strcmp(argv[2], "-");
     size_t batch = argc > 3 ? (size_t)strtoul(argv[3], NULL, 10) : 1;
+    unsigned jobs = argc > 4 ? (unsigned)strtoul(argv[4], NULL, 10) : 1;
     if (!own_db)
         snprintf(db, sizeof db, "%s", argv[2]);
     else
@@ -130,35 +165,25 @@ int main(int argc, char **argv)
     printf("setup (gazetteer, lexicons, database): %.2f s, RSS %ld KiB\n", t0 - t_load, rss_kib());
     printf("%8s %10s %12s %10s %10s %12s %10s\n", "articles", "seconds", "articles/s", "RSS KiB",
            "peak KiB", "SQLite cache", "RSS-cache");
-    size_t created = 0, merged = 0, failed = 0, bytes = 0;
-    long rss_first = -1, rest_first = -1;
-    for (size_t i = 0; i < n; i++) {
-        char *data = NULL;
-        size_t len = 0;
-        bm_ingest_result r;
-        if (bm_read_file(files[i], &data, &len, &err) != BM_OK ||
-            bm_ingest_text(ig, files[i], data, len, NULL, &r, &err) != BM_OK) {
-            failed++;
-            fprintf(stderr, "bench_ingest: %s: %s\n", files[i], bm_error_text(&err));
-        } else {
-            created += r.n_new;
-            merged += r.n_merged;
-        }
-        bytes += len;
-        free(data);
-        if ((i + 1) % 1000 == 0 || i + 1 == n) {
-            double dt = now() - t0;
-            long rss = rss_kib();
-            long cache = cache_kib(store);
-            if (rss_first < 0) {
-                rss_first = rss;
-                rest_first = rss - cache;
-            }
-            printf("%8zu %10.2f %12.0f %10ld %10ld %12ld %10ld\n", i + 1, dt, (double)(i + 1) / dt,
-                   rss, peak_kib(), cache, rss - cache);
-            fflush(stdout);
+    progress pr = {store, t0, n, 0, 0, 0, 0, -1, -1};
+    if (jobs > 1) {
+        if (bm_ingest_files(ig, files, n, NULL, jobs, on_article, &pr, &err) != BM_OK)
+            fprintf(stderr, "bench_ingest: %s\n", bm_error_text(&err));
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            char *data = NULL;
+            size_t len = 0;
+            bm_ingest_result r;
+            int rc = bm_read_file(files[i], &data, &len, &err);
+            if (rc == BM_OK)
+                rc = bm_ingest_text(ig, files[i], data, len, NULL, &r, &err);
+            pr.bytes += len;
+            free(data);
+            on_article(files[i], i, rc, &r, &err, &pr);
         }
     }
+    size_t created = pr.created, merged = pr.merged, failed = pr.failed, bytes = pr.bytes;
+    long rss_first = pr.rss_first, rest_first = pr.rest_first;
     if (bm_ingest_flush(ig, &err) != BM_OK)
         fprintf(stderr, "bench_ingest: %s\n", bm_error_text(&err));
     double dt = now() - t0;

@@ -1,7 +1,11 @@
 /* bench_store.c: loads N synthetic incidents into a fresh store, then runs
  * random date-window + bbox queries; prints incidents/s and query times.
  * Targets (issue 2): 1M loaded in <= 10 s, median query <= 10 ms.
- * Usage: bench_store [N] [QUERIES] [DB]   (defaults 1000000 1000 /tmp/bench_store.sqlite) */
+ * Usage: bench_store [N] [QUERIES] [DB]   (defaults 1000000 1000 /tmp/bench_store.sqlite)
+ *        bench_store --write-csv FILE N   the same N rows as CSV (bench/store-bulk.sh
+ *                                         loads them with SQLite's own path)
+ *        bench_store --load-csv FILE DB   loads those rows into a fresh DB in one
+ *                                         transaction (the bordermap side of that) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,8 +65,94 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static const char csv_header[] =
+    "date_start,date_end,date_precision,type,lon,lat,geo_precision,confidence,summary\n";
+
+static int write_csv(const char *path, long n)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return 1;
+    fputs(csv_header, f);
+    bm_incident inc;
+    for (long i = 0; i < n; i++) {
+        synth(&inc, i);
+        char d1[11], d2[11];
+        fprintf(f, "%s,%s,%s,%s,%.17g,%.17g,%d,%.17g,%s\n", bm_date_format(inc.date_start, d1),
+                bm_date_format(inc.date_end, d2), bm_precision_name(inc.date_precision),
+                inc.type, inc.pt.lon, inc.pt.lat, inc.geo_precision, inc.confidence,
+                inc.summary);
+    }
+    return fclose(f) != 0;
+}
+
+/* One CSV line of write_csv() into inc; 0 when it is not one. */
+static int parse_line(char *line, bm_incident *inc)
+{
+    char *f[9];
+    int k = 0;
+    for (char *p = line; k < 9; k++) {
+        f[k] = p;
+        char *c = strpbrk(p, k < 8 ? "," : "\n");
+        if (!c && k < 8)
+            return 0;
+        if (c)
+            *c = '\0', p = c + 1;
+    }
+    bm_incident_init(inc);
+    bm_date last;
+    bm_precision prec;
+    if (bm_date_parse_iso(f[0], &inc->date_start, &last, &prec, NULL) != BM_OK ||
+        bm_date_parse_iso(f[1], &inc->date_end, &last, &prec, NULL) != BM_OK ||
+        bm_precision_parse(f[2], &inc->date_precision) != BM_OK)
+        return 0;
+    snprintf(inc->type, sizeof inc->type, "%s", f[3]);
+    inc->pt.lon = strtod(f[4], NULL);
+    inc->pt.lat = strtod(f[5], NULL);
+    inc->geo_precision = atoi(f[6]);
+    inc->confidence = strtod(f[7], NULL);
+    snprintf(inc->summary, sizeof inc->summary, "%s", f[8]);
+    return 1;
+}
+
+static int load_csv(const char *csv, const char *path)
+{
+    FILE *f = fopen(csv, "r");
+    bm_store *s = NULL;
+    bm_error err;
+    bm_error_clear(&err);
+    if (!f || bm_store_open(path, 0, &s, &err) != BM_OK || bm_store_begin(s) != BM_OK) {
+        fprintf(stderr, "bench_store: %s: %s\n", f ? path : csv,
+                s ? bm_store_errmsg(s) : f ? bm_error_text(&err) : "cannot open");
+        return 1;
+    }
+    double t0 = now();
+    char line[2048];
+    long n = 0;
+    bm_incident inc;
+    int rc = fgets(line, sizeof line, f) ? BM_OK : BM_EPARSE; /* the header */
+    while (rc == BM_OK && fgets(line, sizeof line, f)) {
+        if (!parse_line(line, &inc))
+            rc = BM_EPARSE;
+        else if ((rc = bm_store_incident_add(s, &inc)) == BM_OK)
+            n++;
+    }
+    if (rc == BM_OK)
+        rc = bm_store_commit(s);
+    if (rc != BM_OK)
+        fprintf(stderr, "bench_store: row %ld: %s\n", n + 2, bm_store_errmsg(s));
+    printf("bench_store: %ld rows from %s loaded in %.2f s\n", n, csv, now() - t0);
+    bm_store_close(s);
+    fclose(f);
+    return rc != BM_OK;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && !strcmp(argv[1], "--write-csv"))
+        return write_csv(argv[2], atol(argv[3]));
+    if (argc == 4 && !strcmp(argv[1], "--load-csv"))
+        return load_csv(argv[2], argv[3]);
     long n = argc > 1 ? atol(argv[1]) : 1000000;
     int nq = argc > 2 ? atoi(argv[2]) : 1000;
     const char *path = argc > 3 ? argv[3] : "/tmp/bench_store.sqlite";

@@ -3,7 +3,10 @@
 # of generated Arabic text (the project's own test sentences recombined).
 #  1. bench_mentions (the place matcher alone, streamed in 256 KB blocks) at
 #     10 MB and at 100 MB: MB/s and peak RSS; RSS must not grow with input.
-#  2. `bordermap mentions` (places and dates, TSV out) over a 100 MB file.
+#  2. `bordermap mentions` (places and dates, TSV out) over a 100 MB file,
+#     whole processes: the default --jobs against --jobs 1 and `grep -c`
+#     (the issue's peer), medians of 3 alternating runs. Target >= 80 MB/s.
+#     (With the Who's On First tables loaded: bench/wof-bench.sh.)
 #  3. the matcher again with 100,000 synthetic names added to the gazetteer
 #     (random Arabic and Latin names, as GeoNames rows): the index is a hash,
 #     so the speed must stay about the same.
@@ -31,26 +34,42 @@ rss_large=$(sed -n 's/.*peak RSS \([0-9.]*\) MB.*/\1/p' <<<"$large")
 awk -v a="$rss_small" -v b="$rss_large" 'BEGIN {
     printf "RSS 10 MB input: %.1f MB, %s MB input: %.1f MB (growth %.1f MB)\n", a, "'"$mb"'", b, b - a }'
 
-echo "== bordermap mentions (places + dates), one core"
+echo "== bordermap mentions (places + dates, TSV out): default --jobs ($(nproc)) vs --jobs 1 vs grep -c, 3 alternating runs each, medians, load $(cut -d' ' -f1-3 /proc/loadavg)"
 "$bench" --mb "$mb" --write "$tmp/in.txt" >/dev/null
 size=$(stat -c %s "$tmp/in.txt")
-if [[ -x /usr/bin/time ]]; then
-    /usr/bin/time -f "%e %U %S %M" -o "$tmp/time" "$bin" --quiet mentions \
-        --published 2025-03-07 "$tmp/in.txt" > "$tmp/out.tsv"
-    read -r secs usr sys kib < "$tmp/time"
-    cpu=$(awk -v u="$usr" -v s="$sys" 'BEGIN { print u + s }')
-else
-    start=$(date +%s.%N)
-    "$bin" --quiet mentions --published 2025-03-07 "$tmp/in.txt" > "$tmp/out.tsv"
-    secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { print e - s }')
-    cpu=$secs
-    kib=0
-fi
-rows=$(($(wc -l < "$tmp/out.tsv") - 1))
-awk -v b="$size" -v s="$secs" -v c="$cpu" -v k="$kib" -v r="$rows" 'BEGIN {
+[[ -x /usr/bin/time ]] || { echo "run-mentions.sh: /usr/bin/time missing" >&2; exit 2; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+one() { # name cmd... : appends "wall cpu kib" to $tmp/m-name
+    local name=$1; shift
+    /usr/bin/time -f "%e %U %S %M" -o "$tmp/time" "$@" > "$tmp/out.tsv"
+    awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' "$tmp/time" >> "$tmp/m-$name"
+}
+for r in 1 2 3; do
+    if ((r % 2)); then order="jn j1 grep"; else order="grep j1 jn"; fi
+    for side in $order; do
+        case $side in
+        jn) one jn "$bin" --quiet mentions --published 2025-03-07 "$tmp/in.txt"
+            rows=$(($(wc -l < "$tmp/out.tsv") - 1)) ;;
+        j1) one j1 "$bin" --quiet mentions --jobs 1 --published 2025-03-07 "$tmp/in.txt" ;;
+        grep) one grep grep -c 'ال' "$tmp/in.txt" ;;
+        esac
+    done
+done
+for side in jn j1 grep; do
+    read -r w c k <<<"$(cut -d' ' -f1 "$tmp/m-$side" | median) $(cut -d' ' -f2 "$tmp/m-$side" | median) $(cut -d' ' -f3 "$tmp/m-$side" | median)"
+    eval "w_$side=$w c_$side=$c k_$side=$k"
+done
+awk -v b="$size" -v wn="$w_jn" -v cn="$c_jn" -v kn="$k_jn" -v w1="$w_j1" -v c1="$c_j1" \
+    -v k1="$k_j1" -v wg="$w_grep" -v kg="$k_grep" -v r="$rows" 'BEGIN {
     m = b / 1048576
-    printf "bordermap mentions: %.1f MB in %.2f s CPU = %.1f MB/s (wall %.2f s = %.1f MB/s), %d rows, peak RSS %.1f MB\n",
-        m, c, m / c, s, m / s, r, k / 1024 }'
+    printf "%-34s %12s %12s %8s %s\n", "what", "bordermap", "grep -c", "ratio", "target"
+    printf "%-34s %9.1f MB/s %9.1f MB/s %7.1fx %s\n", sprintf("mentions, %.0f MB Arabic", m),
+        m / wn, m / wg, wn / wg, ">= 80 MB/s"
+    printf "  default --jobs: wall %.2f s, CPU %.2f s (%.1f MB/s per CPU second), peak RSS %.0f MB, %d rows\n",
+        wn, cn, m / cn, kn / 1024, r
+    printf "  --jobs 1:       wall %.2f s (%.1f MB/s), CPU %.2f s, peak RSS %.0f MB\n",
+        w1, m / w1, c1, k1 / 1024
+    printf "  grep -c:        wall %.2f s, peak RSS %.0f MB\n", wg, kg / 1024 }'
 
 echo "== place matcher with 100,000 extra names in the gazetteer"
 data="$tmp/data"

@@ -80,10 +80,25 @@ static unsigned clamp(int v, unsigned max)
     return v < 0 ? 0u : (unsigned)v > max ? max : (unsigned)v;
 }
 
+/* Zero-padded decimal digits of v, written right to left. */
+static void digits(char *out, unsigned v, int n)
+{
+    while (n-- > 0) {
+        out[n] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
+/* By hand, not snprintf: the store formats two dates per row it writes or
+ * binds, and printf's format parsing was most of that. */
 char *bm_date_format(bm_date d, char *buf)
 {
-    snprintf(buf, 11, "%04u-%02u-%02u", clamp(d.year, 9999), clamp(d.month, 99),
-             clamp(d.day, 99));
+    digits(buf, clamp(d.year, 9999), 4);
+    buf[4] = '-';
+    digits(buf + 5, clamp(d.month, 99), 2);
+    buf[7] = '-';
+    digits(buf + 8, clamp(d.day, 99), 2);
+    buf[10] = '\0';
     return buf;
 }
 

@@ -20,11 +20,13 @@
 #include <ogr_srs_api.h>
 
 #include <glib.h>
+#include <sqlite3.h>
 
 #include "acled_private.h"
 #include "bordermap/fileio.h"
 #include "export_html_private.h"
 #include "render_private.h"
+#include "store_private.h"
 
 /* ---- Formats and layers ------------------------------------------------ */
 
@@ -628,9 +630,6 @@ static void append_outlet(GString *g, const char *outlet)
 
 static int start_incident(lookups *l, const bm_source *s)
 {
-    int rc = flush_lists(l);
-    if (rc != BM_OK)
-        return rc;
     if (grow((void **)&l->sources, &l->cap_sources, l->n_sources, sizeof *l->sources) != BM_OK)
         return BM_ENOMEM;
     first_source *f = &l->sources[l->n_sources];
@@ -671,6 +670,31 @@ static int add_source_row(const bm_source *s, void *user)
     append_item(l->acc[SL_ARTICLES], s->file_name);
     append_outlet(l->acc_outlets, s->outlet);
     return 0;
+}
+
+/* Reads one incident's sources into l (appended: l holds a batch of incidents' sources);
+ * *idx gets the index of its entry in l->sources, or -1 when it has none. One indexed
+ * look-up per incident, so an export holds no more than a batch of them at a time. */
+static int gather_sources(bm_store *st, const bm_incident *inc, lookups *l, long *idx)
+{
+    *idx = -1;
+    if (inc->n_sources <= 0)
+        return BM_OK;
+    size_t before = l->n_sources;
+    int rc = bm_store_sources(st, inc->id, add_source_row, l);
+    if (rc != BM_OK || l->n_sources == before)
+        return rc;
+    if (flush_lists(l) != BM_OK)
+        return BM_ENOMEM;
+    *idx = (long)l->n_sources - 1;
+    return BM_OK;
+}
+
+/* Empties the source tables for the next batch (the buffers are kept). */
+static void lookups_clear_sources(lookups *l)
+{
+    l->n_sources = 0;
+    l->pool.len = 0;
 }
 
 static int add_point(const bm_incident *inc, void *user)
@@ -731,14 +755,6 @@ static const place_ref *find_place(const lookups *l, const char *id)
     return bsearch(&key, l->places, l->n_places, sizeof *l->places, cmp_place);
 }
 
-static const first_source *find_source(const lookups *l, int64_t incident_id)
-{
-    if (!l->n_sources)
-        return NULL;
-    first_source key = {.incident_id = incident_id};
-    return bsearch(&key, l->sources, l->n_sources, sizeof *l->sources, cmp_source);
-}
-
 static const incident_pt *find_point(const lookups *l, int64_t id)
 {
     if (!l->n_points)
@@ -760,7 +776,8 @@ typedef struct exporter {
     bm_error *err;
     gdal_diag diag;
     writer w;
-    lookups lk;
+    lookups lk;  /* places (and, for the sources layer, incident points) */
+    lookups one; /* the sources of the incident being written, without a reader thread */
     area *areas;
     size_t n_areas;
     int cb_failed;     /* a callback already put the reason in err */
@@ -798,7 +815,7 @@ static void set_date(writer *w, int k, bm_date d)
 
 /* "Airstrike, al-Qaim, 2025-03-07": what a Google Earth list shows. */
 static void kml_fields(exporter *x, const bm_incident *inc, const place_ref *p,
-                       const first_source *s, const char *date)
+                       const first_source *s, const strpool *sp, const char *date)
 {
     writer *w = &x->w;
     int t = bm_type_index(inc->type);
@@ -819,10 +836,10 @@ static void kml_fields(exporter *x, const bm_incident *inc, const place_ref *p,
         {"Type", inc->type},
         {"Place", where},
         {"Place (ar)", p ? p->name_ar : NULL},
-        {"Sources", s ? pool_get(&x->lk.pool, s->lists[SL_NAMES]) : NULL},
-        {"URLs", s ? pool_get(&x->lk.pool, s->lists[SL_URLS]) : NULL},
+        {"Sources", s ? pool_get(sp, s->lists[SL_NAMES]) : NULL},
+        {"URLs", s ? pool_get(sp, s->lists[SL_URLS]) : NULL},
         {"Summary", inc->summary},
-        {"Snippet", s ? pool_get(&x->lk.pool, s->sentence) : NULL},
+        {"Snippet", s ? pool_get(sp, s->sentence) : NULL},
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         if (!fields[i][1] || !*fields[i][1])
@@ -843,11 +860,11 @@ static void kml_fields(exporter *x, const bm_incident *inc, const place_ref *p,
 }
 
 static int write_acled(exporter *x, const bm_incident *inc, const place_ref *p,
-                       const first_source *s)
+                       const first_source *s, const strpool *sp)
 {
     char *vals[BM_ACLED_NCOLS] = {0};
     bm__acled_extra extra = {
-        .sources = s ? pool_get(&x->lk.pool, s->outlets) : NULL,
+        .sources = s ? pool_get(sp, s->outlets) : NULL,
         .location = p ? p->name_en : NULL,
         .place_country = p ? p->country : NULL,
         .place_admin1 = p ? p->admin1 : NULL,
@@ -862,7 +879,7 @@ static int write_acled(exporter *x, const bm_incident *inc, const place_ref *p,
 }
 
 static void write_common(exporter *x, const bm_incident *inc, const place_ref *p,
-                         const first_source *s, const char *date)
+                         const first_source *s, const strpool *sp, const char *date)
 {
     writer *w = &x->w;
     OGR_F_SetFieldInteger64(w->feat, w->idx[FI_ID], inc->id);
@@ -885,15 +902,16 @@ static void write_common(exporter *x, const bm_incident *inc, const place_ref *p
     set_str(w, FI_PROVENANCE, inc->provenance[0] ? inc->provenance : "extracted");
     OGR_F_SetFieldInteger(w->feat, w->idx[FI_SOURCES], inc->n_sources);
     for (int i = 0; i < SL_N; i++)
-        set_str(w, FI_SOURCE_NAMES + i, s ? pool_get(&x->lk.pool, s->lists[i]) : NULL);
-    set_str(w, FI_ARTICLE, s ? pool_get(&x->lk.pool, s->article) : NULL);
-    set_str(w, FI_SNIPPET, s ? pool_get(&x->lk.pool, s->sentence) : NULL);
+        set_str(w, FI_SOURCE_NAMES + i, s ? pool_get(sp, s->lists[i]) : NULL);
+    set_str(w, FI_ARTICLE, s ? pool_get(sp, s->article) : NULL);
+    set_str(w, FI_SNIPPET, s ? pool_get(sp, s->sentence) : NULL);
     set_str(w, FI_SUMMARY, inc->summary);
 }
 
-static int write_incident(const bm_incident *inc, void *user)
+/* Writes one incident; s (may be NULL) is its sources' entry, its strings in sp. */
+static int write_one(exporter *x, const bm_incident *inc, const first_source *s,
+                     const strpool *sp)
 {
-    exporter *x = user;
     writer *w = &x->w;
     const place_ref *p = find_place(&x->lk, inc->place_id);
     /* A country is no location: its centroid would read as a governorate-
@@ -901,23 +919,36 @@ static int write_incident(const bm_incident *inc, void *user)
     int country_only = p && p->is_country;
     if (country_only && !x->o->include_country_level)
         return 0;
-    const first_source *s = inc->n_sources > 0 ? find_source(&x->lk, inc->id) : NULL;
     int rc;
     if (w->fmt->format == BM_EXPORT_ACLED) {
-        rc = write_acled(x, inc, p, s);
+        rc = write_acled(x, inc, p, s, sp);
         return rc == BM_OK ? 0 : callback_fail(x, rc);
     }
     char date[16];
     bm_date_format_prec(inc->date_start, inc->date_precision, date);
-    write_common(x, inc, p, s, date);
+    write_common(x, inc, p, s, sp, date);
     if (w->fmt->format == BM_EXPORT_KML)
-        kml_fields(x, inc, p, s, date);
+        kml_fields(x, inc, p, s, sp, date);
     if (country_only)
         OGR_F_SetGeometryDirectly(w->feat, NULL);
     else
         set_point(w, inc->pt);
     rc = write_feature(w, w->fmt->feature_ids ? inc->id : OGRNullFID, &x->diag, x->err);
     return rc == BM_OK ? 0 : callback_fail(x, rc);
+}
+
+/* The scan without a reader thread: each incident's sources read into x->one. */
+static int write_incident(const bm_incident *inc, void *user)
+{
+    exporter *x = user;
+    lookups_clear_sources(&x->one);
+    long idx;
+    int rc = gather_sources(x->store, inc, &x->one, &idx);
+    if (rc != BM_OK)
+        return callback_fail(x, rc == BM_ENOMEM ? bm_error_set(x->err, rc, "out of memory")
+                                                : bm_error_set(x->err, rc, "reading sources: %s",
+                                                               bm_store_errmsg(x->store)));
+    return write_one(x, inc, idx >= 0 ? &x->one.sources[idx] : NULL, &x->one.pool);
 }
 
 static int lookup_cb_result(exporter *x, int rc, const char *what)
@@ -938,6 +969,8 @@ enum { BATCH_SIZE = 256, RING_SIZE = 4 };
 typedef struct batch {
     int n;
     bm_incident items[BATCH_SIZE];
+    long src[BATCH_SIZE]; /* the item's entry in lk.sources, or -1 */
+    lookups lk;           /* the batch's sources, read by the reader with the incidents */
 } batch;
 
 typedef struct pipeline {
@@ -961,6 +994,7 @@ static int take_slot(pipeline *p)
     if (!p->stop) {
         p->fill = &p->ring[(p->tail + p->count) % RING_SIZE];
         p->fill->n = 0;
+        lookups_clear_sources(&p->fill->lk);
     }
     int stop = p->stop;
     pthread_mutex_unlock(&p->mu);
@@ -981,7 +1015,11 @@ static int enqueue_incident(const bm_incident *inc, void *user)
     pipeline *p = user;
     if (!p->fill && take_slot(p))
         return 1; /* stops the scan; the writer already holds the reason */
-    p->fill->items[p->fill->n++] = *inc;
+    batch *b = p->fill;
+    int rc = gather_sources(p->x->store, inc, &b->lk, &b->src[b->n]);
+    if (rc != BM_OK)
+        return rc;
+    b->items[b->n++] = *inc;
     if (p->fill->n == BATCH_SIZE)
         publish(p);
     return 0;
@@ -1034,7 +1072,9 @@ static int write_batches(pipeline *p)
     batch *b;
     while ((b = next_batch(p)) != NULL) {
         for (int i = 0; i < b->n; i++) {
-            int rc = write_incident(&b->items[i], p->x);
+            long k = b->src[i];
+            int rc = write_one(p->x, &b->items[i], k >= 0 ? &b->lk.sources[k] : NULL,
+                               &b->lk.pool);
             if (rc != 0) {
                 stop_reader(p);
                 return rc;
@@ -1050,7 +1090,7 @@ static int write_batches(pipeline *p)
 static int scan_in_parallel(exporter *x, int *rc_out)
 {
     pipeline p = {.x = x};
-    p.ring = malloc(RING_SIZE * sizeof *p.ring);
+    p.ring = calloc(RING_SIZE, sizeof *p.ring);
     if (!p.ring)
         return 1;
     pthread_mutex_init(&p.mu, NULL);
@@ -1068,6 +1108,8 @@ static int scan_in_parallel(exporter *x, int *rc_out)
     pthread_cond_destroy(&p.has_room);
     pthread_cond_destroy(&p.has_data);
     pthread_mutex_destroy(&p.mu);
+    for (int i = 0; i < RING_SIZE; i++)
+        lookups_free(&p.ring[i].lk);
     free(p.ring);
     return !started;
 }
@@ -1125,17 +1167,57 @@ static int open_incident_layer(exporter *x, const char *target)
     return rc == BM_OK && kml ? set_kml_styles(x) : rc;
 }
 
+/* ---- Reading the store lean ---------------------------------------------------- */
+
+/* The store maps its file (1 GB window) and keeps a 128 MB page cache: ingest's random
+ * writes want both. An export reads each page about once, and mapped pages count in the
+ * process's memory: a million-incident database, mapped whole, made the export ten times
+ * ogr2ogr's size. For the export's scan: no mapping, a small cache; restored after. */
+typedef struct lean_read {
+    sqlite3 *db; /* NULL: not a SQLite store, or the settings could not be read */
+    long long mmap_size, cache_size;
+} lean_read;
+
+static int pragma_value(sqlite3 *db, const char *sql, long long *out)
+{
+    sqlite3_stmt *st = NULL;
+    int ok = sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+             sqlite3_step(st) == SQLITE_ROW;
+    if (ok)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return ok;
+}
+
+static void lean_begin(bm_store *store, lean_read *l)
+{
+    l->db = bm__store_db(store);
+    if (!l->db || !pragma_value(l->db, "PRAGMA mmap_size", &l->mmap_size) ||
+        !pragma_value(l->db, "PRAGMA cache_size", &l->cache_size)) {
+        l->db = NULL;
+        return;
+    }
+    sqlite3_exec(l->db, "PRAGMA mmap_size = 0; PRAGMA cache_size = -32768", NULL, NULL, NULL);
+}
+
+static void lean_end(lean_read *l)
+{
+    if (!l->db)
+        return;
+    /* PRAGMA takes no bound parameters: the numbers are the ones read above. */
+    char sql[128];
+    snprintf(sql, sizeof sql, "PRAGMA mmap_size = %lld; PRAGMA cache_size = %lld",
+             l->mmap_size, l->cache_size);
+    sqlite3_exec(l->db, sql, NULL, NULL, NULL);
+}
+
 static int export_incidents(exporter *x, const char *target)
 {
-    /* Names and first sources are read once, up front: a look-up per
-     * feature would cost more than the export itself. */
+    /* Place names are read once, up front (a few thousand); sources stream with the
+     * incidents, read per incident through an index (held all at once, a million
+     * incidents' source lists took most of the export's memory). */
     int rc =
         lookup_cb_result(x, bm_store_places(x->store, add_place_ref, &x->lk), "reading places");
-    if (rc == BM_OK)
-        rc = lookup_cb_result(x, bm_store_sources(x->store, 0, add_source_row, &x->lk),
-                              "reading sources");
-    if (rc == BM_OK && flush_lists(&x->lk) != BM_OK)
-        rc = bm_error_set(x->err, BM_ENOMEM, "reading sources: out of memory");
     if (rc == BM_OK)
         rc = prepare_format(x);
     if (rc != BM_OK)
@@ -1144,10 +1226,14 @@ static int export_incidents(exporter *x, const char *target)
     rc = open_incident_layer(x, target);
     if (rc != BM_OK)
         return rc;
-    if (scan_in_parallel(x, &rc) == 0)
-        return rc;
-    rc = bm_store_query(x->store, &x->o->query, write_incident, x);
-    return rc == BM_OK ? BM_OK : scan_fail(x, rc, "reading incidents");
+    lean_read lean;
+    lean_begin(x->store, &lean);
+    if (scan_in_parallel(x, &rc) != 0) {
+        rc = bm_store_query(x->store, &x->o->query, write_incident, x);
+        rc = rc == BM_OK ? BM_OK : scan_fail(x, rc, "reading incidents");
+    }
+    lean_end(&lean);
+    return rc;
 }
 
 static int write_source(const bm_source *s, void *user)
@@ -1481,6 +1567,7 @@ int bm_export(bm_store *store, const char *path, const bm_export_opts *o, int64_
     if (rc == BM_OK && n_written)
         *n_written = x.w.n;
     lookups_free(&x.lk);
+    lookups_free(&x.one);
     areas_free(&x);
     free(x.style);
     bm__acled_free(x.acled);

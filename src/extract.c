@@ -16,11 +16,15 @@
 
 /* A clause becomes an incident when its best type scores at least this. */
 #define MIN_SCORE 1.0
+/* The least weight of a word that says something happened (open, close,
+ * deploy); lighter words name things or people (crossing, soldiers, ISIS). */
+#define ACTION_WEIGHT 0.6
 /* Tokens before a trigger in which a negation cancels it. */
 #define NEG_WINDOW 4
 /* How far back a purpose cue (بهدف، in order to) reaches to a trigger. */
 #define PURPOSE_WINDOW 10
 #define AR_WAW "\xD9\x88"
+#define AR_WAW_ANNA "\xD9\x88\xD8\xA7\xD9\x86" /* وأن، وإن after normalisation */
 /* Tokens after "according to" whose trigger names the source of the news. */
 #define SOURCE_WINDOW 2
 /* Tokens around a death word in which its count is read. */
@@ -166,6 +170,7 @@ typedef struct article {
     const bm_date *pub;
     int english;
     bm_tokens tok;
+    int tok_borrowed; /* tok is the caller's (bm_extract_tokens) */
     tokinfo *ti;
     pmention *pm;
     size_t npm, cap_pm;
@@ -204,7 +209,8 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 
 static void article_free(article *a)
 {
-    bm_tokens_free(&a->tok);
+    if (!a->tok_borrowed)
+        bm_tokens_free(&a->tok);
     free(a->ti);
     free(a->pm);
     free(a->dm);
@@ -244,6 +250,21 @@ static int is_word(const bm_token *k)
 
 /* ---- Lexicon annotation ------------------------------------------------ */
 
+/* "U.S.-led", "Iranian-backed": a nationality joined by a hyphen to the next
+ * word is a compound modifier naming an actor's patron, not a place (the
+ * codebook's rule). k is the token after the nationality word. */
+static int compound_modifier(const article *a, size_t k)
+{
+    while (k < a->tok.n && a->tok.v[k].kind == BM_TOK_PUNCT && !strcmp(a->tok.v[k].norm, ".") &&
+           a->tok.v[k].start == a->tok.v[k - 1].end)
+        k++;
+    if (k == 0 || k + 1 >= a->tok.n)
+        return 0;
+    const bm_token *h = &a->tok.v[k];
+    return h->kind == BM_TOK_PUNCT && !strcmp(h->norm, "-") && h->start == a->tok.v[k - 1].end &&
+           h->end == a->tok.v[k + 1].start && a->tok.v[k + 1].kind == BM_TOK_LATIN;
+}
+
 static void record(article *a, size_t i, const lex_entry *e, size_t n)
 {
     tokinfo *ti = &a->ti[i];
@@ -259,7 +280,10 @@ static void record(article *a, size_t i, const lex_entry *e, size_t n)
         for (size_t k = 0; k < n && i + k < a->tok.n; k++)
             a->ti[i + k].cover |= e->roles;
         break;
-    case LEX_DEMONYM: ti->dem = e; break;
+    case LEX_DEMONYM:
+        if (!compound_modifier(a, i + (n ? n : 1)))
+            ti->dem = e;
+        break;
     case LEX_FATAL: ti->fat = e; break;
     default: break;
     }
@@ -300,11 +324,28 @@ static int add_place(article *a, size_t t0, size_t t1, const bm_gplace *p)
     return BM_OK;
 }
 
+/* The gazetteer's mentions over the article's own tokens (tokenised once);
+ * *pm is malloc'ed. */
+static int find_places_tokens(article *a, bm_place_mention **pm, size_t *n)
+{
+    bm_place_finder *f;
+    const bm_place_mention *m;
+    int rc = bm_place_finder_new(a->x->g, &f, a->err);
+    if (rc == BM_OK)
+        rc = bm_place_finder_run_tokens(f, a->text, a->len, &a->tok, &m, n, a->err);
+    if (rc == BM_OK && *n && !(*pm = malloc(*n * sizeof **pm)))
+        rc = bm_error_set(a->err, BM_ENOMEM, "finding places: out of memory");
+    if (rc == BM_OK && *n)
+        memcpy(*pm, m, *n * sizeof **pm);
+    bm_place_finder_free(f);
+    return rc;
+}
+
 static int find_places(article *a)
 {
     bm_place_mention *pm = NULL;
     size_t n = 0;
-    int rc = bm_gazetteer_find(a->x->g, a->text, a->len, &pm, &n, a->err);
+    int rc = find_places_tokens(a, &pm, &n);
     if (rc != BM_OK)
         return rc;
     for (size_t i = 0; i < n && rc == BM_OK; i++) {
@@ -456,7 +497,11 @@ static int find_dates(article *a)
 {
     bm_date_mention *dm = NULL;
     size_t n = 0;
-    int rc = bm_dates_find(a->x->d, a->text, a->len, a->pub, &dm, &n, a->err);
+    bm_dates_opts o;
+    bm_dates_opts_init(&o);
+    o.published = a->pub;
+    o.tokens = &a->tok;
+    int rc = bm_dates_find_opts(a->x->d, a->text, a->len, &o, &dm, &n, a->err);
     if (rc != BM_OK)
         return rc;
     a->dm = calloc(n ? n : 1, sizeof *a->dm);
@@ -493,8 +538,25 @@ static int is_abbreviation(const bm_token *k)
                                      "col",  "lt",  "st",  "no",  "vs",  "u",   "s"};
     if (k->kind != BM_TOK_LATIN)
         return 0;
+    /* an initial: N.S.A., U.N., J. Smith */
+    if (k->end - k->start == 1)
+        return 1;
     for (size_t i = 0; i < sizeof ab / sizeof ab[0]; i++)
         if (strcmp(k->norm, ab[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* A closing quote or bracket: 'قال إن "...".وأضاف' ends a quoted sentence
+ * glued to the next one as firmly as a word does. */
+static int closing_mark(const bm_token *k)
+{
+    static const char *const marks[] = {"\"", ")", "\xC2\xBB" /* » */, "\xE2\x80\x9D" /* ” */,
+                                        "'"};
+    if (k->kind != BM_TOK_PUNCT)
+        return 0;
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (!strcmp(k->norm, marks[i]))
             return 1;
     return 0;
 }
@@ -516,7 +578,8 @@ static int ends_sentence(const article *a, size_t i)
      * dotted abbreviations, so a glued dot between Arabic words ends one. */
     if (i > 0 && i + 1 < a->tok.n && a->tok.v[i + 1].start == k->end &&
         a->tok.v[i - 1].end == k->start &&
-        !(a->tok.v[i - 1].kind == BM_TOK_ARABIC && a->tok.v[i + 1].kind == BM_TOK_ARABIC))
+        !(a->tok.v[i + 1].kind == BM_TOK_ARABIC &&
+          (a->tok.v[i - 1].kind == BM_TOK_ARABIC || closing_mark(&a->tok.v[i - 1]))))
         return 0;
     return 1;
 }
@@ -614,21 +677,25 @@ static int has_event(const article *a, size_t t0, size_t t1)
 
 /* "..., and the crossings were closed": a comma, then a trigger joined by و,
  * opens a second event when what precedes is already an event of its own. */
-static int coordinated_event(const article *a, size_t t0, size_t i)
+static int coordinated_event(const article *a, size_t t0, size_t i, size_t end)
 {
-    if (i + 1 >= a->tok.n || !is_comma(&a->tok.v[i]))
+    if (i + 1 >= end || !is_comma(&a->tok.v[i]))
         return 0;
     const bm_token *k = &a->tok.v[i + 1];
-    if (k->kind != BM_TOK_ARABIC || !a->ti[i + 1].trig || strncmp(k->norm, AR_WAW, 2) != 0)
+    if (k->kind != BM_TOK_ARABIC || strncmp(k->norm, AR_WAW, 2) != 0)
         return 0;
-    return has_event(a, t0, i);
+    if (a->ti[i + 1].trig)
+        return has_event(a, t0, i);
+    /* "the sources said fighters took X, and that the SDF withdrew from Y":
+     * "and that" opens a second reported event. */
+    return !strcmp(k->norm, AR_WAW_ANNA) && has_event(a, t0, i) && has_event(a, i + 2, end);
 }
 
 /* End of the clause that starts at t0 inside sentence s. */
 static size_t clause_end(const article *a, const sentence *s, size_t t0)
 {
     for (size_t i = t0 + 1; i < s->t1; i++) {
-        if (is_clause_punct(&a->tok.v[i]) || coordinated_event(a, t0, i))
+        if (is_clause_punct(&a->tok.v[i]) || coordinated_event(a, t0, i, s->t1))
             return i + 1 < s->t1 ? i + 1 : s->t1;
         if ((a->ti[i].cue & CUE_CLAUSE) && i > s->t0 + 1)
             return i;
@@ -1253,7 +1320,26 @@ static int repatriation_origin(const article *a, const clause_ref *c, const pmen
     return 0;
 }
 
-static int choose_place(const article *a, const clause_ref *c, placed *out)
+/* "from Rabia to the al-Walid crossing": an end of a line is no venue. */
+static int line_end(const article *a, const pmention *m)
+{
+    for (size_t k = m->t0; k-- > 0 && k + 3 > m->t0;)
+        if (a->ti[k].cover & (CUE_SPAN_FROM | CUE_SPAN_TO | CUE_STRETCH))
+            return 1;
+    return 0;
+}
+
+/* A town or finer place named in [t0, t1) that is no end of a line. */
+static int town_off_line(const article *a, size_t t0, size_t t1)
+{
+    for (size_t i = pm_from(a, t0); i < a->npm && a->pm[i].t0 < t1; i++)
+        if (a->pm[i].t1 <= t1 && !a->pm[i].speaker && a->pm[i].place->specificity >= 6 &&
+            !line_end(a, &a->pm[i]))
+            return 1;
+    return 0;
+}
+
+static int place_by_rules(const article *a, const clause_ref *c, placed *out)
 {
     memset(out, 0, sizeof *out);
     if (frame_place(a, c, out))
@@ -1271,7 +1357,10 @@ static int choose_place(const article *a, const clause_ref *c, placed *out)
         out->from = BM_ATTACH_FRAME;
         return 1;
     }
-    if (border && span && (border_type(c->type) || has_cue(a, s->t0, s->t1, CUE_BORDER))) {
+    /* "ISIS stormed the border town of Albukamal, to move freely between Iraq
+     * and Syria": a town named outside the line is where the event was. */
+    if (border && span && (border_type(c->type) || has_cue(a, s->t0, s->t1, CUE_BORDER)) &&
+        !town_off_line(a, c->t0, c->t1)) {
         out->place = border;
         out->from = BM_ATTACH_BORDER;
         return 1;
@@ -1320,6 +1409,39 @@ static int choose_place(const article *a, const clause_ref *c, placed *out)
         return 1;
     }
     return 0;
+}
+
+/* A named crossing in [t0, t1) (not a speaking government), -1 when none. */
+static int named_crossing(const article *a, size_t t0, size_t t1)
+{
+    for (size_t i = pm_from(a, t0); i < a->npm && a->pm[i].t0 < t1; i++)
+        if (a->pm[i].t1 <= t1 && !a->pm[i].speaker && !strcmp(a->pm[i].place->kind, "crossing") &&
+            !line_end(a, &a->pm[i]))
+            return (int)i;
+    return -1;
+}
+
+/* "closed the al-Qaim crossing between Iraq and Syria", "came to the border
+ * ... let in via the Qaim crossing": the line is where an event goes only
+ * when no nearer place is named, and a named crossing lies on it. */
+static int choose_place(const article *a, const clause_ref *c, placed *out)
+{
+    if (!place_by_rules(a, c, out))
+        return 0;
+    if (out->from != BM_ATTACH_BORDER)
+        return 1;
+    int i = named_crossing(a, c->t0, c->t1);
+    bm_attach from = BM_ATTACH_CLAUSE;
+    if (i < 0 && movement_type(c->type)) {
+        i = named_crossing(a, c->s->t0, c->s->t1);
+        from = BM_ATTACH_SENTENCE;
+    }
+    if (i >= 0) {
+        out->place = a->pm[i].place;
+        out->near = a->pm[i].near;
+        out->from = from;
+    }
+    return 1;
 }
 
 /* ---- Attaching a date --------------------------------------------------- */
@@ -1428,6 +1550,22 @@ static int interdiction(const double *score, int best)
     return inf >= 0 && score[inf] >= MIN_SCORE ? inf : best;
 }
 
+/* How much weight of minor smuggling words (goods, drugs, pills, a seizure:
+ * not the smugglers themselves, whose arrest is a security operation) makes
+ * an arrest a seizure. */
+#define SEIZURE_TOPIC 0.4
+
+/* "Intelligence units arrested two men dealing in drugs, with 23,000 pills on
+ * them": an arrest of people holding contraband is its seizure, which the
+ * codebook types smuggling, not a security operation. */
+static int seizure(double goods, int best)
+{
+    if (!type_is(best, "security_op") || goods < SEIZURE_TOPIC)
+        return best;
+    int smg = bm_type_index("smuggling");
+    return smg >= 0 ? smg : best;
+}
+
 /* The first statement trigger before the anchor: the verb that frames the
  * event ("announced today the arrest ..."), whose time adverb dates the
  * announcement rather than the event. */
@@ -1451,10 +1589,17 @@ static size_t report_frame(const article *a, const clause_ref *c)
  * something was hit, the means says how. When the clause names aircraft and
  * no ground means (rockets, mortars, a bomb), its act words are the
  * airstrike's: ACLED codes by the means. */
-static void by_means(const article *a, const clause_ref *c, double *score, double *maxw)
+static void by_means(const article *a, const clause_ref *c, double *score, double *maxw,
+                     size_t *anchor)
 {
     int air = bm_type_index("airstrike"), atk = bm_type_index("attack");
-    if (air < 0 || atk < 0 || score[air] < AIR_MEANS)
+    if (air < 0 || atk < 0)
+        return;
+    /* "The area was the target of 22 air strikes. The director said the town
+     * was bombarded": a bare act word goes on the means the article's last
+     * event named. */
+    int air_before = a->out->n > 0 && !strcmp(a->out->v[a->out->n - 1].inc.type, "airstrike");
+    if (score[air] < AIR_MEANS && !air_before)
         return;
     double act = 0, means = 0;
     for (size_t i = c->t0; i < c->t1; i++) {
@@ -1470,18 +1615,24 @@ static void by_means(const article *a, const clause_ref *c, double *score, doubl
         return;
     score[atk] -= act;
     score[air] += act;
+    /* with no air word in the clause, the act word anchors the airstrike */
+    if (maxw[air] <= 0)
+        anchor[air] = anchor[atk];
     if (maxw[air] < MIN_SCORE)
         maxw[air] = MIN_SCORE;
 }
 
 static int score_clause(const article *a, clause_ref *c, double *score_out)
 {
-    double score[BM_N_TYPES] = {0}, maxw[BM_N_TYPES] = {0};
+    double score[BM_N_TYPES] = {0}, maxw[BM_N_TYPES] = {0}, goods = 0;
     size_t anchor[BM_N_TYPES] = {0};
+    int smg = bm_type_index("smuggling");
     for (size_t i = c->t0; i < c->t1; i++) {
         const lex_entry *e = a->ti[i].trig;
         if (!e || a->ti[i].negated)
             continue;
+        if (e->type == smg && e->weight < MIN_SCORE)
+            goods += e->weight;
         score[e->type] += a->ti[i].support ? e->weight * SUPPORT_FACTOR : e->weight;
         /* The anchor is the first full trigger: in verb-first Arabic that is
          * the event's verb, whose adverbs carry its date; later nouns often sit
@@ -1491,7 +1642,7 @@ static int score_clause(const article *a, clause_ref *c, double *score_out)
         if (e->weight > maxw[e->type])
             maxw[e->type] = e->weight;
     }
-    by_means(a, c, score, maxw);
+    by_means(a, c, score, maxw, anchor);
     int best = -1;
     for (int t = 0; t < BM_N_TYPES; t++)
         if (score[t] > 0 && (best < 0 || score[t] > score[best] ||
@@ -1499,7 +1650,11 @@ static int score_clause(const article *a, clause_ref *c, double *score_out)
             best = t;
     if (best < 0 || score[best] < MIN_SCORE)
         return 0;
-    best = interdiction(score, reported_event(score, best));
+    /* "three crossings link Syria and Iraq: the Rabia crossing, ...": names of
+     * things and people add up, but without an action word there is no event */
+    if (maxw[best] < ACTION_WEIGHT)
+        return 0;
+    best = seizure(goods, interdiction(score, reported_event(score, best)));
     c->type = best;
     c->anchor = anchor[best];
     c->frame = a->ti[c->anchor].trig->frame;
@@ -1766,6 +1921,39 @@ static int back_reference(const article *a, const clause_ref *c, dated *d, const
     return 0;
 }
 
+/* Two settlements, each its own place on a map (a town and a village a few
+ * kilometres apart are listed apart by the text). */
+static int distinct_towns(const bm_gplace *p, const bm_gplace *q)
+{
+    return p != q && p->specificity >= 6 && p->specificity <= 8 && q->specificity >= 6 &&
+           q->specificity <= 8 && bm_distance_km(p->pt, q->pt) > 1.0;
+}
+
+/* "al-Ashara, between al-Mayadin and Albukamal", "the Damascus-Baghdad
+ * highway", "Akashat, close to Rutba": places that locate another place or
+ * name a road are no event places of their own. */
+static int reference_point(const article *a, size_t i)
+{
+    const pmention *m = &a->pm[i];
+    for (size_t k = m->t0; k-- > 0 && k + 3 > m->t0;) {
+        if (is_comma(&a->tok.v[k]) || a->ti[k].place >= 0)
+            break;
+        if (a->ti[k].cover & (CUE_NEAR | CUE_SPAN_FROM))
+            return 1;
+    }
+    /* "between X and Y": Y follows X after one conjunction */
+    if (i > 0 && a->pm[i - 1].t1 + 1 >= m->t0 && a->pm[i - 1].t0 > 0 &&
+        (a->ti[a->pm[i - 1].t0 - 1].cover & CUE_SPAN_FROM))
+        return 1;
+    const bm_token *prev = m->t0 > 0 ? &a->tok.v[m->t0 - 1] : NULL;
+    const bm_token *next = m->t1 < a->tok.n ? &a->tok.v[m->t1] : NULL;
+    if (prev && is_punct(prev, "-") && i > 0 && a->pm[i - 1].t1 + 1 == m->t0 &&
+        prev->start == a->tok.v[m->t0 - 2].end)
+        return 1;
+    return next && is_punct(next, "-") && i + 1 < a->npm && a->pm[i + 1].t0 == m->t1 + 1 &&
+           next->end == a->tok.v[m->t1 + 1].start;
+}
+
 /* "strikes near al-Qaim and around Abu Kamal and al-Mayadin": one event per
  * town the clause names alongside the chosen one (ACLED codes each
  * location). Reference points ("east of X") are not event places. */
@@ -1786,10 +1974,13 @@ static int emit_siblings(article *a, const clause_ref *c, double score, const da
             after = a->pm[i].t0 > c->anchor;
     for (size_t i = first; i < a->npm && a->pm[i].t0 < c->t1 && nd < 16; i++) {
         const pmention *m = &a->pm[i];
-        if (m->t1 > c->t1 || m->place->specificity < 6 || m->near || (m->t0 > c->anchor) != after)
+        if (m->t1 > c->t1 || m->place->specificity < 6 || m->near || (m->t0 > c->anchor) != after ||
+            reference_point(a, i))
             continue;
         size_t k = 0;
-        while (k < nd && bm_distance_km(done[k]->pt, m->place->pt) > SAME_PLACE_KM)
+        while (k < nd && (done[k] != m->place &&
+                          (bm_distance_km(done[k]->pt, m->place->pt) > SAME_PLACE_KM ||
+                           distinct_towns(done[k], m->place))))
             k++;
         if (k < nd)
             continue;
@@ -1902,15 +2093,70 @@ static int inside(const bm_gplace *p, const bm_gplace *q)
     return 0;
 }
 
-static int same_event(const bm_extracted *x, const bm_extracted *y)
+/* How many days before an undated lede the event it sums up may lie. */
+#define LEDE_DAYS 7
+
+/* "Militants took the al-Walid crossing, sources said on Monday" and later
+ * "... took al-Walid yesterday, Sunday": a lede with no date of its own sums
+ * up the event the body dates. */
+static int lede_of(const bm_extracted *undated, const bm_extracted *told)
+{
+    if (undated->date_from != BM_ATTACH_PUBLISHED || told->date_from == BM_ATTACH_PUBLISHED)
+        return 0;
+    int64_t dd = bm_date_to_days(undated->inc.date_start) - bm_date_to_days(told->inc.date_start);
+    return dd >= 0 && dd <= LEDE_DAYS;
+}
+
+/* "seized a strategic crossing between Syria and Iraq" and then "seized the
+ * al-Yarubiyah crossing": a crossing of Iraq or Syria lies on their border. */
+static int on_border(const bm_gplace *p, const bm_gplace *border)
+{
+    return border && !strcmp(p->kind, "crossing") &&
+           (!strcmp(p->country, "IQ") || !strcmp(p->country, "SY"));
+}
+
+/* How far from a region's or a river's point a town still lies in it (the
+ * codebook's distances for a region and a river). */
+#define REGION_KM 200.0
+#define RIVER_KM 300.0
+
+/* "retook a key jihadist hub in eastern Syria" and then "secured Hajin": a
+ * town in the region (or along the river) the event was first put in. */
+static int in_area(const bm_gplace *p, const bm_gplace *q)
+{
+    if (p->specificity < 6)
+        return 0;
+    double d = bm_distance_km(p->pt, q->pt);
+    return (!strcmp(q->kind, "region") && d <= REGION_KM) ||
+           (!strcmp(q->kind, "river") && d <= RIVER_KM);
+}
+
+static int same_place(const bm_extracted *x, const bm_extracted *y, const bm_gplace *border)
+{
+    return x->place == y->place || inside(x->place, y->place) || inside(y->place, x->place) ||
+           in_area(x->place, y->place) || in_area(y->place, x->place) ||
+           (x->place == border && on_border(y->place, border)) ||
+           (y->place == border && on_border(x->place, border));
+}
+
+static int same_event(const bm_extracted *x, const bm_extracted *y, const bm_gplace *border)
 {
     if (strcmp(x->inc.type, y->inc.type) != 0)
         return 0;
-    if (bm_date_cmp(x->inc.date_start, y->inc.date_end) > 0 ||
-        bm_date_cmp(y->inc.date_start, x->inc.date_end) > 0)
+    int lede = lede_of(x, y) || lede_of(y, x);
+    if (!lede && (bm_date_cmp(x->inc.date_start, y->inc.date_end) > 0 ||
+                  bm_date_cmp(y->inc.date_start, x->inc.date_end) > 0))
         return 0;
-    return x->place == y->place || inside(x->place, y->place) || inside(y->place, x->place) ||
-           bm_distance_km(x->inc.pt, y->inc.pt) <= SAME_PLACE_KM;
+    /* "took al-Susah and al-Baghuz": two towns named in one sentence are two
+     * places however near they lie. */
+    if (x->sent_start == y->sent_start && distinct_towns(x->place, y->place))
+        return 0;
+    /* Facing crossings (al-Yarubiyah and Rabia) are two places however near. */
+    if (x->place != y->place && !strcmp(x->place->kind, "crossing") &&
+        !strcmp(y->place->kind, "crossing"))
+        return 0;
+    return same_place(x, y, border) ||
+           (!lede && bm_distance_km(x->inc.pt, y->inc.pt) <= SAME_PLACE_KM);
 }
 
 /* 1 when y is the better record of the event (finer place, then date, then
@@ -1952,12 +2198,12 @@ static void drop_unspecified_killings(bm_extraction *e, const unsigned char *wea
     e->n = n;
 }
 
-static void merge_duplicates(bm_extraction *e)
+static void merge_duplicates(bm_extraction *e, const bm_gplace *border)
 {
     size_t n = 0;
     for (size_t i = 0; i < e->n; i++) {
         size_t j = 0;
-        while (j < n && !same_event(&e->v[j], &e->v[i]))
+        while (j < n && !same_event(&e->v[j], &e->v[i], border))
             j++;
         if (j == n)
             e->v[n++] = e->v[i];
@@ -1971,7 +2217,7 @@ static void merge_duplicates(bm_extraction *e)
 
 static int run(article *a)
 {
-    int rc = bm_tokenize(a->text, a->len, &a->tok, a->err);
+    int rc = a->tok_borrowed ? BM_OK : bm_tokenize(a->text, a->len, &a->tok, a->err);
     if (rc != BM_OK)
         return rc;
     a->ti = calloc(a->tok.n ? a->tok.n : 1, sizeof *a->ti);
@@ -1992,13 +2238,20 @@ static int run(article *a)
     if ((rc = extract_sentences(a)) != BM_OK)
         return bm_error_set(a->err, rc, "extract: out of memory");
     drop_unspecified_killings(a->out, a->weak);
-    merge_duplicates(a->out);
+    merge_duplicates(a->out, bm__lexicon_border_place(a->x->lx));
     a->out->n_sentences = a->ns;
     return BM_OK;
 }
 
 int bm_extract(const bm_extractor *x, const char *text, size_t len, const bm_date *published,
                bm_extraction *out, bm_error *err)
+{
+    return bm_extract_tokens(x, text, len, NULL, published, out, err);
+}
+
+int bm_extract_tokens(const bm_extractor *x, const char *text, size_t len,
+                      const bm_tokens *tokens, const bm_date *published, bm_extraction *out,
+                      bm_error *err)
 {
     if (!x || !text || !out)
         return bm_error_set(err, BM_EINVAL, "extract: no extractor, text or output");
@@ -2012,6 +2265,10 @@ int bm_extract(const bm_extractor *x, const char *text, size_t len, const bm_dat
     a.english = !strcmp(out->language, "en");
     a.out = out;
     a.err = err;
+    if (tokens) {
+        a.tok = *tokens;
+        a.tok_borrowed = 1;
+    }
     int rc = run(&a);
     article_free(&a);
     if (rc != BM_OK)

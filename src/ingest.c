@@ -15,7 +15,9 @@
 #include "bordermap/actors.h"
 #include "bordermap/fileio.h"
 #include "identity.h"
+#include "ingest_private.h"
 #include "segment_private.h"
+#include "store_private.h"
 
 #define DEFAULT_MERGE_KM 10.0
 
@@ -51,6 +53,9 @@ int bm_ingest_new_with(bm_store *store, const bm_gazetteer *g, const bm_dates *d
         return bm_error_set(err, BM_ENOMEM, "ingest: out of memory");
     ig->store = store;
     ig->batch = 1;
+    /* --batch may insert thousands of incidents in one transaction, and the
+     * duplicate lookup reads them back through the date index. */
+    bm__store_keep_indexes(store);
     ig->g = g;
     ig->d = d;
     int rc = bm_extractor_new(g, d, &ig->x, err);
@@ -188,11 +193,11 @@ static int append_block(bm_extraction *all, bm_extraction *part, size_t base)
     return BM_OK;
 }
 
-static int extract_blocks(const bm_ingest *ig, const char *data, size_t len, const bm_date *pub,
-                          bm_extraction *out, bm_error *err)
+static int extract_blocks(const bm_ingest *ig, const char *data, size_t len, const bm_tokens *tok,
+                          const bm_date *pub, bm_extraction *out, bm_error *err)
 {
     if (len <= EXTRACT_BLOCK)
-        return bm_extract(ig->x, data, len, pub, out, err);
+        return bm_extract_tokens(ig->x, data, len, tok, pub, out, err);
     memset(out, 0, sizeof *out);
     snprintf(out->language, sizeof out->language, "%s", bm_detect_language(data, len));
     char *block = malloc(EXTRACT_BLOCK + 1);
@@ -231,9 +236,40 @@ static size_t head_len(const char *data, size_t len)
     return n;
 }
 
+/* The tokens of the head: those of the whole text that end inside it (a
+ * borrowed view, nothing copied). */
+static bm_tokens head_tokens(const bm_tokens *all, size_t head)
+{
+    bm_tokens t = *all;
+    size_t lo = 0, hi = all->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (all->v[mid].end <= head)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    t.n = lo;
+    return t;
+}
+
+static int published_in_head(const bm_ingest *ig, const char *data, size_t head,
+                             const bm_tokens *tok, bm_date *out)
+{
+    bm_tokens ht = tok ? head_tokens(tok, head) : (bm_tokens){0};
+    /* A word cut by the head's end tokenises differently on its own. */
+    if (!tok || (ht.n < tok->n && tok->v[ht.n].start < head))
+        return bm_dates_published(ig->d, data, head, out);
+    bm_dates_opts o;
+    bm_dates_opts_init(&o);
+    o.tokens = &ht;
+    return bm_dates_published_opts(ig->d, data, head, &o, out, NULL);
+}
+
+/* tok: the tokens of the whole text, or NULL (the head is tokenised). */
 static int publication_date(const bm_ingest *ig, const char *data, size_t len,
-                            const bm_ingest_opts *o, bm_date *out, bm_ingest_result *r,
-                            bm_error *err)
+                            const bm_tokens *tok, const bm_ingest_opts *o, bm_date *out,
+                            bm_ingest_result *r, bm_error *err)
 {
     r->published[0] = '\0';
     r->published_from = "none";
@@ -245,7 +281,7 @@ static int publication_date(const bm_ingest *ig, const char *data, size_t len,
                                 o->published);
         *out = first;
         r->published_from = "option";
-    } else if (bm_dates_published(ig->d, data, head_len(data, len), out) == BM_OK) {
+    } else if (published_in_head(ig, data, head_len(data, len), tok, out) == BM_OK) {
         r->published_from = "article";
     } else {
         return BM_ENOTFOUND;
@@ -301,11 +337,6 @@ static int known_add(known_set *k, const bm_incident *c, int own)
     return BM_OK;
 }
 
-static int known_cb(const bm_incident *c, void *user)
-{
-    return known_add(user, c, 0);
-}
-
 static void box_around(bm_lonlat pt, double km, double *w, double *s, double *e, double *n)
 {
     double dlat = km / 111.0 + 1e-6;
@@ -317,46 +348,67 @@ static void box_around(bm_lonlat pt, double km, double *w, double *s, double *e,
     *n = fmin(90.0, pt.lat + dlat);
 }
 
-/* Queries the store for incidents near, around the dates of, and of the
- * types of incidents v[0..n). */
-static int query_known(bm_ingest *ig, const bm_extracted *v, size_t n, double km, known_set *k)
+/* The incidents v[0..n) would have found with the box, date and type
+ * queries this lookup replaces: near (within km of the query box), dates
+ * overlapping, same type. Kept so that the faster key lookup stores exactly
+ * what the earlier queries stored. */
+typedef struct key_scope {
+    const bm_extracted *v;
+    size_t n;
+    double km;
+    int narrow; /* one query box: the union of every incident's */
+    double w, s, e, no;
+    known_set *k;
+} key_scope;
+
+static int in_box(bm_lonlat pt, double w, double s, double e, double n)
 {
-    bm_query q;
-    bm_query_init(&q);
-    q.has_from = q.has_to = q.has_bbox = 1;
-    const char *types[BM_N_TYPES];
-    size_t nt = 0;
-    for (size_t i = 0; i < n; i++) {
-        const bm_incident *inc = &v[i].inc;
-        double w, s, e, no;
-        box_around(inc->pt, km, &w, &s, &e, &no);
-        if (i == 0) {
-            q.from = inc->date_start;
-            q.to = inc->date_end;
-            q.west = w, q.south = s, q.east = e, q.north = no;
-        } else {
-            if (bm_date_cmp(inc->date_start, q.from) < 0)
-                q.from = inc->date_start;
-            if (bm_date_cmp(inc->date_end, q.to) > 0)
-                q.to = inc->date_end;
-            q.west = fmin(q.west, w), q.south = fmin(q.south, s);
-            q.east = fmax(q.east, e), q.north = fmax(q.north, no);
-        }
-        size_t t = 0;
-        while (t < nt && strcmp(types[t], inc->type) != 0)
-            t++;
-        if (t == nt)
-            types[nt++] = inc->type;
-    }
-    q.types = types;
-    q.n_types = nt;
-    return bm_store_query(ig->store, &q, known_cb, k);
+    return pt.lon >= w && pt.lon <= e && pt.lat >= s && pt.lat <= n;
 }
 
+static int in_scope(const key_scope *sc, const bm_incident *c)
+{
+    if (sc->narrow)
+        return in_box(c->pt, sc->w, sc->s, sc->e, sc->no);
+    for (size_t j = 0; j < sc->n; j++) {
+        const bm_incident *q = &sc->v[j].inc;
+        double w, s, e, no;
+        box_around(q->pt, sc->km, &w, &s, &e, &no);
+        if (strcmp(q->type, c->type) == 0 && in_box(c->pt, w, s, e, no) &&
+            bm_date_cmp(c->date_start, q->date_end) <= 0 &&
+            bm_date_cmp(c->date_end, q->date_start) >= 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int scoped_cb(const bm_incident *c, void *user)
+{
+    const key_scope *sc = user;
+    if (!in_scope(sc, c))
+        return 0;
+    for (size_t i = 0; i < sc->k->n; i++)
+        if (sc->k->v[i].id == c->id)
+            return 0;
+    return known_add(sc->k, c, 0);
+}
+
+static int same_key(const bm_incident *a, const bm_incident *b)
+{
+    return strcmp(a->type, b->type) == 0 && a->date_precision == b->date_precision &&
+           bm_date_cmp(a->date_start, b->date_start) == 0 &&
+           bm_date_cmp(a->date_end, b->date_end) == 0 && strcmp(a->place_id, b->place_id) == 0;
+}
+
+/* Stored incidents an incident of the article could repeat: those with its
+ * merge key (type, dates, precision, place id), one prepared lookup per
+ * distinct key. Coordinate-only incidents share the key "" and are told
+ * apart by grid cell in match_known. */
 static int load_known(bm_ingest *ig, const bm_extraction *ex, double km, known_set *k)
 {
     if (ex->n == 0)
         return BM_OK;
+    key_scope sc = {ex->v, ex->n, km, 0, 180, 90, -180, -90, k};
     double w = 180, s = 90, e = -180, no = -90;
     bm_date from = ex->v[0].inc.date_start, to = ex->v[0].inc.date_end;
     for (size_t i = 0; i < ex->n; i++) {
@@ -367,13 +419,20 @@ static int load_known(bm_ingest *ig, const bm_extraction *ex, double km, known_s
             from = inc->date_start;
         if (bm_date_cmp(inc->date_end, to) > 0)
             to = inc->date_end;
+        double bw, bs, be, bn;
+        box_around(inc->pt, km, &bw, &bs, &be, &bn);
+        sc.w = fmin(sc.w, bw), sc.s = fmin(sc.s, bs);
+        sc.e = fmax(sc.e, be), sc.no = fmax(sc.no, bn);
     }
-    int narrow = bm_date_to_days(to) - bm_date_to_days(from) <= UNION_MAX_DAYS &&
-                 e - w <= UNION_MAX_DEG && no - s <= UNION_MAX_DEG;
-    if (narrow)
-        return query_known(ig, ex->v, ex->n, km, k);
+    sc.narrow = bm_date_to_days(to) - bm_date_to_days(from) <= UNION_MAX_DAYS &&
+                e - w <= UNION_MAX_DEG && no - s <= UNION_MAX_DEG;
     for (size_t i = 0; i < ex->n; i++) {
-        int rc = query_known(ig, &ex->v[i], 1, km, k);
+        size_t j = 0;
+        while (j < i && !same_key(&ex->v[j].inc, &ex->v[i].inc))
+            j++;
+        if (j < i)
+            continue; /* that key was looked up already */
+        int rc = bm__store_incidents_by_key(ig->store, &ex->v[i].inc, scoped_cb, &sc);
         if (rc != BM_OK)
             return rc;
     }
@@ -580,16 +639,28 @@ static int store_article(bm_ingest *ig, const char *name, const char *data, cons
     return rc;
 }
 
-int bm_ingest_text(bm_ingest *ig, const char *name, const char *data, size_t len,
-                   const bm_ingest_opts *opts, bm_ingest_result *r, bm_error *err)
+/* ---- The two halves: preparing (no database) and storing ---------------- */
+
+static int store_lookup(void *user, const char *sha256, int64_t *id)
 {
-    bm_ingest_opts defaults;
-    bm_ingest_opts_init(&defaults);
-    const bm_ingest_opts *o = opts ? opts : &defaults;
-    memset(r, 0, sizeof *r);
+    return bm_store_article_find(user, sha256, id);
+}
+
+void bm__prepared_free(bm__prepared *p)
+{
+    bm_extraction_free(&p->ex);
+    memset(&p->ex, 0, sizeof p->ex);
+}
+
+/* Everything of bm_ingest_text that reads no database but `lookup`: checks,
+ * digest, language, publication date, extraction. The text is tokenised
+ * once for the date and the extraction. */
+int bm__ingest_prepare(const bm_ingest *ig, const char *data, size_t len, const bm_ingest_opts *o,
+                       bm__lookup_fn lookup, void *lookup_user, bm__prepared *p, bm_error *err)
+{
+    memset(p, 0, sizeof *p);
+    bm_ingest_result *r = &p->r;
     r->published_from = "none";
-    if (!ig || !data)
-        return bm_error_set(err, BM_EINVAL, "ingest: no handle or text");
     int rc = check_size(len, o, err);
     if (rc == BM_OK)
         rc = check_utf8(data, len, err);
@@ -603,39 +674,57 @@ int bm_ingest_text(bm_ingest *ig, const char *name, const char *data, size_t len
     snprintf(r->sha256, sizeof r->sha256, "%s", sum);
     g_free(sum);
     snprintf(r->language, sizeof r->language, "%s", bm_detect_language(data, len));
-    bm_date pub;
-    rc = publication_date(ig, data, len, o, &pub, r, err);
-    if (rc != BM_OK && rc != BM_ENOTFOUND)
-        return rc;
-    const bm_date *pubp = rc == BM_OK ? &pub : NULL;
-
-    /* An unchanged article costs one lookup; the transaction re-checks. */
+    /* An unchanged article costs one lookup (and its date, for the report);
+     * the writer's transaction re-checks. */
     int64_t known = 0;
-    if (!o->force && bm_store_article_find(ig->store, r->sha256, &known) == BM_OK) {
+    if (!o->force && lookup && lookup(lookup_user, r->sha256, &known) == BM_OK) {
+        rc = publication_date(ig, data, len, NULL, o, &p->pub, r, err);
+        if (rc != BM_OK && rc != BM_ENOTFOUND)
+            return rc;
+        p->skip = 1;
         r->status = BM_INGEST_SKIPPED;
         r->article_id = known;
         return BM_OK;
     }
-    /* Extraction reads no database: do it before the write lock is taken. */
-    bm_extraction ex = {0};
-    if ((rc = extract_blocks(ig, data, len, pubp, &ex, err)) != BM_OK)
+    bm_tokens tok = {0};
+    const bm_tokens *tp = NULL;
+    if (len <= EXTRACT_BLOCK) {
+        if ((rc = bm_tokenize(data, len, &tok, err)) != BM_OK)
+            return rc;
+        tp = &tok;
+    }
+    rc = publication_date(ig, data, len, tp, o, &p->pub, r, err);
+    if (rc == BM_OK || rc == BM_ENOTFOUND) {
+        p->has_pub = rc == BM_OK;
+        rc = extract_blocks(ig, data, len, tp, p->has_pub ? &p->pub : NULL, &p->ex, err);
+    }
+    bm_tokens_free(&tok);
+    if (rc != BM_OK)
         return rc;
-    r->n_unresolved = ex.n_unresolved;
+    r->n_unresolved = p->ex.n_unresolved;
+    return BM_OK;
+}
+
+/* The writer's half: the article's transaction (a savepoint in a batch). */
+int bm__ingest_store(bm_ingest *ig, const char *name, const char *data, bm__prepared *p,
+                     const bm_ingest_opts *o, bm_ingest_result *r, bm_error *err)
+{
+    *r = p->r;
+    if (p->skip)
+        return BM_OK;
+    int rc;
     /* In batch mode an outer transaction spans several articles and each
      * article is a savepoint inside it: still all or nothing. */
     if (ig->batch > 1 && !ig->batch_open) {
-        if ((rc = bm_store_begin(ig->store)) != BM_OK) {
-            bm_extraction_free(&ex);
+        if ((rc = bm_store_begin(ig->store)) != BM_OK)
             return store_fail(ig, rc, "starting the batch", err);
-        }
         ig->batch_open = 1;
     }
-    if ((rc = bm_store_begin(ig->store)) != BM_OK) {
-        bm_extraction_free(&ex);
+    if ((rc = bm_store_begin(ig->store)) != BM_OK)
         return store_fail(ig, rc, "starting the transaction", err);
-    }
-    rc = store_article(ig, name, data, &ex, o, r, err);
-    bm_extraction_free(&ex);
+    rc = store_article(ig, name, data, &p->ex, o, r, err);
+    if (r->status == BM_INGEST_SKIPPED)
+        r->n_unresolved = 0; /* stored already: nothing of it was left out */
     if (rc == BM_OK && (rc = bm_store_commit(ig->store)) != BM_OK)
         rc = store_fail(ig, rc, "committing", err);
     if (rc != BM_OK) {
@@ -648,6 +737,40 @@ int bm_ingest_text(bm_ingest *ig, const char *name, const char *data, size_t len
     return rc;
 }
 
+int bm_ingest_text(bm_ingest *ig, const char *name, const char *data, size_t len,
+                   const bm_ingest_opts *opts, bm_ingest_result *r, bm_error *err)
+{
+    bm_ingest_opts defaults;
+    bm_ingest_opts_init(&defaults);
+    const bm_ingest_opts *o = opts ? opts : &defaults;
+    memset(r, 0, sizeof *r);
+    r->published_from = "none";
+    if (!ig || !data)
+        return bm_error_set(err, BM_EINVAL, "ingest: no handle or text");
+    bm__prepared p;
+    int rc = bm__ingest_prepare(ig, data, len, o, store_lookup, ig->store, &p, err);
+    if (rc == BM_OK)
+        rc = bm__ingest_store(ig, name, data, &p, o, r, err);
+    else
+        r->published_from = p.r.published_from;
+    bm__prepared_free(&p);
+    return rc;
+}
+
+int bm__ingest_read(const char *path, const bm_ingest_opts *o, char **data, size_t *len,
+                    bm_error *err)
+{
+    bm_ingest_opts defaults;
+    bm_ingest_opts_init(&defaults);
+    int rc = bm_read_file_max(path, (o ? o : &defaults)->max_bytes, data, len, err);
+    if (rc == BM_EINVAL && err) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        return bm_error_set(err, rc, "%s (raise it with --max-bytes)", why);
+    }
+    return rc;
+}
+
 int bm_ingest_file(bm_ingest *ig, const char *path, const bm_ingest_opts *o, bm_ingest_result *r,
                    bm_error *err)
 {
@@ -655,17 +778,20 @@ int bm_ingest_file(bm_ingest *ig, const char *path, const bm_ingest_opts *o, bm_
     size_t len = 0;
     memset(r, 0, sizeof *r);
     r->published_from = "none";
-    bm_ingest_opts defaults;
-    bm_ingest_opts_init(&defaults);
-    int rc = bm_read_file_max(path, (o ? o : &defaults)->max_bytes, &data, &len, err);
-    if (rc == BM_EINVAL && err) {
-        char why[sizeof err->msg];
-        snprintf(why, sizeof why, "%s", err->msg);
-        return bm_error_set(err, rc, "%s (raise it with --max-bytes)", why);
-    }
+    int rc = bm__ingest_read(path, o, &data, &len, err);
     if (rc != BM_OK)
         return rc;
-    rc = bm_ingest_text(ig, strcmp(path, "-") ? path : "(stdin)", data, len, o, r, err);
+    rc = bm_ingest_text(ig, bm__ingest_name(path), data, len, o, r, err);
     free(data);
     return rc;
+}
+
+const char *bm__ingest_name(const char *path)
+{
+    return strcmp(path, "-") ? path : "(stdin)";
+}
+
+bm_store *bm__ingest_store_handle(const bm_ingest *ig)
+{
+    return ig->store;
 }

@@ -251,6 +251,7 @@ void bm_renderer_free(bm_renderer *r)
     free(r->imprecise_ids);
     free(r->pxy);
     free(r->ptype);
+    free(r->fi_buf);
     free(r->sobs);
     free(r->title);
     free(r->crs);
@@ -371,11 +372,24 @@ static int type_of(const char *name)
     return -1;
 }
 
-int bm_renderer_set_incidents(bm_renderer *r, const bm_incident *incs, size_t n, bm_error *err)
+void bm__finc_from(bm__finc *d, const bm_incident *inc)
+{
+    d->id = inc->id;
+    d->start = inc->date_start, d->end = inc->date_end;
+    d->pt = inc->pt;
+    d->type = type_of(inc->type);
+    d->geo = inc->geo_precision;
+    d->fatalities = inc->fatalities;
+    d->n_sources = inc->n_sources;
+    memcpy(d->place_id, inc->place_id, sizeof d->place_id);
+    d->place_id[sizeof d->place_id - 1] = 0;
+}
+
+static int set_fincs(bm_renderer *r, const bm__finc *incs, size_t n, bm_error *err)
 {
     size_t n_imprecise = 0;
     for (size_t i = 0; i < n; i++)
-        n_imprecise += incs[i].geo_precision >= 3;
+        n_imprecise += incs[i].geo >= 3;
     bm__rinc *copy = n ? malloc(n * sizeof *copy) : NULL;
     char(*ids)[64] = n_imprecise ? malloc(n_imprecise * sizeof *ids) : NULL;
     if ((n && !copy) || (n_imprecise && !ids)) {
@@ -386,13 +400,13 @@ int bm_renderer_set_incidents(bm_renderer *r, const bm_incident *incs, size_t n,
     memset(r->types_present, 0, sizeof r->types_present);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        int t = type_of(incs[i].type);
-        copy[i] =
-            (bm__rinc){incs[i].date_start, incs[i].date_end, t, incs[i].geo_precision, incs[i].pt};
+        const bm__finc *in = &incs[i];
+        int t = in->type;
+        copy[i] = (bm__rinc){in->start, in->end, t, in->geo, in->pt};
         if (t >= 0)
             r->types_present[t]++;
-        if (incs[i].geo_precision >= 3)
-            snprintf(ids[k++], sizeof ids[0], "%s", incs[i].place_id);
+        if (in->geo >= 3)
+            snprintf(ids[k++], sizeof ids[0], "%s", in->place_id);
     }
     free(r->incs);
     free(r->imprecise_ids);
@@ -410,6 +424,18 @@ int bm_renderer_set_incidents(bm_renderer *r, const bm_incident *incs, size_t n,
         r->ready = 0;
     }
     return BM_OK;
+}
+
+int bm_renderer_set_incidents(bm_renderer *r, const bm_incident *incs, size_t n, bm_error *err)
+{
+    bm__finc *v = n ? malloc(n * sizeof *v) : NULL;
+    if (n && !v)
+        return bm_error_set(err, BM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        bm__finc_from(&v[i], &incs[i]);
+    int rc = set_fincs(r, v, n, err);
+    free(v);
+    return rc;
 }
 
 /* ---- Layout and projection ----------------------------------------------------------- */
@@ -713,7 +739,38 @@ static void classify_imprecise(bm_renderer *r)
     }
 }
 
-static int load_layers(bm_renderer *r, bm__basemap_src *src, bm_error *err)
+/* The cache key of this map's basemap load: the files and everything that fixes the
+ * projection, the clip box and the thinning (checked again on a hit: view_k, load box). */
+static bm__bcache_key *cache_key(const bm_renderer *r)
+{
+    char regions[1024], params[1024];
+    if (bm_data_path("gazetteer/regions.geojson", regions, sizeof regions, NULL) != BM_OK)
+        regions[0] = 0;
+    int n = snprintf(params, sizeof params,
+                     "crs=%s;ext=%d;%.17g,%.17g,%.17g,%.17g;page=%.17g,%.17g;dpi=%.17g;f=%d;l=%d",
+                     r->crs ? r->crs : "", (int)r->o.extent, r->ext[0], r->ext[1], r->ext[2],
+                     r->ext[3], r->o.page_w, r->o.page_h, r->o.dpi, r->o.furniture, (int)r->o.lang);
+    bm__bcache_key *k = NULL;
+    if (n < 0 || (size_t)n >= sizeof params ||
+        bm__bcache_key_make(r->basemap_path, regions[0] ? regions : NULL, r->style_path, params,
+                            (size_t)n, &k) != BM_OK)
+        return NULL;
+    return k;
+}
+
+/* Takes the cached layers when they were made for this very load (same page scale and
+ * box); the entry is left empty then. */
+static int take_cached(bm_renderer *r, bm__bcache_entry *c, const double load[4])
+{
+    if (!c || c->view_k != r->view.k || memcmp(c->load_box, load, sizeof c->load_box) != 0)
+        return 0;
+    r->bm = c->bm;
+    memset(&c->bm, 0, sizeof c->bm);
+    return 1;
+}
+
+static int load_layers(bm_renderer *r, bm__basemap_src **srcp, bm__bcache_entry *cached,
+                       const bm__bcache_key *key, bm_error *err)
 {
     /* Everything the frame can show, with a margin, in lon/lat: the frame may be wider than
      * the extent on one axis. */
@@ -725,7 +782,12 @@ static int load_layers(bm_renderer *r, bm__basemap_src *src, bm_error *err)
     double g = fmax(aspect, 1 / aspect) * 0.5 + 0.1, gx = g, gy = g;
     double load[4] = {r->ext[0] - sw * gx, fmax(-85, r->ext[1] - sh * gy), r->ext[2] + sw * gx,
                       fmin(85, r->ext[3] + sh * gy)};
-    int rc = bm__basemap_read(src, load, r->proj, r->lproj, &r->bm, err);
+    if (take_cached(r, cached, load))
+        return BM_OK;
+    double corridor[4], locbox[4];
+    int rc = *srcp ? BM_OK : bm__basemap_open(r->basemap_path, srcp, corridor, locbox, err);
+    if (rc == BM_OK)
+        rc = bm__basemap_read(*srcp, load, r->proj, r->lproj, &r->bm, err);
     if (rc != BM_OK)
         return rc;
     char path[1024];
@@ -740,12 +802,19 @@ static int load_layers(bm_renderer *r, bm__basemap_src *src, bm_error *err)
                          &r->bm.border_iq_sy, &r->bm.rivers, &r->bm.lakes,        &r->bm.world};
     for (size_t i = 0; i < sizeof thin / sizeof thin[0]; i++)
         bm__layer_simplify(thin[i], tol);
+    if (key) {
+        /* Shallow: the entry borrows r->bm for the write. A failed write is only a miss
+         * next time. */
+        bm__bcache_entry e = {r->bm, r->view.k, {load[0], load[1], load[2], load[3]}};
+        (void)bm__bcache_store(key, &e);
+    }
     return BM_OK;
 }
 
 /* The extent, the projections and the fit; the basemap read through src. */
-static int project_extent(bm_renderer *r, bm__basemap_src *src, const double corridor[4],
-                          const double locbox[4], bm_error *err)
+static int project_extent(bm_renderer *r, bm__basemap_src **srcp, const double corridor[4],
+                          const double locbox[4], bm__bcache_entry *cached,
+                          const bm__bcache_key *key, bm_error *err)
 {
     memcpy(r->bm.corridor, corridor, sizeof r->bm.corridor);
     if (r->o.extent == BM_EXTENT_BOX) {
@@ -766,7 +835,7 @@ static int project_extent(bm_renderer *r, bm__basemap_src *src, const double cor
     if (rc != BM_OK)
         return rc;
     fit(r);
-    return load_layers(r, src, err);
+    return load_layers(r, srcp, cached, key, err);
 }
 
 static int ensure_ready(bm_renderer *r, const bm_render_frame *f, bm_error *err)
@@ -775,10 +844,29 @@ static int ensure_ready(bm_renderer *r, const bm_render_frame *f, bm_error *err)
         return BM_OK;
     double corridor[4], locbox[4];
     bm__basemap_src *src = NULL;
-    int rc = bm__basemap_open(r->basemap_path, &src, corridor, locbox, err);
+    /* The cache names the basemap by its bytes, so a hit also gives the corridor box without
+     * opening the GeoPackage. */
+    if (r->o.extent == BM_EXTENT_DATA)
+        data_extent(r, r->ext);
+    else if (r->o.extent == BM_EXTENT_BOX)
+        r->ext[0] = r->o.west, r->ext[1] = r->o.south, r->ext[2] = r->o.east,
+        r->ext[3] = r->o.north;
+    else
+        memset(r->ext, 0, sizeof r->ext); /* the corridor: named by the basemap's bytes */
+    bm__bcache_key *key = cache_key(r);
+    bm__bcache_entry cached;
+    int hit = key && bm__bcache_load(key, &cached) == BM_OK;
+    if (hit) {
+        memcpy(corridor, cached.bm.corridor, sizeof corridor);
+        memcpy(locbox, cached.bm.locator_box, sizeof locbox);
+    }
+    int rc = hit ? BM_OK : bm__basemap_open(r->basemap_path, &src, corridor, locbox, err);
     if (rc == BM_OK)
-        rc = project_extent(r, src, corridor, locbox, err);
+        rc = project_extent(r, &src, corridor, locbox, hit ? &cached : NULL, key, err);
     bm__basemap_close(src);
+    if (hit)
+        bm__bcache_entry_free(&cached);
+    bm__bcache_key_free(key);
     if (rc != BM_OK)
         return rc;
     load_ranks(r);
@@ -1287,9 +1375,9 @@ static void queue_incident_places(bm_renderer *r, const bm_render_frame *f, unsi
     const bm__style *st = &r->st;
     bm__label_spec s;
     for (size_t i = 0; i < f->n_items; i++) {
-        const bm_incident *inc = f->items[i].inc;
+        const bm__finc *inc = &r->fi[i];
         const bm__rplace *p = bm__find_place(r, inc->place_id);
-        if (!p || inc->geo_precision >= 3 || (p->kind != BM_PK_TOWN && p->kind != BM_PK_CROSSING))
+        if (!p || inc->geo >= 3 || (p->kind != BM_PK_TOWN && p->kind != BM_PK_CROSSING))
             continue;
         size_t k = (size_t)(p - r->places);
         if (seen[k] || r->pxy[2 * i] == HUGE_VAL)
@@ -1465,10 +1553,22 @@ static int project_items(bm_renderer *r, const bm_render_frame *f, bm_error *err
             return bm_error_set(err, BM_ENOMEM, "out of memory");
         r->ptype = t, r->cap_pxy = f->n_items;
     }
+    if (r->map_fi) {
+        r->fi = r->map_fi;
+    } else {
+        /* A copy of what the frame reads of its bm_incident items. */
+        bm__finc *fi = realloc(r->fi_buf, (f->n_items ? f->n_items : 1) * sizeof *fi);
+        if (!fi)
+            return bm_error_set(err, BM_ENOMEM, "out of memory");
+        r->fi_buf = fi;
+        for (size_t i = 0; i < f->n_items; i++)
+            bm__finc_from(&fi[i], f->items[i].inc);
+        r->fi = fi;
+    }
     for (size_t i = 0; i < f->n_items; i++) {
-        r->pxy[2 * i] = f->items[i].inc->pt.lon;
-        r->pxy[2 * i + 1] = f->items[i].inc->pt.lat;
-        r->ptype[i] = type_of(f->items[i].inc->type);
+        r->pxy[2 * i] = r->fi[i].pt.lon;
+        r->pxy[2 * i + 1] = r->fi[i].pt.lat;
+        r->ptype[i] = r->fi[i].type;
     }
     bm__proj_fwd(r->proj, r->pxy, f->n_items);
     for (size_t i = 0; i < f->n_items; i++)
@@ -1477,7 +1577,8 @@ static int project_items(bm_renderer *r, const bm_render_frame *f, bm_error *err
     return BM_OK;
 }
 
-static void frame_counts(const bm_render_frame *f, int counts[BM_N_TYPES])
+static void frame_counts(const bm_renderer *r, const bm_render_frame *f,
+                         int counts[BM_N_TYPES])
 {
     memset(counts, 0, BM_N_TYPES * sizeof *counts);
     if (f->counts) {
@@ -1485,7 +1586,7 @@ static void frame_counts(const bm_render_frame *f, int counts[BM_N_TYPES])
         return;
     }
     for (size_t i = 0; i < f->n_items; i++) {
-        int t = bm_type_index(f->items[i].inc->type);
+        int t = r->ptype[i];
         if (t >= 0)
             counts[t]++;
     }
@@ -1534,7 +1635,7 @@ int bm_renderer_draw_frame(bm_renderer *r, cairo_t *cr, const bm_render_frame *f
     cairo_restore(cr);
     if (rc == BM_OK && (r->o.furniture & BM_FURN_LEGEND) && r->n_incs) {
         int counts[BM_N_TYPES];
-        frame_counts(f, counts);
+        frame_counts(r, f, counts);
         bm__draw_legend(r, cr, counts);
     }
     if (rc == BM_OK)
@@ -1776,8 +1877,10 @@ int bm_render_write(const char *path, bm_render_format fmt, double w_pt, double 
     return write_atomic(path, fmt, w_pt, h_pt, dpi, overwrite, cb, user, NULL, "sans-serif", err);
 }
 
+/* The query's incidents as frames read them (bm__finc, 130 bytes each, not bm_incident's
+ * 1.7 KB: the incidents were most of a 100k map's memory). */
 typedef struct collect_ctx {
-    bm_incident *v;
+    bm__finc *v;
     size_t n, cap;
 } collect_ctx;
 
@@ -1785,14 +1888,24 @@ static int collect_cb(const bm_incident *inc, void *user)
 {
     collect_ctx *c = user;
     if (c->n == c->cap) {
-        size_t cap = c->cap * 2 + 256;
-        bm_incident *v = realloc(c->v, cap * sizeof *v);
+        size_t cap = c->cap * 2 + 1024;
+        bm__finc *v = realloc(c->v, cap * sizeof *v);
         if (!v)
             return BM_ENOMEM;
         c->v = v, c->cap = cap;
     }
-    c->v[c->n++] = *inc;
+    bm__finc_from(&c->v[c->n++], inc);
     return 0;
+}
+
+/* The frame's drawing order: date_start, then id (what bm_store_query's order would be). */
+static int cmp_order(const void *a, const void *b)
+{
+    const bm__finc *x = a, *y = b;
+    int c = bm_date_cmp(x->start, y->start);
+    if (c)
+        return c;
+    return x->id < y->id ? -1 : x->id > y->id;
 }
 
 typedef struct map_ctx {
@@ -1840,13 +1953,22 @@ int bm_render_map(const bm_render_opts *o, bm_store *store, const bm_query *q, c
         oo.has_to = 1, oo.to = q->to;
     collect_ctx c = {0};
     bm_query all;
-    bm_query_init(&all);
-    rc = bm_store_query(store, q ? q : &all, collect_cb, &c);
+    if (q)
+        all = *q;
+    else
+        bm_query_init(&all);
+    /* Storage order and a sort here: on a large table the store's date order costs several
+     * times the whole map (random reads through the date index). A limit keeps the
+     * earliest, which only the store's order gives. */
+    all.any_order = all.limit <= 0;
+    rc = bm_store_query(store, &all, collect_cb, &c);
     if (rc != BM_OK) {
         free(c.v);
         return bm_error_set(err, rc == BM_ENOMEM ? BM_ENOMEM : BM_EDB, "querying incidents: %s",
                             rc == BM_ENOMEM ? "out of memory" : bm_store_errmsg(store));
     }
+    if (all.any_order && c.n)
+        qsort(c.v, c.n, sizeof *c.v, cmp_order);
     bm_renderer *r = NULL;
     bm_render_item *items = c.n ? malloc(c.n * sizeof *items) : NULL;
     if (c.n && !items)
@@ -1856,12 +1978,16 @@ int bm_render_map(const bm_render_opts *o, bm_store *store, const bm_query *q, c
     if (rc == BM_OK)
         rc = bm_renderer_load_places(r, store, err);
     if (rc == BM_OK)
-        rc = bm_renderer_set_incidents(r, c.v, c.n, err);
+        rc = set_fincs(r, c.v, c.n, err);
     if (rc == BM_OK) {
+        /* The frame reads the incidents from c.v (r->map_fi); items carry order, size and
+         * opacity only. */
         for (size_t i = 0; i < c.n; i++)
-            items[i] = (bm_render_item){&c.v[i], 1, 1};
+            items[i] = (bm_render_item){NULL, 1, 1};
+        r->map_fi = c.v;
         bm_render_frame f = {items, c.n, NULL, NULL, 0, {0, 0, 0}, {0, 0, 0}};
         rc = bm_renderer_write(r, &f, path, overwrite, err);
+        r->map_fi = NULL, r->fi = NULL;
     }
     if (rc == BM_OK && n_drawn)
         *n_drawn = c.n;

@@ -137,6 +137,34 @@ int bm__basemap_read(bm__basemap_src *src, const double box[4], const bm__proj *
 /* Reads region polygons (a GeoJSON with an `id` property) into bm->regions. */
 int bm__basemap_load_regions(const char *path, const bm__proj *p, bm__basemap *bm, bm_error *err);
 void bm__basemap_free(bm__basemap *bm);
+/* ---- Basemap cache (basemap_cache.c) ---------------------------------------------------- */
+
+/* What one map's basemap load produces: the layers projected, clipped to load_box (lon/lat)
+ * and thinned for a page scale of view_k, with the basemap's corridor and locator boxes. */
+typedef struct bm__bcache_entry {
+    bm__basemap bm;
+    double view_k;
+    double load_box[4];
+} bm__bcache_entry;
+
+/* A cache key: a digest of the three files' bytes (a missing file counts as absent) and of
+ * params (the map's extent, projection, page and layout options). Free with
+ * bm__bcache_key_free(). BM_ENOMEM only. */
+typedef struct bm__bcache_key bm__bcache_key;
+int bm__bcache_key_make(const char *basemap_path, const char *regions_path,
+                        const char *style_path, const void *params, size_t params_len,
+                        bm__bcache_key **out);
+void bm__bcache_key_free(bm__bcache_key *k);
+/* The entry for k: BM_OK with e filled (the caller owns it: bm__bcache_entry_free), or
+ * BM_ENOTFOUND when there is none or it is corrupt, partial or of another version. */
+int bm__bcache_load(const bm__bcache_key *k, bm__bcache_entry *e);
+/* Writes e under k atomically, creating the cache directory. A status only: callers carry
+ * on without the cache when it fails. */
+int bm__bcache_store(const bm__bcache_key *k, const bm__bcache_entry *e);
+/* Where k's entry lives (for tests); BM_ENOTFOUND when there is no cache directory. */
+int bm__bcache_path(const bm__bcache_key *k, char *buf, size_t size);
+void bm__bcache_entry_free(bm__bcache_entry *e);
+
 /* Drops vertices closer than tol (projected metres) to the last one kept, in place: the
  * full-resolution coastlines and rivers carry far more points than a page can show. */
 void bm__layer_simplify(bm__layer *l, double tol);
@@ -249,6 +277,20 @@ size_t bm__labels_placed(const bm__labels *l, const bm__rect **boxes);
 
 /* ---- The renderer (render.c and its helpers) ---------------------------------------- */
 
+/* What a frame reads of an incident: bm_render_map keeps only this (a 100k map held
+ * 1.7 KB per incident as bm_incident, 130 bytes as this); frames of bm_incident items get
+ * a copy made per frame. */
+typedef struct bm__finc {
+    int64_t id;
+    bm_date start, end;
+    bm_lonlat pt;
+    int type; /* type index, -1 unknown */
+    int geo, fatalities, n_sources;
+    char place_id[64];
+} bm__finc;
+
+void bm__finc_from(bm__finc *d, const bm_incident *inc);
+
 /* The renderer's own copy of an incident: only what the static layers and the layout use
  * (small: a 100k-incident map copies it whole). */
 typedef struct bm__rinc {
@@ -323,6 +365,9 @@ struct bm_renderer {
     bm__labels *labels;
     double *pxy; /* the frame's items on the page: x, y pairs (HUGE_VAL when off) */
     int *ptype;  /* and their type indices (-1 for an unknown type) */
+    const bm__finc *fi; /* the frame's incidents, as the frame reads them */
+    bm__finc *fi_buf;   /* fi when copied from the frame's bm_incident items */
+    const bm__finc *map_fi; /* bm_render_map's incidents, aligned with its items */
     size_t cap_pxy;
     /* Hatching tiles by colour and opacity, kept for the renderer's life: cairo's SVG surface
      * reads a pattern's surface when the document is finished, not when it is drawn. */
@@ -347,7 +392,7 @@ int bm__visible_anchor(const bm_renderer *r, const bm__feature *f, double margin
 const bm__rplace *bm__find_place(const bm_renderer *r, const char *id);
 
 /* render_symbols.c */
-double bm__symbol_diameter(const bm__style *st, const bm_incident *inc);
+double bm__symbol_diameter(const bm__style *st, const bm__finc *inc);
 void bm__draw_symbol(cairo_t *cr, const bm__style *st, int type, double x, double y, double d,
                      double alpha);
 /* The area conventions drawn in the legend. */

@@ -93,7 +93,7 @@ void bm__draw_symbol(cairo_t *cr, const bm__style *st, int type, double x, doubl
     cairo_stroke(cr);
 }
 
-double bm__symbol_diameter(const bm__style *st, const bm_incident *inc)
+double bm__symbol_diameter(const bm__style *st, const bm__finc *inc)
 {
     double v;
     if (st->size_by_fatalities)
@@ -434,7 +434,7 @@ static void draw_group(bm_renderer *r, cairo_t *cr, const raster *ra, const bm_r
     if (g == 1) {
         const bm_render_item *it = &f->items[refs[0]];
         int t = r->ptype[refs[0]];
-        double d = bm__symbol_diameter(st, it->inc) * it->scale;
+        double d = bm__symbol_diameter(st, &r->fi[refs[0]]) * it->scale;
         if (ra)
             blit(ra, type_sprite(r, t, d), x, y, it->alpha);
         else
@@ -454,7 +454,7 @@ static void draw_group(bm_renderer *r, cairo_t *cr, const raster *ra, const bm_r
         const bm_render_item *it = &f->items[refs[k]];
         double ang = -M_PI / 2 + 2 * M_PI * (double)k / (double)g;
         double sx = x + ring * cos(ang), sy = y + ring * sin(ang);
-        double d = bm__symbol_diameter(st, it->inc) * it->scale * 0.85;
+        double d = bm__symbol_diameter(st, &r->fi[refs[k]]) * it->scale * 0.85;
         int t = r->ptype[refs[k]];
         if (ra)
             blit(ra, type_sprite(r, t, d), sx, sy, it->alpha);
@@ -496,10 +496,10 @@ static uint32_t assign_groups(bm_renderer *r, const bm_render_frame *f, uint32_t
         slot[k] = NO_GROUP;
     double cell = fmax(r->st.colocated, 0.01);
     for (size_t i = 0; i < f->n_items; i++) {
-        const bm_incident *inc = f->items[i].inc;
+        const bm__finc *inc = &r->fi[i];
         double x = r->pxy[2 * i], y = r->pxy[2 * i + 1];
         gid[i] = NO_GROUP;
-        if (inc->geo_precision >= 3 || x == HUGE_VAL || !in_frame(&r->view, x, y) ||
+        if (inc->geo >= 3 || x == HUGE_VAL || !in_frame(&r->view, x, y) ||
             r->ptype[i] < 0)
             continue;
         uint64_t key = cell_key(x, y, cell);
@@ -602,7 +602,7 @@ typedef struct area_acc {
 /* Region-level places name their polygon in the gazetteer's regions; governorates and bare
  * points fall back on the governorate that holds the point. Returns 0 for country-level
  * places, which no area on this map stands for. */
-static int area_of(const bm_renderer *r, const bm_incident *inc, const double *page, area_key *k)
+static int area_of(const bm_renderer *r, const bm__finc *inc, const double *page, area_key *k)
 {
     const bm__rplace *pl = bm__find_place(r, inc->place_id);
     if (pl && pl->kind == BM_PK_COUNTRY)
@@ -782,10 +782,10 @@ void bm__draw_areas(bm_renderer *r, cairo_t *cr, const bm_render_frame *f)
     area_acc *acc = NULL;
     size_t n = 0, cap = 0;
     for (size_t i = 0; i < f->n_items; i++) {
-        const bm_incident *inc = f->items[i].inc;
+        const bm__finc *inc = &r->fi[i];
         int t = r->ptype[i];
         area_key k;
-        if (inc->geo_precision < 3 || t < 0 || r->pxy[2 * i] == HUGE_VAL ||
+        if (inc->geo < 3 || t < 0 || r->pxy[2 * i] == HUGE_VAL ||
             !area_of(r, inc, r->pxy + 2 * i, &k))
             continue;
         size_t j = 0;

@@ -32,6 +32,7 @@ enum {
     ST_INCIDENT_UPDATE,
     ST_INCIDENT_GET,
     ST_INCIDENT_FIND_EXTERNAL,
+    ST_INCIDENT_BY_KEY,
     ST_SOURCE_ADD,
     ST_ARTICLE_FIND,
     ST_ARTICLE_ADD,
@@ -45,6 +46,7 @@ enum {
     ST_SAVEPOINT,
     ST_RELEASE,
     ST_ROLLBACK_TO,
+    ST_SOURCES_OF, /* an export reads the sources of each incident it writes */
     ST_COUNT
 };
 
@@ -66,12 +68,21 @@ struct bm_store {
         unsigned last_use;
     } qcache[8];
     unsigned qclock;
+    /* Bulk loads (bulk_note_insert): incidents inserted in the open
+     * transaction, and the index and trigger SQL set aside until its commit. */
+    int64_t tx_inserts;
+    int64_t bulk_first_id; /* rows from here on are missing from the R*Tree */
+    char *bulk_sql[4];
+    int bulk;
+    int no_bulk; /* bm__store_keep_indexes() */
     char errmsg[512];
 };
 
+/* A point's MBR corner is the point: MbrMinX reads it from the blob header, where ST_X
+ * parses the whole geometry (three times the cost over a large query). */
 #define INCIDENT_COLUMNS                                                                   \
-    "i.id, i.date_start, i.date_end, i.date_precision, i.type, i.place_id, ST_X(i.geom), " \
-    "ST_Y(i.geom), i.geo_precision, i.confidence, i.fatalities, i.summary, i.reasons, "    \
+    "i.id, i.date_start, i.date_end, i.date_precision, i.type, i.place_id, MbrMinX(i.geom), " \
+    "MbrMinY(i.geom), i.geo_precision, i.confidence, i.fatalities, i.summary, i.reasons, "    \
     "(SELECT count(*) FROM incident_sources s WHERE s.incident_id = i.id), "              \
     "i.actor1, i.actor2, i.provenance, i.external_id, i.inter1, i.inter2"
 
@@ -202,6 +213,126 @@ static int exec_cached(bm_store *s, int which, const char *sql)
     return BM_OK;
 }
 
+/* ---- Bulk loads ------------------------------------------------------ */
+
+/* Inserting into the date indexes and the R*Tree row by row costs a bulk
+ * load more than the rows themselves; building them once at the end is what
+ * SQLite's own path (load, then CREATE INDEX and CreateSpatialIndex) does.
+ * Once a transaction has inserted BULK_MIN_ROWS incidents and at least half
+ * as many as the table held before it, the two date indexes and the R*Tree
+ * insert trigger are dropped inside the transaction and rebuilt before its
+ * COMMIT: readers never see the table without them, and a rollback (or a
+ * kill) undoes the drop with everything else. Lookups the load itself needs
+ * (external ids, primary keys) keep their indexes. Only incident rows are
+ * written through validate_incident() while it lasts (no raw SQL edits). */
+#define BULK_MIN_ROWS 5000
+
+static const char *const bulk_objects[] = {"incidents_cell_date", "incidents_date",
+                                           "gii_incidents_geom", NULL};
+
+static void bulk_clear(bm_store *s)
+{
+    if (s->bulk && s->db)
+        exec(s, "PRAGMA ignore_check_constraints = OFF");
+    for (size_t i = 0; i < sizeof s->bulk_sql / sizeof s->bulk_sql[0]; i++) {
+        free(s->bulk_sql[i]);
+        s->bulk_sql[i] = NULL;
+    }
+    s->bulk = 0;
+    s->tx_inserts = 0;
+}
+
+static int object_exists(bm_store *s, const char *name, int *exists)
+{
+    int64_t n = 0;
+    int rc = scalar_int(s, "SELECT count(*) FROM sqlite_master WHERE name = ?1", name, &n);
+    *exists = n > 0;
+    return rc;
+}
+
+/* Sets the indexes and the trigger aside (their SQL kept for the commit). */
+static int bulk_defer(bm_store *s)
+{
+    int64_t total = 0, first = 0;
+    int rc = scalar_int(s, "SELECT count(*) FROM incidents", NULL, &total);
+    if (rc == BM_OK && total - s->tx_inserts > 2 * s->tx_inserts)
+        return BM_OK; /* a small batch into a large table: keep maintaining */
+    if (rc == BM_OK)
+        rc = scalar_int(s, "SELECT coalesce(max(id), 0) + 1 FROM incidents", NULL, &first);
+    for (size_t i = 0; rc == BM_OK && bulk_objects[i]; i++) {
+        sqlite3_stmt *st;
+        if ((rc = prepare(s, "SELECT type, sql FROM sqlite_master WHERE name = ?1", &st)) != BM_OK)
+            break;
+        sqlite3_bind_text(st, 1, bulk_objects[i], -1, SQLITE_STATIC);
+        char drop[128] = "";
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 1)) {
+            s->bulk_sql[i] = strdup((const char *)sqlite3_column_text(st, 1));
+            snprintf(drop, sizeof drop, "DROP %s \"%s\"",
+                     strcmp((const char *)sqlite3_column_text(st, 0), "trigger") ? "INDEX"
+                                                                                  : "TRIGGER",
+                     bulk_objects[i]);
+            if (!s->bulk_sql[i])
+                rc = fail(s, BM_ENOMEM, "out of memory");
+        }
+        sqlite3_finalize(st);
+        if (rc == BM_OK && drop[0])
+            rc = exec(s, drop);
+    }
+    /* The CHECK constraints build two temporary B-trees per row (the IN
+     * lists of type and precision): validate_incident() checks the same
+     * in C, and bm_store_incident_update() too, for as long as this lasts. */
+    if (rc == BM_OK)
+        rc = exec(s, "PRAGMA ignore_check_constraints = ON");
+    s->bulk = 1;
+    s->bulk_first_id = first;
+    return rc;
+}
+
+void bm__store_keep_indexes(bm_store *s)
+{
+    s->no_bulk = 1;
+}
+
+/* Called after each incident insert inside a transaction. */
+static int bulk_note_insert(bm_store *s)
+{
+    if (s->tx_depth <= 0 || s->bulk || s->no_bulk || ++s->tx_inserts != BULK_MIN_ROWS)
+        return BM_OK;
+    return bulk_defer(s);
+}
+
+/* Before the outermost COMMIT: the indexes and the trigger back (unless a
+ * rolled-back savepoint already restored them), and the R*Tree given the
+ * rows inserted meanwhile. */
+static int bulk_finish(bm_store *s)
+{
+    if (!s->bulk)
+        return BM_OK;
+    int rc = BM_OK;
+    for (size_t i = 0; rc == BM_OK && bulk_objects[i]; i++) {
+        int exists = 0;
+        if (!s->bulk_sql[i] || (rc = object_exists(s, bulk_objects[i], &exists)) != BM_OK ||
+            exists)
+            continue;
+        rc = exec(s, s->bulk_sql[i]);
+    }
+    if (rc == BM_OK) {
+        sqlite3_stmt *st;
+        rc = prepare(s,
+                     "INSERT OR REPLACE INTO idx_incidents_geom(pkid, xmin, xmax, ymin, ymax) "
+                     "SELECT id, MbrMinX(geom), MbrMaxX(geom), MbrMinY(geom), MbrMaxY(geom) "
+                     "FROM incidents WHERE id >= ?1 AND geom IS NOT NULL",
+                     &st);
+        if (rc == BM_OK) {
+            sqlite3_bind_int64(st, 1, s->bulk_first_id);
+            rc = step_done(s, st, "building the spatial index");
+            sqlite3_finalize(st);
+        }
+    }
+    bulk_clear(s);
+    return rc;
+}
+
 int bm_store_begin(bm_store *s)
 {
     if (s->pg)
@@ -224,7 +355,10 @@ int bm_store_commit(bm_store *s)
         return fail(s, BM_EINVAL, "commit without a transaction");
     if (--s->tx_depth > 0)
         return exec_cached(s, ST_RELEASE, "RELEASE nested");
-    int rc = exec_cached(s, ST_COMMIT, "COMMIT");
+    int rc = bulk_finish(s);
+    if (rc == BM_OK)
+        rc = exec_cached(s, ST_COMMIT, "COMMIT");
+    s->tx_inserts = 0;
     if (rc != BM_OK) {
         char keep[512];
         snprintf(keep, sizeof keep, "%s", s->errmsg);
@@ -249,6 +383,7 @@ void bm_store_rollback(bm_store *s)
     }
     if (!sqlite3_get_autocommit(s->db))
         exec_cached(s, ST_ROLLBACK, "ROLLBACK");
+    bulk_clear(s); /* the rollback brought the indexes back */
 }
 
 /* ---- Opening --------------------------------------------------------- */
@@ -264,6 +399,7 @@ static void store_free(bm_store *s)
         sqlite3_finalize(s->qcache[i].st);
         free(s->qcache[i].sql);
     }
+    bulk_clear(s);
     if (s->db)
         sqlite3_close_v2(s->db);
     if (s->splite)
@@ -359,6 +495,12 @@ static int configure_connection(bm_store *s)
     int rc = exec(s, "PRAGMA foreign_keys = ON");
     if (rc == BM_OK && !s->read_only)
         rc = exec(s, "PRAGMA synchronous = NORMAL");
+    /* Each checkpoint syncs the WAL and the database file (two fdatasync
+     * calls); at SQLite's default of 1,000 pages an ingest, ~30 pages per
+     * article, checkpointed every 30 articles and spent most of its wall
+     * time waiting for the disk. A kill still loses nothing committed. */
+    if (rc == BM_OK && !s->read_only)
+        rc = exec(s, "PRAGMA wal_autocheckpoint = 16384");
     /* A bulk load touches the R*Tree all over: a page cache that holds the
      * index avoids spilling to the WAL mid-transaction. */
     if (rc == BM_OK)
@@ -774,6 +916,8 @@ int bm_store_incident_add(bm_store *s, bm_incident *inc)
         inc->id = sqlite3_last_insert_rowid(s->db);
     if (rc == BM_OK)
         rc = note_span(s, inc);
+    if (rc == BM_OK)
+        rc = bulk_note_insert(s);
     return rc;
 }
 
@@ -983,7 +1127,8 @@ static int build_query(bm_store *s, const bm_query *q, const char *select, sqlit
             n += (size_t)snprintf(sql + n, sizeof sql - n, "%s?%zu", k ? "," : "", 100 + k);
         n += (size_t)snprintf(sql + n, sizeof sql - n, ")");
     }
-    n += (size_t)snprintf(sql + n, sizeof sql - n, " ORDER BY i.date_start, i.id");
+    if (!q->any_order)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " ORDER BY i.date_start, i.id");
     if (q->limit > 0)
         snprintf(sql + n, sizeof sql - n, " LIMIT :limit");
     sqlite3_stmt *st = query_stmt(s, sql);
@@ -1052,6 +1197,50 @@ static int count_cb(const bm_incident *inc, void *user)
     (void)inc;
     ++*(int64_t *)user;
     return 0;
+}
+
+/* Ingest's duplicate lookup: one statement whose text never changes, so it
+ * stays prepared (the general query's text names grid cells and misses any
+ * text cache). Runs inside the writer's transaction, so it sees every
+ * committed article: exact under concurrent writers with nothing cached. */
+int bm__store_incidents_by_key(bm_store *s, const bm_incident *key, bm_incident_cb cb, void *user)
+{
+    if (s->pg)
+        return bm__pg_incidents_by_key(s->pg, key, cb, user);
+    /* Only the key columns: the full column list counts each row's sources,
+     * which grows with every article merged into it. */
+    sqlite3_stmt *st = cached(s, ST_INCIDENT_BY_KEY,
+                              "SELECT i.id, ST_X(i.geom), ST_Y(i.geom) FROM incidents i"
+                              " WHERE i.date_start = ?1 AND i.date_end = ?2"
+                              " AND i.date_precision = ?3 AND i.type = ?4"
+                              " AND coalesce(i.place_id, '') = ?5 ORDER BY i.id");
+    if (!st)
+        return BM_EDB;
+    char d1[11], d2[11];
+    sqlite3_bind_text(st, 1, bm_date_format(key->date_start, d1), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, bm_date_format(key->date_end, d2), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, bm_precision_name(key->date_precision), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, key->type, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, key->place_id, -1, SQLITE_TRANSIENT);
+    bm_incident inc;
+    int step, rc = BM_OK;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        bm_incident_init(&inc);
+        inc.id = sqlite3_column_int64(st, 0);
+        inc.pt.lon = sqlite3_column_double(st, 1);
+        inc.pt.lat = sqlite3_column_double(st, 2);
+        inc.date_start = key->date_start;
+        inc.date_end = key->date_end;
+        inc.date_precision = key->date_precision;
+        snprintf(inc.type, sizeof inc.type, "%s", key->type);
+        snprintf(inc.place_id, sizeof inc.place_id, "%s", key->place_id);
+        if ((rc = cb(&inc, user)) != 0)
+            break;
+    }
+    if (rc == BM_OK && step != SQLITE_DONE)
+        rc = db_fail(s, "duplicate lookup");
+    sqlite3_reset(st);
+    return rc;
 }
 
 int bm_store_count(bm_store *s, const bm_query *q, int64_t *count)
@@ -1157,19 +1346,26 @@ int bm_store_source_add(bm_store *s, const bm_source *src)
     return step_done(s, st, "add incident source");
 }
 
+#define SOURCE_COLUMNS                                                                      \
+    "SELECT s.incident_id, s.article_id, s.byte_start, s.byte_end, s.sentence, a.file_name, " \
+    "a.url, a.source, a.published FROM incident_sources s JOIN articles a ON a.id = "         \
+    "s.article_id "
+
 int bm_store_sources(bm_store *s, int64_t incident_id, bm_source_cb cb, void *user)
 {
     if (s->pg)
         return bm__pg_sources(s->pg, incident_id, cb, user);
-    sqlite3_stmt *st;
-    int rc = prepare(s,
-                     "SELECT s.incident_id, s.article_id, s.byte_start, s.byte_end, s.sentence, "
-                     "a.file_name, a.url, a.source, a.published FROM incident_sources s JOIN articles a ON "
-                     "a.id = s.article_id WHERE ?1 <= 0 OR s.incident_id = ?1 "
-                     "ORDER BY s.incident_id, s.article_id, s.byte_start",
-                     &st);
-    if (rc != BM_OK)
-        return rc;
+    /* One incident's: a prepared statement kept (an index search, run once per exported
+     * incident); all of them: a scan, prepared per call. */
+    sqlite3_stmt *st = NULL;
+    int one = incident_id > 0, rc = BM_OK;
+    if (one)
+        st = cached(s, ST_SOURCES_OF,
+                    SOURCE_COLUMNS "WHERE s.incident_id = ?1 ORDER BY s.article_id, s.byte_start");
+    else
+        rc = prepare(s, SOURCE_COLUMNS "ORDER BY s.incident_id, s.article_id, s.byte_start", &st);
+    if (!st)
+        return rc != BM_OK ? rc : BM_EDB;
     sqlite3_bind_int64(st, 1, incident_id);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1190,7 +1386,10 @@ int bm_store_sources(bm_store *s, int64_t incident_id, bm_source_cb cb, void *us
     }
     if (rc == BM_OK && step != SQLITE_DONE)
         rc = db_fail(s, "read sources");
-    sqlite3_finalize(st);
+    if (one)
+        sqlite3_reset(st);
+    else
+        sqlite3_finalize(st);
     return rc;
 }
 

@@ -41,6 +41,8 @@ int bm__pg_incident_get(bm_pg *p, int64_t id, bm_incident *out);
 int bm__pg_incident_delete(bm_pg *p, int64_t id);
 int bm__pg_query(bm_pg *p, const bm_query *q, bm_incident_cb cb, void *user);
 int bm__pg_count(bm_pg *p, const bm_query *q, int64_t *count);
+/* store_private.h's bm__store_incidents_by_key (ingest's duplicate lookup). */
+int bm__pg_incidents_by_key(bm_pg *p, const bm_incident *key, bm_incident_cb cb, void *user);
 
 int bm__pg_article_find(bm_pg *p, const char *sha256, int64_t *id);
 int bm__pg_article_add(bm_pg *p, bm_article *a);

@@ -668,7 +668,8 @@ static int build_query(bm_pg *p, const bm_query *q, char *sql, size_t size, cons
         }
         n += (size_t)snprintf(sql + n, size - n, ")");
     }
-    n += (size_t)snprintf(sql + n, size - n, " ORDER BY i.date_start, i.id");
+    if (!q->any_order)
+        n += (size_t)snprintf(sql + n, size - n, " ORDER BY i.date_start, i.id");
     if (q->limit > 0) {
         v[k] = i64(nb, k, q->limit), k++;
         snprintf(sql + n, size - n, " LIMIT $%d::bigint", k);
@@ -698,6 +699,39 @@ int bm__pg_query(bm_pg *p, const bm_query *q, bm_incident_cb cb, void *user)
     sc->user = user;
     rc = bm__pg_scan(p, sql, nv, v, incident_row, sc);
     free(sc);
+    return rc;
+}
+
+/* Ingest's duplicate lookup (see store.c): the key columns only, inside the
+ * writer's transaction (and lock), so every committed article counts. */
+int bm__pg_incidents_by_key(bm_pg *p, const bm_incident *key, bm_incident_cb cb, void *user)
+{
+    char d1[11], d2[11];
+    const char *v[5] = {bm_date_format(key->date_start, d1), bm_date_format(key->date_end, d2),
+                        bm_precision_name(key->date_precision), key->type, key->place_id};
+    PGresult *r = bm__pg_run(p, PS_BY_KEY,
+                             "SELECT i.id, ST_X(i.geom), ST_Y(i.geom) FROM incidents i "
+                             "WHERE i.date_start = $1::date AND i.date_end = $2::date "
+                             "AND i.date_precision = $3 AND i.type = $4 "
+                             "AND coalesce(i.place_id, '') = $5 ORDER BY i.id",
+                             5, v);
+    if (!r)
+        return BM_EDB;
+    int rc = 0;
+    bm_incident inc;
+    for (int i = 0; i < PQntuples(r) && rc == 0; i++) {
+        bm_incident_init(&inc);
+        inc.id = int_val(r, i, 0, 0);
+        inc.pt.lon = dbl_val(r, i, 1);
+        inc.pt.lat = dbl_val(r, i, 2);
+        inc.date_start = key->date_start;
+        inc.date_end = key->date_end;
+        inc.date_precision = key->date_precision;
+        snprintf(inc.type, sizeof inc.type, "%s", key->type);
+        snprintf(inc.place_id, sizeof inc.place_id, "%s", key->place_id);
+        rc = cb(&inc, user);
+    }
+    PQclear(r);
     return rc;
 }
 

@@ -34,6 +34,7 @@ enum {
     PS_RECORD_GET,
     PS_RECORD_PUT,
     PS_IDENTITY_RECORD,
+    PS_BY_KEY,
     PS_COUNT
 };
 

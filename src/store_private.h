@@ -28,4 +28,16 @@ int bm__store_open_full(const char *path, const char *pg_schema, int flags, int 
 /* The 1-degree grid cell of a point, as stored in incidents.cell. */
 int bm__grid_cell(bm_lonlat pt);
 
+/* Calls cb for each stored incident with key's type, date_start, date_end,
+ * date precision and place_id ("" matches none), lowest id first, with only
+ * those fields, its id and its point filled in. The incident passed to cb is
+ * borrowed for the call. */
+int bm__store_incidents_by_key(bm_store *store, const bm_incident *key, bm_incident_cb cb,
+                               void *user);
+
+/* Keeps the incident indexes maintained row by row however many incidents
+ * one transaction inserts: for writers that query incidents between their
+ * inserts (ingest's duplicate lookup needs the date index). */
+void bm__store_keep_indexes(bm_store *store);
+
 #endif

@@ -18,7 +18,7 @@ fail() { echo "check_heldout: $*" >&2; exit 1; }
 # year-inference or a type-mapping bug falls below. tests/heldout/README.md has the
 # same table (checked below).
 # Raise them when the extractor improves; lower one only with the reason in the commit.
-floors=0.97,0.97,0.81,0.47,0.92   # place F1, date F1, incident recall, precision, type accuracy
+floors=0.97,0.97,0.81,0.49,0.92   # place F1, date F1, incident recall, precision, type accuracy
 
 [ -x "$bm" ] || fail "no bordermap binary at $bm (set BM_BIN)"
 [ -x "$build/bench_corpus" ] || fail "no bench_corpus next to $bm (configure with -DBM_BUILD_BENCH=ON)"

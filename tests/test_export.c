@@ -1022,6 +1022,83 @@ static void test_kml(void)
     free(text);
 }
 
+/* Sources stream with the incidents in batches (a reader thread, a ring of batches): many
+ * more incidents than a batch, with none, one, two or three source articles each (two
+ * sentences from the same article once), must each carry exactly their own lists, in the
+ * store's order (date_start, id), whatever batch they fell in. */
+static void test_streaming(void)
+{
+    char db[700], path[700];
+    snprintf(db, sizeof db, "%s/stream.sqlite", g_dir);
+    bm_store *s = NULL;
+    bm_error err;
+    bm_error_clear(&err);
+    BM_REQUIRE(bm_store_open(db, 0, &s, &err) == BM_OK);
+    BM_REQUIRE(bm_store_begin(s) == BM_OK);
+    put_place(s, "abu-kamal", "Abu Kamal", "البوكمال", 40.9188, 34.4531, 80000);
+    enum { N_ART = 7, N_INC = 1300 };
+    static const char *const outlets[] = {"Rudaw", "Enab Baladi", "Shafaq", NULL};
+    int64_t art[N_ART];
+    for (int a = 0; a < N_ART; a++) {
+        char sha[65], file[32], url[64], pub[16];
+        snprintf(sha, sizeof sha, "%064d", a + 1);
+        snprintf(file, sizeof file, "a%d.txt", a);
+        snprintf(url, sizeof url, "https://example.org/%d", a);
+        snprintf(pub, sizeof pub, "2024-02-%02d", a + 1);
+        art[a] = add_article(s, sha, file, a % 3 ? url : NULL, outlets[a % 4], pub);
+    }
+    for (int i = 0; i < N_INC; i++) {
+        char date[16], summary[32];
+        /* Dates out of id order, so the store's order is not the insertion order. */
+        snprintf(date, sizeof date, "2024-%02d-%02d", 1 + (i * 7) % 12, 1 + (i * 13) % 28);
+        snprintf(summary, sizeof summary, "incident %d", i);
+        int64_t id = add_incident(s, date, "clash", i % 2 ? "abu-kamal" : "", 40 + i * 0.001,
+                                  34, -1, 0.5, summary);
+        for (int k = 0; k < i % 4; k++)
+            add_source(s, id, art[(i + 2 * k) % N_ART], 10 * k, k ? "ثم" : "قصف");
+        if (i % 11 == 0 && i % 4)
+            add_source(s, id, art[i % N_ART], 500, "second sentence of the same article");
+    }
+    BM_REQUIRE(bm_store_commit(s) == BM_OK);
+    const char *files[] = {"stream.geojson", "stream.gpkg", "stream.fgb"};
+    for (size_t f = 0; f < 3; f++) {
+        out_path(path, sizeof path, files[f]);
+        bm_export_opts o;
+        bm_export_opts_init(&o);
+        int64_t n = -1;
+        int rc = bm_export(s, path, &o, &n, &err);
+        if (rc != BM_OK)
+            BM_FAIL_AT("export %s: %s", path, bm_error_text(&err));
+        BM_ASSERT_EQ_INT(n, N_INC);
+        verify_incidents(s, path, &o.query, 1e-6, 1);
+    }
+    /* The order: features as the store lists them. */
+    out_path(path, sizeof path, "stream.geojson");
+    GDALDatasetH ds = open_vector(path, NULL);
+    BM_REQUIRE(ds);
+    OGRLayerH layer = GDALDatasetGetLayer(ds, 0);
+    char prev[16] = "";
+    int64_t prev_id = 0, k = 0;
+    OGRFeatureH feat;
+    while ((feat = OGR_L_GetNextFeature(layer)) != NULL) {
+        char buf[32];
+        const char *d = prop_str(feat, "date_start", buf, sizeof buf);
+        int64_t id = OGR_F_GetFieldAsInteger64(feat, OGR_F_GetFieldIndex(feat, "id"));
+        BM_REQUIRE(d);
+        int c = strcmp(prev, d);
+        if (c > 0 || (c == 0 && id <= prev_id))
+            BM_FAIL_AT("feature %lld out of order: %s/%lld after %s/%lld", (long long)k, d,
+                       (long long)id, prev, (long long)prev_id);
+        snprintf(prev, sizeof prev, "%s", d);
+        prev_id = id;
+        k++;
+        OGR_F_Destroy(feat);
+    }
+    BM_ASSERT_EQ_INT(k, N_INC);
+    GDALClose(ds);
+    bm_store_close(s);
+}
+
 int main(void)
 {
     snprintf(g_dir, sizeof g_dir, "%s", bm_test_tmpdir());
@@ -1045,6 +1122,7 @@ int main(void)
     test_gdal_failure();
     test_library_errors(s);
     bm_store_close(s);
+    test_streaming();
     int rc = bm_test_finish("test_export");
     if (rc == 0)
         bm_test_rmtree(g_dir);

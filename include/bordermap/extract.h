@@ -69,6 +69,12 @@ typedef struct bm_extraction {
  * freed before reuse; free with bm_extraction_free(). */
 int bm_extract(const bm_extractor *x, const char *text, size_t len, const bm_date *published,
                bm_extraction *out, bm_error *err);
+/* bm_extract() over tokens the caller already has (bm_tokenize() of exactly
+ * this text; borrowed, only read), so a pipeline tokenises once. NULL
+ * tokens: tokenised here. The extractor is only read: threads may share it. */
+int bm_extract_tokens(const bm_extractor *x, const char *text, size_t len,
+                      const bm_tokens *tokens, const bm_date *published, bm_extraction *out,
+                      bm_error *err);
 void bm_extraction_free(bm_extraction *e);
 
 /* "ar" when Arabic letters outnumber Latin ones, else "en". Static string. */

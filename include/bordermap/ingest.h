@@ -93,6 +93,24 @@ int bm_ingest_text(bm_ingest *ig, const char *name, const char *data, size_t len
 int bm_ingest_file(bm_ingest *ig, const char *path, const bm_ingest_opts *o, bm_ingest_result *r,
                    bm_error *err);
 
+/* Called by bm_ingest_files() on the caller's thread for each path, in the
+ * order given: rc is bm_ingest_file()'s, r and err (borrowed for the call)
+ * its result and message. */
+typedef void (*bm_ingest_file_cb)(const char *path, size_t index, int rc,
+                                  const bm_ingest_result *r, const bm_error *err, void *user);
+/* Ingests paths[0..n) as bm_ingest_file() would one after the other, with
+ * reading, digests, dates and extraction spread over `jobs` worker threads
+ * while the caller's thread stores each article (its own transaction, or the
+ * batch's savepoint) in the order given: the database ends up exactly as
+ * with jobs = 1, which runs everything on the caller's thread. At most
+ * 8 x jobs articles are held at once. Each article's outcome goes to cb;
+ * returns BM_EINVAL only for bad arguments. The handle's store must not be
+ * used by the caller until it returns. */
+int bm_ingest_files(bm_ingest *ig, char *const *paths, size_t n, const bm_ingest_opts *o,
+                    unsigned jobs, bm_ingest_file_cb cb, void *user, bm_error *err);
+/* The number of processors this process may use (at least 1). */
+unsigned bm_ingest_default_jobs(void);
+
 /* The extractor the handle uses (borrowed), e.g. to preview an article. */
 const bm_extractor *bm_ingest_extractor(const bm_ingest *ig);
 

@@ -106,11 +106,15 @@ typedef struct bm_query {
     const char *const *types;    /* n_types names; NULL/0 = all types */
     size_t n_types;
     int64_t limit;               /* <= 0: no limit */
+    int any_order;               /* 1: in storage order, not by date (a whole-table scan
+                                    without the date index's random reads; for callers
+                                    that sort or do not care, e.g. a map) */
 } bm_query;
 
 void bm_query_init(bm_query *q);
 
-/* Calls cb for each matching incident ordered by date_start, id. The
+/* Calls cb for each matching incident ordered by date_start, id (unless
+ * q->any_order). The
  * incident passed to cb is borrowed and valid only during the call. A non-zero
  * return from cb stops the scan and is returned. */
 typedef int (*bm_incident_cb)(const bm_incident *inc, void *user);

@@ -49,6 +49,10 @@ static void usage(FILE *fp)
         "  -b, --batch N         bulk load: commit every N articles (default 1). Each\n"
         "                        article stays all or nothing, but a kill loses the\n"
         "                        uncommitted batch (the next run reads it again)\n"
+        "  -j, --jobs N          extract on N threads (default: the processors this\n"
+        "                        process may use); one writer stores the articles\n"
+        "                        in the order given, so the database is the same\n"
+        "                        for any N (1: all on one thread)\n"
         "  -m, --max-bytes N     refuse articles larger than N bytes (suffix K or M;\n"
         "                        default 4M, 0 = no limit). Longer ones are read in\n"
         "                        blocks cut at paragraph breaks (memory stays about\n"
@@ -210,30 +214,37 @@ static const char *status_name(bm_ingest_status s)
     }
 }
 
-static void one_file(bm_cli *cli, bm_ingest *ig, const char *path, const bm_ingest_opts *o,
-                     int verbose, int progress, totals *t)
+typedef struct run_state {
+    bm_cli *cli;
+    totals t;
+    size_t n;
+    int verbose, progress;
+} run_state;
+
+/* One article's outcome, in input order (bm_ingest_files). */
+static void one_file(const char *path, size_t i, int rc, const bm_ingest_result *r,
+                     const bm_error *err, void *user)
 {
-    bm_ingest_result r;
-    bm_error err;
-    bm_error_clear(&err);
-    int rc = bm_ingest_file(ig, path, o, &r, &err);
+    run_state *st = user;
+    totals *t = &st->t;
     if (rc != BM_OK) {
         t->failed++;
-        if (progress)
+        if (st->progress)
             fputc('\n', stderr);
-        bm_cli_fail("ingest", "%s: %s", path, bm_error_text(&err));
-        return;
+        bm_cli_fail("ingest", "%s: %s", path, bm_error_text(err));
+    } else {
+        t->read++;
+        t->created += r->n_new;
+        t->merged += r->n_merged;
+        t->kept += r->n_kept;
+        t->unresolved += r->n_unresolved;
+        t->skipped += r->status == BM_INGEST_SKIPPED;
+        if (st->verbose)
+            printf("%s\t%s\t%zu\t%zu\t%s\t%s\n", path, status_name(r->status), r->n_new,
+                   r->n_merged, r->published[0] ? r->published : "-", r->language);
     }
-    t->read++;
-    t->created += r.n_new;
-    t->merged += r.n_merged;
-    t->kept += r.n_kept;
-    t->unresolved += r.n_unresolved;
-    t->skipped += r.status == BM_INGEST_SKIPPED;
-    if (verbose)
-        printf("%s\t%s\t%zu\t%zu\t%s\t%s\n", path, status_name(r.status), r.n_new, r.n_merged,
-               r.published[0] ? r.published : "-", r.language);
-    (void)cli;
+    if (st->progress)
+        bm_cli_progress(st->cli, "ingest", i + 1, st->n);
 }
 
 static void summary(const bm_cli *cli, const totals *t)
@@ -253,7 +264,7 @@ static void summary(const bm_cli *cli, const totals *t)
 }
 
 static int run(bm_cli *cli, const file_list *files, const bm_ingest_opts *o, size_t batch,
-               int verbose)
+               unsigned jobs, int verbose)
 {
     bm_store *store = bm_cli_open_store(cli, 0);
     if (!store)
@@ -270,13 +281,10 @@ static int run(bm_cli *cli, const file_list *files, const bm_ingest_opts *o, siz
         bm_store_close(store);
         return bm_cli_fail("ingest", "%s", bm_error_text(&err));
     }
-    totals t = {0};
-    int progress = files->n >= PROGRESS_MIN_FILES && bm_cli_progress_enabled(cli);
-    for (size_t i = 0; i < files->n; i++) {
-        one_file(cli, ig, files->v[i], o, verbose, progress, &t);
-        if (progress)
-            bm_cli_progress(cli, "ingest", i + 1, files->n);
-    }
+    run_state st = {cli, {0}, files->n, verbose, 0};
+    st.progress = files->n >= PROGRESS_MIN_FILES && bm_cli_progress_enabled(cli);
+    bm_ingest_files(ig, files->v, files->n, o, jobs, one_file, &st, &err);
+    totals t = st.t;
     if (bm_ingest_flush(ig, &err) != BM_OK) {
         /* The last batch is lost: say so rather than report it stored. */
         bm_cli_fail("ingest", "%s", bm_error_text(&err));
@@ -315,13 +323,15 @@ int bm_cmd_ingest(bm_cli *cli, int argc, char **argv)
         {"url", required_argument, NULL, 'u'},       {"force", no_argument, NULL, 'f'},
         {"verbose", no_argument, NULL, 'v'},         {"help", no_argument, NULL, 'h'},
         {"batch", required_argument, NULL, 'b'},     {"max-bytes", required_argument, NULL, 'm'},
+        {"jobs", required_argument, NULL, 'j'},
         {NULL, 0, NULL, 0},
     };
     bm_ingest_opts o;
     bm_ingest_opts_init(&o);
     int verbose = 0, c;
     size_t batch = 1;
-    while ((c = getopt_long(argc, argv, "p:s:u:fvhb:m:", opts, NULL)) != -1) {
+    unsigned jobs = bm_ingest_default_jobs();
+    while ((c = getopt_long(argc, argv, "p:s:u:fvhb:m:j:", opts, NULL)) != -1) {
         switch (c) {
         case 'p': o.published = optarg; break;
         case 's': o.source = optarg; break;
@@ -334,6 +344,14 @@ int bm_cmd_ingest(bm_cli *cli, int argc, char **argv)
                 return bm_cli_usage_error("ingest", "--batch wants a count from 1 to 1000000, "
                                           "not '%s'", optarg);
             batch = (size_t)v;
+            break;
+        }
+        case 'j': {
+            long long v;
+            if (bm_cli_parse_integer(optarg, 1, 256, &v) != BM_OK)
+                return bm_cli_usage_error("ingest", "--jobs wants a count from 1 to 256, "
+                                          "not '%s'", optarg);
+            jobs = (unsigned)v;
             break;
         }
         case 'm':
@@ -359,7 +377,7 @@ int bm_cmd_ingest(bm_cli *cli, int argc, char **argv)
         list_free(&files);
         return bm_cli_fail("ingest", "listing the articles failed");
     }
-    int rc = run(cli, &files, &o, batch, verbose);
+    int rc = run(cli, &files, &o, batch, jobs, verbose);
     list_free(&files);
     return rc;
 }

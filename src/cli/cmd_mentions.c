@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
+
 #include "bordermap/gazimport.h"
 #include "cli.h"
 #include "gazload.h"
@@ -40,6 +42,8 @@ static void usage(FILE *fp)
             "Input of any size is read in blocks cut at paragraph breaks.\n\n"
             "Options:\n"
             "  -p, --published DATE  publication date of the article (YYYY-MM-DD)\n"
+            "  -j, --jobs N          match blocks on N threads (default: the processors\n"
+            "                        this process may use); rows stay in input order\n"
             "  -h, --help            this help\n\n"
             "Examples:\n"
             "  bordermap mentions article.txt\n"
@@ -49,32 +53,30 @@ static void usage(FILE *fp)
             header);
 }
 
-typedef struct run {
-    bm_place_finder *finder;
-    const bm_dates *dates;
-    int has_published;
-    bm_date published;
-    int published_done;
-    unsigned long long base; /* offset of the current block in the input */
-} run;
 
-/* Rows are formatted by hand into one buffer and written with one fwrite:
- * printf's float conversion and per-field stdio calls were a quarter of the
- * run time on a large input. */
+/* Rows are formatted by hand into the block's output buffer, written with
+ * one fwrite per block: printf's float conversion and per-field stdio calls
+ * were a quarter of the run time on a large input. The buffer is reused
+ * block after block (no allocation per row). */
 typedef struct row {
-    char b[4096];
-    size_t n;
+    char *b;
+    size_t n, cap;
+    int oom;
 } row;
 
 static void row_put(row *r, const char *s, size_t len)
 {
-    if (r->n + len > sizeof r->b) {
-        fwrite(r->b, 1, r->n, stdout);
-        r->n = 0;
-        if (len > sizeof r->b) {
-            fwrite(s, 1, len, stdout);
+    if (r->n + len > r->cap) {
+        size_t nc = r->cap ? r->cap : 1 << 16;
+        while (nc < r->n + len)
+            nc *= 2;
+        char *b = realloc(r->b, nc);
+        if (!b) {
+            r->oom = 1;
             return;
         }
+        r->b = b;
+        r->cap = nc;
     }
     memcpy(r->b + r->n, s, len);
     r->n += len;
@@ -132,60 +134,76 @@ static void row_coord(row *r, double v)
     row_put(r, d, 6);
 }
 
-static void put_place(const run *rn, const char *text, const bm_place_mention *m)
+static void put_place(row *o, unsigned long long base, const char *text,
+                      const bm_place_mention *m)
 {
     const bm_gplace *p = m->place;
-    row r = {.n = 0};
-    row_put(&r, "place\t", 6);
-    row_u64(&r, rn->base + (unsigned long long)m->start);
-    row_put(&r, "\t", 1);
-    row_field(&r, text + m->start, m->end - m->start);
-    row_put(&r, "\t", 1);
-    row_field(&r, p->id, strlen(p->id));
-    row_put(&r, "\t", 1);
-    row_field(&r, p->name_en, strlen(p->name_en));
-    row_put(&r, "\t", 1);
-    row_field(&r, p->name_ar, strlen(p->name_ar));
-    row_put(&r, "\t", 1);
-    row_coord(&r, p->pt.lat);
-    row_put(&r, "\t", 1);
-    row_coord(&r, p->pt.lon);
-    row_put(&r, "\t-\t-\t", 5);
+    row_put(o, "place\t", 6);
+    row_u64(o, base + (unsigned long long)m->start);
+    row_put(o, "\t", 1);
+    row_field(o, text + m->start, m->end - m->start);
+    row_put(o, "\t", 1);
+    row_field(o, p->id, strlen(p->id));
+    row_put(o, "\t", 1);
+    row_field(o, p->name_en, strlen(p->name_en));
+    row_put(o, "\t", 1);
+    row_field(o, p->name_ar, strlen(p->name_ar));
+    row_put(o, "\t", 1);
+    row_coord(o, p->pt.lat);
+    row_put(o, "\t", 1);
+    row_coord(o, p->pt.lon);
+    row_put(o, "\t-\t-\t", 5);
     const char *origin = bm_gazetteer_origin(p);
-    row_put(&r, origin, strlen(origin));
-    row_put(&r, "\n", 1);
-    fwrite(r.b, 1, r.n, stdout);
+    row_put(o, origin, strlen(origin));
+    row_put(o, "\n", 1);
 }
 
-static void put_date(const run *rn, const char *text, const bm_date_mention *d)
+static void put_date(row *o, unsigned long long base, const char *text,
+                     const bm_date_mention *d)
 {
     char buf[16] = "-";
     if (d->resolved)
         bm_date_format_prec(d->date, d->precision, buf);
-    row r = {.n = 0};
-    row_put(&r, "date\t", 5);
-    row_u64(&r, rn->base + (unsigned long long)d->start);
-    row_put(&r, "\t", 1);
-    row_field(&r, text + d->start, d->end - d->start);
-    row_put(&r, "\t-\t-\t-\t-\t-\t", 11);
-    row_str(&r, buf);
-    row_put(&r, "\t", 1);
-    row_str(&r, bm_precision_name(d->precision));
-    row_put(&r, "\t-\n", 3);
-    fwrite(r.b, 1, r.n, stdout);
+    row_put(o, "date\t", 5);
+    row_u64(o, base + (unsigned long long)d->start);
+    row_put(o, "\t", 1);
+    row_field(o, text + d->start, d->end - d->start);
+    row_put(o, "\t-\t-\t-\t-\t-\t", 11);
+    row_str(o, buf);
+    row_put(o, "\t", 1);
+    row_str(o, bm_precision_name(d->precision));
+    row_put(o, "\t-\n", 3);
+}
+
+/* The line the last place was on: places come in text order, so each
+ * line's ends are found once, not once per place on it. */
+typedef struct line_span {
+    size_t start, end; /* [start, end): end is the '\n' or the text's end */
+    int valid;
+} line_span;
+
+static void line_of(const char *text, size_t len, size_t at, line_span *l)
+{
+    if (l->valid && at >= l->start && at < l->end)
+        return;
+    /* the line starts after the previous line's end, or later */
+    size_t lo = l->valid && at >= l->end ? l->end + 1 : 0, ls = at;
+    while (ls > lo && text[ls - 1] != '\n')
+        ls--;
+    l->start = ls;
+    const char *e = at < len ? memchr(text + at, '\n', len - at) : NULL;
+    l->end = e ? (size_t)(e - text) : len;
+    l->valid = 1;
 }
 
 /* Whether the line holding byte at shares it with a stamp's or a caption's
  * date (BM_FURNITURE_LINE). *f walks forward with the places (both in text
- * order). */
+ * order), and so does *l. */
 static int on_furniture_line(const char *text, size_t len, size_t at, const bm_date_mention *dm,
-                             size_t nd, size_t *f)
+                             size_t nd, size_t *f, line_span *l)
 {
-    size_t ls = at, le = at;
-    while (ls > 0 && text[ls - 1] != '\n')
-        ls--;
-    while (le < len && text[le] != '\n')
-        le++;
+    line_of(text, len, at, l);
+    size_t ls = l->start, le = l->end;
     while (*f < nd && dm[*f].start < ls)
         (*f)++;
     for (size_t k = *f; k < nd && dm[k].start < le; k++)
@@ -194,77 +212,233 @@ static int on_furniture_line(const char *text, size_t len, size_t at, const bm_d
     return 0;
 }
 
-static int process(run *r, const char *text, size_t len, bm_error *err)
+/* What every block is read with. */
+typedef struct context {
+    const bm_gazetteer *g;
+    const bm_dates *dates;
+    int has_published;
+    bm_date published;
+} context;
+
+/* The places and dates of one block, as TSV rows appended to *out. */
+static int process(const context *cx, bm_place_finder *finder, const char *text, size_t len,
+                   unsigned long long base, row *out, bm_error *err)
 {
-    if (!r->published_done) {
-        /* the article states its own date near the top, if anywhere */
-        r->published_done = 1;
-        if (!r->has_published && bm_dates_published(r->dates, text, len, &r->published) == BM_OK)
-            r->has_published = 1;
-    }
     const bm_place_mention *pm = NULL;
     bm_date_mention *dm = NULL;
     size_t np = 0, nd = 0;
-    int rc = bm_place_finder_run(r->finder, text, len, &pm, &np, err);
+    int rc = bm_place_finder_run(finder, text, len, &pm, &np, err);
     if (rc == BM_OK) {
         /* the dates read the same tokens: tokenise once */
         bm_dates_opts o;
         bm_dates_opts_init(&o);
-        o.published = r->has_published ? &r->published : NULL;
-        o.tokens = bm_place_finder_tokens(r->finder);
-        rc = bm_dates_find_opts(r->dates, text, len, &o, &dm, &nd, err);
+        o.published = cx->has_published ? &cx->published : NULL;
+        o.tokens = bm_place_finder_tokens(finder);
+        rc = bm_dates_find_opts(cx->dates, text, len, &o, &dm, &nd, err);
     }
     size_t f = 0; /* first date that may share a line with the next place */
+    line_span line = {0, 0, 0};
     for (size_t i = 0, j = 0; rc == BM_OK && (i < np || j < nd);) {
         if (j >= nd || (i < np && pm[i].start <= dm[j].start)) {
             /* a site clock's city, a caption's places: not the article's */
-            if (!on_furniture_line(text, len, pm[i].start, dm, nd, &f))
-                put_place(r, text, &pm[i]);
+            if (!on_furniture_line(text, len, pm[i].start, dm, nd, &f, &line))
+                put_place(out, base, text, &pm[i]);
             i++;
         } else if (dm[j].furniture) /* a byline's or caption's date is no event date */
             j++;
         else
-            put_date(r, text, &dm[j++]);
+            put_date(out, base, text, &dm[j++]);
     }
     free(dm);
+    if (rc == BM_OK && out->oom)
+        rc = bm_error_set(err, BM_ENOMEM, "out of memory");
     return rc;
 }
 
-static int stream(run *r, FILE *in, const char *name)
-{
-    size_t cap = BLOCK_BYTES + READ_BYTES + 1, len = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        return bm_cli_fail("mentions", "out of memory");
+/* ---- Blocks on several threads, written in input order ------------------ */
+
+/* Blocks read ahead per worker: enough to keep the workers busy while the
+ * output of an earlier block is written, few enough to keep memory flat. */
+#define AHEAD_PER_WORKER 2
+
+enum { SLOT_FREE, SLOT_FILLED, SLOT_TAKEN, SLOT_DONE };
+
+typedef struct slot {
+    char *text; /* BLOCK_BYTES + READ_BYTES + 1, reused */
+    size_t len;
+    unsigned long long base;
+    row out; /* reused */
+    int state, rc;
     bm_error err;
-    bm_error_clear(&err);
-    int eof = 0, rc = BM_OK;
-    while (rc == BM_OK && (!eof || len > 0)) {
-        if (!eof && len < BLOCK_BYTES) {
-            size_t got = fread(buf + len, 1, cap - 1 - len, in);
-            len += got;
-            if (got == 0) {
-                if (ferror(in)) {
-                    free(buf);
-                    return bm_cli_fail("mentions", "reading %s failed", name);
-                }
-                eof = 1;
+} slot;
+
+typedef struct pipeline {
+    const context *cx;
+    slot *slots;
+    size_t window;
+    size_t next_take, next_fill;
+    int stop;
+    GMutex mu;
+    GCond cond;
+} pipeline;
+
+static void process_slot(const context *cx, bm_place_finder *finder, slot *s)
+{
+    bm_error_clear(&s->err);
+    s->out.n = 0;
+    s->rc = process(cx, finder, s->text, s->len, s->base, &s->out, &s->err);
+}
+
+static gpointer worker(gpointer user)
+{
+    pipeline *pl = user;
+    bm_place_finder *finder = NULL;
+    bm_error err;
+    int ok = bm_place_finder_new(pl->cx->g, &finder, &err) == BM_OK;
+    for (;;) {
+        g_mutex_lock(&pl->mu);
+        while (!pl->stop && pl->next_take == pl->next_fill)
+            g_cond_wait(&pl->cond, &pl->mu);
+        if (pl->next_take == pl->next_fill) { /* stopped, nothing left */
+            g_mutex_unlock(&pl->mu);
+            break;
+        }
+        slot *s = &pl->slots[pl->next_take++ % pl->window];
+        s->state = SLOT_TAKEN;
+        g_mutex_unlock(&pl->mu);
+        if (ok)
+            process_slot(pl->cx, finder, s);
+        else
+            s->rc = bm_error_set(&s->err, BM_ENOMEM, "out of memory");
+        g_mutex_lock(&pl->mu);
+        s->state = SLOT_DONE;
+        g_cond_broadcast(&pl->cond);
+        g_mutex_unlock(&pl->mu);
+    }
+    bm_place_finder_free(finder);
+    return NULL;
+}
+
+/* Reads the next block (cut at a paragraph break) into s. *carry holds what
+ * was read past the last cut. Returns 1 with a block, 0 at the end, -1 on a
+ * read error. */
+static int next_block(FILE *in, char *carry, size_t *clen, int *eof, size_t cap, slot *s)
+{
+    while (!*eof && *clen < BLOCK_BYTES) {
+        size_t got = fread(carry + *clen, 1, cap - 1 - *clen, in);
+        *clen += got;
+        if (got == 0) {
+            if (ferror(in))
+                return -1;
+            *eof = 1;
+        }
+    }
+    if (*clen == 0)
+        return 0;
+    size_t cut = *eof ? *clen : bm__paragraph_cut(carry, *clen);
+    memcpy(s->text, carry, cut);
+    s->text[cut] = '\0';
+    s->len = cut;
+    memmove(carry, carry + cut, *clen - cut);
+    *clen -= cut;
+    return 1;
+}
+
+static int write_slot(slot *s)
+{
+    if (s->rc != BM_OK)
+        return bm_cli_fail("mentions", "%s", bm_error_text(&s->err));
+    if (s->out.n && fwrite(s->out.b, 1, s->out.n, stdout) != s->out.n)
+        return bm_cli_fail("mentions", "writing the output failed");
+    return BM_EXIT_OK;
+}
+
+/* Reads the input block by block; `jobs` threads match the blocks (0: this
+ * thread, with `finder`), this thread writes their rows in input order. */
+static int stream(context *cx, bm_place_finder *finder, unsigned jobs, FILE *in,
+                  const char *name)
+{
+    size_t cap = BLOCK_BYTES + READ_BYTES + 1, clen = 0;
+    pipeline pl = {0};
+    pl.cx = cx;
+    pl.window = jobs ? (size_t)jobs * AHEAD_PER_WORKER + 1 : 1;
+    pl.slots = calloc(pl.window, sizeof *pl.slots);
+    char *carry = malloc(cap);
+    int ok = pl.slots && carry;
+    for (size_t i = 0; ok && i < pl.window; i++)
+        ok = (pl.slots[i].text = malloc(cap)) != NULL;
+    if (!ok) {
+        for (size_t i = 0; pl.slots && i < pl.window; i++)
+            free(pl.slots[i].text);
+        free(pl.slots);
+        free(carry);
+        return bm_cli_fail("mentions", "out of memory");
+    }
+    g_mutex_init(&pl.mu);
+    g_cond_init(&pl.cond);
+    GThread **th = jobs ? calloc(jobs, sizeof *th) : NULL;
+    unsigned started = 0;
+    for (; th && started < jobs; started++)
+        if (!(th[started] = g_thread_try_new("bm-mentions", worker, &pl, NULL)))
+            break;
+    int eof = 0, rc = BM_EXIT_OK, more = 1;
+    size_t next_write = 0;
+    unsigned long long base = 0;
+    while (rc == BM_EXIT_OK && (more || next_write < pl.next_fill)) {
+        slot *s = &pl.slots[pl.next_fill % pl.window];
+        if (more && pl.next_fill - next_write < pl.window) {
+            int got = next_block(in, carry, &clen, &eof, cap, s);
+            if (got < 0)
+                rc = bm_cli_fail("mentions", "reading %s failed", name);
+            if (got <= 0) {
+                more = 0;
+                continue;
             }
+            s->base = base;
+            base += s->len;
+            /* the article states its own date near the top, if anywhere */
+            if (pl.next_fill == 0 && !cx->has_published &&
+                bm_dates_published(cx->dates, s->text, s->len, &cx->published) == BM_OK)
+                cx->has_published = 1;
+            if (!started) {
+                process_slot(cx, finder, s);
+                s->state = SLOT_DONE;
+                pl.next_fill++;
+                pl.next_take++;
+                continue;
+            }
+            g_mutex_lock(&pl.mu);
+            s->state = SLOT_FILLED;
+            pl.next_fill++;
+            g_cond_broadcast(&pl.cond);
+            g_mutex_unlock(&pl.mu);
             continue;
         }
-        size_t cut = eof ? len : bm__paragraph_cut(buf, len);
-        char saved = buf[cut];
-        buf[cut] = '\0';
-        rc = process(r, buf, cut, &err);
-        buf[cut] = saved;
-        memmove(buf, buf + cut, len - cut);
-        len -= cut;
-        r->base += cut;
+        slot *w = &pl.slots[next_write % pl.window];
+        g_mutex_lock(&pl.mu);
+        while (w->state != SLOT_DONE)
+            g_cond_wait(&pl.cond, &pl.mu);
+        g_mutex_unlock(&pl.mu);
+        rc = write_slot(w);
+        w->state = SLOT_FREE;
+        next_write++;
     }
-    free(buf);
-    if (rc != BM_OK)
-        return bm_cli_fail("mentions", "%s", bm_error_text(&err));
-    return BM_EXIT_OK;
+    g_mutex_lock(&pl.mu);
+    pl.stop = 1;
+    g_cond_broadcast(&pl.cond);
+    g_mutex_unlock(&pl.mu);
+    for (unsigned t = 0; t < started; t++)
+        g_thread_join(th[t]);
+    free(th);
+    for (size_t i = 0; i < pl.window; i++) {
+        free(pl.slots[i].text);
+        free(pl.slots[i].out.b);
+    }
+    free(pl.slots);
+    free(carry);
+    g_mutex_clear(&pl.mu);
+    g_cond_clear(&pl.cond);
+    return rc;
 }
 
 int bm_cmd_mentions(bm_cli *cli, int argc, char **argv)
@@ -272,11 +446,14 @@ int bm_cmd_mentions(bm_cli *cli, int argc, char **argv)
     static const struct option opts[] = {
         {"published", required_argument, NULL, 'p'},
         {"help", no_argument, NULL, 'h'},
+        {"jobs", required_argument, NULL, 'j'},
         {NULL, 0, NULL, 0},
     };
-    run r = {0};
+    context r = {0};
+    bm_place_finder *finder = NULL;
+    unsigned jobs = g_get_num_processors();
     int c;
-    while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:hj:", opts, NULL)) != -1) {
         switch (c) {
         case 'p': {
             bm_date last;
@@ -287,6 +464,14 @@ int bm_cmd_mentions(bm_cli *cli, int argc, char **argv)
                 return bm_cli_usage_error("mentions", "--published needs YYYY-MM-DD, not '%s'",
                                           optarg);
             r.has_published = 1;
+            break;
+        }
+        case 'j': {
+            long long v;
+            if (bm_cli_parse_integer(optarg, 1, 256, &v) != BM_OK)
+                return bm_cli_usage_error("mentions", "--jobs wants a count from 1 to 256, "
+                                          "not '%s'", optarg);
+            jobs = (unsigned)v;
             break;
         }
         case 'h': usage(stdout); return BM_EXIT_OK;
@@ -312,19 +497,21 @@ int bm_cmd_mentions(bm_cli *cli, int argc, char **argv)
         bm_cli_fail("mentions", "date lexicons: %s", bm_error_text(&err));
         goto done;
     }
-    if (bm_place_finder_new(g, &r.finder, &err) != BM_OK) {
+    if (bm_place_finder_new(g, &finder, &err) != BM_OK) {
         bm_cli_fail("mentions", "%s", bm_error_text(&err));
         goto done;
     }
     r.dates = d;
+    r.g = g;
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     fputs(header, stdout);
-    exit_code = stream(&r, in, name);
+    /* One block is one thread's work: small inputs stay on this thread. */
+    exit_code = stream(&r, finder, jobs > 1 ? jobs : 0, in, name);
     if (fflush(stdout) != 0 && exit_code == BM_EXIT_OK)
         exit_code = bm_cli_fail("mentions", "writing the output failed");
 done:
-    bm_place_finder_free(r.finder);
+    bm_place_finder_free(finder);
     bm_dates_free(d);
     bm_gazetteer_free(g);
     if (in != stdin)
