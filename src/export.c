@@ -20,7 +20,6 @@
 #include <ogr_srs_api.h>
 
 #include <glib.h>
-#include <sqlite3.h>
 
 #include "acled_private.h"
 #include "bordermap/fileio.h"
@@ -1167,50 +1166,6 @@ static int open_incident_layer(exporter *x, const char *target)
     return rc == BM_OK && kml ? set_kml_styles(x) : rc;
 }
 
-/* ---- Reading the store lean ---------------------------------------------------- */
-
-/* The store maps its file (1 GB window) and keeps a 128 MB page cache: ingest's random
- * writes want both. An export reads each page about once, and mapped pages count in the
- * process's memory: a million-incident database, mapped whole, made the export ten times
- * ogr2ogr's size. For the export's scan: no mapping, a small cache; restored after. */
-typedef struct lean_read {
-    sqlite3 *db; /* NULL: not a SQLite store, or the settings could not be read */
-    long long mmap_size, cache_size;
-} lean_read;
-
-static int pragma_value(sqlite3 *db, const char *sql, long long *out)
-{
-    sqlite3_stmt *st = NULL;
-    int ok = sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-             sqlite3_step(st) == SQLITE_ROW;
-    if (ok)
-        *out = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return ok;
-}
-
-static void lean_begin(bm_store *store, lean_read *l)
-{
-    l->db = bm__store_db(store);
-    if (!l->db || !pragma_value(l->db, "PRAGMA mmap_size", &l->mmap_size) ||
-        !pragma_value(l->db, "PRAGMA cache_size", &l->cache_size)) {
-        l->db = NULL;
-        return;
-    }
-    sqlite3_exec(l->db, "PRAGMA mmap_size = 0; PRAGMA cache_size = -32768", NULL, NULL, NULL);
-}
-
-static void lean_end(lean_read *l)
-{
-    if (!l->db)
-        return;
-    /* PRAGMA takes no bound parameters: the numbers are the ones read above. */
-    char sql[128];
-    snprintf(sql, sizeof sql, "PRAGMA mmap_size = %lld; PRAGMA cache_size = %lld",
-             l->mmap_size, l->cache_size);
-    sqlite3_exec(l->db, sql, NULL, NULL, NULL);
-}
-
 static int export_incidents(exporter *x, const char *target)
 {
     /* Place names are read once, up front (a few thousand); sources stream with the
@@ -1226,13 +1181,15 @@ static int export_incidents(exporter *x, const char *target)
     rc = open_incident_layer(x, target);
     if (rc != BM_OK)
         return rc;
-    lean_read lean;
-    lean_begin(x->store, &lean);
+    /* The export reads each page about once: no need for the store's mapping (which
+     * counted the whole database file in the export's memory) or its large cache. */
+    bm__store_lean lean;
+    bm__store_lean_begin(x->store, 32768, &lean);
     if (scan_in_parallel(x, &rc) != 0) {
         rc = bm_store_query(x->store, &x->o->query, write_incident, x);
         rc = rc == BM_OK ? BM_OK : scan_fail(x, rc, "reading incidents");
     }
-    lean_end(&lean);
+    bm__store_lean_end(&lean);
     return rc;
 }
 

@@ -16,6 +16,7 @@
 
 #include "bordermap/fileio.h"
 #include "render_private.h"
+#include "store_private.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -1961,7 +1962,10 @@ int bm_render_map(const bm_render_opts *o, bm_store *store, const bm_query *q, c
      * times the whole map (random reads through the date index). A limit keeps the
      * earliest, which only the store's order gives. */
     all.any_order = all.limit <= 0;
+    bm__store_lean lean; /* a sequential scan: the store's file mapping only adds memory */
+    bm__store_lean_begin(store, 8192, &lean);
     rc = bm_store_query(store, &all, collect_cb, &c);
+    bm__store_lean_end(&lean);
     if (rc != BM_OK) {
         free(c.v);
         return bm_error_set(err, rc == BM_ENOMEM ? BM_ENOMEM : BM_EDB, "querying incidents: %s",

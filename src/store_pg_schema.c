@@ -177,8 +177,17 @@ static const char *const pg_migration_5[] = {
     NULL,
 };
 
+/* Version 6: the date index covers the duplicate lookup's key (store.c). */
+static const char *const pg_migration_6[] = {
+    "DROP INDEX incidents_date",
+    "CREATE INDEX incidents_date ON incidents(date_start, date_end, type, date_precision, "
+    "place_id)",
+    NULL,
+};
+
 static const char *const *const pg_migrations[] = {NULL,           pg_migration_1, pg_migration_2,
-                                                   pg_migration_3, pg_migration_4, pg_migration_5};
+                                                   pg_migration_3, pg_migration_4, pg_migration_5,
+                                                   pg_migration_6};
 
 /* ---- Versions ----------------------------------------------------------------- */
 

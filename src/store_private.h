@@ -40,4 +40,14 @@ int bm__store_incidents_by_key(bm_store *store, const bm_incident *key, bm_incid
  * inserts (ingest's duplicate lookup needs the date index). */
 void bm__store_keep_indexes(bm_store *store);
 
+/* A long read-once scan (store_lean.c): no file mapping and a cache of cache_kib KiB until
+ * bm__store_lean_end() puts the store's settings back. Never fails: when the settings
+ * cannot be read nothing changes. */
+typedef struct bm__store_lean {
+    sqlite3 *db;
+    long long mmap_size, cache_size;
+} bm__store_lean;
+void bm__store_lean_begin(bm_store *store, long cache_kib, bm__store_lean *l);
+void bm__store_lean_end(bm__store_lean *l);
+
 #endif

@@ -12,6 +12,7 @@
 #include <ogr_api.h>
 
 #include "bm_test.h"
+#include "store_private.h"
 
 static char g_dir[512], g_db[600];
 
@@ -1060,6 +1061,15 @@ static void test_streaming(void)
             add_source(s, id, art[i % N_ART], 500, "second sentence of the same article");
     }
     BM_REQUIRE(bm_store_commit(s) == BM_OK);
+    /* The export reads without the store's file mapping, and puts it back after. */
+    sqlite3 *conn = bm__store_db(s);
+    sqlite3_stmt *st = NULL;
+    long long mmap_before = -1, mmap_after = -2;
+    BM_REQUIRE(sqlite3_prepare_v2(conn, "PRAGMA mmap_size", -1, &st, NULL) == SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        mmap_before = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    BM_ASSERT(mmap_before > 0);
     const char *files[] = {"stream.geojson", "stream.gpkg", "stream.fgb"};
     for (size_t f = 0; f < 3; f++) {
         out_path(path, sizeof path, files[f]);
@@ -1072,6 +1082,11 @@ static void test_streaming(void)
         BM_ASSERT_EQ_INT(n, N_INC);
         verify_incidents(s, path, &o.query, 1e-6, 1);
     }
+    BM_REQUIRE(sqlite3_prepare_v2(conn, "PRAGMA mmap_size", -1, &st, NULL) == SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        mmap_after = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    BM_ASSERT(mmap_after == mmap_before);
     /* The order: features as the store lists them. */
     out_path(path, sizeof path, "stream.geojson");
     GDALDatasetH ds = open_vector(path, NULL);
