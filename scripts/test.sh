@@ -13,6 +13,22 @@ scripts/install-deps.sh
 # ctest shows a skipped test as "Skipped"; its reason is in the test's output.
 skip_reasons() { grep -h ': SKIPPED: ' "$1/Testing/Temporary/LastTest.log" 2>/dev/null | sort -u || true; }
 
+# A throwaway PostgreSQL 15 + PostGIS 3 cluster for the PostgreSQL backend's
+# tests (BM_TEST_PG), stopped and removed on exit, failure included. Without
+# PostgreSQL those tests report SKIPPED; under CI=true its absence fails.
+echo "== PostgreSQL test cluster"
+pg_env=$(scripts/pg-cluster.sh start) && pg_rc=0 || pg_rc=$?
+if [ "$pg_rc" = 0 ]; then
+  eval "$pg_env"
+  trap 'scripts/pg-cluster.sh stop "$BM_PG_DIR"' EXIT
+  echo "PostgreSQL test cluster in $BM_PG_DIR"
+elif [ "$pg_rc" = 77 ] && [ "${CI:-}" != true ]; then
+  echo "test.sh: PostgreSQL tests will be SKIPPED: no PostgreSQL server binaries"
+else
+  echo "test.sh: cannot start the PostgreSQL test cluster (scripts/pg-cluster.sh)" >&2
+  exit 1
+fi
+
 echo "== normal build"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"

@@ -9,13 +9,13 @@ build=${1:-build}
 cd "$root/$build"
 export BORDERMAP_DATA="$root" BM_CORPUS="${BM_CORPUS:-$root/../shared/corpus}" BM_UNDER_VALGRIND=1
 failed=0 passed=0 skipped=0
-for t in test_*; do
-  [ -x "$t" ] && [ -f "$t" ] || continue
+# check PROGRAM [ARG]: one test program under memcheck
+check() {
+  local t=$1 log rc=0
   log=$(mktemp)
-  rc=0
   valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
        --show-leak-kinds=definite,indirect --suppressions="$root/tests/valgrind.supp" \
-       --trace-children=no --child-silent-after-fork=yes "./$t" >"$log" 2>&1 || rc=$?
+       --trace-children=no --child-silent-after-fork=yes "./$t" "${@:2}" >"$log" 2>&1 || rc=$?
   if [ "$rc" -eq 0 ]; then
     passed=$((passed + 1)); echo "valgrind: $t ok"
   elif [ "$rc" -eq 77 ]; then  # the test's input (../shared) is absent: ctest's SKIP_RETURN_CODE
@@ -24,6 +24,12 @@ for t in test_*; do
     failed=$((failed + 1)); echo "valgrind: $t FAILED"; tail -60 "$log"
   fi
   rm -f "$log"
+}
+for t in test_*; do
+  [ -x "$t" ] && [ -f "$t" ] || continue
+  check "$t"
 done
+# the store suite on PostgreSQL, when scripts/test.sh started a cluster
+[ -z "${BM_TEST_PG:-}" ] || check test_store pg
 echo "valgrind: $passed passed, $skipped skipped, $failed failed"
 [ "$failed" -eq 0 ]

@@ -51,12 +51,12 @@ int bm_place_geo_precision(const char *kind)
 
 static int db_err(bm_store *s, bm_error *err, const char *what)
 {
-    return bm_error_set(err, BM_EDB, "%s: %s", what, sqlite3_errmsg(bm__store_db(s)));
+    return bm_error_set(err, BM_EDB, "%s: %s", what, bm__stmt_errmsg(s));
 }
 
-int bm__edit_prepare(bm_store *s, const char *sql, sqlite3_stmt **st, bm_error *err)
+int bm__edit_prepare(bm_store *s, const char *sql, bm__stmt **st, bm_error *err)
 {
-    if (sqlite3_prepare_v2(bm__store_db(s), sql, -1, st, NULL) != SQLITE_OK)
+    if (bm__stmt_prepare(s, sql, st) != SQLITE_OK)
         return db_err(s, err, "prepare");
     return BM_OK;
 }
@@ -66,27 +66,27 @@ int bm__edit_prepare(bm_store *s, const char *sql, sqlite3_stmt **st, bm_error *
 int bm__edit_exec_ids(bm_store *s, const char *sql, int64_t a, int64_t b, int64_t c, int *changes,
                       bm_error *err)
 {
-    sqlite3_stmt *st;
+    bm__stmt *st;
     int rc = bm__edit_prepare(s, sql, &st, err);
     if (rc != BM_OK)
         return rc;
-    int np = sqlite3_bind_parameter_count(st);
+    int np = bm__stmt_bind_parameter_count(st);
     const int64_t v[3] = {a, b, c};
     for (int i = 0; i < np && i < 3; i++)
-        sqlite3_bind_int64(st, i + 1, v[i]);
-    int step = sqlite3_step(st);
-    sqlite3_finalize(st);
+        bm__stmt_bind_int64(st, i + 1, v[i]);
+    int step = bm__stmt_step(st);
+    bm__stmt_finalize(st);
     if (step != SQLITE_DONE && step != SQLITE_ROW)
         return db_err(s, err, "write");
     if (changes)
-        *changes = sqlite3_changes(bm__store_db(s));
+        *changes = bm__stmt_changes(s);
     return BM_OK;
 }
 
 int bm__edit_record(bm_store *s, int64_t id, const char *action, const char *field,
                     const char *old_value, const char *new_value, const char *author, bm_error *err)
 {
-    sqlite3_stmt *st;
+    bm__stmt *st;
     int rc = bm__edit_prepare(s,
                               "INSERT INTO incident_edits(incident_id, action, field, old_value, "
                               "new_value, author, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, " NOW_SQL ")",
@@ -94,14 +94,14 @@ int bm__edit_record(bm_store *s, int64_t id, const char *action, const char *fie
     if (rc != BM_OK)
         return rc;
     char who[128];
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, action, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, field, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, old_value, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, new_value, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, bm_edit_author(author, who, sizeof who), -1, SQLITE_TRANSIENT);
-    int step = sqlite3_step(st);
-    sqlite3_finalize(st);
+    bm__stmt_bind_int64(st, 1, id);
+    bm__stmt_bind_text(st, 2, action, -1, SQLITE_STATIC);
+    bm__stmt_bind_text(st, 3, field, -1, SQLITE_STATIC);
+    bm__stmt_bind_text(st, 4, old_value, -1, SQLITE_STATIC);
+    bm__stmt_bind_text(st, 5, new_value, -1, SQLITE_STATIC);
+    bm__stmt_bind_text(st, 6, bm_edit_author(author, who, sizeof who), -1, SQLITE_TRANSIENT);
+    int step = bm__stmt_step(st);
+    bm__stmt_finalize(st);
     return step == SQLITE_DONE ? BM_OK : db_err(s, err, "recording the change");
 }
 
@@ -274,15 +274,15 @@ static int set_note(edit_ctx *e, const char *note)
     int rc = bm_edit_state(e->s, e->id, &st, e->err);
     if (rc != BM_OK || strcmp(st.note, note) == 0)
         return rc;
-    sqlite3_stmt *q;
+    bm__stmt *q;
     rc = bm__edit_prepare(e->s, "UPDATE incidents SET note = ?2 WHERE id = ?1", &q, e->err);
     if (rc != BM_OK)
         return rc;
-    sqlite3_bind_int64(q, 1, e->id);
+    bm__stmt_bind_int64(q, 1, e->id);
     if (*note)
-        sqlite3_bind_text(q, 2, note, -1, SQLITE_STATIC);
-    int step = sqlite3_step(q);
-    sqlite3_finalize(q);
+        bm__stmt_bind_text(q, 2, note, -1, SQLITE_STATIC);
+    int step = bm__stmt_step(q);
+    bm__stmt_finalize(q);
     if (step != SQLITE_DONE)
         return db_err(e->s, e->err, "writing the note");
     return note_change(e, "note", st.note[0] ? st.note : "-", *note ? note : "-");
@@ -400,19 +400,19 @@ static int pick_cb(const bm_source *src, void *user)
 
 static int move_source(bm_store *s, int64_t from, int64_t to, const pick_ctx *p, bm_error *err)
 {
-    sqlite3_stmt *st;
+    bm__stmt *st;
     int rc = bm__edit_prepare(s,
                               "UPDATE incident_sources SET incident_id = ?2 WHERE incident_id = "
                               "?1 AND article_id = ?3 AND byte_start = ?4",
                               &st, err);
     if (rc != BM_OK)
         return rc;
-    sqlite3_bind_int64(st, 1, from);
-    sqlite3_bind_int64(st, 2, to);
-    sqlite3_bind_int64(st, 3, p->article_id);
-    sqlite3_bind_int64(st, 4, p->byte_start);
-    int step = sqlite3_step(st);
-    sqlite3_finalize(st);
+    bm__stmt_bind_int64(st, 1, from);
+    bm__stmt_bind_int64(st, 2, to);
+    bm__stmt_bind_int64(st, 3, p->article_id);
+    bm__stmt_bind_int64(st, 4, p->byte_start);
+    int step = bm__stmt_step(st);
+    bm__stmt_finalize(st);
     if (step != SQLITE_DONE)
         return db_err(s, err, "moving the source");
     rc = bm__edit_prepare(s,
@@ -422,13 +422,13 @@ static int move_source(bm_store *s, int64_t from, int64_t to, const pick_ctx *p,
                           &st, err);
     if (rc != BM_OK)
         return rc;
-    sqlite3_bind_int64(st, 1, from);
-    sqlite3_bind_int64(st, 2, to);
-    sqlite3_bind_int64(st, 3, p->article_id);
-    sqlite3_bind_int64(st, 4, p->byte_start);
-    sqlite3_bind_int64(st, 5, p->byte_end);
-    step = sqlite3_step(st);
-    sqlite3_finalize(st);
+    bm__stmt_bind_int64(st, 1, from);
+    bm__stmt_bind_int64(st, 2, to);
+    bm__stmt_bind_int64(st, 3, p->article_id);
+    bm__stmt_bind_int64(st, 4, p->byte_start);
+    bm__stmt_bind_int64(st, 5, p->byte_end);
+    step = bm__stmt_step(st);
+    bm__stmt_finalize(st);
     return step == SQLITE_DONE ? BM_OK : db_err(s, err, "moving the identity key");
 }
 
@@ -524,14 +524,14 @@ int bm_edit_delete(bm_store *s, int64_t id, const char *author, bm_error *err)
 
 /* ---- Reading ---------------------------------------------------------------- */
 
-static const char *col_text(sqlite3_stmt *st, int i)
+static const char *col_text(bm__stmt *st, int i)
 {
-    return (const char *)sqlite3_column_text(st, i);
+    return (const char *)bm__stmt_column_text(st, i);
 }
 
 int bm_edit_history(bm_store *s, int64_t id, bm_edit_cb cb, void *user, bm_error *err)
 {
-    sqlite3_stmt *st;
+    bm__stmt *st;
     int rc = bm__edit_prepare(s,
                               "SELECT id, incident_id, action, field, old_value, new_value, "
                               "author, at FROM incident_edits WHERE incident_id = ?1 OR "
@@ -540,12 +540,12 @@ int bm_edit_history(bm_store *s, int64_t id, bm_edit_cb cb, void *user, bm_error
                               &st, err);
     if (rc != BM_OK)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
+    bm__stmt_bind_int64(st, 1, id);
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((step = bm__stmt_step(st)) == SQLITE_ROW) {
         bm_edit_record r = {
-            .id = sqlite3_column_int64(st, 0),
-            .incident_id = sqlite3_column_int64(st, 1),
+            .id = bm__stmt_column_int64(st, 0),
+            .incident_id = bm__stmt_column_int64(st, 1),
             .action = col_text(st, 2),
             .field = col_text(st, 3),
             .old_value = col_text(st, 4),
@@ -558,20 +558,20 @@ int bm_edit_history(bm_store *s, int64_t id, bm_edit_cb cb, void *user, bm_error
     }
     if (rc == BM_OK && step != SQLITE_DONE)
         rc = db_err(s, err, "reading the history");
-    sqlite3_finalize(st);
+    bm__stmt_finalize(st);
     return rc;
 }
 
 int bm_edit_state(bm_store *s, int64_t id, bm_incident_state *out, bm_error *err)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st;
+    bm__stmt *st;
     int rc = bm__edit_prepare(s, "SELECT edited_at, note, review FROM incidents WHERE id = ?1", &st,
                               err);
     if (rc != BM_OK)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
-    int step = sqlite3_step(st);
+    bm__stmt_bind_int64(st, 1, id);
+    int step = bm__stmt_step(st);
     if (step == SQLITE_ROW) {
         const char *v[3] = {col_text(st, 0), col_text(st, 1), col_text(st, 2)};
         out->edited = v[0] != NULL;
@@ -579,7 +579,7 @@ int bm_edit_state(bm_store *s, int64_t id, bm_incident_state *out, bm_error *err
         snprintf(out->note, sizeof out->note, "%s", v[1] ? v[1] : "");
         snprintf(out->review, sizeof out->review, "%s", v[2] ? v[2] : "");
     }
-    sqlite3_finalize(st);
+    bm__stmt_finalize(st);
     if (step == SQLITE_DONE)
         return bm_error_set(err, BM_ENOTFOUND, "no incident %" PRId64, id);
     return step == SQLITE_ROW ? BM_OK : db_err(s, err, "reading the incident");
@@ -588,24 +588,24 @@ int bm_edit_state(bm_store *s, int64_t id, bm_incident_state *out, bm_error *err
 int bm_edit_merged_into(bm_store *s, int64_t id, int64_t *into, bm_error *err)
 {
     *into = 0;
-    sqlite3_stmt *st;
+    bm__stmt *st;
     int rc = bm__edit_prepare(s, "SELECT into_id FROM incident_merges WHERE old_id = ?1", &st, err);
     if (rc != BM_OK)
         return rc;
     /* merge_one re-points older merges, so one hop is the answer; the
      * bound guards against a cycle written by another program */
     for (int hops = 0; hops < 64; hops++) {
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, *into ? *into : id);
-        int step = sqlite3_step(st);
+        bm__stmt_reset(st);
+        bm__stmt_bind_int64(st, 1, *into ? *into : id);
+        int step = bm__stmt_step(st);
         if (step == SQLITE_DONE)
             break;
         if (step != SQLITE_ROW) {
             rc = db_err(s, err, "reading merges");
             break;
         }
-        *into = sqlite3_column_int64(st, 0);
+        *into = bm__stmt_column_int64(st, 0);
     }
-    sqlite3_finalize(st);
+    bm__stmt_finalize(st);
     return rc;
 }

@@ -4,12 +4,12 @@
 #ifndef BORDERMAP_EDITS_PRIVATE_H
 #define BORDERMAP_EDITS_PRIVATE_H
 
-#include <sqlite3.h>
+#include "store_stmt.h"
 
 #include "bordermap/edits.h"
 
 /* Prepares sql on the store's connection; the caller finalizes. */
-int bm__edit_prepare(bm_store *s, const char *sql, sqlite3_stmt **st, bm_error *err);
+int bm__edit_prepare(bm_store *s, const char *sql, bm__stmt **st, bm_error *err);
 /* Runs sql binding up to three integers to ?1..?3 (as many as it has);
  * *changes (may be NULL) is how many rows it changed. */
 int bm__edit_exec_ids(bm_store *s, const char *sql, int64_t a, int64_t b, int64_t c, int *changes,

@@ -1248,17 +1248,6 @@ static int cmp_area(const void *a, const void *b)
     return strcmp(((const area *)a)->id, ((const area *)b)->id);
 }
 
-/* The first polygonal geometry column of a layer, or -1. */
-static int polygon_field(OGRFeatureDefnH defn)
-{
-    for (int i = 0; i < OGR_FD_GetGeomFieldCount(defn); i++) {
-        OGRwkbGeometryType t = wkbFlatten(OGR_GFld_GetType(OGR_FD_GetGeomFieldDefn(defn, i)));
-        if (t == wkbPolygon || t == wkbMultiPolygon)
-            return i;
-    }
-    return -1;
-}
-
 static int keep_area(exporter *x, size_t *cap, const char *id, OGRGeometryH g)
 {
     if (grow((void **)&x->areas, cap, x->n_areas, sizeof *x->areas) != BM_OK)
@@ -1275,46 +1264,33 @@ static int keep_area(exporter *x, size_t *cap, const char *id, OGRGeometryH g)
     return BM_OK;
 }
 
-static int read_area_rows(exporter *x, OGRLayerH layer)
+typedef struct {
+    exporter *x;
+    size_t cap;
+    int failed; /* the callback said why */
+} area_reader;
+
+static int area_cb(const char *id, const unsigned char *wkb, size_t size, void *user)
 {
-    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
-    int gi = polygon_field(defn), fi = OGR_FD_GetFieldIndex(defn, "id");
-    if (gi < 0 || fi < 0)
-        return bm_error_set(x->err, BM_EDB, "the places table of %s has no area column",
-                            bm_store_path(x->store));
-    size_t cap = 0;
-    int rc = BM_OK;
-    OGRFeatureH f;
-    OGR_L_ResetReading(layer);
-    while (rc == BM_OK && (f = OGR_L_GetNextFeature(layer)) != NULL) {
-        OGRGeometryH g = OGR_F_StealGeometryEx(f, gi);
-        if (g && OGR_F_IsFieldSetAndNotNull(f, fi))
-            rc = keep_area(x, &cap, OGR_F_GetFieldAsString(f, fi), g);
-        else
-            OGR_G_DestroyGeometry(g);
-        OGR_F_Destroy(f);
-    }
+    area_reader *ar = user;
+    OGRGeometryH g = NULL;
+    ar->failed = 1;
+    if (OGR_G_CreateFromWkbEx(wkb, NULL, &g, size) != OGRERR_NONE || !g)
+        return bm_error_set(ar->x->err, BM_EDB, "the area of place %s is not valid WKB", id);
+    int rc = keep_area(ar->x, &ar->cap, id, g);
     if (rc == BM_ENOMEM)
-        return bm_error_set(x->err, rc, "reading place areas: out of memory");
-    if (x->diag.failed)
-        return gdal_fail(&x->diag, x->err, "reading place areas");
+        return bm_error_set(ar->x->err, rc, "reading place areas: out of memory");
+    ar->failed = rc != BM_OK;
     return rc;
 }
 
-/* The store API has no getter for place areas; OGR reads them from the
- * SpatiaLite file itself (the same way QGIS would). */
+/* Place areas come from the store (either backend), already ordered by id. */
 static int load_areas(exporter *x)
 {
-    const char *const drivers[] = {"SQLite", NULL};
-    GDALDatasetH ds =
-        GDALOpenEx(bm_store_path(x->store), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, NULL, NULL);
-    if (!ds)
-        return gdal_fail(&x->diag, x->err, "cannot open the database for place areas");
-    OGRLayerH layer = GDALDatasetGetLayerByName(ds, "places");
-    int rc = layer
-                 ? read_area_rows(x, layer)
-                 : bm_error_set(x->err, BM_EDB, "%s has no places layer", bm_store_path(x->store));
-    GDALClose(ds);
+    area_reader ar = {x, 0, 0};
+    int rc = bm_store_place_areas(x->store, area_cb, &ar);
+    if (rc != BM_OK && !ar.failed)
+        return bm_error_set(x->err, rc, "reading place areas: %s", bm_store_errmsg(x->store));
     if (rc == BM_OK && x->n_areas)
         qsort(x->areas, x->n_areas, sizeof *x->areas, cmp_area);
     return rc;

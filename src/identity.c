@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "edits_private.h"
+#include "store_backend.h"
 #include "store_private.h"
 
 static void place_key(const bm_incident *inc, char *buf, size_t n)
@@ -42,15 +43,20 @@ int bm__identity_keys(const bm_extraction *ex, bm__ikey **out, bm_error *err)
 int bm__identity_record(bm_store *s, sqlite3_stmt **st, const char *sha256, const bm__ikey *k,
                         int64_t id, bm_error *err)
 {
-    if (!*st) {
-        int rc = bm__edit_prepare(s,
-                                  "INSERT OR REPLACE INTO incident_keys(sha256, byte_start, "
-                                  "byte_end, place_key, ordinal, incident_id) VALUES (?1, ?2, "
-                                  "?3, ?4, ?5, ?6)",
-                                  st, err);
-        if (rc != BM_OK)
-            return rc;
-    }
+    bm_pg *pg = bm__store_pg(s);
+    if (pg)
+        return bm__pg_identity_record(pg, sha256, (int64_t)k->start, (int64_t)k->end, k->place,
+                                      k->ordinal, id) == BM_OK
+                   ? BM_OK
+                   : bm_error_set(err, BM_EDB, "recording an incident's identity: %s",
+                                  bm__pg_errmsg(pg));
+    /* ingest caches this statement across articles: SQLite's own handle */
+    if (!*st && sqlite3_prepare_v2(bm__store_db(s),
+                                   "INSERT OR REPLACE INTO incident_keys(sha256, byte_start, "
+                                   "byte_end, place_key, ordinal, incident_id) VALUES (?1, ?2, "
+                                   "?3, ?4, ?5, ?6)",
+                                   -1, st, NULL) != SQLITE_OK)
+        return bm_error_set(err, BM_EDB, "prepare: %s", sqlite3_errmsg(bm__store_db(s)));
     sqlite3_reset(*st);
     sqlite3_bind_text(*st, 1, sha256, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(*st, 2, (int64_t)k->start);
@@ -83,7 +89,7 @@ struct bm__reingest {
     size_t n_ids, cap_ids;
     int64_t *refreshed; /* claimed incidents already brought up to date */
     size_t n_refreshed, cap_refreshed;
-    sqlite3_stmt *state_st; /* read_state's query */
+    bm__stmt *state_st; /* read_state's query */
 };
 
 static int push_id(int64_t **v, size_t *n, size_t *cap, int64_t id)
@@ -108,7 +114,7 @@ static int push_id(int64_t **v, size_t *n, size_t *cap, int64_t id)
 static int load_keys(bm_store *s, bm__reingest *r, int deleted, old_key **v, size_t *nv,
                      bm_error *err)
 {
-    sqlite3_stmt *st;
+    bm__stmt *st;
     int rc = bm__edit_prepare(s,
                               deleted ? "SELECT byte_start, byte_end, place_key, ordinal, "
                                         "incident_id FROM incident_deleted_keys WHERE sha256 = ?1"
@@ -118,10 +124,10 @@ static int load_keys(bm_store *s, bm__reingest *r, int deleted, old_key **v, siz
                               &st, err);
     if (rc != BM_OK)
         return rc;
-    sqlite3_bind_text(st, 1, r->sha256, -1, SQLITE_STATIC);
+    bm__stmt_bind_text(st, 1, r->sha256, -1, SQLITE_STATIC);
     size_t cap = 0;
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((step = bm__stmt_step(st)) == SQLITE_ROW) {
         if (*nv == cap) {
             cap = cap ? cap * 2 : 16;
             old_key *grown = realloc(*v, cap * sizeof *grown);
@@ -133,45 +139,45 @@ static int load_keys(bm_store *s, bm__reingest *r, int deleted, old_key **v, siz
         }
         old_key *o = &(*v)[(*nv)++];
         memset(o, 0, sizeof *o);
-        o->k.start = (size_t)sqlite3_column_int64(st, 0);
-        o->k.end = (size_t)sqlite3_column_int64(st, 1);
-        const unsigned char *p = sqlite3_column_text(st, 2);
+        o->k.start = (size_t)bm__stmt_column_int64(st, 0);
+        o->k.end = (size_t)bm__stmt_column_int64(st, 1);
+        const unsigned char *p = bm__stmt_column_text(st, 2);
         snprintf(o->k.place, sizeof o->k.place, "%s", p ? (const char *)p : "");
-        o->k.ordinal = sqlite3_column_int(st, 3);
-        o->id = sqlite3_column_int64(st, 4);
+        o->k.ordinal = bm__stmt_column_int(st, 3);
+        o->id = bm__stmt_column_int64(st, 4);
         if (!deleted && push_id(&r->ids, &r->n_ids, &r->cap_ids, o->id) != BM_OK) {
             rc = BM_ENOMEM;
             break;
         }
     }
-    sqlite3_finalize(st);
+    bm__stmt_finalize(st);
     if (rc == BM_ENOMEM)
         return bm_error_set(err, rc, "ingest: out of memory");
     return step == SQLITE_DONE ? BM_OK
                                : bm_error_set(err, BM_EDB, "reading identity keys: %s",
-                                              sqlite3_errmsg(bm__store_db(s)));
+                                              bm__stmt_errmsg(s));
 }
 
 static int load_linked(bm_store *s, bm__reingest *r, int64_t article_id, bm_error *err)
 {
-    sqlite3_stmt *st;
+    bm__stmt *st;
     int rc = bm__edit_prepare(s,
                               "SELECT DISTINCT incident_id FROM incident_sources WHERE "
                               "article_id = ?1 ORDER BY incident_id",
                               &st, err);
     if (rc != BM_OK)
         return rc;
-    sqlite3_bind_int64(st, 1, article_id);
+    bm__stmt_bind_int64(st, 1, article_id);
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW)
-        if (push_id(&r->ids, &r->n_ids, &r->cap_ids, sqlite3_column_int64(st, 0)) != BM_OK) {
-            sqlite3_finalize(st);
+    while ((step = bm__stmt_step(st)) == SQLITE_ROW)
+        if (push_id(&r->ids, &r->n_ids, &r->cap_ids, bm__stmt_column_int64(st, 0)) != BM_OK) {
+            bm__stmt_finalize(st);
             return bm_error_set(err, BM_ENOMEM, "ingest: out of memory");
         }
-    sqlite3_finalize(st);
+    bm__stmt_finalize(st);
     return step == SQLITE_DONE
                ? BM_OK
-               : bm_error_set(err, BM_EDB, "reading sources: %s", sqlite3_errmsg(bm__store_db(s)));
+               : bm_error_set(err, BM_EDB, "reading sources: %s", bm__stmt_errmsg(s));
 }
 
 int bm__reingest_begin(bm_store *s, int64_t article_id, const char *sha256, bm__reingest **out,
@@ -195,16 +201,16 @@ int bm__reingest_begin(bm_store *s, int64_t article_id, const char *sha256, bm__
             bm__edit_exec_ids(s, "DELETE FROM articles WHERE id = ?1", article_id, 0, 0, NULL, err);
     if (rc != BM_OK)
         return rc;
-    sqlite3_stmt *st;
+    bm__stmt *st;
     rc = bm__edit_prepare(s, "DELETE FROM incident_keys WHERE sha256 = ?1", &st, err);
     if (rc != BM_OK)
         return rc;
-    sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
-    int step = sqlite3_step(st);
-    sqlite3_finalize(st);
+    bm__stmt_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+    int step = bm__stmt_step(st);
+    bm__stmt_finalize(st);
     return step == SQLITE_DONE ? BM_OK
                                : bm_error_set(err, BM_EDB, "clearing identity keys: %s",
-                                              sqlite3_errmsg(bm__store_db(s)));
+                                              bm__stmt_errmsg(s));
 }
 
 static int same_sentence(const bm__ikey *a, const bm__ikey *b)
@@ -260,22 +266,22 @@ static int read_state(bm_store *s, bm__reingest *r, int64_t id, old_state *o, bm
         if (rc != BM_OK)
             return rc;
     }
-    sqlite3_stmt *st = r->state_st;
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, id);
-    int step = sqlite3_step(st);
+    bm__stmt *st = r->state_st;
+    bm__stmt_reset(st);
+    bm__stmt_bind_int64(st, 1, id);
+    int step = bm__stmt_step(st);
     if (step == SQLITE_ROW) {
         o->exists = 1;
-        o->edited = sqlite3_column_int(st, 0);
-        const unsigned char *v = sqlite3_column_text(st, 1);
+        o->edited = bm__stmt_column_int(st, 0);
+        const unsigned char *v = bm__stmt_column_text(st, 1);
         snprintf(o->review, sizeof o->review, "%s", v ? (const char *)v : "");
-        o->n_sources = sqlite3_column_int64(st, 2);
+        o->n_sources = bm__stmt_column_int64(st, 2);
     }
-    sqlite3_reset(st);
+    bm__stmt_reset(st);
     return step == SQLITE_ROW || step == SQLITE_DONE
                ? BM_OK
                : bm_error_set(err, BM_EDB, "reading incident %" PRId64 ": %s", id,
-                              sqlite3_errmsg(bm__store_db(s)));
+                              bm__stmt_errmsg(s));
 }
 
 /* The extraction's fields equal the stored ones: rewriting would only churn
@@ -294,18 +300,18 @@ static int same_fields(const bm_incident *a, const bm_incident *b)
 
 static int set_review(bm_store *s, int64_t id, const char *why, bm_error *err)
 {
-    sqlite3_stmt *st;
+    bm__stmt *st;
     int rc = bm__edit_prepare(s, "UPDATE incidents SET review = ?2 WHERE id = ?1", &st, err);
     if (rc != BM_OK)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
+    bm__stmt_bind_int64(st, 1, id);
     if (why)
-        sqlite3_bind_text(st, 2, why, -1, SQLITE_STATIC);
-    int step = sqlite3_step(st);
-    sqlite3_finalize(st);
+        bm__stmt_bind_text(st, 2, why, -1, SQLITE_STATIC);
+    int step = bm__stmt_step(st);
+    bm__stmt_finalize(st);
     return step == SQLITE_DONE ? BM_OK
                                : bm_error_set(err, BM_EDB, "marking incident %" PRId64 ": %s", id,
-                                              sqlite3_errmsg(bm__store_db(s)));
+                                              bm__stmt_errmsg(s));
 }
 
 #define REINGEST_AUTHOR "bordermap ingest"
@@ -397,6 +403,6 @@ void bm__reingest_free(bm__reingest *r)
     free(r->deleted);
     free(r->ids);
     free(r->refreshed);
-    sqlite3_finalize(r->state_st);
+    bm__stmt_finalize(r->state_st);
     free(r);
 }

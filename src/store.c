@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "bordermap/fileio.h"
+#include "store_backend.h"
 #include "store_private.h"
 
 /* How long a statement waits for another process's lock before it fails. */
@@ -50,6 +51,7 @@ enum {
 };
 
 struct bm_store {
+    bm_pg *pg;    /* the PostgreSQL backend (store_pg.c), or NULL: SpatiaLite */
     sqlite3 *db;
     void *splite; /* SpatiaLite per-connection cache */
     char *path;
@@ -104,6 +106,8 @@ static int db_fail(bm_store *s, const char *what)
 
 const char *bm_store_errmsg(const bm_store *s)
 {
+    if (s && s->pg)
+        return bm__pg_errmsg(s->pg);
     return s && s->errmsg[0] ? s->errmsg : "no error";
 }
 
@@ -114,6 +118,8 @@ const char *bm_store_path(const bm_store *s)
 
 int bm_store_schema_version(bm_store *s)
 {
+    if (s && s->pg)
+        return bm__pg_schema_version(s->pg);
     return s ? s->schema_version : 0;
 }
 
@@ -329,6 +335,8 @@ static int bulk_finish(bm_store *s)
 
 int bm_store_begin(bm_store *s)
 {
+    if (s->pg)
+        return bm__pg_begin(s->pg);
     if (s->read_only)
         return fail(s, BM_EREADONLY, "the database is open read-only");
     if (s->tx_depth++ > 0)
@@ -341,6 +349,8 @@ int bm_store_begin(bm_store *s)
 
 int bm_store_commit(bm_store *s)
 {
+    if (s->pg)
+        return bm__pg_commit(s->pg);
     if (s->tx_depth <= 0)
         return fail(s, BM_EINVAL, "commit without a transaction");
     if (--s->tx_depth > 0)
@@ -360,6 +370,10 @@ int bm_store_commit(bm_store *s)
 
 void bm_store_rollback(bm_store *s)
 {
+    if (s && s->pg) {
+        bm__pg_rollback(s->pg);
+        return;
+    }
     if (!s || s->tx_depth <= 0)
         return;
     if (--s->tx_depth > 0) {
@@ -378,6 +392,7 @@ static void store_free(bm_store *s)
 {
     if (!s)
         return;
+    bm__pg_close(s->pg);
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(s->stmts[i]);
     for (size_t i = 0; i < sizeof s->qcache / sizeof s->qcache[0]; i++) {
@@ -395,7 +410,7 @@ static void store_free(bm_store *s)
 
 void bm_store_close(bm_store *s)
 {
-    if (s && s->tx_depth > 0) {
+    if (s && !s->pg && s->tx_depth > 0) {
         s->tx_depth = 1;
         bm_store_rollback(s);
     }
@@ -661,12 +676,44 @@ static int open_new(bm_store *s, int target_version)
     return open_existing(s, target_version);
 }
 
-int bm__store_open_at(const char *path, int flags, int target_version, bm_store **out,
-                      bm_error *err)
+/* A postgresql:// URL is a PostgreSQL database (store_pg.c); the handle's
+ * path is then a label that never shows the URL. */
+static int open_pg(const char *url, const char *schema, int flags, int target_version,
+                   bm_store **out, bm_error *err)
+{
+    bm_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return bm_error_set(err, BM_ENOMEM, "out of memory");
+    int rc = bm__pg_open(url, schema, flags, target_version, &s->pg, err);
+    if (rc == BM_OK && !(s->path = strdup(bm__pg_label(s->pg))))
+        rc = bm_error_set(err, BM_ENOMEM, "out of memory");
+    if (rc != BM_OK) {
+        store_free(s);
+        return rc;
+    }
+    s->read_only = (flags & BM_STORE_READONLY) != 0;
+    *out = s;
+    return BM_OK;
+}
+
+int bm_store_path_is_url(const char *path)
+{
+    return bm__pg_is_url(path);
+}
+
+bm_pg *bm__store_pg(bm_store *s)
+{
+    return s ? s->pg : NULL;
+}
+
+int bm__store_open_full(const char *path, const char *pg_schema, int flags, int target_version,
+                        bm_store **out, bm_error *err)
 {
     *out = NULL;
     if (!path || !*path)
         return bm_error_set(err, BM_EINVAL, "no database file name");
+    if (bm__pg_is_url(path))
+        return open_pg(path, pg_schema, flags, target_version, out, err);
     bm_store *s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(path))) {
         free(s);
@@ -691,15 +738,29 @@ int bm__store_open_at(const char *path, int flags, int target_version, bm_store 
     return BM_OK;
 }
 
+int bm__store_open_at(const char *path, int flags, int target_version, bm_store **out,
+                      bm_error *err)
+{
+    return bm__store_open_full(path, NULL, flags, target_version, out, err);
+}
+
 int bm_store_open(const char *path, int flags, bm_store **out, bm_error *err)
 {
-    return bm__store_open_at(path, flags, BM_SCHEMA_VERSION, out, err);
+    return bm__store_open_full(path, NULL, flags, BM_SCHEMA_VERSION, out, err);
+}
+
+int bm_store_open_schema(const char *path, const char *pg_schema, int flags, bm_store **out,
+                         bm_error *err)
+{
+    return bm__store_open_full(path, pg_schema, flags, BM_SCHEMA_VERSION, out, err);
 }
 
 /* ---- Meta -------------------------------------------------------------- */
 
 int bm_store_meta_get(bm_store *s, const char *key, char *buf, size_t bufsize)
 {
+    if (s->pg)
+        return bm__pg_meta_get(s->pg, key, buf, bufsize);
     sqlite3_stmt *st;
     buf[0] = '\0';
     int rc = prepare(s, "SELECT value FROM bm_meta WHERE key = ?1", &st);
@@ -717,6 +778,8 @@ int bm_store_meta_get(bm_store *s, const char *key, char *buf, size_t bufsize)
 
 int bm_store_meta_set(bm_store *s, const char *key, const char *value)
 {
+    if (s->pg)
+        return bm__pg_meta_set(s->pg, key, value);
     sqlite3_stmt *st;
     int rc = prepare(s, "INSERT INTO bm_meta(key, value) VALUES (?1, ?2) "
                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -836,6 +899,8 @@ int bm_store_incident_add(bm_store *s, bm_incident *inc)
     int rc = validate_incident(s, inc);
     if (rc != BM_OK)
         return rc;
+    if (s->pg)
+        return bm__pg_incident_add(s->pg, inc);
     sqlite3_stmt *st = cached(
         s, ST_INCIDENT_ADD,
         "INSERT INTO incidents(id, date_start, date_end, date_precision, type, place_id, geom, "
@@ -861,6 +926,8 @@ int bm_store_incident_update(bm_store *s, const bm_incident *inc)
     int rc = validate_incident(s, inc);
     if (rc != BM_OK)
         return rc;
+    if (s->pg)
+        return bm__pg_incident_update(s->pg, inc);
     sqlite3_stmt *st = cached(
         s, ST_INCIDENT_UPDATE,
         "UPDATE incidents SET date_start = ?1, date_end = ?2, date_precision = ?3, type = ?4, "
@@ -932,6 +999,8 @@ static void read_incident(sqlite3_stmt *st, bm_incident *inc)
 int bm_store_incident_find_external(bm_store *s, const char *provenance, const char *external_id,
                                     int64_t *id)
 {
+    if (s->pg)
+        return bm__pg_incident_find_external(s->pg, provenance, external_id, id);
     sqlite3_stmt *st = cached(s, ST_INCIDENT_FIND_EXTERNAL,
                               "SELECT id FROM incidents WHERE provenance = ?1 AND "
                               "external_id = ?2 ORDER BY id LIMIT 1");
@@ -950,6 +1019,8 @@ int bm_store_incident_find_external(bm_store *s, const char *provenance, const c
 
 int bm_store_incident_get(bm_store *s, int64_t id, bm_incident *out)
 {
+    if (s->pg)
+        return bm__pg_incident_get(s->pg, id, out);
     sqlite3_stmt *st =
         cached(s, ST_INCIDENT_GET, "SELECT " INCIDENT_COLUMNS " FROM incidents i WHERE i.id = ?1");
     if (!st)
@@ -969,6 +1040,8 @@ int bm_store_incident_get(bm_store *s, int64_t id, bm_incident *out)
 
 int bm_store_incident_delete(bm_store *s, int64_t id)
 {
+    if (s->pg)
+        return bm__pg_incident_delete(s->pg, id);
     sqlite3_stmt *st;
     int rc = prepare(s, "DELETE FROM incidents WHERE id = ?1", &st);
     if (rc != BM_OK)
@@ -1088,6 +1161,8 @@ static int build_query(bm_store *s, const bm_query *q, const char *select, sqlit
 
 int bm_store_query(bm_store *s, const bm_query *q, bm_incident_cb cb, void *user)
 {
+    if (s->pg)
+        return bm__pg_query(s->pg, q, cb, user);
     bm_query all;
     if (!q) {
         bm_query_init(&all);
@@ -1130,6 +1205,8 @@ static int count_cb(const bm_incident *inc, void *user)
  * committed article: exact under concurrent writers with nothing cached. */
 int bm__store_incidents_by_key(bm_store *s, const bm_incident *key, bm_incident_cb cb, void *user)
 {
+    if (s->pg)
+        return bm__pg_incidents_by_key(s->pg, key, cb, user);
     /* Only the key columns: the full column list counts each row's sources,
      * which grows with every article merged into it. */
     sqlite3_stmt *st = cached(s, ST_INCIDENT_BY_KEY,
@@ -1168,6 +1245,8 @@ int bm__store_incidents_by_key(bm_store *s, const bm_incident *key, bm_incident_
 
 int bm_store_count(bm_store *s, const bm_query *q, int64_t *count)
 {
+    if (s->pg)
+        return bm__pg_count(s->pg, q, count);
     *count = 0;
     return bm_store_query(s, q, count_cb, count);
 }
@@ -1176,6 +1255,8 @@ int bm_store_count(bm_store *s, const bm_query *q, int64_t *count)
 
 int bm_store_article_find(bm_store *s, const char *sha256, int64_t *id)
 {
+    if (s->pg)
+        return bm__pg_article_find(s->pg, sha256, id);
     sqlite3_stmt *st = cached(s, ST_ARTICLE_FIND, "SELECT id FROM articles WHERE sha256 = ?1");
     if (!st)
         return BM_EDB;
@@ -1193,6 +1274,8 @@ int bm_store_article_find(bm_store *s, const char *sha256, int64_t *id)
 
 int bm_store_article_add(bm_store *s, bm_article *a)
 {
+    if (s->pg)
+        return bm__pg_article_add(s->pg, a);
     int64_t existing;
     if (bm_store_article_find(s, a->sha256, &existing) == BM_OK)
         return fail(s, BM_EEXIST, "article %s is already stored (id %lld)", a->sha256,
@@ -1226,6 +1309,8 @@ int bm_store_article_purge(bm_store *s, int64_t article_id)
         "DELETE FROM incident_sources WHERE article_id = ?1",
         "DELETE FROM articles WHERE id = ?1",
     };
+    if (s->pg)
+        return bm__pg_article_purge(s->pg, article_id);
     int rc = bm_store_begin(s);
     for (size_t i = 0; rc == BM_OK && i < sizeof sql / sizeof sql[0]; i++) {
         sqlite3_stmt *st;
@@ -1245,6 +1330,8 @@ int bm_store_article_purge(bm_store *s, int64_t article_id)
 
 int bm_store_source_add(bm_store *s, const bm_source *src)
 {
+    if (s->pg)
+        return bm__pg_source_add(s->pg, src);
     sqlite3_stmt *st = cached(
         s, ST_SOURCE_ADD,
         "INSERT OR IGNORE INTO incident_sources(incident_id, article_id, byte_start, byte_end, "
@@ -1266,6 +1353,8 @@ int bm_store_source_add(bm_store *s, const bm_source *src)
 
 int bm_store_sources(bm_store *s, int64_t incident_id, bm_source_cb cb, void *user)
 {
+    if (s->pg)
+        return bm__pg_sources(s->pg, incident_id, cb, user);
     /* One incident's: a prepared statement kept (an index search, run once per exported
      * incident); all of them: a scan, prepared per call. */
     sqlite3_stmt *st = NULL;
@@ -1308,6 +1397,8 @@ int bm_store_sources(bm_store *s, int64_t incident_id, bm_source_cb cb, void *us
 
 int bm_store_place_put(bm_store *s, const bm_place *p)
 {
+    if (s->pg)
+        return bm__pg_place_put(s->pg, p);
     if (!p->id[0])
         return fail(s, BM_EINVAL, "a place needs an id");
     /* cached: a gazetteer import writes tens of thousands of places */
@@ -1346,6 +1437,8 @@ int bm_store_place_put(bm_store *s, const bm_place *p)
 int bm_store_place_record_get(bm_store *s, const char *record, char *place_id, size_t id_size,
                               char *digest, size_t digest_size)
 {
+    if (s->pg)
+        return bm__pg_place_record_get(s->pg, record, place_id, id_size, digest, digest_size);
     sqlite3_stmt *st;
     int rc = prepare(s, "SELECT place_id, digest FROM place_records WHERE record = ?1", &st);
     if (rc != BM_OK)
@@ -1368,6 +1461,8 @@ int bm_store_place_record_get(bm_store *s, const char *record, char *place_id, s
 int bm_store_place_record_put(bm_store *s, const char *record, const char *place_id,
                               const char *digest)
 {
+    if (s->pg)
+        return bm__pg_place_record_put(s->pg, record, place_id, digest);
     sqlite3_stmt *st;
     int rc = prepare(s,
                      "INSERT INTO place_records(record, place_id, digest) VALUES (?1, ?2, ?3) "
@@ -1386,6 +1481,8 @@ int bm_store_place_record_put(bm_store *s, const char *record, const char *place
 
 int bm_store_place_move_incidents(bm_store *s, const char *from, const char *to, int64_t *moved)
 {
+    if (s->pg)
+        return bm__pg_place_move_incidents(s->pg, from, to, moved);
     sqlite3_stmt *st;
     /* the point moves with the place: incidents placed there stand at the
      * successor's point */
@@ -1408,6 +1505,8 @@ int bm_store_place_move_incidents(bm_store *s, const char *from, const char *to,
 
 int bm_store_place_delete(bm_store *s, const char *id)
 {
+    if (s->pg)
+        return bm__pg_place_delete(s->pg, id);
     static const char *const sql[] = {"DELETE FROM place_names WHERE place_id = ?1",
                                       "DELETE FROM place_records WHERE place_id = ?1",
                                       "DELETE FROM places WHERE id = ?1"};
@@ -1426,6 +1525,8 @@ int bm_store_place_delete(bm_store *s, const char *id)
 
 int bm_store_place_names(bm_store *s, bm_place_name_cb cb, void *user)
 {
+    if (s->pg)
+        return bm__pg_place_names(s->pg, cb, user);
     sqlite3_stmt *st;
     /* table order: sorting by place would cost a lookup per row */
     int rc = prepare(s, "SELECT place_id, name, lang FROM place_names", &st);
@@ -1449,6 +1550,8 @@ int bm_store_place_names(bm_store *s, bm_place_name_cb cb, void *user)
 int bm_store_place_name_add(bm_store *s, const char *place_id, const char *name,
                             const char *key, const char *lang)
 {
+    if (s->pg)
+        return bm__pg_place_name_add(s->pg, place_id, name, key, lang);
     sqlite3_stmt *st = cached(s, ST_PLACE_NAME_ADD,
                               "INSERT OR IGNORE INTO place_names(place_id, name, key, lang) "
                               "VALUES (?1, ?2, ?3, ?4)");
@@ -1464,6 +1567,8 @@ int bm_store_place_name_add(bm_store *s, const char *place_id, const char *name,
 int bm_store_place_area_set(bm_store *s, const char *place_id, const unsigned char *wkb,
                             size_t wkb_size)
 {
+    if (s->pg)
+        return bm__pg_place_area_set(s->pg, place_id, wkb, wkb_size);
     sqlite3_stmt *st;
     int rc = prepare(s, "UPDATE places SET area = CastToMultiPolygon(GeomFromWKB(?2, 4326)) "
                         "WHERE id = ?1",
@@ -1476,6 +1581,31 @@ int bm_store_place_area_set(bm_store *s, const char *place_id, const unsigned ch
     sqlite3_finalize(st);
     if (rc == BM_OK && sqlite3_changes(s->db) == 0)
         return fail(s, BM_ENOTFOUND, "no place %s (or the area is not a polygon)", place_id);
+    return rc;
+}
+
+int bm_store_place_areas(bm_store *s, bm_place_area_cb cb, void *user)
+{
+    if (s->pg)
+        return bm__pg_place_areas(s->pg, cb, user);
+    sqlite3_stmt *st;
+    int rc = prepare(s, "SELECT id, AsBinary(area) FROM places WHERE area IS NOT NULL ORDER BY id",
+                     &st);
+    if (rc != BM_OK)
+        return rc;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *wkb = sqlite3_column_blob(st, 1);
+        if (!wkb)
+            continue;
+        rc = cb((const char *)sqlite3_column_text(st, 0), wkb,
+                (size_t)sqlite3_column_bytes(st, 1), user);
+        if (rc != 0)
+            break;
+    }
+    if (rc == BM_OK && step != SQLITE_DONE)
+        rc = db_fail(s, "read place areas");
+    sqlite3_finalize(st);
     return rc;
 }
 
@@ -1503,6 +1633,8 @@ static void read_place(sqlite3_stmt *st, bm_place *p)
 
 int bm_store_place_get(bm_store *s, const char *id, bm_place *out)
 {
+    if (s->pg)
+        return bm__pg_place_get(s->pg, id, out);
     sqlite3_stmt *st;
     int rc = prepare(s, "SELECT " PLACE_COLUMNS " FROM places WHERE id = ?1", &st);
     if (rc != BM_OK)
@@ -1521,11 +1653,15 @@ int bm_store_place_get(bm_store *s, const char *id, bm_place *out)
 
 int bm_store_place_count(bm_store *s, int64_t *count)
 {
+    if (s->pg)
+        return bm__pg_place_count(s->pg, count);
     return scalar_int(s, "SELECT count(*) FROM places", NULL, count);
 }
 
 int bm_store_places(bm_store *s, bm_place_cb cb, void *user)
 {
+    if (s->pg)
+        return bm__pg_places(s->pg, cb, user);
     sqlite3_stmt *st;
     int rc = prepare(s, "SELECT " PLACE_COLUMNS " FROM places ORDER BY id", &st);
     if (rc != BM_OK)
@@ -1773,6 +1909,8 @@ static int locked_version(bm_store *s, int *version)
 
 int bm__store_migrate(bm_store *s, int target)
 {
+    if (s->pg)
+        return bm__pg_migrate(s->pg, target);
     if (target > BM_SCHEMA_VERSION || target <= s->schema_version)
         return BM_OK;
     int rc = bm_store_begin(s);

@@ -21,6 +21,10 @@ int bm__store_migrate(bm_store *store, int target);
 int bm__store_open_at(const char *path, int flags, int target_version, bm_store **out,
                       bm_error *err);
 
+/* bm_store_open_schema with a target version (see bm__store_open_at). */
+int bm__store_open_full(const char *path, const char *pg_schema, int flags, int target_version,
+                        bm_store **out, bm_error *err);
+
 /* The 1-degree grid cell of a point, as stored in incidents.cell. */
 int bm__grid_cell(bm_lonlat pt);
 

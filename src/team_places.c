@@ -8,39 +8,59 @@
 
 #include "bordermap/edits.h"
 #include "edits_private.h"
+#include "store_backend.h"
 #include "store_private.h"
+
+static int found_cb(int n, const char *const *v, void *user)
+{
+    (void)n, (void)v;
+    *(int *)user = 1;
+    return 0;
+}
 
 static int exists(bm_store *s, const char *sql, const char *a, const char *b, int *found,
                   bm_error *err)
 {
-    sqlite3_stmt *st;
+    bm_pg *pg = bm__store_pg(s);
+    if (pg) {
+        const char *v[2] = {a, b};
+        *found = 0;
+        int rc = bm__pg_exec(pg, sql, b ? 2 : 1, v, found_cb, found, NULL);
+        return rc == BM_OK ? BM_OK : bm_error_set(err, rc, "%s", bm__pg_errmsg(pg));
+    }
+    bm__stmt *st;
     int rc = bm__edit_prepare(s, sql, &st, err);
     if (rc != BM_OK)
         return rc;
-    sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    bm__stmt_bind_text(st, 1, a, -1, SQLITE_STATIC);
     if (b)
-        sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-    int step = sqlite3_step(st);
-    sqlite3_finalize(st);
+        bm__stmt_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    int step = bm__stmt_step(st);
+    bm__stmt_finalize(st);
     *found = step == SQLITE_ROW;
     if (step != SQLITE_ROW && step != SQLITE_DONE)
-        return bm_error_set(err, BM_EDB, "%s", sqlite3_errmsg(bm__store_db(s)));
+        return bm_error_set(err, BM_EDB, "%s", bm__stmt_errmsg(s));
     return BM_OK;
 }
 
 /* Runs an INSERT binding v[0..n) to ?1..?n. */
 static int insert_text(bm_store *s, const char *sql, const char *const *v, int n, bm_error *err)
 {
-    sqlite3_stmt *st;
+    bm_pg *pg = bm__store_pg(s);
+    if (pg) {
+        int rc = bm__pg_exec(pg, sql, n, v, NULL, NULL, NULL);
+        return rc == BM_OK ? BM_OK : bm_error_set(err, rc, "%s", bm__pg_errmsg(pg));
+    }
+    bm__stmt *st;
     int rc = bm__edit_prepare(s, sql, &st, err);
     if (rc != BM_OK)
         return rc;
     for (int i = 0; i < n; i++)
-        sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
-    int step = sqlite3_step(st);
-    sqlite3_finalize(st);
+        bm__stmt_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
+    int step = bm__stmt_step(st);
+    bm__stmt_finalize(st);
     return step == SQLITE_DONE ? BM_OK
-                               : bm_error_set(err, BM_EDB, "%s", sqlite3_errmsg(bm__store_db(s)));
+                               : bm_error_set(err, BM_EDB, "%s", bm__stmt_errmsg(s));
 }
 
 int bm_team_place_add(bm_store *s, const bm_place *p, const char *author, bm_error *err)
@@ -101,43 +121,85 @@ int bm_team_alias_add(bm_store *s, const char *place_id, const char *name, const
                        v, 4, err);
 }
 
+typedef struct {
+    bm_store *s;
+    bm_place_cb place_cb;
+    bm_alias_cb alias_cb;
+    void *user;
+} pg_team_scan;
+
+/* A team place the other program removed from places: nothing to add. */
+static int pg_team_place(int n, const char *const *v, void *user)
+{
+    pg_team_scan *sc = user;
+    bm_place p;
+    (void)n;
+    if (!v[0] || bm_store_place_get(sc->s, v[0], &p) != BM_OK)
+        return 0;
+    return sc->place_cb(&p, sc->user);
+}
+
+static int pg_team_alias(int n, const char *const *v, void *user)
+{
+    pg_team_scan *sc = user;
+    (void)n;
+    return sc->alias_cb(v[0], v[1], sc->user);
+}
+
+static int pg_team_scan_run(bm_store *s, const char *sql, bm__row_cb row, pg_team_scan *sc,
+                            bm_error *err)
+{
+    int rc = bm__pg_exec(bm__store_pg(s), sql, 0, NULL, row, sc, NULL);
+    return rc < 0 ? bm_error_set(err, rc, "reading team places: %s", bm_store_errmsg(s)) : rc;
+}
+
 int bm_team_places(bm_store *s, bm_place_cb cb, void *user, bm_error *err)
 {
-    sqlite3_stmt *st;
+    if (bm__store_pg(s)) {
+        pg_team_scan sc = {s, cb, NULL, user};
+        return pg_team_scan_run(s, "SELECT place_id FROM team_places ORDER BY place_id",
+                                pg_team_place, &sc, err);
+    }
+    bm__stmt *st;
     int rc = bm__edit_prepare(s, "SELECT place_id FROM team_places ORDER BY place_id", &st, err);
     if (rc != BM_OK)
         return rc;
     int step;
     bm_place p;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *id = (const char *)sqlite3_column_text(st, 0);
+    while ((step = bm__stmt_step(st)) == SQLITE_ROW) {
+        const char *id = (const char *)bm__stmt_column_text(st, 0);
         if (!id || bm_store_place_get(s, id, &p) != BM_OK)
             continue; /* removed from places by another program: nothing to add */
         if ((rc = cb(&p, user)) != 0)
             break;
     }
     if (rc == BM_OK && step != SQLITE_DONE)
-        rc = bm_error_set(err, BM_EDB, "reading team places: %s", sqlite3_errmsg(bm__store_db(s)));
-    sqlite3_finalize(st);
+        rc = bm_error_set(err, BM_EDB, "reading team places: %s", bm__stmt_errmsg(s));
+    bm__stmt_finalize(st);
     return rc;
 }
 
 int bm_team_aliases(bm_store *s, bm_alias_cb cb, void *user, bm_error *err)
 {
-    sqlite3_stmt *st;
+    if (bm__store_pg(s)) {
+        pg_team_scan sc = {s, NULL, cb, user};
+        return pg_team_scan_run(s, "SELECT place_id, name FROM team_aliases ORDER BY place_id, name",
+                                pg_team_alias, &sc, err);
+    }
+    bm__stmt *st;
     int rc = bm__edit_prepare(s, "SELECT place_id, name FROM team_aliases ORDER BY place_id, name",
                               &st, err);
     if (rc != BM_OK)
         return rc;
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        rc = cb((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+    while ((step = bm__stmt_step(st)) == SQLITE_ROW) {
+        rc = cb((const char *)bm__stmt_column_text(st, 0), (const char *)bm__stmt_column_text(st, 1),
                 user);
         if (rc != 0)
             break;
     }
     if (rc == BM_OK && step != SQLITE_DONE)
-        rc = bm_error_set(err, BM_EDB, "reading team aliases: %s", sqlite3_errmsg(bm__store_db(s)));
-    sqlite3_finalize(st);
+        rc = bm_error_set(err, BM_EDB, "reading team aliases: %s", bm__stmt_errmsg(s));
+    bm__stmt_finalize(st);
     return rc;
 }

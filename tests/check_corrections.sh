@@ -23,7 +23,13 @@ expect_rc() { # want, description, command...
     local rc=$?
     [[ $rc -eq $want ]] || fail "$what: exit $rc, want $want ($(head -c 300 "$tmp/err"))"
 }
-bm() { "$bin" --db "$tmp/t.sqlite" "$@"; }
+# The database NAME: a file here, or with $BM_CORRECTIONS_PG (check_pg.sh) the
+# schema ${BM_CORRECTIONS_SCHEMA}_NAME of that PostgreSQL database.
+db() {
+    if [[ -n "${BM_CORRECTIONS_PG:-}" ]]; then echo "--db $BM_CORRECTIONS_PG --pg-schema ${BM_CORRECTIONS_SCHEMA}_$1"
+    else echo "--db $tmp/$1.sqlite"; fi
+}
+bm() { "$bin" $(db t) "$@"; }
 # "id,date_start,type,place_id" of every incident (columns 3,5,8,9 of the CSV), sorted by id
 table() { bm incidents list --format csv | tail -n +2 | cut -d, -f3,5,8,9 | sort -t, -k1,1n; }
 field() { # id, label of `incidents show`
@@ -46,7 +52,7 @@ expect_rc 2 "edit bad fatalities" bm incidents edit 1 --fatalities -3
 expect_rc 2 "merge one id" bm incidents merge 1
 expect_rc 2 "split without --source" bm incidents split 1
 expect_rc 2 "places add without kind" bm places add x --lonlat 40,34 --name-en X
-[[ ! -e "$tmp/t.sqlite" ]] || fail "a usage error created the database"
+[[ -n "${BM_CORRECTIONS_PG:-}" || ! -e "$tmp/t.sqlite" ]] || fail "a usage error created the database"
 
 # --- a data directory whose lexicon lacks the trigger 'attacked' ------------------------------
 mkdir -p data0
@@ -77,7 +83,7 @@ want_initial=$'1,2025-03-04,airstrike,al-qaim\n2,2025-03-05,clash,rutba\n3,2025-
 # --- corrections ---------------------------------------------------------------------------
 expect_rc 0 "edit 1" bm incidents edit 1 --fatalities 3 --note "checked with the wire" --by alice
 grep -q "2 field(s) changed" "$tmp/err" || fail "edit 1 did not report 2 changes"
-expect_rc 0 "edit 2 (no USER)" env -u USER "$bin" --db "$tmp/t.sqlite" incidents edit 2 \
+expect_rc 0 "edit 2 (no USER)" env -u USER "$bin" $(db t) incidents edit 2 \
     --place sinjar --type attack
 expect_rc 0 "merge 2 4" bm incidents merge 2 4 --by bob
 expect_rc 1 "merge a merged id" bm incidents merge 2 4
@@ -124,7 +130,7 @@ bm incidents history "$del" --format tsv | grep -c $'\terin\tdelete\tincident\t'
     fail "no delete row in the history of $del"
 
 # --- a manual entry that an article also reports gains a source, never the article's fields ----
-bm3() { "$bin" --db "$tmp/t3.sqlite" "$@"; }
+bm3() { "$bin" $(db t3) "$@"; }
 expect_rc 0 "incidents add" bm3 incidents add --date 2025-03-04 --place al-qaim --type airstrike \
     --summary "Strike on a convoy, per our contact"
 man="$(cat "$tmp/out")"
@@ -170,7 +176,7 @@ bm incidents history 5 --format tsv | grep -c $'\treconfirmed\t' >/dev/null || f
 
 # --- a gazetteer change moves a place (a more specific team place now matches): every id
 #     stays; an unedited incident takes the new place, an edited one keeps every field ---------
-bm2() { "$bin" --db "$tmp/t2.sqlite" "$@"; }
+bm2() { "$bin" $(db t2) "$@"; }
 t2() { bm2 incidents list --format csv | tail -n +2 | cut -d, -f3,5,8,9 | sort -t, -k1,1n; }
 printf 'Clashes broke out in East Rutba on 5 March 2025.\n\nAn airstrike hit a depot in East Rutba on 2 March 2025.\n' > f.txt
 bm2 ingest --published 2025-03-07 f.txt 2> /dev/null || fail "ingest f.txt"

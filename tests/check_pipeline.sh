@@ -11,9 +11,10 @@ src=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 bm=${BM_BIN:-$src/build/bordermap}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-db=$tmp/p.sqlite
+# $BM_PIPELINE_DB (+ $BM_PIPELINE_SCHEMA): another database, e.g. PostgreSQL (check_pg.sh)
+db=${BM_PIPELINE_DB:-$tmp/p.sqlite}
 fail() { echo "check_pipeline: $*" >&2; exit 1; }
-run() { "$bm" --db "$db" --quiet "$@"; }
+run() { "$bm" --db "$db" ${BM_PIPELINE_SCHEMA:+--pg-schema "$BM_PIPELINE_SCHEMA"} --quiet "$@"; }
 # The incident list as CSV records (a quoted field may span lines): column $1 of each.
 csv_col() { python3 -c 'import csv,sys; [print(r[int(sys.argv[1])]) for r in list(csv.reader(sys.stdin))[1:]]' "$1"; }
 

@@ -1,6 +1,8 @@
 /* test_store.c: the SpatiaLite store: schema creation, migration, round
  * trips, queries against a brute-force scan, concurrent reader and writer,
- * and every bad input the foundation issue names. */
+ * and every bad input the foundation issue names. `test_store pg` runs the
+ * round trips and queries on PostgreSQL/PostGIS ($BM_TEST_PG), with its own
+ * tests: URLs, migration, concurrent creation, connection loss, areas. */
 #include <math.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -11,6 +13,10 @@
 #include "store_private.h"
 
 static char path_buf[512];
+/* test_store pg: the server, and the schemas made (dropped at the end) */
+static const char *pg_url;
+static char pg_made[32][64];
+static int pg_n_made;
 
 static const char *tmp_path(const char *name)
 {
@@ -18,12 +24,31 @@ static const char *tmp_path(const char *name)
     return path_buf;
 }
 
+/* The schema that stands for a file name of the SpatiaLite tests. */
+static const char *pg_schema_of(const char *path)
+{
+    static char buf[64];
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    int n = snprintf(buf, sizeof buf, "ts_%d_", (int)getpid());
+    for (const char *c = base; *c && *c != '.' && n < 60; c++)
+        buf[n++] = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ? *c : '_';
+    buf[n] = '\0';
+    int known = 0;
+    for (int i = 0; i < pg_n_made; i++)
+        known |= strcmp(pg_made[i], buf) == 0;
+    if (!known && pg_n_made < 32)
+        snprintf(pg_made[pg_n_made++], sizeof pg_made[0], "%s", buf);
+    return buf;
+}
+
 static bm_store *open_ok(const char *path, int flags)
 {
     bm_store *s = NULL;
     bm_error err;
     bm_error_clear(&err);
-    int rc = bm_store_open(path, flags, &s, &err);
+    int rc = pg_url ? bm_store_open_schema(pg_url, pg_schema_of(path), flags, &s, &err)
+                    : bm_store_open(path, flags, &s, &err);
     if (rc != BM_OK)
         fprintf(stderr, "open %s: %s\n", path, bm_error_text(&err));
     BM_REQUIRE(rc == BM_OK && s);
@@ -321,6 +346,10 @@ static void test_queries_against_brute_force(void)
         q.east = q.west + 0.5 + (h >> 6) % 3;
         q.south = 32.0 + (h >> 9) % 4;
         q.north = q.south + 0.5 + (h >> 12) % 3;
+        if (k % 7 == 0) { /* a wide box: PostgreSQL's GiST path, not cells */
+            q.west = 20;
+            q.east = 60;
+        }
         if (k % 5 == 0) {
             q.types = types;
             q.n_types = 1 + (size_t)k % 3;
@@ -547,8 +576,194 @@ static void test_cli_bad_inputs(void)
     BM_ASSERT_EQ_INT(bm_test_system("'%s' incidents --help | grep -q 'Exit codes'", bin), 0);
 }
 
-int main(void)
+/* ---- PostgreSQL ------------------------------------------------------------------ */
+
+static int pg_sql(const char *sql)
 {
+    return bm_test_system("psql -qAtX '%s' -c \"%s\" >/dev/null 2>&1", pg_url, sql);
+}
+
+static void test_pg_urls(void)
+{
+    bm_store *s = NULL;
+    bm_error err;
+    bm_error_clear(&err);
+    BM_ASSERT_EQ_INT(bm_store_open("postgresql://ann:hunter2@127.0.0.1:1/x", 0, &s, &err),
+                     BM_EINVAL);
+    BM_ASSERT(strstr(err.msg, "pgpass") && !strstr(err.msg, "hunter2"));
+    BM_ASSERT_EQ_INT(bm_store_open("postgresql://127.0.0.1:1/x?password=hunter2", 0, &s, &err),
+                     BM_EINVAL);
+    BM_ASSERT_EQ_INT(bm_store_open_schema(pg_url, "Bad-Name; DROP", 0, &s, &err), BM_EINVAL);
+    BM_ASSERT_EQ_INT(bm_store_open("postgresql://nobody@127.0.0.1:1/nodb", 0, &s, &err), BM_EDB);
+    BM_ASSERT(!strstr(err.msg, "postgresql://"));
+    BM_ASSERT(s == NULL);
+    /* a schema holding someone else's tables is not touched */
+    const char *foreign = pg_schema_of("foreign");
+    char sql[256];
+    snprintf(sql, sizeof sql, "CREATE SCHEMA %s; CREATE TABLE %s.t(x int)", foreign, foreign);
+    BM_ASSERT_EQ_INT(pg_sql(sql), 0);
+    BM_ASSERT_EQ_INT(bm_store_open_schema(pg_url, foreign, 0, &s, &err), BM_ENOTDB);
+    /* reading a schema that is not there creates nothing */
+    BM_ASSERT_EQ_INT(bm_store_open_schema(pg_url, pg_schema_of("absent"), BM_STORE_READONLY, &s,
+                                          &err),
+                     BM_ENOTFOUND);
+}
+
+static void test_pg_migration_from_v1(void)
+{
+    const char *schema = pg_schema_of("v1");
+    bm_store *s = NULL;
+    bm_error err;
+    bm_error_clear(&err);
+    BM_REQUIRE(bm__store_open_full(pg_url, schema, 0, 1, &s, &err) == BM_OK);
+    BM_ASSERT_EQ_INT(bm_store_schema_version(s), 1);
+    bm_store_close(s);
+    s = open_ok("v1", 0);
+    BM_ASSERT_EQ_INT(bm_store_schema_version(s), BM_SCHEMA_VERSION);
+    bm_incident in, out;
+    make_incident(&in, 7);
+    snprintf(in.actor1, sizeof in.actor1, "Military Forces of Iraq");
+    in.inter1 = 1;
+    BM_ASSERT_EQ_INT(bm_store_incident_add(s, &in), BM_OK);
+    BM_ASSERT_EQ_INT(bm_store_incident_get(s, in.id, &out), BM_OK);
+    BM_ASSERT_EQ_STR(out.actor1, in.actor1);
+    BM_ASSERT_EQ_INT(out.inter1, 1);
+    bm_store_close(s);
+}
+
+/* Several processes create one new schema at once: all succeed. */
+static void test_pg_concurrent_create(void)
+{
+    const char *schema = pg_schema_of("race");
+    pid_t kids[4];
+    for (int i = 0; i < 4; i++) {
+        kids[i] = fork();
+        if (kids[i] == 0) {
+            bm_store *s = NULL;
+            bm_error err;
+            int rc = bm_store_open_schema(pg_url, schema, 0, &s, &err);
+            bm_incident inc;
+            make_incident(&inc, i);
+            if (rc == BM_OK)
+                rc = bm_store_incident_add(s, &inc);
+            if (rc != BM_OK)
+                fprintf(stderr, "child %d: %s\n", i, rc == BM_OK ? "" : err.msg);
+            bm_store_close(s);
+            _exit(rc == BM_OK ? 0 : 1);
+        }
+    }
+    for (int i = 0; i < 4; i++) {
+        int status = 0;
+        waitpid(kids[i], &status, 0);
+        BM_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    bm_store *s = open_ok("race", 0);
+    int64_t n = 0;
+    BM_ASSERT_EQ_INT(bm_store_count(s, NULL, &n), BM_OK);
+    BM_ASSERT_EQ_INT(n, 4);
+    bm_store_close(s);
+}
+
+/* The server drops the connection mid-transaction: the commit fails and
+ * says so, nothing of it is stored, and the next transaction reconnects. */
+static void test_pg_connection_loss(void)
+{
+    char url[512], name[64], sql[256];
+    snprintf(name, sizeof name, "bm_kill_%d", (int)getpid());
+    snprintf(url, sizeof url, "%s%sapplication_name=%s", pg_url, strchr(pg_url, '?') ? "&" : "?",
+             name);
+    bm_store *s = NULL;
+    bm_error err;
+    BM_REQUIRE(bm_store_open_schema(url, pg_schema_of("loss"), 0, &s, &err) == BM_OK);
+    bm_incident inc;
+    make_incident(&inc, 3);
+    BM_ASSERT_EQ_INT(bm_store_begin(s), BM_OK);
+    BM_ASSERT_EQ_INT(bm_store_incident_add(s, &inc), BM_OK);
+    snprintf(sql, sizeof sql,
+             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '%s'",
+             name);
+    BM_ASSERT_EQ_INT(pg_sql(sql), 0);
+    BM_ASSERT(bm_store_commit(s) != BM_OK);
+    BM_ASSERT(strstr(bm_store_errmsg(s), "connection") != NULL);
+    BM_ASSERT(strstr(bm_store_errmsg(s), "postgresql://") == NULL);
+    bm_store_rollback(s);
+    BM_ASSERT_EQ_INT(bm_store_begin(s), BM_OK);
+    BM_ASSERT_EQ_INT(bm_store_incident_add(s, &inc), BM_OK);
+    BM_ASSERT_EQ_INT(bm_store_commit(s), BM_OK);
+    int64_t n = 0;
+    BM_ASSERT_EQ_INT(bm_store_count(s, NULL, &n), BM_OK);
+    BM_ASSERT_EQ_INT(n, 1);
+    bm_store_close(s);
+}
+
+static int area_cb(const char *id, const unsigned char *wkb, size_t size, void *user)
+{
+    int *n = user;
+    BM_ASSERT_EQ_STR(id, "box");
+    /* little-endian WKB MULTIPOLYGON (type 6) holding the one polygon */
+    BM_ASSERT(size > 9 && wkb[0] == 1 && wkb[1] == 6);
+    ++*n;
+    return 0;
+}
+
+static void test_pg_areas(void)
+{
+    bm_store *s = open_ok("areas", 0);
+    bm_place p = {.id = "box", .name_en = "Box", .kind = "region", .population = -1,
+                  .pt = {41, 34}};
+    BM_ASSERT_EQ_INT(bm_store_place_put(s, &p), BM_OK);
+    /* POLYGON((40 33, 42 33, 42 35, 40 35, 40 33)), little-endian WKB */
+    unsigned char wkb[9 + 4 + 5 * 16];
+    double xy[10] = {40, 33, 42, 33, 42, 35, 40, 35, 40, 33};
+    uint32_t type = 3, rings = 1, pts = 5;
+    wkb[0] = 1;
+    memcpy(wkb + 1, &type, 4);
+    memcpy(wkb + 5, &rings, 4);
+    memcpy(wkb + 9, &pts, 4);
+    memcpy(wkb + 13, xy, sizeof xy);
+    BM_ASSERT_EQ_INT(bm_store_place_area_set(s, "box", wkb, sizeof wkb), BM_OK);
+    BM_ASSERT_EQ_INT(bm_store_place_area_set(s, "nowhere", wkb, sizeof wkb), BM_ENOTFOUND);
+    int n = 0;
+    BM_ASSERT_EQ_INT(bm_store_place_areas(s, area_cb, &n), BM_OK);
+    BM_ASSERT_EQ_INT(n, 1);
+    bm_store_close(s);
+}
+
+static int main_pg(void)
+{
+    pg_url = getenv("BM_TEST_PG");
+    if (!pg_url || !*pg_url) {
+        const char *ci = getenv("CI");
+        if (ci && !strcmp(ci, "true")) {
+            fprintf(stderr, "test_store_pg: BM_TEST_PG is not set under CI=true "
+                            "(scripts/test.sh starts a cluster)\n");
+            return 1;
+        }
+        bm_test_skip("test_store_pg", "no PostgreSQL server (set BM_TEST_PG, see "
+                                      "scripts/pg-cluster.sh)");
+    }
+    test_pg_urls();
+    test_pg_migration_from_v1();
+    test_round_trip();
+    test_queries_against_brute_force();
+    test_rollback_leaves_nothing();
+    test_pg_concurrent_create();
+    test_pg_connection_loss();
+    test_pg_areas();
+    for (int i = 0; i < pg_n_made; i++) {
+        char sql[160];
+        snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %.63s CASCADE", pg_made[i]);
+        pg_sql(sql);
+    }
+    int rc = bm_test_finish("test_store_pg");
+    bm_test_rmtree(bm_test_tmpdir());
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "pg") == 0)
+        return main_pg();
     test_schema_and_idempotent_open();
     test_migration_from_v1();
     test_migration_from_v2();

@@ -1,5 +1,6 @@
-/* bordermap/store.h: the SpatiaLite database of articles, places and dated
- * incidents (the embedded default store).
+/* bordermap/store.h: the database of articles, places and dated incidents:
+ * SpatiaLite (the embedded default) or PostgreSQL/PostGIS (a team's shared
+ * database), behind the same functions.
  * The store never interprets text: extraction happens in ingest, and the store
  * only validates and persists what it is given, one transaction per write. */
 #ifndef BORDERMAP_STORE_H
@@ -26,11 +27,23 @@ enum {
  * *out is a handle the caller frees with bm_store_close(). On failure *out is
  * NULL, err says why, and no file was created or changed. */
 int bm_store_open(const char *path, int flags, bm_store **out, bm_error *err);
+/* Like bm_store_open; a path of the form postgresql://user@host:port/dbname
+ * (or postgres://) opens the PostgreSQL/PostGIS database there through libpq
+ * instead, in schema pg_schema (NULL: "bordermap"; SpatiaLite ignores it).
+ * The password and TLS settings come from libpq's environment (PGPASSWORD,
+ * ~/.pgpass, PGSSLMODE or sslmode= in the URL); a URL that contains a
+ * password is refused (BM_EINVAL). bm_store_open(url, ...) is the same with
+ * the default schema. Creating opens create the schema, never the database. */
+int bm_store_open_schema(const char *path, const char *pg_schema, int flags, bm_store **out,
+                         bm_error *err);
+/* True when path is a postgresql:// (or postgres://) URL rather than a file. */
+int bm_store_path_is_url(const char *path);
 /* Closes the handle; NULL does nothing. */
 void bm_store_close(bm_store *store);
 /* Detail of the last failure on this handle; borrowed, valid until the next call. */
 const char *bm_store_errmsg(const bm_store *store);
-/* The path the store was opened with; borrowed. */
+/* The path the store was opened with (for PostgreSQL, a label naming the
+ * schema and database, never the URL); borrowed. */
 const char *bm_store_path(const bm_store *store);
 /* The schema version of the open file. */
 int bm_store_schema_version(bm_store *store);
@@ -169,6 +182,12 @@ int bm_store_place_name_add(bm_store *store, const char *place_id, const char *n
 /* Sets a place's area from WKB (POLYGON or MULTIPOLYGON, EPSG:4326). */
 int bm_store_place_area_set(bm_store *store, const char *place_id, const unsigned char *wkb,
                             size_t wkb_size);
+/* Calls cb for every place that has an area, ordered by id, with the area
+ * as WKB (MULTIPOLYGON, EPSG:4326; borrowed for the call). A non-zero return
+ * from cb stops the scan and is returned. */
+typedef int (*bm_place_area_cb)(const char *place_id, const unsigned char *wkb, size_t wkb_size,
+                                void *user);
+int bm_store_place_areas(bm_store *store, bm_place_area_cb cb, void *user);
 /* BM_ENOTFOUND when absent. */
 int bm_store_place_get(bm_store *store, const char *id, bm_place *out);
 int bm_store_place_count(bm_store *store, int64_t *count);
@@ -202,6 +221,13 @@ int bm_store_place_delete(bm_store *store, const char *id);
  * table was loaded from). bm_store_meta_get writes "" when absent. */
 int bm_store_meta_get(bm_store *store, const char *key, char *buf, size_t bufsize);
 int bm_store_meta_set(bm_store *store, const char *key, const char *value);
+
+/* Copies a whole database into another (either backend to either):
+ * articles, places with their names, records and areas, incidents with their
+ * sources, identities and the analysts' history, team places, and metadata,
+ * with every id kept. `to` must hold no articles or incidents (its places are
+ * replaced). One transaction on `to`; err says what failed. */
+int bm_store_copy(bm_store *from, bm_store *to, bm_error *err);
 
 #ifdef __cplusplus
 }

@@ -45,13 +45,16 @@ static int read_only_file(const char *path)
 
 bm_store *bm_cli_open_store(bm_cli *cli, int mode)
 {
-    int read_only = mode == BM_CLI_READONLY || (mode == BM_CLI_READ && read_only_file(cli->db_path));
-    if (!read_only)
+    int url = bm_store_path_is_url(cli->db_path);
+    int read_only = mode == BM_CLI_READONLY ||
+                    (mode == BM_CLI_READ && !url && read_only_file(cli->db_path));
+    if (!read_only && !url)
         bm_cli_temp_watch(cli->db_path); /* a database being created */
     bm_store *store = NULL;
     bm_error err;
     bm_error_clear(&err);
-    int rc = bm_store_open(cli->db_path, read_only ? BM_STORE_READONLY : 0, &store, &err);
+    int rc = bm_store_open_schema(cli->db_path, cli->pg_schema,
+                                  read_only ? BM_STORE_READONLY : 0, &store, &err);
     if (rc != BM_OK) {
         bm_cli_fail("database", "%s", bm_error_text(&err));
         return NULL;

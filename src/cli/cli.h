@@ -14,6 +14,7 @@ enum { BM_EXIT_OK = 0, BM_EXIT_FAIL = 1, BM_EXIT_USAGE = 2 };
 typedef struct bm_cli {
     const char *db_path; /* --db, $BORDERMAP_DB, or ./bordermap.sqlite */
     int quiet;           /* --quiet: no progress or summaries on stderr */
+    const char *pg_schema; /* --pg-schema, $BORDERMAP_PG_SCHEMA, or NULL ("bordermap") */
 } bm_cli;
 
 /* Prints "bordermap: <what>: <why>" on stderr. Returns BM_EXIT_FAIL. */
@@ -106,5 +107,6 @@ int bm_cmd_render(bm_cli *cli, int argc, char **argv);
 int bm_cmd_export(bm_cli *cli, int argc, char **argv);
 int bm_cmd_animate(bm_cli *cli, int argc, char **argv);
 int bm_cmd_import(bm_cli *cli, int argc, char **argv);
+int bm_cmd_db(bm_cli *cli, int argc, char **argv);
 
 #endif

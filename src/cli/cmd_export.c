@@ -213,7 +213,8 @@ static int parse_args(export_args *a, int argc, char **argv, int *help)
  * gazetteer loaded) like every command does on first use. */
 static bm_store *open_store(bm_cli *cli)
 {
-    return bm_cli_open_store(cli, access(cli->db_path, F_OK) == 0);
+    return bm_cli_open_store(cli, bm_store_path_is_url(cli->db_path) ||
+                                      access(cli->db_path, F_OK) == 0);
 }
 
 int bm_cmd_export(bm_cli *cli, int argc, char **argv)

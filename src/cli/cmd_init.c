@@ -13,12 +13,15 @@ static void usage(FILE *fp)
             "Creates the SpatiaLite database (default ./bordermap.sqlite, or --db, or\n"
             "$BORDERMAP_DB) with its schema and the gazetteer's places, or migrates an\n"
             "older bordermap database to the current schema. Running it again changes\n"
-            "nothing. Other commands create the database on first use as well.\n\n"
+            "nothing. Other commands create the database on first use as well.\n"
+            "With --db postgresql://USER@HOST:PORT/DBNAME it creates the schema (--pg-schema,\n"
+            "default bordermap) in that existing PostgreSQL database, with PostGIS.\n\n"
             "Options:\n"
             "  -h, --help   this help\n\n"
             "Example:\n"
             "  bordermap --db corridor.sqlite init\n"
-            "  ogrinfo corridor.sqlite          # lists places and incidents layers\n\n"
+            "  ogrinfo corridor.sqlite          # lists places and incidents layers\n"
+            "  bordermap --db postgresql://alice@db.example.org/osint init\n\n"
             "Exit codes: 0 ok, 1 failure (not a bordermap database, read-only location,\n"
             "newer schema), 2 usage error.\n");
 }

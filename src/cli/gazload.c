@@ -15,10 +15,11 @@ bm_gazetteer *bm__cli_load_gazetteer(const bm_cli *cli)
         bm_cli_fail("gazetteer", "%s", bm_error_text(&err));
         return NULL;
     }
-    if (!cli->db_path || access(cli->db_path, R_OK) != 0)
+    if (!cli->db_path || (!bm_store_path_is_url(cli->db_path) && access(cli->db_path, R_OK) != 0))
         return g;
     bm_store *store = NULL;
-    if (bm_store_open(cli->db_path, BM_STORE_READONLY | BM_STORE_NOCREATE, &store, &err) != BM_OK) {
+    if (bm_store_open_schema(cli->db_path, cli->pg_schema, BM_STORE_READONLY | BM_STORE_NOCREATE,
+                             &store, &err) != BM_OK) {
         /* Not a bordermap database (or unreadable): the files alone serve. */
         if (!cli->quiet)
             fprintf(stderr, "bordermap: note: %s not read: %s\n", cli->db_path,

@@ -25,12 +25,13 @@ static const command commands[] = {
     {"export", bm_cmd_export, "write incidents or places as GeoJSON, GPKG, KML, CSV, ..."},
     {"import", bm_cmd_import, "add the events of an ACLED CSV as incidents"},
     {"animate", bm_cmd_animate, "draw time slices as an animated GIF, WebP or PNG frames"},
+    {"db", bm_cmd_db, "copy a whole database between SpatiaLite and PostgreSQL/PostGIS"},
 };
 
 static void usage(FILE *fp)
 {
     fprintf(fp,
-            "Usage: bordermap [--db FILE] [--quiet] <command> [options]\n"
+            "Usage: bordermap [--db FILE|URL] [--pg-schema NAME] [--quiet] <command> [options]\n"
             "       bordermap <command> --help\n\n"
             "Turns news reports about the Iraq-Syria border into a SpatiaLite database of\n"
             "dated incidents, and into maps, GIS files and animations.\n\n"
@@ -41,11 +42,17 @@ static void usage(FILE *fp)
             "\nGlobal options:\n"
             "  --db FILE     database file (default: $BORDERMAP_DB, else ./bordermap.sqlite);\n"
             "                created on first use\n"
+            "  --db postgresql://USER@HOST:PORT/DBNAME\n"
+            "                a team's PostgreSQL/PostGIS database instead (password and TLS\n"
+            "                from PGPASSWORD, ~/.pgpass, PGSSLMODE; never in the URL)\n"
+            "  --pg-schema NAME  PostgreSQL schema of the tables (default: $BORDERMAP_PG_SCHEMA,\n"
+            "                else bordermap)\n"
             "  -q, --quiet   no progress bars or summaries on stderr\n"
             "  -h, --help    this help\n"
             "  -V, --version print the version\n\n"
             "Environment:\n"
-            "  BORDERMAP_DB    default database file\n"
+            "  BORDERMAP_DB    default database file or postgresql:// URL\n"
+            "  BORDERMAP_PG_SCHEMA  default PostgreSQL schema\n"
             "  BORDERMAP_DATA  directory holding gazetteer/ and maps/ (overrides the built-in)\n\n"
             "Exit codes:\n"
             "  0  success\n"
@@ -65,6 +72,7 @@ int main(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
+        {"pg-schema", required_argument, NULL, 'S'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -73,12 +81,15 @@ int main(int argc, char **argv)
     bm_cli cli = {0};
     const char *env_db = getenv("BORDERMAP_DB");
     cli.db_path = env_db && *env_db ? env_db : "bordermap.sqlite";
+    const char *env_schema = getenv("BORDERMAP_PG_SCHEMA");
+    cli.pg_schema = env_schema && *env_schema ? env_schema : NULL;
 
     /* '+' stops at the first non-option so subcommand options stay theirs. */
     int c;
     while ((c = getopt_long(argc, argv, "+qhV", opts, NULL)) != -1) {
         switch (c) {
         case 'd': cli.db_path = optarg; break;
+        case 'S': cli.pg_schema = optarg; break;
         case 'q': cli.quiet = 1; break;
         case 'h': usage(stdout); return BM_EXIT_OK;
         case 'V': printf("bordermap %s\n", bm_version()); return BM_EXIT_OK;
