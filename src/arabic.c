@@ -357,6 +357,11 @@ static void fold_cp(uint32_t cp, folded *f)
             none(f, C_SPACE);
             return;
         }
+        /* hashtags join words with an underscore (#دير_الزور, #Deir_ez_Zor) */
+        if (cp == '_') {
+            none(f, C_SPACE);
+            return;
+        }
         if (cp == '\'' || cp == '`') {
             none(f, C_APOS);
             return;

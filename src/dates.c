@@ -23,14 +23,14 @@ enum lclass {
     L_MONTH, L_WEEKDAY, L_ORDINAL, L_COUNT, L_RELDAY, L_UNIT, L_MOD, L_PART, L_CUE,
     L_CUELEAD, L_COORD, L_YEARWORD, L_MONTHWORD, L_DAYWORD, L_DAYPART, L_OF, L_EQUALS,
     L_ARTICLE, L_SUFFIX, L_ERA, L_HIJRI_MONTH, L_SEASON, L_COUNTED, L_NOTDAY, L_NOTBEFORE,
-    L_PUBCUE, L_AGO, L_ANCHORDAY, L_CREDIT, L_N
+    L_PUBCUE, L_AGO, L_ANCHORDAY, L_CREDIT, L_SAYVERB, L_AGOUNIT, L_APPROX, L_N
 };
 
 static const char *const class_names[L_N] = {
     "month", "weekday", "ordinal", "count", "relday", "unit", "mod", "part", "cue",
     "cuelead", "coord", "yearword", "monthword", "dayword", "daypart", "of", "equals",
     "article", "suffix", "era", "hijri_month", "season", "counted", "notday", "notbefore",
-    "pubcue", "ago", "anchorday", "credit",
+    "pubcue", "ago", "anchorday", "credit", "sayverb", "agounit", "approx",
 };
 /* clang-format on */
 
@@ -158,6 +158,7 @@ static int parse_value(int cls, const char *s, int *out)
     } names[] = {
         {L_UNIT, "day", BM_PREC_DAY},     {L_UNIT, "week", BM_PREC_WEEK},
         {L_UNIT, "month", BM_PREC_MONTH}, {L_UNIT, "year", BM_PREC_YEAR},
+        {L_AGOUNIT, "month", BM_PREC_MONTH}, {L_AGOUNIT, "year", BM_PREC_YEAR},
         {L_MOD, "past", MOD_PAST},        {L_MOD, "current", MOD_CURRENT},
         {L_MOD, "next", MOD_NEXT},        {L_PART, "early", BM_PART_EARLY},
         {L_PART, "mid", BM_PART_MID},     {L_PART, "late", BM_PART_LATE},
@@ -956,6 +957,10 @@ static int m_day(const scan *s, size_t i, cand *c)
 {
     if (is(s, i, L_CUE) && val(s, i, L_CUE) == BM_DATE_AT && !is(s, i, L_DAYWORD))
         return 0;
+    /* "الأسبوع الأول من الشهر": the first week, not the first day */
+    if (i > 0 && !s->tok[i].newline_before && is(s, i - 1, L_UNIT) &&
+        val(s, i - 1, L_UNIT) == BM_PREC_WEEK)
+        return 0;
     size_t j = i;
     relation_cue(s, &j, &c->rel);
     j = day_prefix(s, j, c);
@@ -1175,6 +1180,11 @@ static int m_weekday(const scan *s, size_t i, cand *c)
     if (punct(s, j, ',') || (i > 0 && !s->tok[i].newline_before &&
                              s->tok[i - 1].kind == BM_TOK_PUNCT && s->tok[i - 1].norm[0] == ','))
         evidence = 1;
+    /* "أفادت الاثنين مصادر أمنية": wire copy puts the day between the verb
+     * of reporting and its subject */
+    if (!evidence && i > 0 && !s->tok[i].newline_before && s->ti[i - 1].e1 &&
+        (s->ti[i - 1].e1->classes & (1u << L_SAYVERB)))
+        evidence = 1;
     /* الأحد and الاثنين are also "the one" and "both": only with a cue. A
      * bare weekday after صلاة or أيام names a custom, not a day. */
     if ((flags & F_CUE) && !evidence)
@@ -1260,8 +1270,14 @@ static int m_relday(const scan *s, size_t i, cand *c)
     size_t j = i;
     int daypart = take(s, &j, L_DAYPART, NULL), v, n = 0;
     size_t k = j;
-    /* قبل يومين, قبل ثلاثة أيام, منذ 3 أيام: a day counted back. */
-    if (is(s, k, L_CUE) &&
+    /* قبل يومين, قبل ثلاثة أيام, منذ 3 أيام: a day counted back; but after a
+     * verb in the present (يواصلون منذ يومين تقدمهم) منذ tells how long,
+     * not when. */
+    int lasting = is(s, k, L_CUE) && val(s, k, L_CUE) == BM_DATE_SINCE && k > 0 &&
+                  !s->tok[k].newline_before &&
+                  (imperfect_verb(s, k - 1) || /* وتشهد المنطقة منذ يومين */
+                   (k > 1 && !s->tok[k - 1].newline_before && imperfect_verb(s, k - 2)));
+    if (!lasting && is(s, k, L_CUE) &&
         (val(s, k, L_CUE) == BM_DATE_BEFORE || val(s, k, L_CUE) == BM_DATE_SINCE)) {
         k++;
         if (days_count(s, &k, &n)) {
@@ -1288,6 +1304,56 @@ static int m_relday(const scan *s, size_t i, cand *c)
     c->relday = v;
     c->today = v == 0;
     c->prec = BM_PREC_DAY;
+    c->t1 = j;
+    return 1;
+}
+
+/* Months or years counted back from publication: قبل شهرين، قبل ثلاثة أشهر،
+ * قبل عام; two months ago, a year ago. A count of weeks names no month. */
+static int m_ago(const scan *s, size_t i, cand *c)
+{
+    size_t j = i;
+    int n = 1, unit;
+    int before = is(s, j, L_CUE) && val(s, j, L_CUE) == BM_DATE_BEFORE;
+    if (before)
+        j++;
+    if (number(s, j, 2, 1, 99)) {
+        n = s->ti[j].num;
+        j++;
+    } else {
+        take(s, &j, L_COUNT, &n);
+    }
+    int dual = is(s, j, L_AGOUNIT) && (flg(s, j, L_AGOUNIT) & F_DUAL);
+    if (!take(s, &j, L_AGOUNIT, &unit))
+        return 0;
+    if (dual)
+        n = 2;
+    /* "قبل عامين من الانتخابات": counted from another event, not publication */
+    if (before && j < s->lim && s->tok[j].kind == BM_TOK_ARABIC && s->tok[j].norm_len == 4 &&
+        !memcmp(s->tok[j].norm, "\xD9\x85\xD9\x86", 4))
+        return 0;
+    /* "some 18 months ago", "about a year ago": an estimate names no month */
+    size_t first = before ? i + 1 : i;
+    if (first > 0 && !s->tok[first].newline_before && is(s, first - 1, L_APPROX))
+        return 0;
+    if (i > 1 && !before && is(s, i - 2, L_APPROX))
+        return 0;
+    if (!before) {
+        /* English: the count (or "a") comes first, "ago" closes it */
+        if (!is(s, j, L_AGO))
+            return 0;
+        j++;
+        if (j == i + 2 && i > 0 && s->tok[i - 1].kind == BM_TOK_LATIN &&
+            ((s->tok[i - 1].norm_len == 1 && s->tok[i - 1].norm[0] == 'a') ||
+             (s->tok[i - 1].norm_len == 3 && !memcmp(s->tok[i - 1].norm, "one", 3))))
+            c->t0 = i - 1;
+        else if (j == i + 2)
+            return 0; /* "months ago" with no count */
+    }
+    c->unit = unit;
+    c->has_mod = 1;
+    c->mod = -n;
+    c->prec = (bm_precision)unit;
     c->t1 = j;
     return 1;
 }
@@ -1502,7 +1568,8 @@ typedef int (*matcher)(const scan *, size_t, cand *);
     ((1u << L_MONTH) | (1u << L_WEEKDAY) | (1u << L_ORDINAL) | (1u << L_COUNT) |                   \
      (1u << L_RELDAY) | (1u << L_UNIT) | (1u << L_MOD) | (1u << L_PART) | (1u << L_CUE) |          \
      (1u << L_CUELEAD) | (1u << L_YEARWORD) | (1u << L_MONTHWORD) | (1u << L_DAYWORD) |            \
-     (1u << L_DAYPART) | (1u << L_ARTICLE) | (1u << L_SEASON) | (1u << L_ANCHORDAY))
+     (1u << L_DAYPART) | (1u << L_ARTICLE) | (1u << L_SEASON) | (1u << L_ANCHORDAY) |             \
+     (1u << L_AGOUNIT))
 
 static int may_start(const scan *s, size_t i)
 {
@@ -1514,8 +1581,8 @@ static int may_start(const scan *s, size_t i)
 
 static int scan_tokens(scan *s)
 {
-    static const matcher order[] = {m_anchor, m_numeric, m_day,    m_month,
-                                    m_year,   m_unit,    m_weekday, m_relday};
+    static const matcher order[] = {m_anchor, m_numeric, m_day,     m_month, m_year,
+                                    m_unit,   m_weekday, m_relday, m_ago};
     size_t i = 0;
     while (i < s->n) {
         size_t next = i + 1;
@@ -1639,11 +1706,17 @@ static int furniture_at(const scan *s, size_t l0, size_t l1, size_t t0, size_t t
         before += tok_is_text(&s->tok[k]);
         pubcue |= has_class(&s->ti[k], L_PUBCUE);
     }
-    for (size_t k = t1; k < l1; k++)
+    int pubcue_after = 0;
+    for (size_t k = t1; k < l1; k++) {
         after += tok_is_text(&s->tok[k]);
+        pubcue_after |= after <= 1 && has_class(&s->ti[k], L_PUBCUE);
+    }
     /* "Published: ...", "date 2019-12-30" opening a line */
     if (pubcue && before <= 3)
         return BM_FURNITURE_DATE; /* "date 2019-12-30 In response ...": the text runs on */
+    /* "23 نوفمبر 2025 آخر تحديث", "Jun 29, 2016 Updated": a site's stamp */
+    if (pubcue_after && before <= STAMP_WORDS)
+        return BM_FURNITURE_DATE;
     /* "BAGHDAD, Jan 26 (Reuters) -", "دبي، ...، 10 إبريل 2014 (الكاتب)" */
     if (t0 > l0 && before <= DATELINE_WORDS &&
         (tok_is(&s->tok[t0 - 1], ",") || tok_is(&s->tok[t0 - 1], "\xD8\x8C")) &&

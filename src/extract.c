@@ -1083,6 +1083,20 @@ static int has_span(const article *a, size_t t0, size_t t1, int *dest)
     return 0;
 }
 
+/* The span of [t0, t1) opens on a country (بين سوريا والعراق). */
+static int span_of_countries(const article *a, size_t t0, size_t t1)
+{
+    for (size_t i = pm_from(a, t0 + 1); i < a->npm && a->pm[i].t0 < t1; i++) {
+        const pmention *p = &a->pm[i];
+        int d;
+        if (p->t1 > t1 || !(a->ti[p->t0 - 1].cover & CUE_SPAN_FROM))
+            continue;
+        if (span_from_mention(a, i, t1, &d))
+            return !strcmp(p->place->kind, "country");
+    }
+    return 0;
+}
+
 static int has_cue(const article *a, size_t t0, size_t t1, unsigned role)
 {
     for (size_t k = t0; k < t1; k++)
@@ -1357,9 +1371,15 @@ static int place_by_rules(const article *a, const clause_ref *c, placed *out)
         out->from = BM_ATTACH_FRAME;
         return 1;
     }
-    /* "ISIS stormed the border town of Albukamal, to move freely between Iraq
+    /* "the al-Qaim crossing between Syria and Iraq": a span of two countries
+     * says where the crossing is, and the crossing is finer than the line.
+     * "ISIS stormed the border town of Albukamal, to move freely between Iraq
      * and Syria": a town named outside the line is where the event was. */
+    int ci = span && span_of_countries(a, c->t0, c->t1)
+                 ? best_place(a, c->t0, c->t1, c->anchor, SIZE_MAX)
+                 : -1;
     if (border && span && (border_type(c->type) || has_cue(a, s->t0, s->t1, CUE_BORDER)) &&
+        !(ci >= 0 && !strcmp(a->pm[ci].place->kind, "crossing")) &&
         !town_off_line(a, c->t0, c->t1)) {
         out->place = border;
         out->from = BM_ATTACH_BORDER;

@@ -116,6 +116,7 @@ static unsigned parse_roles(const char *s, const char *path, int line, bm_error 
         {"direction", GZ_C_DIRECTION},
         {"speaker", GZ_C_SPEAKER},
         {"border-org", GZ_C_BORDER_ORG},
+        {"list-open", GZ_C_LIST_OPEN},
     };
     unsigned bits = 0;
     char buf[256];

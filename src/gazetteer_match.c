@@ -538,6 +538,11 @@ static int special_border(const matcher *m, size_t i, cand *out)
     } else {
         return 0;
     }
+    /* "معبر القائم الحدودي بين العراق وسوريا": the adjective of the crossing
+     * before it says where the crossing is; the countries stay countries */
+    if (tk->kind == BM_TOK_ARABIC && m->n > 0 && m->c[m->n - 1].t1 + 1 == i &&
+        (roles_at(m, i) & GZ_C_TRIGGER_AFTER))
+        return 0;
     if (a->country == b->country)
         return 0;
     uint32_t group = border_group(m, border, a, b);
@@ -557,6 +562,7 @@ static int special_border(const matcher *m, size_t i, cand *out)
 
 static size_t prev_adjacent(const bm_tokens *t, size_t i);
 static size_t next_adjacent(const bm_tokens *t, size_t i);
+static int org_pattern_before(const matcher *m, size_t t0);
 
 /* How far a one-sided border looks for the country on the other side. */
 #define BORDER_SIDE_WINDOW 400
@@ -574,7 +580,17 @@ static int is_with(const bm_token *tk)
 static uint32_t side_in(const matcher *m, const char *border, const gz_nisba *x, size_t from,
                         size_t to, int step, int *seen)
 {
+    size_t cj = m->n; /* walking back: the candidates before k, latest first */
     for (size_t k = from; k != to; k += (size_t)step) {
+        /* "the border with Syria and the border with Jordan": a country
+         * that is the far side of an earlier border is not where the text
+         * stands */
+        if (step < 0) {
+            while (cj > 0 && m->c[cj - 1].t0 > k)
+                cj--;
+            if (cj > 0 && m->c[cj - 1].t1 >= k && (m->c[cj - 1].evidence & EV_SPECIAL))
+                continue;
+        }
         const gz_nisba *y = is_word(&m->t->v[k]) ? nisba_or_country(m, k) : NULL;
         if (!y || y->country == UINT32_MAX || y->country == x->country)
             continue;
@@ -582,6 +598,44 @@ static uint32_t side_in(const matcher *m, const char *border, const gz_nisba *x,
         uint32_t gr = border_group(m, border, x, y);
         if (gr != NO_VALUE)
             return gr;
+    }
+    return NO_VALUE;
+}
+
+/* A token that ends a sentence (the punctuation of number_sentences). */
+static int ends_sentence(const bm_token *tk)
+{
+    return tk->kind == BM_TOK_PUNCT &&
+           (tk->norm[0] == '.' || tk->norm[0] == '!' || tk->norm[0] == '?' || tk->norm[0] == ';');
+}
+
+/* The border of x with the country of the place named last before t0 in
+ * the same sentence ("معبر الوليد القريب من الحدود الأردنية", "a village
+ * near the Jordanian border": the place is on the other side), when every
+ * reading of that name lies in one country. */
+static uint32_t side_of_place(const matcher *m, const char *border, const gz_nisba *x, size_t t0)
+{
+    if (m->n == 0)
+        return NO_VALUE;
+    const cand *c = &m->c[m->n - 1];
+    if (c->t1 >= t0)
+        return NO_VALUE;
+    for (size_t k = c->t1 + 1; k <= t0; k++)
+        if (m->t->v[k].newline_before || ends_sentence(&m->t->v[k]))
+            return NO_VALUE;
+    const bm_gazetteer *g = m->g;
+    uint32_t n = 1, one = c->place;
+    const gz_ref *r = c->group != NO_VALUE ? group_refs(g, c->group, &n) : NULL;
+    const char *iso = g->places[r ? r[0].place : one].pub.country;
+    for (uint32_t a = 1; a < n; a++)
+        if (strcmp(g->places[r[a].place].pub.country, iso) != 0)
+            return NO_VALUE;
+    if (!strcmp(iso, "-") || !strcmp(iso, g->places[x->country].pub.country))
+        return NO_VALUE;
+    for (size_t k = 0; k < g->n_nisbas; k++) {
+        const gz_nisba *y = &g->nisba_v[k];
+        if (y->country != UINT32_MAX && !strcmp(g->places[y->country].pub.country, iso))
+            return border_group(m, border, x, y);
     }
     return NO_VALUE;
 }
@@ -596,7 +650,10 @@ static uint32_t other_side(const matcher *m, const char *border, const gz_nisba 
     size_t lo = t0 > BORDER_SIDE_WINDOW ? t0 - BORDER_SIDE_WINDOW : 0;
     size_t hi = t1 + 1 + BORDER_SIDE_WINDOW < m->t->n ? t1 + 1 + BORDER_SIDE_WINDOW : m->t->n;
     int seen = 0;
-    uint32_t gr = t0 > lo ? side_in(m, border, x, t0 - 1, lo - 1, -1, &seen) : NO_VALUE;
+    uint32_t gr = side_of_place(m, border, x, t0);
+    if (gr != NO_VALUE)
+        return gr;
+    gr = t0 > lo ? side_in(m, border, x, t0 - 1, lo - 1, -1, &seen) : NO_VALUE;
     if (gr == NO_VALUE && t1 + 1 < hi)
         gr = side_in(m, border, x, t1 + 1, hi, 1, &seen);
     if (gr != NO_VALUE || seen)
@@ -611,11 +668,15 @@ static uint32_t other_side(const matcher *m, const char *border, const gz_nisba 
 }
 
 /* The border word at i names a force or an office (حرس الحدود، قوات الحدود:
- * org-prefixes.tsv; border guards, the border authority: place-context.tsv). */
+ * org-prefixes.tsv; border guards, the border authority: place-context.tsv),
+ * or a point on it (المثلث الحدودي: place-context.tsv). */
 static int border_org(const matcher *m, size_t i)
 {
     size_t p = prev_adjacent(m->t, i);
-    if (p != SIZE_MAX && (roles_at(m, p) & GZ_C_ORG_BEFORE))
+    if (p != SIZE_MAX && (roles_at(m, p) & GZ_C_ORG_BEFORE) && org_pattern_before(m, i))
+        return 1;
+    /* "المثلث الحدودي مع سوريا والعراق": a tri-border point, not a border */
+    if (p != SIZE_MAX && m->t->v[i].kind == BM_TOK_ARABIC && (roles_at(m, p) & GZ_C_BORDER_ORG))
         return 1;
     size_t n = next_adjacent(m->t, i);
     if (n == SIZE_MAX || m->t->v[i].kind != BM_TOK_LATIN)
@@ -633,8 +694,9 @@ static int special_border_one_side(const matcher *m, size_t i, cand *out)
     const char *border = "\xD8\xA7\xD9\x84\xD8\xAD\xD8\xAF\xD9\x88\xD8\xAF"; /* الحدود */
     size_t t0 = i, last = 0;
     const gz_nisba *x = NULL;
-    /* "معبر ربيعة الحدودي مع سوريا": the adjective of a place before it */
-    if (m->n > 0 && m->c[m->n - 1].t1 + 1 == i)
+    /* "معبر ربيعة الحدودي مع سوريا": the adjective of a place before it
+     * (not "الحدود مع سوريا والحدود مع الأردن": a noun, joined by و) */
+    if (m->n > 0 && m->c[m->n - 1].t1 + 1 == i && (roles_at(m, i) & GZ_C_TRIGGER_AFTER))
         return 0;
     /* "حرس الحدود العراقي", "Iraqi border guards": a force's name */
     if (border_org(m, i))
@@ -846,19 +908,34 @@ static int may_have_evidence(matcher *m, cand *c)
     return list_next(t, c->t1) != SIZE_MAX;
 }
 
+/* How many tokens after a plural "وبينها" / "ومنها" may still list its members. */
+#define LIST_OPEN_WINDOW 30
+
 static int collect(matcher *m)
 {
     const bm_tokens *t = m->t;
     size_t pl_at = SIZE_MAX; /* token where a plural trigger's list goes on */
     const char *sing = NULL;
+    /* the last plural of the sentence: "المعابر ... وبينها القائم والتنف" */
+    size_t pl_last = SIZE_MAX;
+    const char *pl_sing = NULL;
     for (size_t i = 0; i < t->n;) {
+        if (t->v[i].newline_before || ends_sentence(&t->v[i]))
+            pl_last = SIZE_MAX;
         if (!is_word(&t->v[i]) || m->skip[i]) {
             i++;
             continue;
         }
         const gz_context *cx = ctx_at(m, i);
         if (cx && (cx->roles & GZ_C_PLURAL) && cx->singular) {
-            sing = bm__gz_str(m->g, cx->singular - 1);
+            sing = pl_sing = bm__gz_str(m->g, cx->singular - 1);
+            pl_last = i;
+            pl_at = ++i;
+            continue;
+        }
+        if (cx && (cx->roles & GZ_C_LIST_OPEN) && pl_last != SIZE_MAX &&
+            i - pl_last <= LIST_OPEN_WINDOW) {
+            sing = pl_sing;
             pl_at = ++i;
             continue;
         }
@@ -956,24 +1033,18 @@ static int modifier_context(const matcher *m, const cand *c)
 /* Organisation names: "<pattern> X" (معهد واشنطن، فيلق القدس) or "X <pattern>"
  * (Washington Institute). The words after "<pattern> X" that start with ل
  * (لسياسة الشرق الأدنى) still belong to the name. */
-static int org_context(matcher *m, const cand *c)
+/* An organisation pattern of org-prefixes.tsv ends right before token t0
+ * (حرس الحدود، معهد واشنطن، المدعومة من تركيا). */
+static int org_pattern_before(const matcher *m, size_t t0)
 {
     const bm_gazetteer *g = m->g;
     const bm_tokens *t = m->t;
-    if (!g->orgs.n)
-        return 0;
-    /* cheap test first: is the word next to the name part of a pattern? */
-    size_t pw = prev_adjacent(t, c->t0), nw = next_adjacent(t, c->t1);
-    int before = pw != SIZE_MAX && (roles_at(m, pw) & GZ_C_ORG_BEFORE);
-    int after = nw != SIZE_MAX && (roles_at(m, nw) & GZ_C_ORG_AFTER);
-    if (!before && !after)
-        return 0;
     char key[GZ_MAX_KEY + 8];
-    for (size_t k = 1; before && k <= g->org_max_tokens && k <= c->t0; k++) {
+    for (size_t k = 1; k <= g->org_max_tokens && k <= t0; k++) {
         /* words t0-k .. t0-1, all adjacent */
-        size_t first = c->t0 - k, o = 0;
+        size_t first = t0 - k, o = 0;
         int ok = 1;
-        for (size_t j = first; j < c->t0 && ok; j++) {
+        for (size_t j = first; j < t0 && ok; j++) {
             if (!is_word(&t->v[j]) || (j > first && t->v[j].newline_before) ||
                 t->v[j + 1].newline_before)
                 ok = 0;
@@ -982,7 +1053,7 @@ static int org_context(matcher *m, const cand *c)
             break;
         for (int strip = 0; strip < 2; strip++) {
             o = 0;
-            for (size_t j = first; j < c->t0; j++) {
+            for (size_t j = first; j < t0; j++) {
                 const char *w = t->v[j].norm;
                 size_t n = t->v[j].norm_len;
                 if (j == first && strip) {
@@ -1000,16 +1071,42 @@ static int org_context(matcher *m, const cand *c)
                 o += n;
             }
             const gz_slot *s = o ? bm__gz_map_get(&g->orgs, key, o, bm__gz_hash(key, o)) : NULL;
-            if (s && (s->value & GZ_ORG_BEFORE)) {
-                /* the name runs on through a following ل-phrase */
-                size_t nx = next_adjacent(t, c->t1);
-                if (nx != SIZE_MAX && t->v[nx].kind == BM_TOK_ARABIC &&
-                    !memcmp(t->v[nx].norm, AR_LAM, 2) && t->v[nx].norm_len >= 8)
-                    for (size_t j = nx; j < t->n && j <= nx + 2 && is_word(&t->v[j]); j++)
-                        m->skip[j] = 1;
+            if (s && (s->value & GZ_ORG_BEFORE))
                 return 1;
-            }
         }
+    }
+    return 0;
+}
+
+static int org_context(matcher *m, const cand *c)
+{
+    const bm_gazetteer *g = m->g;
+    const bm_tokens *t = m->t;
+    if (!g->orgs.n)
+        return 0;
+    /* cheap test first: is the word next to the name part of a pattern? */
+    size_t pw = prev_adjacent(t, c->t0), nw = next_adjacent(t, c->t1);
+    int before = pw != SIZE_MAX && (roles_at(m, pw) & GZ_C_ORG_BEFORE);
+    int after = nw != SIZE_MAX && (roles_at(m, nw) & GZ_C_ORG_AFTER);
+    /* قناة "القاهرة الإخبارية"، وكالة «بغداد اليوم»: an outlet's name in
+     * quotes (outlets are named for cities and countries; موقع "البرج 22"
+     * is a military site) */
+    size_t q = c->t0 > 1 ? c->t0 - 1 : SIZE_MAX;
+    int kind = g->places[c->place].kind;
+    if (!before && q != SIZE_MAX && kind <= GZ_K_VILLAGE && t->v[q].kind == BM_TOK_PUNCT &&
+        t->v[q].norm[0] == '"' &&
+        !t->v[q].newline_before && (roles_at(m, q - 1) & GZ_C_ORG_BEFORE) &&
+        org_pattern_before(m, q))
+        return 1;
+    char key[GZ_MAX_KEY + 8];
+    if (before && org_pattern_before(m, c->t0)) {
+        /* the name runs on through a following ل-phrase */
+        size_t nx = next_adjacent(t, c->t1);
+        if (nx != SIZE_MAX && t->v[nx].kind == BM_TOK_ARABIC &&
+            !memcmp(t->v[nx].norm, AR_LAM, 2) && t->v[nx].norm_len >= 8)
+            for (size_t j = nx; j < t->n && j <= nx + 2 && is_word(&t->v[j]); j++)
+                m->skip[j] = 1;
+        return 1;
     }
     for (size_t k = 1; after && k <= g->org_max_tokens; k++) {
         size_t o = 0, j = c->t1;
@@ -1090,6 +1187,69 @@ static void triggers(matcher *m, cand *c)
     }
 }
 
+/* A word written with tanwin fath (سورياً، عراقياً، سوريًا) is an adjective
+ * or an adverb: place names are not declined with tanwin. */
+static int has_tanwin(const matcher *m, size_t k)
+{
+    const bm_token *tk = &m->t->v[k];
+    for (size_t b = tk->start; b + 1 < tk->end; b++)
+        if ((unsigned char)m->text[b] == 0xD9 && (unsigned char)m->text[b + 1] == 0x8B)
+            return 1;
+    return 0;
+}
+
+/* "US airstrikes", "a U.S. official": an abbreviated country name before
+ * a common noun is an adjective, like American; with "the" before it ("the
+ * US will", "the US military") it stays the country. */
+static int attributive_abbreviation(const matcher *m, const cand *c)
+{
+    const bm_tokens *t = m->t;
+    for (size_t b = t->v[c->t0].start; b < t->v[c->t1].end; b++) {
+        char ch = m->text[b];
+        if (!(ch >= 'A' && ch <= 'Z') && ch != '.')
+            return 0;
+    }
+    /* "a joint US-Iraqi raid": joined to an adjective of origin */
+    if (c->t1 + 2 < t->n && is_hyphen(&t->v[c->t1 + 1]) && t->v[c->t1 + 2].kind == BM_TOK_LATIN &&
+        nisba_of(m->g, &t->v[c->t1 + 2], 0))
+        return 1;
+    size_t nx = next_adjacent(t, c->t1), p = prev_adjacent(t, c->t0);
+    if (nx == SIZE_MAX || t->v[nx].kind != BM_TOK_LATIN)
+        return 0;
+    char first = m->text[t->v[nx].start];
+    if (!(first >= 'a' && first <= 'z'))
+        return 0;
+    return !(p != SIZE_MAX && t->v[p].norm_len == 3 && !memcmp(t->v[p].norm, "the", 3));
+}
+
+/* A byline opening a line: "بغداد/ المدى", "شفق نيوز/ نينوى" (the place
+ * and the outlet joined by a slash, at most three words before it). It
+ * tells where the story was filed, as a dateline's date tells when: page
+ * furniture (the codebook), no place of the article. */
+static int byline(const matcher *m, const cand *c)
+{
+    const bm_tokens *t = m->t;
+    size_t start = c->t0;
+    while (start > 0 && !t->v[start].newline_before && c->t0 - start < 4)
+        start--;
+    if (start > 0 && !t->v[start].newline_before)
+        return 0;
+    size_t nx = c->t1 + 1;
+    if (start == c->t0 && nx + 1 < t->n && t->v[nx].kind == BM_TOK_PUNCT && t->v[nx].norm[0] == '/' &&
+        !t->v[nx + 1].newline_before && is_word(&t->v[nx + 1]))
+        return 1;
+    /* "Outlet/ City": the slash right before the name, words only before it */
+    if (start == c->t0 || c->t0 < 2 || t->v[c->t0].newline_before)
+        return 0;
+    const bm_token *sl = &t->v[c->t0 - 1];
+    if (sl->kind != BM_TOK_PUNCT || sl->norm[0] != '/')
+        return 0;
+    for (size_t k = start; k + 1 < c->t0; k++)
+        if (!is_word(&t->v[k]))
+            return 0;
+    return 1;
+}
+
 /* Rules that veto a name whatever else the text says. */
 static void vetoes(matcher *m, cand *c)
 {
@@ -1100,6 +1260,24 @@ static void vetoes(matcher *m, cand *c)
     }
     if (c->latin && !latin_capitalised(m, c)) {
         reject(c, "lowercase");
+        return;
+    }
+    if (!c->latin && has_tanwin(m, c->t1)) {
+        reject(c, "tanwin");
+        return;
+    }
+    /* a proclitic takes the article of a definite name with it (فالرقة،
+     * بالرقة): "فرقة" is ف + a word, not الرقة without its article */
+    if (!c->latin && c->strip && c->noart && !c->lil) {
+        reject(c, "clitic without article");
+        return;
+    }
+    if (byline(m, c)) {
+        reject(c, "byline");
+        return;
+    }
+    if (c->latin && attributive_abbreviation(m, c)) {
+        reject(c, "modifier");
         return;
     }
     size_t p = prev_adjacent(t, c->t0), nx = next_adjacent(t, c->t1);
@@ -1620,47 +1798,6 @@ static void container_level(matcher *m)
     }
 }
 
-/* "البوكمال شرقي سوريا", "قاعدة عين الأسد الجوية غربي العراق": a compass
- * phrase right after a named place describes where that place is; the
- * mention is the country, not the region the same words name when they stand
- * alone ("في شرق سوريا"). At most one adjective may sit between. */
-static void direction_country(matcher *m)
-{
-    const bm_gazetteer *g = m->g;
-    for (size_t i = 1; i < m->n; i++) {
-        cand *c = &m->c[i];
-        const cand *o = &m->c[i - 1];
-        if (c->st != S_ACCEPTED || o->st != S_ACCEPTED || c->group == NO_VALUE ||
-            o->group == NO_VALUE || g->places[c->place].kind != GZ_K_REGION ||
-            !specific(&g->places[o->place]) || !same_sentence(m, o->t1, c->t0))
-            continue;
-        size_t k = o->t1 + 1, adjectives = 0;
-        for (; k < c->t0; k++) {
-            if (!is_word(&m->t->v[k]) || m->t->v[k].newline_before)
-                break;
-            if (roles_at(m, k) & GZ_C_DIRECTION)
-                continue;
-            if (k > o->t1 + 1 || !word_has_article(&m->t->v[k]) || adjectives++)
-                break;
-        }
-        if (k != c->t0 || m->t->v[c->t0].newline_before)
-            continue;
-        while (k <= c->t1 && (roles_at(m, k) & GZ_C_DIRECTION))
-            k++;
-        gz_hit h;
-        if (k == c->t0 || k > c->t1 || !bm__gz_longest(g, m->t, k, &h) || h.t1 != c->t1)
-            continue;
-        uint32_t n;
-        const gz_ref *r = group_refs(g, h.group, &n);
-        for (uint32_t j = 0; j < n; j++)
-            if (g->places[r[j].place].kind == GZ_K_COUNTRY) {
-                c->place = r[j].place;
-                str_cat(c->reason, sizeof c->reason, ";descriptor", 11);
-                break;
-            }
-    }
-}
-
 /* "محافظة حمص" ... "في حمص": once an article has set up a governorate and
  * not the city it is named after, the bare name goes on meaning the
  * governorate. A place word (مدينة حمص) or an earlier mention of the city
@@ -1900,7 +2037,6 @@ static void resolve(matcher *m)
     choose_imported(m, &d);
     container_level(m);
     governorate_coreference(m);
-    direction_country(m);
     districts_at_seats(m);
 }
 

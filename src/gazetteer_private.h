@@ -131,7 +131,8 @@ enum {
     GZ_C_PLURAL = 1 << 15,     /* dual or plural trigger: names every coordinated name after it */
     GZ_C_DIRECTION = 1 << 16,  /* a compass word (شرق، شمالي): X شرقي سوريا describes X */
     GZ_C_SPEAKER = 1 << 17,    /* a verb of saying: a given-name trap right after it is a person */
-    GZ_C_BORDER_ORG = 1 << 18  /* after "border": a force or office (border guards) */
+    GZ_C_BORDER_ORG = 1 << 18, /* after "border": a force or office (border guards) */
+    GZ_C_LIST_OPEN = 1 << 19   /* opens a list of members of a plural named before (بينها، منها) */
 };
 
 typedef struct gz_context {

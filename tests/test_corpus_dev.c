@@ -8,11 +8,11 @@
 
 #include "../bench/corpus_eval_impl.h"
 
-/* The figures of the extractor these floors were set on (place F1 0.926,
- * date F1 0.952, incident recall 0.725 and precision 0.725 one to one, type
+/* The figures of the extractor these floors were set on (place F1 0.971,
+ * date F1 0.986, incident recall 0.725 and precision 0.725 one to one, type
  * accuracy 0.805), each about 0.02 under. Raise them as the extractor improves. */
 static const ce_floors dev_floors = {
-    .place_f1 = 0.90, .date_f1 = 0.93, .inc_recall = 0.70, .inc_precision = 0.70, .type_acc = 0.78};
+    .place_f1 = 0.95, .date_f1 = 0.96, .inc_recall = 0.70, .inc_precision = 0.70, .type_acc = 0.78};
 
 int main(void)
 {

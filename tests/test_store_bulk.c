@@ -131,6 +131,8 @@ static void test_bulk_into_empty(void)
     BM_ASSERT_EQ_INT(n_deferred_objects(s), 3);
     BM_REQUIRE(load(s, 1, N_BULK, 1) == BM_OK);
     BM_ASSERT_EQ_INT(n_deferred_objects(s), 3);
+    /* rebuilt as it was: the date index with the merge key (schema 6) */
+    BM_ASSERT_EQ_INT(scalar(s, "SELECT count(*) FROM pragma_index_info('incidents_date')"), 5);
     BM_ASSERT_EQ_INT(scalar(s, "SELECT count(*) FROM incidents"), N_BULK);
     BM_ASSERT_EQ_INT(scalar(s, "SELECT count(*) FROM idx_incidents_geom"), N_BULK);
     BM_ASSERT_EQ_INT(scalar(s, "SELECT count(*) FROM incidents i JOIN idx_incidents_geom r "

@@ -75,6 +75,17 @@ static void check_migrated(const char *path)
     BM_ASSERT_EQ_STR(sn.outlet, "Shafaq News");
     BM_ASSERT_EQ_STR(sn.published, "2024-06-01");
 
+    /* Schema 6: the date index carries the merge key (ingest's lookup). */
+    sqlite3_stmt *st = NULL;
+    BM_REQUIRE(sqlite3_prepare_v2(bm__store_db(s),
+                                  "SELECT group_concat(name, ',') FROM "
+                                  "pragma_index_info('incidents_date')",
+                                  -1, &st, NULL) == SQLITE_OK);
+    BM_REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    BM_ASSERT_EQ_STR((const char *)sqlite3_column_text(st, 0),
+                     "date_start,date_end,type,date_precision,place_id");
+    sqlite3_finalize(st);
+
     /* Date windows and boxes still find the migrated row (rebuilt indexes). */
     bm_query q;
     bm_query_init(&q);

@@ -13,7 +13,7 @@ extern "C" {
 
 /* The schema version this library writes; older files are migrated forward
  * on open, newer ones are refused with BM_EVERSION. */
-#define BM_SCHEMA_VERSION 5
+#define BM_SCHEMA_VERSION 6
 
 typedef struct bm_store bm_store;
 

@@ -38,7 +38,8 @@ static void usage(FILE *fp)
             "yesterday) resolve against --published, else against the date the article\n"
             "states about itself; unresolved dates print '-' as their date. Dates in page\n"
             "furniture (a date alone on its line, a dateline, a \"Published:\" stamp, a\n"
-            "photo caption) tell the publication date, not an event's: they are not listed.\n"
+            "photo caption) tell the publication date, not an event's: they are not listed,\n"
+            "nor are weeks (last week), which name no day, month or year.\n"
             "Input of any size is read in blocks cut at paragraph breaks.\n\n"
             "Options:\n"
             "  -p, --published DATE  publication date of the article (YYYY-MM-DD)\n"
@@ -244,8 +245,8 @@ static int process(const context *cx, bm_place_finder *finder, const char *text,
             if (!on_furniture_line(text, len, pm[i].start, dm, nd, &f, &line))
                 put_place(out, base, text, &pm[i]);
             i++;
-        } else if (dm[j].furniture) /* a byline's or caption's date is no event date */
-            j++;
+        } else if (dm[j].furniture || dm[j].precision == BM_PREC_WEEK)
+            j++; /* a byline's date is no event date; a week names no day, month or year */
         else
             put_date(out, base, text, &dm[j++]);
     }
