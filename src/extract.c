@@ -1642,6 +1642,35 @@ static void by_means(const article *a, const clause_ref *c, double *score, doubl
         maxw[air] = MIN_SCORE;
 }
 
+/* Tokens after a generic attack word in which its target is looked for:
+ * "هجوما متزامنا على ثلاث نقاط عسكرية", "attacked army positions near". */
+#define TARGET_SPAN 6
+
+/* "Tribal fighters attacked three military posts of the SDF": an armed
+ * group's assault on armed forces' positions is armed fighting between
+ * organised forces, a clash in the codebook (ACLED: Battles); shelling,
+ * rockets, bombs or drones (any attack word that is not a bare assault)
+ * keep it an attack, and so does an attack on a checkpoint or a prison. */
+static int assault_on_forces(const article *a, const clause_ref *c, int best, size_t anchor)
+{
+    int clash = bm_type_index("clash");
+    if (!type_is(best, "attack") || clash < 0)
+        return best;
+    const lex_entry *at = a->ti[anchor].trig;
+    if (!at || at->frame != FRAME_ASSAULT)
+        return best;
+    for (size_t i = c->t0; i < c->t1; i++) {
+        const lex_entry *e = a->ti[i].trig;
+        if (e && !a->ti[i].negated && e->type == best && e->weight >= MIN_SCORE &&
+            e->frame != FRAME_ASSAULT)
+            return best;
+    }
+    for (size_t i = anchor + 1; i < c->t1 && i <= anchor + TARGET_SPAN; i++)
+        if (a->ti[i].cover & CUE_FORCES)
+            return clash;
+    return best;
+}
+
 static int score_clause(const article *a, clause_ref *c, double *score_out)
 {
     double score[BM_N_TYPES] = {0}, maxw[BM_N_TYPES] = {0}, goods = 0;
@@ -1675,11 +1704,12 @@ static int score_clause(const article *a, clause_ref *c, double *score_out)
     if (maxw[best] < ACTION_WEIGHT)
         return 0;
     best = seizure(goods, interdiction(score, reported_event(score, best)));
-    c->type = best;
     c->anchor = anchor[best];
+    *score_out = score[best];
+    /* an assault typed clash keeps its attack word as anchor and score */
+    c->type = assault_on_forces(a, c, best, c->anchor);
     c->frame = a->ti[c->anchor].trig->frame;
     c->report_at = report_frame(a, c);
-    *score_out = score[best];
     return 1;
 }
 

@@ -99,7 +99,15 @@ static int entry_words(lex_entry *e, const char *term, bm_error *err)
         const bm_token *k = &t.v[i];
         if (term[k->start] == '*' && e->n > 0 && k->start == t.v[i - 1].end) {
             const char *w = e->w[e->n - 1];
-            e->pfx[e->n - 1] = g_utf8_strlen(w, -1) >= MIN_STEM_CHARS;
+            if (g_utf8_strlen(w, -1) >= MIN_STEM_CHARS)
+                e->pfx[e->n - 1] |= PFX_STEM;
+            continue;
+        }
+        /* A lone '*' between words is a gap: verb-first Arabic puts the
+         * subject between verb and object (اقتحم مسلحون سجن), English an
+         * object inside a phrasal verb (drove ISIS out). */
+        if (term[k->start] == '*' && e->n > 0 && i + 1 < t.n) {
+            e->pfx[e->n] = PFX_GAP;
             continue;
         }
         if (!(e->w[e->n] = strdup(k->norm))) {
@@ -188,6 +196,8 @@ static lex_frame parse_frame(const char *s)
         return FRAME_SUMMIT;
     if (!strcmp(s, "act"))
         return FRAME_ACT;
+    if (!strcmp(s, "assault"))
+        return FRAME_ASSAULT;
     return FRAME_NONE;
 }
 
@@ -226,6 +236,7 @@ static unsigned parse_role(const char *s)
         {"distance", CUE_DISTANCE},
         {"support", CUE_SUPPORT},
         {"complement", CUE_COMPLEMENT},
+        {"forces", CUE_FORCES},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))
@@ -470,7 +481,7 @@ static size_t accusative_len(const char *s, size_t len)
  * lists each noun once instead of every case ending. */
 static int word_matches(const char *w, int pfx, const char *s)
 {
-    if (pfx)
+    if (pfx & PFX_STEM)
         return strncmp(w, s, strlen(w)) == 0;
     if (strcmp(w, s) == 0)
         return 1;
@@ -493,25 +504,60 @@ static int is_quote_token(const bm_token *k)
     return 0;
 }
 
+/* One listed word against a text token; later words of a term may carry ال
+ * or و themselves: "العمليات العسكرية". */
+static int word_matches_token(const char *w, int pfx, const bm_token *tok)
+{
+    variants v;
+    word_variants(tok, &v);
+    for (size_t k = 0; k < v.n; k++)
+        if (word_matches(w, pfx, v.s[k]))
+            return 1;
+    return 0;
+}
+
+/* Words a gap of a term may skip: never punctuation, so never a clause. */
+#define GAP_MAX 2
+
+static int is_word_token(const bm_token *k)
+{
+    return k->kind == BM_TOK_ARABIC || k->kind == BM_TOK_LATIN;
+}
+
+/* Matches words w..n-1 of e from token j on; returns the tokens consumed, or
+ * -1. A gap word is matched after 1 to GAP_MAX words, the fewest first. */
+static long match_words(const lex_entry *e, size_t w, const bm_tokens *t, size_t j)
+{
+    if (w >= e->n)
+        return 0;
+    size_t start = j;
+    while (j < t->n && is_quote_token(&t->v[j]))
+        j++;
+    if (e->pfx[w] & PFX_GAP) {
+        for (size_t skip = 1; skip <= GAP_MAX && j + skip <= t->n; skip++) {
+            if (!is_word_token(&t->v[j + skip - 1]))
+                return -1;
+            if (j + skip >= t->n)
+                return -1;
+            if (word_matches_token(e->w[w], e->pfx[w] & PFX_STEM, &t->v[j + skip])) {
+                long r = match_words(e, w + 1, t, j + skip + 1);
+                if (r >= 0)
+                    return (long)(j + skip + 1 - start) + r;
+            }
+        }
+        return -1;
+    }
+    if (j >= t->n || !word_matches_token(e->w[w], e->pfx[w] & PFX_STEM, &t->v[j]))
+        return -1;
+    long r = match_words(e, w + 1, t, j + 1);
+    return r < 0 ? -1 : (long)(j + 1 - start) + r;
+}
+
 /* Matches words 1..n-1 of e from token j on; returns the tokens consumed. */
 static size_t match_rest(const lex_entry *e, const bm_tokens *t, size_t j)
 {
-    size_t start = j;
-    for (size_t w = 1; w < e->n; w++, j++) {
-        while (j < t->n && is_quote_token(&t->v[j]))
-            j++;
-        if (j >= t->n)
-            return 0;
-        variants v;
-        word_variants(&t->v[j], &v);
-        int ok = 0;
-        /* Later words may carry ال or و themselves: "العمليات العسكرية". */
-        for (size_t k = 0; k < v.n && !ok; k++)
-            ok = word_matches(e->w[w], e->pfx[w], v.s[k]);
-        if (!ok)
-            return 0;
-    }
-    return j - start;
+    long r = match_words(e, 1, t, j);
+    return r > 0 ? (size_t)r : 0;
 }
 
 /* Tries every entry in bucket a whose first word matches s; keeps the best

@@ -27,7 +27,8 @@ typedef enum lex_frame {
     FRAME_MEET,  /* where the meeting was */
     FRAME_COMM,  /* a call or message: where its receiver is */
     FRAME_SUMMIT, /* where the summit is held */
-    FRAME_ACT     /* an act with no means (قصف، استهداف، struck): the clause's means word types it */
+    FRAME_ACT,    /* an act with no means (قصف، استهداف، struck): the clause's means word types it */
+    FRAME_ASSAULT /* a generic attack word (هجوم، attacked): on armed forces' positions it is a clash */
 } lex_frame;
 
 /* Cue roles (bit flags: one word can have several, e.g. إلى). */
@@ -60,17 +61,21 @@ enum {
     CUE_CREDIT = 1u << 25,
     CUE_DISTANCE = 1u << 26,
     CUE_SUPPORT = 1u << 27,
-    CUE_COMPLEMENT = 1u << 28
+    CUE_COMPLEMENT = 1u << 28,
+    CUE_FORCES = 1u << 29
 };
 
 /* Fatality word kinds. */
 typedef enum fatal_kind { FATAL_NUMBER = 1, FATAL_VAGUE, FATAL_DEATH, FATAL_INJURY } fatal_kind;
 
+/* Flags of a term's word (lex_entry.pfx). */
+enum { PFX_STEM = 1, PFX_GAP = 2 };
+
 typedef struct lex_entry {
     lex_kind kind;
     size_t n;           /* words */
     char **w;           /* normalised words (tokens of the term) */
-    unsigned char *pfx; /* word i is a stem: matches any word starting with it */
+    unsigned char *pfx; /* word i is a stem (PFX_STEM) or a gap of 1-2 words (PFX_GAP) */
     char *term;         /* the term as written (for reasons) */
     /* LEX_TRIGGER */
     int type; /* bm_type_index() */
