@@ -975,6 +975,36 @@ static int distance_reference(const article *a, const pmention *m)
     return 0;
 }
 
+/* Whether token k is the capital's name with no proclitic (بغداد, not
+ * ببغداد "in Baghdad"): only a bare name can be a verb's subject. */
+static int bare_name(const article *a, const pmention *m)
+{
+    if (m->t1 != m->t0 + 1 || a->tok.v[m->t0].kind != BM_TOK_ARABIC || !m->place->name_ar)
+        return 0;
+    char *n = bm_normalize(m->place->name_ar, strlen(m->place->name_ar));
+    int same = n && !strcmp(n, a->tok.v[m->t0].norm);
+    free(n);
+    return same;
+}
+
+/* "ونفذت بغداد غارات", "Damascus launched an offensive": a capital as the
+ * subject of a verb of doing (a `doer` cue) is its government acting, not
+ * the place of the act. Arabic puts the subject after the verb, English
+ * before it (an auxiliary may sit between). */
+static int capital_acting(const article *a, const pmention *m)
+{
+    if (!bm__lexicon_is_capital(a->x->lx, m->place))
+        return 0;
+    if (m->t0 >= 1 && (a->ti[m->t0 - 1].cover & CUE_DOER) && bare_name(a, m))
+        return 1;
+    if (a->tok.v[m->t0].kind != BM_TOK_LATIN)
+        return 0;
+    size_t k = m->t1;
+    if (k < a->tok.n && (!strcmp(a->tok.v[k].norm, "has") || !strcmp(a->tok.v[k].norm, "had")))
+        k++;
+    return k < a->tok.n && (a->ti[k].cover & CUE_DOER);
+}
+
 static void mark_speakers(article *a)
 {
     for (size_t i = 0; i < a->npm; i++) {
@@ -986,6 +1016,10 @@ static void mark_speakers(article *a)
         /* "بغداد - وكالات:", "DAMASCUS (AFP) -": a dateline tells where the
          * report was filed, not where its events were */
         if (dateline(a, m) || distance_reference(a, m) || far_from_article(a, m)) {
+            m->speaker = 1;
+            continue;
+        }
+        if (capital_acting(a, m)) {
             m->speaker = 1;
             continue;
         }

@@ -61,6 +61,16 @@ size_t bm__lexicon_count(const lexicon *lx, lex_kind kind)
     return lx ? lx->count[kind] : 0;
 }
 
+int bm__lexicon_is_capital(const lexicon *lx, const bm_gplace *p)
+{
+    for (guint i = 0; lx && p && i < lx->entries->len; i++) {
+        const lex_entry *e = lx->entries->pdata[i];
+        if (e->kind == LEX_DEMONYM && e->capital == p)
+            return 1;
+    }
+    return 0;
+}
+
 const bm_gplace *bm__lexicon_border_place(const lexicon *lx)
 {
     return lx ? lx->border_place : NULL;
@@ -237,6 +247,7 @@ static unsigned parse_role(const char *s)
         {"support", CUE_SUPPORT},
         {"complement", CUE_COMPLEMENT},
         {"forces", CUE_FORCES},
+        {"doer", CUE_DOER},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))

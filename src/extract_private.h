@@ -62,7 +62,8 @@ enum {
     CUE_DISTANCE = 1u << 26,
     CUE_SUPPORT = 1u << 27,
     CUE_COMPLEMENT = 1u << 28,
-    CUE_FORCES = 1u << 29
+    CUE_FORCES = 1u << 29,
+    CUE_DOER = 1u << 30
 };
 
 /* Fatality word kinds. */
@@ -100,6 +101,8 @@ size_t bm__lexicon_count(const lexicon *lx, lex_kind kind);
 /* The gazetteer place of the Iraq-Syria frontier named by cues.tsv (role
  * border_place), or NULL. */
 const bm_gplace *bm__lexicon_border_place(const lexicon *lx);
+/* Whether p is a country's capital in demonyms.tsv. */
+int bm__lexicon_is_capital(const lexicon *lx, const bm_gplace *p);
 
 /* For each kind, the longest entry that starts at token i (NULL if none) and
  * in ntok[kind] how many tokens it spans (quote marks inside a multi-word
