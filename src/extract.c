@@ -352,9 +352,11 @@ static int find_places(article *a)
         size_t t0, t1;
         if (!pm[i].place || !token_range(&a->tok, pm[i].start, pm[i].end, &t0, &t1))
             continue;
-        /* "US military aircraft struck ...": the country acts; it is not
+        /* "US military aircraft struck ...", "the Damascus government":
+         * the country (or its capital for its government) acts; it is not
          * where the event happened. */
-        if (pm[i].place->specificity <= 1 && t1 < a->tok.n && (a->ti[t1].cue & CUE_ACTOR))
+        if ((pm[i].place->specificity <= 1 || bm__lexicon_is_capital(a->x->lx, pm[i].place)) &&
+            t1 < a->tok.n && (a->ti[t1].cue & CUE_ACTOR))
             continue;
         rc = add_place(a, t0, t1, pm[i].place);
     }
