@@ -2090,9 +2090,9 @@ static int announced_plan(const article *a, clause_ref *c, const dated *d)
     /* "قال رئيس الهيئة إن الحكومة وافقت على إعادة افتتاح المعبر": an
      * official's reporting verb (a cue, not a statement trigger) frames the
      * decision as well; an analyst's or a report's word on aims does not */
-    if (c->report_at == SIZE_MAX && (!has_cue(a, c->t0, c->anchor, CUE_REPORT) ||
-                                     !has_cue(a, c->s->t0, c->anchor, CUE_TITLE) ||
-                                     has_cue(a, c->s->t0, c->s->t1, CUE_OPINION)))
+    if (c->report_at == SIZE_MAX &&
+        (!has_cue(a, c->t0, c->anchor, CUE_REPORT) || !has_cue(a, c->s->t0, c->anchor, CUE_TITLE) ||
+         has_cue(a, c->s->t0, c->s->t1, CUE_OPINION)))
         return 0;
     c->type = bm_type_index("statement");
     if (c->report_at != SIZE_MAX)

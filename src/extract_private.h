@@ -22,13 +22,14 @@ typedef enum lex_kind {
 /* Frames: how a trigger finds its place. */
 typedef enum lex_frame {
     FRAME_NONE = 0,
-    FRAME_VISIT, /* the destination after the trigger */
-    FRAME_HOST,  /* where the host received the guest */
-    FRAME_MEET,  /* where the meeting was */
-    FRAME_COMM,  /* a call or message: where its receiver is */
+    FRAME_VISIT,  /* the destination after the trigger */
+    FRAME_HOST,   /* where the host received the guest */
+    FRAME_MEET,   /* where the meeting was */
+    FRAME_COMM,   /* a call or message: where its receiver is */
     FRAME_SUMMIT, /* where the summit is held */
-    FRAME_ACT,    /* an act with no means (قصف، استهداف، struck): the clause's means word types it */
-    FRAME_ASSAULT /* a generic attack word (هجوم، attacked): on armed forces' positions it is a clash */
+    FRAME_ACT, /* an act with no means (قصف، استهداف، struck): the clause's means word types it */
+    FRAME_ASSAULT /* a generic attack word (هجوم، attacked): on armed forces' positions it is a
+                     clash */
 } lex_frame;
 
 /* Cue roles (bit flags: one word can have several, e.g. إلى). */
