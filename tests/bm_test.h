@@ -79,5 +79,8 @@ const char *bm_test_corpus_or_skip(const char *name);
 int bm_test_system(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Path of the bordermap binary under test. */
 const char *bm_test_binary(void);
+/* The first column of the first row of `sql` on the SpatiaLite store `s`, or
+ * -1 when it has no row or fails: a test's look behind the store API. */
+int64_t bm_test_scalar(bm_store *s, const char *sql);
 
 #endif

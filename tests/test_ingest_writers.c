@@ -50,17 +50,6 @@ static void ingest(writer *w, const char *name, const char *text, size_t want_ne
     BM_ASSERT_EQ_INT(r.n_merged, want_merged);
 }
 
-static int64_t scalar(bm_store *s, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(bm__store_db(s), sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 /* One airstrike in Al-Qaim on 1 March 2025, told three ways, and one on
  * another day. */
 static const char *const strike[] = {
@@ -82,9 +71,9 @@ static void test_turns(void)
     ingest(&b, "b1", strike[0], 1, 0); /* b stores the 1 March strike */
     ingest(&a, "a2", strike[1], 0, 1); /* a must see b's commit: a merge */
     ingest(&b, "b2", strike[2], 0, 1); /* and b a's */
-    BM_ASSERT_EQ_INT(scalar(a.store, "SELECT count(*) FROM incidents"), 2);
-    BM_ASSERT_EQ_INT(scalar(a.store, "SELECT count(*) FROM incident_sources"), 4);
-    BM_ASSERT_EQ_INT(scalar(b.store, "SELECT max(n) FROM (SELECT count(*) n FROM "
+    BM_ASSERT_EQ_INT(bm_test_scalar(a.store, "SELECT count(*) FROM incidents"), 2);
+    BM_ASSERT_EQ_INT(bm_test_scalar(a.store, "SELECT count(*) FROM incident_sources"), 4);
+    BM_ASSERT_EQ_INT(bm_test_scalar(b.store, "SELECT max(n) FROM (SELECT count(*) n FROM "
                                      "incident_sources GROUP BY incident_id)"),
                      3);
     writer_close(&a);

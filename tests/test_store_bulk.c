@@ -46,20 +46,9 @@ static void make_incident(bm_incident *inc, int i)
     inc->confidence = 0.5;
 }
 
-static int64_t scalar(bm_store *s, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(bm__store_db(s), sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 static int64_t n_deferred_objects(bm_store *s)
 {
-    return scalar(s, "SELECT count(*) FROM sqlite_master WHERE name IN ('incidents_cell_date', "
+    return bm_test_scalar(s, "SELECT count(*) FROM sqlite_master WHERE name IN ('incidents_cell_date', "
                      "'incidents_date', 'gii_incidents_geom')");
 }
 
@@ -121,7 +110,7 @@ static void check_queries(bm_store *s)
                  "date_start <= '%s' AND ST_X(geom) BETWEEN %.6f AND %.6f AND ST_Y(geom) "
                  "BETWEEN %.6f AND %.6f",
                  from, to, qu.west, qu.east, qu.south, qu.north);
-        BM_ASSERT_EQ_INT(got, scalar(s, sql));
+        BM_ASSERT_EQ_INT(got, bm_test_scalar(s, sql));
     }
 }
 
@@ -132,10 +121,10 @@ static void test_bulk_into_empty(void)
     BM_REQUIRE(load(s, 1, N_BULK, 1) == BM_OK);
     BM_ASSERT_EQ_INT(n_deferred_objects(s), 3);
     /* rebuilt as it was: the date index with the merge key (schema 6) */
-    BM_ASSERT_EQ_INT(scalar(s, "SELECT count(*) FROM pragma_index_info('incidents_date')"), 5);
-    BM_ASSERT_EQ_INT(scalar(s, "SELECT count(*) FROM incidents"), N_BULK);
-    BM_ASSERT_EQ_INT(scalar(s, "SELECT count(*) FROM idx_incidents_geom"), N_BULK);
-    BM_ASSERT_EQ_INT(scalar(s, "SELECT count(*) FROM incidents i JOIN idx_incidents_geom r "
+    BM_ASSERT_EQ_INT(bm_test_scalar(s, "SELECT count(*) FROM pragma_index_info('incidents_date')"), 5);
+    BM_ASSERT_EQ_INT(bm_test_scalar(s, "SELECT count(*) FROM incidents"), N_BULK);
+    BM_ASSERT_EQ_INT(bm_test_scalar(s, "SELECT count(*) FROM idx_incidents_geom"), N_BULK);
+    BM_ASSERT_EQ_INT(bm_test_scalar(s, "SELECT count(*) FROM incidents i JOIN idx_incidents_geom r "
                                "ON r.pkid = i.id WHERE r.xmin <= ST_X(i.geom) + 1e-5 AND "
                                "r.xmax >= ST_X(i.geom) - 1e-5"),
                      N_BULK);
@@ -149,11 +138,11 @@ static void test_bulk_into_empty(void)
     BM_ASSERT(sqlite3_exec(bm__store_db(s), sql, NULL, NULL, NULL) != SQLITE_OK);
     snprintf(sql, sizeof sql, raw, "clash");
     BM_ASSERT(sqlite3_exec(bm__store_db(s), sql, NULL, NULL, NULL) == SQLITE_OK);
-    BM_ASSERT_EQ_INT(scalar(s, "SELECT count(*) FROM idx_incidents_geom"), N_BULK + 1);
+    BM_ASSERT_EQ_INT(bm_test_scalar(s, "SELECT count(*) FROM idx_incidents_geom"), N_BULK + 1);
     check_queries(s);
     /* A small batch after it: maintained row by row, indexes stay. */
     BM_REQUIRE(load(s, N_BULK + 1, 100, 1) == BM_OK);
-    BM_ASSERT_EQ_INT(scalar(s, "SELECT count(*) FROM idx_incidents_geom"), N_BULK + 101);
+    BM_ASSERT_EQ_INT(bm_test_scalar(s, "SELECT count(*) FROM idx_incidents_geom"), N_BULK + 101);
     BM_ASSERT_EQ_INT(n_deferred_objects(s), 3);
     bm_store_close(s);
 }
@@ -163,11 +152,11 @@ static void test_bulk_rolled_back(void)
     bm_store *s = open_ok(tmp_path("bulk-rollback.sqlite"));
     BM_REQUIRE(load(s, 1, N_BULK, 0) == BM_OK);
     BM_ASSERT_EQ_INT(n_deferred_objects(s), 3);
-    BM_ASSERT_EQ_INT(scalar(s, "SELECT count(*) FROM incidents"), 0);
-    BM_ASSERT_EQ_INT(scalar(s, "SELECT count(*) FROM idx_incidents_geom"), 0);
+    BM_ASSERT_EQ_INT(bm_test_scalar(s, "SELECT count(*) FROM incidents"), 0);
+    BM_ASSERT_EQ_INT(bm_test_scalar(s, "SELECT count(*) FROM idx_incidents_geom"), 0);
     /* and a later bulk load works normally */
     BM_REQUIRE(load(s, 1, N_BULK, 1) == BM_OK);
-    BM_ASSERT_EQ_INT(scalar(s, "SELECT count(*) FROM idx_incidents_geom"), N_BULK);
+    BM_ASSERT_EQ_INT(bm_test_scalar(s, "SELECT count(*) FROM idx_incidents_geom"), N_BULK);
     check_queries(s);
     bm_store_close(s);
 }
@@ -182,8 +171,8 @@ static void test_bulk_in_rolled_back_savepoint(void)
     BM_REQUIRE(load(s, 1, 10, 1) == BM_OK);     /* savepoint, released */
     BM_REQUIRE(bm_store_commit(s) == BM_OK);
     BM_ASSERT_EQ_INT(n_deferred_objects(s), 3);
-    BM_ASSERT_EQ_INT(scalar(s, "SELECT count(*) FROM incidents"), 10);
-    BM_ASSERT_EQ_INT(scalar(s, "SELECT count(*) FROM idx_incidents_geom"), 10);
+    BM_ASSERT_EQ_INT(bm_test_scalar(s, "SELECT count(*) FROM incidents"), 10);
+    BM_ASSERT_EQ_INT(bm_test_scalar(s, "SELECT count(*) FROM idx_incidents_geom"), 10);
     bm_store_close(s);
 }
 

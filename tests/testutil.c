@@ -11,6 +11,10 @@
 
 #include "bm_test.h"
 
+#include <sqlite3.h>
+
+#include "store_private.h"
+
 int bm_test_failures = 0;
 
 int bm_test_finish(const char *name)
@@ -105,4 +109,15 @@ int bm_test_system(const char *fmt, ...)
 const char *bm_test_binary(void)
 {
     return BM_TEST_BINARY;
+}
+
+int64_t bm_test_scalar(bm_store *s, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(bm__store_db(s), sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
 }
