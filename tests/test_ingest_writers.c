@@ -74,7 +74,7 @@ static void test_turns(void)
     BM_ASSERT_EQ_INT(bm_test_scalar(a.store, "SELECT count(*) FROM incidents"), 2);
     BM_ASSERT_EQ_INT(bm_test_scalar(a.store, "SELECT count(*) FROM incident_sources"), 4);
     BM_ASSERT_EQ_INT(bm_test_scalar(b.store, "SELECT max(n) FROM (SELECT count(*) n FROM "
-                                     "incident_sources GROUP BY incident_id)"),
+                                             "incident_sources GROUP BY incident_id)"),
                      3);
     writer_close(&a);
     writer_close(&b);

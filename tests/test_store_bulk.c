@@ -48,8 +48,9 @@ static void make_incident(bm_incident *inc, int i)
 
 static int64_t n_deferred_objects(bm_store *s)
 {
-    return bm_test_scalar(s, "SELECT count(*) FROM sqlite_master WHERE name IN ('incidents_cell_date', "
-                     "'incidents_date', 'gii_incidents_geom')");
+    return bm_test_scalar(
+        s, "SELECT count(*) FROM sqlite_master WHERE name IN ('incidents_cell_date', "
+           "'incidents_date', 'gii_incidents_geom')");
 }
 
 static int load(bm_store *s, int from, int n, int commit)
@@ -121,12 +122,13 @@ static void test_bulk_into_empty(void)
     BM_REQUIRE(load(s, 1, N_BULK, 1) == BM_OK);
     BM_ASSERT_EQ_INT(n_deferred_objects(s), 3);
     /* rebuilt as it was: the date index with the merge key (schema 6) */
-    BM_ASSERT_EQ_INT(bm_test_scalar(s, "SELECT count(*) FROM pragma_index_info('incidents_date')"), 5);
+    BM_ASSERT_EQ_INT(bm_test_scalar(s, "SELECT count(*) FROM pragma_index_info('incidents_date')"),
+                     5);
     BM_ASSERT_EQ_INT(bm_test_scalar(s, "SELECT count(*) FROM incidents"), N_BULK);
     BM_ASSERT_EQ_INT(bm_test_scalar(s, "SELECT count(*) FROM idx_incidents_geom"), N_BULK);
     BM_ASSERT_EQ_INT(bm_test_scalar(s, "SELECT count(*) FROM incidents i JOIN idx_incidents_geom r "
-                               "ON r.pkid = i.id WHERE r.xmin <= ST_X(i.geom) + 1e-5 AND "
-                               "r.xmax >= ST_X(i.geom) - 1e-5"),
+                                       "ON r.pkid = i.id WHERE r.xmin <= ST_X(i.geom) + 1e-5 AND "
+                                       "r.xmax >= ST_X(i.geom) - 1e-5"),
                      N_BULK);
     /* CHECKs are back: a raw insert breaking one fails, the same row with
      * a known type goes in (and into the R*Tree by the trigger). */
