@@ -162,3 +162,12 @@ void bm_cli_progress(const bm_cli *cli, const char *label, size_t i, size_t n)
         fputc('\n', stderr);
     fflush(stderr);
 }
+
+int bm_cli_parse_jobs(const char *cmd, const char *s, unsigned *jobs)
+{
+    long long v;
+    if (bm_cli_parse_integer(s, 1, 256, &v) != BM_OK)
+        return bm_cli_usage_error(cmd, "--jobs wants a count from 1 to 256, not '%s'", s);
+    *jobs = (unsigned)v;
+    return BM_EXIT_OK;
+}

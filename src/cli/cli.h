@@ -44,6 +44,9 @@ int bm__cli_sync_gazetteer(bm_store *store, bm_error *err);
  * [lo, hi] (no blanks, junk, overflow, NaN or infinity). BM_OK or BM_EINVAL. */
 int bm_cli_parse_integer(const char *s, long long lo, long long hi, long long *out);
 int bm_cli_parse_real(const char *s, double lo, double hi, double *out);
+/* The value of `cmd`'s --jobs option (1 to 256 threads) into *jobs: BM_EXIT_OK,
+ * or the usage error printed and its exit code. */
+int bm_cli_parse_jobs(const char *cmd, const char *s, unsigned *jobs);
 /* "LON,LAT" in degrees inside WGS84 bounds. BM_OK or BM_EINVAL. */
 int bm_cli_parse_lonlat(const char *s, bm_lonlat *pt);
 

@@ -347,11 +347,9 @@ int bm_cmd_ingest(bm_cli *cli, int argc, char **argv)
             break;
         }
         case 'j': {
-            long long v;
-            if (bm_cli_parse_integer(optarg, 1, 256, &v) != BM_OK)
-                return bm_cli_usage_error("ingest", "--jobs wants a count from 1 to 256, "
-                                          "not '%s'", optarg);
-            jobs = (unsigned)v;
+            int rc = bm_cli_parse_jobs("ingest", optarg, &jobs);
+            if (rc != BM_EXIT_OK)
+                return rc;
             break;
         }
         case 'm':

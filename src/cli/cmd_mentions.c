@@ -468,11 +468,9 @@ int bm_cmd_mentions(bm_cli *cli, int argc, char **argv)
             break;
         }
         case 'j': {
-            long long v;
-            if (bm_cli_parse_integer(optarg, 1, 256, &v) != BM_OK)
-                return bm_cli_usage_error("mentions", "--jobs wants a count from 1 to 256, "
-                                          "not '%s'", optarg);
-            jobs = (unsigned)v;
+            int rc = bm_cli_parse_jobs("mentions", optarg, &jobs);
+            if (rc != BM_EXIT_OK)
+                return rc;
             break;
         }
         case 'h': usage(stdout); return BM_EXIT_OK;
