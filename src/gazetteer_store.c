@@ -6,7 +6,9 @@
 #include "gazetteer_private.h"
 
 #include "bordermap/edits.h"
+#include "store_private.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +206,40 @@ int bm_gazetteer_sync_store(const bm_gazetteer *g, bm_store *store, bm_error *er
     return rc;
 }
 
+/* ---- A new database from the template cache ----------------------------------- */
+
+static int fill_synced(bm_store *store, void *user)
+{
+    return bm_gazetteer_sync_store(user, store, NULL);
+}
+
+/* The template's tag: the fingerprint names the files by base name, size and time, so the
+ * directories they are read from are part of it (two checkouts side by side). */
+static void template_tag(const bm_gazetteer *g, char *tag, size_t size)
+{
+    char dir[4096] = "", basemap[4096] = "", real_dir[PATH_MAX] = "", real_bm[PATH_MAX] = "";
+    if (bm_data_path("gazetteer", dir, sizeof dir, NULL) != BM_OK || !realpath(dir, real_dir))
+        snprintf(real_dir, sizeof real_dir, "%s", dir);
+    if (bm_data_path("maps/basemap.gpkg", basemap, sizeof basemap, NULL) != BM_OK ||
+        !realpath(basemap, real_bm))
+        snprintf(real_bm, sizeof real_bm, "%s", basemap);
+    snprintf(tag, size, "gazetteer|%s|%s|%s", g->fingerprint, real_dir, real_bm);
+}
+
+int bm__gazetteer_store_create(const bm_gazetteer *g, const char *path, int *hit)
+{
+    char tag[3 * PATH_MAX];
+    template_tag(g, tag, sizeof tag);
+    return bm__store_create_from_template(path, tag, fill_synced, (void *)g, hit);
+}
+
+int bm__gazetteer_template_path(const bm_gazetteer *g, char *buf, size_t size)
+{
+    char tag[3 * PATH_MAX];
+    template_tag(g, tag, sizeof tag);
+    return bm__store_template_path(tag, buf, size);
+}
+
 /* ---- Places imported by the user ------------------------------------------- */
 
 typedef struct add_ctx {
@@ -270,8 +306,7 @@ static int add_alias(const char *place_id, const char *name, void *user)
 
 /* Every other name of an imported place (aliases, variants) goes into the
  * index too; the canonical ones are in already. */
-static int add_imported_name(const char *place_id, const char *name, const char *lang,
-                             void *user)
+static int add_imported_name(const char *place_id, const char *name, const char *lang, void *user)
 {
     add_ctx *a = user;
     (void)lang;

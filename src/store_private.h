@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include "bordermap/gazetteer.h"
 #include "bordermap/store.h"
 
 /* The connection behind the handle; borrowed. */
@@ -49,5 +50,29 @@ typedef struct bm__store_lean {
 } bm__store_lean;
 void bm__store_lean_begin(bm_store *store, long cache_kib, bm__store_lean *l);
 void bm__store_lean_end(bm__store_lean *l);
+
+/* ---- Templates of new databases (store_template.c) ---------------------------------- */
+
+/* What a template holds beyond the schema: called once on the store of a template being
+ * built (the CLI copies the gazetteer into it). BM_OK or an error. */
+typedef int (*bm__store_fill_fn)(bm_store *store, void *user);
+
+/* Creates the SQLite database `path` (which must not exist) as a copy of the cached
+ * template for `tag`, a string naming everything fill() writes (two fills with one tag
+ * must write the same). On a miss, or an entry that fails its digest, the template is
+ * built (schema, then fill) and cached first. *hit (may be NULL) says whether the cache
+ * served it. BM_EEXIST when path appeared meanwhile; any other error means nothing was
+ * created and the caller creates the database the ordinary way. */
+int bm__store_create_from_template(const char *path, const char *tag, bm__store_fill_fn fill,
+                                   void *user, int *hit);
+
+/* The cache entry's path for tag (tests). BM_ENOTFOUND when there is no cache. */
+int bm__store_template_path(const char *tag, char *buf, size_t size);
+
+/* A new database `path` with the gazetteer synced into it, as a copy of the cached
+ * template (gazetteer_store.c); see bm__store_create_from_template for the results. */
+int bm__gazetteer_store_create(const bm_gazetteer *g, const char *path, int *hit);
+/* The cache entry bm__gazetteer_store_create uses for g (tests). */
+int bm__gazetteer_template_path(const bm_gazetteer *g, char *buf, size_t size);
 
 #endif

@@ -3,6 +3,8 @@
  * Must never print anything to stdout: stdout belongs to command output. */
 #include "cli.h"
 
+#include "store_private.h"
+
 #include <libgen.h>
 #include <math.h>
 #include <stdarg.h>
@@ -46,22 +48,34 @@ static int read_only_file(const char *path)
 bm_store *bm_cli_open_store(bm_cli *cli, int mode)
 {
     int url = bm_store_path_is_url(cli->db_path);
-    int read_only = mode == BM_CLI_READONLY ||
-                    (mode == BM_CLI_READ && !url && read_only_file(cli->db_path));
+    int read_only =
+        mode == BM_CLI_READONLY || (mode == BM_CLI_READ && !url && read_only_file(cli->db_path));
     if (!read_only && !url)
         bm_cli_temp_watch(cli->db_path); /* a database being created */
     bm_store *store = NULL;
     bm_error err;
     bm_error_clear(&err);
-    int rc = bm_store_open_schema(cli->db_path, cli->pg_schema,
-                                  read_only ? BM_STORE_READONLY : 0, &store, &err);
+    bm_gazetteer *g = NULL;
+    /* A new file starts as a copy of a cached template with the gazetteer in it; any
+     * trouble there and the store creates it the ordinary way below. */
+    if (!read_only && !url && access(cli->db_path, F_OK) != 0 &&
+        bm_gazetteer_load(&g, NULL) == BM_OK)
+        bm__gazetteer_store_create(g, cli->db_path, NULL);
+    int rc = bm_store_open_schema(cli->db_path, cli->pg_schema, read_only ? BM_STORE_READONLY : 0,
+                                  &store, &err);
     if (rc != BM_OK) {
+        bm_gazetteer_free(g);
         bm_cli_fail("database", "%s", bm_error_text(&err));
         return NULL;
     }
     if (read_only)
         return store;
-    rc = bm__cli_sync_gazetteer(store, &err);
+    if (g) {
+        rc = bm_gazetteer_sync_store(g, store, &err);
+        bm_gazetteer_free(g);
+    } else {
+        rc = bm__cli_sync_gazetteer(store, &err);
+    }
     if (rc != BM_OK) {
         bm_cli_fail("gazetteer", "%s", bm_error_text(&err));
         bm_store_close(store);
