@@ -51,7 +51,7 @@ enum {
 };
 
 struct bm_store {
-    bm_pg *pg;    /* the PostgreSQL backend (store_pg.c), or NULL: SpatiaLite */
+    bm_pg *pg; /* the PostgreSQL backend (store_pg.c), or NULL: SpatiaLite */
     sqlite3 *db;
     void *splite; /* SpatiaLite per-connection cache */
     char *path;
@@ -80,10 +80,10 @@ struct bm_store {
 
 /* A point's MBR corner is the point: MbrMinX reads it from the blob header, where ST_X
  * parses the whole geometry (three times the cost over a large query). */
-#define INCIDENT_COLUMNS                                                                   \
-    "i.id, i.date_start, i.date_end, i.date_precision, i.type, i.place_id, MbrMinX(i.geom), " \
-    "MbrMinY(i.geom), i.geo_precision, i.confidence, i.fatalities, i.summary, i.reasons, "    \
-    "(SELECT count(*) FROM incident_sources s WHERE s.incident_id = i.id), "              \
+#define INCIDENT_COLUMNS                                                                           \
+    "i.id, i.date_start, i.date_end, i.date_precision, i.type, i.place_id, MbrMinX(i.geom), "      \
+    "MbrMinY(i.geom), i.geo_precision, i.confidence, i.fatalities, i.summary, i.reasons, "         \
+    "(SELECT count(*) FROM incident_sources s WHERE s.incident_id = i.id), "                       \
     "i.actor1, i.actor2, i.provenance, i.external_id, i.inter1, i.inter2"
 
 static int fail(bm_store *s, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -269,7 +269,7 @@ static int bulk_defer(bm_store *s)
             s->bulk_sql[i] = strdup((const char *)sqlite3_column_text(st, 1));
             snprintf(drop, sizeof drop, "DROP %s \"%s\"",
                      strcmp((const char *)sqlite3_column_text(st, 0), "trigger") ? "INDEX"
-                                                                                  : "TRIGGER",
+                                                                                 : "TRIGGER",
                      bulk_objects[i]);
             if (!s->bulk_sql[i])
                 rc = fail(s, BM_ENOMEM, "out of memory");
@@ -311,8 +311,7 @@ static int bulk_finish(bm_store *s)
     int rc = BM_OK;
     for (size_t i = 0; rc == BM_OK && bulk_objects[i]; i++) {
         int exists = 0;
-        if (!s->bulk_sql[i] || (rc = object_exists(s, bulk_objects[i], &exists)) != BM_OK ||
-            exists)
+        if (!s->bulk_sql[i] || (rc = object_exists(s, bulk_objects[i], &exists)) != BM_OK || exists)
             continue;
         rc = exec(s, s->bulk_sql[i]);
     }
@@ -452,8 +451,7 @@ static int classify(bm_store *s, int *is_empty)
     *is_empty = n_tables == 0;
     if (*is_empty)
         return BM_OK;
-    if (scalar_int(s,
-                   "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='bm_meta'",
+    if (scalar_int(s, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='bm_meta'",
                    NULL, &ours) != BM_OK)
         return BM_EDB;
     if (!ours)
@@ -526,14 +524,14 @@ static char *file_uri(const char *path, const char *query)
     o += sprintf(o, "file:");
     for (const unsigned char *p = (const unsigned char *)path; *p; p++)
         o += (*p == '%' || *p == '?' || *p == '#' || *p < 0x21) ? sprintf(o, "%%%02X", *p)
-                                                                 : sprintf(o, "%c", *p);
+                                                                : sprintf(o, "%c", *p);
     sprintf(o, "?%s", query);
     return uri;
 }
 
 static int connect(bm_store *s, const char *name, int flags)
 {
-    if (sqlite3_open_v2(name, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK) {
+    if (sqlite3_open_v2(name, &s->db, flags | SQLITE_OPEN_NOMUTEX, bm__store_vfs()) == SQLITE_OK) {
         /* Before the first statement: the file's first reader may find another
          * process recovering or checkpointing the WAL, which is a wait, not an
          * error. */
@@ -781,8 +779,9 @@ int bm_store_meta_set(bm_store *s, const char *key, const char *value)
     if (s->pg)
         return bm__pg_meta_set(s->pg, key, value);
     sqlite3_stmt *st;
-    int rc = prepare(s, "INSERT INTO bm_meta(key, value) VALUES (?1, ?2) "
-                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    int rc = prepare(s,
+                     "INSERT INTO bm_meta(key, value) VALUES (?1, ?2) "
+                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                      &st);
     if (rc != BM_OK)
         return rc;
@@ -877,8 +876,8 @@ static int note_span(bm_store *s, const bm_incident *inc)
     int span = (int)(bm_date_to_days(inc->date_end) - bm_date_to_days(inc->date_start));
     if (span <= s->max_span_days)
         return BM_OK;
-    sqlite3_stmt *st = cached(s, ST_SPAN_SET,
-                              "UPDATE bm_meta SET value = ?1 WHERE key = 'max_span_days'");
+    sqlite3_stmt *st =
+        cached(s, ST_SPAN_SET, "UPDATE bm_meta SET value = ?1 WHERE key = 'max_span_days'");
     if (!st)
         return BM_EDB;
     sqlite3_bind_int(st, 1, span);
@@ -890,8 +889,8 @@ static int note_span(bm_store *s, const bm_incident *inc)
 
 /* Above every id in use and every id deleted (incident_id_hwm, schema 4), so
  * that a history or merge row never comes to name another incident. */
-#define NEXT_INCIDENT_ID_SQL                                                                \
-    "(max(coalesce((SELECT max(id) FROM incidents), 0), coalesce((SELECT CAST(value AS "    \
+#define NEXT_INCIDENT_ID_SQL                                                                       \
+    "(max(coalesce((SELECT max(id) FROM incidents), 0), coalesce((SELECT CAST(value AS "           \
     "INTEGER) FROM bm_meta WHERE key = 'incident_id_hwm'), 0)) + 1)"
 
 int bm_store_incident_add(bm_store *s, bm_incident *inc)
@@ -1346,9 +1345,9 @@ int bm_store_source_add(bm_store *s, const bm_source *src)
     return step_done(s, st, "add incident source");
 }
 
-#define SOURCE_COLUMNS                                                                      \
-    "SELECT s.incident_id, s.article_id, s.byte_start, s.byte_end, s.sentence, a.file_name, " \
-    "a.url, a.source, a.published FROM incident_sources s JOIN articles a ON a.id = "         \
+#define SOURCE_COLUMNS                                                                             \
+    "SELECT s.incident_id, s.article_id, s.byte_start, s.byte_end, s.sentence, a.file_name, "      \
+    "a.url, a.source, a.published FROM incident_sources s JOIN articles a ON a.id = "              \
     "s.article_id "
 
 int bm_store_sources(bm_store *s, int64_t incident_id, bm_source_cb cb, void *user)
@@ -1410,12 +1409,12 @@ int bm_store_place_put(bm_store *s, const bm_place *p)
     if (rc != BM_OK)
         return rc;
     st = cached(s, ST_PLACE_PUT,
-                 "INSERT INTO places(id, name_en, name_ar, kind, country, admin1, population, "
-                 "geom, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, MakePoint(?8, ?9, 4326), ?10) "
-                 "ON CONFLICT(id) DO UPDATE SET name_en = excluded.name_en, "
-                 "name_ar = excluded.name_ar, kind = excluded.kind, country = excluded.country, "
-                 "admin1 = excluded.admin1, population = excluded.population, "
-                 "geom = excluded.geom, source = excluded.source");
+                "INSERT INTO places(id, name_en, name_ar, kind, country, admin1, population, "
+                "geom, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, MakePoint(?8, ?9, 4326), ?10) "
+                "ON CONFLICT(id) DO UPDATE SET name_en = excluded.name_en, "
+                "name_ar = excluded.name_ar, kind = excluded.kind, country = excluded.country, "
+                "admin1 = excluded.admin1, population = excluded.population, "
+                "geom = excluded.geom, source = excluded.source");
     if (!st)
         return BM_EDB;
     sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
@@ -1547,8 +1546,8 @@ int bm_store_place_names(bm_store *s, bm_place_name_cb cb, void *user)
     return rc;
 }
 
-int bm_store_place_name_add(bm_store *s, const char *place_id, const char *name,
-                            const char *key, const char *lang)
+int bm_store_place_name_add(bm_store *s, const char *place_id, const char *name, const char *key,
+                            const char *lang)
 {
     if (s->pg)
         return bm__pg_place_name_add(s->pg, place_id, name, key, lang);
@@ -1570,8 +1569,9 @@ int bm_store_place_area_set(bm_store *s, const char *place_id, const unsigned ch
     if (s->pg)
         return bm__pg_place_area_set(s->pg, place_id, wkb, wkb_size);
     sqlite3_stmt *st;
-    int rc = prepare(s, "UPDATE places SET area = CastToMultiPolygon(GeomFromWKB(?2, 4326)) "
-                        "WHERE id = ?1",
+    int rc = prepare(s,
+                     "UPDATE places SET area = CastToMultiPolygon(GeomFromWKB(?2, 4326)) "
+                     "WHERE id = ?1",
                      &st);
     if (rc != BM_OK)
         return rc;
@@ -1589,8 +1589,8 @@ int bm_store_place_areas(bm_store *s, bm_place_area_cb cb, void *user)
     if (s->pg)
         return bm__pg_place_areas(s->pg, cb, user);
     sqlite3_stmt *st;
-    int rc = prepare(s, "SELECT id, AsBinary(area) FROM places WHERE area IS NOT NULL ORDER BY id",
-                     &st);
+    int rc =
+        prepare(s, "SELECT id, AsBinary(area) FROM places WHERE area IS NOT NULL ORDER BY id", &st);
     if (rc != BM_OK)
         return rc;
     int step;
@@ -1598,8 +1598,8 @@ int bm_store_place_areas(bm_store *s, bm_place_area_cb cb, void *user)
         const unsigned char *wkb = sqlite3_column_blob(st, 1);
         if (!wkb)
             continue;
-        rc = cb((const char *)sqlite3_column_text(st, 0), wkb,
-                (size_t)sqlite3_column_bytes(st, 1), user);
+        rc = cb((const char *)sqlite3_column_text(st, 0), wkb, (size_t)sqlite3_column_bytes(st, 1),
+                user);
         if (rc != 0)
             break;
     }
@@ -1612,8 +1612,8 @@ int bm_store_place_areas(bm_store *s, bm_place_area_cb cb, void *user)
 /* A place's geom is a POINT: its MBR corner is the point, read from the
  * blob header without decoding the geometry (a third of reading 30,000
  * places with ST_X/ST_Y). */
-#define PLACE_COLUMNS \
-    "id, name_en, name_ar, kind, country, admin1, population, MbrMinX(geom), MbrMinY(geom), " \
+#define PLACE_COLUMNS                                                                              \
+    "id, name_en, name_ar, kind, country, admin1, population, MbrMinX(geom), MbrMinY(geom), "      \
     "source"
 
 static void read_place(sqlite3_stmt *st, bm_place *p)
@@ -1721,8 +1721,8 @@ static const char *const migration_1[] = {
  * manages; the timestamp ones (statistics only) are dropped.
  * Date-window queries use `cell` (a 1-degree grid cell) with the dates in one
  * B-tree: cheaper to maintain than a second R*Tree and as selective. */
-#define BM_CELL_SQL(r)                                                            \
-    "((CAST(floor(MbrMinY(" r ".geom)) AS INTEGER) + 90) * 360 + "                \
+#define BM_CELL_SQL(r)                                                                             \
+    "((CAST(floor(MbrMinY(" r ".geom)) AS INTEGER) + 90) * 360 + "                                 \
     "CAST(floor(MbrMinX(" r ".geom)) AS INTEGER) + 180)"
 static const char *const migration_2[] = {
     "ALTER TABLE incidents ADD COLUMN reasons TEXT",
@@ -1755,8 +1755,8 @@ static const char *const migration_2[] = {
     /* bordermap binds the cell itself; these keep it right for edits made
      * by other programs (QGIS, ogr2ogr, sqlite3). */
     "CREATE TRIGGER incidents_cell_insert AFTER INSERT ON incidents FOR EACH ROW "
-    "WHEN NEW.cell IS NULL AND NEW.geom IS NOT NULL BEGIN UPDATE incidents SET cell = "
-    BM_CELL_SQL("NEW") " WHERE id = NEW.id; END",
+    "WHEN NEW.cell IS NULL AND NEW.geom IS NOT NULL BEGIN UPDATE incidents SET cell = " BM_CELL_SQL(
+        "NEW") " WHERE id = NEW.id; END",
     "CREATE TRIGGER incidents_cell_update AFTER UPDATE OF geom ON incidents FOR EACH ROW "
     "BEGIN UPDATE incidents SET cell = " BM_CELL_SQL("NEW") " WHERE id = NEW.id; END",
     "CREATE INDEX incidents_cell_date ON incidents(cell, date_start, date_end)",
@@ -1867,9 +1867,8 @@ static const char *const migration_6[] = {
     NULL,
 };
 
-static const char *const *const migrations[] = {NULL,        migration_1, migration_2,
-                                                migration_3, migration_4, migration_5,
-                                                migration_6};
+static const char *const *const migrations[] = {NULL,        migration_1, migration_2, migration_3,
+                                                migration_4, migration_5, migration_6};
 
 /* SpatiaLite's helper functions report failure as a 0 result, not an SQL
  * error, so every SELECT of a helper is checked for a true result. */
@@ -1881,9 +1880,9 @@ static int run_statement(bm_store *s, const char *sql)
         return rc;
     int step = sqlite3_step(st);
     int ok = step == SQLITE_DONE ||
-             (step == SQLITE_ROW && (strncmp(sql, "SELECT", 6) != 0 ||
-                                     sqlite3_column_type(st, 0) == SQLITE_NULL ||
-                                     sqlite3_column_int(st, 0) != 0));
+             (step == SQLITE_ROW &&
+              (strncmp(sql, "SELECT", 6) != 0 || sqlite3_column_type(st, 0) == SQLITE_NULL ||
+               sqlite3_column_int(st, 0) != 0));
     if (!ok)
         rc = step == SQLITE_ROW ? fail(s, BM_EDB, "schema step failed: %.200s", sql)
                                 : db_fail(s, "schema");
@@ -1895,8 +1894,10 @@ static int run_statement(bm_store *s, const char *sql)
 static int locked_version(bm_store *s, int *version)
 {
     int64_t ours = 0;
-    int rc = scalar_int(s, "SELECT count(*) FROM sqlite_master WHERE type='table' AND "
-                           "name='bm_meta'", NULL, &ours);
+    int rc = scalar_int(s,
+                        "SELECT count(*) FROM sqlite_master WHERE type='table' AND "
+                        "name='bm_meta'",
+                        NULL, &ours);
     if (rc != BM_OK || !ours) {
         *version = 0;
         return rc;

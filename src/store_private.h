@@ -75,4 +75,9 @@ int bm__gazetteer_store_create(const bm_gazetteer *g, const char *path, int *hit
 /* The cache entry bm__gazetteer_store_create uses for g (tests). */
 int bm__gazetteer_template_path(const bm_gazetteer *g, char *buf, size_t size);
 
+/* The name of the VFS the store opens its files with (store_vfs.c: the default one with
+ * the WAL's frame writes gathered into one write per commit), or NULL (the default) when
+ * it cannot be registered. */
+const char *bm__store_vfs(void);
+
 #endif
