@@ -65,6 +65,8 @@ int bm_ingest_new_with(bm_store *store, const bm_gazetteer *g, const bm_dates *d
         free(ig);
         return rc;
     }
+    /* Every incident ingest writes goes through bm_store_incident_add/update. */
+    bm__store_trust_checks(store, 1);
     *out = ig;
     return BM_OK;
 }
@@ -119,6 +121,7 @@ void bm_ingest_free(bm_ingest *ig)
     if (!ig)
         return;
     bm_ingest_flush(ig, NULL);
+    bm__store_trust_checks(ig->store, 0);
     sqlite3_finalize(ig->key_st);
     bm_extractor_free(ig->x);
     bm_actors_free(ig->actors);
@@ -205,8 +208,8 @@ static int extract_blocks(const bm_ingest *ig, const char *data, size_t len, con
         return bm_error_set(err, BM_ENOMEM, "ingest: out of memory");
     int rc = BM_OK;
     for (size_t off = 0; off < len && rc == BM_OK;) {
-        size_t n = len - off > EXTRACT_BLOCK ? bm__paragraph_cut(data + off, EXTRACT_BLOCK)
-                                             : len - off;
+        size_t n =
+            len - off > EXTRACT_BLOCK ? bm__paragraph_cut(data + off, EXTRACT_BLOCK) : len - off;
         memcpy(block, data + off, n);
         block[n] = '\0';
         bm_extraction part = {0};
@@ -267,9 +270,9 @@ static int published_in_head(const bm_ingest *ig, const char *data, size_t head,
 }
 
 /* tok: the tokens of the whole text, or NULL (the head is tokenised). */
-static int publication_date(const bm_ingest *ig, const char *data, size_t len,
-                            const bm_tokens *tok, const bm_ingest_opts *o, bm_date *out,
-                            bm_ingest_result *r, bm_error *err)
+static int publication_date(const bm_ingest *ig, const char *data, size_t len, const bm_tokens *tok,
+                            const bm_ingest_opts *o, bm_date *out, bm_ingest_result *r,
+                            bm_error *err)
 {
     r->published[0] = '\0';
     r->published_from = "none";
@@ -520,8 +523,8 @@ static int set_actors(const bm_ingest *ig, const char *data, const bm_extracted 
 /* An incident re-extraction found again (ingest --force): same id, its
  * fields refreshed unless an analyst corrected it, one more source. */
 static int store_claimed(bm_ingest *ig, bm__reingest *re, int64_t id, int64_t article,
-                         const char *data, const bm_extracted *x, known_set *k,
-                         bm_ingest_result *r, bm_error *err)
+                         const char *data, const bm_extracted *x, known_set *k, bm_ingest_result *r,
+                         bm_error *err)
 {
     bm_incident inc = x->inc;
     int rc = set_actors(ig, data, x, &inc, err);
@@ -560,8 +563,8 @@ static int store_incidents(bm_ingest *ig, const bm_article *art, const char *dat
             linked = claims[i];
             rc = store_claimed(ig, re, linked, art->id, data, &ex->v[i], &k, r, err);
             if (rc == BM_OK)
-                rc = bm__identity_record(ig->store, &ig->key_st, art->sha256, &keys[i], linked,
-                                         err);
+                rc =
+                    bm__identity_record(ig->store, &ig->key_st, art->sha256, &keys[i], linked, err);
             continue;
         }
         bm_incident inc = ex->v[i].inc;
@@ -585,8 +588,7 @@ static int store_incidents(bm_ingest *ig, const bm_article *art, const char *dat
             r->n_new += rc == BM_OK;
         }
         if (rc == BM_OK)
-            rc = bm__identity_record(ig->store, &ig->key_st, art->sha256, &keys[i], linked,
-                                     err);
+            rc = bm__identity_record(ig->store, &ig->key_st, art->sha256, &keys[i], linked, err);
     }
     free(claims);
     free(keys);

@@ -74,7 +74,8 @@ struct bm_store {
     int64_t bulk_first_id; /* rows from here on are missing from the R*Tree */
     char *bulk_sql[4];
     int bulk;
-    int no_bulk; /* bm__store_keep_indexes() */
+    int no_bulk;      /* bm__store_keep_indexes() */
+    int trust_checks; /* bm__store_trust_checks() holders */
     char errmsg[512];
 };
 
@@ -232,7 +233,7 @@ static const char *const bulk_objects[] = {"incidents_cell_date", "incidents_dat
 
 static void bulk_clear(bm_store *s)
 {
-    if (s->bulk && s->db)
+    if (s->bulk && s->db && !s->trust_checks)
         exec(s, "PRAGMA ignore_check_constraints = OFF");
     for (size_t i = 0; i < sizeof s->bulk_sql / sizeof s->bulk_sql[0]; i++) {
         free(s->bulk_sql[i]);
@@ -291,6 +292,22 @@ static int bulk_defer(bm_store *s)
 void bm__store_keep_indexes(bm_store *s)
 {
     s->no_bulk = 1;
+}
+
+/* The CHECK constraints of incidents build two temporary B-trees for every row written
+ * (the IN lists of type and precision), a sixth of an ingested incident's insert:
+ * bm_store_incident_add() and bm_store_incident_update() check the same in C, and ingest
+ * writes incidents through nothing else. Counted, so that nested holders and a bulk load
+ * (which does the same for its duration) leave the constraints on only when all are done.
+ * The pragma expires the connection's prepared statements: they recompile once. */
+void bm__store_trust_checks(bm_store *s, int on)
+{
+    if (!s || s->pg || !s->db || s->read_only)
+        return;
+    s->trust_checks += on ? 1 : -1;
+    if (s->trust_checks == (on ? 1 : 0) && !s->bulk)
+        exec(s,
+             on ? "PRAGMA ignore_check_constraints = ON" : "PRAGMA ignore_check_constraints = OFF");
 }
 
 /* Called after each incident insert inside a transaction. */

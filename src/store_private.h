@@ -41,6 +41,11 @@ int bm__store_incidents_by_key(bm_store *store, const bm_incident *key, bm_incid
  * inserts (ingest's duplicate lookup needs the date index). */
 void bm__store_keep_indexes(bm_store *store);
 
+/* While on (calls with on = 1 and on = 0 paired), the incidents' CHECK constraints are
+ * not evaluated on this connection: for writers that write incidents only through
+ * bm_store_incident_add/update, which check the same in C (ingest). */
+void bm__store_trust_checks(bm_store *store, int on);
+
 /* A long read-once scan (store_lean.c): no file mapping and a cache of cache_kib KiB until
  * bm__store_lean_end() puts the store's settings back. Never fails: when the settings
  * cannot be read nothing changes. */
