@@ -59,8 +59,13 @@ bm_store *bm_cli_open_store(bm_cli *cli, int mode)
     /* A new file starts as a copy of a cached template with the gazetteer in it; any
      * trouble there and the store creates it the ordinary way below. */
     if (!read_only && !url && access(cli->db_path, F_OK) != 0 &&
-        bm_gazetteer_load(&g, NULL) == BM_OK)
+        bm_gazetteer_load(&g, NULL) == BM_OK) {
+        char entry[4200];
+        /* The template being built is a temporary file too (and its leftovers). */
+        if (bm__gazetteer_template_path(g, entry, sizeof entry) == BM_OK)
+            bm_cli_temp_watch(entry);
         bm__gazetteer_store_create(g, cli->db_path, NULL);
+    }
     int rc = bm_store_open_schema(cli->db_path, cli->pg_schema, read_only ? BM_STORE_READONLY : 0,
                                   &store, &err);
     if (rc != BM_OK) {
