@@ -33,6 +33,7 @@ enum {
     ST_INCIDENT_GET,
     ST_INCIDENT_FIND_EXTERNAL,
     ST_INCIDENT_BY_KEY,
+    ST_INCIDENT_BY_PLACE_KEY,
     ST_SOURCE_ADD,
     ST_ARTICLE_FIND,
     ST_ARTICLE_ADD,
@@ -1224,12 +1225,21 @@ int bm__store_incidents_by_key(bm_store *s, const bm_incident *key, bm_incident_
     if (s->pg)
         return bm__pg_incidents_by_key(s->pg, key, cb, user);
     /* Only the key columns: the full column list counts each row's sources,
-     * which grows with every article merged into it. */
-    sqlite3_stmt *st = cached(s, ST_INCIDENT_BY_KEY,
-                              "SELECT i.id, ST_X(i.geom), ST_Y(i.geom) FROM incidents i"
-                              " WHERE i.date_start = ?1 AND i.date_end = ?2"
-                              " AND i.date_precision = ?3 AND i.type = ?4"
-                              " AND coalesce(i.place_id, '') = ?5 ORDER BY i.id");
+     * which grows with every article merged into it. With a place id the whole
+     * key is an index search whose rows come in id order; coalesce() (a key
+     * without one matches NULL and '') leaves the place to a filter and the
+     * order to a sort. */
+    sqlite3_stmt *st = key->place_id[0]
+                           ? cached(s, ST_INCIDENT_BY_PLACE_KEY,
+                                    "SELECT i.id, ST_X(i.geom), ST_Y(i.geom) FROM incidents i"
+                                    " WHERE i.date_start = ?1 AND i.date_end = ?2"
+                                    " AND i.date_precision = ?3 AND i.type = ?4"
+                                    " AND i.place_id = ?5 ORDER BY i.id")
+                           : cached(s, ST_INCIDENT_BY_KEY,
+                                    "SELECT i.id, ST_X(i.geom), ST_Y(i.geom) FROM incidents i"
+                                    " WHERE i.date_start = ?1 AND i.date_end = ?2"
+                                    " AND i.date_precision = ?3 AND i.type = ?4"
+                                    " AND coalesce(i.place_id, '') = ?5 ORDER BY i.id");
     if (!st)
         return BM_EDB;
     char d1[11], d2[11];
