@@ -505,10 +505,8 @@ static int open_token(builder *b, bm_token_kind kind, size_t start, int *newline
 
 /* Closes the token in progress. The normalised string's pointer is fixed up
  * at the end of bm_tokenize, because t->buf may move while it grows. */
-static int close_token(builder *b)
+static int close_active(builder *b)
 {
-    if (!b->active)
-        return 0;
     b->active = 0;
     bm_tokens *t = b->t;
     size_t nlen = t->buf_len - b->norm_start;
@@ -520,7 +518,8 @@ static int close_token(builder *b)
         /* A word made only of tatweel or marks has no key: drop it. */
         return 0;
     }
-    if (buf_reserve(t, 1) || grow((void **)&t->v, &t->cap, t->n + 1, sizeof *t->v))
+    if ((t->buf_len + 1 > t->buf_cap && buf_reserve(t, 1)) ||
+        (t->n + 1 > t->cap && grow((void **)&t->v, &t->cap, t->n + 1, sizeof *t->v)))
         return -1;
     t->buf[t->buf_len++] = '\0';
     bm_token *tok = &t->v[t->n++];
@@ -531,6 +530,12 @@ static int close_token(builder *b)
     tok->kind = b->kind;
     tok->newline_before = b->newline_before;
     return 0;
+}
+
+/* Every space closes a token: most find none open, so that test is inline. */
+static inline int close_token(builder *b)
+{
+    return b->active ? close_active(b) : 0;
 }
 
 static bm_token_kind kind_of(cclass c)
@@ -569,15 +574,22 @@ static int next_is_latin(const unsigned char *p, size_t len, size_t i)
     return f.cls == C_LAT;
 }
 
+/* The plain letters by the low six bits of their second byte: lead byte
+ * 0xD8 is U+0600..U+063F (hamza, alef, ba..ghain but taa marbuta), 0xD9 is
+ * U+0640..U+067F (fa..waw, yeh). */
+#define PLAIN_D8                                                                                   \
+    ((1ull << 0x21) | (((1ull << (0x3A + 1)) - 1) & ~((1ull << 0x27) - 1) & ~(1ull << 0x29)))
+#define PLAIN_D9 ((((1ull << (0x08 + 1)) - 1) & ~1ull) | (1ull << 0x0A))
+
 /* A two-byte Arabic letter that is its own key: alef, ba..ghain (not taa
- * marbuta), fa..waw, yeh. Checked on the raw bytes, before decoding. */
-static int plain_arabic(unsigned b0, unsigned b1)
+ * marbuta), fa..waw, yeh. Checked on the raw bytes, before decoding; b0 is
+ * 0xD8 or 0xD9. One table test per letter: this runs for every letter. */
+static inline int plain_arabic(unsigned b0, unsigned b1)
 {
     if ((b1 & 0xC0) != 0x80)
         return 0;
-    unsigned cp = ((b0 & 0x1F) << 6) | (b1 & 0x3F);
-    return (cp >= 0x0627 && cp <= 0x063A && cp != 0x0629) || (cp >= 0x0641 && cp <= 0x0648) ||
-           cp == 0x064A || cp == 0x0621;
+    uint64_t set = b0 == 0xD8 ? PLAIN_D8 : PLAIN_D9;
+    return (int)((set >> (b1 & 0x3F)) & 1);
 }
 
 static void fix_pointers(bm_tokens *t)
