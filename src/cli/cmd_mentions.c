@@ -35,8 +35,7 @@ static void usage(FILE *fp)
             "kind is place or date; offset is the byte offset of the mention in the input;\n"
             "fields that do not apply are '-'; source says where a place came from:\n"
             "curated (gazetteer/corridor.tsv), geonames, wof (Who's On First) or user\n"
-            "(places imported with `gazetteer import`, read from --db). Relative dates (أمس، يوم "
-            "الخميس الماضي,\n"
+            "(places imported with `gazetteer import`, read from --db). Relative dates (أمس، يوم الخميس الماضي,\n"
             "yesterday) resolve against --published, else against the date the article\n"
             "states about itself; unresolved dates print '-' as their date. Dates in page\n"
             "furniture (a date alone on its line, a dateline, a \"Published:\" stamp, a\n"
@@ -55,6 +54,7 @@ static void usage(FILE *fp)
             "2 usage error.\n",
             header);
 }
+
 
 /* Rows are formatted by hand into the block's output buffer, written with
  * one fwrite per block: printf's float conversion and per-field stdio calls
