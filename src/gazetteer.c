@@ -509,6 +509,7 @@ static void unfinalise(bm_gazetteer *g)
 void bm__gz_unfinalise(bm_gazetteer *g)
 {
     unfinalise(g);
+    g->generation++;
 }
 
 long bm__gz_add_place(bm_gazetteer *g, const bm_gplace *src, unsigned flags, bm_error *err)
@@ -693,6 +694,7 @@ int bm__gz_index_maybe(const bm_gazetteer *g, uint32_t hash)
 
 int bm__gz_finalise(bm_gazetteer *g, bm_error *err)
 {
+    g->generation++;
     bm__gz_map_free(&g->index);
     g->n_groups = g->n_refs = 0;
     gz_pending *tmp = malloc((g->n_pending ? g->n_pending : 1) * sizeof *tmp);

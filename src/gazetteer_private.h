@@ -206,6 +206,8 @@ struct bm_gazetteer {
     size_t n_pending, cap_pending;
 
     char fingerprint[80]; /* of the files loaded */
+    unsigned generation;  /* bumped whenever the index changes: finders' word memos
+                             (gazetteer_match.c) are only valid for one generation */
 };
 
 /* Kind helpers. */
