@@ -14,6 +14,7 @@
 
 #include "bordermap/arabic.h"
 #include "bordermap/fileio.h"
+#include "keyhash_private.h"
 
 /* ---- Lexicon ----------------------------------------------------------- */
 
@@ -68,49 +69,6 @@ struct bm_dates {
     uint64_t filter[FILTER_BITS / 64]; /* bit (hash % FILTER_BITS) of every key */
 };
 
-static uint64_t load8(const char *p)
-{
-    uint64_t w;
-    memcpy(&w, p, 8);
-    return w;
-}
-
-static uint64_t load4(const char *p)
-{
-    uint32_t w;
-    memcpy(&w, p, 4);
-    return w;
-}
-
-/* Every word of a text is looked up: eight bytes per step, not one, and
- * the tail read as overlapping fixed-size loads (no memcpy call). */
-static uint32_t key_hash(const char *s, size_t n)
-{
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)n;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        h = (h ^ load8(s + i)) * 0xFF51AFD7ED558CCDull;
-        h ^= h >> 32;
-    }
-    if (i < n) {
-        uint64_t w;
-        if (n >= 8)
-            w = load8(s + n - 8);
-        else if (n >= 4)
-            w = load4(s) | (load4(s + n - 4) << 32);
-        else {
-            w = 0;
-            for (size_t k = 0; k < n; k++)
-                w = (w << 8) | (unsigned char)s[k];
-        }
-        h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
-    }
-    h ^= h >> 29;
-    h *= 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 32;
-    return (uint32_t)h;
-}
-
 static int filter_maybe(const bm_dates *d, uint32_t h)
 {
     uint32_t b = h % FILTER_BITS;
@@ -119,7 +77,7 @@ static int filter_maybe(const bm_dates *d, uint32_t h)
 
 static const lex_entry *lex_get(const bm_dates *d, const char *key, size_t len)
 {
-    uint32_t h = key_hash(key, len);
+    uint32_t h = bm__key_hash(key, len);
     if (!filter_maybe(d, h))
         return NULL;
     for (size_t i = h & (d->cap - 1);; i = (i + 1) & (d->cap - 1)) {
@@ -169,7 +127,7 @@ static lex_entry *lex_put(bm_dates *d, const char *key, size_t len)
         d->strings = np;
         d->str_cap = ncap;
     }
-    uint32_t h = key_hash(key, len);
+    uint32_t h = bm__key_hash(key, len);
     d->filter[h % FILTER_BITS / 64] |= 1ull << (h % FILTER_BITS % 64);
     size_t i = h & (d->cap - 1);
     while (d->slots[i].used)
