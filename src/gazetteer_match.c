@@ -120,7 +120,7 @@ static void try_reading(const bm_gazetteer *g, const bm_tokens *t, size_t i, con
 
 /* The readings of an Arabic first word, in the order they are tried: as
  * written, without one proclitic, without two, and لل read as ل + (ا)ل
- * (للحدود) or ل + ال + ل (للاذقية). Absent readings have w NULL. */
+ * (للحدود) or ل + ال + ل (للاذقية). A word need not have all of them. */
 #define AR_READINGS 5
 
 typedef struct reading {
@@ -129,37 +129,39 @@ typedef struct reading {
     int strip, lil;
 } reading;
 
-static void arabic_readings(const char *w, size_t len, char buf[2][GZ_MAX_KEY + 8],
-                            reading r[AR_READINGS])
+/* Reading k of w (buf receives the لل readings); 0 when w has none. */
+static int arabic_reading(const char *w, size_t len, int k, char *buf, reading *r)
 {
-    r[0] = (reading){w, len, 0, 0};
-    for (int which = 1; which <= 2; which++) {
-        size_t cl = bm_ar_proclitic_len(w, len, which);
-        r[which] = cl ? (reading){w + cl, len - cl, (int)cl, 0} : (reading){NULL, 0, 0, 0};
+    if (k == 0) {
+        *r = (reading){w, len, 0, 0};
+        return 1;
     }
-    r[3] = r[4] = (reading){NULL, 0, 0, 0};
+    if (k <= 2) {
+        size_t cl = bm_ar_proclitic_len(w, len, k);
+        *r = (reading){w + cl, len - cl, (int)cl, 0};
+        return cl != 0;
+    }
     size_t c = (!memcmp(w, "\xD9\x88", 2) || !memcmp(w, "\xD9\x81", 2)) ? 2 : 0;
-    if (len >= c + 8 && !memcmp(w + c, AR_LAM AR_LAM, 4)) {
-        const char *rest = w + c + 2;
-        size_t rn = len - c - 2;
-        memcpy(buf[0], AR_ALEF, 2);
-        memcpy(buf[0] + 2, rest, rn);
-        r[3] = (reading){buf[0], rn + 2, (int)c + 2, 1};
-        memcpy(buf[1], AR_AL, 4);
-        memcpy(buf[1] + 4, rest, rn);
-        r[4] = (reading){buf[1], rn + 4, (int)c + 2, 1};
-    }
+    if (len < c + 8 || memcmp(w + c, AR_LAM AR_LAM, 4))
+        return 0;
+    const char *rest = w + c + 2;
+    size_t rn = len - c - 2;
+    const char *art = k == 3 ? AR_ALEF : AR_AL;
+    size_t an = k == 3 ? 2 : 4;
+    memcpy(buf, art, an);
+    memcpy(buf + an, rest, rn);
+    *r = (reading){buf, rn + an, (int)c + 2, 1};
+    return 1;
 }
 
 /* The index entries of the readings of an Arabic word (0: absent). */
 static void arabic_entries(const bm_gazetteer *g, const char *w, size_t len,
                            uint32_t e[AR_READINGS])
 {
-    char buf[2][GZ_MAX_KEY + 8];
-    reading r[AR_READINGS];
-    arabic_readings(w, len, buf, r);
+    char buf[GZ_MAX_KEY + 8];
+    reading r;
     for (int k = 0; k < AR_READINGS; k++)
-        e[k] = r[k].w ? index_get(g, r[k].w, r[k].n) : 0;
+        e[k] = arabic_reading(w, len, k, buf, &r) ? index_get(g, r.w, r.n) : 0;
 }
 
 /* pre: the entries of the readings when already known (a finder's word
@@ -176,14 +178,14 @@ static int arabic_longest(const bm_gazetteer *g, const bm_tokens *t, size_t i, g
         return 0;
     if (pre && !(pre[0] | pre[1] | pre[2] | pre[3] | pre[4]))
         return 0; /* most words: no reading is in the index */
-    char buf[2][GZ_MAX_KEY + 8];
-    reading r[AR_READINGS];
-    arabic_readings(w, len, buf, r);
+    char buf[GZ_MAX_KEY + 8];
+    reading r;
     for (int k = 0; k < AR_READINGS; k++) {
-        if (!r[k].w)
+        /* a reading the memo knows is in no index entry adds nothing */
+        if ((pre && !pre[k]) || !arabic_reading(w, len, k, buf, &r))
             continue;
-        uint32_t e = pre ? pre[k] : index_get(g, r[k].w, r[k].n);
-        try_reading(g, t, i, r[k].w, r[k].n, r[k].strip, r[k].lil, e, best, &have);
+        uint32_t e = pre ? pre[k] : index_get(g, r.w, r.n);
+        try_reading(g, t, i, r.w, r.n, r.strip, r.lil, e, best, &have);
     }
     return have;
 }
@@ -553,16 +555,19 @@ static const gz_context ctx_unknown;
 
 /* The context entry of token i, cached per token: the rules ask about the
  * same words around a name several times. */
-static const gz_context *ctx_at(const matcher *m, size_t i)
+static const gz_context *ctx_lookup(const matcher *m, size_t i)
+{
+    const bm_token *tk = &m->t->v[i];
+    const word_memo *w = is_word(tk) ? memo_get(m->memo, tk) : NULL;
+    m->cc[i] = w ? w->ctx : ctx_of(m->g, tk);
+    return m->cc[i];
+}
+
+static inline const gz_context *ctx_at(const matcher *m, size_t i)
 {
     if (i >= m->t->n)
         return NULL;
-    if (m->cc[i] == &ctx_unknown) {
-        const bm_token *tk = &m->t->v[i];
-        const word_memo *w = is_word(tk) ? memo_get(m->memo, tk) : NULL;
-        m->cc[i] = w ? w->ctx : ctx_of(m->g, tk);
-    }
-    return m->cc[i];
+    return m->cc[i] == &ctx_unknown ? ctx_lookup(m, i) : m->cc[i];
 }
 
 static unsigned roles_at(const matcher *m, size_t i)
