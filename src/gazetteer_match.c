@@ -547,7 +547,7 @@ typedef struct matcher {
     const gz_context **cc; /* per token: its context entry, once looked up */
     uint32_t *sent;        /* per token: sentence number (filled on first need) */
     int sent_done;
-    memo *memo; /* the finder's word memo */
+    memo *memo; /* the finder's word memo, NULL when not worth it */
 } matcher;
 
 /* Marks a token whose context entry has not been looked up yet. */
@@ -558,7 +558,7 @@ static const gz_context ctx_unknown;
 static const gz_context *ctx_lookup(const matcher *m, size_t i)
 {
     const bm_token *tk = &m->t->v[i];
-    const word_memo *w = is_word(tk) ? memo_get(m->memo, tk) : NULL;
+    const word_memo *w = m->memo && is_word(tk) ? memo_get(m->memo, tk) : NULL;
     m->cc[i] = w ? w->ctx : ctx_of(m->g, tk);
     return m->cc[i];
 }
@@ -1130,7 +1130,7 @@ static int collect(matcher *m)
         }
         /* one memo lookup gives the word's context entry and readings */
         uint32_t e[AR_READINGS];
-        const word_memo *w = memo_get(m->memo, &t->v[i]);
+        const word_memo *w = m->memo ? memo_get(m->memo, &t->v[i]) : NULL;
         if (w) {
             memcpy(e, w->e, sizeof e);
             if (m->cc[i] == &ctx_unknown)
@@ -2262,7 +2262,13 @@ struct bm_place_finder {
     bm_place_mention *out;
     size_t cap_out;
     memo memo;
+    unsigned long runs; /* texts read so far */
 };
+
+/* A finder made for one short text (an article in ingest) looks its words
+ * up directly: making the memo would cost more than it saves. It remembers
+ * words from its second text on, or in a long text. */
+#define MEMO_MIN_TOKENS 4096
 
 int bm_place_finder_new(const bm_gazetteer *g, bm_place_finder **out, bm_error *err)
 {
@@ -2358,7 +2364,7 @@ int bm_place_finder_run_tokens(bm_place_finder *f, const char *text, size_t len,
                  .skip = f->skip,
                  .cc = f->cc,
                  .sent = f->sent,
-                 .memo = &f->memo};
+                 .memo = f->runs++ || tokens->n >= MEMO_MIN_TOKENS ? &f->memo : NULL};
     memset(m.skip, 0, tokens->n + 1);
     for (size_t i = 0; i <= tokens->n; i++)
         m.cc[i] = &ctx_unknown;
