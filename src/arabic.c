@@ -505,10 +505,8 @@ static int open_token(builder *b, bm_token_kind kind, size_t start, int *newline
 
 /* Closes the token in progress. The normalised string's pointer is fixed up
  * at the end of bm_tokenize, because t->buf may move while it grows. */
-static int close_token(builder *b)
+static int close_active(builder *b)
 {
-    if (!b->active)
-        return 0;
     b->active = 0;
     bm_tokens *t = b->t;
     size_t nlen = t->buf_len - b->norm_start;
@@ -520,7 +518,8 @@ static int close_token(builder *b)
         /* A word made only of tatweel or marks has no key: drop it. */
         return 0;
     }
-    if (buf_reserve(t, 1) || grow((void **)&t->v, &t->cap, t->n + 1, sizeof *t->v))
+    if ((t->buf_len + 1 > t->buf_cap && buf_reserve(t, 1)) ||
+        (t->n + 1 > t->cap && grow((void **)&t->v, &t->cap, t->n + 1, sizeof *t->v)))
         return -1;
     t->buf[t->buf_len++] = '\0';
     bm_token *tok = &t->v[t->n++];
@@ -531,6 +530,12 @@ static int close_token(builder *b)
     tok->kind = b->kind;
     tok->newline_before = b->newline_before;
     return 0;
+}
+
+/* Every space closes a token: most find none open, so that test is inline. */
+static inline int close_token(builder *b)
+{
+    return b->active ? close_active(b) : 0;
 }
 
 static bm_token_kind kind_of(cclass c)
@@ -569,15 +574,53 @@ static int next_is_latin(const unsigned char *p, size_t len, size_t i)
     return f.cls == C_LAT;
 }
 
-/* A two-byte Arabic letter that is its own key: alef, ba..ghain (not taa
- * marbuta), fa..waw, yeh. Checked on the raw bytes, before decoding. */
-static int plain_arabic(unsigned b0, unsigned b1)
+/* The Arabic letters U+0600..U+067F as the tokeniser's fast path reads
+ * them, by ((lead byte & 1) << 6) | (second byte & 0x3F) for lead bytes
+ * 0xD8 and 0xD9: the two bytes of the letter's key (the letter itself, or
+ * the letter it folds to: أ إ آ ٱ -> ا, ة -> ه, ى ئ -> ي, ؤ -> و); 1 for a mark
+ * or tatweel, which a word passes over; 0 for anything else (punctuation,
+ * digits, format marks), left to the general path. Made from
+ * fold_arabic_block; tests/test_arabic.c checks every entry against
+ * bm_normalize. */
+/* clang-format off */
+static const uint16_t ar_fold[128] = {
+    0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+    0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+    0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001,
+    0x0001, 0x0001, 0x0001, 0x0000, 0x0000, 0xD89D, 0xD89E, 0x0000,
+    0xD8A0, 0xD8A1, 0xD8A7, 0xD8A7, 0xD988, 0xD8A7, 0xD98A, 0xD8A7,
+    0xD8A8, 0xD987, 0xD8AA, 0xD8AB, 0xD8AC, 0xD8AD, 0xD8AE, 0xD8AF,
+    0xD8B0, 0xD8B1, 0xD8B2, 0xD8B3, 0xD8B4, 0xD8B5, 0xD8B6, 0xD8B7,
+    0xD8B8, 0xD8B9, 0xD8BA, 0xD8BB, 0xD8BC, 0xD8BD, 0xD8BE, 0xD8BF,
+    0x0001, 0xD981, 0xD982, 0xD983, 0xD984, 0xD985, 0xD986, 0xD987,
+    0xD988, 0xD98A, 0xD98A, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001,
+    0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001,
+    0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001, 0x0001,
+    0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+    0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xD9AD, 0xD9AE, 0xD9AF,
+    0x0001, 0xD8A7, 0xD8A7, 0xD8A7, 0xD9B4, 0xD8A7, 0xD9B6, 0xD9B7,
+    0xD9B8, 0xD9B9, 0xD9BA, 0xD9BB, 0xD9BC, 0xD9BD, 0xD9BE, 0xD9BF,
+};
+/* clang-format on */
+
+/* The entry of the two bytes at p (p[0] is 0xD8 or 0xD9), 0 when p[1] is
+ * no continuation byte. */
+static inline unsigned ar_fold_at(const unsigned char *p)
 {
-    if ((b1 & 0xC0) != 0x80)
+    if ((p[1] & 0xC0) != 0x80)
         return 0;
-    unsigned cp = ((b0 & 0x1F) << 6) | (b1 & 0x3F);
-    return (cp >= 0x0627 && cp <= 0x063A && cp != 0x0629) || (cp >= 0x0641 && cp <= 0x0648) ||
-           cp == 0x064A || cp == 0x0621;
+    return ar_fold[((p[0] & 1u) << 6) | (p[1] & 0x3Fu)];
+}
+
+/* A one-byte ASCII mark that is a token of its own: its class as fold_cp
+ * gives it (PUNCT, or OTHER for symbols), 0 when it is not one (letters,
+ * digits, spaces, apostrophes, '_'). */
+static int ascii_mark_class(unsigned c)
+{
+    if (c <= 0x20 || c >= 0x7F || (c >= '0' && c <= '9') ||
+        ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_' || c == '\'' || c == '`')
+        return 0;
+    return strchr("$+<=>^|~%", (int)c) ? C_OTHER : C_PUNCT;
 }
 
 static void fix_pointers(bm_tokens *t)
@@ -638,28 +681,51 @@ int bm_tokenize(const char *text, size_t len, bm_tokens *tokens, bm_error *err)
             i++;
             continue;
         }
-        if ((c0 == 0xD8 || c0 == 0xD9) && i + 1 < len && plain_arabic(c0, p[i + 1])) {
+        unsigned v = (c0 & 0xFE) == 0xD8 && i + 1 < len ? ar_fold_at(p + i) : 0;
+        if (v > 1) {
             if (!(b.active && b.kind == BM_TOK_ARABIC)) {
                 if (close_token(&b))
                     goto nomem;
                 open_token(&b, BM_TOK_ARABIC, i, &newline);
             }
-            /* a run of plain letters is copied as is (the key of a plain
-             * letter is the letter); one capacity check covers the run */
+            /* a run of letters is written by the table: each letter's key
+             * is two bytes, marks and tatweel none, so one capacity check
+             * covers the run */
             if (tokens->buf_len + (len - i) + 2 > tokens->buf_cap &&
                 buf_reserve(tokens, len - i + 2))
                 goto nomem;
             char *out = tokens->buf + tokens->buf_len;
             size_t j = i;
-            do {
-                out[0] = (char)p[j];
-                out[1] = (char)p[j + 1];
-                out += 2;
+            for (;;) {
+                if (v > 1) {
+                    out[0] = (char)(v >> 8);
+                    out[1] = (char)(v & 0xFF);
+                    out += 2;
+                }
                 j += 2;
-            } while (j + 1 < len && (p[j] == 0xD8 || p[j] == 0xD9) && plain_arabic(p[j], p[j + 1]));
+                if (j + 1 >= len || (p[j] & 0xFE) != 0xD8 || !(v = ar_fold_at(p + j)))
+                    break;
+            }
             tokens->buf_len = (size_t)(out - tokens->buf);
             i = j;
             b.end = i;
+            continue;
+        }
+        /* a mark of its own (. , : ( ) and the Arabic comma): one token,
+         * without decoding and folding */
+        int mc = c0 < 0x80 ? ascii_mark_class(c0) : 0;
+        unsigned mark = (unsigned)c0;
+        if (c0 == 0xD8 && i + 1 < len) {
+            mark = p[i + 1] == 0x8C ? ',' : p[i + 1] == 0x9B ? ';' : p[i + 1] == 0x9F ? '?' : 0;
+            mc = mark ? C_PUNCT : 0;
+        }
+        if (mc) {
+            size_t at = i;
+            i += c0 < 0x80 ? 1 : 2;
+            folded f;
+            one(&f, (cclass)mc, mark);
+            if (feed(&b, &f, at, i, &newline))
+                goto nomem;
             continue;
         }
         if (((c0 | 0x20) >= 'a' && (c0 | 0x20) <= 'z') && b.active && b.kind == BM_TOK_LATIN) {

@@ -14,6 +14,7 @@
 
 #include "bordermap/arabic.h"
 #include "bordermap/fileio.h"
+#include "keyhash_private.h"
 
 /* ---- Lexicon ----------------------------------------------------------- */
 
@@ -55,26 +56,30 @@ typedef struct lex_entry {
     uint8_t flags[L_N];
 } lex_entry;
 
+/* Bits of the filter over the keys' hashes: the lexicon holds about a
+ * thousand keys, so nearly every word of a text that is none of them is
+ * turned away by one bit test. */
+#define FILTER_BITS (1u << 15)
+
 struct bm_dates {
     lex_entry *slots;
     size_t cap, n; /* cap is a power of two, load kept under one half */
     char *strings;
     size_t str_len, str_cap;
+    uint64_t filter[FILTER_BITS / 64]; /* bit (hash % FILTER_BITS) of every key */
 };
 
-static uint32_t fnv1a(const char *s, size_t n)
+static int filter_maybe(const bm_dates *d, uint32_t h)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 16777619u;
-    }
-    return h;
+    uint32_t b = h % FILTER_BITS;
+    return (int)((d->filter[b / 64] >> (b % 64)) & 1);
 }
 
 static const lex_entry *lex_get(const bm_dates *d, const char *key, size_t len)
 {
-    uint32_t h = fnv1a(key, len);
+    uint32_t h = bm__key_hash(key, len);
+    if (!filter_maybe(d, h))
+        return NULL;
     for (size_t i = h & (d->cap - 1);; i = (i + 1) & (d->cap - 1)) {
         const lex_entry *e = &d->slots[i];
         if (!e->used)
@@ -122,7 +127,8 @@ static lex_entry *lex_put(bm_dates *d, const char *key, size_t len)
         d->strings = np;
         d->str_cap = ncap;
     }
-    uint32_t h = fnv1a(key, len);
+    uint32_t h = bm__key_hash(key, len);
+    d->filter[h % FILTER_BITS / 64] |= 1ull << (h % FILTER_BITS % 64);
     size_t i = h & (d->cap - 1);
     while (d->slots[i].used)
         i = (i + 1) & (d->cap - 1);

@@ -28,50 +28,6 @@ uint32_t bm__gz_hash_more(uint32_t h, const char *s, size_t n)
     return h;
 }
 
-static uint64_t load8(const char *p)
-{
-    uint64_t w;
-    memcpy(&w, p, 8);
-    return w;
-}
-
-static uint64_t load4(const char *p)
-{
-    uint32_t w;
-    memcpy(&w, p, 4);
-    return w;
-}
-
-/* The index hash: eight bytes per step (keys are mostly 6-20 bytes of
- * Arabic), the tail read as an overlapping fixed-size load so no call to
- * memcpy with a variable length is made. Not incremental; bm__gz_hash_more is. */
-uint32_t bm__gz_hash(const char *s, size_t n)
-{
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)n;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        h = (h ^ load8(s + i)) * 0xFF51AFD7ED558CCDull;
-        h ^= h >> 32;
-    }
-    if (i < n) {
-        uint64_t w;
-        if (n >= 8)
-            w = load8(s + n - 8);
-        else if (n >= 4)
-            w = load4(s) | (load4(s + n - 4) << 32);
-        else {
-            w = 0;
-            for (size_t k = 0; k < n; k++)
-                w = (w << 8) | (unsigned char)s[k];
-        }
-        h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
-    }
-    h ^= h >> 29;
-    h *= 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 32;
-    return (uint32_t)h;
-}
-
 const char *bm__gz_map_key(const gz_map *m, const gz_slot *s)
 {
     return m->keys + s->key_off;
@@ -509,6 +465,7 @@ static void unfinalise(bm_gazetteer *g)
 void bm__gz_unfinalise(bm_gazetteer *g)
 {
     unfinalise(g);
+    g->generation++;
 }
 
 long bm__gz_add_place(bm_gazetteer *g, const bm_gplace *src, unsigned flags, bm_error *err)
@@ -683,16 +640,9 @@ static int build_filter(bm_gazetteer *g)
     return 0;
 }
 
-int bm__gz_index_maybe(const bm_gazetteer *g, uint32_t hash)
-{
-    if (!g->filter)
-        return 1;
-    uint32_t a = hash & g->filter_mask, b = (hash * 0x9E3779B1u >> 7) & g->filter_mask;
-    return (g->filter[a / 64] >> (a % 64) & 1) && (g->filter[b / 64] >> (b % 64) & 1);
-}
-
 int bm__gz_finalise(bm_gazetteer *g, bm_error *err)
 {
+    g->generation++;
     bm__gz_map_free(&g->index);
     g->n_groups = g->n_refs = 0;
     gz_pending *tmp = malloc((g->n_pending ? g->n_pending : 1) * sizeof *tmp);

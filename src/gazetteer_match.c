@@ -102,12 +102,11 @@ static void extend(const bm_gazetteer *g, const bm_tokens *t, size_t i, char *bu
     }
 }
 
-/* One reading of the first word: look it up in place, copy only when a
- * longer name may follow. */
+/* One reading of the first word, whose index entry is e: copy it only when
+ * a longer name may follow. */
 static void try_reading(const bm_gazetteer *g, const bm_tokens *t, size_t i, const char *w,
-                        size_t n, int strip, int lil, gz_hit *best, int *have)
+                        size_t n, int strip, int lil, uint32_t e, gz_hit *best, int *have)
 {
-    uint32_t e = index_get(g, w, n);
     mark_special(best, e);
     if (!e)
         return;
@@ -119,7 +118,56 @@ static void try_reading(const bm_gazetteer *g, const bm_tokens *t, size_t i, con
     }
 }
 
-static int arabic_longest(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz_hit *best)
+/* The readings of an Arabic first word, in the order they are tried: as
+ * written, without one proclitic, without two, and لل read as ل + (ا)ل
+ * (للحدود) or ل + ال + ل (للاذقية). A word need not have all of them. */
+#define AR_READINGS 5
+
+typedef struct reading {
+    const char *w;
+    size_t n;
+    int strip, lil;
+} reading;
+
+/* Reading k of w (buf receives the لل readings); 0 when w has none. */
+static int arabic_reading(const char *w, size_t len, int k, char *buf, reading *r)
+{
+    if (k == 0) {
+        *r = (reading){w, len, 0, 0};
+        return 1;
+    }
+    if (k <= 2) {
+        size_t cl = bm_ar_proclitic_len(w, len, k);
+        *r = (reading){w + cl, len - cl, (int)cl, 0};
+        return cl != 0;
+    }
+    size_t c = (!memcmp(w, "\xD9\x88", 2) || !memcmp(w, "\xD9\x81", 2)) ? 2 : 0;
+    if (len < c + 8 || memcmp(w + c, AR_LAM AR_LAM, 4))
+        return 0;
+    const char *rest = w + c + 2;
+    size_t rn = len - c - 2;
+    const char *art = k == 3 ? AR_ALEF : AR_AL;
+    size_t an = k == 3 ? 2 : 4;
+    memcpy(buf, art, an);
+    memcpy(buf + an, rest, rn);
+    *r = (reading){buf, rn + an, (int)c + 2, 1};
+    return 1;
+}
+
+/* The index entries of the readings of an Arabic word (0: absent). */
+static void arabic_entries(const bm_gazetteer *g, const char *w, size_t len,
+                           uint32_t e[AR_READINGS])
+{
+    char buf[GZ_MAX_KEY + 8];
+    reading r;
+    for (int k = 0; k < AR_READINGS; k++)
+        e[k] = arabic_reading(w, len, k, buf, &r) ? index_get(g, r.w, r.n) : 0;
+}
+
+/* pre: the entries of the readings when already known (a finder's word
+ * memo), else NULL and they are looked up. */
+static int arabic_longest(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz_hit *best,
+                          const uint32_t *pre)
 {
     const bm_token *tk = &t->v[i];
     const char *w = tk->norm;
@@ -128,24 +176,16 @@ static int arabic_longest(const bm_gazetteer *g, const bm_tokens *t, size_t i, g
     best->special = 0;
     if (len > GZ_MAX_KEY)
         return 0;
-    try_reading(g, t, i, w, len, 0, 0, best, &have);
-    for (int which = 1; which <= 2; which++) {
-        size_t cl = bm_ar_proclitic_len(w, len, which);
-        if (cl)
-            try_reading(g, t, i, w + cl, len - cl, (int)cl, 0, best, &have);
-    }
-    size_t c = (!memcmp(w, "\xD9\x88", 2) || !memcmp(w, "\xD9\x81", 2)) ? 2 : 0;
-    if (len >= c + 8 && !memcmp(w + c, AR_LAM AR_LAM, 4)) {
-        /* لل: ل + (ا)ل... (للحدود) or ل + ال + ل... (للاذقية) */
-        char buf[GZ_MAX_KEY + 8];
-        const char *rest = w + c + 2;
-        size_t rn = len - c - 2;
-        memcpy(buf, AR_ALEF, 2);
-        memcpy(buf + 2, rest, rn);
-        try_reading(g, t, i, buf, rn + 2, (int)c + 2, 1, best, &have);
-        memcpy(buf, AR_AL, 4);
-        memcpy(buf + 4, rest, rn);
-        try_reading(g, t, i, buf, rn + 4, (int)c + 2, 1, best, &have);
+    if (pre && !(pre[0] | pre[1] | pre[2] | pre[3] | pre[4]))
+        return 0; /* most words: no reading is in the index */
+    char buf[GZ_MAX_KEY + 8];
+    reading r;
+    for (int k = 0; k < AR_READINGS; k++) {
+        /* a reading the memo knows is in no index entry adds nothing */
+        if ((pre && !pre[k]) || !arabic_reading(w, len, k, buf, &r))
+            continue;
+        uint32_t e = pre ? pre[k] : index_get(g, r.w, r.n);
+        try_reading(g, t, i, r.w, r.n, r.strip, r.lil, e, best, &have);
     }
     return have;
 }
@@ -218,7 +258,7 @@ static int longest(const bm_gazetteer *g, const bm_tokens *t, size_t i, gz_hit *
     const bm_token *tk = &t->v[i];
     hit->special = 0;
     if (tk->kind == BM_TOK_ARABIC)
-        return arabic_longest(g, t, i, hit);
+        return arabic_longest(g, t, i, hit, NULL);
     if (tk->kind == BM_TOK_LATIN)
         return latin_longest(g, t, i, hit);
     return 0;
@@ -354,6 +394,149 @@ typedef struct cand {
     int neighbour_kind; /* GZ_K_* + 1 of an unambiguous coordinated place; 0 none */
 } cand;
 
+/* ---- Word memo ------------------------------------------------------------------ */
+
+/* What the lexicons and the index say about one word as written: its
+ * context entry and the index entries of its Arabic readings. A text says
+ * the same words again and again; a finder remembers them, so each distinct
+ * word is hashed and looked up (up to nine lookups) once, not at every
+ * occurrence. Valid for one gazetteer generation. */
+typedef struct word_memo {
+    uint32_t hash;
+    uint32_t key_off; /* in the memo's key arena */
+    uint32_t key_len; /* 0: empty slot */
+    int kind;
+    const gz_context *ctx;
+    uint32_t e[AR_READINGS];
+} word_memo;
+
+/* Distinct words remembered before the memo starts afresh: bounds memory on
+ * an endless stream of new words (names, numbers). */
+#define MEMO_MAX (1u << 16)
+
+typedef struct memo {
+    word_memo *v;
+    size_t cap, n; /* cap a power of two, load under a half */
+    char *keys;
+    size_t keys_len, keys_cap;
+    const bm_gazetteer *g;
+    unsigned generation;
+} memo;
+
+static void memo_free(memo *mo)
+{
+    free(mo->v);
+    free(mo->keys);
+    memset(mo, 0, sizeof *mo);
+}
+
+static void memo_clear(memo *mo)
+{
+    if (mo->v)
+        memset(mo->v, 0, mo->cap * sizeof *mo->v);
+    mo->n = 0;
+    mo->keys_len = 0;
+}
+
+static int memo_grow(memo *mo)
+{
+    if (mo->cap >= MEMO_MAX) {
+        memo_clear(mo);
+        return 0;
+    }
+    size_t nc = mo->cap ? mo->cap * 2 : 512;
+    word_memo *v = calloc(nc, sizeof *v);
+    if (!v)
+        return -1;
+    for (size_t i = 0; i < mo->cap; i++) {
+        if (!mo->v[i].key_len)
+            continue;
+        size_t k = mo->v[i].hash & (nc - 1);
+        while (v[k].key_len)
+            k = (k + 1) & (nc - 1);
+        v[k] = mo->v[i];
+    }
+    free(mo->v);
+    mo->v = v;
+    mo->cap = nc;
+    return 0;
+}
+
+static const gz_context *ctx_of(const bm_gazetteer *g, const bm_token *tk);
+
+/* memcmp of short keys without the call: words are mostly 4-16 bytes. */
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y)
+            return 0;
+    }
+    for (; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
+/* The memo entry of word token tk, made on first sight; NULL when it cannot
+ * be remembered (too long, out of memory): the caller looks it up itself.
+ * The pointer is valid until the next call. */
+static const word_memo *memo_get(memo *mo, const bm_token *tk)
+{
+    const bm_gazetteer *g = mo->g;
+    size_t n = tk->norm_len;
+    if (n > GZ_MAX_KEY)
+        return NULL;
+    if (mo->generation != g->generation) {
+        memo_clear(mo);
+        mo->generation = g->generation;
+    }
+    uint32_t h = bm__gz_hash(tk->norm, n);
+    size_t mask = mo->cap - 1, k = h & mask;
+    for (; mo->cap && mo->v[k].key_len; k = (k + 1) & mask) {
+        const word_memo *w = &mo->v[k];
+        if (w->hash == h && w->key_len == n && w->kind == (int)tk->kind &&
+            same_bytes(mo->keys + w->key_off, tk->norm, n))
+            return w;
+    }
+    if ((mo->n + 1) * 2 > mo->cap || mo->keys_len + n > mo->keys_cap) {
+        if (mo->keys_len + n > mo->keys_cap && mo->keys_cap >= (size_t)MEMO_MAX * 64)
+            memo_clear(mo); /* the words have filled the arena: start afresh */
+        if (mo->keys_len + n > mo->keys_cap) {
+            size_t nc = mo->keys_cap ? mo->keys_cap * 2 : 8192;
+            while (nc < mo->keys_len + n)
+                nc *= 2;
+            char *nk = realloc(mo->keys, nc);
+            if (!nk)
+                return NULL;
+            mo->keys = nk;
+            mo->keys_cap = nc;
+        }
+        if ((mo->n + 1) * 2 > mo->cap && memo_grow(mo))
+            return NULL;
+        mask = mo->cap - 1;
+        for (k = h & mask; mo->v[k].key_len; k = (k + 1) & mask)
+            ;
+    }
+    word_memo *w = &mo->v[k];
+    w->hash = h;
+    w->key_off = (uint32_t)mo->keys_len;
+    w->key_len = (uint32_t)n;
+    w->kind = (int)tk->kind;
+    memcpy(mo->keys + mo->keys_len, tk->norm, n);
+    mo->keys_len += n;
+    mo->n++;
+    w->ctx = ctx_of(g, tk);
+    if (tk->kind == BM_TOK_ARABIC)
+        arabic_entries(g, tk->norm, n, w->e);
+    else
+        memset(w->e, 0, sizeof w->e);
+    return w;
+}
+
 typedef struct matcher {
     const bm_gazetteer *g;
     const char *text;
@@ -364,6 +547,7 @@ typedef struct matcher {
     const gz_context **cc; /* per token: its context entry, once looked up */
     uint32_t *sent;        /* per token: sentence number (filled on first need) */
     int sent_done;
+    memo *memo; /* the finder's word memo, NULL when not worth it */
 } matcher;
 
 /* Marks a token whose context entry has not been looked up yet. */
@@ -371,13 +555,19 @@ static const gz_context ctx_unknown;
 
 /* The context entry of token i, cached per token: the rules ask about the
  * same words around a name several times. */
-static const gz_context *ctx_at(const matcher *m, size_t i)
+static const gz_context *ctx_lookup(const matcher *m, size_t i)
+{
+    const bm_token *tk = &m->t->v[i];
+    const word_memo *w = m->memo && is_word(tk) ? memo_get(m->memo, tk) : NULL;
+    m->cc[i] = w ? w->ctx : ctx_of(m->g, tk);
+    return m->cc[i];
+}
+
+static inline const gz_context *ctx_at(const matcher *m, size_t i)
 {
     if (i >= m->t->n)
         return NULL;
-    if (m->cc[i] == &ctx_unknown)
-        m->cc[i] = ctx_of(m->g, &m->t->v[i]);
-    return m->cc[i];
+    return m->cc[i] == &ctx_unknown ? ctx_lookup(m, i) : m->cc[i];
 }
 
 static unsigned roles_at(const matcher *m, size_t i)
@@ -836,7 +1026,8 @@ static int plural_reading(const matcher *m, size_t i, const char *sing, gz_hit *
         memcpy(buf, sing, sn);
         buf[sn] = ' ';
         memcpy(buf + sn + 1, tk->norm + cl, n);
-        try_reading(m->g, m->t, i, buf, sn + 1 + n, (int)cl, 0, h, &have);
+        uint32_t e = index_get(m->g, buf, sn + 1 + n);
+        try_reading(m->g, m->t, i, buf, sn + 1 + n, (int)cl, 0, e, h, &have);
     }
     return have;
 }
@@ -908,6 +1099,17 @@ static int may_have_evidence(matcher *m, cand *c)
     return list_next(t, c->t1) != SIZE_MAX;
 }
 
+/* bm__gz_longest at token i; e: the index entries of the readings of an
+ * Arabic first word, from the memo, or NULL. */
+static int longest_at(matcher *m, size_t i, const uint32_t *e, gz_hit *h)
+{
+    if (!e || m->t->v[i].kind != BM_TOK_ARABIC)
+        return bm__gz_longest(m->g, m->t, i, h);
+    h->no_imported = 0;
+    h->special = 0;
+    return arabic_longest(m->g, m->t, i, h, e);
+}
+
 /* How many tokens after a plural "وبينها" / "ومنها" may still list its members. */
 #define LIST_OPEN_WINDOW 30
 
@@ -926,6 +1128,14 @@ static int collect(matcher *m)
             i++;
             continue;
         }
+        /* one memo lookup gives the word's context entry and readings */
+        uint32_t e[AR_READINGS];
+        const word_memo *w = m->memo ? memo_get(m->memo, &t->v[i]) : NULL;
+        if (w) {
+            memcpy(e, w->e, sizeof e);
+            if (m->cc[i] == &ctx_unknown)
+                m->cc[i] = w->ctx;
+        }
         const gz_context *cx = ctx_at(m, i);
         if (cx && (cx->roles & GZ_C_PLURAL) && cx->singular) {
             sing = pl_sing = bm__gz_str(m->g, cx->singular - 1);
@@ -941,7 +1151,7 @@ static int collect(matcher *m)
         }
         cand c, sp;
         gz_hit h, ph;
-        int have = bm__gz_longest(m->g, t, i, &h);
+        int have = longest_at(m, i, w ? e : NULL, &h);
         if (have)
             prefer_files(m, i, &h);
         if (i == pl_at && plural_reading(m, i, sing, &ph) && (!have || ph.t1 >= h.t1)) {
@@ -2051,7 +2261,14 @@ struct bm_place_finder {
     size_t cap_tok;
     bm_place_mention *out;
     size_t cap_out;
+    memo memo;
+    unsigned long runs; /* texts read so far */
 };
+
+/* A finder made for one short text (an article in ingest) looks its words
+ * up directly: making the memo would cost more than it saves. It remembers
+ * words from its second text on, or in a long text. */
+#define MEMO_MIN_TOKENS 4096
 
 int bm_place_finder_new(const bm_gazetteer *g, bm_place_finder **out, bm_error *err)
 {
@@ -2059,6 +2276,8 @@ int bm_place_finder_new(const bm_gazetteer *g, bm_place_finder **out, bm_error *
     if (!*out)
         return bm_error_set(err, BM_ENOMEM, "finding places: out of memory");
     (*out)->g = g;
+    (*out)->memo.g = g;
+    (*out)->memo.generation = g->generation;
     return BM_OK;
 }
 
@@ -2072,6 +2291,7 @@ void bm_place_finder_free(bm_place_finder *f)
     free(f->cc);
     free(f->sent);
     free(f->out);
+    memo_free(&f->memo);
     free(f);
 }
 
@@ -2143,7 +2363,8 @@ int bm_place_finder_run_tokens(bm_place_finder *f, const char *text, size_t len,
                  .cap = f->cap_c,
                  .skip = f->skip,
                  .cc = f->cc,
-                 .sent = f->sent};
+                 .sent = f->sent,
+                 .memo = f->runs++ || tokens->n >= MEMO_MIN_TOKENS ? &f->memo : NULL};
     memset(m.skip, 0, tokens->n + 1);
     for (size_t i = 0; i <= tokens->n; i++)
         m.cc[i] = &ctx_unknown;

@@ -9,6 +9,7 @@
 
 #include "bordermap/arabic.h"
 #include "bordermap/gazetteer.h"
+#include "keyhash_private.h"
 
 /* Longest normalised key the index holds (bytes); longer names are skipped
  * at load, which only ever drops absurd rows. */
@@ -32,7 +33,10 @@ typedef struct gz_map {
     size_t keys_len, keys_cap;
 } gz_map;
 
-uint32_t bm__gz_hash(const char *s, size_t n);
+static inline uint32_t bm__gz_hash(const char *s, size_t n)
+{
+    return bm__key_hash(s, n);
+}
 uint32_t bm__gz_hash_more(uint32_t h, const char *s, size_t n);
 /* Finds key; returns the slot or NULL. */
 const gz_slot *bm__gz_map_get(const gz_map *m, const char *key, size_t len, uint32_t hash);
@@ -206,6 +210,8 @@ struct bm_gazetteer {
     size_t n_pending, cap_pending;
 
     char fingerprint[80]; /* of the files loaded */
+    unsigned generation;  /* bumped whenever the index changes: finders' word memos
+                             (gazetteer_match.c) are only valid for one generation */
 };
 
 /* Kind helpers. */
@@ -224,7 +230,13 @@ int bm__gz_index_name(bm_gazetteer *g, uint32_t p, const char *name, int canonic
 /* Adds a place (strings copied); returns its index or -1. */
 long bm__gz_add_place(bm_gazetteer *g, const bm_gplace *p, unsigned flags, bm_error *err);
 /* May the index hold a key with this hash? 0 means surely not. */
-int bm__gz_index_maybe(const bm_gazetteer *g, uint32_t hash);
+static inline int bm__gz_index_maybe(const bm_gazetteer *g, uint32_t hash)
+{
+    if (!g->filter)
+        return 1;
+    uint32_t a = hash & g->filter_mask, b = (hash * 0x9E3779B1u >> 7) & g->filter_mask;
+    return (g->filter[a / 64] >> (a % 64) & 1) && (g->filter[b / 64] >> (b % 64) & 1);
+}
 /* Turns the places' string pointers back into arena offsets before names
  * are added to a finalised gazetteer (the arena may move). */
 void bm__gz_unfinalise(bm_gazetteer *g);

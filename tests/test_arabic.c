@@ -140,10 +140,59 @@ static void test_clitics(void)
     BM_ASSERT(!bm_ar_has_article("حلب", strlen("حلب")));
 }
 
+/* The tokeniser reads the Arabic block U+0600..U+067F through a table of
+ * its own (fast path); the keys must stay those of bm_normalize. Every code
+ * point is put after a letter, at the start of a word, and between two
+ * letters, with and without a space after: the tokens' keys, joined, are
+ * the normalised text without its spaces, and the tokens cover the input. */
+static void test_arabic_block_table(void)
+{
+    static const char *const frames[][2] = {
+        {"\xD8\xA8", "\xD8\xA8"},  /* ب_ب */
+        {"", "\xD8\xA8"},          /* _ب */
+        {"\xD8\xA8", ""},          /* ب_ */
+        {"\xD8\xA9", " \xD8\xA8"}, /* ة_ ب */
+        {"\xD8\xA3", "\xD9\x8E"},  /* أ_َ */
+    };
+    bm_tokens t = {0};
+    bm_error err;
+    bm_error_clear(&err);
+    for (unsigned cp = 0x0600; cp <= 0x067F; cp++) {
+        char c[3] = {(char)(0xC0 | (cp >> 6)), (char)(0x80 | (cp & 0x3F)), 0};
+        for (size_t f = 0; f < sizeof frames / sizeof frames[0]; f++) {
+            char in[32], joined[64] = "", flat[64] = "";
+            snprintf(in, sizeof in, "%s%s%s", frames[f][0], c, frames[f][1]);
+            BM_REQUIRE(bm_tokenize(in, strlen(in), &t, &err) == BM_OK);
+            for (size_t k = 0; k < t.n; k++)
+                strncat(joined, t.v[k].norm, sizeof joined - strlen(joined) - 1);
+            char *norm = bm_normalize(in, strlen(in));
+            BM_REQUIRE(norm != NULL);
+            for (const char *q = norm; *q; q++)
+                if (*q != ' ')
+                    strncat(flat, q, 1);
+            free(norm);
+            if (strcmp(joined, flat) != 0)
+                BM_FAIL_AT("U+%04X in frame %zu: tokens \"%s\", normalised \"%s\"", cp, f, joined,
+                           flat);
+            /* the last token ends where its last visible byte does */
+            if (t.n && t.v[t.n - 1].end > strlen(in))
+                BM_FAIL_AT("U+%04X in frame %zu: token past the end", cp, f);
+        }
+    }
+    /* a mark or tatweel inside a word belongs to it: one token, whole word */
+    const char *w = "\xD8\xA8\xD9\x8E\xD9\x80\xD8\xA9"; /* بَـة */
+    BM_REQUIRE(bm_tokenize(w, strlen(w), &t, &err) == BM_OK);
+    BM_ASSERT_EQ_INT(t.n, 1);
+    BM_ASSERT_EQ_STR(t.v[0].norm, "\xD8\xA8\xD9\x87");
+    BM_ASSERT_EQ_INT(t.v[0].end, strlen(w));
+    bm_tokens_free(&t);
+}
+
 int main(void)
 {
     test_normalize();
     test_tokens();
+    test_arabic_block_table();
     test_harakat_offsets();
     test_hostile_input();
     test_clitics();

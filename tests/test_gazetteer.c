@@ -111,6 +111,84 @@ static void test_order_and_offsets(void)
     free(m);
 }
 
+/* ---- a finder read again and again ------------------------------------------------ */
+
+/* Same mentions as a fresh bm_gazetteer_find of the same text? */
+static void check_same(bm_place_finder *f, const char *s, const bm_place_mention *want,
+                       size_t nwant, const char *what)
+{
+    const bm_place_mention *m;
+    size_t n;
+    bm_error err;
+    bm_error_clear(&err);
+    BM_REQUIRE(bm_place_finder_run(f, s, strlen(s), &m, &n, &err) == BM_OK);
+    if (n != nwant) {
+        BM_FAIL_AT("%s: %zu mentions, a fresh finder %zu", what, n, nwant);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (m[i].start != want[i].start || m[i].end != want[i].end ||
+            strcmp(m[i].place->id, want[i].place->id) != 0)
+            BM_FAIL_AT("%s: mention %zu is %s, a fresh finder's %s", what, i, m[i].place->id,
+                       want[i].place->id);
+}
+
+/* Words made of Arabic letters from a counter: none is a name; long, so
+ * that the words of one text overflow what a finder remembers of them. */
+static char *noise(unsigned from, unsigned count, unsigned letters)
+{
+    size_t cap = (size_t)count * (letters * 2 + 1) + 1, o = 0;
+    char *t = malloc(cap);
+    if (!t)
+        return NULL;
+    for (unsigned w = from; w < from + count; w++) {
+        unsigned v = w;
+        for (unsigned k = 0; k < letters; k++) {
+            unsigned c = k < 4 ? v % 20 : (k * 7 + w) % 20;
+            if (k < 4)
+                v /= 20;
+            /* ب ت ث ج ح خ د ذ ر ز س ش ص ض ط ظ ع غ (0xD8 0xA8..0xBA), no alef */
+            t[o++] = (char)0xD8;
+            t[o++] = (char)(0xA8 + c + (c >= 1)); /* skips taa marbuta */
+        }
+        t[o++] = ' ';
+    }
+    t[o] = '\0';
+    return t;
+}
+
+/* A finder remembers the words it has read (per gazetteer generation): its
+ * results must stay those of a fresh finder, however many texts and words it
+ * has seen, across the memo starting afresh when it is full. */
+static void test_finder_reuse(void)
+{
+    const char *s = "من البوكمال إلى القائم ثم إلى مدينة الرطبة، وبعدها Deir ez-Zor.";
+    bm_place_mention *want;
+    size_t nwant;
+    BM_REQUIRE(bm_gazetteer_find(gz, s, strlen(s), &want, &nwant, NULL) == BM_OK);
+    BM_ASSERT_EQ_INT(nwant, 4);
+    bm_place_finder *f;
+    BM_REQUIRE(bm_place_finder_new(gz, &f, NULL) == BM_OK);
+    check_same(f, s, want, nwant, "first run");
+    check_same(f, s, want, nwant, "second run");
+    /* 40,000 distinct words of 70 letters: more than the memo keeps */
+    char *big = noise(0, 40000, 70);
+    BM_REQUIRE(big != NULL);
+    const bm_place_mention *m;
+    size_t n;
+    BM_REQUIRE(bm_place_finder_run(f, big, strlen(big), &m, &n, NULL) == BM_OK);
+    BM_ASSERT_EQ_INT(n, 0);
+    free(big);
+    check_same(f, s, want, nwant, "after 40,000 new words");
+    char *more = noise(40000, 40000, 6);
+    BM_REQUIRE(more != NULL);
+    BM_REQUIRE(bm_place_finder_run(f, more, strlen(more), &m, &n, NULL) == BM_OK);
+    free(more);
+    check_same(f, s, want, nwant, "after 40,000 short ones");
+    bm_place_finder_free(f);
+    free(want);
+}
+
 /* ---- search, names, keys ------------------------------------------------------------ */
 
 static void expect_top(const char *query, const char *id)
@@ -232,6 +310,7 @@ int main(void)
     BM_ASSERT(bm_gazetteer_count(gz) > 300);
     test_cases();
     test_order_and_offsets();
+    test_finder_reuse();
     test_search();
     test_store();
     bm_gazetteer_free(gz);

@@ -3,6 +3,7 @@
  * Must never hold the whole input in memory: text is read and matched in
  * blocks cut at paragraph breaks, so memory stays flat however long it is. */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,20 +66,25 @@ typedef struct row {
     int oom;
 } row;
 
-static void row_put(row *r, const char *s, size_t len)
+static int row_grow(row *r, size_t len)
 {
-    if (r->n + len > r->cap) {
-        size_t nc = r->cap ? r->cap : 1 << 16;
-        while (nc < r->n + len)
-            nc *= 2;
-        char *b = realloc(r->b, nc);
-        if (!b) {
-            r->oom = 1;
-            return;
-        }
-        r->b = b;
-        r->cap = nc;
+    size_t nc = r->cap ? r->cap : 1 << 16;
+    while (nc < r->n + len)
+        nc *= 2;
+    char *b = realloc(r->b, nc);
+    if (!b) {
+        r->oom = 1;
+        return -1;
     }
+    r->b = b;
+    r->cap = nc;
+    return 0;
+}
+
+static inline void row_put(row *r, const char *s, size_t len)
+{
+    if (r->n + len > r->cap && row_grow(r, len))
+        return;
     memcpy(r->b + r->n, s, len);
     r->n += len;
 }
@@ -97,7 +103,7 @@ static void row_field(row *r, const char *s, size_t len)
     }
     size_t start = 0;
     for (size_t i = 0; i < len; i++) {
-        if (s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+        if ((unsigned char)s[i] > '\r' || (s[i] != '\t' && s[i] != '\n' && s[i] != '\r'))
             continue;
         row_put(r, s + start, i - start);
         row_put(r, " ", 1);
@@ -135,14 +141,34 @@ static void row_coord(row *r, double v)
     row_put(r, d, 6);
 }
 
-static void put_place(row *o, unsigned long long base, const char *text,
-                      const bm_place_mention *m)
+/* The part of a place's row that depends only on the place (id, names,
+ * coordinates, source), formatted once per worker and copied for every later
+ * mention of it: a long input names the same few hundred places again and
+ * again, and these fields were most of the row's cost. */
+typedef struct tail_slot {
+    const bm_gplace *place; /* NULL: empty */
+    size_t off, len;        /* in the cache's text */
+} tail_slot;
+
+typedef struct tail_cache {
+    tail_slot *v;
+    size_t cap, n; /* cap a power of two, load kept under a half */
+    row text;      /* the tails, one after another */
+} tail_cache;
+
+static void tail_cache_free(tail_cache *tc)
 {
-    const bm_gplace *p = m->place;
-    row_put(o, "place\t", 6);
-    row_u64(o, base + (unsigned long long)m->start);
-    row_put(o, "\t", 1);
-    row_field(o, text + m->start, m->end - m->start);
+    free(tc->v);
+    free(tc->text.b);
+}
+
+static size_t tail_hash(const bm_gplace *p, size_t mask)
+{
+    return (size_t)(((uintptr_t)p >> 3) * 0x9E3779B97F4A7C15ull >> 20) & mask;
+}
+
+static void format_tail(row *o, const bm_gplace *p)
+{
     row_put(o, "\t", 1);
     row_field(o, p->id, strlen(p->id));
     row_put(o, "\t", 1);
@@ -159,8 +185,65 @@ static void put_place(row *o, unsigned long long base, const char *text,
     row_put(o, "\n", 1);
 }
 
-static void put_date(row *o, unsigned long long base, const char *text,
-                     const bm_date_mention *d)
+static int tail_grow(tail_cache *tc)
+{
+    size_t nc = tc->cap ? tc->cap * 2 : 256;
+    tail_slot *v = calloc(nc, sizeof *v);
+    if (!v)
+        return -1;
+    for (size_t i = 0; i < tc->cap; i++) {
+        if (!tc->v[i].place)
+            continue;
+        size_t k = tail_hash(tc->v[i].place, nc - 1);
+        while (v[k].place)
+            k = (k + 1) & (nc - 1);
+        v[k] = tc->v[i];
+    }
+    free(tc->v);
+    tc->v = v;
+    tc->cap = nc;
+    return 0;
+}
+
+/* Appends the tail of p's row to o, formatting it on first use. */
+static void put_tail(row *o, tail_cache *tc, const bm_gplace *p)
+{
+    if ((tc->n + 1) * 2 > tc->cap && tail_grow(tc)) {
+        format_tail(o, p); /* no room to remember it: format it in place */
+        return;
+    }
+    size_t mask = tc->cap - 1, k = tail_hash(p, mask);
+    while (tc->v[k].place && tc->v[k].place != p)
+        k = (k + 1) & mask;
+    tail_slot *s = &tc->v[k];
+    if (!s->place) {
+        size_t off = tc->text.n;
+        format_tail(&tc->text, p);
+        if (tc->text.oom) {
+            tc->text.oom = 0;
+            tc->text.n = off;
+            format_tail(o, p);
+            return;
+        }
+        s->place = p;
+        s->off = off;
+        s->len = tc->text.n - off;
+        tc->n++;
+    }
+    row_put(o, tc->text.b + s->off, s->len);
+}
+
+static void put_place(row *o, tail_cache *tc, unsigned long long base, const char *text,
+                      const bm_place_mention *m)
+{
+    row_put(o, "place\t", 6);
+    row_u64(o, base + (unsigned long long)m->start);
+    row_put(o, "\t", 1);
+    row_field(o, text + m->start, m->end - m->start);
+    put_tail(o, tc, m->place);
+}
+
+static void put_date(row *o, unsigned long long base, const char *text, const bm_date_mention *d)
 {
     char buf[16] = "-";
     if (d->resolved)
@@ -221,20 +304,26 @@ typedef struct context {
     bm_date published;
 } context;
 
+/* What one thread matches with: its finder and its formatted places. */
+typedef struct job {
+    bm_place_finder *finder;
+    tail_cache tails;
+} job;
+
 /* The places and dates of one block, as TSV rows appended to *out. */
-static int process(const context *cx, bm_place_finder *finder, const char *text, size_t len,
+static int process(const context *cx, job *jb, const char *text, size_t len,
                    unsigned long long base, row *out, bm_error *err)
 {
     const bm_place_mention *pm = NULL;
     bm_date_mention *dm = NULL;
     size_t np = 0, nd = 0;
-    int rc = bm_place_finder_run(finder, text, len, &pm, &np, err);
+    int rc = bm_place_finder_run(jb->finder, text, len, &pm, &np, err);
     if (rc == BM_OK) {
         /* the dates read the same tokens: tokenise once */
         bm_dates_opts o;
         bm_dates_opts_init(&o);
         o.published = cx->has_published ? &cx->published : NULL;
-        o.tokens = bm_place_finder_tokens(finder);
+        o.tokens = bm_place_finder_tokens(jb->finder);
         rc = bm_dates_find_opts(cx->dates, text, len, &o, &dm, &nd, err);
     }
     size_t f = 0; /* first date that may share a line with the next place */
@@ -243,7 +332,7 @@ static int process(const context *cx, bm_place_finder *finder, const char *text,
         if (j >= nd || (i < np && pm[i].start <= dm[j].start)) {
             /* a site clock's city, a caption's places: not the article's */
             if (!on_furniture_line(text, len, pm[i].start, dm, nd, &f, &line))
-                put_place(out, base, text, &pm[i]);
+                put_place(out, &jb->tails, base, text, &pm[i]);
             i++;
         } else if (dm[j].furniture || dm[j].precision == BM_PREC_WEEK)
             j++; /* a byline's date is no event date; a week names no day, month or year */
@@ -283,19 +372,19 @@ typedef struct pipeline {
     GCond cond;
 } pipeline;
 
-static void process_slot(const context *cx, bm_place_finder *finder, slot *s)
+static void process_slot(const context *cx, job *jb, slot *s)
 {
     bm_error_clear(&s->err);
     s->out.n = 0;
-    s->rc = process(cx, finder, s->text, s->len, s->base, &s->out, &s->err);
+    s->rc = process(cx, jb, s->text, s->len, s->base, &s->out, &s->err);
 }
 
 static gpointer worker(gpointer user)
 {
     pipeline *pl = user;
-    bm_place_finder *finder = NULL;
+    job jb = {0};
     bm_error err;
-    int ok = bm_place_finder_new(pl->cx->g, &finder, &err) == BM_OK;
+    int ok = bm_place_finder_new(pl->cx->g, &jb.finder, &err) == BM_OK;
     for (;;) {
         g_mutex_lock(&pl->mu);
         while (!pl->stop && pl->next_take == pl->next_fill)
@@ -308,7 +397,7 @@ static gpointer worker(gpointer user)
         s->state = SLOT_TAKEN;
         g_mutex_unlock(&pl->mu);
         if (ok)
-            process_slot(pl->cx, finder, s);
+            process_slot(pl->cx, &jb, s);
         else
             s->rc = bm_error_set(&s->err, BM_ENOMEM, "out of memory");
         g_mutex_lock(&pl->mu);
@@ -316,7 +405,8 @@ static gpointer worker(gpointer user)
         g_cond_broadcast(&pl->cond);
         g_mutex_unlock(&pl->mu);
     }
-    bm_place_finder_free(finder);
+    bm_place_finder_free(jb.finder);
+    tail_cache_free(&jb.tails);
     return NULL;
 }
 
@@ -355,9 +445,8 @@ static int write_slot(slot *s)
 }
 
 /* Reads the input block by block; `jobs` threads match the blocks (0: this
- * thread, with `finder`), this thread writes their rows in input order. */
-static int stream(context *cx, bm_place_finder *finder, unsigned jobs, FILE *in,
-                  const char *name)
+ * thread, with `jb`), this thread writes their rows in input order. */
+static int stream(context *cx, job *jb, unsigned jobs, FILE *in, const char *name)
 {
     size_t cap = BLOCK_BYTES + READ_BYTES + 1, clen = 0;
     pipeline pl = {0};
@@ -402,7 +491,7 @@ static int stream(context *cx, bm_place_finder *finder, unsigned jobs, FILE *in,
                 bm_dates_published(cx->dates, s->text, s->len, &cx->published) == BM_OK)
                 cx->has_published = 1;
             if (!started) {
-                process_slot(cx, finder, s);
+                process_slot(cx, jb, s);
                 s->state = SLOT_DONE;
                 pl.next_fill++;
                 pl.next_take++;
@@ -451,7 +540,7 @@ int bm_cmd_mentions(bm_cli *cli, int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     context r = {0};
-    bm_place_finder *finder = NULL;
+    job jb = {0};
     unsigned jobs = g_get_num_processors();
     int c;
     while ((c = getopt_long(argc, argv, "p:hj:", opts, NULL)) != -1) {
@@ -496,7 +585,7 @@ int bm_cmd_mentions(bm_cli *cli, int argc, char **argv)
         bm_cli_fail("mentions", "date lexicons: %s", bm_error_text(&err));
         goto done;
     }
-    if (bm_place_finder_new(g, &finder, &err) != BM_OK) {
+    if (bm_place_finder_new(g, &jb.finder, &err) != BM_OK) {
         bm_cli_fail("mentions", "%s", bm_error_text(&err));
         goto done;
     }
@@ -506,11 +595,12 @@ int bm_cmd_mentions(bm_cli *cli, int argc, char **argv)
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     fputs(header, stdout);
     /* One block is one thread's work: small inputs stay on this thread. */
-    exit_code = stream(&r, finder, jobs > 1 ? jobs : 0, in, name);
+    exit_code = stream(&r, &jb, jobs > 1 ? jobs : 0, in, name);
     if (fflush(stdout) != 0 && exit_code == BM_EXIT_OK)
         exit_code = bm_cli_fail("mentions", "writing the output failed");
 done:
-    bm_place_finder_free(finder);
+    bm_place_finder_free(jb.finder);
+    tail_cache_free(&jb.tails);
     bm_dates_free(d);
     bm_gazetteer_free(g);
     if (in != stdin)
