@@ -3,12 +3,13 @@
  * fonts embedded (pdffonts), SVG vectors with text kept as <text>, no unknown glyphs in any
  * label, labels clear of each other, the frame and the symbols, imprecise areas never stacked,
  * the static-layer raster cache, the right-to-left cases (Arabic with digits, with brackets,
- * two-line stamps), and a reference image compared with a tolerance.
+ * two-line stamps), the PNG writer's bands, and a reference image compared with a tolerance.
  * Never compares against numbers computed by the code under test where the file can say. */
 #include <math.h>
 #include <unistd.h>
 
 #include <cairo.h>
+#include <zlib.h>
 
 #include "bm_test.h"
 #include "render_private.h"
@@ -465,6 +466,79 @@ static void test_raster_cache(void)
     cairo_surface_destroy(out[1]);
 }
 
+/* The whole zlib stream of a PNG's IDAT chunks inflated with its Adler-32 checked (libpng
+ * stops reading once it has the rows): 1 when it gives exactly len bytes. */
+static int idat_inflates(const char *path, size_t len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return 0;
+    unsigned char *z = NULL, hdr[8];
+    size_t nz = 0;
+    int ok = fread(hdr, 1, 8, fp) == 8;
+    while (ok && fread(hdr, 1, 8, fp) == 8) {
+        size_t n = (size_t)hdr[0] << 24 | (size_t)hdr[1] << 16 | (size_t)hdr[2] << 8 | hdr[3];
+        unsigned char *p = realloc(z, nz + n + 4);
+        ok = p != NULL;
+        if (ok)
+            z = p, ok = fread(z + nz, 1, n + 4, fp) == n + 4; /* data and CRC */
+        if (ok && !memcmp(hdr + 4, "IDAT", 4))
+            nz += n;
+    }
+    fclose(fp);
+    uLongf got = (uLongf)len + 1;
+    unsigned char *out = malloc(len + 1);
+    ok = ok && out && uncompress(out, &got, z, (uLong)nz) == Z_OK && got == len;
+    free(out);
+    free(z);
+    return ok;
+}
+
+/* The PNG writer deflates bands of rows on several threads into one zlib stream: cairo's
+ * reader gives back every pixel, opaque and translucent, and the stream is whole, at a height
+ * of one band and of several. */
+static void test_png_bands(void)
+{
+    static const int heights[] = {7, 301};
+    for (size_t k = 0; k < sizeof heights / sizeof heights[0]; k++) {
+        int w = 203, h = heights[k], stride = w * 4;
+        unsigned char *argb = malloc((size_t)stride * h);
+        BM_REQUIRE(argb != NULL);
+        uint32_t seed = 12345;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                seed = seed * 1103515245u + 12345u;
+                /* Flat bands with noise, as a map: runs that deflate far back and bytes that
+                 * do not; one pixel in 50 translucent (premultiplied: channels <= alpha). */
+                uint32_t c = (x / 17 + y / 5) % 3 ? 0xffe0d0c0u : 0xff000000u | (seed >> 8);
+                if (seed % 50 == 0)
+                    c = 0x80000000u | ((seed >> 8) & 0x7f) << 16 | ((seed >> 16) & 0x7f) << 8;
+                memcpy(argb + (size_t)y * stride + (size_t)x * 4, &c, 4);
+            }
+        char path[700];
+        snprintf(path, sizeof path, "%s/bands-%d.png", bm_test_tmpdir(), h);
+        FILE *fp = fopen(path, "wb");
+        BM_REQUIRE(fp != NULL);
+        bm_error err;
+        BM_ASSERT_EQ_INT(bm__png_write(argb, w, h, stride, fp, &err), BM_OK);
+        fclose(fp);
+        BM_ASSERT_EQ_INT(idat_inflates(path, (size_t)h * (1 + (size_t)w * 4)), 1);
+        cairo_surface_t *img = cairo_image_surface_create_from_png(path);
+        BM_ASSERT_EQ_INT(cairo_surface_status(img), CAIRO_STATUS_SUCCESS);
+        long differ = 0;
+        if (cairo_surface_status(img) == CAIRO_STATUS_SUCCESS) {
+            const unsigned char *got = cairo_image_surface_get_data(img);
+            int gs = cairo_image_surface_get_stride(img);
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w * 4; x++)
+                    differ += abs(got[(size_t)y * gs + x] - argb[(size_t)y * stride + x]) > 1;
+        }
+        BM_ASSERT_EQ_INT(differ, 0);
+        cairo_surface_destroy(img);
+        free(argb);
+    }
+}
+
 static void test_no_unknown_glyphs(void)
 {
     bm_store *s = NULL;
@@ -682,6 +756,7 @@ int main(void)
     test_labels_clear();
     test_areas_not_stacked();
     test_raster_cache();
+    test_png_bands();
     test_no_unknown_glyphs();
     test_rtl_digits_and_brackets();
     test_reference_image();
