@@ -3,7 +3,8 @@
  * fonts embedded (pdffonts), SVG vectors with text kept as <text>, no unknown glyphs in any
  * label, labels clear of each other, the frame and the symbols, imprecise areas never stacked,
  * the static-layer raster cache, the right-to-left cases (Arabic with digits, with brackets,
- * two-line stamps), the PNG writer's bands, and a reference image compared with a tolerance.
+ * two-line stamps), the PNG writer's bands, raster halos against stroked ones, and a reference
+ * image compared with a tolerance.
  * Never compares against numbers computed by the code under test where the file can say. */
 #include <math.h>
 #include <unistd.h>
@@ -539,6 +540,56 @@ static void test_png_bands(void)
     }
 }
 
+/* Text with a halo drawn on a dark page twice: straight onto pixels (the raster halo, the
+ * glyphs' coverage dilated) and through a recording surface (the outlines stroked, as on a
+ * PDF). The halo covers the same pixels up to antialiasing, and is there at all. */
+static void test_halo_raster(void)
+{
+    PangoFontMap *fm = pango_cairo_font_map_get_default();
+    PangoContext *ctx = pango_font_map_create_context(fm);
+    bm__labels *l =
+        bm__labels_new(ctx, "Noto Sans, Noto Naskh Arabic", BM_LANG_BOTH, (bm__rgba){1, 1, 1, 1});
+    BM_REQUIRE(l != NULL);
+    int w = 400, h = 120;
+    cairo_surface_t *img[2];
+    for (int k = 0; k < 2; k++) {
+        img[k] = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+        cairo_t *cr = cairo_create(img[k]);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_paint(cr);
+        cairo_rectangle_t ext = {0, 0, w, h};
+        cairo_surface_t *rec =
+            k ? cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &ext) : NULL;
+        cairo_t *tc = k ? cairo_create(rec) : cr;
+        cairo_scale(tc, 2, 2);
+        bm__text(l, tc, "Abu Kamal\nالبوكمال", 100, 10, 14, 1, 1, (bm__rgba){0, 0, 0, 1}, 1, NULL);
+        if (k) {
+            cairo_destroy(tc);
+            cairo_set_source_surface(cr, rec, 0, 0);
+            cairo_paint(cr);
+            cairo_surface_destroy(rec);
+        }
+        cairo_destroy(cr);
+        cairo_surface_flush(img[k]);
+    }
+    long lit[2] = {0, 0}, differ = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int a[3], b[3];
+            pixel(img[0], x, y, a);
+            pixel(img[1], x, y, b);
+            lit[0] += a[1] > 128, lit[1] += b[1] > 128;
+            differ += abs(a[1] - b[1]) > 96;
+        }
+    BM_ASSERT(lit[1] > 1000);
+    BM_ASSERT(labs(lit[0] - lit[1]) * 20 < lit[1]);
+    BM_ASSERT(differ * 20 < lit[1]);
+    cairo_surface_destroy(img[0]);
+    cairo_surface_destroy(img[1]);
+    bm__labels_free(l);
+    g_object_unref(ctx);
+}
+
 static void test_no_unknown_glyphs(void)
 {
     bm_store *s = NULL;
@@ -757,6 +808,7 @@ int main(void)
     test_areas_not_stacked();
     test_raster_cache();
     test_png_bands();
+    test_halo_raster();
     test_no_unknown_glyphs();
     test_rtl_digits_and_brackets();
     test_reference_image();
