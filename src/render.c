@@ -1964,7 +1964,7 @@ int bm_render_map(const bm_render_opts *o, bm_store *store, const bm_query *q, c
     all.any_order = all.limit <= 0;
     bm__store_lean lean; /* a sequential scan: the store's file mapping only adds memory */
     bm__store_lean_begin(store, 8192, &lean);
-    rc = bm_store_query(store, &all, collect_cb, &c);
+    rc = bm__store_query_map(store, &all, collect_cb, &c);
     bm__store_lean_end(&lean);
     if (rc != BM_OK) {
         free(c.v);

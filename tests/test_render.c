@@ -3,12 +3,14 @@
  * fonts embedded (pdffonts), SVG vectors with text kept as <text>, no unknown glyphs in any
  * label, labels clear of each other, the frame and the symbols, imprecise areas never stacked,
  * the static-layer raster cache, the right-to-left cases (Arabic with digits, with brackets,
- * two-line stamps), and a reference image compared with a tolerance.
+ * two-line stamps), the PNG writer's bands, raster halos against stroked ones, and a reference
+ * image compared with a tolerance.
  * Never compares against numbers computed by the code under test where the file can say. */
 #include <math.h>
 #include <unistd.h>
 
 #include <cairo.h>
+#include <zlib.h>
 
 #include "bm_test.h"
 #include "render_private.h"
@@ -465,6 +467,129 @@ static void test_raster_cache(void)
     cairo_surface_destroy(out[1]);
 }
 
+/* The whole zlib stream of a PNG's IDAT chunks inflated with its Adler-32 checked (libpng
+ * stops reading once it has the rows): 1 when it gives exactly len bytes. */
+static int idat_inflates(const char *path, size_t len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return 0;
+    unsigned char *z = NULL, hdr[8];
+    size_t nz = 0;
+    int ok = fread(hdr, 1, 8, fp) == 8;
+    while (ok && fread(hdr, 1, 8, fp) == 8) {
+        size_t n = (size_t)hdr[0] << 24 | (size_t)hdr[1] << 16 | (size_t)hdr[2] << 8 | hdr[3];
+        unsigned char *p = realloc(z, nz + n + 4);
+        ok = p != NULL;
+        if (ok)
+            z = p, ok = fread(z + nz, 1, n + 4, fp) == n + 4; /* data and CRC */
+        if (ok && !memcmp(hdr + 4, "IDAT", 4))
+            nz += n;
+    }
+    fclose(fp);
+    uLongf got = (uLongf)len + 1;
+    unsigned char *out = malloc(len + 1);
+    ok = ok && out && uncompress(out, &got, z, (uLong)nz) == Z_OK && got == len;
+    free(out);
+    free(z);
+    return ok;
+}
+
+/* The PNG writer deflates bands of rows on several threads into one zlib stream: cairo's
+ * reader gives back every pixel, opaque and translucent, and the stream is whole, at a height
+ * of one band and of several. */
+static void test_png_bands(void)
+{
+    static const int heights[] = {7, 301};
+    for (size_t k = 0; k < sizeof heights / sizeof heights[0]; k++) {
+        int w = 203, h = heights[k], stride = w * 4;
+        unsigned char *argb = malloc((size_t)stride * h);
+        BM_REQUIRE(argb != NULL);
+        uint32_t seed = 12345;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                seed = seed * 1103515245u + 12345u;
+                /* Flat bands with noise, as a map: runs that deflate far back and bytes that
+                 * do not; one pixel in 50 translucent (premultiplied: channels <= alpha). */
+                uint32_t c = (x / 17 + y / 5) % 3 ? 0xffe0d0c0u : 0xff000000u | (seed >> 8);
+                if (seed % 50 == 0)
+                    c = 0x80000000u | ((seed >> 8) & 0x7f) << 16 | ((seed >> 16) & 0x7f) << 8;
+                memcpy(argb + (size_t)y * stride + (size_t)x * 4, &c, 4);
+            }
+        char path[700];
+        snprintf(path, sizeof path, "%s/bands-%d.png", bm_test_tmpdir(), h);
+        FILE *fp = fopen(path, "wb");
+        BM_REQUIRE(fp != NULL);
+        bm_error err;
+        BM_ASSERT_EQ_INT(bm__png_write(argb, w, h, stride, fp, &err), BM_OK);
+        fclose(fp);
+        BM_ASSERT_EQ_INT(idat_inflates(path, (size_t)h * (1 + (size_t)w * 4)), 1);
+        cairo_surface_t *img = cairo_image_surface_create_from_png(path);
+        BM_ASSERT_EQ_INT(cairo_surface_status(img), CAIRO_STATUS_SUCCESS);
+        long differ = 0;
+        if (cairo_surface_status(img) == CAIRO_STATUS_SUCCESS) {
+            const unsigned char *got = cairo_image_surface_get_data(img);
+            int gs = cairo_image_surface_get_stride(img);
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w * 4; x++)
+                    differ += abs(got[(size_t)y * gs + x] - argb[(size_t)y * stride + x]) > 1;
+        }
+        BM_ASSERT_EQ_INT(differ, 0);
+        cairo_surface_destroy(img);
+        free(argb);
+    }
+}
+
+/* Text with a halo drawn on a dark page twice: straight onto pixels (the raster halo, the
+ * glyphs' coverage dilated) and through a recording surface (the outlines stroked, as on a
+ * PDF). The halo covers the same pixels up to antialiasing, and is there at all. */
+static void test_halo_raster(void)
+{
+    PangoFontMap *fm = pango_cairo_font_map_get_default();
+    PangoContext *ctx = pango_font_map_create_context(fm);
+    bm__labels *l =
+        bm__labels_new(ctx, "Noto Sans, Noto Naskh Arabic", BM_LANG_BOTH, (bm__rgba){1, 1, 1, 1});
+    BM_REQUIRE(l != NULL);
+    int w = 400, h = 120;
+    cairo_surface_t *img[2];
+    for (int k = 0; k < 2; k++) {
+        img[k] = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+        cairo_t *cr = cairo_create(img[k]);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_paint(cr);
+        cairo_rectangle_t ext = {0, 0, w, h};
+        cairo_surface_t *rec =
+            k ? cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &ext) : NULL;
+        cairo_t *tc = k ? cairo_create(rec) : cr;
+        cairo_scale(tc, 2, 2);
+        bm__text(l, tc, "Abu Kamal\nالبوكمال", 100, 10, 14, 1, 1, (bm__rgba){0, 0, 0, 1}, 1, NULL);
+        if (k) {
+            cairo_destroy(tc);
+            cairo_set_source_surface(cr, rec, 0, 0);
+            cairo_paint(cr);
+            cairo_surface_destroy(rec);
+        }
+        cairo_destroy(cr);
+        cairo_surface_flush(img[k]);
+    }
+    long lit[2] = {0, 0}, differ = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int a[3], b[3];
+            pixel(img[0], x, y, a);
+            pixel(img[1], x, y, b);
+            lit[0] += a[1] > 128, lit[1] += b[1] > 128;
+            differ += abs(a[1] - b[1]) > 96;
+        }
+    BM_ASSERT(lit[1] > 1000);
+    BM_ASSERT(labs(lit[0] - lit[1]) * 20 < lit[1]);
+    BM_ASSERT(differ * 20 < lit[1]);
+    cairo_surface_destroy(img[0]);
+    cairo_surface_destroy(img[1]);
+    bm__labels_free(l);
+    g_object_unref(ctx);
+}
+
 static void test_no_unknown_glyphs(void)
 {
     bm_store *s = NULL;
@@ -682,6 +807,8 @@ int main(void)
     test_labels_clear();
     test_areas_not_stacked();
     test_raster_cache();
+    test_png_bands();
+    test_halo_raster();
     test_no_unknown_glyphs();
     test_rtl_digits_and_brackets();
     test_reference_image();
