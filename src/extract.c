@@ -131,8 +131,8 @@ typedef struct tokinfo {
     const lex_entry *trig; /* trigger starting here (greedy, longest first) */
     const lex_entry *dem;  /* nationality word starting here */
     const lex_entry *fat;  /* fatality word starting here */
-    unsigned cue;          /* cue roles of a cue starting here */
-    unsigned cover;        /* cue roles of every cue covering this token */
+    cue_roles cue;         /* cue roles of a cue starting here */
+    cue_roles cover;       /* cue roles of every cue covering this token */
     size_t cue_n;
     int place;             /* place mention covering it, -1 */
     int date;              /* date mention covering it, -1 */
@@ -717,7 +717,7 @@ static size_t clause_end(const article *a, const sentence *s, size_t t0)
  * `window` words before it. The phrase runs from the cue to the next comma or
  * clause break. A purpose phrase ("in order to disrupt its ability to launch
  * attacks") names an aim, not an event: a trigger inside one does not count. */
-static int in_phrase(const article *a, const sentence *s, size_t i, unsigned role, size_t window)
+static int in_phrase(const article *a, const sentence *s, size_t i, cue_roles role, size_t window)
 {
     size_t lo = i >= s->t0 + window ? i - window : s->t0;
     for (size_t k = i; k-- > lo;) {
@@ -1162,7 +1162,7 @@ static int span_of_countries(const article *a, size_t t0, size_t t1)
     return 0;
 }
 
-static int has_cue(const article *a, size_t t0, size_t t1, unsigned role)
+static int has_cue(const article *a, size_t t0, size_t t1, cue_roles role)
 {
     for (size_t k = t0; k < t1; k++)
         if (a->ti[k].cover & role)
@@ -1623,15 +1623,36 @@ static int reported_event(const double *score, int best)
     return event >= 0 ? event : best;
 }
 
+/* Tokens after an arrest or ambush word in which "them" (عليهم، لهم) is
+ * its object: "كمين محكم لهم", "القبض عليهم". */
+#define THEM_SPAN 3
+
 /* An arrest or an ambush whose targets are people crossing illegally is the
  * interdiction of that crossing: infiltration, as the incident types define
  * it, not a security operation or an armed group's attack. */
-static int interdiction(const double *score, int best)
+static int interdiction(const article *a, const clause_ref *c, const double *score, int best)
 {
     if (!type_is(best, "security_op") && !type_is(best, "attack"))
         return best;
     int inf = bm_type_index("infiltration");
-    return inf >= 0 && score[inf] >= MIN_SCORE ? inf : best;
+    if (inf < 0)
+        return best;
+    if (score[inf] >= MIN_SCORE)
+        return inf;
+    /* "Three infiltrators were caught. An ambush was laid for them and they
+     * were arrested": an arrest or ambush aimed at "them" right after an
+     * infiltration is its interdiction, told in more detail. */
+    if (a->out->n == 0 || strcmp(a->out->v[a->out->n - 1].inc.type, "infiltration") != 0)
+        return best;
+    for (size_t i = c->t0; i < c->t1; i++) {
+        const lex_entry *e = a->ti[i].trig;
+        if (!e || a->ti[i].negated || e->type != best || e->weight < MIN_SCORE)
+            continue;
+        for (size_t k = i + 1; k < c->t1 && k <= i + THEM_SPAN; k++)
+            if (a->ti[k].cover & CUE_THEM)
+                return inf;
+    }
+    return best;
 }
 
 /* How much weight of minor smuggling words (goods, drugs, pills, a seizure:
@@ -1780,7 +1801,13 @@ static int score_clause(const article *a, clause_ref *c, double *score_out)
      * things and people add up, but without an action word there is no event */
     if (maxw[best] < ACTION_WEIGHT)
         return 0;
-    best = seizure(goods, interdiction(score, reported_event(score, best)));
+    best = reported_event(score, best);
+    int interdicted = interdiction(a, c, score, best);
+    /* an interdiction told with "them" has no infiltration word: the arrest
+     * or ambush anchors it */
+    if (maxw[interdicted] <= 0)
+        anchor[interdicted] = anchor[best];
+    best = seizure(goods, interdicted);
     c->anchor = anchor[best];
     *score_out = score[best];
     /* an assault typed clash keeps its attack word as anchor and score */

@@ -5,6 +5,7 @@
 #define BORDERMAP_EXTRACT_PRIVATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bordermap/arabic.h"
 #include "bordermap/extract.h"
@@ -68,6 +69,12 @@ enum {
     CUE_CAUSE = 1u << 31
 };
 
+/* Cue roles of a word: the bits above, and those past 32 below. */
+typedef uint64_t cue_roles;
+/* "arrested them", القبض عليهم: the people the previous sentence told of */
+#define CUE_THEM ((cue_roles)1 << 32)
+
+
 /* Fatality word kinds. */
 typedef enum fatal_kind { FATAL_NUMBER = 1, FATAL_VAGUE, FATAL_DEATH, FATAL_INJURY } fatal_kind;
 
@@ -85,7 +92,7 @@ typedef struct lex_entry {
     double weight;
     lex_frame frame;
     /* LEX_CUE */
-    unsigned roles;
+    cue_roles roles;
     /* LEX_DEMONYM */
     const bm_gplace *country, *capital;
     /* LEX_FATAL */
