@@ -1731,6 +1731,26 @@ static void by_means(const article *a, const clause_ref *c, double *score, doubl
  * "هجوما متزامنا على ثلاث نقاط عسكرية", "attacked army positions near". */
 #define TARGET_SPAN 6
 
+/* "The attack on Al-Bukamal involves several hundred rebels", "بدء الهجوم
+ * على بلدة ذيبان": a bare assault (no means in its clause) on a town or city
+ * is a battle for it, the codebook's clash (ACLED: Battles). The target is
+ * the town named right after "on" (a town noun may stand between). */
+static int assault_on_town(const article *a, const clause_ref *c, size_t anchor)
+{
+    for (size_t k = anchor + 1; k < c->t1 && k <= anchor + 2; k++) {
+        if (!(a->ti[k].cue & CUE_TARGET))
+            continue;
+        for (size_t j = k + 1; j < c->t1 && j <= k + 2; j++) {
+            if (a->ti[j].place < 0)
+                continue;
+            const pmention *m = &a->pm[a->ti[j].place];
+            return m->t0 == j && !m->near && m->place->specificity >= 6 &&
+                   m->place->specificity <= 7;
+        }
+    }
+    return 0;
+}
+
 /* "Tribal fighters attacked three military posts of the SDF": an armed
  * group's assault on armed forces' positions is armed fighting between
  * organised forces, a clash in the codebook (ACLED: Battles); shelling,
@@ -1753,7 +1773,7 @@ static int assault_on_forces(const article *a, const clause_ref *c, int best, si
     for (size_t i = anchor + 1; i < c->t1 && i <= anchor + TARGET_SPAN; i++)
         if (a->ti[i].cover & CUE_FORCES)
             return clash;
-    return best;
+    return assault_on_town(a, c, anchor) ? clash : best;
 }
 
 /* The weight of each type in a clause, the heaviest trigger of each, its

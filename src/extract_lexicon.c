@@ -250,6 +250,7 @@ static cue_roles parse_role(const char *s)
         {"doer", CUE_DOER},
         {"cause", CUE_CAUSE},
         {"them", CUE_THEM},
+        {"target", CUE_TARGET},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))

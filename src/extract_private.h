@@ -73,7 +73,8 @@ enum {
 typedef uint64_t cue_roles;
 /* "arrested them", القبض عليهم: the people the previous sentence told of */
 #define CUE_THEM ((cue_roles)1 << 32)
-
+/* "an attack on X", هجوم على: the word that introduces an attack's target */
+#define CUE_TARGET ((cue_roles)1 << 33)
 
 /* Fatality word kinds. */
 typedef enum fatal_kind { FATAL_NUMBER = 1, FATAL_VAGUE, FATAL_DEATH, FATAL_INJURY } fatal_kind;
