@@ -23,6 +23,10 @@
 #define NEG_WINDOW 4
 /* How far back a purpose cue (بهدف، in order to) reaches to a trigger. */
 #define PURPOSE_WINDOW 10
+/* How far back a cause cue (على خلفية، in response to) reaches to a trigger:
+ * the cause is a noun phrase, often with its own complement ("in response to
+ * the killing of a US contractor in a rocket attack"). */
+#define CAUSE_WINDOW 16
 #define AR_WAW "\xD9\x88"
 #define AR_WAW_ANNA "\xD9\x88\xD8\xA7\xD9\x86" /* وأن، وإن after normalisation */
 /* Tokens after "according to" whose trigger names the source of the news. */
@@ -127,20 +131,21 @@ typedef struct tokinfo {
     const lex_entry *trig; /* trigger starting here (greedy, longest first) */
     const lex_entry *dem;  /* nationality word starting here */
     const lex_entry *fat;  /* fatality word starting here */
-    unsigned cue;          /* cue roles of a cue starting here */
-    unsigned cover;        /* cue roles of every cue covering this token */
+    cue_roles cue;         /* cue roles of a cue starting here */
+    cue_roles cover;       /* cue roles of every cue covering this token */
     size_t cue_n;
     int place;             /* place mention covering it, -1 */
     int date;              /* date mention covering it, -1 */
     unsigned char negated; /* a trigger cancelled by a negation before it */
     unsigned char support; /* a trigger inside "backed by ...": it helps another event */
+    unsigned char cause;   /* a trigger inside "in response to ...": the reason of another event */
     unsigned char in_trig; /* inside a multi-word trigger */
 } tokinfo;
 
 typedef struct pmention {
     size_t t0, t1; /* token range [t0, t1) */
     const bm_gplace *place;
-    int near; /* "near X", "countryside of X" */
+    int near;    /* "near X", "countryside of X" */
     int speaker; /* "no comment from Damascus": a government, not a venue */
 } pmention;
 
@@ -553,8 +558,7 @@ static int is_abbreviation(const bm_token *k)
  * glued to the next one as firmly as a word does. */
 static int closing_mark(const bm_token *k)
 {
-    static const char *const marks[] = {"\"", ")", "\xC2\xBB" /* » */, "\xE2\x80\x9D" /* ” */,
-                                        "'"};
+    static const char *const marks[] = {"\"", ")", "\xC2\xBB" /* » */, "\xE2\x80\x9D" /* ” */, "'"};
     if (k->kind != BM_TOK_PUNCT)
         return 0;
     for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
@@ -629,8 +633,8 @@ static int push_sentence(article *a, size_t t0, size_t t1)
     int line_start = a->tok.v[t0].newline_before || t0 == 0;
     int line_end = t1 >= a->tok.n || a->tok.v[t1].newline_before;
     int punct_end = ends_sentence(a, t1 - 1);
-    s->heading = (line_start && line_end && !punct_end && words <= HEADING_MAX_WORDS) ||
-                 caption_line(a, t0);
+    s->heading =
+        (line_start && line_end && !punct_end && words <= HEADING_MAX_WORDS) || caption_line(a, t0);
     return BM_OK;
 }
 
@@ -709,18 +713,38 @@ static size_t clause_end(const article *a, const sentence *s, size_t t0)
     return s->t1;
 }
 
-/* A purpose clause ("in order to disrupt its ability to launch attacks")
- * names an aim, not an event: a trigger inside one does not count. The clause
- * runs from the cue to the next comma or clause break. */
-static int in_purpose(const article *a, const sentence *s, size_t i)
+/* Whether trigger i sits in a phrase opened by a cue of `role` at most
+ * `window` words before it. The phrase runs from the cue to the next comma or
+ * clause break. A purpose phrase ("in order to disrupt its ability to launch
+ * attacks") names an aim, not an event: a trigger inside one does not count. */
+static int in_phrase(const article *a, const sentence *s, size_t i, cue_roles role, size_t window)
 {
-    size_t lo = i >= s->t0 + PURPOSE_WINDOW ? i - PURPOSE_WINDOW : s->t0;
+    size_t lo = i >= s->t0 + window ? i - window : s->t0;
     for (size_t k = i; k-- > lo;) {
         const bm_token *t = &a->tok.v[k];
-        if (a->ti[k].cue & CUE_PURPOSE)
+        if (a->ti[k].cue & role)
             return 1;
         if (is_clause_punct(t) || (a->ti[k].cue & CUE_CLAUSE) || is_comma(t))
             return 0;
+    }
+    return 0;
+}
+
+/* "The strikes came in response to a drone attack that hit, last Sunday,
+ * Tower 22": a cause the text dates (a date of its own after the trigger,
+ * before the clause ends or the clause's own event begins, not a report's) is
+ * news of its own, not the reason of a retold event. */
+static int dated_cause(const article *a, const sentence *s, size_t i)
+{
+    for (size_t k = i + 1; k < s->t1; k++) {
+        const bm_token *t = &a->tok.v[k];
+        if (is_clause_punct(t) || (a->ti[k].cue & CUE_CLAUSE))
+            return 0;
+        /* "in response to X, US warplanes struck ... on 10 March" */
+        if (a->ti[k].trig && !in_phrase(a, s, k, CUE_CAUSE, CAUSE_WINDOW))
+            return 0;
+        if (a->ti[k].date >= 0 && !a->dm[a->ti[k].date].report && !a->dm[a->ti[k].date].background)
+            return 1;
     }
     return 0;
 }
@@ -758,8 +782,13 @@ static void mark_negations(article *a)
             for (size_t k = lo; k < i; k++)
                 if (a->ti[k].cue & CUE_NEGATION)
                     a->ti[i].negated = 1;
-            if (in_purpose(a, s, i))
+            if (in_phrase(a, s, i, CUE_PURPOSE, PURPOSE_WINDOW))
                 a->ti[i].negated = 1;
+            /* "withdrew ... against the backdrop of the tribes' attack",
+             * "in response to a rocket attack, the US carried out strikes":
+             * the cause is told to explain the clause's own event */
+            if (in_phrase(a, s, i, CUE_CAUSE, CAUSE_WINDOW) && !dated_cause(a, s, i))
+                a->ti[i].cause = 1;
             /* "backed by US airstrikes", "بدعم من غطاء جوي": help given to
              * the clause's main event, which owns the type */
             for (size_t k = i > s->t0 + SUPPORT_WINDOW ? i - SUPPORT_WINDOW : s->t0; k < i; k++)
@@ -1133,7 +1162,7 @@ static int span_of_countries(const article *a, size_t t0, size_t t1)
     return 0;
 }
 
-static int has_cue(const article *a, size_t t0, size_t t1, unsigned role)
+static int has_cue(const article *a, size_t t0, size_t t1, cue_roles role)
 {
     for (size_t k = t0; k < t1; k++)
         if (a->ti[k].cover & role)
@@ -1594,16 +1623,36 @@ static int reported_event(const double *score, int best)
     return event >= 0 ? event : best;
 }
 
+/* Tokens after an arrest or ambush word in which "them" (عليهم، لهم) is
+ * its object: "كمين محكم لهم", "القبض عليهم". */
+#define THEM_SPAN 3
 
 /* An arrest or an ambush whose targets are people crossing illegally is the
  * interdiction of that crossing: infiltration, as the incident types define
  * it, not a security operation or an armed group's attack. */
-static int interdiction(const double *score, int best)
+static int interdiction(const article *a, const clause_ref *c, const double *score, int best)
 {
     if (!type_is(best, "security_op") && !type_is(best, "attack"))
         return best;
     int inf = bm_type_index("infiltration");
-    return inf >= 0 && score[inf] >= MIN_SCORE ? inf : best;
+    if (inf < 0)
+        return best;
+    if (score[inf] >= MIN_SCORE)
+        return inf;
+    /* "Three infiltrators were caught. An ambush was laid for them and they
+     * were arrested": an arrest or ambush aimed at "them" right after an
+     * infiltration is its interdiction, told in more detail. */
+    if (a->out->n == 0 || strcmp(a->out->v[a->out->n - 1].inc.type, "infiltration") != 0)
+        return best;
+    for (size_t i = c->t0; i < c->t1; i++) {
+        const lex_entry *e = a->ti[i].trig;
+        if (!e || a->ti[i].negated || e->type != best || e->weight < MIN_SCORE)
+            continue;
+        for (size_t k = i + 1; k < c->t1 && k <= i + THEM_SPAN; k++)
+            if (a->ti[k].cover & CUE_THEM)
+                return inf;
+    }
+    return best;
 }
 
 /* How much weight of minor smuggling words (goods, drugs, pills, a seizure:
@@ -1682,6 +1731,26 @@ static void by_means(const article *a, const clause_ref *c, double *score, doubl
  * "هجوما متزامنا على ثلاث نقاط عسكرية", "attacked army positions near". */
 #define TARGET_SPAN 6
 
+/* "The attack on Al-Bukamal involves several hundred rebels", "بدء الهجوم
+ * على بلدة ذيبان": a bare assault (no means in its clause) on a town or city
+ * is a battle for it, the codebook's clash (ACLED: Battles). The target is
+ * the town named right after "on" (a town noun may stand between). */
+static int assault_on_town(const article *a, const clause_ref *c, size_t anchor)
+{
+    for (size_t k = anchor + 1; k < c->t1 && k <= anchor + 2; k++) {
+        if (!(a->ti[k].cue & CUE_TARGET))
+            continue;
+        for (size_t j = k + 1; j < c->t1 && j <= k + 2; j++) {
+            if (a->ti[j].place < 0)
+                continue;
+            const pmention *m = &a->pm[a->ti[j].place];
+            return m->t0 == j && !m->near && m->place->specificity >= 6 &&
+                   m->place->specificity <= 7;
+        }
+    }
+    return 0;
+}
+
 /* "Tribal fighters attacked three military posts of the SDF": an armed
  * group's assault on armed forces' positions is armed fighting between
  * organised forces, a clash in the codebook (ACLED: Battles); shelling,
@@ -1704,17 +1773,22 @@ static int assault_on_forces(const article *a, const clause_ref *c, int best, si
     for (size_t i = anchor + 1; i < c->t1 && i <= anchor + TARGET_SPAN; i++)
         if (a->ti[i].cover & CUE_FORCES)
             return clash;
-    return best;
+    return assault_on_town(a, c, anchor) ? clash : best;
 }
 
-static int score_clause(const article *a, clause_ref *c, double *score_out)
+/* The weight of each type in a clause, the heaviest trigger of each, its
+ * anchor and the weight of minor smuggling words. A trigger in an undated
+ * cause phrase ("withdrew against the backdrop of the attack", "in response
+ * to a rocket attack, the US carried out strikes") explains the clause's
+ * event, told before or background: it does not count. */
+static double add_triggers(const article *a, const clause_ref *c, double *score, double *maxw,
+                           size_t *anchor)
 {
-    double score[BM_N_TYPES] = {0}, maxw[BM_N_TYPES] = {0}, goods = 0;
-    size_t anchor[BM_N_TYPES] = {0};
+    double goods = 0;
     int smg = bm_type_index("smuggling");
     for (size_t i = c->t0; i < c->t1; i++) {
         const lex_entry *e = a->ti[i].trig;
-        if (!e || a->ti[i].negated)
+        if (!e || a->ti[i].negated || a->ti[i].cause)
             continue;
         if (e->type == smg && e->weight < MIN_SCORE)
             goods += e->weight;
@@ -1727,6 +1801,14 @@ static int score_clause(const article *a, clause_ref *c, double *score_out)
         if (e->weight > maxw[e->type])
             maxw[e->type] = e->weight;
     }
+    return goods;
+}
+
+static int score_clause(const article *a, clause_ref *c, double *score_out)
+{
+    double score[BM_N_TYPES] = {0}, maxw[BM_N_TYPES] = {0};
+    size_t anchor[BM_N_TYPES] = {0};
+    double goods = add_triggers(a, c, score, maxw, anchor);
     by_means(a, c, score, maxw, anchor);
     int best = -1;
     for (int t = 0; t < BM_N_TYPES; t++)
@@ -1739,7 +1821,13 @@ static int score_clause(const article *a, clause_ref *c, double *score_out)
      * things and people add up, but without an action word there is no event */
     if (maxw[best] < ACTION_WEIGHT)
         return 0;
-    best = seizure(goods, interdiction(score, reported_event(score, best)));
+    best = reported_event(score, best);
+    int interdicted = interdiction(a, c, score, best);
+    /* an interdiction told with "them" has no infiltration word: the arrest
+     * or ambush anchors it */
+    if (maxw[interdicted] <= 0)
+        anchor[interdicted] = anchor[best];
+    best = seizure(goods, interdicted);
     c->anchor = anchor[best];
     *score_out = score[best];
     /* an assault typed clash keeps its attack word as anchor and score */
@@ -1975,7 +2063,8 @@ static int retold(const article *a, const clause_ref *c, const dated *d, const p
     for (size_t i = a->out->n; i-- > 0;) {
         const bm_extracted *prev = &a->out->v[i];
         if (!strcmp(prev->inc.type, type) && bm_date_cmp(prev->inc.date_start, d->date) < 0 &&
-            (prev->place == p->place || bm_distance_km(prev->inc.pt, p->place->pt) <= SAME_PLACE_KM))
+            (prev->place == p->place ||
+             bm_distance_km(prev->inc.pt, p->place->pt) <= SAME_PLACE_KM))
             return 1;
     }
     return 0;
@@ -2043,9 +2132,32 @@ static int reference_point(const article *a, size_t i)
 /* "strikes near al-Qaim and around Abu Kamal and al-Mayadin": one event per
  * town the clause names alongside the chosen one (ACLED codes each
  * location). Reference points ("east of X") are not event places. */
+/* "carried out airstrikes in Iraq and Syria": an event the clause puts in two
+ * countries joined by a conjunction is one row per country, as it is per
+ * town. Only the country named right after the chosen one (one word between
+ * them at most, never a clause break) counts: a country elsewhere in the
+ * clause is an actor or a reference. */
+static int emit_country_pair(article *a, const clause_ref *c, double score, const dated *d,
+                             const placed *p)
+{
+    size_t first = pm_from(a, c->t0);
+    for (size_t i = first; i + 1 < a->npm && a->pm[i + 1].t1 <= c->t1; i++) {
+        const pmention *m = &a->pm[i], *n = &a->pm[i + 1];
+        if (m->place != p->place || n->place == p->place ||
+            strcmp(n->place->kind, "country") != 0 || n->t0 > m->t1 + 1 ||
+            (n->t0 == m->t1 + 1 && a->tok.v[m->t1].kind == BM_TOK_PUNCT))
+            continue;
+        placed q = {n->place, BM_ATTACH_CLAUSE, 0};
+        return emit(a, c, score, d, &q);
+    }
+    return BM_OK;
+}
+
 static int emit_siblings(article *a, const clause_ref *c, double score, const dated *d,
                          const placed *p)
 {
+    if (!strcmp(p->place->kind, "country"))
+        return emit_country_pair(a, c, score, d, p);
     if (p->place->specificity < 6)
         return BM_OK;
     const bm_gplace *done[16];
@@ -2064,9 +2176,9 @@ static int emit_siblings(article *a, const clause_ref *c, double score, const da
             reference_point(a, i))
             continue;
         size_t k = 0;
-        while (k < nd && (done[k] != m->place &&
-                          (bm_distance_km(done[k]->pt, m->place->pt) > SAME_PLACE_KM ||
-                           distinct_towns(done[k], m->place))))
+        while (k < nd &&
+               (done[k] != m->place && (bm_distance_km(done[k]->pt, m->place->pt) > SAME_PLACE_KM ||
+                                        distinct_towns(done[k], m->place))))
             k++;
         if (k < nd)
             continue;
@@ -2274,7 +2386,9 @@ static void drop_unspecified_killings(bm_extraction *e, const unsigned char *wea
     for (size_t i = 0; i < e->n; i++) {
         const bm_extracted *x = &e->v[i];
         int drop = 0;
-        for (size_t j = 0; weak && weak[i] && violent_type(bm_type_index(x->inc.type)) && j < e->n && !drop; j++) {
+        for (size_t j = 0;
+             weak && weak[i] && violent_type(bm_type_index(x->inc.type)) && j < e->n && !drop;
+             j++) {
             const bm_extracted *y = &e->v[j];
             if (j == i || weak[j] || !violent_type(bm_type_index(y->inc.type)))
                 continue;
@@ -2340,9 +2454,8 @@ int bm_extract(const bm_extractor *x, const char *text, size_t len, const bm_dat
     return bm_extract_tokens(x, text, len, NULL, published, out, err);
 }
 
-int bm_extract_tokens(const bm_extractor *x, const char *text, size_t len,
-                      const bm_tokens *tokens, const bm_date *published, bm_extraction *out,
-                      bm_error *err)
+int bm_extract_tokens(const bm_extractor *x, const char *text, size_t len, const bm_tokens *tokens,
+                      const bm_date *published, bm_extraction *out, bm_error *err)
 {
     if (!x || !text || !out)
         return bm_error_set(err, BM_EINVAL, "extract: no extractor, text or output");

@@ -211,11 +211,11 @@ static lex_frame parse_frame(const char *s)
     return FRAME_NONE;
 }
 
-static unsigned parse_role(const char *s)
+static cue_roles parse_role(const char *s)
 {
     static const struct {
         const char *name;
-        unsigned bit;
+        cue_roles bit;
     } roles[] = {
         {"negation", CUE_NEGATION},
         {"future", CUE_FUTURE},
@@ -248,6 +248,9 @@ static unsigned parse_role(const char *s)
         {"complement", CUE_COMPLEMENT},
         {"forces", CUE_FORCES},
         {"doer", CUE_DOER},
+        {"cause", CUE_CAUSE},
+        {"them", CUE_THEM},
+        {"target", CUE_TARGET},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))

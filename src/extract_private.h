@@ -5,6 +5,7 @@
 #define BORDERMAP_EXTRACT_PRIVATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bordermap/arabic.h"
 #include "bordermap/extract.h"
@@ -64,8 +65,16 @@ enum {
     CUE_SUPPORT = 1u << 27,
     CUE_COMPLEMENT = 1u << 28,
     CUE_FORCES = 1u << 29,
-    CUE_DOER = 1u << 30
+    CUE_DOER = 1u << 30,
+    CUE_CAUSE = 1u << 31
 };
+
+/* Cue roles of a word: the bits above, and those past 32 below. */
+typedef uint64_t cue_roles;
+/* "arrested them", القبض عليهم: the people the previous sentence told of */
+#define CUE_THEM ((cue_roles)1 << 32)
+/* "an attack on X", هجوم على: the word that introduces an attack's target */
+#define CUE_TARGET ((cue_roles)1 << 33)
 
 /* Fatality word kinds. */
 typedef enum fatal_kind { FATAL_NUMBER = 1, FATAL_VAGUE, FATAL_DEATH, FATAL_INJURY } fatal_kind;
@@ -84,7 +93,7 @@ typedef struct lex_entry {
     double weight;
     lex_frame frame;
     /* LEX_CUE */
-    unsigned roles;
+    cue_roles roles;
     /* LEX_DEMONYM */
     const bm_gplace *country, *capital;
     /* LEX_FATAL */
