@@ -1639,13 +1639,14 @@ static int same_sentence(matcher *m, size_t a, size_t b)
  * candidates: the test runs once per place of the name. */
 #define COREF_WINDOW_IMPORTED 24
 
-/* Did an earlier accepted mention resolve to place p? */
+/* Did an earlier accepted mention resolve to place p? Looks back from the
+ * nearest: an article names its places again soon after. */
 static int named_before(const matcher *m, const cand *c, uint32_t p)
 {
     ptrdiff_t win = c->imported ? COREF_WINDOW_IMPORTED : COREF_WINDOW;
-    const cand *o = c - m->c > win ? c - win : m->c;
-    for (; o < c; o++)
-        if (o->st == S_ACCEPTED && o->place == p && o->group != c->group)
+    const cand *first = c - m->c > win ? c - win : m->c;
+    for (const cand *o = c; o-- > first;)
+        if (o->place == p && o->st == S_ACCEPTED && o->group != c->group)
             return 1;
     return 0;
 }
@@ -2027,7 +2028,8 @@ static void governorate_coreference(matcher *m)
             continue;
         uint32_t gov = (uint32_t)((const gz_place *)a1 - g->places);
         int seen_gov = 0, seen_city = 0;
-        for (size_t j = i > COREF_WINDOW ? i - COREF_WINDOW : 0; j < i; j++) {
+        /* from the nearest back: the city named before settles it */
+        for (size_t j = i, lo = i > COREF_WINDOW ? i - COREF_WINDOW : 0; j-- > lo && !seen_city;) {
             if (m->c[j].st != S_ACCEPTED)
                 continue;
             seen_gov |= m->c[j].place == gov;

@@ -270,10 +270,13 @@ static void line_of(const char *text, size_t len, size_t at, line_span *l)
 {
     if (l->valid && at >= l->start && at < l->end)
         return;
-    /* the line starts after the previous line's end, or later */
-    size_t lo = l->valid && at >= l->end ? l->end + 1 : 0, ls = at;
-    while (ls > lo && text[ls - 1] != '\n')
-        ls--;
+    /* the line starts after the previous line's end, or later: after the
+     * last line break before at (memchr forward, a line at a time) */
+    size_t ls = l->valid && at >= l->end ? l->end + 1 : 0;
+    if (ls > at)
+        ls = at;
+    for (const char *nl; (nl = memchr(text + ls, '\n', at - ls));)
+        ls = (size_t)(nl - text) + 1;
     l->start = ls;
     const char *e = at < len ? memchr(text + at, '\n', len - at) : NULL;
     l->end = e ? (size_t)(e - text) : len;
