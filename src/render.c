@@ -4,6 +4,7 @@
  * render_symbols.c, furniture in render_furniture.c, file bytes in render_output.c.
  * Must never read the store while drawing a frame: incidents and places are copied in first. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1099,10 +1100,65 @@ static void graticule_label(bm_renderer *r, cairo_t *cr, double a, int is_lon, d
 }
 
 /* Graticule lines, and their degree labels where they meet the frame's left and bottom. */
-static void draw_graticule(bm_renderer *r, cairo_t *cr, int labels)
+/* The graticule's lines as page points, projected once (PROJ's objects serve one thread at a
+ * time, and the lines may be stroked on several): polylines of n[i] points each. */
+typedef struct grat_lines {
+    double *xy;
+    int *n;
+    size_t n_lines, n_pts;
+} grat_lines;
+
+static void grat_lines_free(grat_lines *g)
 {
-    const bm__style *st = &r->st;
+    free(g->xy);
+    free(g->n);
+    memset(g, 0, sizeof *g);
+}
+
+static int grat_push(grat_lines *g, size_t *cap_pts, size_t *cap_lines, double x, double y,
+                     int start)
+{
+    if (start) {
+        if (g->n_lines == *cap_lines) {
+            size_t c = *cap_lines * 2 + 64;
+            int *n = realloc(g->n, c * sizeof *n);
+            if (!n)
+                return -1;
+            g->n = n, *cap_lines = c;
+        }
+        g->n[g->n_lines++] = 0;
+    }
+    if (g->n_pts == *cap_pts) {
+        size_t c = *cap_pts * 2 + 1024;
+        double *xy = realloc(g->xy, c * 2 * sizeof *xy);
+        if (!xy)
+            return -1;
+        g->xy = xy, *cap_pts = c;
+    }
+    g->xy[2 * g->n_pts] = x, g->xy[2 * g->n_pts + 1] = y;
+    g->n_pts++, g->n[g->n_lines - 1]++;
+    return 0;
+}
+
+static void stroke_graticule(bm_renderer *r, cairo_t *cr, const grat_lines *g)
+{
+    const double *xy = g->xy;
+    for (size_t i = 0; i < g->n_lines; i++) {
+        for (int k = 0; k < g->n[i]; k++)
+            (k ? cairo_line_to : cairo_move_to)(cr, xy[2 * k], xy[2 * k + 1]);
+        xy += 2 * g->n[i];
+    }
+    bm__set_rgba_alpha(cr, r->st.graticule, 0.55);
+    cairo_set_line_width(cr, r->st.graticule_width);
+    cairo_stroke(cr);
+}
+
+/* The graticule: its lines into g (labels 0), or the labels where they leave the frame. */
+static void draw_graticule(bm_renderer *r, cairo_t *cr, int labels, grat_lines *g)
+{
     const bm__view *v = &r->view;
+    size_t cap_pts = 0, cap_lines = 0;
+    int failed = 0;
     double ext[4] = {r->ext[0] - 20, fmax(-80, r->ext[1] - 15), r->ext[2] + 20,
                      fmin(80, r->ext[3] + 15)};
     double step = nice_step(fmax(r->ext[2] - r->ext[0], r->ext[3] - r->ext[1]), 7);
@@ -1126,12 +1182,8 @@ static void draw_graticule(bm_renderer *r, cairo_t *cr, int labels)
                 }
                 double px, py;
                 bm__view_page(v, xy[2 * i], xy[2 * i + 1], &px, &py);
-                if (!labels) {
-                    if (have_prev)
-                        cairo_line_to(cr, px, py);
-                    else
-                        cairo_move_to(cr, px, py);
-                }
+                if (!labels && !failed)
+                    failed = grat_push(g, &cap_pts, &cap_lines, px, py, !have_prev) != 0;
                 if (labels && have_prev && !labelled) {
                     double edge = is_lon ? v->fy + v->fh : v->fx;
                     double c0 = is_lon ? py_prev : px_prev, c1 = is_lon ? py : px;
@@ -1149,11 +1201,8 @@ static void draw_graticule(bm_renderer *r, cairo_t *cr, int labels)
             }
         }
     }
-    if (!labels) {
-        bm__set_rgba_alpha(cr, st->graticule, 0.55);
-        cairo_set_line_width(cr, st->graticule_width);
-        cairo_stroke(cr);
-    }
+    if (failed)
+        grat_lines_free(g); /* out of memory: a map without its graticule lines */
 }
 
 /* Crossings are symbols of the basemap: a small gate square straddling the line. Town dots
@@ -1230,6 +1279,100 @@ static void clip_frame(cairo_t *cr, const bm__view *v)
     cairo_clip(cr);
 }
 
+/* The basemap's layers inside the frame: cairo only, reading r, so several bands of the page
+ * can draw them at once. */
+static void draw_layers(bm_renderer *r, cairo_t *cr, const grat_lines *g)
+{
+    const bm__style *st = &r->st;
+    bm__set_rgba(cr, st->water);
+    cairo_paint(cr);
+    draw_countries(r, cr);
+    draw_boundaries(r, cr);
+    draw_water(r, cr);
+    stroke_layer(cr, &r->view, &r->bm.border_iq_sy, st->border_iq_sy, st->border_iq_sy_width);
+    if (g->n_lines)
+        stroke_graticule(r, cr, g);
+}
+
+typedef struct layer_band {
+    bm_renderer *r;
+    cairo_t *cr;
+    const grat_lines *g;
+} layer_band;
+
+static void *draw_layer_band(void *arg)
+{
+    layer_band *b = arg;
+    draw_layers(b->r, b->cr, b->g);
+    return NULL;
+}
+
+/* Fewer rows than this on a page and one thread draws the layers. */
+#define MIN_BAND_PAGE_ROWS 256
+
+/* The layers on a raster page as two bands of rows drawn at once, each by its own context on
+ * its own rows of the same pixels (the stroking of the basemap was a third of a map's fixed
+ * cost, on one core): the same pixels as one context drawing all. Then cr is left with the
+ * state the layers leave (line cap, join, dash, width, fill rule, source), as if it had drawn
+ * them. 0 when the page is no plain image (the caller draws them itself). */
+static int draw_layers_banded(bm_renderer *r, cairo_t *cr, const grat_lines *g)
+{
+    cairo_surface_t *t = cairo_get_target(cr);
+    if (cairo_surface_get_type(t) != CAIRO_SURFACE_TYPE_IMAGE)
+        return 0;
+    int w = cairo_image_surface_get_width(t), h = cairo_image_surface_get_height(t);
+    int stride = cairo_image_surface_get_stride(t);
+    cairo_format_t fmt = cairo_image_surface_get_format(t);
+    double dx = 0, dy = 0;
+    cairo_surface_get_device_offset(t, &dx, &dy);
+    if (h < MIN_BAND_PAGE_ROWS || dx != 0 || dy != 0 || cairo_get_group_target(cr) != t)
+        return 0;
+    cairo_surface_flush(t);
+    unsigned char *px = cairo_image_surface_get_data(t);
+    cairo_matrix_t m;
+    cairo_get_matrix(cr, &m);
+    layer_band b[2];
+    cairo_surface_t *s[2];
+    int y0[3] = {0, h / 2, h};
+    for (int i = 0; i < 2; i++) {
+        s[i] = cairo_image_surface_create_for_data(px + (size_t)y0[i] * stride, fmt, w,
+                                                   y0[i + 1] - y0[i], stride);
+        cairo_matrix_t mb = m;
+        mb.y0 -= y0[i];
+        b[i] = (layer_band){r, cairo_create(s[i]), g};
+        cairo_set_matrix(b[i].cr, &mb);
+        cairo_set_tolerance(b[i].cr, cairo_get_tolerance(cr));
+        cairo_set_antialias(b[i].cr, cairo_get_antialias(cr));
+        clip_frame(b[i].cr, &r->view);
+    }
+    pthread_t th;
+    int threaded = pthread_create(&th, NULL, draw_layer_band, &b[1]) == 0;
+    draw_layer_band(&b[0]);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        draw_layer_band(&b[1]);
+    cairo_t *last = b[0].cr;
+    cairo_set_line_cap(cr, cairo_get_line_cap(last));
+    cairo_set_line_join(cr, cairo_get_line_join(last));
+    cairo_set_line_width(cr, cairo_get_line_width(last));
+    cairo_set_fill_rule(cr, cairo_get_fill_rule(last));
+    int nd = cairo_get_dash_count(last);
+    double dash[16], off = 0;
+    if (nd <= 16) {
+        cairo_get_dash(last, dash, &off);
+        cairo_set_dash(cr, dash, nd, off);
+    }
+    cairo_set_source(cr, cairo_get_source(last));
+    for (int i = 0; i < 2; i++) {
+        cairo_destroy(b[i].cr);
+        cairo_surface_finish(s[i]);
+        cairo_surface_destroy(s[i]);
+    }
+    cairo_surface_mark_dirty(t);
+    return 1;
+}
+
 static void draw_static(bm_renderer *r, cairo_t *cr)
 {
     const bm__style *st = &r->st;
@@ -1239,17 +1382,15 @@ static void draw_static(bm_renderer *r, cairo_t *cr)
     cairo_paint(cr);
     cairo_save(cr);
     clip_frame(cr, v);
-    bm__set_rgba(cr, st->water);
-    cairo_paint(cr);
-    draw_countries(r, cr);
-    draw_boundaries(r, cr);
-    draw_water(r, cr);
-    stroke_layer(cr, &r->view, &r->bm.border_iq_sy, st->border_iq_sy, st->border_iq_sy_width);
+    grat_lines g = {0};
     if (r->o.furniture & BM_FURN_GRATICULE)
-        draw_graticule(r, cr, 0);
+        draw_graticule(r, cr, 0, &g);
+    if (!draw_layers_banded(r, cr, &g))
+        draw_layers(r, cr, &g);
+    grat_lines_free(&g);
     draw_crossings(r, cr);
     if (r->o.furniture & BM_FURN_GRATICULE)
-        draw_graticule(r, cr, 1);
+        draw_graticule(r, cr, 1, NULL);
     if (r->o.furniture & (BM_FURN_SCALEBAR | BM_FURN_NORTH))
         bm__draw_scalebar_north(r, cr);
     cairo_restore(cr);
