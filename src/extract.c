@@ -24,6 +24,7 @@
 /* How far back a purpose cue (بهدف، in order to) reaches to a trigger. */
 #define PURPOSE_WINDOW 10
 #define AR_WAW "\xD9\x88"
+#define AR_AL "\xD8\xA7\xD9\x84"               /* the article ال */
 #define AR_WAW_ANNA "\xD9\x88\xD8\xA7\xD9\x86" /* وأن، وإن after normalisation */
 /* Tokens after "according to" whose trigger names the source of the news. */
 #define SOURCE_WINDOW 2
@@ -140,7 +141,7 @@ typedef struct tokinfo {
 typedef struct pmention {
     size_t t0, t1; /* token range [t0, t1) */
     const bm_gplace *place;
-    int near; /* "near X", "countryside of X" */
+    int near;    /* "near X", "countryside of X" */
     int speaker; /* "no comment from Damascus": a government, not a venue */
 } pmention;
 
@@ -162,6 +163,13 @@ typedef struct person {
     const char *surname; /* normalised, borrowed from the tokens */
     const lex_entry *dem;
 } person;
+
+/* What the extractor knows of an output incident beyond bm_extracted. */
+enum {
+    OUT_WEAK = 1,         /* typed by minor words only */
+    OUT_REPORT_DATED = 2, /* dated only by its report ("sources said Monday") */
+    OUT_DROP = 4          /* dropped before the merge */
+};
 
 typedef struct article {
     const bm_extractor *x;
@@ -187,8 +195,8 @@ typedef struct article {
     const bm_gplace *ctx_place;
     bm_extraction *out;
     size_t cap_out;
-    unsigned char *weak; /* per output incident: typed by minor words only */
-    size_t cap_weak;
+    unsigned char *flags; /* per output incident: OUT_WEAK, OUT_REPORT_DATED */
+    size_t cap_flags;
     bm_error *err;
 } article;
 
@@ -216,7 +224,7 @@ static void article_free(article *a)
     free(a->dm);
     free(a->sv);
     free(a->pv);
-    free(a->weak);
+    free(a->flags);
 }
 
 /* First token whose start is at or after byte b (binary search). */
@@ -553,8 +561,7 @@ static int is_abbreviation(const bm_token *k)
  * glued to the next one as firmly as a word does. */
 static int closing_mark(const bm_token *k)
 {
-    static const char *const marks[] = {"\"", ")", "\xC2\xBB" /* » */, "\xE2\x80\x9D" /* ” */,
-                                        "'"};
+    static const char *const marks[] = {"\"", ")", "\xC2\xBB" /* » */, "\xE2\x80\x9D" /* ” */, "'"};
     if (k->kind != BM_TOK_PUNCT)
         return 0;
     for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
@@ -629,8 +636,8 @@ static int push_sentence(article *a, size_t t0, size_t t1)
     int line_start = a->tok.v[t0].newline_before || t0 == 0;
     int line_end = t1 >= a->tok.n || a->tok.v[t1].newline_before;
     int punct_end = ends_sentence(a, t1 - 1);
-    s->heading = (line_start && line_end && !punct_end && words <= HEADING_MAX_WORDS) ||
-                 caption_line(a, t0);
+    s->heading =
+        (line_start && line_end && !punct_end && words <= HEADING_MAX_WORDS) || caption_line(a, t0);
     return BM_OK;
 }
 
@@ -1594,7 +1601,6 @@ static int reported_event(const double *score, int best)
     return event >= 0 ? event : best;
 }
 
-
 /* An arrest or an ambush whose targets are people crossing illegally is the
  * interdiction of that crossing: infiltration, as the incident types define
  * it, not a security operation or an armed group's attack. */
@@ -1749,6 +1755,21 @@ static int score_clause(const article *a, clause_ref *c, double *score_out)
     return 1;
 }
 
+/* "الانسحاب المرتقب", "الزيارة المزمعة": Arabic puts the adjective after its
+ * noun, so an expectation word right after the trigger makes it a plan. */
+static int future_adjective(const article *a, const clause_ref *c)
+{
+    if (a->english)
+        return 0;
+    size_t k = c->anchor + 1;
+    while (k < c->t1 && a->ti[k].in_trig)
+        k++;
+    /* only a definite adjective agreeing with its noun: "مقتل طالب" is the
+     * killing of a student, not a demand */
+    return k < c->t1 && (a->ti[k].cue & CUE_FUTURE) && a->ti[k].cue_n == 1 &&
+           !strncmp(a->tok.v[k].norm, AR_AL, strlen(AR_AL));
+}
+
 /* Plans, speculation, opinion and history are not events. */
 static int is_hypothetical(const article *a, const clause_ref *c, const dated *d)
 {
@@ -1762,7 +1783,7 @@ static int is_hypothetical(const article *a, const clause_ref *c, const dated *d
         return 1;
     if (has_cue(a, c->t0, c->t1, CUE_BACKGROUND) && !(dated_here && d->prec == BM_PREC_DAY))
         return 1;
-    if (has_cue(a, c->t0, c->anchor, CUE_FUTURE)) {
+    if (has_cue(a, c->t0, c->anchor, CUE_FUTURE) || future_adjective(a, c)) {
         int scheduled = has_cue(a, c->t0, c->t1, CUE_SCHEDULED) || dated_here;
         if (strcmp(bm_type_name(c->type), "diplomacy") != 0 || !scheduled)
             return 1;
@@ -1920,9 +1941,10 @@ static int emit(article *a, const clause_ref *c, double score, const dated *d, c
 {
     if (grow((void **)&a->out->v, &a->cap_out, a->out->n + 1, sizeof *a->out->v) != BM_OK)
         return BM_ENOMEM;
-    if (grow((void **)&a->weak, &a->cap_weak, a->out->n + 1, 1) != BM_OK)
+    if (grow((void **)&a->flags, &a->cap_flags, a->out->n + 1, 1) != BM_OK)
         return BM_ENOMEM;
-    a->weak[a->out->n] = a->ti[c->anchor].trig->weight < MIN_SCORE;
+    a->flags[a->out->n] = (a->ti[c->anchor].trig->weight < MIN_SCORE ? OUT_WEAK : 0) |
+                          (d->report ? OUT_REPORT_DATED : 0);
     bm_extracted *x = &a->out->v[a->out->n++];
     memset(x, 0, sizeof *x);
     bm_incident *inc = &x->inc;
@@ -1975,7 +1997,8 @@ static int retold(const article *a, const clause_ref *c, const dated *d, const p
     for (size_t i = a->out->n; i-- > 0;) {
         const bm_extracted *prev = &a->out->v[i];
         if (!strcmp(prev->inc.type, type) && bm_date_cmp(prev->inc.date_start, d->date) < 0 &&
-            (prev->place == p->place || bm_distance_km(prev->inc.pt, p->place->pt) <= SAME_PLACE_KM))
+            (prev->place == p->place ||
+             bm_distance_km(prev->inc.pt, p->place->pt) <= SAME_PLACE_KM))
             return 1;
     }
     return 0;
@@ -2064,9 +2087,9 @@ static int emit_siblings(article *a, const clause_ref *c, double score, const da
             reference_point(a, i))
             continue;
         size_t k = 0;
-        while (k < nd && (done[k] != m->place &&
-                          (bm_distance_km(done[k]->pt, m->place->pt) > SAME_PLACE_KM ||
-                           distinct_towns(done[k], m->place))))
+        while (k < nd &&
+               (done[k] != m->place && (bm_distance_km(done[k]->pt, m->place->pt) > SAME_PLACE_KM ||
+                                        distinct_towns(done[k], m->place))))
             k++;
         if (k < nd)
             continue;
@@ -2188,11 +2211,13 @@ static int inside(const bm_gplace *p, const bm_gplace *q)
 #define LEDE_DAYS 7
 
 /* "Militants took the al-Walid crossing, sources said on Monday" and later
- * "... took al-Walid yesterday, Sunday": a lede with no date of its own sums
- * up the event the body dates. */
-static int lede_of(const bm_extracted *undated, const bm_extracted *told)
+ * "... took al-Walid yesterday, Sunday": a lede with no date of its own, or
+ * only its report's date, sums up the event the body dates. */
+static int lede_of(const bm_extracted *undated, unsigned uflags, const bm_extracted *told,
+                   unsigned tflags)
 {
-    if (undated->date_from != BM_ATTACH_PUBLISHED || told->date_from == BM_ATTACH_PUBLISHED)
+    int no_date = undated->date_from == BM_ATTACH_PUBLISHED || (uflags & OUT_REPORT_DATED);
+    if (!no_date || told->date_from == BM_ATTACH_PUBLISHED || (tflags & OUT_REPORT_DATED))
         return 0;
     int64_t dd = bm_date_to_days(undated->inc.date_start) - bm_date_to_days(told->inc.date_start);
     return dd >= 0 && dd <= LEDE_DAYS;
@@ -2230,11 +2255,18 @@ static int same_place(const bm_extracted *x, const bm_extracted *y, const bm_gpl
            (y->place == border && on_border(x->place, border));
 }
 
-static int same_event(const bm_extracted *x, const bm_extracted *y, const bm_gplace *border)
+static int same_event(const bm_extracted *x, unsigned xf, const bm_extracted *y, unsigned yf,
+                      const bm_gplace *border)
 {
     if (strcmp(x->inc.type, y->inc.type) != 0)
         return 0;
-    int lede = lede_of(x, y) || lede_of(y, x);
+    int lede = lede_of(x, xf, y, yf) || lede_of(y, yf, x, xf);
+    /* a report's date is still a date: "4,000 soldiers crossed into Iraq,
+     * an official said Monday" is not the convoy the body puts at al-Qaim on
+     * Sunday; only a report of the same place sums up the body's event */
+    if (lede && ((xf | yf) & OUT_REPORT_DATED) && x->place != y->place &&
+        bm_distance_km(x->inc.pt, y->inc.pt) > SAME_PLACE_KM)
+        return 0;
     if (!lede && (bm_date_cmp(x->inc.date_start, y->inc.date_end) > 0 ||
                   bm_date_cmp(y->inc.date_start, x->inc.date_end) > 0))
         return 0;
@@ -2250,12 +2282,14 @@ static int same_event(const bm_extracted *x, const bm_extracted *y, const bm_gpl
            (!lede && bm_distance_km(x->inc.pt, y->inc.pt) <= SAME_PLACE_KM);
 }
 
-/* 1 when y is the better record of the event (finer place, then date, then
- * confidence). */
-static int better(const bm_extracted *x, const bm_extracted *y)
+/* 1 when y is the better record of the event (finer place, then a date of
+ * the event's own over its report's, then precision, then confidence). */
+static int better(const bm_extracted *x, unsigned xf, const bm_extracted *y, unsigned yf)
 {
     if (y->place->specificity != x->place->specificity)
         return y->place->specificity > x->place->specificity;
+    if ((xf ^ yf) & OUT_REPORT_DATED)
+        return !(yf & OUT_REPORT_DATED);
     if (y->inc.date_precision != x->inc.date_precision)
         return y->inc.date_precision < x->inc.date_precision;
     return y->inc.confidence > x->inc.confidence;
@@ -2268,38 +2302,55 @@ static int better(const bm_extracted *x, const bm_extracted *y)
  * airstrike that killed him: a death told without its means (only minor
  * words typed it) is the specific violent event of the article near it in
  * time and place, not an incident of its own. */
-static void drop_unspecified_killings(bm_extraction *e, const unsigned char *weak)
+static void drop_unspecified_killings(bm_extraction *e, unsigned char *flags)
 {
-    size_t n = 0;
+    if (!flags)
+        return;
+    /* decide on the whole list first, then compact it and its flags */
     for (size_t i = 0; i < e->n; i++) {
         const bm_extracted *x = &e->v[i];
-        int drop = 0;
-        for (size_t j = 0; weak && weak[i] && violent_type(bm_type_index(x->inc.type)) && j < e->n && !drop; j++) {
+        if (!(flags[i] & OUT_WEAK) || !violent_type(bm_type_index(x->inc.type)))
+            continue;
+        for (size_t j = 0; j < e->n; j++) {
             const bm_extracted *y = &e->v[j];
-            if (j == i || weak[j] || !violent_type(bm_type_index(y->inc.type)))
+            if (j == i || (flags[j] & (OUT_WEAK | OUT_DROP)) ||
+                !violent_type(bm_type_index(y->inc.type)))
                 continue;
             int64_t dd = bm_date_to_days(x->inc.date_start) - bm_date_to_days(y->inc.date_start);
-            drop = dd >= -KILLING_DAYS && dd <= KILLING_DAYS &&
-                   (x->place == y->place || inside(y->place, x->place) ||
-                    bm_distance_km(x->inc.pt, y->inc.pt) <= SAME_PLACE_KM);
+            if (dd >= -KILLING_DAYS && dd <= KILLING_DAYS &&
+                (x->place == y->place || inside(y->place, x->place) ||
+                 bm_distance_km(x->inc.pt, y->inc.pt) <= SAME_PLACE_KM)) {
+                flags[i] |= OUT_DROP;
+                break;
+            }
         }
-        if (!drop)
-            e->v[n++] = e->v[i];
     }
+    size_t n = 0;
+    for (size_t i = 0; i < e->n; i++)
+        if (!(flags[i] & OUT_DROP)) {
+            flags[n] = flags[i];
+            e->v[n++] = e->v[i];
+        }
     e->n = n;
 }
 
-static void merge_duplicates(bm_extraction *e, const bm_gplace *border)
+static void merge_duplicates(bm_extraction *e, unsigned char *flags, const bm_gplace *border)
 {
     size_t n = 0;
     for (size_t i = 0; i < e->n; i++) {
+        unsigned fi = flags ? flags[i] : 0;
         size_t j = 0;
-        while (j < n && !same_event(&e->v[j], &e->v[i], border))
+        while (j < n && !same_event(&e->v[j], flags ? flags[j] : 0, &e->v[i], fi, border))
             j++;
-        if (j == n)
+        if (j == n) {
+            if (flags)
+                flags[n] = (unsigned char)fi;
             e->v[n++] = e->v[i];
-        else if (better(&e->v[j], &e->v[i]))
+        } else if (better(&e->v[j], flags ? flags[j] : 0, &e->v[i], fi)) {
+            if (flags)
+                flags[j] = (unsigned char)fi;
             e->v[j] = e->v[i];
+        }
     }
     e->n = n;
 }
@@ -2328,8 +2379,8 @@ static int run(article *a)
     learn_people(a);
     if ((rc = extract_sentences(a)) != BM_OK)
         return bm_error_set(a->err, rc, "extract: out of memory");
-    drop_unspecified_killings(a->out, a->weak);
-    merge_duplicates(a->out, bm__lexicon_border_place(a->x->lx));
+    drop_unspecified_killings(a->out, a->flags);
+    merge_duplicates(a->out, a->flags, bm__lexicon_border_place(a->x->lx));
     a->out->n_sentences = a->ns;
     return BM_OK;
 }
@@ -2340,9 +2391,8 @@ int bm_extract(const bm_extractor *x, const char *text, size_t len, const bm_dat
     return bm_extract_tokens(x, text, len, NULL, published, out, err);
 }
 
-int bm_extract_tokens(const bm_extractor *x, const char *text, size_t len,
-                      const bm_tokens *tokens, const bm_date *published, bm_extraction *out,
-                      bm_error *err)
+int bm_extract_tokens(const bm_extractor *x, const char *text, size_t len, const bm_tokens *tokens,
+                      const bm_date *published, bm_extraction *out, bm_error *err)
 {
     if (!x || !text || !out)
         return bm_error_set(err, BM_EINVAL, "extract: no extractor, text or output");
