@@ -1755,6 +1755,15 @@ static int score_clause(const article *a, clause_ref *c, double *score_out)
     return 1;
 }
 
+/* The article's first sentence that is not a heading. */
+static int is_lede(const article *a, const sentence *s)
+{
+    for (const sentence *p = a->sv; p < s; p++)
+        if (!p->heading)
+            return 0;
+    return 1;
+}
+
 /* "الانسحاب المرتقب", "الزيارة المزمعة": Arabic puts the adjective after its
  * noun, so an expectation word right after the trigger makes it a plan. */
 static int future_adjective(const article *a, const clause_ref *c)
@@ -1782,6 +1791,14 @@ static int is_hypothetical(const article *a, const clause_ref *c, const dated *d
     if (has_cue(a, c->s->t0, c->s->t1, CUE_OPINION) && !(dated_here && d->prec <= BM_PREC_MONTH))
         return 1;
     if (has_cue(a, c->t0, c->t1, CUE_BACKGROUND) && !(dated_here && d->prec == BM_PREC_DAY))
+        return 1;
+    /* "After the fall of Assad, ... and the foreign minister visited Iraq":
+     * a sentence set in a period named by a known event, not by a date, tells
+     * background (its clauses that state a day are news); the lede tells the
+     * news, so there the period is the news's own ("right after the regime
+     * fell, Iraq massed troops on the border") */
+    if (has_cue(a, c->s->t0, c->s->t1, CUE_EPOCH) && !(dated_here && d->prec == BM_PREC_DAY) &&
+        !is_lede(a, c->s))
         return 1;
     if (has_cue(a, c->t0, c->anchor, CUE_FUTURE) || future_adjective(a, c)) {
         int scheduled = has_cue(a, c->t0, c->t1, CUE_SCHEDULED) || dated_here;

@@ -248,6 +248,7 @@ static unsigned parse_role(const char *s)
         {"complement", CUE_COMPLEMENT},
         {"forces", CUE_FORCES},
         {"doer", CUE_DOER},
+        {"epoch", CUE_EPOCH},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))

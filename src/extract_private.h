@@ -64,7 +64,8 @@ enum {
     CUE_SUPPORT = 1u << 27,
     CUE_COMPLEMENT = 1u << 28,
     CUE_FORCES = 1u << 29,
-    CUE_DOER = 1u << 30
+    CUE_DOER = 1u << 30,
+    CUE_EPOCH = 1u << 31
 };
 
 /* Fatality word kinds. */
