@@ -2319,6 +2319,18 @@ static int better(const bm_extracted *x, unsigned xf, const bm_extracted *y, uns
  * airstrike that killed him: a death told without its means (only minor
  * words typed it) is the specific violent event of the article near it in
  * time and place, not an incident of its own. */
+/* Removes the incidents flagged OUT_DROP, keeping the flags aligned. */
+static void compact(bm_extraction *e, unsigned char *flags)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < e->n; i++)
+        if (!(flags[i] & OUT_DROP)) {
+            flags[n] = flags[i];
+            e->v[n++] = e->v[i];
+        }
+    e->n = n;
+}
+
 static void drop_unspecified_killings(bm_extraction *e, unsigned char *flags)
 {
     if (!flags)
@@ -2342,13 +2354,32 @@ static void drop_unspecified_killings(bm_extraction *e, unsigned char *flags)
             }
         }
     }
-    size_t n = 0;
-    for (size_t i = 0; i < e->n; i++)
-        if (!(flags[i] & OUT_DROP)) {
-            flags[n] = flags[i];
-            e->v[n++] = e->v[i];
+    compact(e, flags);
+}
+
+/* "seized 1.2 million pills in a truck ..., and arrested its driver": an
+ * arrest the sentence ties to a seizure or an interdiction at the same place
+ * and date is part of that event, not a security operation of its own. */
+static void drop_arrests_of_seizures(bm_extraction *e, unsigned char *flags,
+                                     const bm_gplace *border)
+{
+    for (size_t i = 0; i < e->n; i++) {
+        const bm_extracted *x = &e->v[i];
+        if (strcmp(x->inc.type, "security_op") != 0)
+            continue;
+        for (size_t j = 0; j < e->n; j++) {
+            const bm_extracted *y = &e->v[j];
+            if (j == i || y->sent_start != x->sent_start ||
+                (strcmp(y->inc.type, "smuggling") != 0 && strcmp(y->inc.type, "infiltration") != 0))
+                continue;
+            if (bm_date_cmp(x->inc.date_start, y->inc.date_start) == 0 &&
+                same_place(x, y, border)) {
+                flags[i] |= OUT_DROP;
+                break;
+            }
         }
-    e->n = n;
+    }
+    compact(e, flags);
 }
 
 static void merge_duplicates(bm_extraction *e, unsigned char *flags, const bm_gplace *border)
@@ -2396,8 +2427,12 @@ static int run(article *a)
     learn_people(a);
     if ((rc = extract_sentences(a)) != BM_OK)
         return bm_error_set(a->err, rc, "extract: out of memory");
-    drop_unspecified_killings(a->out, a->flags);
-    merge_duplicates(a->out, a->flags, bm__lexicon_border_place(a->x->lx));
+    const bm_gplace *border = bm__lexicon_border_place(a->x->lx);
+    if (a->flags) {
+        drop_unspecified_killings(a->out, a->flags);
+        drop_arrests_of_seizures(a->out, a->flags, border);
+    }
+    merge_duplicates(a->out, a->flags, border);
     a->out->n_sentences = a->ns;
     return BM_OK;
 }
