@@ -25,6 +25,7 @@
 #define PURPOSE_WINDOW 10
 #define AR_WAW "\xD9\x88"
 #define AR_AL "\xD8\xA7\xD9\x84"               /* the article ال */
+#define AR_FI "\xD9\x81\xD9\x8A"               /* the preposition في */
 #define AR_WAW_ANNA "\xD9\x88\xD8\xA7\xD9\x86" /* وأن، وإن after normalisation */
 /* Tokens after "according to" whose trigger names the source of the news. */
 #define SOURCE_WINDOW 2
@@ -2055,6 +2056,25 @@ static int distinct_towns(const bm_gplace *p, const bm_gplace *q)
            q->specificity <= 8 && bm_distance_km(p->pt, q->pt) > 1.0;
 }
 
+/* How many words may stand between a place and the "in" that locates it
+ * ("قاعدة عين الأسد الجوية في ناحية البغدادي"). */
+#define LOCATOR_GAP 3
+
+static int locates_previous(const article *a, const pmention *prev, const pmention *m)
+{
+    if (prev->t1 > m->t0 || m->t0 - prev->t1 > LOCATOR_GAP ||
+        prev->place->specificity <= m->place->specificity)
+        return 0;
+    int in = 0;
+    for (size_t k = prev->t1; k < m->t0; k++) {
+        const bm_token *t = &a->tok.v[k];
+        if (t->kind == BM_TOK_PUNCT)
+            return 0;
+        in |= !strcmp(t->norm, AR_FI) || !strcmp(t->norm, "in");
+    }
+    return in;
+}
+
 /* "al-Ashara, between al-Mayadin and Albukamal", "the Damascus-Baghdad
  * highway", "Akashat, close to Rutba": places that locate another place or
  * name a road are no event places of their own. */
@@ -2067,6 +2087,10 @@ static int reference_point(const article *a, size_t i)
         if (a->ti[k].cover & (CUE_NEAR | CUE_SPAN_FROM))
             return 1;
     }
+    /* "Ain al-Asad air base in al-Baghdadi subdistrict": a place right
+     * after "in" that follows a finer place locates it */
+    if (i > 0 && locates_previous(a, &a->pm[i - 1], m))
+        return 1;
     /* "between X and Y": Y follows X after one conjunction */
     if (i > 0 && a->pm[i - 1].t1 + 1 >= m->t0 && a->pm[i - 1].t0 > 0 &&
         (a->ti[a->pm[i - 1].t0 - 1].cover & CUE_SPAN_FROM))
