@@ -26,6 +26,7 @@
 #define AR_WAW "\xD9\x88"
 #define AR_AL "\xD8\xA7\xD9\x84"               /* the article ال */
 #define AR_FI "\xD9\x81\xD9\x8A"               /* the preposition في */
+#define AR_ILA "\xD8\xA7\xD9\x84\xD9\x8A"      /* the preposition إلى, normalised */
 #define AR_WAW_ANNA "\xD9\x88\xD8\xA7\xD9\x86" /* وأن، وإن after normalisation */
 /* Tokens after "according to" whose trigger names the source of the news. */
 #define SOURCE_WINDOW 2
@@ -2022,6 +2023,30 @@ static int retold(const article *a, const clause_ref *c, const dated *d, const p
     return 0;
 }
 
+/* Whether the sentence names capital p only bare, with no locative word
+ * before it ("understandings between Baghdad and Washington", "which
+ * Baghdad denied"): then it names the government, not a place where the
+ * event happened ("في بغداد", "ببغداد", "in Baghdad" would). */
+static int government_only(const article *a, const clause_ref *c, const bm_gplace *p)
+{
+    if (!bm__lexicon_is_capital(a->x->lx, p))
+        return 0;
+    for (size_t i = pm_from(a, c->s->t0); i < a->npm && a->pm[i].t0 < c->s->t1; i++) {
+        const pmention *m = &a->pm[i];
+        if (m->place != p)
+            continue;
+        if (m->t0 == 0)
+            return 0;
+        const char *prev = a->tok.v[m->t0 - 1].norm;
+        int english = a->tok.v[m->t0].kind == BM_TOK_LATIN;
+        if (english ? (!strcmp(prev, "in") || !strcmp(prev, "at") || !strcmp(prev, "near") ||
+                       !strcmp(prev, "on") || !strcmp(prev, "into") || !strcmp(prev, "to"))
+                    : (!bare_name(a, m) || !strcmp(prev, AR_FI) || !strcmp(prev, AR_ILA)))
+            return 0;
+    }
+    return 1;
+}
+
 /* An undated mention of a type the article already reported ("the
  * celebrations", "the visit", "repelled the attack" after clashes) is that
  * same event: it takes the event's date, and only a named town or point adds
@@ -2038,7 +2063,7 @@ static int back_reference(const article *a, const clause_ref *c, dated *d, const
         if (!same_family(prev->type, type))
             continue;
         int named = (p->from == BM_ATTACH_CLAUSE || p->from == BM_ATTACH_SENTENCE) &&
-                    p->place->specificity >= 6;
+                    p->place->specificity >= 6 && !government_only(a, c, p->place);
         if (!named)
             return 1;
         d->date = prev->date_start;
