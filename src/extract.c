@@ -28,6 +28,9 @@
  * the killing of a US contractor in a rocket attack"). */
 #define CAUSE_WINDOW 16
 #define AR_WAW "\xD9\x88"
+#define AR_AL "\xD8\xA7\xD9\x84"               /* the article ال */
+#define AR_FI "\xD9\x81\xD9\x8A"               /* the preposition في */
+#define AR_ILA "\xD8\xA7\xD9\x84\xD9\x8A"      /* the preposition إلى, normalised */
 #define AR_WAW_ANNA "\xD9\x88\xD8\xA7\xD9\x86" /* وأن، وإن after normalisation */
 /* Tokens after "according to" whose trigger names the source of the news. */
 #define SOURCE_WINDOW 2
@@ -168,6 +171,13 @@ typedef struct person {
     const lex_entry *dem;
 } person;
 
+/* What the extractor knows of an output incident beyond bm_extracted. */
+enum {
+    OUT_WEAK = 1,         /* typed by minor words only */
+    OUT_REPORT_DATED = 2, /* dated only by its report ("sources said Monday") */
+    OUT_DROP = 4          /* dropped before the merge */
+};
+
 typedef struct article {
     const bm_extractor *x;
     const char *text;
@@ -192,8 +202,8 @@ typedef struct article {
     const bm_gplace *ctx_place;
     bm_extraction *out;
     size_t cap_out;
-    unsigned char *weak; /* per output incident: typed by minor words only */
-    size_t cap_weak;
+    unsigned char *flags; /* per output incident: OUT_WEAK, OUT_REPORT_DATED */
+    size_t cap_flags;
     bm_error *err;
 } article;
 
@@ -221,7 +231,7 @@ static void article_free(article *a)
     free(a->dm);
     free(a->sv);
     free(a->pv);
-    free(a->weak);
+    free(a->flags);
 }
 
 /* First token whose start is at or after byte b (binary search). */
@@ -1837,6 +1847,30 @@ static int score_clause(const article *a, clause_ref *c, double *score_out)
     return 1;
 }
 
+/* The article's first sentence that is not a heading. */
+static int is_lede(const article *a, const sentence *s)
+{
+    for (const sentence *p = a->sv; p < s; p++)
+        if (!p->heading)
+            return 0;
+    return 1;
+}
+
+/* "الانسحاب المرتقب", "الزيارة المزمعة": Arabic puts the adjective after its
+ * noun, so an expectation word right after the trigger makes it a plan. */
+static int future_adjective(const article *a, const clause_ref *c)
+{
+    if (a->english)
+        return 0;
+    size_t k = c->anchor + 1;
+    while (k < c->t1 && a->ti[k].in_trig)
+        k++;
+    /* only a definite adjective agreeing with its noun: "مقتل طالب" is the
+     * killing of a student, not a demand */
+    return k < c->t1 && (a->ti[k].cue & CUE_FUTURE) && a->ti[k].cue_n == 1 &&
+           !strncmp(a->tok.v[k].norm, AR_AL, strlen(AR_AL));
+}
+
 /* Plans, speculation, opinion and history are not events. */
 static int is_hypothetical(const article *a, const clause_ref *c, const dated *d)
 {
@@ -1850,7 +1884,15 @@ static int is_hypothetical(const article *a, const clause_ref *c, const dated *d
         return 1;
     if (has_cue(a, c->t0, c->t1, CUE_BACKGROUND) && !(dated_here && d->prec == BM_PREC_DAY))
         return 1;
-    if (has_cue(a, c->t0, c->anchor, CUE_FUTURE)) {
+    /* "After the fall of Assad, ... and the foreign minister visited Iraq":
+     * a sentence set in a period named by a known event, not by a date, tells
+     * background (its clauses that state a day are news); the lede tells the
+     * news, so there the period is the news's own ("right after the regime
+     * fell, Iraq massed troops on the border") */
+    if (has_cue(a, c->s->t0, c->s->t1, CUE_EPOCH) && !(dated_here && d->prec == BM_PREC_DAY) &&
+        !is_lede(a, c->s))
+        return 1;
+    if (has_cue(a, c->t0, c->anchor, CUE_FUTURE) || future_adjective(a, c)) {
         int scheduled = has_cue(a, c->t0, c->t1, CUE_SCHEDULED) || dated_here;
         if (strcmp(bm_type_name(c->type), "diplomacy") != 0 || !scheduled)
             return 1;
@@ -2008,9 +2050,10 @@ static int emit(article *a, const clause_ref *c, double score, const dated *d, c
 {
     if (grow((void **)&a->out->v, &a->cap_out, a->out->n + 1, sizeof *a->out->v) != BM_OK)
         return BM_ENOMEM;
-    if (grow((void **)&a->weak, &a->cap_weak, a->out->n + 1, 1) != BM_OK)
+    if (grow((void **)&a->flags, &a->cap_flags, a->out->n + 1, 1) != BM_OK)
         return BM_ENOMEM;
-    a->weak[a->out->n] = a->ti[c->anchor].trig->weight < MIN_SCORE;
+    a->flags[a->out->n] = (a->ti[c->anchor].trig->weight < MIN_SCORE ? OUT_WEAK : 0) |
+                          (d->report ? OUT_REPORT_DATED : 0);
     bm_extracted *x = &a->out->v[a->out->n++];
     memset(x, 0, sizeof *x);
     bm_incident *inc = &x->inc;
@@ -2070,6 +2113,30 @@ static int retold(const article *a, const clause_ref *c, const dated *d, const p
     return 0;
 }
 
+/* Whether the sentence names capital p only bare, with no locative word
+ * before it ("understandings between Baghdad and Washington", "which
+ * Baghdad denied"): then it names the government, not a place where the
+ * event happened ("في بغداد", "ببغداد", "in Baghdad" would). */
+static int government_only(const article *a, const clause_ref *c, const bm_gplace *p)
+{
+    if (!bm__lexicon_is_capital(a->x->lx, p))
+        return 0;
+    for (size_t i = pm_from(a, c->s->t0); i < a->npm && a->pm[i].t0 < c->s->t1; i++) {
+        const pmention *m = &a->pm[i];
+        if (m->place != p)
+            continue;
+        if (m->t0 == 0)
+            return 0;
+        const char *prev = a->tok.v[m->t0 - 1].norm;
+        int english = a->tok.v[m->t0].kind == BM_TOK_LATIN;
+        if (english ? (!strcmp(prev, "in") || !strcmp(prev, "at") || !strcmp(prev, "near") ||
+                       !strcmp(prev, "on") || !strcmp(prev, "into") || !strcmp(prev, "to"))
+                    : (!bare_name(a, m) || !strcmp(prev, AR_FI) || !strcmp(prev, AR_ILA)))
+            return 0;
+    }
+    return 1;
+}
+
 /* An undated mention of a type the article already reported ("the
  * celebrations", "the visit", "repelled the attack" after clashes) is that
  * same event: it takes the event's date, and only a named town or point adds
@@ -2086,7 +2153,7 @@ static int back_reference(const article *a, const clause_ref *c, dated *d, const
         if (!same_family(prev->type, type))
             continue;
         int named = (p->from == BM_ATTACH_CLAUSE || p->from == BM_ATTACH_SENTENCE) &&
-                    p->place->specificity >= 6;
+                    p->place->specificity >= 6 && !government_only(a, c, p->place);
         if (!named)
             return 1;
         d->date = prev->date_start;
@@ -2104,6 +2171,25 @@ static int distinct_towns(const bm_gplace *p, const bm_gplace *q)
            q->specificity <= 8 && bm_distance_km(p->pt, q->pt) > 1.0;
 }
 
+/* How many words may stand between a place and the "in" that locates it
+ * ("قاعدة عين الأسد الجوية في ناحية البغدادي"). */
+#define LOCATOR_GAP 3
+
+static int locates_previous(const article *a, const pmention *prev, const pmention *m)
+{
+    if (prev->t1 > m->t0 || m->t0 - prev->t1 > LOCATOR_GAP ||
+        prev->place->specificity <= m->place->specificity)
+        return 0;
+    int in = 0;
+    for (size_t k = prev->t1; k < m->t0; k++) {
+        const bm_token *t = &a->tok.v[k];
+        if (t->kind == BM_TOK_PUNCT)
+            return 0;
+        in |= !strcmp(t->norm, AR_FI) || !strcmp(t->norm, "in");
+    }
+    return in;
+}
+
 /* "al-Ashara, between al-Mayadin and Albukamal", "the Damascus-Baghdad
  * highway", "Akashat, close to Rutba": places that locate another place or
  * name a road are no event places of their own. */
@@ -2116,6 +2202,10 @@ static int reference_point(const article *a, size_t i)
         if (a->ti[k].cover & (CUE_NEAR | CUE_SPAN_FROM))
             return 1;
     }
+    /* "Ain al-Asad air base in al-Baghdadi subdistrict": a place right
+     * after "in" that follows a finer place locates it */
+    if (i > 0 && locates_previous(a, &a->pm[i - 1], m))
+        return 1;
     /* "between X and Y": Y follows X after one conjunction */
     if (i > 0 && a->pm[i - 1].t1 + 1 >= m->t0 && a->pm[i - 1].t0 > 0 &&
         (a->ti[a->pm[i - 1].t0 - 1].cover & CUE_SPAN_FROM))
@@ -2300,11 +2390,13 @@ static int inside(const bm_gplace *p, const bm_gplace *q)
 #define LEDE_DAYS 7
 
 /* "Militants took the al-Walid crossing, sources said on Monday" and later
- * "... took al-Walid yesterday, Sunday": a lede with no date of its own sums
- * up the event the body dates. */
-static int lede_of(const bm_extracted *undated, const bm_extracted *told)
+ * "... took al-Walid yesterday, Sunday": a lede with no date of its own, or
+ * only its report's date, sums up the event the body dates. */
+static int lede_of(const bm_extracted *undated, unsigned uflags, const bm_extracted *told,
+                   unsigned tflags)
 {
-    if (undated->date_from != BM_ATTACH_PUBLISHED || told->date_from == BM_ATTACH_PUBLISHED)
+    int no_date = undated->date_from == BM_ATTACH_PUBLISHED || (uflags & OUT_REPORT_DATED);
+    if (!no_date || told->date_from == BM_ATTACH_PUBLISHED || (tflags & OUT_REPORT_DATED))
         return 0;
     int64_t dd = bm_date_to_days(undated->inc.date_start) - bm_date_to_days(told->inc.date_start);
     return dd >= 0 && dd <= LEDE_DAYS;
@@ -2342,11 +2434,18 @@ static int same_place(const bm_extracted *x, const bm_extracted *y, const bm_gpl
            (y->place == border && on_border(x->place, border));
 }
 
-static int same_event(const bm_extracted *x, const bm_extracted *y, const bm_gplace *border)
+static int same_event(const bm_extracted *x, unsigned xf, const bm_extracted *y, unsigned yf,
+                      const bm_gplace *border)
 {
     if (strcmp(x->inc.type, y->inc.type) != 0)
         return 0;
-    int lede = lede_of(x, y) || lede_of(y, x);
+    int lede = lede_of(x, xf, y, yf) || lede_of(y, yf, x, xf);
+    /* a report's date is still a date: "4,000 soldiers crossed into Iraq,
+     * an official said Monday" is not the convoy the body puts at al-Qaim on
+     * Sunday; only a report of the same place sums up the body's event */
+    if (lede && ((xf | yf) & OUT_REPORT_DATED) && x->place != y->place &&
+        bm_distance_km(x->inc.pt, y->inc.pt) > SAME_PLACE_KM)
+        return 0;
     if (!lede && (bm_date_cmp(x->inc.date_start, y->inc.date_end) > 0 ||
                   bm_date_cmp(y->inc.date_start, x->inc.date_end) > 0))
         return 0;
@@ -2362,12 +2461,14 @@ static int same_event(const bm_extracted *x, const bm_extracted *y, const bm_gpl
            (!lede && bm_distance_km(x->inc.pt, y->inc.pt) <= SAME_PLACE_KM);
 }
 
-/* 1 when y is the better record of the event (finer place, then date, then
- * confidence). */
-static int better(const bm_extracted *x, const bm_extracted *y)
+/* 1 when y is the better record of the event (finer place, then a date of
+ * the event's own over its report's, then precision, then confidence). */
+static int better(const bm_extracted *x, unsigned xf, const bm_extracted *y, unsigned yf)
 {
     if (y->place->specificity != x->place->specificity)
         return y->place->specificity > x->place->specificity;
+    if ((xf ^ yf) & OUT_REPORT_DATED)
+        return !(yf & OUT_REPORT_DATED);
     if (y->inc.date_precision != x->inc.date_precision)
         return y->inc.date_precision < x->inc.date_precision;
     return y->inc.confidence > x->inc.confidence;
@@ -2380,40 +2481,86 @@ static int better(const bm_extracted *x, const bm_extracted *y)
  * airstrike that killed him: a death told without its means (only minor
  * words typed it) is the specific violent event of the article near it in
  * time and place, not an incident of its own. */
-static void drop_unspecified_killings(bm_extraction *e, const unsigned char *weak)
+/* Removes the incidents flagged OUT_DROP, keeping the flags aligned. */
+static void compact(bm_extraction *e, unsigned char *flags)
 {
     size_t n = 0;
-    for (size_t i = 0; i < e->n; i++) {
-        const bm_extracted *x = &e->v[i];
-        int drop = 0;
-        for (size_t j = 0;
-             weak && weak[i] && violent_type(bm_type_index(x->inc.type)) && j < e->n && !drop;
-             j++) {
-            const bm_extracted *y = &e->v[j];
-            if (j == i || weak[j] || !violent_type(bm_type_index(y->inc.type)))
-                continue;
-            int64_t dd = bm_date_to_days(x->inc.date_start) - bm_date_to_days(y->inc.date_start);
-            drop = dd >= -KILLING_DAYS && dd <= KILLING_DAYS &&
-                   (x->place == y->place || inside(y->place, x->place) ||
-                    bm_distance_km(x->inc.pt, y->inc.pt) <= SAME_PLACE_KM);
-        }
-        if (!drop)
+    for (size_t i = 0; i < e->n; i++)
+        if (!(flags[i] & OUT_DROP)) {
+            flags[n] = flags[i];
             e->v[n++] = e->v[i];
-    }
+        }
     e->n = n;
 }
 
-static void merge_duplicates(bm_extraction *e, const bm_gplace *border)
+static void drop_unspecified_killings(bm_extraction *e, unsigned char *flags)
+{
+    if (!flags)
+        return;
+    /* decide on the whole list first, then compact it and its flags */
+    for (size_t i = 0; i < e->n; i++) {
+        const bm_extracted *x = &e->v[i];
+        if (!(flags[i] & OUT_WEAK) || !violent_type(bm_type_index(x->inc.type)))
+            continue;
+        for (size_t j = 0; j < e->n; j++) {
+            const bm_extracted *y = &e->v[j];
+            if (j == i || (flags[j] & (OUT_WEAK | OUT_DROP)) ||
+                !violent_type(bm_type_index(y->inc.type)))
+                continue;
+            int64_t dd = bm_date_to_days(x->inc.date_start) - bm_date_to_days(y->inc.date_start);
+            if (dd >= -KILLING_DAYS && dd <= KILLING_DAYS &&
+                (x->place == y->place || inside(y->place, x->place) ||
+                 bm_distance_km(x->inc.pt, y->inc.pt) <= SAME_PLACE_KM)) {
+                flags[i] |= OUT_DROP;
+                break;
+            }
+        }
+    }
+    compact(e, flags);
+}
+
+/* "seized 1.2 million pills in a truck ..., and arrested its driver": an
+ * arrest the sentence ties to a seizure or an interdiction at the same place
+ * and date is part of that event, not a security operation of its own. */
+static void drop_arrests_of_seizures(bm_extraction *e, unsigned char *flags,
+                                     const bm_gplace *border)
+{
+    for (size_t i = 0; i < e->n; i++) {
+        const bm_extracted *x = &e->v[i];
+        if (strcmp(x->inc.type, "security_op") != 0)
+            continue;
+        for (size_t j = 0; j < e->n; j++) {
+            const bm_extracted *y = &e->v[j];
+            if (j == i || y->sent_start != x->sent_start ||
+                (strcmp(y->inc.type, "smuggling") != 0 && strcmp(y->inc.type, "infiltration") != 0))
+                continue;
+            if (bm_date_cmp(x->inc.date_start, y->inc.date_start) == 0 &&
+                same_place(x, y, border)) {
+                flags[i] |= OUT_DROP;
+                break;
+            }
+        }
+    }
+    compact(e, flags);
+}
+
+static void merge_duplicates(bm_extraction *e, unsigned char *flags, const bm_gplace *border)
 {
     size_t n = 0;
     for (size_t i = 0; i < e->n; i++) {
+        unsigned fi = flags ? flags[i] : 0;
         size_t j = 0;
-        while (j < n && !same_event(&e->v[j], &e->v[i], border))
+        while (j < n && !same_event(&e->v[j], flags ? flags[j] : 0, &e->v[i], fi, border))
             j++;
-        if (j == n)
+        if (j == n) {
+            if (flags)
+                flags[n] = (unsigned char)fi;
             e->v[n++] = e->v[i];
-        else if (better(&e->v[j], &e->v[i]))
+        } else if (better(&e->v[j], flags ? flags[j] : 0, &e->v[i], fi)) {
+            if (flags)
+                flags[j] = (unsigned char)fi;
             e->v[j] = e->v[i];
+        }
     }
     e->n = n;
 }
@@ -2442,8 +2589,12 @@ static int run(article *a)
     learn_people(a);
     if ((rc = extract_sentences(a)) != BM_OK)
         return bm_error_set(a->err, rc, "extract: out of memory");
-    drop_unspecified_killings(a->out, a->weak);
-    merge_duplicates(a->out, bm__lexicon_border_place(a->x->lx));
+    const bm_gplace *border = bm__lexicon_border_place(a->x->lx);
+    if (a->flags) {
+        drop_unspecified_killings(a->out, a->flags);
+        drop_arrests_of_seizures(a->out, a->flags, border);
+    }
+    merge_duplicates(a->out, a->flags, border);
     a->out->n_sentences = a->ns;
     return BM_OK;
 }

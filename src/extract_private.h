@@ -75,6 +75,8 @@ typedef uint64_t cue_roles;
 #define CUE_THEM ((cue_roles)1 << 32)
 /* "an attack on X", هجوم على: the word that introduces an attack's target */
 #define CUE_TARGET ((cue_roles)1 << 33)
+/* "after the fall of", أثناء المعارك: a period named by a known event (background) */
+#define CUE_EPOCH ((cue_roles)1 << 34)
 
 /* Fatality word kinds. */
 typedef enum fatal_kind { FATAL_NUMBER = 1, FATAL_VAGUE, FATAL_DEATH, FATAL_INJURY } fatal_kind;
