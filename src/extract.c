@@ -2102,6 +2102,48 @@ static int announced_plan(const article *a, clause_ref *c, const dated *d)
     return c->type >= 0;
 }
 
+/* The first trigger of type `type` in the clause when its words reach an
+ * event of their own (MIN_SCORE with an action word), else SIZE_MAX. Support
+ * does not halve them here: the help is an event too. */
+static size_t own_event(const article *a, const clause_ref *c, int type, double *score)
+{
+    double sum = 0, maxw = 0;
+    size_t first = SIZE_MAX;
+    for (size_t i = c->t0; i < c->t1; i++) {
+        const lex_entry *e = a->ti[i].trig;
+        if (!e || a->ti[i].negated || e->type != type)
+            continue;
+        sum += e->weight;
+        if (e->weight > maxw) {
+            maxw = e->weight;
+            first = i;
+        }
+    }
+    *score = sum;
+    return sum >= MIN_SCORE && maxw >= ACTION_WEIGHT ? first : SIZE_MAX;
+}
+
+/* "Forces backed by coalition air strikes retook the town", "after a week of
+ * fighting and air strikes": the ground battle and the strikes from the air
+ * are two events at one place and time (ACLED codes each), though one clause
+ * tells both. The clause's type is one of them; this adds the other. */
+static int emit_air_ground(article *a, const clause_ref *c, const dated *d, const placed *p)
+{
+    int clash = bm_type_index("clash"), air = bm_type_index("airstrike");
+    if (clash < 0 || air < 0 || (c->type != clash && c->type != air))
+        return BM_OK;
+    int other = c->type == clash ? air : clash;
+    double score = 0;
+    size_t at = own_event(a, c, other, &score);
+    if (at == SIZE_MAX)
+        return BM_OK;
+    clause_ref o = *c;
+    o.type = other;
+    o.anchor = at;
+    o.frame = a->ti[at].trig->frame;
+    return emit(a, &o, score, d, p);
+}
+
 static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
 {
     clause_ref c = {s, t0, t1, 0, 0, FRAME_NONE, SIZE_MAX};
@@ -2124,6 +2166,8 @@ static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
     int rc = emit(a, &c, score, &d, &p);
     if (rc == BM_OK && p.from == BM_ATTACH_CLAUSE && violent_type(c.type))
         rc = emit_siblings(a, &c, score, &d, &p);
+    if (rc == BM_OK)
+        rc = emit_air_ground(a, &c, &d, &p);
     return rc;
 }
 
