@@ -2144,6 +2144,31 @@ static int emit_air_ground(article *a, const clause_ref *c, const dated *d, cons
     return emit(a, &o, score, d, p);
 }
 
+/* Words after an entering trigger in which what was entered is looked for. */
+#define ENTERED_SPAN 3
+
+/* "Iraqi forces entered al-Qaim" takes a town (clash, the codebook's armed
+ * takeover with or without a fight); "Syrian troops entered Iraq (through
+ * the al-Qaim crossing)" cross into a country: soldiers crossing the border
+ * are a deployment, wherever the event is placed. */
+static void entered(const article *a, clause_ref *c)
+{
+    int deployment = bm_type_index("deployment");
+    if (c->frame != FRAME_ENTER || deployment < 0)
+        return;
+    size_t k = c->anchor;
+    while (k < c->t1 && (k == c->anchor || a->ti[k].in_trig))
+        k++;
+    for (size_t end = k + ENTERED_SPAN; k < c->t1 && k < end; k++) {
+        int pl = a->ti[k].place;
+        if (pl < 0)
+            continue;
+        if (!strcmp(a->pm[pl].place->kind, "country"))
+            c->type = deployment;
+        return;
+    }
+}
+
 static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
 {
     clause_ref c = {s, t0, t1, 0, 0, FRAME_NONE, SIZE_MAX};
@@ -2161,6 +2186,7 @@ static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
     placed p;
     if (!choose_place(a, &c, &p))
         return BM_OK;
+    entered(a, &c);
     if (back_reference(a, &c, &d, &p))
         return BM_OK;
     int rc = emit(a, &c, score, &d, &p);

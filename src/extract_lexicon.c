@@ -208,6 +208,8 @@ static lex_frame parse_frame(const char *s)
         return FRAME_ACT;
     if (!strcmp(s, "assault"))
         return FRAME_ASSAULT;
+    if (!strcmp(s, "enter"))
+        return FRAME_ENTER;
     return FRAME_NONE;
 }
 
