@@ -747,6 +747,29 @@ static int has_comma(const article *a, size_t from, size_t to)
     return 0;
 }
 
+static int is_determiner(const bm_token *k);
+
+/* "took Ramadi", "take Anbar capital Ramadi", "took the town of X": the
+ * object of a take verb (frame take) is a place right after it, or after
+ * "the"/"a" and one word. */
+static int takes_place(const article *a, size_t i, size_t end)
+{
+    size_t k = i + 1;
+    while (k < end && a->ti[k].in_trig)
+        k++;
+    if (k < end && a->ti[k].place >= 0)
+        return 1;
+    if (k >= end || !is_determiner(&a->tok.v[k]))
+        return 0;
+    for (size_t j = k + 1; j < end && j <= k + 3; j++) {
+        if (a->tok.v[j].kind == BM_TOK_PUNCT)
+            return 0;
+        if (a->ti[j].place >= 0)
+            return 1;
+    }
+    return 0;
+}
+
 static void mark_negations(article *a)
 {
     for (size_t si = 0; si < a->ns; si++) {
@@ -754,6 +777,8 @@ static void mark_negations(article *a)
         for (size_t i = s->t0; i < s->t1; i++) {
             if (!a->ti[i].trig)
                 continue;
+            if (a->ti[i].trig->frame == FRAME_TAKE && !takes_place(a, i, s->t1))
+                a->ti[i].negated = 1;
             size_t lo = i >= s->t0 + NEG_WINDOW ? i - NEG_WINDOW : s->t0;
             for (size_t k = lo; k < i; k++)
                 if (a->ti[k].cue & CUE_NEGATION)
