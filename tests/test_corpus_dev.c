@@ -9,10 +9,10 @@
 #include "../bench/corpus_eval_impl.h"
 
 /* The figures of the extractor these floors were set on (place F1 0.971,
- * date F1 0.993, incident recall 0.750 and precision 0.744 one to one, type
- * accuracy 0.844), each about 0.02 under. Raise them as the extractor improves. */
+ * date F1 0.993, incident recall 0.758 and precision 0.746 one to one, type
+ * accuracy 0.846), each about 0.02 under. Raise them as the extractor improves. */
 static const ce_floors dev_floors = {
-    .place_f1 = 0.95, .date_f1 = 0.97, .inc_recall = 0.73, .inc_precision = 0.72, .type_acc = 0.82};
+    .place_f1 = 0.95, .date_f1 = 0.97, .inc_recall = 0.74, .inc_precision = 0.72, .type_acc = 0.82};
 
 int main(void)
 {
