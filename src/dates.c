@@ -24,14 +24,17 @@ enum lclass {
     L_MONTH, L_WEEKDAY, L_ORDINAL, L_COUNT, L_RELDAY, L_UNIT, L_MOD, L_PART, L_CUE,
     L_CUELEAD, L_COORD, L_YEARWORD, L_MONTHWORD, L_DAYWORD, L_DAYPART, L_OF, L_EQUALS,
     L_ARTICLE, L_SUFFIX, L_ERA, L_HIJRI_MONTH, L_SEASON, L_COUNTED, L_NOTDAY, L_NOTBEFORE,
-    L_PUBCUE, L_AGO, L_ANCHORDAY, L_CREDIT, L_SAYVERB, L_AGOUNIT, L_APPROX, L_N
+    L_PUBCUE, L_AGO, L_ANCHORDAY, L_CREDIT, L_SAYVERB, L_AGOUNIT, L_APPROX, L_AGOVERB, L_N
 };
+
+/* The bit of a class in a word's set: more than 32 classes. */
+#define LBIT(c) (UINT64_C(1) << (c))
 
 static const char *const class_names[L_N] = {
     "month", "weekday", "ordinal", "count", "relday", "unit", "mod", "part", "cue",
     "cuelead", "coord", "yearword", "monthword", "dayword", "daypart", "of", "equals",
     "article", "suffix", "era", "hijri_month", "season", "counted", "notday", "notbefore",
-    "pubcue", "ago", "anchorday", "credit", "sayverb", "agounit", "approx",
+    "pubcue", "ago", "anchorday", "credit", "sayverb", "agounit", "approx", "agoverb",
 };
 /* clang-format on */
 
@@ -51,7 +54,7 @@ typedef struct lex_entry {
     uint32_t key_len;
     uint8_t maxwords; /* longest form that starts with this one-word key */
     uint8_t used;
-    uint32_t classes; /* bit set of L_* */
+    uint64_t classes; /* bit set of L_* (LBIT) */
     int16_t value[L_N];
     uint8_t flags[L_N];
 } lex_entry;
@@ -265,7 +268,7 @@ static int lex_add_row(bm_dates *d, const char *form, int cls, int value, unsign
     lex_entry *e = lex_put(d, key, len);
     if (!e)
         goto done;
-    e->classes |= 1u << cls;
+    e->classes |= LBIT(cls);
     e->value[cls] = (int16_t)value;
     e->flags[cls] = (uint8_t)flags;
     if (words > 1) {
@@ -430,8 +433,8 @@ typedef struct tinfo {
 /* Classes a word keeps when it carries a proclitic (وأيار, بالأمس, للعام).
  * Tiny function words are excluded: stripping و from وم would make an era. */
 #define CLITIC_OK                                                                                  \
-    (~((1u << L_ERA) | (1u << L_ARTICLE) | (1u << L_COORD) | (1u << L_SUFFIX) | (1u << L_OF) |     \
-       (1u << L_CUELEAD)))
+    (~(LBIT(L_ERA) | LBIT(L_ARTICLE) | LBIT(L_COORD) | LBIT(L_SUFFIX) | LBIT(L_OF) |               \
+       LBIT(L_CUELEAD)))
 
 /* Looks up a normalised Arabic word, trying its proclitics off: a conjunction
  * (و ف), then a preposition (ب ك ل; لل before a noun stands for ل + ال).
@@ -604,12 +607,12 @@ static const lex_entry *sense(const scan *s, size_t i, int cls, size_t *nw)
     if (i >= s->lim)
         return NULL;
     const tinfo *x = &s->ti[i];
-    if (x->e && (x->e->classes & (1u << cls)) && i + x->nw <= s->lim) {
+    if (x->e && (x->e->classes & LBIT(cls)) && i + x->nw <= s->lim) {
         if (nw)
             *nw = x->nw;
         return x->e;
     }
-    if (x->e1 && (x->e1->classes & (1u << cls))) {
+    if (x->e1 && (x->e1->classes & LBIT(cls))) {
         if (nw)
             *nw = 1;
         return x->e1;
@@ -801,7 +804,7 @@ static int cue_before(const scan *s, size_t i)
         return 0;
     const tinfo *x = &s->ti[i - 1];
     const lex_entry *e = x->e1;
-    return e && (e->classes & ((1u << L_CUE) | (1u << L_PART) | (1u << L_MONTHWORD)));
+    return e && (e->classes & (LBIT(L_CUE) | LBIT(L_PART) | LBIT(L_MONTHWORD)));
 }
 
 /* Day [of] [شهر] month [twin] [mod | year]: the core of a day-precision date,
@@ -1189,14 +1192,14 @@ static int m_weekday(const scan *s, size_t i, cand *c)
     /* "أفادت الاثنين مصادر أمنية": wire copy puts the day between the verb
      * of reporting and its subject */
     if (!evidence && i > 0 && !s->tok[i].newline_before && s->ti[i - 1].e1 &&
-        (s->ti[i - 1].e1->classes & (1u << L_SAYVERB)))
+        (s->ti[i - 1].e1->classes & LBIT(L_SAYVERB)))
         evidence = 1;
     /* الأحد and الاثنين are also "the one" and "both": only with a cue. A
      * bare weekday after صلاة or أيام names a custom, not a day. */
     if ((flags & F_CUE) && !evidence)
         return 0;
     if (!evidence && i > 0 && !s->tok[i].newline_before && s->ti[i - 1].e1 &&
-        (s->ti[i - 1].e1->classes & (1u << L_NOTBEFORE)))
+        (s->ti[i - 1].e1->classes & LBIT(L_NOTBEFORE)))
         return 0;
     c->today = c->relday == 0;
     c->prec = BM_PREC_DAY;
@@ -1234,7 +1237,7 @@ static int today_is_event(const scan *s, size_t i, size_t j)
 {
     if (i > 0 && !s->tok[i].newline_before) {
         const lex_entry *p = s->ti[i - 1].e1;
-        if (p && (p->classes & (1u << L_NOTBEFORE)))
+        if (p && (p->classes & LBIT(L_NOTBEFORE)))
             return 0;
         for (size_t k = i, back = 0; k-- > 0 && back < 3; back++) {
             if (s->tok[k + 1].newline_before || s->tok[k].kind == BM_TOK_PUNCT)
@@ -1316,12 +1319,30 @@ static int m_relday(const scan *s, size_t i, cand *c)
 
 /* Months or years counted back from publication: قبل شهرين، قبل ثلاثة أشهر،
  * قبل عام; two months ago, a year ago. A count of weeks names no month. */
+/* "The move comes three months after ...", "يأتي ذلك بعد ثلاثة أشهر من
+ * ...": the news of today comes that long after the earlier event, which is
+ * so counted back from publication. A present-tense verb (agoverb) one or
+ * two words before the count or بعد. */
+static int comes_after(const scan *s, size_t i)
+{
+    for (size_t k = i; k-- > 0 && k + 2 >= i;) {
+        if (s->tok[k + 1].newline_before)
+            return 0;
+        if (is(s, k, L_AGOVERB))
+            return 1;
+    }
+    return 0;
+}
+
 static int m_ago(const scan *s, size_t i, cand *c)
 {
     size_t j = i;
     int n = 1, unit;
     int before = is(s, j, L_CUE) && val(s, j, L_CUE) == BM_DATE_BEFORE;
-    if (before)
+    /* يأتي ذلك بعد ثلاثة أشهر من: "after" read back from today */
+    int after =
+        !before && is(s, j, L_CUE) && val(s, j, L_CUE) == BM_DATE_AFTER && comes_after(s, i);
+    if (before || after)
         j++;
     if (number(s, j, 2, 1, 99)) {
         n = s->ti[j].num;
@@ -1339,14 +1360,17 @@ static int m_ago(const scan *s, size_t i, cand *c)
         !memcmp(s->tok[j].norm, "\xD9\x85\xD9\x86", 4))
         return 0;
     /* "some 18 months ago", "about a year ago": an estimate names no month */
-    size_t first = before ? i + 1 : i;
+    size_t first = before || after ? i + 1 : i;
     if (first > 0 && !s->tok[first].newline_before && is(s, first - 1, L_APPROX))
         return 0;
     if (i > 1 && !before && is(s, i - 2, L_APPROX))
         return 0;
-    if (!before) {
-        /* English: the count (or "a") comes first, "ago" closes it */
-        if (!is(s, j, L_AGO))
+    if (!before && !after) {
+        /* English: the count (or "a") comes first, "ago" (or "after" behind
+         * a present-tense "comes") closes it */
+        int ago = is(s, j, L_AGO) ||
+                  (is(s, j, L_CUE) && val(s, j, L_CUE) == BM_DATE_AFTER && comes_after(s, i));
+        if (!ago)
             return 0;
         j++;
         if (j == i + 2 && i > 0 && s->tok[i - 1].kind == BM_TOK_LATIN &&
@@ -1571,11 +1595,10 @@ typedef int (*matcher)(const scan *, size_t, cand *);
 /* Classes an expression can start with; every other word is passed over
  * without trying the matchers (most words of an article). */
 #define START_CLASSES                                                                              \
-    ((1u << L_MONTH) | (1u << L_WEEKDAY) | (1u << L_ORDINAL) | (1u << L_COUNT) |                   \
-     (1u << L_RELDAY) | (1u << L_UNIT) | (1u << L_MOD) | (1u << L_PART) | (1u << L_CUE) |          \
-     (1u << L_CUELEAD) | (1u << L_YEARWORD) | (1u << L_MONTHWORD) | (1u << L_DAYWORD) |            \
-     (1u << L_DAYPART) | (1u << L_ARTICLE) | (1u << L_SEASON) | (1u << L_ANCHORDAY) |             \
-     (1u << L_AGOUNIT))
+    (LBIT(L_MONTH) | LBIT(L_WEEKDAY) | LBIT(L_ORDINAL) | LBIT(L_COUNT) | LBIT(L_RELDAY) |          \
+     LBIT(L_UNIT) | LBIT(L_MOD) | LBIT(L_PART) | LBIT(L_CUE) | LBIT(L_CUELEAD) |                   \
+     LBIT(L_YEARWORD) | LBIT(L_MONTHWORD) | LBIT(L_DAYWORD) | LBIT(L_DAYPART) | LBIT(L_ARTICLE) |  \
+     LBIT(L_SEASON) | LBIT(L_ANCHORDAY) | LBIT(L_AGOUNIT))
 
 static int may_start(const scan *s, size_t i)
 {
@@ -1689,7 +1712,7 @@ static int tok_is(const bm_token *t, const char *s)
 
 static int has_class(const tinfo *x, int cls)
 {
-    return (x->e1 && (x->e1->classes & (1u << cls))) || (x->e && (x->e->classes & (1u << cls)));
+    return (x->e1 && (x->e1->classes & LBIT(cls))) || (x->e && (x->e->classes & LBIT(cls)));
 }
 
 /* A photo credit on the line [l0, l1): "REUTERS/Name", "[Name/AFP]". */
@@ -1886,9 +1909,9 @@ static int after_pubcue(const scan *s, size_t t0)
     for (size_t k = t0, back = 0; k > ls && back < 3; back++) {
         k--;
         const tinfo *x = &s->ti[k];
-        if (x->e1 && (x->e1->classes & (1u << L_PUBCUE)))
+        if (x->e1 && (x->e1->classes & LBIT(L_PUBCUE)))
             return 1;
-        if (x->e && (x->e->classes & (1u << L_PUBCUE)))
+        if (x->e && (x->e->classes & LBIT(L_PUBCUE)))
             return 1;
     }
     return 0;

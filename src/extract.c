@@ -781,6 +781,29 @@ static int has_comma(const article *a, size_t from, size_t to)
     return 0;
 }
 
+static int is_determiner(const bm_token *k);
+
+/* "took Ramadi", "take Anbar capital Ramadi", "took the town of X": the
+ * object of a take verb (frame take) is a place right after it, or after
+ * "the"/"a" and one word. */
+static int takes_place(const article *a, size_t i, size_t end)
+{
+    size_t k = i + 1;
+    while (k < end && a->ti[k].in_trig)
+        k++;
+    if (k < end && a->ti[k].place >= 0)
+        return 1;
+    if (k >= end || !is_determiner(&a->tok.v[k]))
+        return 0;
+    for (size_t j = k + 1; j < end && j <= k + 3; j++) {
+        if (a->tok.v[j].kind == BM_TOK_PUNCT)
+            return 0;
+        if (a->ti[j].place >= 0)
+            return 1;
+    }
+    return 0;
+}
+
 static void mark_negations(article *a)
 {
     for (size_t si = 0; si < a->ns; si++) {
@@ -788,6 +811,8 @@ static void mark_negations(article *a)
         for (size_t i = s->t0; i < s->t1; i++) {
             if (!a->ti[i].trig)
                 continue;
+            if (a->ti[i].trig->frame == FRAME_TAKE && !takes_place(a, i, s->t1))
+                a->ti[i].negated = 1;
             size_t lo = i >= s->t0 + NEG_WINDOW ? i - NEG_WINDOW : s->t0;
             for (size_t k = lo; k < i; k++)
                 if (a->ti[k].cue & CUE_NEGATION)
@@ -2304,6 +2329,73 @@ static int announced_plan(const article *a, clause_ref *c, const dated *d)
     return c->type >= 0;
 }
 
+/* The first trigger of type `type` in the clause when its words reach an
+ * event of their own (MIN_SCORE with an action word), else SIZE_MAX. Support
+ * does not halve them here: the help is an event too. */
+static size_t own_event(const article *a, const clause_ref *c, int type, double *score)
+{
+    double sum = 0, maxw = 0;
+    size_t first = SIZE_MAX;
+    for (size_t i = c->t0; i < c->t1; i++) {
+        const lex_entry *e = a->ti[i].trig;
+        if (!e || a->ti[i].negated || e->type != type)
+            continue;
+        sum += e->weight;
+        if (e->weight > maxw) {
+            maxw = e->weight;
+            first = i;
+        }
+    }
+    *score = sum;
+    return sum >= MIN_SCORE && maxw >= ACTION_WEIGHT ? first : SIZE_MAX;
+}
+
+/* "Forces backed by coalition air strikes retook the town", "after a week of
+ * fighting and air strikes": the ground battle and the strikes from the air
+ * are two events at one place and time (ACLED codes each), though one clause
+ * tells both. The clause's type is one of them; this adds the other. */
+static int emit_air_ground(article *a, const clause_ref *c, const dated *d, const placed *p)
+{
+    int clash = bm_type_index("clash"), air = bm_type_index("airstrike");
+    if (clash < 0 || air < 0 || (c->type != clash && c->type != air))
+        return BM_OK;
+    int other = c->type == clash ? air : clash;
+    double score = 0;
+    size_t at = own_event(a, c, other, &score);
+    if (at == SIZE_MAX)
+        return BM_OK;
+    clause_ref o = *c;
+    o.type = other;
+    o.anchor = at;
+    o.frame = a->ti[at].trig->frame;
+    return emit(a, &o, score, d, p);
+}
+
+/* Words after an entering trigger in which what was entered is looked for. */
+#define ENTERED_SPAN 3
+
+/* "Iraqi forces entered al-Qaim" takes a town (clash, the codebook's armed
+ * takeover with or without a fight); "Syrian troops entered Iraq (through
+ * the al-Qaim crossing)" cross into a country: soldiers crossing the border
+ * are a deployment, wherever the event is placed. */
+static void entered(const article *a, clause_ref *c)
+{
+    int deployment = bm_type_index("deployment");
+    if (c->frame != FRAME_ENTER || deployment < 0)
+        return;
+    size_t k = c->anchor;
+    while (k < c->t1 && (k == c->anchor || a->ti[k].in_trig))
+        k++;
+    for (size_t end = k + ENTERED_SPAN; k < c->t1 && k < end; k++) {
+        int pl = a->ti[k].place;
+        if (pl < 0)
+            continue;
+        if (!strcmp(a->pm[pl].place->kind, "country"))
+            c->type = deployment;
+        return;
+    }
+}
+
 static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
 {
     clause_ref c = {s, t0, t1, 0, 0, FRAME_NONE, SIZE_MAX};
@@ -2321,11 +2413,14 @@ static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
     placed p;
     if (!choose_place(a, &c, &p))
         return BM_OK;
+    entered(a, &c);
     if (back_reference(a, &c, &d, &p))
         return BM_OK;
     int rc = emit(a, &c, score, &d, &p);
     if (rc == BM_OK && p.from == BM_ATTACH_CLAUSE && violent_type(c.type))
         rc = emit_siblings(a, &c, score, &d, &p);
+    if (rc == BM_OK)
+        rc = emit_air_ground(a, &c, &d, &p);
     return rc;
 }
 

@@ -208,6 +208,10 @@ static lex_frame parse_frame(const char *s)
         return FRAME_ACT;
     if (!strcmp(s, "assault"))
         return FRAME_ASSAULT;
+    if (!strcmp(s, "enter"))
+        return FRAME_ENTER;
+    if (!strcmp(s, "take"))
+        return FRAME_TAKE;
     return FRAME_NONE;
 }
 

@@ -29,8 +29,12 @@ typedef enum lex_frame {
     FRAME_COMM,   /* a call or message: where its receiver is */
     FRAME_SUMMIT, /* where the summit is held */
     FRAME_ACT, /* an act with no means (قصف، استهداف، struck): the clause's means word types it */
-    FRAME_ASSAULT /* a generic attack word (هجوم، attacked): on armed forces' positions it is a
+    FRAME_ASSAULT, /* a generic attack word (هجوم، attacked): on armed forces' positions it is a
                      clash */
+    FRAME_ENTER, /* forces entering (دخلت قوات، troops entered): a town is taken (clash), a
+                   country is crossed into (deployment) */
+    FRAME_TAKE   /* a verb that takes many objects (took, take): an event only when a place is
+                    its object ("took Ramadi"), never "took part" or "took place" */
 } lex_frame;
 
 /* Cue roles (bit flags: one word can have several, e.g. إلى). */
