@@ -4,6 +4,7 @@
  * image (100k cairo paints would cost most of a second); vector targets get real paths.
  * Must never draw an imprecise (geo_precision 3) incident as a pin. */
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,11 +130,24 @@ static void centre_dot(cairo_t *cr, const bm__style *st, double x, double y)
 
 /* ---- Sprites and the raster fast path ---------------------------------------------------- */
 
+/* One queued copy of a sprite (see blits). */
+typedef struct blit_op {
+    const bm__sprite *sp;
+    double x, y, alpha;
+} blit_op;
+
+typedef struct blits {
+    blit_op *v;
+    size_t n, cap;
+    int failed;
+} blits;
+
 typedef struct raster {
     uint32_t *px;
     int stride_px, w, h;
     int cx0, cy0, cx1, cy1; /* the map frame in device pixels: [cx0, cx1) x [cy0, cy1) */
     double sc, tx, ty;      /* user -> device: x * sc + tx */
+    blits *queue;           /* non-NULL: blit() queues the copies here */
 } raster;
 
 static void sprite_free(bm__sprite *sp)
@@ -260,7 +274,32 @@ static inline uint32_t over(uint32_t v, uint32_t d)
 
 /* Copies a premultiplied sprite over the image with source-over, scaled by alpha and clipped
  * to the map frame. Pixel-snapped: the sprite was drawn at the device scale already. */
+static void blit_now(const raster *ra, const bm__sprite *sp, double x, double y, double alpha);
+
 static void blit(const raster *ra, const bm__sprite *sp, double x, double y, double alpha)
+{
+    blits *q = ra->queue;
+    if (!q || q->failed) {
+        blit_now(ra, sp, x, y, alpha);
+        return;
+    }
+    if (q->n == q->cap) {
+        size_t cap = q->cap * 2 + 4096;
+        blit_op *v = realloc(q->v, cap * sizeof *v);
+        if (!v) {
+            /* Out of memory: the queued copies now, the rest one by one. */
+            q->failed = 1;
+            for (size_t i = 0; i < q->n; i++)
+                blit_now(ra, q->v[i].sp, q->v[i].x, q->v[i].y, q->v[i].alpha);
+            blit_now(ra, sp, x, y, alpha);
+            return;
+        }
+        q->v = v, q->cap = cap;
+    }
+    q->v[q->n++] = (blit_op){sp, x, y, alpha};
+}
+
+static void blit_now(const raster *ra, const bm__sprite *sp, double x, double y, double alpha)
 {
     if (!sp->s)
         return;
@@ -313,6 +352,7 @@ static int raster_of(bm_renderer *r, cairo_t *cr, raster *ra)
         m.xx != m.yy || m.xx <= 0)
         return 0;
     cairo_surface_flush(t);
+    ra->queue = NULL;
     ra->px = (uint32_t *)(void *)cairo_image_surface_get_data(t);
     ra->stride_px = cairo_image_surface_get_stride(t) / 4;
     ra->w = cairo_image_surface_get_width(t), ra->h = cairo_image_surface_get_height(t);
@@ -556,6 +596,44 @@ static group *make_groups(bm_renderer *r, const bm_render_frame *f, uint32_t **r
     return ordered;
 }
 
+typedef struct blit_band {
+    raster ra; /* the page with the clip narrowed to the band's rows */
+    const blits *q;
+} blit_band;
+
+static void *run_band(void *arg)
+{
+    blit_band *b = arg;
+    for (size_t i = 0; i < b->q->n; i++)
+        blit_now(&b->ra, b->q->v[i].sp, b->q->v[i].x, b->q->v[i].y, b->q->v[i].alpha);
+    return NULL;
+}
+
+/* Fewer copies than this and one thread makes them. */
+#define MIN_BANDED_BLITS 2048
+
+/* The queued copies in drawing order, the frame's upper rows on one thread and its lower
+ * rows on another: each pixel gets the same copies in the same order, so the same value
+ * (the copies were a seventh of a 100k map, on one core). */
+static void run_blits(const raster *ra, const blits *q)
+{
+    blit_band b[2] = {{*ra, q}, {*ra, q}};
+    b[0].ra.queue = b[1].ra.queue = NULL;
+    if (q->n < MIN_BANDED_BLITS) {
+        run_band(&b[0]);
+        return;
+    }
+    int mid = ra->cy0 + (ra->cy1 - ra->cy0) / 2;
+    b[0].ra.cy1 = mid, b[1].ra.cy0 = mid;
+    pthread_t th;
+    int threaded = pthread_create(&th, NULL, run_band, &b[1]) == 0;
+    run_band(&b[0]);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        run_band(&b[1]);
+}
+
 int bm__draw_incidents(bm_renderer *r, cairo_t *cr, const bm_render_frame *f, bm_error *err)
 {
     uint32_t *refs = NULL;
@@ -566,13 +644,21 @@ int bm__draw_incidents(bm_renderer *r, cairo_t *cr, const bm_render_frame *f, bm
     raster ra;
     int fast = raster_of(r, cr, &ra);
     size_t cmin = (size_t)r->st.cluster_min;
-    /* Symbols first (copied into the image on the fast path), then the clusters through
+    /* Symbols first (copied into the image on the fast path: queued with the sprites made
+     * and the label marks set in order, then copied in bands), then the clusters through
      * cairo on top: they are few, and carry text. */
+    blits q = {0};
+    if (fast)
+        ra.queue = &q;
     for (size_t k = 0; k < ng; k++)
         if (groups[k].n < cmin)
             draw_group(r, cr, fast ? &ra : NULL, f, refs + groups[k].a, groups[k].n);
-    if (fast)
+    if (fast) {
+        if (!q.failed)
+            run_blits(&ra, &q);
+        free(q.v);
         cairo_surface_mark_dirty(cairo_get_target(cr));
+    }
     for (size_t k = 0; k < ng; k++) {
         if (groups[k].n < cmin)
             continue;
