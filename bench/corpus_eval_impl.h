@@ -53,6 +53,10 @@ typedef struct ce_pred {
     int64_t id;
     double lat, lon;
     int country; /* placed at a country: the GeoJSON export leaves it out */
+    /* the incident's first source article (sources ordered by article id):
+     * the only article the export names in its `article` property, so the
+     * only one score.py can match the incident to */
+    int exported_article;
 } ce_pred;
 
 typedef struct ce_gold {
@@ -500,9 +504,14 @@ static inline int ce_source_cb(const bm_source *src, void *user)
     size_t k = strlen(file);
     if (k > 4 && !strcmp(file + k - 4, ".txt"))
         file[k - 4] = '\0';
-    for (size_t i = p->n; i-- > 0;)
-        if (p->v[i].id == src->incident_id && !strcmp(p->v[i].file, file))
+    int first = 1;
+    for (size_t i = p->n; i-- > 0;) {
+        if (p->v[i].id != src->incident_id)
+            continue;
+        if (!strcmp(p->v[i].file, file))
             return 0; /* several sentences of one article: one prediction */
+        first = 0;
+    }
     bm_incident inc;
     if (bm_store_incident_get(p->store, src->incident_id, &inc) != BM_OK) {
         p->failed = 1;
@@ -518,6 +527,7 @@ static inline int ce_source_cb(const bm_source *src, void *user)
     x = &p->v[p->n++];
     memset(x, 0, sizeof *x);
     x->id = src->incident_id;
+    x->exported_article = first;
     ce_copy(x->file, sizeof x->file, file);
     bm_date_format_prec(inc.date_start, inc.date_precision, x->date);
     ce_copy(x->place, sizeof x->place, inc.place_id);
@@ -613,16 +623,22 @@ static inline void ce_score_article_incidents(const ce_gold *g, const char *file
     s->inc_gold += (size_t)ng;
     s->inc_pred += (size_t)np;
     /* score.py's rule, for the comparison: any prediction may serve any gold,
-     * and it sees only what `export` writes to GeoJSON (no country-level incident). */
+     * and it sees only what `export` writes to GeoJSON: no country-level
+     * incident, and an incident reported by several articles only under the
+     * first of them (the GeoJSON's `article`). The type counts as right when
+     * any of the matching incidents has the gold's type. */
     for (int a = 0; a < ng; a++) {
         int hit = 0, typed = 0;
         for (int b = 0; b < np; b++)
-            if (!pi[b]->country && ce_incident_edge(g, gi[a], pi[b])) {
+            if (!pi[b]->country && pi[b]->exported_article && ce_incident_edge(g, gi[a], pi[b])) {
                 hit = 1;
                 typed |= !strcmp(pi[b]->type, gi[a]->type);
             }
         s->any_matched += hit;
         s->any_type_ok += typed;
+        if (verbose && hit && !typed)
+            printf("  %s  score.py type    %s %s: gold %s, no matching incident has it\n", file,
+                   gi[a]->date, gi[a]->place, gi[a]->type);
     }
     int n = ng > np ? ng : np;
     long *w = n ? calloc((size_t)n * (size_t)n, sizeof *w) : NULL;

@@ -1613,7 +1613,17 @@ static int choose_date(const article *a, const clause_ref *c, dated *out)
         return 0;
     }
     if (i < 0) {
-        i = best_date(a, c->s->t0, c->s->t1, c->anchor, c->report_at, NULL);
+        /* "declared an alert on its border, after ISIS retook the towns on
+         * 29 October": the clause after بعد / after is the earlier event,
+         * and its date is that event's, not the main one's (a report's date
+         * there, "..., an official said Monday", still dates the report) */
+        size_t end = c->t1 < c->s->t1 && (a->ti[c->t1].cue & CUE_AFTER) ? c->t1 : c->s->t1;
+        i = best_date(a, c->s->t0, end, c->anchor, c->report_at, NULL);
+        if (i < 0 && end < c->s->t1) {
+            i = best_date(a, end, c->s->t1, c->anchor, c->report_at, NULL);
+            if (i >= 0 && !a->dm[i].report)
+                i = -1;
+        }
         out->from = BM_ATTACH_SENTENCE;
     }
     if (i >= 0) {

@@ -10,9 +10,9 @@
 
 /* The figures of the extractor these floors were set on (place F1 0.971,
  * date F1 0.993, incident recall 0.767 and precision 0.780 one to one, type
- * accuracy 0.880), each about 0.02 under. Raise them as the extractor improves. */
+ * accuracy 0.891), each about 0.01-0.02 under. Raise them as the extractor improves. */
 static const ce_floors dev_floors = {
-    .place_f1 = 0.95, .date_f1 = 0.97, .inc_recall = 0.75, .inc_precision = 0.76, .type_acc = 0.86};
+    .place_f1 = 0.95, .date_f1 = 0.97, .inc_recall = 0.75, .inc_precision = 0.76, .type_acc = 0.88};
 
 int main(void)
 {

@@ -41,6 +41,7 @@ static ce_pred pred(int64_t id, const char *date, const char *type, double lat, 
     snprintf(p.type, sizeof p.type, "%s", type);
     snprintf(p.place, sizeof p.place, "p%lld", (long long)id);
     p.lat = lat, p.lon = lon;
+    p.exported_article = 1;
     return p;
 }
 
@@ -147,6 +148,35 @@ static void test_incidents_one_to_one(void)
     BM_ASSERT_EQ_INT(s.any_matched, 2);
 }
 
+/* score.py sees each incident once, under the article the GeoJSON export
+ * names (its first source); a gold incident's type is right when any
+ * matching incident has it. */
+static void test_score_py_rule(void)
+{
+    ce_place pl[1] = {gold_place("qaim", "town", 34.37, 41.09)};
+    ce_incident in[2] = {gold_incident("2024-02-02", "qaim", "airstrike"),
+                         gold_incident("2024-02-05", "qaim", "clash")};
+    ce_gold g = {.pl = pl, .n_pl = 1, .in = in, .n_in = 2};
+    ce_pred v[3] = {pred(1, "2024-02-02", "attack", 34.37, 41.09),
+                    pred(2, "2024-02-02", "airstrike", 34.37, 41.09),
+                    pred(3, "2024-02-05", "clash", 34.37, 41.09)};
+    /* #3 merged with an earlier article's incident: exported under that one */
+    v[2].exported_article = 0;
+    ce_preds p = {.v = v, .n = 3};
+    ce_scores s;
+    memset(&s, 0, sizeof s);
+    ce_score_article_incidents(&g, "a", &p, &s, 0);
+    BM_ASSERT_EQ_INT(s.inc_matched, 2); /* one to one counts every source article */
+    BM_ASSERT_EQ_INT(s.any_matched, 1);
+    BM_ASSERT_EQ_INT(s.any_type_ok, 1);
+    /* the wrong-typed #1 alone: matched, type wrong */
+    p.n = 1;
+    memset(&s, 0, sizeof s);
+    ce_score_article_incidents(&g, "a", &p, &s, 0);
+    BM_ASSERT_EQ_INT(s.any_matched, 1);
+    BM_ASSERT_EQ_INT(s.any_type_ok, 0);
+}
+
 /* The assignment keeps the most matches first, then the most right types. */
 static void test_assignment_prefers_types(void)
 {
@@ -170,5 +200,6 @@ int main(void)
     test_places_and_dates();
     test_incidents_one_to_one();
     test_assignment_prefers_types();
+    test_score_py_rule();
     return bm_test_finish("test_scorer");
 }
