@@ -510,6 +510,22 @@ static int date_is_report(const article *a, size_t t0, size_t t1)
     return 0;
 }
 
+/* "in the past week" is a date, not "in the past": a history cue whose words
+ * are part of a date expression names that period, not the past in general. */
+static void date_words_not_history(article *a)
+{
+    for (size_t i = 0; i < a->tok.n; i++) {
+        if (!(a->ti[i].cue & CUE_BACKGROUND))
+            continue;
+        size_t end = i + a->ti[i].cue_n;
+        int dated = 0;
+        for (size_t k = i; k < end && k < a->tok.n; k++)
+            dated |= a->ti[k].date >= 0;
+        for (size_t k = i; dated && k < end && k < a->tok.n; k++)
+            a->ti[k].cover &= ~(cue_roles)CUE_BACKGROUND;
+    }
+}
+
 static int find_dates(article *a)
 {
     bm_date_mention *dm = NULL;
@@ -543,6 +559,7 @@ static int find_dates(article *a)
         a->ndm++;
     }
     free(dm);
+    date_words_not_history(a);
     return BM_OK;
 }
 
@@ -2338,7 +2355,7 @@ static size_t own_event(const article *a, const clause_ref *c, int type, double 
     size_t first = SIZE_MAX;
     for (size_t i = c->t0; i < c->t1; i++) {
         const lex_entry *e = a->ti[i].trig;
-        if (!e || a->ti[i].negated || e->type != type)
+        if (!e || a->ti[i].negated || a->ti[i].cause || e->type != type)
             continue;
         sum += e->weight;
         if (e->weight > maxw) {
