@@ -821,6 +821,53 @@ static int takes_place(const article *a, size_t i, size_t end)
     return 0;
 }
 
+static int ends_with(const char *w, size_t len, const char *suffix)
+{
+    size_t n = strlen(suffix);
+    return len >= n && !memcmp(w + len - n, suffix, n);
+}
+
+/* An Arabic verb in the present: ي or ت opens it (ينصبها، تشنها), after an
+ * optional و or ف; ت-forms that end in ت once a pronoun is off (تبنتها،
+ * تعرضت) are the feminine past of forms V and VI. */
+static int present_verb(const bm_token *t)
+{
+    static const char ya[] = "\xD9\x8A", ta[] = "\xD8\xAA", waw[] = "\xD9\x88", fa[] = "\xD9\x81";
+    static const char *const pron[] = {"\xD9\x87\xD8\xA7", "\xD9\x87\xD9\x85", "\xD9\x87"};
+    if (t->kind != BM_TOK_ARABIC)
+        return 0;
+    const char *w = t->norm;
+    size_t len = t->norm_len;
+    if (len >= 8 && (!strncmp(w, waw, 2) || !strncmp(w, fa, 2))) {
+        w += 2;
+        len -= 2;
+    }
+    if (len < 6)
+        return 0;
+    if (!strncmp(w, ya, 2))
+        return 1;
+    if (strncmp(w, ta, 2) != 0)
+        return 0;
+    for (size_t k = 0; k < sizeof pron / sizeof pron[0]; k++)
+        if (ends_with(w, len, pron[k]) && len - strlen(pron[k]) >= 6) {
+            len -= strlen(pron[k]);
+            break;
+        }
+    return !ends_with(w, len, ta);
+}
+
+/* "الكمائن التي ينصبها التنظيم", "the attacks the group carries out": an
+ * event noun followed by a relative clause in the present tells what
+ * happens as a rule, not one dated event. */
+static int habitual(const article *a, const sentence *s, size_t i)
+{
+    size_t k = i + 1;
+    while (k < s->t1 && a->ti[k].in_trig)
+        k++;
+    return k + 1 < s->t1 && (a->ti[k].cue & CUE_RELATIVE) && a->ti[k].cue_n == 1 &&
+           present_verb(&a->tok.v[k + 1]);
+}
+
 static void mark_negations(article *a)
 {
     for (size_t si = 0; si < a->ns; si++) {
@@ -834,7 +881,7 @@ static void mark_negations(article *a)
             for (size_t k = lo; k < i; k++)
                 if (a->ti[k].cue & CUE_NEGATION)
                     a->ti[i].negated = 1;
-            if (in_phrase(a, s, i, CUE_PURPOSE, PURPOSE_WINDOW))
+            if (in_phrase(a, s, i, CUE_PURPOSE, PURPOSE_WINDOW) || habitual(a, s, i))
                 a->ti[i].negated = 1;
             /* "withdrew ... against the backdrop of the tribes' attack",
              * "in response to a rocket attack, the US carried out strikes":
