@@ -29,6 +29,8 @@
 #define CAUSE_WINDOW 16
 #define AR_WAW "\xD9\x88"
 #define AR_AL "\xD8\xA7\xD9\x84"               /* the article ال */
+#define AR_ALA "\xD8\xB9\xD9\x84\xD9\x89"      /* على */
+#define AR_ALA_Y "\xD8\xB9\xD9\x84\xD9\x8A"    /* علي (على without its alef maqsura) */
 #define AR_FI "\xD9\x81\xD9\x8A"               /* the preposition في */
 #define AR_ILA "\xD8\xA7\xD9\x84\xD9\x8A"      /* the preposition إلى, normalised */
 #define AR_WAW_ANNA "\xD9\x88\xD8\xA7\xD9\x86" /* وأن، وإن after normalisation */
@@ -397,6 +399,55 @@ static int find_capitals(article *a)
             t0 = i - 1;
         }
         if (d && d->capital && add_place(a, t0, t1, d->capital) != BM_OK)
+            return BM_ENOMEM;
+    }
+    return BM_OK;
+}
+
+/* Words back from "province" to its "the" ("the Kurdish-controlled province"). */
+#define PROVINCE_REACH 4
+
+/* Is the province word at i definite and bare: "the (adjectives) province"
+ * with no name in between, nor "of" after it; المحافظة not followed by على
+ * (المحافظة على: "preserving"). */
+static int bare_province(const article *a, size_t i)
+{
+    const bm_token *t = &a->tok.v[i];
+    if (i + 1 < a->tok.n && a->tok.v[i + 1].kind != BM_TOK_PUNCT &&
+        (!strcmp(a->tok.v[i + 1].norm, "of") || !strcmp(a->tok.v[i + 1].norm, AR_ALA) ||
+         !strcmp(a->tok.v[i + 1].norm, AR_ALA_Y)))
+        return 0;
+    if (t->kind == BM_TOK_ARABIC)
+        return !strncmp(t->norm, AR_AL, strlen(AR_AL));
+    for (size_t k = i; k-- > 0 && k + PROVINCE_REACH >= i;) {
+        const bm_token *w = &a->tok.v[k];
+        if (a->ti[k].place >= 0 || a->ti[k].dem)
+            return 0;
+        if (w->kind == BM_TOK_PUNCT && strcmp(w->norm, "-") != 0)
+            return 0;
+        if (!strcmp(w->norm, "the"))
+            return 1;
+    }
+    return 0;
+}
+
+/* "ISIS stormed a prison in the Kurdish-controlled province", a sentence
+ * after "the town of al-Shaddadi in Hasakeh province": a bare province word
+ * refers back to the governorate the article named last. */
+static int find_provinces(article *a)
+{
+    for (size_t i = 0; i < a->tok.n; i++) {
+        if (!(a->ti[i].cue & CUE_PROVINCE) || a->ti[i].place >= 0 || !bare_province(a, i))
+            continue;
+        const bm_gplace *last = NULL;
+        size_t at = 0;
+        for (size_t k = 0; k < a->npm; k++)
+            if (a->pm[k].t0 < i && a->pm[k].t0 >= at &&
+                !strcmp(a->pm[k].place->kind, "governorate")) {
+                last = a->pm[k].place;
+                at = a->pm[k].t0;
+            }
+        if (last && add_place(a, i, i + 1, last) != BM_OK)
             return BM_ENOMEM;
     }
     return BM_OK;
@@ -2738,7 +2789,7 @@ static int run(article *a)
         a->ti[i].place = a->ti[i].date = -1;
     annotate(a);
     if ((rc = find_places(a)) != BM_OK || (rc = find_capitals(a)) != BM_OK ||
-        (rc = find_dates(a)) != BM_OK)
+        (rc = find_provinces(a)) != BM_OK || (rc = find_dates(a)) != BM_OK)
         return rc == BM_ENOMEM ? bm_error_set(a->err, rc, "extract: out of memory") : rc;
     sort_places(a);
     mark_speakers(a);
