@@ -923,9 +923,18 @@ static void mark_negations(article *a)
 {
     for (size_t si = 0; si < a->ns; si++) {
         const sentence *s = &a->sv[si];
+        int told = -1; /* type of an event named by an anaphor in this clause */
         for (size_t i = s->t0; i < s->t1; i++) {
+            if (is_clause_punct(&a->tok.v[i]) ||
+                (a->ti[i].cover & (CUE_CLAUSE | CUE_AFTER | CUE_CAUSE | CUE_BGDATE)))
+                told = -1;
             if (!a->ti[i].trig)
                 continue;
+            /* "هذه التحصينات تتضمن أسوارا وأبراجا", "this attack involved
+             * car bombs": words of the same type after an anaphor's event
+             * describe it, they are not a new one */
+            if (told >= 0 && a->ti[i].trig->type == told)
+                a->ti[i].negated = 1;
             if (a->ti[i].trig->frame == FRAME_TAKE && !takes_place(a, i, s->t1))
                 a->ti[i].negated = 1;
             size_t lo = i >= s->t0 + NEG_WINDOW ? i - NEG_WINDOW : s->t0;
@@ -946,8 +955,10 @@ static void mark_negations(article *a)
                     supporting_type(a->ti[i].trig->type))
                     a->ti[i].support = 1;
             /* "هذا الهجوم", "this attack": an event already told */
-            if (i > s->t0 && (a->ti[i - 1].cue & CUE_ANAPHOR))
+            if (i > s->t0 && (a->ti[i - 1].cue & CUE_ANAPHOR)) {
                 a->ti[i].negated = 1;
+                told = a->ti[i].trig->type;
+            }
             /* "according to a statement": the source of the news, not news. */
             for (size_t k = i > s->t0 + SOURCE_WINDOW ? i - SOURCE_WINDOW : s->t0; k < i; k++)
                 if (a->ti[k].cue & CUE_SOURCE)
