@@ -38,7 +38,15 @@ static const char *const class_names[L_N] = {
 };
 /* clang-format on */
 
-enum lflag { F_CUE = 1, F_ABBR = 2, F_CAP = 4, F_TODAY = 8, F_BEFORE = 16, F_DUAL = 32 };
+enum lflag {
+    F_CUE = 1,
+    F_ABBR = 2,
+    F_CAP = 4,
+    F_TODAY = 8,
+    F_BEFORE = 16,
+    F_DUAL = 32,
+    F_ROLLING = 64
+};
 
 enum { MOD_PAST = -1, MOD_CURRENT = 0, MOD_NEXT = 1 };
 enum { ERA_GREGORIAN = 1, ERA_HIJRI = 2 };
@@ -165,15 +173,15 @@ static int parse_value(int cls, const char *s, int *out)
         const char *name;
         int v;
     } names[] = {
-        {L_UNIT, "day", BM_PREC_DAY},     {L_UNIT, "week", BM_PREC_WEEK},
-        {L_UNIT, "month", BM_PREC_MONTH}, {L_UNIT, "year", BM_PREC_YEAR},
+        {L_UNIT, "day", BM_PREC_DAY},        {L_UNIT, "week", BM_PREC_WEEK},
+        {L_UNIT, "month", BM_PREC_MONTH},    {L_UNIT, "year", BM_PREC_YEAR},
         {L_AGOUNIT, "month", BM_PREC_MONTH}, {L_AGOUNIT, "year", BM_PREC_YEAR},
-        {L_MOD, "past", MOD_PAST},        {L_MOD, "current", MOD_CURRENT},
-        {L_MOD, "next", MOD_NEXT},        {L_PART, "early", BM_PART_EARLY},
-        {L_PART, "mid", BM_PART_MID},     {L_PART, "late", BM_PART_LATE},
-        {L_CUE, "at", BM_DATE_AT},        {L_CUE, "since", BM_DATE_SINCE},
-        {L_CUE, "until", BM_DATE_UNTIL},  {L_CUE, "before", BM_DATE_BEFORE},
-        {L_CUE, "after", BM_DATE_AFTER},  {L_ERA, "gregorian", ERA_GREGORIAN},
+        {L_MOD, "past", MOD_PAST},           {L_MOD, "current", MOD_CURRENT},
+        {L_MOD, "next", MOD_NEXT},           {L_PART, "early", BM_PART_EARLY},
+        {L_PART, "mid", BM_PART_MID},        {L_PART, "late", BM_PART_LATE},
+        {L_CUE, "at", BM_DATE_AT},           {L_CUE, "since", BM_DATE_SINCE},
+        {L_CUE, "until", BM_DATE_UNTIL},     {L_CUE, "before", BM_DATE_BEFORE},
+        {L_CUE, "after", BM_DATE_AFTER},     {L_ERA, "gregorian", ERA_GREGORIAN},
         {L_ERA, "hijri", ERA_HIJRI},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -226,8 +234,8 @@ static int parse_flags(const char *s, unsigned *out)
     static const struct {
         const char *name;
         unsigned bit;
-    } names[] = {{"cue", F_CUE},     {"abbr", F_ABBR},     {"cap", F_CAP},
-                 {"today", F_TODAY}, {"before", F_BEFORE}, {"dual", F_DUAL}};
+    } names[] = {{"cue", F_CUE},       {"abbr", F_ABBR}, {"cap", F_CAP},        {"today", F_TODAY},
+                 {"before", F_BEFORE}, {"dual", F_DUAL}, {"rolling", F_ROLLING}};
     *out = 0;
     if (strcmp(s, "-") == 0)
         return 1;
@@ -580,6 +588,7 @@ typedef struct cand {
     int relday;           /* INT_MIN when none, else offset in days */
     int unit;             /* relative unit (week, month, year), 0 when none */
     int has_mod, mod;     /* الماضي / الحالي / المقبل */
+    int rolling;          /* "the past week": the seven days before publication */
     int monthrel;         /* a day of الشهر الجاري/الماضي: month is relative */
     int yearrel, yearmod; /* a month "من العام الماضي": year is relative */
     bm_date_part part;
@@ -1113,9 +1122,11 @@ static int m_unit(const scan *s, size_t i, cand *c)
         take(s, &j, L_OF, NULL);
         take(s, &j, L_ARTICLE, NULL);
     }
+    int rolling = is(s, j, L_MOD) && (flg(s, j, L_MOD) & F_ROLLING);
     if (pre_mod(s, &j, &v)) {
         c->has_mod = 1;
         c->mod = v;
+        c->rolling = rolling;
     }
     int unit;
     if (!take(s, &j, L_UNIT, &unit) || unit == BM_PREC_DAY)
@@ -1507,6 +1518,8 @@ static int resolve(const cand *c, const bm_date *pub, bm_date_mention *m, int *p
     if (c->monthrel) {
         d = add_months(*pub, c->mod);
         d.day = c->day;
+    } else if (c->unit == BM_PREC_WEEK && c->rolling) {
+        d = bm_date_add_days(*pub, -7);
     } else if (c->unit == BM_PREC_WEEK) {
         d = bm_date_add_days(week_start(*pub), 7 * c->mod);
     } else if (c->unit == BM_PREC_MONTH) {
@@ -1610,7 +1623,7 @@ static int may_start(const scan *s, size_t i)
 
 static int scan_tokens(scan *s)
 {
-    static const matcher order[] = {m_anchor, m_numeric, m_day,     m_month, m_year,
+    static const matcher order[] = {m_anchor, m_numeric, m_day,    m_month, m_year,
                                     m_unit,   m_weekday, m_relday, m_ago};
     size_t i = 0;
     while (i < s->n) {
@@ -1720,7 +1733,7 @@ static int caption_line(const scan *s, size_t l0, size_t l1)
 {
     for (size_t k = l0; k < l1; k++)
         if (has_class(&s->ti[k], L_CREDIT) && ((k > l0 && tok_is(&s->tok[k - 1], "/")) ||
-                                              (k + 1 < l1 && tok_is(&s->tok[k + 1], "/"))))
+                                               (k + 1 < l1 && tok_is(&s->tok[k + 1], "/"))))
             return 1;
     return 0;
 }

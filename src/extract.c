@@ -29,6 +29,8 @@
 #define CAUSE_WINDOW 16
 #define AR_WAW "\xD9\x88"
 #define AR_AL "\xD8\xA7\xD9\x84"               /* the article ال */
+#define AR_ALA "\xD8\xB9\xD9\x84\xD9\x89"      /* على */
+#define AR_ALA_Y "\xD8\xB9\xD9\x84\xD9\x8A"    /* علي (على without its alef maqsura) */
 #define AR_FI "\xD9\x81\xD9\x8A"               /* the preposition في */
 #define AR_ILA "\xD8\xA7\xD9\x84\xD9\x8A"      /* the preposition إلى, normalised */
 #define AR_WAW_ANNA "\xD9\x88\xD8\xA7\xD9\x86" /* وأن، وإن after normalisation */
@@ -402,6 +404,55 @@ static int find_capitals(article *a)
     return BM_OK;
 }
 
+/* Words back from "province" to its "the" ("the Kurdish-controlled province"). */
+#define PROVINCE_REACH 4
+
+/* Is the province word at i definite and bare: "the (adjectives) province"
+ * with no name in between, nor "of" after it; المحافظة not followed by على
+ * (المحافظة على: "preserving"). */
+static int bare_province(const article *a, size_t i)
+{
+    const bm_token *t = &a->tok.v[i];
+    if (i + 1 < a->tok.n && a->tok.v[i + 1].kind != BM_TOK_PUNCT &&
+        (!strcmp(a->tok.v[i + 1].norm, "of") || !strcmp(a->tok.v[i + 1].norm, AR_ALA) ||
+         !strcmp(a->tok.v[i + 1].norm, AR_ALA_Y)))
+        return 0;
+    if (t->kind == BM_TOK_ARABIC)
+        return !strncmp(t->norm, AR_AL, strlen(AR_AL));
+    for (size_t k = i; k-- > 0 && k + PROVINCE_REACH >= i;) {
+        const bm_token *w = &a->tok.v[k];
+        if (a->ti[k].place >= 0 || a->ti[k].dem)
+            return 0;
+        if (w->kind == BM_TOK_PUNCT && strcmp(w->norm, "-") != 0)
+            return 0;
+        if (!strcmp(w->norm, "the"))
+            return 1;
+    }
+    return 0;
+}
+
+/* "ISIS stormed a prison in the Kurdish-controlled province", a sentence
+ * after "the town of al-Shaddadi in Hasakeh province": a bare province word
+ * refers back to the governorate the article named last. */
+static int find_provinces(article *a)
+{
+    for (size_t i = 0; i < a->tok.n; i++) {
+        if (!(a->ti[i].cue & CUE_PROVINCE) || a->ti[i].place >= 0 || !bare_province(a, i))
+            continue;
+        const bm_gplace *last = NULL;
+        size_t at = 0;
+        for (size_t k = 0; k < a->npm; k++)
+            if (a->pm[k].t0 < i && a->pm[k].t0 >= at &&
+                !strcmp(a->pm[k].place->kind, "governorate")) {
+                last = a->pm[k].place;
+                at = a->pm[k].t0;
+            }
+        if (last && add_place(a, i, i + 1, last) != BM_OK)
+            return BM_ENOMEM;
+    }
+    return BM_OK;
+}
+
 static int cmp_pm(const void *x, const void *y)
 {
     const pmention *a = x, *b = y;
@@ -510,6 +561,22 @@ static int date_is_report(const article *a, size_t t0, size_t t1)
     return 0;
 }
 
+/* "in the past week" is a date, not "in the past": a history cue whose words
+ * are part of a date expression names that period, not the past in general. */
+static void date_words_not_history(article *a)
+{
+    for (size_t i = 0; i < a->tok.n; i++) {
+        if (!(a->ti[i].cue & CUE_BACKGROUND))
+            continue;
+        size_t end = i + a->ti[i].cue_n;
+        int dated = 0;
+        for (size_t k = i; k < end && k < a->tok.n; k++)
+            dated |= a->ti[k].date >= 0;
+        for (size_t k = i; dated && k < end && k < a->tok.n; k++)
+            a->ti[k].cover &= ~(cue_roles)CUE_BACKGROUND;
+    }
+}
+
 static int find_dates(article *a)
 {
     bm_date_mention *dm = NULL;
@@ -543,6 +610,7 @@ static int find_dates(article *a)
         a->ndm++;
     }
     free(dm);
+    date_words_not_history(a);
     return BM_OK;
 }
 
@@ -804,20 +872,76 @@ static int takes_place(const article *a, size_t i, size_t end)
     return 0;
 }
 
+static int ends_with(const char *w, size_t len, const char *suffix)
+{
+    size_t n = strlen(suffix);
+    return len >= n && !memcmp(w + len - n, suffix, n);
+}
+
+/* An Arabic verb in the present: ي or ت opens it (ينصبها، تشنها), after an
+ * optional و or ف; ت-forms that end in ت once a pronoun is off (تبنتها،
+ * تعرضت) are the feminine past of forms V and VI. */
+static int present_verb(const bm_token *t)
+{
+    static const char ya[] = "\xD9\x8A", ta[] = "\xD8\xAA", waw[] = "\xD9\x88", fa[] = "\xD9\x81";
+    static const char *const pron[] = {"\xD9\x87\xD8\xA7", "\xD9\x87\xD9\x85", "\xD9\x87"};
+    if (t->kind != BM_TOK_ARABIC)
+        return 0;
+    const char *w = t->norm;
+    size_t len = t->norm_len;
+    if (len >= 8 && (!strncmp(w, waw, 2) || !strncmp(w, fa, 2))) {
+        w += 2;
+        len -= 2;
+    }
+    if (len < 6)
+        return 0;
+    if (!strncmp(w, ya, 2))
+        return 1;
+    if (strncmp(w, ta, 2) != 0)
+        return 0;
+    for (size_t k = 0; k < sizeof pron / sizeof pron[0]; k++)
+        if (ends_with(w, len, pron[k]) && len - strlen(pron[k]) >= 6) {
+            len -= strlen(pron[k]);
+            break;
+        }
+    return !ends_with(w, len, ta);
+}
+
+/* "الكمائن التي ينصبها التنظيم", "the attacks the group carries out": an
+ * event noun followed by a relative clause in the present tells what
+ * happens as a rule, not one dated event. */
+static int habitual(const article *a, const sentence *s, size_t i)
+{
+    size_t k = i + 1;
+    while (k < s->t1 && a->ti[k].in_trig)
+        k++;
+    return k + 1 < s->t1 && (a->ti[k].cue & CUE_RELATIVE) && a->ti[k].cue_n == 1 &&
+           present_verb(&a->tok.v[k + 1]);
+}
+
 static void mark_negations(article *a)
 {
     for (size_t si = 0; si < a->ns; si++) {
         const sentence *s = &a->sv[si];
+        int told = -1; /* type of an event named by an anaphor in this clause */
         for (size_t i = s->t0; i < s->t1; i++) {
+            if (is_clause_punct(&a->tok.v[i]) ||
+                (a->ti[i].cover & (CUE_CLAUSE | CUE_AFTER | CUE_CAUSE | CUE_BGDATE)))
+                told = -1;
             if (!a->ti[i].trig)
                 continue;
+            /* "هذه التحصينات تتضمن أسوارا وأبراجا", "this attack involved
+             * car bombs": words of the same type after an anaphor's event
+             * describe it, they are not a new one */
+            if (told >= 0 && a->ti[i].trig->type == told)
+                a->ti[i].negated = 1;
             if (a->ti[i].trig->frame == FRAME_TAKE && !takes_place(a, i, s->t1))
                 a->ti[i].negated = 1;
             size_t lo = i >= s->t0 + NEG_WINDOW ? i - NEG_WINDOW : s->t0;
             for (size_t k = lo; k < i; k++)
                 if (a->ti[k].cue & CUE_NEGATION)
                     a->ti[i].negated = 1;
-            if (in_phrase(a, s, i, CUE_PURPOSE, PURPOSE_WINDOW))
+            if (in_phrase(a, s, i, CUE_PURPOSE, PURPOSE_WINDOW) || habitual(a, s, i))
                 a->ti[i].negated = 1;
             /* "withdrew ... against the backdrop of the tribes' attack",
              * "in response to a rocket attack, the US carried out strikes":
@@ -831,8 +955,10 @@ static void mark_negations(article *a)
                     supporting_type(a->ti[i].trig->type))
                     a->ti[i].support = 1;
             /* "هذا الهجوم", "this attack": an event already told */
-            if (i > s->t0 && (a->ti[i - 1].cue & CUE_ANAPHOR))
+            if (i > s->t0 && (a->ti[i - 1].cue & CUE_ANAPHOR)) {
                 a->ti[i].negated = 1;
+                told = a->ti[i].trig->type;
+            }
             /* "according to a statement": the source of the news, not news. */
             for (size_t k = i > s->t0 + SOURCE_WINDOW ? i - SOURCE_WINDOW : s->t0; k < i; k++)
                 if (a->ti[k].cue & CUE_SOURCE)
@@ -2348,7 +2474,7 @@ static size_t own_event(const article *a, const clause_ref *c, int type, double 
     size_t first = SIZE_MAX;
     for (size_t i = c->t0; i < c->t1; i++) {
         const lex_entry *e = a->ti[i].trig;
-        if (!e || a->ti[i].negated || e->type != type)
+        if (!e || a->ti[i].negated || a->ti[i].cause || e->type != type)
             continue;
         sum += e->weight;
         if (e->weight > maxw) {
@@ -2684,7 +2810,7 @@ static int run(article *a)
         a->ti[i].place = a->ti[i].date = -1;
     annotate(a);
     if ((rc = find_places(a)) != BM_OK || (rc = find_capitals(a)) != BM_OK ||
-        (rc = find_dates(a)) != BM_OK)
+        (rc = find_provinces(a)) != BM_OK || (rc = find_dates(a)) != BM_OK)
         return rc == BM_ENOMEM ? bm_error_set(a->err, rc, "extract: out of memory") : rc;
     sort_places(a);
     mark_speakers(a);

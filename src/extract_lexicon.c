@@ -256,6 +256,8 @@ static cue_roles parse_role(const char *s)
         {"them", CUE_THEM},
         {"target", CUE_TARGET},
         {"epoch", CUE_EPOCH},
+        {"relative", CUE_RELATIVE},
+        {"province", CUE_PROVINCE},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))

@@ -81,6 +81,10 @@ typedef uint64_t cue_roles;
 #define CUE_TARGET ((cue_roles)1 << 33)
 /* "after the fall of", أثناء المعارك: a period named by a known event (background) */
 #define CUE_EPOCH ((cue_roles)1 << 34)
+/* التي، الذي: a relative pronoun; a present verb after it tells a habit */
+#define CUE_RELATIVE ((cue_roles)1 << 35)
+/* "the province", المحافظة with no name: the governorate named last */
+#define CUE_PROVINCE ((cue_roles)1 << 36)
 
 /* Fatality word kinds. */
 typedef enum fatal_kind { FATAL_NUMBER = 1, FATAL_VAGUE, FATAL_DEATH, FATAL_INJURY } fatal_kind;
