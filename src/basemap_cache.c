@@ -15,6 +15,7 @@
 #include <glib.h>
 
 #include "bordermap/fileio.h"
+#include "cache_dir_private.h"
 #include "render_private.h"
 
 /* Bumped whenever the layout of an entry or of bm__feature changes. */
@@ -73,40 +74,11 @@ void bm__bcache_key_free(bm__bcache_key *k)
 
 /* ---- Where entries live ------------------------------------------------------------------ */
 
-static int mkdir_p(char *path)
-{
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        int rc = mkdir(path, 0700);
-        *p = '/';
-        if (rc != 0 && errno != EEXIST)
-            return -1;
-    }
-    return mkdir(path, 0700) == 0 || errno == EEXIST ? 0 : -1;
-}
-
 /* The entry's path; the directory is created when create != 0. -1 when there is no cache
  * directory (neither XDG_CACHE_HOME nor HOME set, or not creatable). */
 static int entry_path(const bm__bcache_key *k, int create, char *buf, size_t size)
 {
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    char dir[4096];
-    /* The XDG spec: a relative XDG_CACHE_HOME is invalid and ignored. */
-    if (xdg && xdg[0] == '/')
-        snprintf(dir, sizeof dir, "%s/bordermap", xdg);
-    else if (home && home[0] == '/')
-        snprintf(dir, sizeof dir, "%s/.cache/bordermap", home);
-    else
-        return -1;
-    if (create && mkdir_p(dir) != 0)
-        return -1;
-    char hex[2 * DIGEST_LEN + 1];
-    for (int i = 0; i < DIGEST_LEN; i++)
-        snprintf(hex + 2 * i, 3, "%02x", k->d[i]);
-    int n = snprintf(buf, size, "%s/basemap-%s.bin", dir, hex);
-    return n > 0 && (size_t)n < size ? 0 : -1;
+    return bm__cache_entry_path("basemap-", k->d, DIGEST_LEN, create, buf, size);
 }
 
 int bm__bcache_path(const bm__bcache_key *k, char *buf, size_t size)

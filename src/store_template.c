@@ -29,6 +29,7 @@
 #include <spatialite.h>
 
 #include "bordermap/fileio.h"
+#include "cache_dir_private.h"
 #include "store_private.h"
 
 /* Bumped whenever the layout of an entry changes. */
@@ -118,46 +119,9 @@ static int make_key(const char *tag, unsigned char key[DIGEST_LEN])
 
 /* ---- Where entries live ------------------------------------------------------------------ */
 
-static int mkdir_p(char *path)
-{
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        int rc = mkdir(path, 0700);
-        *p = '/';
-        if (rc != 0 && errno != EEXIST)
-            return -1;
-    }
-    return mkdir(path, 0700) == 0 || errno == EEXIST ? 0 : -1;
-}
-
-static int cache_dir(int create, char *dir, size_t size)
-{
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    int n;
-    /* The XDG spec: a relative XDG_CACHE_HOME is invalid and ignored. */
-    if (xdg && xdg[0] == '/')
-        n = snprintf(dir, size, "%s/bordermap", xdg);
-    else if (home && home[0] == '/')
-        n = snprintf(dir, size, "%s/.cache/bordermap", home);
-    else
-        return -1;
-    if (n <= 0 || (size_t)n >= size)
-        return -1;
-    return create ? mkdir_p(dir) : 0;
-}
-
 static int entry_path(const unsigned char key[DIGEST_LEN], int create, char *buf, size_t size)
 {
-    char dir[4096];
-    if (cache_dir(create, dir, sizeof dir) != 0)
-        return -1;
-    char hex[2 * DIGEST_LEN + 1];
-    for (int i = 0; i < DIGEST_LEN; i++)
-        snprintf(hex + 2 * i, 3, "%02x", key[i]);
-    int n = snprintf(buf, size, "%s/" ENTRY_PREFIX "%s.bin", dir, hex);
-    return n > 0 && (size_t)n < size ? 0 : -1;
+    return bm__cache_entry_path(ENTRY_PREFIX, key, DIGEST_LEN, create, buf, size);
 }
 
 int bm__store_template_path(const char *tag, char *buf, size_t size)
@@ -202,7 +166,7 @@ static int parse(const char *data, size_t len, const unsigned char key[DIGEST_LE
 static void prune(const char *keep)
 {
     char dir[4096];
-    if (cache_dir(0, dir, sizeof dir) != 0)
+    if (bm__cache_dir(0, dir, sizeof dir) != 0)
         return;
     DIR *d = opendir(dir);
     if (!d)
