@@ -83,4 +83,8 @@ const char *bm_test_binary(void);
  * -1 when it has no row or fails: a test's look behind the store API. */
 int64_t bm_test_scalar(bm_store *s, const char *sql);
 
+/* How many "<prefix>*.bin" entries CACHE/bordermap holds (CACHE is the test's
+ * XDG_CACHE_HOME); -1 when it cannot be listed. */
+int bm_test_cache_entries(const char *cache, const char *prefix);
+
 #endif

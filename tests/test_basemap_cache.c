@@ -15,16 +15,7 @@ static char g_cache[700];
 
 static int count_entries(void)
 {
-    char cmd[800];
-    snprintf(cmd, sizeof cmd, "ls '%s/bordermap' 2>/dev/null | grep -c '^basemap-.*\\.bin$'",
-             g_cache);
-    FILE *p = popen(cmd, "r");
-    int n = -1;
-    if (p && fscanf(p, "%d", &n) != 1)
-        n = -1;
-    if (p)
-        pclose(p);
-    return n;
+    return bm_test_cache_entries(g_cache, "basemap-");
 }
 
 /* The only entry's path (there must be exactly one newest: the caller says which). */

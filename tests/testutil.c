@@ -121,3 +121,17 @@ int64_t bm_test_scalar(bm_store *s, const char *sql)
     sqlite3_finalize(st);
     return v;
 }
+
+int bm_test_cache_entries(const char *cache, const char *prefix)
+{
+    char cmd[1000];
+    snprintf(cmd, sizeof cmd, "ls '%s/bordermap' 2>/dev/null | grep -c '^%s.*\\.bin$'", cache,
+             prefix);
+    FILE *p = popen(cmd, "r");
+    int n = -1;
+    if (p && fscanf(p, "%d", &n) != 1)
+        n = -1;
+    if (p)
+        pclose(p);
+    return n;
+}
