@@ -1698,6 +1698,7 @@ typedef struct dated {
     bm_attach from;
     int report;
     int background; /* only history dates in the clause: not an event */
+    int present;    /* undated, told in the present tense: going on now */
 } dated;
 
 /* Nearest usable date in [t0, t1); report dates only when nothing else. */
@@ -1726,6 +1727,26 @@ static int best_date(const article *a, size_t t0, size_t t1, size_t anchor, size
     if (bg_only)
         *bg_only = best < 0 && seen_bg;
     return best;
+}
+
+/* How many words a present-tense verb may stand before the trigger it
+ * conjugates ("faces a major offensive", "are moving towards"). */
+#define PRESENT_SPAN 3
+
+/* "The group faces a major offensive in Manbij", "troops who are moving
+ * towards the town": an English present tense right before the trigger
+ * tells an event going on as the article is written, so an undated one is
+ * the publication's, not the last date an earlier sentence gave. */
+static int present_tense(const article *a, const clause_ref *c)
+{
+    size_t stop = c->anchor > c->t0 + PRESENT_SPAN ? c->anchor - PRESENT_SPAN : c->t0;
+    for (size_t k = c->anchor; k-- > stop;) {
+        if (a->tok.v[k].kind == BM_TOK_PUNCT)
+            return 0;
+        if (a->ti[k].cover & CUE_PRESENT)
+            return a->tok.v[k].kind == BM_TOK_LATIN;
+    }
+    return 0;
 }
 
 static int choose_date(const article *a, const clause_ref *c, dated *out)
@@ -1758,7 +1779,8 @@ static int choose_date(const article *a, const clause_ref *c, dated *out)
         out->report = a->dm[i].report;
         return 1;
     }
-    if (a->has_ctx_date) {
+    out->present = a->pub && present_tense(a, c);
+    if (a->has_ctx_date && !out->present) {
         out->date = a->ctx_date;
         out->prec = a->ctx_prec;
         out->from = BM_ATTACH_INHERITED;
@@ -2317,6 +2339,8 @@ static int back_reference(const article *a, const clause_ref *c, dated *d, const
                     p->place->specificity >= 6 && !government_only(a, c, p->place);
         if (!named)
             return 1;
+        if (d->present)
+            return 0; /* a named place's fight going on now: a new event */
         d->date = prev->date_start;
         d->prec = prev->date_precision;
         return 0;

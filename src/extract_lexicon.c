@@ -258,6 +258,7 @@ static cue_roles parse_role(const char *s)
         {"epoch", CUE_EPOCH},
         {"relative", CUE_RELATIVE},
         {"province", CUE_PROVINCE},
+        {"present", CUE_PRESENT},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))

@@ -85,6 +85,9 @@ typedef uint64_t cue_roles;
 #define CUE_RELATIVE ((cue_roles)1 << 35)
 /* "the province", المحافظة with no name: the governorate named last */
 #define CUE_PROVINCE ((cue_roles)1 << 36)
+/* "is", "are", "faces" right before a trigger (wip/ext3-recall-en): the event
+ * is going on as the article is written */
+#define CUE_PRESENT ((cue_roles)1 << 37)
 
 /* Fatality word kinds. */
 typedef enum fatal_kind { FATAL_NUMBER = 1, FATAL_VAGUE, FATAL_DEATH, FATAL_INJURY } fatal_kind;
