@@ -2689,6 +2689,17 @@ static int same_place(const bm_extracted *x, const bm_extracted *y, const bm_gpl
            (y->place == border && on_border(x->place, border));
 }
 
+static int is_settlement(const bm_gplace *p)
+{
+    return p->specificity >= 6 && p->specificity <= 8;
+}
+
+static int crossing_and_town(const bm_gplace *p, const bm_gplace *q)
+{
+    return (!strcmp(p->kind, "crossing") && is_settlement(q)) ||
+           (!strcmp(q->kind, "crossing") && is_settlement(p));
+}
+
 static int same_event(const bm_extracted *x, unsigned xf, const bm_extracted *y, unsigned yf,
                       const bm_gplace *border)
 {
@@ -2707,6 +2718,12 @@ static int same_event(const bm_extracted *x, unsigned xf, const bm_extracted *y,
     /* "took al-Susah and al-Baghuz": two towns named in one sentence are two
      * places however near they lie. */
     if (x->sent_start == y->sent_start && distinct_towns(x->place, y->place))
+        return 0;
+    /* "regained the Husaybah border post" and "stormed the Husaybah area":
+     * a crossing and a town each named by its own clause are two places,
+     * however near (the codebook's crossing is only the one named so). */
+    if (x->place_from == BM_ATTACH_CLAUSE && y->place_from == BM_ATTACH_CLAUSE &&
+        crossing_and_town(x->place, y->place))
         return 0;
     /* Facing crossings (al-Yarubiyah and Rabia) are two places however near. */
     if (x->place != y->place && !strcmp(x->place->kind, "crossing") &&

@@ -1110,6 +1110,47 @@ static int longest_at(matcher *m, size_t i, const uint32_t *e, gz_hit *h)
     return arabic_longest(m->g, m->t, i, h, e);
 }
 
+/* How many place-type words may follow an English name ("Husaybah border post"). */
+#define KIND_WORDS_AFTER 2
+
+/* "the Husaybah border post", "the Abu Kamal border crossing": a place-type
+ * word after an English name that has a canonical word in place-context.tsv
+ * (post -> crossing) names "<name> <canonical>" when the gazetteer knows that
+ * name ("Husaybah crossing"): the crossing, not the town it is named after. */
+static void kind_reading(const matcher *m, gz_hit *h)
+{
+    if (!h->latin)
+        return;
+    uint32_t n;
+    const gz_ref *r = group_refs(m->g, h->group, &n);
+    for (uint32_t i = 0; i < n; i++)
+        if (m->g->places[r[i].place].kind == GZ_K_CROSSING)
+            return; /* the name is a crossing's already ("Al-Waleed") */
+    size_t j = h->t1;
+    for (int step = 0; step < KIND_WORDS_AFTER; step++) {
+        size_t k = next_word(m->t, j);
+        if (k == SIZE_MAX || m->t->v[k].kind != BM_TOK_LATIN)
+            return;
+        const gz_context *cx = ctx_at(m, k);
+        if (!cx || !(cx->roles & GZ_C_TRIGGER_AFTER))
+            return;
+        j = k;
+        if (!cx->singular)
+            continue;
+        const char *canon = bm__gz_str(m->g, cx->singular - 1);
+        size_t cn = strlen(canon);
+        if (h->klen + cn > GZ_MAX_KEY)
+            return;
+        char buf[GZ_MAX_KEY + 8];
+        memcpy(buf, h->key, h->klen);
+        memcpy(buf + h->klen, canon, cn);
+        int have = 1;
+        consider(h, &have, h->t0, k, index_get(m->g, buf, h->klen + cn), buf, h->klen + cn,
+                 h->strip, h->lil, 1);
+        return;
+    }
+}
+
 /* How many tokens after a plural "وبينها" / "ومنها" may still list its members. */
 #define LIST_OPEN_WINDOW 30
 
@@ -1152,8 +1193,10 @@ static int collect(matcher *m)
         cand c, sp;
         gz_hit h, ph;
         int have = longest_at(m, i, w ? e : NULL, &h);
-        if (have)
+        if (have) {
             prefer_files(m, i, &h);
+            kind_reading(m, &h);
+        }
         if (i == pl_at && plural_reading(m, i, sing, &ph) && (!have || ph.t1 >= h.t1)) {
             h = ph;
             have = 1;
