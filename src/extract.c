@@ -2408,18 +2408,19 @@ static int reference_point(const article *a, size_t i)
  * town the clause names alongside the chosen one (ACLED codes each
  * location). Reference points ("east of X") are not event places. */
 /* "carried out airstrikes in Iraq and Syria": an event the clause puts in two
- * countries joined by a conjunction is one row per country, as it is per
- * town. Only the country named right after the chosen one (one word between
- * them at most, never a clause break) counts: a country elsewhere in the
- * clause is an actor or a reference. */
-static int emit_country_pair(article *a, const clause_ref *c, double score, const dated *d,
+ * countries (or governorates: "watchtowers in Anbar and Nineveh") joined by a
+ * conjunction is one row per place, as it is per town. Only a place of the
+ * chosen one's kind named right after it (one word between them at most,
+ * never a clause break) counts: a country elsewhere in the clause is an
+ * actor or a reference. */
+static int emit_place_pair(article *a, const clause_ref *c, double score, const dated *d,
                              const placed *p)
 {
     size_t first = pm_from(a, c->t0);
     for (size_t i = first; i + 1 < a->npm && a->pm[i + 1].t1 <= c->t1; i++) {
         const pmention *m = &a->pm[i], *n = &a->pm[i + 1];
         if (m->place != p->place || n->place == p->place ||
-            strcmp(n->place->kind, "country") != 0 || n->t0 > m->t1 + 1 ||
+            strcmp(n->place->kind, p->place->kind) != 0 || n->t0 > m->t1 + 1 ||
             (n->t0 == m->t1 + 1 && a->tok.v[m->t1].kind == BM_TOK_PUNCT))
             continue;
         placed q = {n->place, BM_ATTACH_CLAUSE, 0};
@@ -2432,7 +2433,7 @@ static int emit_siblings(article *a, const clause_ref *c, double score, const da
                          const placed *p)
 {
     if (!strcmp(p->place->kind, "country"))
-        return emit_country_pair(a, c, score, d, p);
+        return emit_place_pair(a, c, score, d, p);
     if (p->place->specificity < 6)
         return BM_OK;
     const bm_gplace *done[16];
@@ -2579,6 +2580,10 @@ static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
     int rc = emit(a, &c, score, &d, &p);
     if (rc == BM_OK && p.from == BM_ATTACH_CLAUSE && violent_type(c.type))
         rc = emit_siblings(a, &c, score, &d, &p);
+    /* "watchtowers along the frontier in Anbar and Nineveh": two governorates
+     * joined by "and" are one row each, whatever the event (wip/ext3-recall-en) */
+    if (rc == BM_OK && p.from == BM_ATTACH_CLAUSE && !strcmp(p.place->kind, "governorate"))
+        rc = emit_place_pair(a, &c, score, &d, &p);
     if (rc == BM_OK)
         rc = emit_air_ground(a, &c, &d, &p);
     return rc;
