@@ -2335,8 +2335,11 @@ static int back_reference(const article *a, const clause_ref *c, dated *d, const
         const bm_incident *prev = &a->out->v[i].inc;
         if (!same_family(prev->type, type))
             continue;
+        /* a town or a point, or a named mountain (Mount Sinjar): a place
+         * of its own, not the coarser area of the event told before */
         int named = (p->from == BM_ATTACH_CLAUSE || p->from == BM_ATTACH_SENTENCE) &&
-                    p->place->specificity >= 6 && !government_only(a, c, p->place);
+                    (p->place->specificity >= 6 || !strcmp(p->place->kind, "mountain")) &&
+                    !government_only(a, c, p->place);
         if (!named)
             return 1;
         if (d->present)
