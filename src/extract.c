@@ -2417,7 +2417,7 @@ static int reference_point(const article *a, size_t i)
  * never a clause break) counts: a country elsewhere in the clause is an
  * actor or a reference. */
 static int emit_place_pair(article *a, const clause_ref *c, double score, const dated *d,
-                             const placed *p)
+                           const placed *p)
 {
     size_t first = pm_from(a, c->t0);
     for (size_t i = first; i + 1 < a->npm && a->pm[i + 1].t1 <= c->t1; i++) {
