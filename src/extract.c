@@ -434,16 +434,28 @@ static int bare_province(const article *a, size_t i)
 /* "ISIS stormed a prison in the Kurdish-controlled province", a sentence
  * after "the town of al-Shaddadi in Hasakeh province": a bare province word
  * refers back to the governorate the article named last. */
+static int is_town_kind(const char *kind)
+{
+    return !strcmp(kind, "city") || !strcmp(kind, "town") || !strcmp(kind, "village");
+}
+
+/* The same for "the town", "the large village" (wip/ext3-recall-en): a bare
+ * settlement word refers back to the city, town or village named last
+ * ("Iraqi troops are moving towards the town", "fanned out across the large
+ * village in the Euphrates valley"). */
 static int find_provinces(article *a)
 {
     for (size_t i = 0; i < a->tok.n; i++) {
-        if (!(a->ti[i].cue & CUE_PROVINCE) || a->ti[i].place >= 0 || !bare_province(a, i))
+        int town = (a->ti[i].cue & CUE_SETTLEMENT) != 0;
+        if (!(a->ti[i].cue & (CUE_PROVINCE | CUE_SETTLEMENT)) || a->ti[i].place >= 0 ||
+            !bare_province(a, i))
             continue;
         const bm_gplace *last = NULL;
         size_t at = 0;
         for (size_t k = 0; k < a->npm; k++)
             if (a->pm[k].t0 < i && a->pm[k].t0 >= at &&
-                !strcmp(a->pm[k].place->kind, "governorate")) {
+                (town ? is_town_kind(a->pm[k].place->kind)
+                      : !strcmp(a->pm[k].place->kind, "governorate"))) {
                 last = a->pm[k].place;
                 at = a->pm[k].t0;
             }

@@ -259,6 +259,7 @@ static cue_roles parse_role(const char *s)
         {"relative", CUE_RELATIVE},
         {"province", CUE_PROVINCE},
         {"present", CUE_PRESENT},
+        {"settlement", CUE_SETTLEMENT},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))

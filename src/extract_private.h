@@ -88,6 +88,9 @@ typedef uint64_t cue_roles;
 /* "is", "are", "faces" right before a trigger (wip/ext3-recall-en): the event
  * is going on as the article is written */
 #define CUE_PRESENT ((cue_roles)1 << 37)
+/* "the town", "the village" with no name: the settlement named last
+ * (wip/ext3-recall-en) */
+#define CUE_SETTLEMENT ((cue_roles)1 << 38)
 
 /* Fatality word kinds. */
 typedef enum fatal_kind { FATAL_NUMBER = 1, FATAL_VAGUE, FATAL_DEATH, FATAL_INJURY } fatal_kind;
