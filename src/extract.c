@@ -1711,6 +1711,7 @@ typedef struct dated {
     int report;
     int background; /* only history dates in the clause: not an event */
     int present;    /* undated, told in the present tense: going on now */
+    int day_before; /* a day before the sentence's date ("a day after") */
 } dated;
 
 /* Nearest usable date in [t0, t1); report dates only when nothing else. */
@@ -1761,6 +1762,29 @@ static int present_tense(const article *a, const clause_ref *c)
     return 0;
 }
 
+/* "The operation was completed at dawn, a day after SDF forces fanned out
+ * across the village": the event after a `day_after` cue happened the day
+ * before the date of the sentence's frame. The cue between the clause's
+ * start and its trigger, or SIZE_MAX. */
+static size_t day_after_cue(const article *a, const clause_ref *c)
+{
+    for (size_t k = c->t0; k < c->anchor; k++)
+        if (a->ti[k].cue & CUE_DAY_AFTER)
+            return k;
+    return SIZE_MAX;
+}
+
+/* Moves a day-precise date one day back when the event follows a
+ * `day_after` cue and the date was not told after the cue itself. */
+static void day_before(const article *a, const clause_ref *c, int mention, dated *out)
+{
+    size_t q = day_after_cue(a, c);
+    if (q == SIZE_MAX || out->prec != BM_PREC_DAY || (mention >= 0 && a->dm[mention].t0 > q))
+        return;
+    out->date = bm_date_add_days(out->date, -1);
+    out->day_before = 1;
+}
+
 static int choose_date(const article *a, const clause_ref *c, dated *out)
 {
     memset(out, 0, sizeof *out);
@@ -1789,6 +1813,7 @@ static int choose_date(const article *a, const clause_ref *c, dated *out)
         out->date = a->dm[i].date;
         out->prec = a->dm[i].prec;
         out->report = a->dm[i].report;
+        day_before(a, c, i, out);
         return 1;
     }
     out->present = a->pub && present_tense(a, c);
@@ -1796,12 +1821,14 @@ static int choose_date(const article *a, const clause_ref *c, dated *out)
         out->date = a->ctx_date;
         out->prec = a->ctx_prec;
         out->from = BM_ATTACH_INHERITED;
+        day_before(a, c, -1, out);
         return 1;
     }
     if (a->pub) {
         out->date = *a->pub;
         out->prec = BM_PREC_DAY;
         out->from = BM_ATTACH_PUBLISHED;
+        day_before(a, c, -1, out);
         return 1;
     }
     return 0;
@@ -2354,8 +2381,8 @@ static int back_reference(const article *a, const clause_ref *c, dated *d, const
                     !government_only(a, c, p->place);
         if (!named)
             return 1;
-        if (d->present)
-            return 0; /* a named place's fight going on now: a new event */
+        if (d->present || d->day_before)
+            return 0; /* going on now, or the day before: a new event */
         d->date = prev->date_start;
         d->prec = prev->date_precision;
         return 0;

@@ -260,6 +260,7 @@ static cue_roles parse_role(const char *s)
         {"province", CUE_PROVINCE},
         {"present", CUE_PRESENT},
         {"settlement", CUE_SETTLEMENT},
+        {"day_after", CUE_DAY_AFTER},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))

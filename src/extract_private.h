@@ -91,6 +91,9 @@ typedef uint64_t cue_roles;
 /* "the town", "the village" with no name: the settlement named last
  * (wip/ext3-recall-en) */
 #define CUE_SETTLEMENT ((cue_roles)1 << 38)
+/* "a day after", "the day after": the event after it happened the day
+ * before the sentence's date (wip/ext3-recall-en) */
+#define CUE_DAY_AFTER ((cue_roles)1 << 39)
 
 /* Fatality word kinds. */
 typedef enum fatal_kind { FATAL_NUMBER = 1, FATAL_VAGUE, FATAL_DEATH, FATAL_INJURY } fatal_kind;
