@@ -23,6 +23,9 @@ struct lexicon {
     GHashTable *prefix; /* first 3 chars of a stem -> GPtrArray */
     size_t count[LEX_NKINDS];
     const bm_gplace *border_place;
+    /* The capitals of demonym entries (a set of bm_gplace *): asked of every
+     * place mention, too often to scan the entries each time. */
+    GHashTable *capitals;
 };
 
 static void entry_free(gpointer p)
@@ -53,6 +56,8 @@ void bm__lexicon_free(lexicon *lx)
         g_hash_table_destroy(lx->prefix);
     if (lx->entries)
         g_ptr_array_free(lx->entries, TRUE);
+    if (lx->capitals)
+        g_hash_table_destroy(lx->capitals);
     free(lx);
 }
 
@@ -63,12 +68,7 @@ size_t bm__lexicon_count(const lexicon *lx, lex_kind kind)
 
 int bm__lexicon_is_capital(const lexicon *lx, const bm_gplace *p)
 {
-    for (guint i = 0; lx && p && i < lx->entries->len; i++) {
-        const lex_entry *e = lx->entries->pdata[i];
-        if (e->kind == LEX_DEMONYM && e->capital == p)
-            return 1;
-    }
-    return 0;
+    return lx && p && g_hash_table_contains(lx->capitals, p);
 }
 
 const bm_gplace *bm__lexicon_border_place(const lexicon *lx)
@@ -425,6 +425,12 @@ int bm__lexicon_load(const char *dir, const bm_gazetteer *g, lexicon **out, bm_e
             bm__lexicon_free(lx);
             return rc;
         }
+    }
+    lx->capitals = g_hash_table_new(g_direct_hash, g_direct_equal);
+    for (guint i = 0; i < lx->entries->len; i++) {
+        const lex_entry *e = lx->entries->pdata[i];
+        if (e->kind == LEX_DEMONYM && e->capital)
+            g_hash_table_add(lx->capitals, (gpointer)e->capital);
     }
     *out = lx;
     return BM_OK;
