@@ -13,6 +13,7 @@
 
 #include "bordermap/arabic.h"
 #include "extract_private.h"
+#include "extract_ws_private.h"
 
 /* A clause becomes an incident when its best type scores at least this. */
 #define MIN_SCORE 1.0
@@ -182,6 +183,7 @@ enum {
 
 typedef struct article {
     const bm_extractor *x;
+    bm__extract_ws *ws; /* what the thread's extractions keep across texts */
     const char *text;
     size_t len;
     const bm_date *pub;
@@ -314,7 +316,7 @@ static void annotate(article *a)
     for (size_t i = 0; i < a->tok.n; i++) {
         const lex_entry *best[LEX_NKINDS];
         size_t n[LEX_NKINDS];
-        bm__lexicon_match_all(a->x->lx, &a->tok, i, best, n);
+        bm__lexicon_match_all(a->x->lx, bm__extract_ws_lex(a->ws), &a->tok, i, best, n);
         for (int k = 0; k < LEX_NKINDS; k++) {
             if (!best[k] || i < next[k])
                 continue;
@@ -345,16 +347,18 @@ static int add_place(article *a, size_t t0, size_t t1, const bm_gplace *p)
  * *pm is malloc'ed. */
 static int find_places_tokens(article *a, bm_place_mention **pm, size_t *n)
 {
-    bm_place_finder *f;
+    bm_place_finder *own = NULL, *f = bm__extract_ws_finder(a->ws, a->x->g);
     const bm_place_mention *m;
-    int rc = bm_place_finder_new(a->x->g, &f, a->err);
+    int rc = f ? BM_OK : bm_place_finder_new(a->x->g, &own, a->err);
+    if (!f)
+        f = own;
     if (rc == BM_OK)
         rc = bm_place_finder_run_tokens(f, a->text, a->len, &a->tok, &m, n, a->err);
     if (rc == BM_OK && *n && !(*pm = malloc(*n * sizeof **pm)))
         rc = bm_error_set(a->err, BM_ENOMEM, "finding places: out of memory");
     if (rc == BM_OK && *n)
         memcpy(*pm, m, *n * sizeof **pm);
-    bm_place_finder_free(f);
+    bm_place_finder_free(own);
     return rc;
 }
 
@@ -2836,15 +2840,24 @@ int bm_extract(const bm_extractor *x, const char *text, size_t len, const bm_dat
     return bm_extract_tokens(x, text, len, NULL, published, out, err);
 }
 
-int bm_extract_tokens(const bm_extractor *x, const char *text, size_t len, const bm_tokens *tokens,
-                      const bm_date *published, bm_extraction *out, bm_error *err)
+int bm__extract_tokens_ws(const bm_extractor *x, bm__extract_ws *ws, const char *text, size_t len,
+                          const bm_tokens *tokens, const bm_date *published, bm_extraction *out,
+                          bm_error *err)
 {
     if (!x || !text || !out)
         return bm_error_set(err, BM_EINVAL, "extract: no extractor, text or output");
     memset(out, 0, sizeof *out);
+    bm__extract_ws *own = NULL;
+    if (!ws) {
+        int rc = bm__extract_ws_new(x->g, &own, err);
+        if (rc != BM_OK)
+            return rc;
+        ws = own;
+    }
     snprintf(out->language, sizeof out->language, "%s", bm_detect_language(text, len));
     article a = {0};
     a.x = x;
+    a.ws = ws;
     a.text = text;
     a.len = len;
     a.pub = published;
@@ -2857,7 +2870,14 @@ int bm_extract_tokens(const bm_extractor *x, const char *text, size_t len, const
     }
     int rc = run(&a);
     article_free(&a);
+    bm__extract_ws_free(own);
     if (rc != BM_OK)
         bm_extraction_free(out);
     return rc;
+}
+
+int bm_extract_tokens(const bm_extractor *x, const char *text, size_t len, const bm_tokens *tokens,
+                      const bm_date *published, bm_extraction *out, bm_error *err)
+{
+    return bm__extract_tokens_ws(x, NULL, text, len, tokens, published, out, err);
 }
