@@ -117,15 +117,49 @@ void bm_extraction_free(bm_extraction *e)
     memset(e, 0, sizeof *e);
 }
 
+#define BYTES_1 0x0101010101010101ull
+#define BYTES_7F (0x7F * BYTES_1)
+#define BYTES_80 (0x80 * BYTES_1)
+
+/* The high bit of each zero byte of x (exact: no carry between bytes). */
+static inline uint64_t zero_bytes(uint64_t x)
+{
+    return ~(((x & BYTES_7F) + BYTES_7F) | x | BYTES_7F);
+}
+
+/* The sum of the eight byte counters of a (each at most 255). */
+static inline size_t sum_bytes(uint64_t a)
+{
+    uint64_t b = (a & 0x00FF00FF00FF00FFull) + ((a >> 8) & 0x00FF00FF00FF00FFull);
+    return (size_t)((b * 0x0001000100010001ull) >> 48);
+}
+
+/* Every article is read whole twice for this (ingest, extraction): eight
+ * bytes at a time. Latin letters are the ASCII ones (isalpha in the C
+ * locale). */
 const char *bm_detect_language(const char *text, size_t len)
 {
-    size_t ar = 0, lat = 0;
-    const unsigned char *p = (const unsigned char *)text;
-    for (size_t i = 0; i < len; i++) {
-        /* U+0600..U+06FF and the presentation forms lead with D8..DB / EF. */
+    size_t ar = 0, lat = 0, i = 0;
+    while (i + 8 <= len) {
+        uint64_t acc_ar = 0, acc_lat = 0;
+        for (int k = 0; k < 255 && i + 8 <= len; k++, i += 8) {
+            uint64_t w;
+            memcpy(&w, text + i, 8);
+            /* U+0600..U+06FF and the presentation forms lead with D8..DB */
+            acc_ar += zero_bytes((w & (0xFC * BYTES_1)) ^ (0xD8 * BYTES_1)) >> 7;
+            /* a..z once folded to lower case, high bit clear: 0x60 < b < 0x7B */
+            uint64_t l = w | (0x20 * BYTES_1), t = l & BYTES_7F;
+            acc_lat +=
+                ((((127 + 0x7B) * BYTES_1 - t) & ~l & (t + (127 - 0x60) * BYTES_1)) & BYTES_80) >>
+                7;
+        }
+        ar += sum_bytes(acc_ar);
+        lat += sum_bytes(acc_lat);
+    }
+    for (const unsigned char *p = (const unsigned char *)text; i < len; i++) {
         if (p[i] >= 0xD8 && p[i] <= 0xDB)
             ar++;
-        else if (isalpha(p[i]))
+        else if ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z')
             lat++;
     }
     return ar > lat ? "ar" : "en";
