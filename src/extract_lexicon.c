@@ -602,8 +602,9 @@ typedef struct memo_slot {
 } memo_slot;
 
 /* Distinct words remembered before the memo starts afresh: bounds memory on
- * an endless stream of new words (names, numbers) across many articles. */
-#define LEX_MEMO_MAX (1u << 16)
+ * an endless stream of new words (names, numbers) across many articles, to
+ * about 2.5 MB per thread (slots, keys, candidates). */
+#define LEX_MEMO_MAX (1u << 14)
 #define LEX_MEMO_KEYS ((size_t)LEX_MEMO_MAX * 64)
 #define LEX_MEMO_CANDS ((size_t)LEX_MEMO_MAX * 4)
 
