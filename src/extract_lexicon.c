@@ -532,10 +532,30 @@ static int is_quote_token(const bm_token *k)
     return 0;
 }
 
+/* Whether a whole listed word w can match tok at all. Every form of a token
+ * is a suffix of its key or ال before one, and a whole word matches a form
+ * as it is or before an accusative alef: so the key ends with w (without
+ * its ال), alef or not. Never false for a token that matches; true for few
+ * others, which spares working out the forms of most tokens. */
+static int may_match_whole(const char *w, const bm_token *tok)
+{
+    size_t wl = strlen(w), nl = strlen(tok->norm);
+    if (wl >= 4 && !memcmp(w, AR_ALEF_LAM, 4)) {
+        w += 4;
+        wl -= 4;
+    }
+    const char *n = tok->norm;
+    if (nl >= wl && !memcmp(n + nl - wl, w, wl))
+        return 1;
+    return nl >= wl + 2 && !memcmp(n + nl - 2, AR_ALEF, 2) && !memcmp(n + nl - 2 - wl, w, wl);
+}
+
 /* One listed word against a text token; later words of a term may carry ال
  * or و themselves: "العمليات العسكرية". */
 static int word_matches_token(const char *w, int pfx, const bm_token *tok)
 {
+    if (!(pfx & PFX_STEM) && !may_match_whole(w, tok))
+        return 0;
     variants v;
     word_variants(tok, &v);
     for (size_t k = 0; k < v.n; k++)
