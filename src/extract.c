@@ -13,6 +13,7 @@
 
 #include "bordermap/arabic.h"
 #include "extract_private.h"
+#include "extract_ws_private.h"
 
 /* A clause becomes an incident when its best type scores at least this. */
 #define MIN_SCORE 1.0
@@ -116,15 +117,49 @@ void bm_extraction_free(bm_extraction *e)
     memset(e, 0, sizeof *e);
 }
 
+#define BYTES_1 0x0101010101010101ull
+#define BYTES_7F (0x7F * BYTES_1)
+#define BYTES_80 (0x80 * BYTES_1)
+
+/* The high bit of each zero byte of x (exact: no carry between bytes). */
+static inline uint64_t zero_bytes(uint64_t x)
+{
+    return ~(((x & BYTES_7F) + BYTES_7F) | x | BYTES_7F);
+}
+
+/* The sum of the eight byte counters of a (each at most 255). */
+static inline size_t sum_bytes(uint64_t a)
+{
+    uint64_t b = (a & 0x00FF00FF00FF00FFull) + ((a >> 8) & 0x00FF00FF00FF00FFull);
+    return (size_t)((b * 0x0001000100010001ull) >> 48);
+}
+
+/* Every article is read whole twice for this (ingest, extraction): eight
+ * bytes at a time. Latin letters are the ASCII ones (isalpha in the C
+ * locale). */
 const char *bm_detect_language(const char *text, size_t len)
 {
-    size_t ar = 0, lat = 0;
-    const unsigned char *p = (const unsigned char *)text;
-    for (size_t i = 0; i < len; i++) {
-        /* U+0600..U+06FF and the presentation forms lead with D8..DB / EF. */
+    size_t ar = 0, lat = 0, i = 0;
+    while (i + 8 <= len) {
+        uint64_t acc_ar = 0, acc_lat = 0;
+        for (int k = 0; k < 255 && i + 8 <= len; k++, i += 8) {
+            uint64_t w;
+            memcpy(&w, text + i, 8);
+            /* U+0600..U+06FF and the presentation forms lead with D8..DB */
+            acc_ar += zero_bytes((w & (0xFC * BYTES_1)) ^ (0xD8 * BYTES_1)) >> 7;
+            /* a..z once folded to lower case, high bit clear: 0x60 < b < 0x7B */
+            uint64_t l = w | (0x20 * BYTES_1), t = l & BYTES_7F;
+            acc_lat +=
+                ((((127 + 0x7B) * BYTES_1 - t) & ~l & (t + (127 - 0x60) * BYTES_1)) & BYTES_80) >>
+                7;
+        }
+        ar += sum_bytes(acc_ar);
+        lat += sum_bytes(acc_lat);
+    }
+    for (const unsigned char *p = (const unsigned char *)text; i < len; i++) {
         if (p[i] >= 0xD8 && p[i] <= 0xDB)
             ar++;
-        else if (isalpha(p[i]))
+        else if ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z')
             lat++;
     }
     return ar > lat ? "ar" : "en";
@@ -182,6 +217,7 @@ enum {
 
 typedef struct article {
     const bm_extractor *x;
+    bm__extract_ws *ws; /* what the thread's extractions keep across texts */
     const char *text;
     size_t len;
     const bm_date *pub;
@@ -314,7 +350,7 @@ static void annotate(article *a)
     for (size_t i = 0; i < a->tok.n; i++) {
         const lex_entry *best[LEX_NKINDS];
         size_t n[LEX_NKINDS];
-        bm__lexicon_match_all(a->x->lx, &a->tok, i, best, n);
+        bm__lexicon_match_all(a->x->lx, bm__extract_ws_lex(a->ws), &a->tok, i, best, n);
         for (int k = 0; k < LEX_NKINDS; k++) {
             if (!best[k] || i < next[k])
                 continue;
@@ -345,16 +381,18 @@ static int add_place(article *a, size_t t0, size_t t1, const bm_gplace *p)
  * *pm is malloc'ed. */
 static int find_places_tokens(article *a, bm_place_mention **pm, size_t *n)
 {
-    bm_place_finder *f;
+    bm_place_finder *own = NULL, *f = bm__extract_ws_finder(a->ws, a->x->g);
     const bm_place_mention *m;
-    int rc = bm_place_finder_new(a->x->g, &f, a->err);
+    int rc = f ? BM_OK : bm_place_finder_new(a->x->g, &own, a->err);
+    if (!f)
+        f = own;
     if (rc == BM_OK)
         rc = bm_place_finder_run_tokens(f, a->text, a->len, &a->tok, &m, n, a->err);
     if (rc == BM_OK && *n && !(*pm = malloc(*n * sizeof **pm)))
         rc = bm_error_set(a->err, BM_ENOMEM, "finding places: out of memory");
     if (rc == BM_OK && *n)
         memcpy(*pm, m, *n * sizeof **pm);
-    bm_place_finder_free(f);
+    bm_place_finder_free(own);
     return rc;
 }
 
@@ -2924,15 +2962,24 @@ int bm_extract(const bm_extractor *x, const char *text, size_t len, const bm_dat
     return bm_extract_tokens(x, text, len, NULL, published, out, err);
 }
 
-int bm_extract_tokens(const bm_extractor *x, const char *text, size_t len, const bm_tokens *tokens,
-                      const bm_date *published, bm_extraction *out, bm_error *err)
+int bm__extract_tokens_ws(const bm_extractor *x, bm__extract_ws *ws, const char *text, size_t len,
+                          const bm_tokens *tokens, const bm_date *published, bm_extraction *out,
+                          bm_error *err)
 {
     if (!x || !text || !out)
         return bm_error_set(err, BM_EINVAL, "extract: no extractor, text or output");
     memset(out, 0, sizeof *out);
+    bm__extract_ws *own = NULL;
+    if (!ws) {
+        int rc = bm__extract_ws_new(x->g, &own, err);
+        if (rc != BM_OK)
+            return rc;
+        ws = own;
+    }
     snprintf(out->language, sizeof out->language, "%s", bm_detect_language(text, len));
     article a = {0};
     a.x = x;
+    a.ws = ws;
     a.text = text;
     a.len = len;
     a.pub = published;
@@ -2945,7 +2992,14 @@ int bm_extract_tokens(const bm_extractor *x, const char *text, size_t len, const
     }
     int rc = run(&a);
     article_free(&a);
+    bm__extract_ws_free(own);
     if (rc != BM_OK)
         bm_extraction_free(out);
     return rc;
+}
+
+int bm_extract_tokens(const bm_extractor *x, const char *text, size_t len, const bm_tokens *tokens,
+                      const bm_date *published, bm_extraction *out, bm_error *err)
+{
+    return bm__extract_tokens_ws(x, NULL, text, len, tokens, published, out, err);
 }

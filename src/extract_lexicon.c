@@ -9,6 +9,7 @@
 
 #include "bordermap/fileio.h"
 #include "extract_private.h"
+#include "keyhash_private.h"
 
 /* Stems shorter than this many characters never act as prefixes: "قتل*"
  * would swallow half the language. */
@@ -23,6 +24,9 @@ struct lexicon {
     GHashTable *prefix; /* first 3 chars of a stem -> GPtrArray */
     size_t count[LEX_NKINDS];
     const bm_gplace *border_place;
+    /* The capitals of demonym entries (a set of bm_gplace *): asked of every
+     * place mention, too often to scan the entries each time. */
+    GHashTable *capitals;
 };
 
 static void entry_free(gpointer p)
@@ -53,6 +57,8 @@ void bm__lexicon_free(lexicon *lx)
         g_hash_table_destroy(lx->prefix);
     if (lx->entries)
         g_ptr_array_free(lx->entries, TRUE);
+    if (lx->capitals)
+        g_hash_table_destroy(lx->capitals);
     free(lx);
 }
 
@@ -63,12 +69,7 @@ size_t bm__lexicon_count(const lexicon *lx, lex_kind kind)
 
 int bm__lexicon_is_capital(const lexicon *lx, const bm_gplace *p)
 {
-    for (guint i = 0; lx && p && i < lx->entries->len; i++) {
-        const lex_entry *e = lx->entries->pdata[i];
-        if (e->kind == LEX_DEMONYM && e->capital == p)
-            return 1;
-    }
-    return 0;
+    return lx && p && g_hash_table_contains(lx->capitals, p);
 }
 
 const bm_gplace *bm__lexicon_border_place(const lexicon *lx)
@@ -429,6 +430,12 @@ int bm__lexicon_load(const char *dir, const bm_gazetteer *g, lexicon **out, bm_e
             return rc;
         }
     }
+    lx->capitals = g_hash_table_new(g_direct_hash, g_direct_equal);
+    for (guint i = 0; i < lx->entries->len; i++) {
+        const lex_entry *e = lx->entries->pdata[i];
+        if (e->kind == LEX_DEMONYM && e->capital)
+            g_hash_table_add(lx->capitals, (gpointer)e->capital);
+    }
     *out = lx;
     return BM_OK;
 }
@@ -528,10 +535,30 @@ static int is_quote_token(const bm_token *k)
     return 0;
 }
 
+/* Whether a whole listed word w can match tok at all. Every form of a token
+ * is a suffix of its key or ال before one, and a whole word matches a form
+ * as it is or before an accusative alef: so the key ends with w (without
+ * its ال), alef or not. Never false for a token that matches; true for few
+ * others, which spares working out the forms of most tokens. */
+static int may_match_whole(const char *w, const bm_token *tok)
+{
+    size_t wl = strlen(w), nl = strlen(tok->norm);
+    if (wl >= 4 && !memcmp(w, AR_ALEF_LAM, 4)) {
+        w += 4;
+        wl -= 4;
+    }
+    const char *n = tok->norm;
+    if (nl >= wl && !memcmp(n + nl - wl, w, wl))
+        return 1;
+    return nl >= wl + 2 && !memcmp(n + nl - 2, AR_ALEF, 2) && !memcmp(n + nl - 2 - wl, w, wl);
+}
+
 /* One listed word against a text token; later words of a term may carry ال
  * or و themselves: "العمليات العسكرية". */
 static int word_matches_token(const char *w, int pfx, const bm_token *tok)
 {
+    if (!(pfx & PFX_STEM) && !may_match_whole(w, tok))
+        return 0;
     variants v;
     word_variants(tok, &v);
     for (size_t k = 0; k < v.n; k++)
@@ -584,15 +611,221 @@ static size_t match_rest(const lex_entry *e, const bm_tokens *t, size_t j)
     return r > 0 ? (size_t)r : 0;
 }
 
-/* Tries every entry in bucket a whose first word matches s; keeps the best
- * of each kind. */
-static void try_bucket(const GPtrArray *a, const char *s, const bm_tokens *t, size_t i,
-                       const lex_entry **best, size_t *best_n)
+/* ---- First-word candidates and their memo ------------------------------ */
+
+/* The entries whose first word matches a token (under any of its forms)
+ * depend on the token's kind and normalised text only: a text says the same
+ * words again and again, so an extraction remembers them per word instead
+ * of hashing up to eight forms three times at every token. */
+typedef struct memo_slot {
+    uint32_t hash;
+    uint32_t key_off, key_len; /* in the key arena */
+    uint32_t first, n;         /* the word's candidates in the candidate arena */
+    int kind;                  /* bm_token_kind; -1: empty slot */
+} memo_slot;
+
+/* Distinct words remembered before the memo starts afresh: bounds memory on
+ * an endless stream of new words (names, numbers) across many articles, to
+ * about 2.5 MB per thread (slots, keys, candidates). */
+#define LEX_MEMO_MAX (1u << 14)
+#define LEX_MEMO_KEYS ((size_t)LEX_MEMO_MAX * 64)
+#define LEX_MEMO_CANDS ((size_t)LEX_MEMO_MAX * 4)
+
+struct lex_memo {
+    const lexicon *lx; /* the lexicon the candidates point into */
+    memo_slot *v;
+    size_t cap, n; /* cap a power of two, load under a half */
+    char *keys;
+    size_t keys_len, keys_cap;
+    const lex_entry **cands;
+    size_t ncands, cap_cands;
+};
+
+lex_memo *bm__lex_memo_new(void)
+{
+    return calloc(1, sizeof(lex_memo));
+}
+
+void bm__lex_memo_free(lex_memo *mo)
+{
+    if (!mo)
+        return;
+    free(mo->v);
+    free(mo->keys);
+    free(mo->cands);
+    free(mo);
+}
+
+static void memo_clear(lex_memo *mo)
+{
+    for (size_t i = 0; i < mo->cap; i++)
+        mo->v[i].kind = -1;
+    mo->n = mo->keys_len = mo->ncands = 0;
+}
+
+static int memo_rehash(lex_memo *mo)
+{
+    if (mo->cap >= 2 * (size_t)LEX_MEMO_MAX) {
+        memo_clear(mo);
+        return 0;
+    }
+    size_t nc = mo->cap ? mo->cap * 2 : 1024;
+    memo_slot *v = malloc(nc * sizeof *v);
+    if (!v)
+        return -1;
+    for (size_t i = 0; i < nc; i++)
+        v[i].kind = -1;
+    for (size_t i = 0; i < mo->cap; i++) {
+        if (mo->v[i].kind < 0)
+            continue;
+        size_t k = mo->v[i].hash & (nc - 1);
+        while (v[k].kind >= 0)
+            k = (k + 1) & (nc - 1);
+        v[k] = mo->v[i];
+    }
+    free(mo->v);
+    mo->v = v;
+    mo->cap = nc;
+    return 0;
+}
+
+/* Room for `more` bytes of keys; 0 when out of memory. */
+static int memo_key_room(lex_memo *mo, size_t more)
+{
+    if (mo->keys_len + more <= mo->keys_cap)
+        return 1;
+    size_t nc = mo->keys_cap ? mo->keys_cap * 2 : 8192;
+    while (nc < mo->keys_len + more)
+        nc *= 2;
+    char *k = realloc(mo->keys, nc);
+    if (!k)
+        return 0;
+    mo->keys = k;
+    mo->keys_cap = nc;
+    return 1;
+}
+
+/* A candidate list being built: in the memo's arena, or on its own. */
+typedef struct cand_list {
+    const lex_entry ***v;
+    size_t *n, *cap;
+    size_t first;
+    int oom;
+} cand_list;
+
+static void push_cand(cand_list *c, const lex_entry *e)
+{
+    for (size_t i = c->first; i < *c->n; i++)
+        if ((*c->v)[i] == e)
+            return; /* tried once: a second try cannot change the best */
+    if (*c->n == *c->cap) {
+        size_t nc = *c->cap ? *c->cap * 2 : 64;
+        const lex_entry **v = realloc(*c->v, nc * sizeof *v);
+        if (!v) {
+            c->oom = 1;
+            return;
+        }
+        *c->v = v;
+        *c->cap = nc;
+    }
+    (*c->v)[(*c->n)++] = e;
+}
+
+/* Every entry in bucket a whose first word matches s, in bucket order. */
+static void add_bucket(const GPtrArray *a, const char *s, cand_list *c)
 {
     for (guint k = 0; a && k < a->len; k++) {
         const lex_entry *e = a->pdata[k];
-        if (!word_matches(e->w[0], e->pfx[0], s))
+        if (word_matches(e->w[0], e->pfx[0], s))
+            push_cand(c, e);
+    }
+}
+
+/* The entries whose first word matches tok, in the order they are tried:
+ * each form, as written, in the accusative and by its prefix. */
+static void first_word_cands(const lexicon *lx, const bm_token *tok, cand_list *c)
+{
+    variants v;
+    word_variants(tok, &v);
+    int has_prefix = g_hash_table_size(lx->prefix) > 0;
+    for (size_t k = 0; k < v.n; k++) {
+        add_bucket(g_hash_table_lookup(lx->exact, v.s[k]), v.s[k], c);
+        size_t len = strlen(v.s[k]);
+        size_t acc = accusative_len(v.s[k], len);
+        char stem[VARIANT_BUF];
+        if (acc && acc < sizeof stem) {
+            memcpy(stem, v.s[k], acc);
+            stem[acc] = '\0';
+            add_bucket(g_hash_table_lookup(lx->exact, stem), v.s[k], c);
+        }
+        if (!has_prefix)
             continue;
+        size_t kb = utf8_prefix_bytes(v.s[k], len, PREFIX_KEY_CHARS);
+        char key[32];
+        if (kb >= len || kb >= sizeof key)
+            continue; /* a word no longer than the key was found exactly above */
+        memcpy(key, v.s[k], kb);
+        key[kb] = '\0';
+        add_bucket(g_hash_table_lookup(lx->prefix, key), v.s[k], c);
+    }
+}
+
+/* The remembered candidates of tok (made on first sight) in *out, *n; 0
+ * when the memo cannot hold them (out of memory): the caller works them out
+ * itself. Valid until the next call. */
+static int memo_cands(lex_memo *mo, const lexicon *lx, const bm_token *tok,
+                      const lex_entry *const **out, size_t *n)
+{
+    size_t len = tok->norm_len;
+    if (mo->lx != lx) {
+        memo_clear(mo);
+        mo->lx = lx;
+    }
+    uint32_t h = bm__key_hash(tok->norm, len);
+    size_t mask = mo->cap - 1, k = h & mask;
+    for (; mo->cap && mo->v[k].kind >= 0; k = (k + 1) & mask) {
+        const memo_slot *w = &mo->v[k];
+        if (w->hash == h && w->key_len == len && w->kind == (int)tok->kind &&
+            !memcmp(mo->keys + w->key_off, tok->norm, len)) {
+            *out = mo->cands + w->first;
+            *n = w->n;
+            return 1;
+        }
+    }
+    if (mo->keys_len + len > LEX_MEMO_KEYS || mo->ncands + 64 > LEX_MEMO_CANDS)
+        memo_clear(mo); /* the words have filled the arenas: start afresh */
+    if (((mo->n + 1) * 2 > mo->cap && memo_rehash(mo)) || !memo_key_room(mo, len))
+        return 0;
+    mask = mo->cap - 1;
+    for (k = h & mask; mo->v[k].kind >= 0; k = (k + 1) & mask)
+        ;
+    cand_list c = {&mo->cands, &mo->ncands, &mo->cap_cands, mo->ncands, 0};
+    first_word_cands(lx, tok, &c);
+    if (c.oom) {
+        mo->ncands = c.first;
+        return 0;
+    }
+    memo_slot *w = &mo->v[k];
+    w->hash = h;
+    w->key_off = (uint32_t)mo->keys_len;
+    w->key_len = (uint32_t)len;
+    w->kind = (int)tok->kind;
+    w->first = (uint32_t)c.first;
+    w->n = (uint32_t)(mo->ncands - c.first);
+    memcpy(mo->keys + mo->keys_len, tok->norm, len);
+    mo->keys_len += len;
+    mo->n++;
+    *out = mo->cands + w->first;
+    *n = w->n;
+    return 1;
+}
+
+/* Tries every candidate at token i; keeps the best of each kind. */
+static void try_cands(const lex_entry *const *v, size_t nv, const bm_tokens *t, size_t i,
+                      const lex_entry **best, size_t *best_n)
+{
+    for (size_t k = 0; k < nv; k++) {
+        const lex_entry *e = v[k];
         size_t n = 1;
         if (e->n > 1) {
             size_t rest = match_rest(e, t, i + 1);
@@ -609,7 +842,7 @@ static void try_bucket(const GPtrArray *a, const char *s, const bm_tokens *t, si
     }
 }
 
-void bm__lexicon_match_all(const lexicon *lx, const bm_tokens *t, size_t i,
+void bm__lexicon_match_all(const lexicon *lx, lex_memo *mo, const bm_tokens *t, size_t i,
                            const lex_entry *best[LEX_NKINDS], size_t ntok[LEX_NKINDS])
 {
     for (int k = 0; k < LEX_NKINDS; k++) {
@@ -621,27 +854,16 @@ void bm__lexicon_match_all(const lexicon *lx, const bm_tokens *t, size_t i,
     const bm_token *tok = &t->v[i];
     if (tok->kind != BM_TOK_ARABIC && tok->kind != BM_TOK_LATIN && tok->kind != BM_TOK_NUMBER)
         return;
-    variants v;
-    word_variants(tok, &v);
-    int has_prefix = g_hash_table_size(lx->prefix) > 0;
-    for (size_t k = 0; k < v.n; k++) {
-        try_bucket(g_hash_table_lookup(lx->exact, v.s[k]), v.s[k], t, i, best, ntok);
-        size_t len = strlen(v.s[k]);
-        size_t acc = accusative_len(v.s[k], len);
-        char stem[VARIANT_BUF];
-        if (acc && acc < sizeof stem) {
-            memcpy(stem, v.s[k], acc);
-            stem[acc] = '\0';
-            try_bucket(g_hash_table_lookup(lx->exact, stem), v.s[k], t, i, best, ntok);
-        }
-        if (!has_prefix)
-            continue;
-        size_t kb = utf8_prefix_bytes(v.s[k], len, PREFIX_KEY_CHARS);
-        char key[32];
-        if (kb >= len || kb >= sizeof key)
-            continue; /* a word no longer than the key was found exactly above */
-        memcpy(key, v.s[k], kb);
-        key[kb] = '\0';
-        try_bucket(g_hash_table_lookup(lx->prefix, key), v.s[k], t, i, best, ntok);
+    const lex_entry *const *v;
+    size_t nv;
+    if (mo && memo_cands(mo, lx, tok, &v, &nv)) {
+        try_cands(v, nv, t, i, best, ntok);
+        return;
     }
+    const lex_entry **own = NULL;
+    size_t n = 0, cap = 0;
+    cand_list c = {&own, &n, &cap, 0, 0};
+    first_word_cands(lx, tok, &c);
+    try_cands(own, n, t, i, best, ntok); /* out of memory: the candidates found so far */
+    free(own);
 }

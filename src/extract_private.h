@@ -133,10 +133,16 @@ const bm_gplace *bm__lexicon_border_place(const lexicon *lx);
 /* Whether p is a country's capital in demonyms.tsv. */
 int bm__lexicon_is_capital(const lexicon *lx, const bm_gplace *p);
 
+/* A word memo for bm__lexicon_match_all: what each distinct word of the
+ * texts matches first, kept across texts (memory bounded). One per thread. */
+typedef struct lex_memo lex_memo;
+lex_memo *bm__lex_memo_new(void);
+void bm__lex_memo_free(lex_memo *mo);
+
 /* For each kind, the longest entry that starts at token i (NULL if none) and
  * in ntok[kind] how many tokens it spans (quote marks inside a multi-word
- * term are skipped and counted). */
-void bm__lexicon_match_all(const lexicon *lx, const bm_tokens *t, size_t i,
+ * term are skipped and counted). mo may be NULL (nothing remembered). */
+void bm__lexicon_match_all(const lexicon *lx, lex_memo *mo, const bm_tokens *t, size_t i,
                            const lex_entry *best[LEX_NKINDS], size_t ntok[LEX_NKINDS]);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "bordermap/actors.h"
 #include "bordermap/fileio.h"
+#include "digest_private.h"
 #include "identity.h"
 #include "ingest_private.h"
 #include "segment_private.h"
@@ -33,6 +34,7 @@ struct bm_ingest {
     bm_extractor *x;
     sqlite3_stmt *key_st; /* identity.c's key insert, cached across articles */
     bm_actors *actors;
+    bm__extract_ws *ws; /* the caller's thread's workspace (bm_ingest_text) */
 };
 
 void bm_ingest_opts_init(bm_ingest_opts *o)
@@ -123,6 +125,7 @@ void bm_ingest_free(bm_ingest *ig)
     bm_ingest_flush(ig, NULL);
     bm__store_trust_checks(ig->store, 0);
     sqlite3_finalize(ig->key_st);
+    bm__extract_ws_free(ig->ws);
     bm_extractor_free(ig->x);
     bm_actors_free(ig->actors);
     bm_dates_free(ig->own_d);
@@ -196,11 +199,12 @@ static int append_block(bm_extraction *all, bm_extraction *part, size_t base)
     return BM_OK;
 }
 
-static int extract_blocks(const bm_ingest *ig, const char *data, size_t len, const bm_tokens *tok,
-                          const bm_date *pub, bm_extraction *out, bm_error *err)
+static int extract_blocks(const bm_ingest *ig, bm__extract_ws *ws, const char *data, size_t len,
+                          const bm_tokens *tok, const bm_date *pub, bm_extraction *out,
+                          bm_error *err)
 {
     if (len <= EXTRACT_BLOCK)
-        return bm_extract_tokens(ig->x, data, len, tok, pub, out, err);
+        return bm__extract_tokens_ws(ig->x, ws, data, len, tok, pub, out, err);
     memset(out, 0, sizeof *out);
     snprintf(out->language, sizeof out->language, "%s", bm_detect_language(data, len));
     char *block = malloc(EXTRACT_BLOCK + 1);
@@ -213,7 +217,7 @@ static int extract_blocks(const bm_ingest *ig, const char *data, size_t len, con
         memcpy(block, data + off, n);
         block[n] = '\0';
         bm_extraction part = {0};
-        rc = bm_extract(ig->x, block, n, pub, &part, err);
+        rc = bm__extract_tokens_ws(ig->x, ws, block, n, NULL, pub, &part, err);
         if (rc == BM_OK && append_block(out, &part, off) != BM_OK)
             rc = bm_error_set(err, BM_ENOMEM, "ingest: out of memory");
         bm_extraction_free(&part);
@@ -657,8 +661,15 @@ void bm__prepared_free(bm__prepared *p)
 /* Everything of bm_ingest_text that reads no database but `lookup`: checks,
  * digest, language, publication date, extraction. The text is tokenised
  * once for the date and the extraction. */
-int bm__ingest_prepare(const bm_ingest *ig, const char *data, size_t len, const bm_ingest_opts *o,
-                       bm__lookup_fn lookup, void *lookup_user, bm__prepared *p, bm_error *err)
+bm__extract_ws *bm__ingest_ws_new(const bm_ingest *ig)
+{
+    bm__extract_ws *ws = NULL;
+    return bm__extract_ws_new(ig->g, &ws, NULL) == BM_OK ? ws : NULL;
+}
+
+int bm__ingest_prepare(const bm_ingest *ig, bm__extract_ws *ws, const char *data, size_t len,
+                       const bm_ingest_opts *o, bm__lookup_fn lookup, void *lookup_user,
+                       bm__prepared *p, bm_error *err)
 {
     memset(p, 0, sizeof *p);
     bm_ingest_result *r = &p->r;
@@ -670,11 +681,9 @@ int bm__ingest_prepare(const bm_ingest *ig, const char *data, size_t len, const 
         return rc;
     if (is_empty_text(data, len))
         return bm_error_set(err, BM_EPARSE, "empty article (no text)");
-    gchar *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)data, len);
-    if (!sum)
+    _Static_assert(sizeof r->sha256 >= 65, "room for a hex SHA-256");
+    if (bm__sha256_hex(data, len, r->sha256))
         return bm_error_set(err, BM_ENOMEM, "ingest: out of memory");
-    snprintf(r->sha256, sizeof r->sha256, "%s", sum);
-    g_free(sum);
     snprintf(r->language, sizeof r->language, "%s", bm_detect_language(data, len));
     /* An unchanged article costs one lookup (and its date, for the report);
      * the writer's transaction re-checks. */
@@ -698,7 +707,7 @@ int bm__ingest_prepare(const bm_ingest *ig, const char *data, size_t len, const 
     rc = publication_date(ig, data, len, tp, o, &p->pub, r, err);
     if (rc == BM_OK || rc == BM_ENOTFOUND) {
         p->has_pub = rc == BM_OK;
-        rc = extract_blocks(ig, data, len, tp, p->has_pub ? &p->pub : NULL, &p->ex, err);
+        rc = extract_blocks(ig, ws, data, len, tp, p->has_pub ? &p->pub : NULL, &p->ex, err);
     }
     bm_tokens_free(&tok);
     if (rc != BM_OK)
@@ -749,8 +758,10 @@ int bm_ingest_text(bm_ingest *ig, const char *name, const char *data, size_t len
     r->published_from = "none";
     if (!ig || !data)
         return bm_error_set(err, BM_EINVAL, "ingest: no handle or text");
+    if (!ig->ws)
+        ig->ws = bm__ingest_ws_new(ig); /* NULL: one per article */
     bm__prepared p;
-    int rc = bm__ingest_prepare(ig, data, len, o, store_lookup, ig->store, &p, err);
+    int rc = bm__ingest_prepare(ig, ig->ws, data, len, o, store_lookup, ig->store, &p, err);
     if (rc == BM_OK)
         rc = bm__ingest_store(ig, name, data, &p, o, r, err);
     else

@@ -55,8 +55,8 @@ static void lookup_open(lookup_conn *c, const char *path)
     if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
             SQLITE_OK ||
         sqlite3_busy_timeout(c->db, 10000) != SQLITE_OK ||
-        sqlite3_prepare_v2(c->db, "SELECT id FROM articles WHERE sha256 = ?1", -1, &c->st,
-                           NULL) != SQLITE_OK) {
+        sqlite3_prepare_v2(c->db, "SELECT id FROM articles WHERE sha256 = ?1", -1, &c->st, NULL) !=
+            SQLITE_OK) {
         sqlite3_finalize(c->st);
         sqlite3_close(c->db);
         memset(c, 0, sizeof *c);
@@ -81,12 +81,12 @@ static int lookup_sha(void *user, const char *sha256, int64_t *id)
     return rc == SQLITE_ROW ? BM_OK : BM_ENOTFOUND;
 }
 
-static void prepare_one(pipeline *pl, lookup_conn *c, size_t i, slot *s)
+static void prepare_one(pipeline *pl, bm__extract_ws *ws, lookup_conn *c, size_t i, slot *s)
 {
     bm_error_clear(&s->err);
     s->rc = bm__ingest_read(pl->paths[i], pl->o, &s->data, &s->len, &s->err);
     if (s->rc == BM_OK)
-        s->rc = bm__ingest_prepare(pl->ig, s->data, s->len, pl->o, c->st ? lookup_sha : NULL, c,
+        s->rc = bm__ingest_prepare(pl->ig, ws, s->data, s->len, pl->o, c->st ? lookup_sha : NULL, c,
                                    &s->p, &s->err);
 }
 
@@ -95,6 +95,9 @@ static gpointer worker(gpointer user)
     pipeline *pl = user;
     lookup_conn c;
     lookup_open(&c, pl->db_path);
+    /* the worker's own: what it learnt of the words of one article serves
+     * the next (NULL: one per article) */
+    bm__extract_ws *ws = bm__ingest_ws_new(pl->ig);
     for (;;) {
         g_mutex_lock(&pl->mu);
         while (!pl->stop && pl->next_take < pl->n && pl->next_take >= pl->next_store + pl->window)
@@ -106,12 +109,13 @@ static gpointer worker(gpointer user)
         size_t i = pl->next_take++;
         g_mutex_unlock(&pl->mu);
         slot *s = &pl->slots[i % pl->window];
-        prepare_one(pl, &c, i, s);
+        prepare_one(pl, ws, &c, i, s);
         g_mutex_lock(&pl->mu);
         s->ready = 1;
         g_cond_broadcast(&pl->cond);
         g_mutex_unlock(&pl->mu);
     }
+    bm__extract_ws_free(ws);
     lookup_close(&c);
     return NULL;
 }
@@ -125,8 +129,8 @@ static void store_one(bm_ingest *ig, pipeline *pl, size_t i, bm_ingest_file_cb c
     r.published_from = "none";
     int rc = s->rc;
     if (rc == BM_OK)
-        rc = bm__ingest_store(ig, bm__ingest_name(pl->paths[i]), s->data, &s->p, pl->o, &r,
-                              &s->err);
+        rc =
+            bm__ingest_store(ig, bm__ingest_name(pl->paths[i]), s->data, &s->p, pl->o, &r, &s->err);
     cb(pl->paths[i], i, rc, &r, &s->err, user);
     if (s->rc == BM_OK)
         bm__prepared_free(&s->p);

@@ -7,6 +7,7 @@
 
 #include "bordermap/extract.h"
 #include "bordermap/ingest.h"
+#include "extract_ws_private.h"
 
 /* Whether an article with this digest is stored: BM_OK (and *id) if it is,
  * anything else if not or unknown. */
@@ -22,11 +23,17 @@ typedef struct bm__prepared {
 } bm__prepared;
 
 /* Reads only the handle's extractor and lexicons (never its store): safe on
- * several threads at once. lookup (may be NULL) lets an unchanged article
- * skip extraction. o must not be NULL. On failure err says why and *p holds
+ * several threads at once, each with its own workspace ws (NULL: one for
+ * this article only). lookup (may be NULL) lets an unchanged article skip
+ * extraction. o must not be NULL. On failure err says why and *p holds
  * nothing to free. */
-int bm__ingest_prepare(const bm_ingest *ig, const char *data, size_t len, const bm_ingest_opts *o,
-                       bm__lookup_fn lookup, void *lookup_user, bm__prepared *p, bm_error *err);
+int bm__ingest_prepare(const bm_ingest *ig, bm__extract_ws *ws, const char *data, size_t len,
+                       const bm_ingest_opts *o, bm__lookup_fn lookup, void *lookup_user,
+                       bm__prepared *p, bm_error *err);
+/* A new extraction workspace for one thread preparing articles for ig, or
+ * NULL (out of memory: bm__ingest_prepare then makes one per article).
+ * Free with bm__extract_ws_free(). */
+bm__extract_ws *bm__ingest_ws_new(const bm_ingest *ig);
 /* Stores a prepared article in its own transaction (or batch savepoint);
  * the writer's thread only. Fills *r. p stays the caller's to free. */
 int bm__ingest_store(bm_ingest *ig, const char *name, const char *data, bm__prepared *p,

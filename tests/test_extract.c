@@ -127,7 +127,8 @@ static void run_case(env *e, char **f, size_t line)
             hit = &ex.v[i].inc;
     if (absent) {
         if (hit) {
-            BM_FAIL_AT("extract-cases.tsv:%zu: want no %s at %s on %s", line, type + 1, place, date);
+            BM_FAIL_AT("extract-cases.tsv:%zu: want no %s at %s on %s", line, type + 1, place,
+                       date);
             dump(f[6], &ex);
         }
     } else if (!hit) {
@@ -235,6 +236,34 @@ static void test_language(void)
     BM_ASSERT_EQ_STR(bm_detect_language("اشتباكات في دير الزور", strlen("اشتباكات في دير الزور")),
                      "ar");
     BM_ASSERT_EQ_STR(bm_detect_language("Clashes in Deir ez-Zor", 22), "en");
+    /* Eight bytes at a time and the tail alike: every byte value at every
+     * offset, against the byte-by-byte definition (Arabic lead bytes D8..DB
+     * against ASCII letters). */
+    unsigned char buf[64];
+    unsigned seed = 12345;
+    for (int round = 0; round < 2000; round++) {
+        size_t len = (size_t)(round % 64);
+        size_t ar = 0, lat = 0;
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            buf[i] = (unsigned char)(round < 256 ? (round + i * 7) % 256 : seed >> 16);
+            ar += buf[i] >= 0xD8 && buf[i] <= 0xDB;
+            lat += (buf[i] >= 'a' && buf[i] <= 'z') || (buf[i] >= 'A' && buf[i] <= 'Z');
+        }
+        BM_ASSERT_EQ_STR(bm_detect_language((const char *)buf, len), ar > lat ? "ar" : "en");
+    }
+    /* A long text: the counters of the eight-byte steps are summed often
+     * enough never to overflow. */
+    size_t big = 8 * 300 * 3 + 5;
+    char *t = malloc(big);
+    BM_REQUIRE(t != NULL);
+    for (size_t i = 0; i < big; i++)
+        t[i] = i % 3 ? 'x' : (char)0xD9;
+    BM_ASSERT_EQ_STR(bm_detect_language(t, big), "en");
+    for (size_t i = 0; i < big; i++)
+        t[i] = i % 3 == 0 ? 'x' : (char)0xD9;
+    BM_ASSERT_EQ_STR(bm_detect_language(t, big), "ar");
+    free(t);
 }
 
 /* A malformed lexicon row is refused with its file and line. */

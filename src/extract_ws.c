@@ -1,0 +1,50 @@
+/* extract_ws.c: one thread's extraction workspace (see extract_ws_private.h).
+ * Must never be shared by two threads at once: it is mutable state, kept by
+ * its owner (an ingest worker, the ingest handle for its own thread). */
+#include <stdlib.h>
+
+#include "extract_private.h"
+#include "extract_ws_private.h"
+
+struct bm__extract_ws {
+    const bm_gazetteer *g;
+    bm_place_finder *finder;
+    lex_memo *lex;
+};
+
+int bm__extract_ws_new(const bm_gazetteer *g, bm__extract_ws **out, bm_error *err)
+{
+    *out = NULL;
+    bm__extract_ws *ws = calloc(1, sizeof *ws);
+    if (!ws || !(ws->lex = bm__lex_memo_new())) {
+        free(ws);
+        return bm_error_set(err, BM_ENOMEM, "extract: out of memory");
+    }
+    ws->g = g;
+    int rc = bm_place_finder_new(g, &ws->finder, err);
+    if (rc != BM_OK) {
+        bm__extract_ws_free(ws);
+        return rc;
+    }
+    *out = ws;
+    return BM_OK;
+}
+
+void bm__extract_ws_free(bm__extract_ws *ws)
+{
+    if (!ws)
+        return;
+    bm_place_finder_free(ws->finder);
+    bm__lex_memo_free(ws->lex);
+    free(ws);
+}
+
+bm_place_finder *bm__extract_ws_finder(bm__extract_ws *ws, const bm_gazetteer *g)
+{
+    return ws && ws->g == g ? ws->finder : NULL;
+}
+
+lex_memo *bm__extract_ws_lex(bm__extract_ws *ws)
+{
+    return ws ? ws->lex : NULL;
+}

@@ -1,0 +1,30 @@
+/* extract_ws_private.h: what one thread's extractions keep from one text to
+ * the next (the place finder with its word memo, the lexicon's word memo),
+ * so that a stream of articles looks each distinct word up once, not once
+ * per article. Results are the same with or without one. Never exported. */
+#ifndef BORDERMAP_EXTRACT_WS_PRIVATE_H
+#define BORDERMAP_EXTRACT_WS_PRIVATE_H
+
+#include "bordermap/extract.h"
+#include "bordermap/gazetteer.h"
+
+typedef struct bm__extract_ws bm__extract_ws;
+typedef struct lex_memo lex_memo;
+
+/* A workspace for extractions over gazetteer g, for one thread at a time.
+ * Its memory is bounded however many texts it reads. */
+int bm__extract_ws_new(const bm_gazetteer *g, bm__extract_ws **out, bm_error *err);
+void bm__extract_ws_free(bm__extract_ws *ws);
+/* The workspace's place finder, or NULL when ws is NULL or was made for
+ * another gazetteer than g. */
+bm_place_finder *bm__extract_ws_finder(bm__extract_ws *ws, const bm_gazetteer *g);
+/* The workspace's lexicon word memo, or NULL when ws is NULL. */
+lex_memo *bm__extract_ws_lex(bm__extract_ws *ws);
+
+/* bm_extract_tokens() with a workspace (NULL: one for this call only);
+ * tokens NULL: the text is tokenised here, as bm_extract() does. */
+int bm__extract_tokens_ws(const bm_extractor *x, bm__extract_ws *ws, const char *text, size_t len,
+                          const bm_tokens *tokens, const bm_date *published, bm_extraction *out,
+                          bm_error *err);
+
+#endif
