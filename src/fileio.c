@@ -56,8 +56,7 @@ void bm_atomic_hostname(char *buf, size_t size)
     buf[n] = '\0';
 }
 
-int bm_atomic_tmp_owner(const char *name, const char *stem, long *pid, char *host,
-                        size_t hostsize)
+int bm_atomic_tmp_owner(const char *name, const char *stem, long *pid, char *host, size_t hostsize)
 {
     const char *base = strrchr(name, '/');
     base = base ? base + 1 : name;
@@ -149,8 +148,7 @@ static void free_handle(bm_atomic_file *f)
 static int replace(bm_atomic_file *f, bm_error *err)
 {
     if (rename(f->tmp, f->target) != 0)
-        return bm_error_set(err, BM_EIO, "cannot rename onto %s: %s", f->target,
-                            strerror(errno));
+        return bm_error_set(err, BM_EIO, "cannot rename onto %s: %s", f->target, strerror(errno));
     return BM_OK;
 }
 
@@ -166,24 +164,22 @@ static int link_new(bm_atomic_file *f, bm_error *err)
     }
     int e = errno;
     if (e == EEXIST)
-        return bm_error_set(err, BM_EEXIST, "%s appeared while writing; not replaced",
-                            f->target);
+        return bm_error_set(err, BM_EEXIST, "%s appeared while writing; not replaced", f->target);
     if (e != EPERM && e != ENOTSUP && e != EOPNOTSUPP && e != EMLINK && e != ENOSYS)
         return bm_error_set(err, BM_EIO, "cannot create %s: %s", f->target, strerror(e));
     struct stat st;
     if (stat(f->target, &st) == 0)
-        return bm_error_set(err, BM_EEXIST, "%s appeared while writing; not replaced",
-                            f->target);
+        return bm_error_set(err, BM_EEXIST, "%s appeared while writing; not replaced", f->target);
     return replace(f, err);
 }
 
-int bm_atomic_commit(bm_atomic_file *f, bm_error *err)
+static int commit(bm_atomic_file *f, int sync, bm_error *err)
 {
     if (!f)
         return bm_error_set(err, BM_EINVAL, "no file to commit");
     int rc = BM_OK;
     if (f->fp) {
-        if (fflush(f->fp) != 0 || fsync(fileno(f->fp)) != 0)
+        if (fflush(f->fp) != 0 || (sync && fsync(fileno(f->fp)) != 0))
             rc = bm_error_set(err, BM_EIO, "cannot write %s: %s", f->target, strerror(errno));
         if (fclose(f->fp) != 0 && rc == BM_OK)
             rc = bm_error_set(err, BM_EIO, "cannot write %s: %s", f->target, strerror(errno));
@@ -200,6 +196,16 @@ int bm_atomic_commit(bm_atomic_file *f, bm_error *err)
         unlink(f->tmp);
     free_handle(f);
     return rc;
+}
+
+int bm_atomic_commit(bm_atomic_file *f, bm_error *err)
+{
+    return commit(f, 1, err);
+}
+
+int bm_atomic_commit_nosync(bm_atomic_file *f, bm_error *err)
+{
+    return commit(f, 0, err);
 }
 
 void bm_atomic_abort(bm_atomic_file *f)

@@ -25,6 +25,10 @@ FILE *bm_atomic_fp(bm_atomic_file *f);
 const char *bm_atomic_tmppath(const bm_atomic_file *f);
 /* Flushes, fsyncs and renames over the target; frees the handle either way. */
 int bm_atomic_commit(bm_atomic_file *f, bm_error *err);
+/* The same without the fsync, for caches whose entries carry their own checksum: still
+ * never seen half-written by a reader, but a power cut may leave an entry torn (detected
+ * and rebuilt) rather than make every write wait for the disk. */
+int bm_atomic_commit_nosync(bm_atomic_file *f, bm_error *err);
 /* Removes the temporary file and frees the handle; NULL does nothing. */
 void bm_atomic_abort(bm_atomic_file *f);
 
@@ -36,8 +40,7 @@ void bm_atomic_hostname(char *buf, size_t size);
  * stem: of any target),
  * returns 1 with the writer's pid and host; else 0. Lets a caller remove the
  * leftovers of killed processes, and only those. */
-int bm_atomic_tmp_owner(const char *name, const char *stem, long *pid, char *host,
-                        size_t hostsize);
+int bm_atomic_tmp_owner(const char *name, const char *stem, long *pid, char *host, size_t hostsize);
 
 /* Reads a whole file ("-" = stdin) into a NUL-terminated buffer the caller
  * frees. *len excludes the NUL. */
