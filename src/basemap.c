@@ -268,8 +268,10 @@ static int read_coverage(sqlite3 *db, double corridor[4], double locator[4], bm_
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, "SELECT name, west, south, east, north FROM coverage", -1, &st,
                            NULL) != SQLITE_OK) {
+        int rc =
+            bm_error_set(err, BM_EGDAL, "basemap has no coverage table (%s)", sqlite3_errmsg(db));
         sqlite3_finalize(st);
-        return bm_error_set(err, BM_EGDAL, "basemap has no coverage table");
+        return rc;
     }
     int found = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
