@@ -1,6 +1,6 @@
 /* basemap_cache.c: the basemap layers as projected, clipped and thinned for one map (extent,
  * projection, page size and style), kept in $XDG_CACHE_HOME/bordermap (else
- * ~/.cache/bordermap) so that the next map of the same kind skips GDAL, GEOS and PROJ over
+ * ~/.cache/bordermap) so that the next map of the same kind skips SQLite, GEOS and PROJ over
  * the whole basemap. An entry is named by a digest of the basemap's, the regions' and the
  * style's bytes and of the map's parameters; it ends with a digest of its own bytes, so a
  * corrupt or partial entry is detected and ignored (and replaced by the next write).
