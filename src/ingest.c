@@ -14,6 +14,7 @@
 
 #include "bordermap/actors.h"
 #include "bordermap/fileio.h"
+#include "digest_private.h"
 #include "identity.h"
 #include "ingest_private.h"
 #include "segment_private.h"
@@ -670,11 +671,9 @@ int bm__ingest_prepare(const bm_ingest *ig, const char *data, size_t len, const 
         return rc;
     if (is_empty_text(data, len))
         return bm_error_set(err, BM_EPARSE, "empty article (no text)");
-    gchar *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)data, len);
-    if (!sum)
+    _Static_assert(sizeof r->sha256 >= 65, "room for a hex SHA-256");
+    if (bm__sha256_hex(data, len, r->sha256))
         return bm_error_set(err, BM_ENOMEM, "ingest: out of memory");
-    snprintf(r->sha256, sizeof r->sha256, "%s", sum);
-    g_free(sum);
     snprintf(r->language, sizeof r->language, "%s", bm_detect_language(data, len));
     /* An unchanged article costs one lookup (and its date, for the report);
      * the writer's transaction re-checks. */

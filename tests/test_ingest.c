@@ -12,6 +12,7 @@
 
 #include "bm_test.h"
 #include "bordermap/ingest.h"
+#include "digest_private.h"
 #include "store_private.h"
 
 typedef struct env {
@@ -398,8 +399,31 @@ static void test_cli(void)
                      0);
 }
 
+/* An article's digest is the SHA-256 the store has always keyed it by
+ * (GLib's, before libcrypto made it): any length, any bytes. */
+static void test_digest(void)
+{
+    static const size_t lens[] = {0, 1, 3, 55, 56, 63, 64, 65, 1000, 1 << 20};
+    char *buf = malloc(1 << 20);
+    BM_REQUIRE(buf != NULL);
+    for (size_t i = 0; i < (1u << 20); i++)
+        buf[i] = (char)(i * 131 + (i >> 8));
+    for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) {
+        char hex[65];
+        BM_REQUIRE(bm__sha256_hex(buf, lens[k], hex) == 0);
+        gchar *want = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)buf, lens[k]);
+        BM_ASSERT_EQ_STR(hex, want);
+        g_free(want);
+    }
+    char hex[65];
+    BM_REQUIRE(bm__sha256_hex("abc", 3, hex) == 0);
+    BM_ASSERT_EQ_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    free(buf);
+}
+
 int main(void)
 {
+    test_digest();
     test_skip_and_force();
     test_rollback();
     test_batch();
