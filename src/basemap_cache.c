@@ -13,46 +13,26 @@
 #include <sys/stat.h>
 
 #include <glib.h>
-#include <openssl/evp.h>
 
 #include "bordermap/fileio.h"
 #include "cache_dir_private.h"
+#include "digest_private.h"
 #include "render_private.h"
 
 /* Bumped whenever the layout of an entry or of bm__feature changes. */
 #define CACHE_MAGIC "BMBCACH3"
-/* SHA-256 cut to 16 bytes: a cache key and a corruption check, not a security boundary.
- * OpenSSL's (already loaded with libpq) runs on the CPU's SHA instructions: hashing the
- * 1.6 MB basemap and a 1.4 MB entry took GLib's MD5 ~12 ms of every render, SHA-256 ~2 ms. */
+/* A cache key and a corruption check, not a security boundary. */
 #define DIGEST_LEN 16
 
-/* A running digest; NULL when out of memory (then every update and the result are
- * no-ops and digest_end fails). */
-static EVP_MD_CTX *digest_begin(void)
+/* SHA-256 (digest.c: OpenSSL, on the CPU's SHA instructions; GLib's MD5 of the 1.6 MB
+ * basemap and a 1.4 MB entry took ~12 ms of every render) cut to DIGEST_LEN bytes. */
+static int digest(const void *p, size_t n, unsigned char out[DIGEST_LEN])
 {
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
-    if (c && EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1) {
-        EVP_MD_CTX_free(c);
-        return NULL;
-    }
-    return c;
-}
-
-static void digest_add(EVP_MD_CTX *c, const void *p, size_t n)
-{
-    if (c)
-        EVP_DigestUpdate(c, p, n);
-}
-
-static int digest_end(EVP_MD_CTX *c, unsigned char out[DIGEST_LEN])
-{
-    unsigned char full[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    int ok = c && EVP_DigestFinal_ex(c, full, &n) == 1 && n >= DIGEST_LEN;
-    EVP_MD_CTX_free(c);
-    if (ok)
-        memcpy(out, full, DIGEST_LEN);
-    return ok ? 0 : -1;
+    unsigned char full[32];
+    if (bm__sha256(p, n, full))
+        return -1;
+    memcpy(out, full, DIGEST_LEN);
+    return 0;
 }
 
 struct bm__bcache_key {
@@ -61,34 +41,39 @@ struct bm__bcache_key {
 
 /* ---- The key ------------------------------------------------------------------------- */
 
-static void add_file(EVP_MD_CTX *ck, const char *path)
+/* A file's digest, a part of the key; a missing optional file (regions) is "absent". */
+static int file_digest(const char *path, unsigned char out[DIGEST_LEN])
 {
     char *data = NULL;
     size_t len = 0;
-    /* A missing optional file (regions) is part of the key as "absent". */
-    if (path && bm_read_file(path, &data, &len, NULL) == BM_OK) {
-        digest_add(ck, data, len);
-        free(data);
-    } else {
-        digest_add(ck, "\0absent", 7);
-    }
-    digest_add(ck, "\0", 1);
+    if (!path || bm_read_file(path, &data, &len, NULL) != BM_OK)
+        return digest("\0absent", 7, out);
+    int rc = digest(data, len, out);
+    free(data);
+    return rc;
 }
 
-int bm__bcache_key_make(const char *basemap_path, const char *regions_path, const char *style_path,
-                        const void *params, size_t params_len, bm__bcache_key **out)
+int bm__bcache_key_make(const char *basemap_path, const char *regions_path,
+                        const char *style_path, const void *params, size_t params_len,
+                        bm__bcache_key **out)
 {
     *out = NULL;
+    /* The digest of the magic, the three files' digests and the parameters. */
+    size_t n = 8 + 3 * DIGEST_LEN + params_len;
+    unsigned char *buf = malloc(n);
     bm__bcache_key *k = malloc(sizeof *k);
-    if (!k)
-        return BM_ENOMEM;
-    EVP_MD_CTX *ck = digest_begin();
-    digest_add(ck, CACHE_MAGIC, 8);
-    add_file(ck, basemap_path);
-    add_file(ck, regions_path);
-    add_file(ck, style_path);
-    digest_add(ck, params, params_len);
-    if (digest_end(ck, k->d)) {
+    int rc = buf && k ? 0 : -1;
+    if (!rc) {
+        memcpy(buf, CACHE_MAGIC, 8);
+        const char *files[3] = {basemap_path, regions_path, style_path};
+        for (int i = 0; !rc && i < 3; i++)
+            rc = file_digest(files[i], buf + 8 + i * DIGEST_LEN);
+        memcpy(buf + 8 + 3 * DIGEST_LEN, params, params_len);
+    }
+    if (!rc)
+        rc = digest(buf, n, k->d);
+    free(buf);
+    if (rc) {
         free(k);
         return BM_ENOMEM;
     }
@@ -143,9 +128,9 @@ static void put_layer(GByteArray *b, const bm__layer *l)
 static bm__layer *const *layers_of(const bm__basemap *bm, bm__layer *out[10])
 {
     bm__basemap *m = (bm__basemap *)bm;
-    bm__layer *all[10] = {&m->countries,    &m->admin1, &m->admin1_lines, &m->borders,
-                          &m->border_iq_sy, &m->rivers, &m->lakes,        &m->locator,
-                          &m->world,        &m->regions};
+    bm__layer *all[10] = {&m->countries, &m->admin1, &m->admin1_lines, &m->borders,
+                          &m->border_iq_sy, &m->rivers, &m->lakes, &m->locator,
+                          &m->world, &m->regions};
     memcpy(out, all, sizeof all);
     return out;
 }
@@ -167,9 +152,7 @@ int bm__bcache_store(const bm__bcache_key *k, const bm__bcache_entry *e)
     for (int i = 0; i < 10; i++)
         put_layer(b, ls[i]);
     unsigned char sum[DIGEST_LEN];
-    EVP_MD_CTX *ck = digest_begin();
-    digest_add(ck, b->data, b->len);
-    if (digest_end(ck, sum)) {
+    if (digest(b->data, b->len, sum)) {
         g_byte_array_free(b, TRUE);
         return BM_ENOMEM;
     }
@@ -269,9 +252,8 @@ static int parse(const unsigned char *data, size_t len, const bm__bcache_key *k,
         memcmp(data + 8, k->d, DIGEST_LEN) != 0)
         return -1;
     unsigned char sum[DIGEST_LEN];
-    EVP_MD_CTX *ck = digest_begin();
-    digest_add(ck, data, len - DIGEST_LEN);
-    if (digest_end(ck, sum) || memcmp(sum, data + len - DIGEST_LEN, DIGEST_LEN) != 0)
+    if (digest(data, len - DIGEST_LEN, sum) ||
+        memcmp(sum, data + len - DIGEST_LEN, DIGEST_LEN) != 0)
         return -1;
     reader r = {data + 8 + DIGEST_LEN, data + len - DIGEST_LEN};
     if (get(&r, e->bm.corridor, sizeof e->bm.corridor) ||

@@ -56,7 +56,8 @@ void bm_atomic_hostname(char *buf, size_t size)
     buf[n] = '\0';
 }
 
-int bm_atomic_tmp_owner(const char *name, const char *stem, long *pid, char *host, size_t hostsize)
+int bm_atomic_tmp_owner(const char *name, const char *stem, long *pid, char *host,
+                        size_t hostsize)
 {
     const char *base = strrchr(name, '/');
     base = base ? base + 1 : name;
@@ -148,7 +149,8 @@ static void free_handle(bm_atomic_file *f)
 static int replace(bm_atomic_file *f, bm_error *err)
 {
     if (rename(f->tmp, f->target) != 0)
-        return bm_error_set(err, BM_EIO, "cannot rename onto %s: %s", f->target, strerror(errno));
+        return bm_error_set(err, BM_EIO, "cannot rename onto %s: %s", f->target,
+                            strerror(errno));
     return BM_OK;
 }
 
@@ -164,12 +166,14 @@ static int link_new(bm_atomic_file *f, bm_error *err)
     }
     int e = errno;
     if (e == EEXIST)
-        return bm_error_set(err, BM_EEXIST, "%s appeared while writing; not replaced", f->target);
+        return bm_error_set(err, BM_EEXIST, "%s appeared while writing; not replaced",
+                            f->target);
     if (e != EPERM && e != ENOTSUP && e != EOPNOTSUPP && e != EMLINK && e != ENOSYS)
         return bm_error_set(err, BM_EIO, "cannot create %s: %s", f->target, strerror(e));
     struct stat st;
     if (stat(f->target, &st) == 0)
-        return bm_error_set(err, BM_EEXIST, "%s appeared while writing; not replaced", f->target);
+        return bm_error_set(err, BM_EEXIST, "%s appeared while writing; not replaced",
+                            f->target);
     return replace(f, err);
 }
 

@@ -89,17 +89,17 @@ static void build_fixture(void)
     static const struct {
         const char *place;
         double lon, lat;
-    } at[] = {{"abu-kamal", 40.9185, 34.4523},     {"al-qaim", 41.0950, 34.3690},
-              {"al-mayadin", 40.4515, 35.0198},    {"rabia-crossing", 42.07, 36.805},
-              {"sinjar", 41.8766, 36.3209},        {"qamishli", 41.2314, 37.0521},
+    } at[] = {{"abu-kamal", 40.9185, 34.4523},   {"al-qaim", 41.0950, 34.3690},
+              {"al-mayadin", 40.4515, 35.0198},  {"rabia-crossing", 42.07, 36.805},
+              {"sinjar", 41.8766, 36.3209},      {"qamishli", 41.2314, 37.0521},
               {"al-tanf-crossing", 38.87, 33.423}, {"rutba", 40.2859, 33.0372},
-              {"haditha", 42.3773, 34.1366},       {"raqqa", 39.0079, 35.9528}};
+              {"haditha", 42.3773, 34.1366},     {"raqqa", 39.0079, 35.9528}};
     for (int i = 0; i < 10; i++)
         for (int k = 0; k < 2; k++) {
             char d[16];
             snprintf(d, sizeof d, "2024-%02d-%02d", 1 + (i + k) % 6, 1 + (i * 5 + k * 11) % 27);
-            add(s, d, bm_type_name((i * 3 + k * 5) % BM_N_TYPES), at[i].place, at[i].lon, at[i].lat,
-                1);
+            add(s, d, bm_type_name((i * 3 + k * 5) % BM_N_TYPES), at[i].place, at[i].lon,
+                at[i].lat, 1);
         }
     for (int k = 0; k < 8; k++) {
         char d[16];
@@ -114,8 +114,8 @@ static void build_fixture(void)
 
 /* ---- Helpers --------------------------------------------------------------------------- */
 
-static cairo_surface_t *render_png(const char *name, bm_render_lang lang, int w, int h, double dpi,
-                                   char *out, size_t outsize)
+static cairo_surface_t *render_png(const char *name, bm_render_lang lang, int w, int h,
+                                   double dpi, char *out, size_t outsize)
 {
     snprintf(out, outsize, "%s/%s", bm_test_tmpdir(), name);
     bm_store *s = NULL;
@@ -236,9 +236,7 @@ static void test_svg_vector(void)
     BM_ASSERT_EQ_INT(bm_render_map(&o, s, NULL, svg, 1, NULL, &err), BM_OK);
     bm_store_close(s);
     BM_ASSERT_EQ_INT(bm_test_system("grep -q '<svg' '%s' && grep -q '<path' '%s' && "
-                                    "! grep -q '<image' '%s'",
-                                    svg, svg, svg),
-                     0);
+                                    "! grep -q '<image' '%s'", svg, svg, svg), 0);
 }
 
 /* Labels and furniture text are <text> elements, not glyph outlines: English and Arabic names
@@ -256,18 +254,14 @@ static void test_svg_text(void)
     bm_store_close(s);
     BM_ASSERT_EQ_INT(bm_test_system("grep -q '>Abu Kamal</text>' '%s'", svg), 0);
     BM_ASSERT_EQ_INT(bm_test_system("grep -q 'xml:lang=\"ar\" direction=\"rtl\"[^>]*>البوكمال"
-                                    "</text>' '%s'",
-                                    svg),
-                     0);
+                                    "</text>' '%s'", svg), 0);
     BM_ASSERT_EQ_INT(bm_test_system("grep -q '>Incident type · نوع الحادث</text>' '%s'", svg), 0);
     BM_ASSERT_EQ_INT(bm_test_system("grep -q 'paint-order=\"stroke\"' '%s'", svg), 0);
     /* cairo's own text would be glyph symbols. */
     BM_ASSERT_EQ_INT(bm_test_system("grep -q 'id=\"glyph' '%s'", svg), 1);
     BM_ASSERT_EQ_INT(bm_test_system("xmllint --noout '%s' 2>/dev/null || python3 -c "
                                     "\"import sys,xml.dom.minidom as m; m.parse(sys.argv[1])\" "
-                                    "'%s'",
-                                    svg, svg),
-                     0);
+                                    "'%s'", svg, svg), 0);
 }
 
 /* A two-line stamp keeps each line's own direction: the Arabic line is one right-to-left
@@ -287,12 +281,9 @@ static void test_stamp_lines(void)
     bm_renderer_free(r);
     BM_ASSERT_EQ_INT(bm_test_system("grep -q 'font-size=\"30.00\" font-weight=\"600\" "
                                     "text-anchor=\"start\"[^>]*>1–7 March 2024</text>' '%s'",
-                                    svg),
-                     0);
+                                    svg), 0);
     BM_ASSERT_EQ_INT(bm_test_system("grep -q 'direction=\"rtl\"[^>]*>من 1 إلى 7 آذار 2024"
-                                    "</text>' '%s'",
-                                    svg),
-                     0);
+                                    "</text>' '%s'", svg), 0);
 }
 
 static int boxes_overlap(const double *a, const double *b)
@@ -642,8 +633,8 @@ static void test_rtl_digits_and_brackets(void)
 {
     PangoFontMap *fm = pango_cairo_font_map_get_default();
     PangoContext *ctx = pango_font_map_create_context(fm);
-    bm__labels *l =
-        bm__labels_new(ctx, "Noto Sans, Noto Naskh Arabic", BM_LANG_BOTH, (bm__rgba){1, 1, 1, 1});
+    bm__labels *l = bm__labels_new(ctx, "Noto Sans, Noto Naskh Arabic", BM_LANG_BOTH,
+                                   (bm__rgba){1, 1, 1, 1});
     BM_REQUIRE(l != NULL);
 
     const char *digits = "الطريق 4";
@@ -697,8 +688,8 @@ static void test_rtl_digits_and_brackets(void)
 static void test_reference_image(void)
 {
     char path[700], ref[1024], diff[760];
-    cairo_surface_t *img =
-        render_png("ref-small.png", BM_LANG_BOTH, 640, 480, 96, path, sizeof path);
+    cairo_surface_t *img = render_png("ref-small.png", BM_LANG_BOTH, 640, 480, 96, path,
+                                      sizeof path);
     snprintf(ref, sizeof ref, "%s/tests/ref/render-small.png", BM_TEST_SOURCE_DIR);
     if (getenv("BM_UPDATE_REF")) {
         BM_ASSERT_EQ_INT(bm_test_system("cp '%s' '%s'", path, ref), 0);
@@ -729,8 +720,8 @@ static void test_reference_image(void)
                 m = abs(a[c] - b[c]) > m ? abs(a[c] - b[c]) : m;
             bad += m > REF_NOISE;
             tile[(y / REF_TILE) * tw + x / REF_TILE] += m > REF_NOISE;
-            uint32_t v =
-                m > REF_NOISE ? 0xFF0000u : (uint32_t)(((a[0] + a[1] + a[2]) / 3) * 0x010101u);
+            uint32_t v = m > REF_NOISE ? 0xFF0000u
+                                       : (uint32_t)(((a[0] + a[1] + a[2]) / 3) * 0x010101u);
             *(uint32_t *)(cairo_image_surface_get_data(d) + y * cairo_image_surface_get_stride(d) +
                           x * 4) = v;
         }
@@ -746,8 +737,8 @@ static void test_reference_image(void)
                            (t / tw + 1) * REF_TILE - 1, tile[t], REF_TILE_MAX);
         }
     }
-    printf("reference image: %ld pixels differ, at most %d in a %dx%d region (allowed %d)\n", bad,
-           worst, REF_TILE, REF_TILE, REF_TILE_MAX);
+    printf("reference image: %ld pixels differ, at most %d in a %dx%d region (allowed %d)\n",
+           bad, worst, REF_TILE, REF_TILE, REF_TILE_MAX);
     if (failed) {
         snprintf(diff, sizeof diff, "%s.diff.png", path);
         cairo_surface_write_to_png(d, diff);
@@ -766,19 +757,16 @@ static void test_cli(void)
     snprintf(out, sizeof out, "%s/cli.png", bm_test_tmpdir());
     BM_ASSERT_EQ_INT(bm_test_system("'%s' --quiet --db '%s' render -o '%s' --width 500 "
                                     "--height 400 --lang ar --extent data --type clash,attack",
-                                    bm_test_binary(), g_db, out),
-                     0);
+                                    bm_test_binary(), g_db, out), 0);
     cairo_surface_t *img = cairo_image_surface_create_from_png(out);
     BM_ASSERT_EQ_INT(cairo_image_surface_get_width(img), 500);
     BM_ASSERT_EQ_INT(cairo_image_surface_get_height(img), 400);
     cairo_surface_destroy(img);
     /* Usage errors are exit code 2 and leave no file. */
     BM_ASSERT_EQ_INT(bm_test_system("'%s' --db '%s' render -o '%s/x.gif' 2>/dev/null",
-                                    bm_test_binary(), g_db, bm_test_tmpdir()),
-                     2);
+                                    bm_test_binary(), g_db, bm_test_tmpdir()), 2);
     BM_ASSERT_EQ_INT(bm_test_system("'%s' --db '%s' render -o '%s/y.png' --lang fr 2>/dev/null",
-                                    bm_test_binary(), g_db, bm_test_tmpdir()),
-                     2);
+                                    bm_test_binary(), g_db, bm_test_tmpdir()), 2);
     /* The shared map options: a place id as the extent (from the store's places table), a
      * bbox filter; an unknown place is a usage error. animate parses them with the same
      * code. */

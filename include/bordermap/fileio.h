@@ -40,7 +40,8 @@ void bm_atomic_hostname(char *buf, size_t size);
  * stem: of any target),
  * returns 1 with the writer's pid and host; else 0. Lets a caller remove the
  * leftovers of killed processes, and only those. */
-int bm_atomic_tmp_owner(const char *name, const char *stem, long *pid, char *host, size_t hostsize);
+int bm_atomic_tmp_owner(const char *name, const char *stem, long *pid, char *host,
+                        size_t hostsize);
 
 /* Reads a whole file ("-" = stdin) into a NUL-terminated buffer the caller
  * frees. *len excludes the NUL. */
