@@ -1,17 +1,15 @@
 /* basemap.c: reads maps/basemap.gpkg (and the gazetteer's region polygons) once, clipped to
  * the map's extent, into projected in-memory features that the renderer draws many times.
- * The GeoPackage is read with SQLite and the regions' GeoJSON with json-c, the geometries
- * as WKB (basemap_geom.c), not through GDAL: loading GDAL's hundred libraries was the
- * largest part of a render with an empty basemap cache.
+ * The GeoPackage is read with SQLite (its small blob header here, the WKB after it by GEOS)
+ * and the regions' GeoJSON with json-c and GEOS (basemap_geom.c), not through GDAL: loading
+ * GDAL's hundred libraries was the largest part of a render with an empty basemap cache.
  * Must never touch the network or rebuild the basemap: maps/build-basemap.sh does that. */
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <glib.h>
 #include <json-c/json.h>
 #include <sqlite3.h>
 
@@ -52,11 +50,10 @@ void bm__basemap_free(bm__basemap *bm)
 
 /* ---- One feature ---------------------------------------------------------------------- */
 
-/* A feature as read from either source: its geometry as WKB (NULL when it has none) and
- * its attributes, "" when absent. */
+/* A feature as read from either source: its geometry (NULL when it has none) and its
+ * attributes, "" when absent. */
 typedef struct raw_feature {
-    const unsigned char *wkb;
-    size_t wkb_len;
+    const bm__geom *geom;
     const char *code, *name_en, *name_ar;
     int has_level, level; /* rivers: the GSHHG level */
     const char *kind;     /* lakes: NULL when the layer has no kind */
@@ -104,24 +101,21 @@ static int load_feature(bm__geos *geos, const raw_feature *rf, const layer_spec 
                         const double *box, const bm__proj *p, bm__feature *f)
 {
     memset(f, 0, sizeof *f);
-    if (!rf->wkb)
+    if (!rf->geom)
         return 0;
-    const unsigned char *wkb = rf->wkb;
-    size_t len = rf->wkb_len;
-    unsigned char *cut = NULL;
+    const bm__geom *g = rf->geom;
+    bm__geom *cut = NULL;
     if (box) {
         double env[4];
-        if (bm__wkb_envelope(wkb, len, env))
+        if (bm__geos_envelope(geos, g, env))
             return -1;
         int rel = box_relation(env, box);
         if (rel == 0)
             return 0;
-        if (rel == 1 && bm__geos_clip(geos, wkb, len, box, &cut, &len) == 0)
-            wkb = cut;
-        else
-            len = rf->wkb_len;
+        if (rel == 1 && (cut = bm__geos_clip(geos, g, box)))
+            g = cut;
     }
-    int rc = bm__wkb_collect(wkb, len, f);
+    int rc = bm__geos_collect(geos, g, f);
     if (rc == 0) {
         copy_str(f->code, sizeof f->code, ls->code_field ? rf->code : NULL);
         copy_str(f->name_en, sizeof f->name_en, rf->name_en);
@@ -132,13 +126,13 @@ static int load_feature(bm__geos *geos, const raw_feature *rf, const layer_spec 
             f->level = strcmp(rf->kind, "river") != 0;
         f->lx = f->ly = HUGE_VAL;
         double ll[2];
-        if (ls->polygons && bm__geos_point_on_surface(geos, wkb, len, &ll[0], &ll[1]) == 0) {
+        if (ls->polygons && bm__geos_point_on_surface(geos, g, &ll[0], &ll[1]) == 0) {
             bm__proj_fwd(p, ll, 1);
             f->lx = ll[0], f->ly = ll[1];
         }
         project_bounds(p, f);
     }
-    free(cut);
+    bm__geos_destroy(geos, cut);
     return rc;
 }
 
@@ -231,8 +225,8 @@ static int geometry_column(sqlite3 *db, const char *layer, char *buf, size_t siz
 static int load_layer(bm__basemap_src *src, const layer_spec *ls, const double *box,
                       const bm__proj *p, bm__layer *out, bm_error *err)
 {
-    char geom[256];
-    int rc = geometry_column(src->db, ls->name, geom, sizeof geom, err);
+    char gcol[256];
+    int rc = geometry_column(src->db, ls->name, gcol, sizeof gcol, err);
     if (rc != BM_OK)
         return rc;
     char *sql = sqlite3_mprintf("SELECT * FROM \"%w\"", ls->name);
@@ -242,20 +236,28 @@ static int load_layer(bm__basemap_src *src, const layer_spec *ls, const double *
         return db_fail(src->db, err, ls->name);
     }
     sqlite3_free(sql);
-    int cg = column_of(st, geom), cc = column_of(st, ls->code_field);
+    int cg = column_of(st, gcol), cc = column_of(st, ls->code_field);
     int cen = column_of(st, "name_en"), car = column_of(st, "name_ar");
     int clv = column_of(st, "level"), ckd = column_of(st, "kind");
     size_t cap = 0;
     int step;
     while (rc == BM_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
         raw_feature rf = {0};
-        rf.wkb = gpkg_wkb(sqlite3_column_blob(st, cg), (size_t)sqlite3_column_bytes(st, cg),
-                          &rf.wkb_len);
+        size_t len = 0;
+        const unsigned char *wkb =
+            gpkg_wkb(sqlite3_column_blob(st, cg), (size_t)sqlite3_column_bytes(st, cg), &len);
+        bm__geom *geom = wkb ? bm__geos_from_wkb(src->geos, wkb, len) : NULL;
+        if (wkb && !geom) {
+            rc = bm_error_set(err, BM_EPARSE, "basemap layer '%s': bad geometry", ls->name);
+            break;
+        }
+        rf.geom = geom;
         rf.code = text_or_empty(st, cc);
         rf.name_en = text_or_empty(st, cen), rf.name_ar = text_or_empty(st, car);
         rf.has_level = clv >= 0, rf.level = clv >= 0 ? sqlite3_column_int(st, clv) : 0;
         rf.kind = ckd >= 0 ? text_or_empty(st, ckd) : NULL;
         rc = add_feature(out, &cap, src->geos, &rf, ls, box, p, err);
+        bm__geos_destroy(src->geos, geom);
     }
     if (rc == BM_OK && step != SQLITE_DONE)
         rc = db_fail(src->db, err, ls->name);
@@ -416,105 +418,6 @@ void bm__layer_simplify(bm__layer *l, double tol)
 
 /* ---- The regions' GeoJSON --------------------------------------------------------------- */
 
-/* WKB's byte-order mark for this host: 1 little-endian, 0 big-endian. */
-static guint8 host_order(void)
-{
-    const uint16_t one = 1;
-    return *(const unsigned char *)&one;
-}
-
-static void put_u32(GByteArray *b, uint32_t v)
-{
-    g_byte_array_append(b, (const guint8 *)&v, 4);
-}
-
-/* A GeoJSON position's x and y (a third value, a height, is not drawn). */
-static int put_position(GByteArray *b, json_object *pos)
-{
-    if (!json_object_is_type(pos, json_type_array) || json_object_array_length(pos) < 2)
-        return -1;
-    for (size_t i = 0; i < 2; i++) {
-        double d = json_object_get_double(json_object_array_get_idx(pos, i));
-        g_byte_array_append(b, (const guint8 *)&d, 8);
-    }
-    return 0;
-}
-
-static int put_points(GByteArray *b, json_object *arr)
-{
-    if (!json_object_is_type(arr, json_type_array))
-        return -1;
-    size_t n = json_object_array_length(arr);
-    put_u32(b, (uint32_t)n);
-    for (size_t i = 0; i < n; i++)
-        if (put_position(b, json_object_array_get_idx(arr, i)))
-            return -1;
-    return 0;
-}
-
-static int put_geometry(GByteArray *b, json_object *g, int depth);
-
-/* An array of n things of one kind, each written by put_one (a ring, a polygon, ...). */
-static int put_array(GByteArray *b, json_object *arr, int kind, int depth)
-{
-    if (!json_object_is_type(arr, json_type_array))
-        return -1;
-    size_t n = json_object_array_length(arr);
-    put_u32(b, (uint32_t)n);
-    for (size_t i = 0; i < n; i++) {
-        json_object *e = json_object_array_get_idx(arr, i);
-        guint8 order = host_order();
-        int rc;
-        switch (kind) {
-        case 2: /* rings or lines: bare point runs */ rc = put_points(b, e); break;
-        case 3: /* polygons of a multipolygon */
-        case 4: /* lines of a multilinestring */
-        case 5: /* points of a multipoint */
-            g_byte_array_append(b, &order, 1);
-            put_u32(b, kind == 3 ? 3 : kind == 4 ? 2 : 1);
-            rc = kind == 3   ? put_array(b, e, 2, depth)
-                 : kind == 4 ? put_points(b, e)
-                             : put_position(b, e);
-            break;
-        default: /* geometries of a collection */ rc = put_geometry(b, e, depth + 1);
-        }
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
-/* A GeoJSON geometry as WKB in the host's byte order: what OGR's GeoJSON reader builds, as data. */
-static int put_geometry(GByteArray *b, json_object *g, int depth)
-{
-    json_object *t = NULL, *c = NULL;
-    if (depth > 16 || !json_object_object_get_ex(g, "type", &t))
-        return -1;
-    static const char *const types[] = {
-        "Point",           "LineString",   "Polygon",           "MultiPoint",
-        "MultiLineString", "MultiPolygon", "GeometryCollection"};
-    const char *name = json_object_get_string(t);
-    uint32_t code = 0;
-    for (uint32_t i = 0; i < 7; i++)
-        if (name && !strcmp(name, types[i]))
-            code = i + 1;
-    const char *member = code == 7 ? "geometries" : "coordinates";
-    if (!code || !json_object_object_get_ex(g, member, &c))
-        return -1;
-    guint8 order = host_order();
-    g_byte_array_append(b, &order, 1);
-    put_u32(b, code);
-    switch (code) {
-    case 1: return put_position(b, c);
-    case 2: return put_points(b, c);
-    case 3: return put_array(b, c, 2, depth);
-    case 4: return put_array(b, c, 5, depth);
-    case 5: return put_array(b, c, 4, depth);
-    case 6: return put_array(b, c, 3, depth);
-    default: return put_array(b, c, 7, depth);
-    }
-}
-
 static const char *prop_str(json_object *props, const char *key)
 {
     json_object *v = NULL;
@@ -532,23 +435,22 @@ static int load_region(json_object *feat, bm__geos *geos, const bm__proj *p, bm_
     raw_feature rf = {0};
     rf.code = prop_str(props, "id");
     rf.name_en = prop_str(props, "name_en"), rf.name_ar = prop_str(props, "name_ar");
-    GByteArray *b = NULL;
+    bm__geom *g = NULL;
     if (json_object_object_get_ex(feat, "geometry", &geom) && geom) {
-        b = g_byte_array_new();
-        if (put_geometry(b, geom, 0)) {
-            g_byte_array_free(b, TRUE);
+        /* json-c keeps a parsed number's text, so GEOS reads the file's own digits. */
+        g = bm__geos_from_geojson(geos,
+                                  json_object_to_json_string_ext(geom, JSON_C_TO_STRING_PLAIN));
+        if (!g)
             return bm_error_set(err, BM_EPARSE, "regions: bad geometry");
-        }
-        rf.wkb = b->data, rf.wkb_len = b->len;
     }
+    rf.geom = g;
     int rc = add_feature(out, cap, geos, &rf, &spec, NULL, p, err);
-    if (b)
-        g_byte_array_free(b, TRUE);
+    bm__geos_destroy(geos, g);
     return rc;
 }
 
-/* Read with json-c rather than OGR's GeoJSON driver: the file is small and flat, and OGR
- * alone costs a cold render the loading of GDAL. */
+/* The properties with json-c, each geometry with GEOS's GeoJSON reader, rather than OGR's
+ * GeoJSON driver: OGR alone costs a cold render the loading of GDAL. */
 int bm__basemap_load_regions(const char *path, const bm__proj *p, bm__basemap *bm, bm_error *err)
 {
     char *data = NULL;
