@@ -1,16 +1,20 @@
-/* basemap.c: reads maps/basemap.gpkg (and the gazetteer's region polygons) through OGR once,
- * clipped to the map's extent, into projected in-memory features that the renderer draws many
- * times.
+/* basemap.c: reads maps/basemap.gpkg (and the gazetteer's region polygons) once, clipped to
+ * the map's extent, into projected in-memory features that the renderer draws many times.
+ * The GeoPackage is read with SQLite (its small blob header here, the WKB after it by GEOS)
+ * and the regions' GeoJSON with json-c and GEOS (basemap_geom.c), not through GDAL: loading
+ * GDAL's hundred libraries was the largest part of a render with an empty basemap cache.
  * Must never touch the network or rebuild the basemap: maps/build-basemap.sh does that. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#include <cpl_error.h>
-#include <gdal.h>
-#include <ogr_api.h>
+#include <json-c/json.h>
+#include <sqlite3.h>
 
+#include "basemap_geom_private.h"
+#include "bordermap/fileio.h"
 #include "render_private.h"
 
 static void feature_free(bm__feature *f)
@@ -44,54 +48,16 @@ void bm__basemap_free(bm__basemap *bm)
     layer_free(&bm->regions);
 }
 
-static int gdal_fail(bm_error *err, const char *what)
-{
-    const char *m = CPLGetLastErrorMsg();
-    return bm_error_set(err, BM_EGDAL, "%s: %s", what, m && *m ? m : "GDAL error");
-}
+/* ---- One feature ---------------------------------------------------------------------- */
 
-/* Collects the rings or lines of a geometry (any nesting) into the feature. */
-static int collect(OGRGeometryH g, bm__feature *f, size_t *cap_pts, size_t *cap_parts)
-{
-    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
-    int sub = OGR_G_GetGeometryCount(g);
-    if (t != wkbLineString && t != wkbLinearRing) {
-        for (int i = 0; i < sub; i++)
-            if (collect(OGR_G_GetGeometryRef(g, i), f, cap_pts, cap_parts))
-                return -1;
-        return 0;
-    }
-    int n = OGR_G_GetPointCount(g);
-    if (n < 2)
-        return 0;
-    if ((size_t)(f->n_points + n) > *cap_pts) {
-        size_t cap = (*cap_pts + (size_t)n) * 2;
-        double *xy = realloc(f->xy, cap * 2 * sizeof *xy);
-        if (!xy)
-            return -1;
-        f->xy = xy, *cap_pts = cap;
-    }
-    if ((size_t)f->n_parts + 1 > *cap_parts) {
-        size_t cap = *cap_parts * 2 + 4;
-        int *pl = realloc(f->part_len, cap * sizeof *pl);
-        if (!pl)
-            return -1;
-        f->part_len = pl, *cap_parts = cap;
-    }
-    double *dst = f->xy + 2 * f->n_points;
-    OGR_G_GetPoints(g, dst, 2 * sizeof(double), dst + 1, 2 * sizeof(double), NULL, 0);
-    f->part_len[f->n_parts++] = n;
-    f->n_points += n;
-    return 0;
-}
-
-static void copy_field(OGRFeatureH of, const char *name, char *dst, size_t size)
-{
-    dst[0] = 0;
-    int idx = OGR_F_GetFieldIndex(of, name);
-    if (idx >= 0 && OGR_F_IsFieldSetAndNotNull(of, idx))
-        snprintf(dst, size, "%s", OGR_F_GetFieldAsString(of, idx));
-}
+/* A feature as read from either source: its geometry (NULL when it has none) and its
+ * attributes, "" when absent. */
+typedef struct raw_feature {
+    const bm__geom *geom;
+    const char *code, *name_en, *name_ar;
+    int has_level, level; /* rivers: the GSHHG level */
+    const char *kind;     /* lakes: NULL when the layer has no kind */
+} raw_feature;
 
 typedef struct layer_spec {
     const char *name;
@@ -99,37 +65,22 @@ typedef struct layer_spec {
     int polygons;           /* 1: compute a label anchor inside */
 } layer_spec;
 
-static int load_feature(OGRFeatureH of, const layer_spec *ls, const bm__proj *p,
-                        bm__feature *f)
+static void copy_str(char *dst, size_t size, const char *s)
 {
-    memset(f, 0, sizeof *f);
-    OGRGeometryH g = OGR_F_GetGeometryRef(of);
-    if (!g)
+    snprintf(dst, size, "%s", s ? s : "");
+}
+
+/* Where a geometry lies against the lon/lat box: 0 outside, 1 crossing its edge, 2 wholly
+ * inside. GEOS only runs on the crossing ones: the intersection is the costly part of loading. */
+static int box_relation(const double *e, const double *box)
+{
+    if (e[2] < box[0] || e[0] > box[2] || e[3] < box[1] || e[1] > box[3])
         return 0;
-    size_t cap_pts = 0, cap_parts = 0;
-    if (collect(g, f, &cap_pts, &cap_parts))
-        return -1;
-    if (ls->code_field)
-        copy_field(of, ls->code_field, f->code, sizeof f->code);
-    copy_field(of, "name_en", f->name_en, sizeof f->name_en);
-    copy_field(of, "name_ar", f->name_ar, sizeof f->name_ar);
-    int li = OGR_F_GetFieldIndex(of, "level");
-    if (li >= 0)
-        f->level = OGR_F_GetFieldAsInteger(of, li);
-    int ki = OGR_F_GetFieldIndex(of, "kind");
-    if (ki >= 0)
-        f->level = strcmp(OGR_F_GetFieldAsString(of, ki), "river") != 0;
-    f->lx = f->ly = HUGE_VAL;
-    if (ls->polygons) {
-        OGRGeometryH pt = OGR_G_PointOnSurface(g);
-        if (pt && !OGR_G_IsEmpty(pt)) {
-            double ll[2] = {OGR_G_GetX(pt, 0), OGR_G_GetY(pt, 0)};
-            bm__proj_fwd(p, ll, 1);
-            f->lx = ll[0], f->ly = ll[1];
-        }
-        if (pt)
-            OGR_G_DestroyGeometry(pt);
-    }
+    return e[0] >= box[0] && e[2] <= box[2] && e[1] >= box[1] && e[3] <= box[3] ? 2 : 1;
+}
+
+static void project_bounds(const bm__proj *p, bm__feature *f)
+{
     bm__proj_fwd(p, f->xy, (size_t)f->n_points);
     f->minx = f->miny = HUGE_VAL;
     f->maxx = f->maxy = -HUGE_VAL;
@@ -140,139 +91,224 @@ static int load_feature(OGRFeatureH of, const layer_spec *ls, const bm__proj *p,
         f->minx = fmin(f->minx, x), f->maxx = fmax(f->maxx, x);
         f->miny = fmin(f->miny, y), f->maxy = fmax(f->maxy, y);
     }
-    return 0;
 }
 
-/* Where a geometry lies against the lon/lat box: 0 outside, 1 crossing its edge, 2 wholly
- * inside. GEOS only runs on the crossing ones: the intersection is the costly part of loading. */
-static int box_relation(OGRGeometryH g, const double *box)
+/* One feature into f (n_points 0 when nothing of it is left): with a box, features outside
+ * it skipped and features crossing its edge clipped to it, so that far vertices never
+ * reach the projection (conic projections misbehave far from their centre). -1: out of
+ * memory or a malformed geometry. */
+static int load_feature(bm__geos *geos, const raw_feature *rf, const layer_spec *ls,
+                        const double *box, const bm__proj *p, bm__feature *f)
 {
-    OGREnvelope e;
-    OGR_G_GetEnvelope(g, &e);
-    if (e.MaxX < box[0] || e.MinX > box[2] || e.MaxY < box[1] || e.MinY > box[3])
+    memset(f, 0, sizeof *f);
+    if (!rf->geom)
         return 0;
-    return e.MinX >= box[0] && e.MaxX <= box[2] && e.MinY >= box[1] && e.MaxY <= box[3] ? 2 : 1;
-}
-
-/* Reads one layer; with a box, only features intersecting it, clipped to it so that far
- * vertices never reach the projection (conic projections misbehave far from their centre). */
-static int read_features(OGRLayerH l, const layer_spec *ls, const double *box,
-                         const bm__proj *p, bm__layer *out, bm_error *err)
-{
-    OGRGeometryH clip = NULL;
-    /* No OGR spatial filter: on a GeoPackage, setting one queries the index metadata each time
-     * and cost more than reading the few hundred features and testing their envelopes. */
+    const bm__geom *g = rf->geom;
+    bm__geom *cut = NULL;
     if (box) {
-        OGRGeometryH ring = OGR_G_CreateGeometry(wkbLinearRing);
-        OGR_G_AddPoint_2D(ring, box[0], box[1]);
-        OGR_G_AddPoint_2D(ring, box[2], box[1]);
-        OGR_G_AddPoint_2D(ring, box[2], box[3]);
-        OGR_G_AddPoint_2D(ring, box[0], box[3]);
-        OGR_G_AddPoint_2D(ring, box[0], box[1]);
-        clip = OGR_G_CreateGeometry(wkbPolygon);
-        OGR_G_AddGeometryDirectly(clip, ring);
+        double env[4];
+        if (bm__geos_envelope(geos, g, env))
+            return -1;
+        int rel = box_relation(env, box);
+        if (rel == 0)
+            return 0;
+        if (rel == 1 && (cut = bm__geos_clip(geos, g, box)))
+            g = cut;
     }
-    size_t cap = 0;
-    int rc = BM_OK;
-    OGR_L_ResetReading(l);
-    OGRFeatureH of;
-    while ((of = OGR_L_GetNextFeature(l))) {
-        OGRGeometryH g = OGR_F_GetGeometryRef(of);
-        int rel = clip && g ? box_relation(g, box) : 2;
-        if (rel == 0) {
-            OGR_F_Destroy(of);
-            continue;
+    int rc = bm__geos_collect(geos, g, f);
+    if (rc == 0) {
+        copy_str(f->code, sizeof f->code, ls->code_field ? rf->code : NULL);
+        copy_str(f->name_en, sizeof f->name_en, rf->name_en);
+        copy_str(f->name_ar, sizeof f->name_ar, rf->name_ar);
+        if (rf->has_level)
+            f->level = rf->level;
+        if (rf->kind)
+            f->level = strcmp(rf->kind, "river") != 0;
+        f->lx = f->ly = HUGE_VAL;
+        double ll[2];
+        if (ls->polygons && bm__geos_point_on_surface(geos, g, &ll[0], &ll[1]) == 0) {
+            bm__proj_fwd(p, ll, 1);
+            f->lx = ll[0], f->ly = ll[1];
         }
-        if (rel == 1) {
-            OGRGeometryH cut = OGR_G_Intersection(g, clip);
-            if (cut)
-                OGR_F_SetGeometryDirectly(of, cut);
-        }
-        if (out->n == cap) {
-            cap = cap * 2 + 16;
-            bm__feature *nf = realloc(out->f, cap * sizeof *nf);
-            if (!nf) {
-                OGR_F_Destroy(of);
-                rc = bm_error_set(err, BM_ENOMEM, "out of memory");
-                break;
-            }
-            out->f = nf;
-        }
-        if (load_feature(of, ls, p, &out->f[out->n])) {
-            feature_free(&out->f[out->n]);
-            OGR_F_Destroy(of);
-            rc = bm_error_set(err, BM_ENOMEM, "out of memory");
-            break;
-        }
-        if (out->f[out->n].n_points > 0)
-            out->n++;
-        else
-            feature_free(&out->f[out->n]);
-        OGR_F_Destroy(of);
+        project_bounds(p, f);
     }
-    if (clip)
-        OGR_G_DestroyGeometry(clip);
+    bm__geos_destroy(geos, cut);
     return rc;
 }
 
-static int load_layer(GDALDatasetH ds, const layer_spec *ls, const double *box,
-                      const bm__proj *p, bm__layer *out, bm_error *err)
+/* Appends a loaded feature, or drops it when nothing of it is left. */
+static int add_feature(bm__layer *out, size_t *cap, bm__geos *geos, const raw_feature *rf,
+                       const layer_spec *ls, const double *box, const bm__proj *p, bm_error *err)
 {
-    OGRLayerH l = GDALDatasetGetLayerByName(ds, ls->name);
-    if (!l)
-        return bm_error_set(err, BM_EGDAL, "basemap has no layer '%s'", ls->name);
-    return read_features(l, ls, box, p, out, err);
+    if (out->n == *cap) {
+        size_t ncap = *cap * 2 + 16;
+        bm__feature *nf = realloc(out->f, ncap * sizeof *nf);
+        if (!nf)
+            return bm_error_set(err, BM_ENOMEM, "out of memory");
+        out->f = nf, *cap = ncap;
+    }
+    bm__feature *f = &out->f[out->n];
+    if (load_feature(geos, rf, ls, box, p, f)) {
+        feature_free(f);
+        return bm_error_set(err, BM_EPARSE, "basemap layer '%s': bad geometry",
+                            ls->name ? ls->name : "regions");
+    }
+    if (f->n_points > 0)
+        out->n++;
+    else
+        feature_free(f);
+    return BM_OK;
 }
 
-static int read_coverage(GDALDatasetH ds, double corridor[4], double locator[4], bm_error *err)
+/* ---- The GeoPackage --------------------------------------------------------------------- */
+
+struct bm__basemap_src {
+    sqlite3 *db;
+    bm__geos *geos;
+};
+
+static int db_fail(sqlite3 *db, bm_error *err, const char *what)
 {
-    OGRLayerH l = GDALDatasetGetLayerByName(ds, "coverage");
-    if (!l)
-        return bm_error_set(err, BM_EGDAL, "basemap has no coverage table");
-    int found = 0;
-    OGR_L_ResetReading(l);
-    OGRFeatureH f;
-    while ((f = OGR_L_GetNextFeature(l))) {
-        const char *name = OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "name"));
-        double *dst = !strcmp(name, "corridor") ? corridor
-                      : !strcmp(name, "locator") ? locator
-                                                  : NULL;
-        if (dst) {
-            dst[0] = OGR_F_GetFieldAsDouble(f, OGR_F_GetFieldIndex(f, "west"));
-            dst[1] = OGR_F_GetFieldAsDouble(f, OGR_F_GetFieldIndex(f, "south"));
-            dst[2] = OGR_F_GetFieldAsDouble(f, OGR_F_GetFieldIndex(f, "east"));
-            dst[3] = OGR_F_GetFieldAsDouble(f, OGR_F_GetFieldIndex(f, "north"));
-            found++;
-        }
-        OGR_F_Destroy(f);
+    return bm_error_set(err, BM_EDB, "basemap %s: %s", what, db ? sqlite3_errmsg(db) : "?");
+}
+
+/* The WKB inside a GeoPackage geometry blob (after its header and envelope); NULL for an
+ * empty geometry or a blob that is not one. */
+static const unsigned char *gpkg_wkb(const unsigned char *b, size_t n, size_t *len)
+{
+    static const size_t env_size[8] = {0, 32, 48, 48, 64, 0, 0, 0};
+    if (!b || n < 8 || b[0] != 'G' || b[1] != 'P')
+        return NULL;
+    int flags = b[3], env = (flags >> 1) & 7;
+    if ((flags & 0x10) || (flags & 0x20) || env > 4 || n < 8 + env_size[env])
+        return NULL; /* empty, or an extension's own encoding */
+    *len = n - 8 - env_size[env];
+    return b + 8 + env_size[env];
+}
+
+static int column_of(sqlite3_stmt *st, const char *name)
+{
+    if (!name)
+        return -1;
+    for (int i = 0; i < sqlite3_column_count(st); i++)
+        if (!strcasecmp(sqlite3_column_name(st, i), name))
+            return i;
+    return -1;
+}
+
+static const char *text_or_empty(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = col >= 0 ? sqlite3_column_text(st, col) : NULL;
+    return t ? (const char *)t : "";
+}
+
+/* The layer's geometry column, from the GeoPackage's register of them. */
+static int geometry_column(sqlite3 *db, const char *layer, char *buf, size_t size, bm_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(db, err, "geometry columns");
+    sqlite3_bind_text(st, 1, layer, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return BM_OK;
+    return rc == SQLITE_DONE ? bm_error_set(err, BM_EGDAL, "basemap has no layer '%s'", layer)
+                             : db_fail(db, err, layer);
+}
+
+/* Reads one layer in the table's order, the order OGR read it in. */
+static int load_layer(bm__basemap_src *src, const layer_spec *ls, const double *box,
+                      const bm__proj *p, bm__layer *out, bm_error *err)
+{
+    char gcol[256];
+    int rc = geometry_column(src->db, ls->name, gcol, sizeof gcol, err);
+    if (rc != BM_OK)
+        return rc;
+    char *sql = sqlite3_mprintf("SELECT * FROM \"%w\"", ls->name);
+    sqlite3_stmt *st = NULL;
+    if (!sql || sqlite3_prepare_v2(src->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_free(sql);
+        return db_fail(src->db, err, ls->name);
     }
+    sqlite3_free(sql);
+    int cg = column_of(st, gcol), cc = column_of(st, ls->code_field);
+    int cen = column_of(st, "name_en"), car = column_of(st, "name_ar");
+    int clv = column_of(st, "level"), ckd = column_of(st, "kind");
+    size_t cap = 0;
+    int step;
+    while (rc == BM_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        raw_feature rf = {0};
+        size_t len = 0;
+        const unsigned char *wkb =
+            gpkg_wkb(sqlite3_column_blob(st, cg), (size_t)sqlite3_column_bytes(st, cg), &len);
+        bm__geom *geom = wkb ? bm__geos_from_wkb(src->geos, wkb, len) : NULL;
+        if (wkb && !geom) {
+            rc = bm_error_set(err, BM_EPARSE, "basemap layer '%s': bad geometry", ls->name);
+            break;
+        }
+        rf.geom = geom;
+        rf.code = text_or_empty(st, cc);
+        rf.name_en = text_or_empty(st, cen), rf.name_ar = text_or_empty(st, car);
+        rf.has_level = clv >= 0, rf.level = clv >= 0 ? sqlite3_column_int(st, clv) : 0;
+        rf.kind = ckd >= 0 ? text_or_empty(st, ckd) : NULL;
+        rc = add_feature(out, &cap, src->geos, &rf, ls, box, p, err);
+        bm__geos_destroy(src->geos, geom);
+    }
+    if (rc == BM_OK && step != SQLITE_DONE)
+        rc = db_fail(src->db, err, ls->name);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int read_coverage(sqlite3 *db, double corridor[4], double locator[4], bm_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT name, west, south, east, north FROM coverage", -1, &st,
+                           NULL) != SQLITE_OK) {
+        int rc =
+            bm_error_set(err, BM_EGDAL, "basemap has no coverage table (%s)", sqlite3_errmsg(db));
+        sqlite3_finalize(st);
+        return rc;
+    }
+    int found = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = text_or_empty(st, 0);
+        double *dst = !strcmp(name, "corridor")  ? corridor
+                      : !strcmp(name, "locator") ? locator
+                                                 : NULL;
+        if (!dst)
+            continue;
+        for (int i = 0; i < 4; i++)
+            dst[i] = sqlite3_column_double(st, i + 1);
+        found++;
+    }
+    sqlite3_finalize(st);
     return found == 2 ? BM_OK
                       : bm_error_set(err, BM_EPARSE, "basemap coverage lacks corridor/locator");
 }
 
-static GDALDatasetH open_gpkg(const char *path, bm_error *err)
-{
-    GDALAllRegister();
-    const char *drivers[] = {"GPKG", NULL};
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, NULL, NULL);
-    if (!ds)
-        gdal_fail(err, path);
-    return ds;
-}
-
-struct bm__basemap_src {
-    GDALDatasetH ds;
-};
-
-int bm__basemap_open(const char *path, bm__basemap_src **out, double corridor[4],
-                     double locator[4], bm_error *err)
+/* Opened with SQLite itself: a GeoPackage is an SQLite database of WKB blobs, and SQLite is
+ * loaded already (GDAL, which brings a hundred libraries, is not needed to read one). */
+int bm__basemap_open(const char *path, bm__basemap_src **out, double corridor[4], double locator[4],
+                     bm_error *err)
 {
     *out = NULL;
     bm__basemap_src *src = calloc(1, sizeof *src);
     if (!src)
         return bm_error_set(err, BM_ENOMEM, "out of memory");
-    src->ds = open_gpkg(path, err);
-    int rc = src->ds ? read_coverage(src->ds, corridor, locator, err) : BM_EGDAL;
+    int rc = BM_OK;
+    if (sqlite3_open_v2(path, &src->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        rc = bm_error_set(err, BM_EGDAL, "%s: %s", path,
+                          src->db ? sqlite3_errmsg(src->db) : "cannot open");
+    if (rc == BM_OK && !(src->geos = bm__geos_new()))
+        rc = bm_error_set(err, BM_ENOMEM, "out of memory");
+    if (rc == BM_OK)
+        rc = read_coverage(src->db, corridor, locator, err);
     if (rc != BM_OK) {
         bm__basemap_close(src);
         return rc;
@@ -285,8 +321,8 @@ void bm__basemap_close(bm__basemap_src *src)
 {
     if (!src)
         return;
-    if (src->ds)
-        GDALClose(src->ds);
+    sqlite3_close(src->db);
+    bm__geos_free(src->geos);
     free(src);
 }
 
@@ -298,17 +334,17 @@ int bm__basemap_read(bm__basemap_src *src, const double box[4], const bm__proj *
         {"borders", NULL, 0},       {"border_iq_sy", NULL, 0},   {"rivers", NULL, 0},
         {"lakes", NULL, 1},         {"locator", "iso_a2", 1}};
     memset(bm, 0, sizeof *bm);
-    int rc = read_coverage(src->ds, bm->corridor, bm->locator_box, err);
-    bm__layer *dst[] = {&bm->countries, &bm->admin1,  &bm->admin1_lines, &bm->borders,
-                        &bm->border_iq_sy, &bm->rivers, &bm->lakes,      &bm->locator};
+    int rc = read_coverage(src->db, bm->corridor, bm->locator_box, err);
+    bm__layer *dst[] = {&bm->countries,    &bm->admin1, &bm->admin1_lines, &bm->borders,
+                        &bm->border_iq_sy, &bm->rivers, &bm->lakes,        &bm->locator};
     for (size_t i = 0; rc == BM_OK && i < sizeof specs / sizeof specs[0]; i++) {
         int is_locator = dst[i] == &bm->locator;
-        rc = load_layer(src->ds, &specs[i], is_locator ? bm->locator_box : box,
+        rc = load_layer(src, &specs[i], is_locator ? bm->locator_box : box,
                         is_locator ? locator : p, dst[i], err);
     }
     static const layer_spec world = {"locator", "iso_a2", 0};
     if (rc == BM_OK)
-        rc = load_layer(src->ds, &world, box, p, &bm->world, err);
+        rc = load_layer(src, &world, box, p, &bm->world, err);
     if (rc != BM_OK)
         bm__basemap_free(bm);
     return rc;
@@ -380,20 +416,62 @@ void bm__layer_simplify(bm__layer *l, double tol)
     }
 }
 
-int bm__basemap_load_regions(const char *path, const bm__proj *p, bm__basemap *bm,
-                             bm_error *err)
+/* ---- The regions' GeoJSON --------------------------------------------------------------- */
+
+static const char *prop_str(json_object *props, const char *key)
 {
-    GDALAllRegister();
-    const char *drivers[] = {"GeoJSON", NULL};
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, NULL, NULL);
-    if (!ds)
-        return gdal_fail(err, path);
-    OGRLayerH l = GDALDatasetGetLayer(ds, 0);
-    int rc = l ? BM_OK : bm_error_set(err, BM_EGDAL, "%s: no layer", path);
-    if (rc == BM_OK) {
-        static const layer_spec spec = {NULL, "id", 1};
-        rc = read_features(l, &spec, NULL, p, &bm->regions, err);
+    json_object *v = NULL;
+    if (!props || !json_object_object_get_ex(props, key, &v) || !v)
+        return "";
+    return json_object_get_string(v);
+}
+
+static int load_region(json_object *feat, bm__geos *geos, const bm__proj *p, bm__layer *out,
+                       size_t *cap, bm_error *err)
+{
+    static const layer_spec spec = {NULL, "id", 1};
+    json_object *props = NULL, *geom = NULL;
+    json_object_object_get_ex(feat, "properties", &props);
+    raw_feature rf = {0};
+    rf.code = prop_str(props, "id");
+    rf.name_en = prop_str(props, "name_en"), rf.name_ar = prop_str(props, "name_ar");
+    bm__geom *g = NULL;
+    if (json_object_object_get_ex(feat, "geometry", &geom) && geom) {
+        /* json-c keeps a parsed number's text, so GEOS reads the file's own digits. */
+        g = bm__geos_from_geojson(geos,
+                                  json_object_to_json_string_ext(geom, JSON_C_TO_STRING_PLAIN));
+        if (!g)
+            return bm_error_set(err, BM_EPARSE, "regions: bad geometry");
     }
-    GDALClose(ds);
+    rf.geom = g;
+    int rc = add_feature(out, cap, geos, &rf, &spec, NULL, p, err);
+    bm__geos_destroy(geos, g);
+    return rc;
+}
+
+/* The properties with json-c, each geometry with GEOS's GeoJSON reader, rather than OGR's
+ * GeoJSON driver: OGR alone costs a cold render the loading of GDAL. */
+int bm__basemap_load_regions(const char *path, const bm__proj *p, bm__basemap *bm, bm_error *err)
+{
+    char *data = NULL;
+    size_t len = 0;
+    int rc = bm_read_file(path, &data, &len, err);
+    if (rc != BM_OK)
+        return rc;
+    json_object *root = json_tokener_parse(data);
+    free(data);
+    json_object *feats = NULL;
+    if (!root || !json_object_object_get_ex(root, "features", &feats) ||
+        !json_object_is_type(feats, json_type_array)) {
+        json_object_put(root);
+        return bm_error_set(err, BM_EPARSE, "%s: not a GeoJSON feature collection", path);
+    }
+    bm__geos *geos = bm__geos_new();
+    rc = geos ? BM_OK : bm_error_set(err, BM_ENOMEM, "out of memory");
+    size_t cap = 0;
+    for (size_t i = 0; rc == BM_OK && i < json_object_array_length(feats); i++)
+        rc = load_region(json_object_array_get_idx(feats, i), geos, p, &bm->regions, &cap, err);
+    bm__geos_free(geos);
+    json_object_put(root);
     return rc;
 }

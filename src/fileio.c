@@ -177,13 +177,13 @@ static int link_new(bm_atomic_file *f, bm_error *err)
     return replace(f, err);
 }
 
-int bm_atomic_commit(bm_atomic_file *f, bm_error *err)
+static int commit(bm_atomic_file *f, int sync, bm_error *err)
 {
     if (!f)
         return bm_error_set(err, BM_EINVAL, "no file to commit");
     int rc = BM_OK;
     if (f->fp) {
-        if (fflush(f->fp) != 0 || fsync(fileno(f->fp)) != 0)
+        if (fflush(f->fp) != 0 || (sync && fsync(fileno(f->fp)) != 0))
             rc = bm_error_set(err, BM_EIO, "cannot write %s: %s", f->target, strerror(errno));
         if (fclose(f->fp) != 0 && rc == BM_OK)
             rc = bm_error_set(err, BM_EIO, "cannot write %s: %s", f->target, strerror(errno));
@@ -200,6 +200,16 @@ int bm_atomic_commit(bm_atomic_file *f, bm_error *err)
         unlink(f->tmp);
     free_handle(f);
     return rc;
+}
+
+int bm_atomic_commit(bm_atomic_file *f, bm_error *err)
+{
+    return commit(f, 1, err);
+}
+
+int bm_atomic_commit_nosync(bm_atomic_file *f, bm_error *err)
+{
+    return commit(f, 0, err);
 }
 
 void bm_atomic_abort(bm_atomic_file *f)

@@ -234,10 +234,13 @@ static void drop_static(bm_renderer *r)
     r->stat = r->cache = NULL;
 }
 
+static int basemap_join(bm_renderer *r);
+
 void bm_renderer_free(bm_renderer *r)
 {
     if (!r)
         return;
+    basemap_join(r);
     bm__basemap_free(&r->bm);
     bm__proj_free(r->proj);
     bm__proj_free(r->lproj);
@@ -840,10 +843,11 @@ static int project_extent(bm_renderer *r, bm__basemap_src **srcp, const double c
     return load_layers(r, srcp, cached, key, err);
 }
 
-static int ensure_ready(bm_renderer *r, const bm_render_frame *f, bm_error *err)
+/* The basemap stage: the extent, the projections, the fit and the basemap's layers (from
+ * the cache, else the GeoPackage). Reads only the options, so that it can run while the
+ * incidents are queried (basemap_prefetch); sets ext, proj, lproj, view, the bands and bm. */
+static int basemap_stage(bm_renderer *r, bm_error *err)
 {
-    if (r->ready)
-        return BM_OK;
     double corridor[4], locbox[4];
     bm__basemap_src *src = NULL;
     /* The cache names the basemap by its bytes, so a hit also gives the corridor box without
@@ -869,6 +873,51 @@ static int ensure_ready(bm_renderer *r, const bm_render_frame *f, bm_error *err)
     if (hit)
         bm__bcache_entry_free(&cached);
     bm__bcache_key_free(key);
+    return rc;
+}
+
+static void *basemap_thread(void *arg)
+{
+    bm_renderer *r = arg;
+    bm_error_clear(&r->basemap_err);
+    r->basemap_rc = basemap_stage(r, &r->basemap_err);
+    return NULL;
+}
+
+/* Starts the basemap stage in a thread when it does not depend on the incidents (every
+ * extent but the data's): on a 2-core machine the basemap's read, projection and cache
+ * write (or the cache's read) cost nothing beside the store's query. */
+static void basemap_prefetch(bm_renderer *r)
+{
+    if (r->ready || r->basemap_running || r->basemap_done || r->o.extent == BM_EXTENT_DATA)
+        return;
+    r->basemap_running = pthread_create(&r->basemap_th, NULL, basemap_thread, r) == 0;
+}
+
+/* Waits for a started stage; 1 when it ran (its status in basemap_rc). */
+static int basemap_join(bm_renderer *r)
+{
+    if (r->basemap_running) {
+        pthread_join(r->basemap_th, NULL);
+        r->basemap_running = 0;
+        r->basemap_done = 1;
+    }
+    return r->basemap_done;
+}
+
+static int ensure_ready(bm_renderer *r, const bm_render_frame *f, bm_error *err)
+{
+    if (r->ready)
+        return BM_OK;
+    int rc;
+    if (basemap_join(r)) {
+        r->basemap_done = 0;
+        rc = r->basemap_rc;
+        if (rc != BM_OK && err)
+            *err = r->basemap_err;
+    } else {
+        rc = basemap_stage(r, err);
+    }
     if (rc != BM_OK)
         return rc;
     load_ranks(r);
@@ -2093,6 +2142,12 @@ int bm_render_map(const bm_render_opts *o, bm_store *store, const bm_query *q, c
         oo.has_from = 1, oo.from = q->from;
     if (!oo.has_to && q && q->has_to)
         oo.has_to = 1, oo.to = q->to;
+    /* The renderer first: its basemap stage runs while the store is queried. */
+    bm_renderer *r = NULL;
+    rc = bm_renderer_new(&oo, &r, err);
+    if (rc != BM_OK)
+        return rc;
+    basemap_prefetch(r);
     collect_ctx c = {0};
     bm_query all;
     if (q)
@@ -2109,17 +2164,15 @@ int bm_render_map(const bm_render_opts *o, bm_store *store, const bm_query *q, c
     bm__store_lean_end(&lean);
     if (rc != BM_OK) {
         free(c.v);
+        bm_renderer_free(r);
         return bm_error_set(err, rc == BM_ENOMEM ? BM_ENOMEM : BM_EDB, "querying incidents: %s",
                             rc == BM_ENOMEM ? "out of memory" : bm_store_errmsg(store));
     }
     if (all.any_order && c.n)
         qsort(c.v, c.n, sizeof *c.v, cmp_order);
-    bm_renderer *r = NULL;
     bm_render_item *items = c.n ? malloc(c.n * sizeof *items) : NULL;
     if (c.n && !items)
         rc = bm_error_set(err, BM_ENOMEM, "out of memory");
-    if (rc == BM_OK)
-        rc = bm_renderer_new(&oo, &r, err);
     if (rc == BM_OK)
         rc = bm_renderer_load_places(r, store, err);
     if (rc == BM_OK)

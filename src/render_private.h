@@ -4,6 +4,7 @@
 #ifndef BORDERMAP_RENDER_PRIVATE_H
 #define BORDERMAP_RENDER_PRIVATE_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -330,6 +331,11 @@ struct bm_renderer {
     char style_path[1024], basemap_path[1024];
     bm__style st;
     int ready;
+    /* The basemap stage (extent, projections, fit, layers) run in a thread of its own while
+     * the caller queries the store (bm_render_map); joined before anything reads them. */
+    pthread_t basemap_th;
+    int basemap_running, basemap_done, basemap_rc;
+    bm_error basemap_err;
     double ext[4];
     bm__proj *proj, *lproj;
     bm__view view, lview;

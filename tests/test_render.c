@@ -796,6 +796,39 @@ static void test_cli(void)
     BM_ASSERT(access(out, F_OK) == 0);
 }
 
+/* A basemap that cannot be read fails the map with the reason, whether the basemap is read in
+ * its own thread while the incidents are queried (the corridor) or after them (the data's
+ * extent), and leaves no output. */
+static void test_bad_basemap(void)
+{
+    char bad[700], out[700];
+    snprintf(bad, sizeof bad, "%s/not-a-basemap.gpkg", bm_test_tmpdir());
+    FILE *fp = fopen(bad, "w");
+    BM_REQUIRE(fp);
+    fputs("no GeoPackage here\n", fp);
+    fclose(fp);
+    bm_store *s = NULL;
+    bm_error err;
+    BM_REQUIRE(bm_store_open(g_db, BM_STORE_READONLY, &s, &err) == BM_OK);
+    for (int data = 0; data < 2; data++) {
+        for (int missing = 0; missing < 2; missing++) {
+            snprintf(out, sizeof out, "%s/bad-basemap-%d%d.png", bm_test_tmpdir(), data, missing);
+            char gone[720];
+            snprintf(gone, sizeof gone, "%s.gone", bad);
+            bm_render_opts o;
+            bm_render_opts_init(&o);
+            o.basemap_path = missing ? gone : bad;
+            o.extent = data ? BM_EXTENT_DATA : BM_EXTENT_CORRIDOR;
+            bm_error_clear(&err);
+            int rc = bm_render_map(&o, s, NULL, out, 1, NULL, &err);
+            BM_ASSERT(rc != BM_OK);
+            BM_ASSERT(strstr(bm_error_text(&err), missing ? "gone" : "coverage") != NULL);
+            BM_ASSERT(access(out, F_OK) != 0);
+        }
+    }
+    bm_store_close(s);
+}
+
 int main(void)
 {
     build_fixture();
@@ -813,6 +846,7 @@ int main(void)
     test_rtl_digits_and_brackets();
     test_reference_image();
     test_cli();
+    test_bad_basemap();
     if (!bm_test_failures && !getenv("BM_KEEP_TMP"))
         bm_test_rmtree(bm_test_tmpdir());
     return bm_test_finish("test_render");

@@ -25,6 +25,10 @@ FILE *bm_atomic_fp(bm_atomic_file *f);
 const char *bm_atomic_tmppath(const bm_atomic_file *f);
 /* Flushes, fsyncs and renames over the target; frees the handle either way. */
 int bm_atomic_commit(bm_atomic_file *f, bm_error *err);
+/* The same without the fsync, for caches whose entries carry their own checksum: still
+ * never seen half-written by a reader, but a power cut may leave an entry torn (detected
+ * and rebuilt) rather than make every write wait for the disk. */
+int bm_atomic_commit_nosync(bm_atomic_file *f, bm_error *err);
 /* Removes the temporary file and frees the handle; NULL does nothing. */
 void bm_atomic_abort(bm_atomic_file *f);
 
