@@ -2298,6 +2298,17 @@ static int government_only(const article *a, const clause_ref *c, const bm_gplac
     return 1;
 }
 
+/* "The mayor said the crossing was ready to reopen. He added that the border
+ * strip with Syria was fully secured": what a speaker says about another
+ * place is another statement (the codebook's one row per event and place),
+ * though told undated after the first: its clause names the place, neither
+ * place holds the other. It keeps the first statement's date. */
+static int statement_elsewhere(const clause_ref *c, const placed *p, const bm_gplace *prev)
+{
+    return is_statement(c->type) && p->from == BM_ATTACH_CLAUSE && p->place != prev &&
+           !inside(p->place, prev) && !inside(prev, p->place);
+}
+
 /* An undated mention of a type the article already reported ("the
  * celebrations", "the visit", "repelled the attack" after clashes) is that
  * same event: it takes the event's date, and only a named town or point adds
@@ -2313,6 +2324,11 @@ static int back_reference(const article *a, const clause_ref *c, dated *d, const
         const bm_incident *prev = &a->out->v[i].inc;
         if (!same_family(prev->type, type))
             continue;
+        if (statement_elsewhere(c, p, a->out->v[i].place)) {
+            d->date = prev->date_start;
+            d->prec = prev->date_precision;
+            return 0;
+        }
         int named = (p->from == BM_ATTACH_CLAUSE || p->from == BM_ATTACH_SENTENCE) &&
                     p->place->specificity >= 6 && !government_only(a, c, p->place);
         if (!named)
@@ -2687,6 +2703,10 @@ static int same_event(const bm_extracted *x, unsigned xf, const bm_extracted *y,
     /* Facing crossings (al-Yarubiyah and Rabia) are two places however near. */
     if (x->place != y->place && !strcmp(x->place->kind, "crossing") &&
         !strcmp(y->place->kind, "crossing"))
+        return 0;
+    /* what is said of a crossing and what is said of the whole border are two
+     * statements (statement_elsewhere) */
+    if (!strcmp(x->inc.type, "statement") && (x->place == border) != (y->place == border))
         return 0;
     return same_place(x, y, border) ||
            (!lede && bm_distance_km(x->inc.pt, y->inc.pt) <= SAME_PLACE_KM);
