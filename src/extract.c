@@ -144,6 +144,7 @@ typedef struct tokinfo {
     unsigned char negated; /* a trigger cancelled by a negation before it */
     unsigned char support; /* a trigger inside "backed by ...": it helps another event */
     unsigned char cause;   /* a trigger inside "in response to ...": the reason of another event */
+    unsigned char means;   /* a trigger inside "by means of ...": how the clause's event was done */
     unsigned char in_trig; /* inside a multi-word trigger */
 } tokinfo;
 
@@ -819,7 +820,7 @@ static int dated_cause(const article *a, const sentence *s, size_t i)
         if (is_clause_punct(t) || (a->ti[k].cue & CUE_CLAUSE))
             return 0;
         /* "in response to X, US warplanes struck ... on 10 March" */
-        if (a->ti[k].trig && !in_phrase(a, s, k, CUE_CAUSE, CAUSE_WINDOW))
+        if (a->ti[k].trig && !in_phrase(a, s, k, CUE_CAUSE | CUE_MEANS, CAUSE_WINDOW))
             return 0;
         if (a->ti[k].date >= 0 && !a->dm[a->ti[k].date].report && !a->dm[a->ti[k].date].background)
             return 1;
@@ -926,7 +927,7 @@ static void mark_negations(article *a)
         int told = -1; /* type of an event named by an anaphor in this clause */
         for (size_t i = s->t0; i < s->t1; i++) {
             if (is_clause_punct(&a->tok.v[i]) ||
-                (a->ti[i].cover & (CUE_CLAUSE | CUE_AFTER | CUE_CAUSE | CUE_BGDATE)))
+                (a->ti[i].cover & (CUE_CLAUSE | CUE_AFTER | CUE_CAUSE | CUE_MEANS | CUE_BGDATE)))
                 told = -1;
             if (!a->ti[i].trig)
                 continue;
@@ -948,6 +949,8 @@ static void mark_negations(article *a)
              * the cause is told to explain the clause's own event */
             if (in_phrase(a, s, i, CUE_CAUSE, CAUSE_WINDOW) && !dated_cause(a, s, i))
                 a->ti[i].cause = 1;
+            else if (in_phrase(a, s, i, CUE_MEANS, CAUSE_WINDOW) && !dated_cause(a, s, i))
+                a->ti[i].means = 1;
             /* "backed by US airstrikes", "بدعم من غطاء جوي": help given to
              * the clause's main event, which owns the type */
             for (size_t k = i > s->t0 + SUPPORT_WINDOW ? i - SUPPORT_WINDOW : s->t0; k < i; k++)
@@ -1579,6 +1582,30 @@ static int town_off_line(const article *a, size_t t0, size_t t1)
     return 0;
 }
 
+/* How many words may stand between a border and the area after it. */
+#define SIDE_GAP 4
+
+/* "securing the Iraqi-Syrian border on the Anbar province side", "الحدود
+ * العراقية السورية من جهة محافظة الأنبار": an area coarser than a town named
+ * as the side of a border tells which stretch of the border; the event is on
+ * the border. i is the index of the place chosen. */
+static int border_side(const article *a, size_t i, const bm_gplace *border)
+{
+    const pmention *m = &a->pm[i];
+    if (!border || i == 0 || m->place->specificity >= 6 || a->pm[i - 1].place != border)
+        return 0;
+    size_t b = a->pm[i - 1].t1;
+    if (b > m->t0 || m->t0 - b > SIDE_GAP)
+        return 0;
+    int side = 0;
+    for (size_t k = b; k < m->t0; k++) {
+        if (a->tok.v[k].kind == BM_TOK_PUNCT)
+            return 0;
+        side |= (a->ti[k].cover & CUE_SIDE) != 0;
+    }
+    return side;
+}
+
 static int place_by_rules(const article *a, const clause_ref *c, placed *out)
 {
     memset(out, 0, sizeof *out);
@@ -1625,6 +1652,10 @@ static int place_by_rules(const article *a, const clause_ref *c, placed *out)
         has_cue(a, c->t0, c->t1, CUE_BORDER) && evokes_both_sides(a, s)) {
         out->place = border;
         out->from = BM_ATTACH_BORDER;
+        return 1;
+    }
+    if (i >= 0 && out->from == BM_ATTACH_CLAUSE && border_side(a, (size_t)i, border)) {
+        out->place = border;
         return 1;
     }
     if (i >= 0 && repatriation_origin(a, c, &a->pm[i], out))
@@ -1951,15 +1982,16 @@ static int assault_on_forces(const article *a, const clause_ref *c, int best, si
  * anchor and the weight of minor smuggling words. A trigger in an undated
  * cause phrase ("withdrew against the backdrop of the attack", "in response
  * to a rocket attack, the US carried out strikes") explains the clause's
- * event, told before or background: it does not count. */
+ * event, told before or background: it does not count. One in a means phrase
+ * (عبر إقامة السواتر) counts only when `means` is set. */
 static double add_triggers(const article *a, const clause_ref *c, double *score, double *maxw,
-                           size_t *anchor)
+                           size_t *anchor, int means)
 {
     double goods = 0;
     int smg = bm_type_index("smuggling");
     for (size_t i = c->t0; i < c->t1; i++) {
         const lex_entry *e = a->ti[i].trig;
-        if (!e || a->ti[i].negated || a->ti[i].cause)
+        if (!e || a->ti[i].negated || a->ti[i].cause || (a->ti[i].means && !means))
             continue;
         if (e->type == smg && e->weight < MIN_SCORE)
             goods += e->weight;
@@ -1975,22 +2007,42 @@ static double add_triggers(const article *a, const clause_ref *c, double *score,
     return goods;
 }
 
-static int score_clause(const article *a, clause_ref *c, double *score_out)
+/* The heaviest type of the clause's scores, or -1. */
+static int best_type(const double *score, const double *maxw)
 {
-    double score[BM_N_TYPES] = {0}, maxw[BM_N_TYPES] = {0};
-    size_t anchor[BM_N_TYPES] = {0};
-    double goods = add_triggers(a, c, score, maxw, anchor);
-    by_means(a, c, score, maxw, anchor);
     int best = -1;
     for (int t = 0; t < BM_N_TYPES; t++)
         if (score[t] > 0 && (best < 0 || score[t] > score[best] ||
                              (score[t] == score[best] && maxw[t] > maxw[best])))
             best = t;
-    if (best < 0 || score[best] < MIN_SCORE)
-        return 0;
-    /* "three crossings link Syria and Iraq: the Rabia crossing, ...": names of
-     * things and people add up, but without an action word there is no event */
-    if (maxw[best] < ACTION_WEIGHT)
+    return best;
+}
+
+/* Whether type `best` makes an event: MIN_SCORE with an action word ("three
+ * crossings link Syria and Iraq: the Rabia crossing, ...": names of things and
+ * people add up, but without an action word there is no event). */
+static int makes_event(const double *score, const double *maxw, int best)
+{
+    return best >= 0 && score[best] >= MIN_SCORE && maxw[best] >= ACTION_WEIGHT;
+}
+
+static int score_clause(const article *a, clause_ref *c, double *score_out)
+{
+    double score[BM_N_TYPES] = {0}, maxw[BM_N_TYPES] = {0};
+    size_t anchor[BM_N_TYPES] = {0};
+    double goods = add_triggers(a, c, score, maxw, anchor, 0);
+    by_means(a, c, score, maxw, anchor);
+    int best = best_type(score, maxw);
+    /* "the PMF is securing the border by building berms and trenches": a
+     * means alone in its clause is the event told */
+    if (!makes_event(score, maxw, best)) {
+        memset(score, 0, sizeof score);
+        memset(maxw, 0, sizeof maxw);
+        goods = add_triggers(a, c, score, maxw, anchor, 1);
+        by_means(a, c, score, maxw, anchor);
+        best = best_type(score, maxw);
+    }
+    if (!makes_event(score, maxw, best))
         return 0;
     best = reported_event(score, best);
     int interdicted = interdiction(a, c, score, best);
