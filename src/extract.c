@@ -1985,14 +1985,18 @@ static int assault_on_forces(const article *a, const clause_ref *c, int best, si
  * event, told before or background: it does not count. One in a means phrase
  * (عبر إقامة السواتر) counts only when `means` is set. */
 static double add_triggers(const article *a, const clause_ref *c, double *score, double *maxw,
-                           size_t *anchor, int means)
+                           size_t *anchor, int means, int *skipped)
 {
     double goods = 0;
     int smg = bm_type_index("smuggling");
     for (size_t i = c->t0; i < c->t1; i++) {
         const lex_entry *e = a->ti[i].trig;
-        if (!e || a->ti[i].negated || a->ti[i].cause || (a->ti[i].means && !means))
+        if (!e || a->ti[i].negated || a->ti[i].cause)
             continue;
+        if (a->ti[i].means && !means) {
+            *skipped = 1;
+            continue;
+        }
         if (e->type == smg && e->weight < MIN_SCORE)
             goods += e->weight;
         score[e->type] += a->ti[i].support ? e->weight * SUPPORT_FACTOR : e->weight;
@@ -2030,15 +2034,16 @@ static int score_clause(const article *a, clause_ref *c, double *score_out)
 {
     double score[BM_N_TYPES] = {0}, maxw[BM_N_TYPES] = {0};
     size_t anchor[BM_N_TYPES] = {0};
-    double goods = add_triggers(a, c, score, maxw, anchor, 0);
+    int skipped = 0;
+    double goods = add_triggers(a, c, score, maxw, anchor, 0, &skipped);
     by_means(a, c, score, maxw, anchor);
     int best = best_type(score, maxw);
     /* "the PMF is securing the border by building berms and trenches": a
      * means alone in its clause is the event told */
-    if (!makes_event(score, maxw, best)) {
+    if (skipped && !makes_event(score, maxw, best)) {
         memset(score, 0, sizeof score);
         memset(maxw, 0, sizeof maxw);
-        goods = add_triggers(a, c, score, maxw, anchor, 1);
+        goods = add_triggers(a, c, score, maxw, anchor, 1, &skipped);
         by_means(a, c, score, maxw, anchor);
         best = best_type(score, maxw);
     }
