@@ -2366,6 +2366,25 @@ static int statement_elsewhere(const clause_ref *c, const placed *p, const bm_gp
            !inside(p->place, prev) && !inside(prev, p->place);
 }
 
+/* "IS attacked Rutba and seized several districts ... The jihadists executed
+ * five people while they held the districts": a one-sided act told by its
+ * own word (an execution, a bombing; not a bare attack word, which may name
+ * the fighting) with its own dead is not the battle retold, nor an attack
+ * told at another place. */
+static int distinct_act(const article *a, const clause_ref *c, const placed *p,
+                        const bm_extracted *prev)
+{
+    const lex_entry *t = a->ti[c->anchor].trig;
+    if (strcmp(bm_type_name(c->type), "attack") != 0 || t->frame == FRAME_ASSAULT ||
+        t->weight < MIN_SCORE || fatalities(a, c) <= 0)
+        return 0;
+    if (strcmp(prev->inc.type, "attack") != 0)
+        return 1;
+    return prev->place != p->place && !inside(p->place, prev->place) &&
+           !inside(prev->place, p->place) &&
+           bm_distance_km(prev->inc.pt, p->place->pt) > SAME_PLACE_KM;
+}
+
 /* An undated mention of a type the article already reported ("the
  * celebrations", "the visit", "repelled the attack" after clashes) is that
  * same event: it takes the event's date, and only a named town or point adds
@@ -2380,6 +2399,8 @@ static int back_reference(const article *a, const clause_ref *c, dated *d, const
     for (size_t i = a->out->n; i-- > 0;) {
         const bm_incident *prev = &a->out->v[i].inc;
         if (!same_family(prev->type, type))
+            continue;
+        if (distinct_act(a, c, p, &a->out->v[i]))
             continue;
         if (statement_elsewhere(c, p, a->out->v[i].place)) {
             d->date = prev->date_start;
