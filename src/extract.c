@@ -537,6 +537,19 @@ static int date_is_report(const article *a, size_t t0, size_t t1)
 {
     size_t lo = t0 >= 2 ? t0 - 2 : 0;
     size_t hi = t1 + 2 < a->tok.n ? t1 + 2 : a->tok.n;
+    /* "... struck the convoy on Sunday evening. The official explained ...":
+     * a reporting verb of the next sentence, or of the one before, is not
+     * this date's (a line break ends a sentence as a dot does) */
+    for (size_t k = t0; k-- > lo;)
+        if (ends_sentence(a, k) || a->tok.v[k + 1].newline_before) {
+            lo = k + 1;
+            break;
+        }
+    for (size_t k = t1; k < hi; k++)
+        if (ends_sentence(a, k) || a->tok.v[k].newline_before) {
+            hi = k;
+            break;
+        }
     for (size_t k = lo; k < hi; k++)
         if (a->ti[k].cover & CUE_REPORT)
             return 1;
@@ -1671,6 +1684,16 @@ static int place_by_rules(const article *a, const clause_ref *c, placed *out)
         out->from = BM_ATTACH_BORDER;
         return 1;
     }
+    /* "a drone struck trucks parked on the Syrian side of the border", said
+     * an Iraqi official: any event its own clause puts on the border, with no
+     * place named, is on the frontier (the codebook's rule), not in the
+     * country of the nationality words */
+    if (border && !talk_type(c->type) && has_cue(a, c->t0, c->t1, CUE_BORDER) &&
+        evokes_both_sides(a, s)) {
+        out->place = border;
+        out->from = BM_ATTACH_BORDER;
+        return 1;
+    }
     if ((out->place = nation_majority(a, s))) {
         out->from = BM_ATTACH_NATION;
         /* "the Syrian Observatory said warplanes struck IS hideouts" after a
@@ -2781,6 +2804,15 @@ static int same_event(const bm_extracted *x, unsigned xf, const bm_extracted *y,
     /* Facing crossings (al-Yarubiyah and Rabia) are two places however near. */
     if (x->place != y->place && !strcmp(x->place->kind, "crossing") &&
         !strcmp(y->place->kind, "crossing"))
+        return 0;
+    /* "began striking IS in Syria on Tuesday" and, in another sentence,
+     * "Abu Kamal was hit by 22 strikes on Tuesday": a country-wide event and
+     * one at a finer place, each dated to the day by its own clause, are two
+     * reports (ACLED codes the country-wide one at geo-precision 3) */
+    if (x->sent_start != y->sent_start && x->date_from == BM_ATTACH_CLAUSE &&
+        y->date_from == BM_ATTACH_CLAUSE && !((xf | yf) & OUT_REPORT_DATED) &&
+        x->inc.date_precision == BM_PREC_DAY && y->inc.date_precision == BM_PREC_DAY &&
+        (!strcmp(x->place->kind, "country") != !strcmp(y->place->kind, "country")))
         return 0;
     /* what is said of a crossing and what is said of the whole border are two
      * statements (statement_elsewhere) */
