@@ -2521,6 +2521,18 @@ static int emit_country_pair(article *a, const clause_ref *c, double score, cons
     return BM_OK;
 }
 
+/* "seized two crossings on the border with Turkey and the crossing of
+ * Albukamal": a border that locates no named place (none ends right before
+ * it) is where the event was on that side, a place of its own among the
+ * clause's towns; "Albukamal, on the border with Iraq" only locates the town. */
+static int own_border(const article *a, size_t i)
+{
+    const pmention *m = &a->pm[i];
+    if (strcmp(m->place->kind, "other") != 0 || !strstr(m->place->id, "border"))
+        return 0;
+    return i == 0 || a->pm[i - 1].t1 + LOCATOR_GAP < m->t0;
+}
+
 static int emit_siblings(article *a, const clause_ref *c, double score, const dated *d,
                          const placed *p)
 {
@@ -2540,8 +2552,8 @@ static int emit_siblings(article *a, const clause_ref *c, double score, const da
             after = a->pm[i].t0 > c->anchor;
     for (size_t i = first; i < a->npm && a->pm[i].t0 < c->t1 && nd < 16; i++) {
         const pmention *m = &a->pm[i];
-        if (m->t1 > c->t1 || m->place->specificity < 6 || m->near || (m->t0 > c->anchor) != after ||
-            reference_point(a, i))
+        if (m->t1 > c->t1 || (m->place->specificity < 6 && !own_border(a, i)) || m->near ||
+            (m->t0 > c->anchor) != after || reference_point(a, i))
             continue;
         size_t k = 0;
         while (k < nd &&
