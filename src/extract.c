@@ -789,6 +789,17 @@ static int coordinated_event(const article *a, size_t t0, size_t i, size_t end)
     return !strcmp(k->norm, AR_WAW_ANNA) && has_event(a, t0, i) && has_event(a, i + 2, end);
 }
 
+/* "closed the crossing since yesterday, after 2,500 soldiers entered": منذ
+ * / since before a date is a time phrase of the clause's own event, not the
+ * start of an earlier event's clause. */
+static int opens_date(const article *a, size_t i, size_t end)
+{
+    for (size_t k = i + 1; k < end && k <= i + 2; k++)
+        if (a->ti[k].date >= 0)
+            return 1;
+    return 0;
+}
+
 /* End of the clause that starts at t0 inside sentence s. */
 static size_t clause_end(const article *a, const sentence *s, size_t t0)
 {
@@ -799,7 +810,8 @@ static size_t clause_end(const article *a, const sentence *s, size_t t0)
             return i;
         /* "took the crossing after the army withdrew": two events, the
          * second in its own clause, when each part holds one. */
-        if ((a->ti[i].cue & CUE_AFTER) && has_event(a, t0, i) && has_event(a, i + 1, s->t1))
+        if ((a->ti[i].cue & CUE_AFTER) && !opens_date(a, i, s->t1) && has_event(a, t0, i) &&
+            has_event(a, i + 1, s->t1))
             return i;
     }
     return s->t1;

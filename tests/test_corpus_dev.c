@@ -9,10 +9,10 @@
 #include "../bench/corpus_eval_impl.h"
 
 /* The figures of the extractor these floors were set on (place F1 0.971,
- * date F1 0.993, incident recall 0.850 and precision 0.810 one to one, type
- * accuracy 0.902 on wip/ext3-recall-ar), each about 0.01-0.02 under. Raise them as the extractor improves. */
+ * date F1 0.993, incident recall 0.858 and precision 0.811 one to one, type
+ * accuracy 0.903 on wip/ext3-recall-ar), each about 0.01-0.02 under. Raise them as the extractor improves. */
 static const ce_floors dev_floors = {
-    .place_f1 = 0.95, .date_f1 = 0.97, .inc_recall = 0.83, .inc_precision = 0.79, .type_acc = 0.89};
+    .place_f1 = 0.95, .date_f1 = 0.97, .inc_recall = 0.84, .inc_precision = 0.79, .type_acc = 0.89};
 
 int main(void)
 {
