@@ -2615,7 +2615,7 @@ static size_t own_event(const article *a, const clause_ref *c, int type, double 
     size_t first = SIZE_MAX;
     for (size_t i = c->t0; i < c->t1; i++) {
         const lex_entry *e = a->ti[i].trig;
-        if (!e || a->ti[i].negated || a->ti[i].cause || e->type != type)
+        if (!e || a->ti[i].negated || a->ti[i].cause || a->ti[i].means || e->type != type)
             continue;
         sum += e->weight;
         if (e->weight > maxw) {
