@@ -85,12 +85,13 @@ typedef uint64_t cue_roles;
 #define CUE_RELATIVE ((cue_roles)1 << 35)
 /* "the province", المحافظة with no name: the governorate named last */
 #define CUE_PROVINCE ((cue_roles)1 << 36)
-/* عبر، من خلال, by means of: how the clause's own event was done (a cause
+/* (bits 37-39 are taken on main by present, settlement, day_after)
+ * عبر، من خلال, by means of: how the clause's own event was done (a cause
  * phrase that types the clause when nothing outside it does) */
-#define CUE_MEANS ((cue_roles)1 << 37)
+#define CUE_MEANS ((cue_roles)1 << 40)
 /* من جهة، من جانب, on the ... side: after a border, the area it names is the
  * stretch of the border, not the event's place */
-#define CUE_SIDE ((cue_roles)1 << 38)
+#define CUE_SIDE ((cue_roles)1 << 41)
 
 /* Fatality word kinds. */
 typedef enum fatal_kind { FATAL_NUMBER = 1, FATAL_VAGUE, FATAL_DEATH, FATAL_INJURY } fatal_kind;
