@@ -179,6 +179,7 @@ typedef struct tokinfo {
     unsigned char negated; /* a trigger cancelled by a negation before it */
     unsigned char support; /* a trigger inside "backed by ...": it helps another event */
     unsigned char cause;   /* a trigger inside "in response to ...": the reason of another event */
+    unsigned char means;   /* a trigger inside "by means of ...": how the clause's event was done */
     unsigned char in_trig; /* inside a multi-word trigger */
 } tokinfo;
 
@@ -586,6 +587,19 @@ static int date_is_report(const article *a, size_t t0, size_t t1)
 {
     size_t lo = t0 >= 2 ? t0 - 2 : 0;
     size_t hi = t1 + 2 < a->tok.n ? t1 + 2 : a->tok.n;
+    /* "... struck the convoy on Sunday evening. The official explained ...":
+     * a reporting verb of the next sentence, or of the one before, is not
+     * this date's (a line break ends a sentence as a dot does) */
+    for (size_t k = t0; k-- > lo;)
+        if (ends_sentence(a, k) || a->tok.v[k + 1].newline_before) {
+            lo = k + 1;
+            break;
+        }
+    for (size_t k = t1; k < hi; k++)
+        if (ends_sentence(a, k) || a->tok.v[k].newline_before) {
+            hi = k;
+            break;
+        }
     for (size_t k = lo; k < hi; k++)
         if (a->ti[k].cover & CUE_REPORT)
             return 1;
@@ -825,6 +839,17 @@ static int coordinated_event(const article *a, size_t t0, size_t i, size_t end)
     return !strcmp(k->norm, AR_WAW_ANNA) && has_event(a, t0, i) && has_event(a, i + 2, end);
 }
 
+/* "closed the crossing since yesterday, after 2,500 soldiers entered": منذ
+ * / since before a date is a time phrase of the clause's own event, not the
+ * start of an earlier event's clause. */
+static int opens_date(const article *a, size_t i, size_t end)
+{
+    for (size_t k = i + 1; k < end && k <= i + 2; k++)
+        if (a->ti[k].date >= 0)
+            return 1;
+    return 0;
+}
+
 /* End of the clause that starts at t0 inside sentence s. */
 static size_t clause_end(const article *a, const sentence *s, size_t t0)
 {
@@ -835,7 +860,8 @@ static size_t clause_end(const article *a, const sentence *s, size_t t0)
             return i;
         /* "took the crossing after the army withdrew": two events, the
          * second in its own clause, when each part holds one. */
-        if ((a->ti[i].cue & CUE_AFTER) && has_event(a, t0, i) && has_event(a, i + 1, s->t1))
+        if ((a->ti[i].cue & CUE_AFTER) && !opens_date(a, i, s->t1) && has_event(a, t0, i) &&
+            has_event(a, i + 1, s->t1))
             return i;
     }
     return s->t1;
@@ -869,7 +895,7 @@ static int dated_cause(const article *a, const sentence *s, size_t i)
         if (is_clause_punct(t) || (a->ti[k].cue & CUE_CLAUSE))
             return 0;
         /* "in response to X, US warplanes struck ... on 10 March" */
-        if (a->ti[k].trig && !in_phrase(a, s, k, CUE_CAUSE, CAUSE_WINDOW))
+        if (a->ti[k].trig && !in_phrase(a, s, k, CUE_CAUSE | CUE_MEANS, CAUSE_WINDOW))
             return 0;
         if (a->ti[k].date >= 0 && !a->dm[a->ti[k].date].report && !a->dm[a->ti[k].date].background)
             return 1;
@@ -976,7 +1002,7 @@ static void mark_negations(article *a)
         int told = -1; /* type of an event named by an anaphor in this clause */
         for (size_t i = s->t0; i < s->t1; i++) {
             if (is_clause_punct(&a->tok.v[i]) ||
-                (a->ti[i].cover & (CUE_CLAUSE | CUE_AFTER | CUE_CAUSE | CUE_BGDATE)))
+                (a->ti[i].cover & (CUE_CLAUSE | CUE_AFTER | CUE_CAUSE | CUE_MEANS | CUE_BGDATE)))
                 told = -1;
             if (!a->ti[i].trig)
                 continue;
@@ -998,6 +1024,8 @@ static void mark_negations(article *a)
              * the cause is told to explain the clause's own event */
             if (in_phrase(a, s, i, CUE_CAUSE, CAUSE_WINDOW) && !dated_cause(a, s, i))
                 a->ti[i].cause = 1;
+            else if (in_phrase(a, s, i, CUE_MEANS, CAUSE_WINDOW) && !dated_cause(a, s, i))
+                a->ti[i].means = 1;
             /* "backed by US airstrikes", "بدعم من غطاء جوي": help given to
              * the clause's main event, which owns the type */
             for (size_t k = i > s->t0 + SUPPORT_WINDOW ? i - SUPPORT_WINDOW : s->t0; k < i; k++)
@@ -1629,6 +1657,30 @@ static int town_off_line(const article *a, size_t t0, size_t t1)
     return 0;
 }
 
+/* How many words may stand between a border and the area after it. */
+#define SIDE_GAP 4
+
+/* "securing the Iraqi-Syrian border on the Anbar province side", "الحدود
+ * العراقية السورية من جهة محافظة الأنبار": an area coarser than a town named
+ * as the side of a border tells which stretch of the border; the event is on
+ * the border. i is the index of the place chosen. */
+static int border_side(const article *a, size_t i, const bm_gplace *border)
+{
+    const pmention *m = &a->pm[i];
+    if (!border || i == 0 || m->place->specificity >= 6 || a->pm[i - 1].place != border)
+        return 0;
+    size_t b = a->pm[i - 1].t1;
+    if (b > m->t0 || m->t0 - b > SIDE_GAP)
+        return 0;
+    int side = 0;
+    for (size_t k = b; k < m->t0; k++) {
+        if (a->tok.v[k].kind == BM_TOK_PUNCT)
+            return 0;
+        side |= (a->ti[k].cover & CUE_SIDE) != 0;
+    }
+    return side;
+}
+
 static int place_by_rules(const article *a, const clause_ref *c, placed *out)
 {
     memset(out, 0, sizeof *out);
@@ -1677,6 +1729,10 @@ static int place_by_rules(const article *a, const clause_ref *c, placed *out)
         out->from = BM_ATTACH_BORDER;
         return 1;
     }
+    if (i >= 0 && out->from == BM_ATTACH_CLAUSE && border_side(a, (size_t)i, border)) {
+        out->place = border;
+        return 1;
+    }
     if (i >= 0 && repatriation_origin(a, c, &a->pm[i], out))
         return 1;
     if (i >= 0) {
@@ -1686,6 +1742,16 @@ static int place_by_rules(const article *a, const clause_ref *c, placed *out)
     }
     if (border && border_type(c->type) &&
         (has_cue(a, s->t0, s->t1, CUE_BORDER) || evokes_both_sides(a, s))) {
+        out->place = border;
+        out->from = BM_ATTACH_BORDER;
+        return 1;
+    }
+    /* "a drone struck trucks parked on the Syrian side of the border", said
+     * an Iraqi official: any event its own clause puts on the border, with no
+     * place named, is on the frontier (the codebook's rule), not in the
+     * country of the nationality words */
+    if (border && !talk_type(c->type) && has_cue(a, c->t0, c->t1, CUE_BORDER) &&
+        evokes_both_sides(a, s)) {
         out->place = border;
         out->from = BM_ATTACH_BORDER;
         return 1;
@@ -2050,9 +2116,10 @@ static int assault_on_forces(const article *a, const clause_ref *c, int best, si
  * anchor and the weight of minor smuggling words. A trigger in an undated
  * cause phrase ("withdrew against the backdrop of the attack", "in response
  * to a rocket attack, the US carried out strikes") explains the clause's
- * event, told before or background: it does not count. */
+ * event, told before or background: it does not count. One in a means phrase
+ * (عبر إقامة السواتر) counts only when `means` is set. */
 static double add_triggers(const article *a, const clause_ref *c, double *score, double *maxw,
-                           size_t *anchor)
+                           size_t *anchor, int means, int *skipped)
 {
     double goods = 0;
     int smg = bm_type_index("smuggling");
@@ -2060,6 +2127,10 @@ static double add_triggers(const article *a, const clause_ref *c, double *score,
         const lex_entry *e = a->ti[i].trig;
         if (!e || a->ti[i].negated || a->ti[i].cause)
             continue;
+        if (a->ti[i].means && !means) {
+            *skipped = 1;
+            continue;
+        }
         if (e->type == smg && e->weight < MIN_SCORE)
             goods += e->weight;
         score[e->type] += a->ti[i].support ? e->weight * SUPPORT_FACTOR : e->weight;
@@ -2074,22 +2145,43 @@ static double add_triggers(const article *a, const clause_ref *c, double *score,
     return goods;
 }
 
-static int score_clause(const article *a, clause_ref *c, double *score_out)
+/* The heaviest type of the clause's scores, or -1. */
+static int best_type(const double *score, const double *maxw)
 {
-    double score[BM_N_TYPES] = {0}, maxw[BM_N_TYPES] = {0};
-    size_t anchor[BM_N_TYPES] = {0};
-    double goods = add_triggers(a, c, score, maxw, anchor);
-    by_means(a, c, score, maxw, anchor);
     int best = -1;
     for (int t = 0; t < BM_N_TYPES; t++)
         if (score[t] > 0 && (best < 0 || score[t] > score[best] ||
                              (score[t] == score[best] && maxw[t] > maxw[best])))
             best = t;
-    if (best < 0 || score[best] < MIN_SCORE)
-        return 0;
-    /* "three crossings link Syria and Iraq: the Rabia crossing, ...": names of
-     * things and people add up, but without an action word there is no event */
-    if (maxw[best] < ACTION_WEIGHT)
+    return best;
+}
+
+/* Whether type `best` makes an event: MIN_SCORE with an action word ("three
+ * crossings link Syria and Iraq: the Rabia crossing, ...": names of things and
+ * people add up, but without an action word there is no event). */
+static int makes_event(const double *score, const double *maxw, int best)
+{
+    return best >= 0 && score[best] >= MIN_SCORE && maxw[best] >= ACTION_WEIGHT;
+}
+
+static int score_clause(const article *a, clause_ref *c, double *score_out)
+{
+    double score[BM_N_TYPES] = {0}, maxw[BM_N_TYPES] = {0};
+    size_t anchor[BM_N_TYPES] = {0};
+    int skipped = 0;
+    double goods = add_triggers(a, c, score, maxw, anchor, 0, &skipped);
+    by_means(a, c, score, maxw, anchor);
+    int best = best_type(score, maxw);
+    /* "the PMF is securing the border by building berms and trenches": a
+     * means alone in its clause is the event told */
+    if (skipped && !makes_event(score, maxw, best)) {
+        memset(score, 0, sizeof score);
+        memset(maxw, 0, sizeof maxw);
+        goods = add_triggers(a, c, score, maxw, anchor, 1, &skipped);
+        by_means(a, c, score, maxw, anchor);
+        best = best_type(score, maxw);
+    }
+    if (!makes_event(score, maxw, best))
         return 0;
     best = reported_event(score, best);
     int interdicted = interdiction(a, c, score, best);
@@ -2397,6 +2489,36 @@ static int government_only(const article *a, const clause_ref *c, const bm_gplac
     return 1;
 }
 
+/* "The mayor said the crossing was ready to reopen. He added that the border
+ * strip with Syria was fully secured": what a speaker says about another
+ * place is another statement (the codebook's one row per event and place),
+ * though told undated after the first: its clause names the place, neither
+ * place holds the other. It keeps the first statement's date. */
+static int statement_elsewhere(const clause_ref *c, const placed *p, const bm_gplace *prev)
+{
+    return is_statement(c->type) && p->from == BM_ATTACH_CLAUSE && p->place != prev &&
+           !inside(p->place, prev) && !inside(prev, p->place);
+}
+
+/* "IS attacked Rutba and seized several districts ... The jihadists executed
+ * five people while they held the districts": a one-sided act told by its
+ * own word (an execution, a bombing; not a bare attack word, which may name
+ * the fighting) with its own dead is not the battle retold, nor an attack
+ * told at another place. */
+static int distinct_act(const article *a, const clause_ref *c, const placed *p,
+                        const bm_extracted *prev)
+{
+    const lex_entry *t = a->ti[c->anchor].trig;
+    if (strcmp(bm_type_name(c->type), "attack") != 0 || t->frame == FRAME_ASSAULT ||
+        t->weight < MIN_SCORE || fatalities(a, c) <= 0)
+        return 0;
+    if (strcmp(prev->inc.type, "attack") != 0)
+        return 1;
+    return prev->place != p->place && !inside(p->place, prev->place) &&
+           !inside(prev->place, p->place) &&
+           bm_distance_km(prev->inc.pt, p->place->pt) > SAME_PLACE_KM;
+}
+
 /* An undated mention of a type the article already reported ("the
  * celebrations", "the visit", "repelled the attack" after clashes) is that
  * same event: it takes the event's date, and only a named town or point adds
@@ -2412,6 +2534,13 @@ static int back_reference(const article *a, const clause_ref *c, dated *d, const
         const bm_incident *prev = &a->out->v[i].inc;
         if (!same_family(prev->type, type))
             continue;
+        if (distinct_act(a, c, p, &a->out->v[i]))
+            continue;
+        if (statement_elsewhere(c, p, a->out->v[i].place)) {
+            d->date = prev->date_start;
+            d->prec = prev->date_precision;
+            return 0;
+        }
         /* a town or a point, or a named mountain (Mount Sinjar): a place
          * of its own, not the coarser area of the event told before */
         int named = (p->from == BM_ATTACH_CLAUSE || p->from == BM_ATTACH_SENTENCE) &&
@@ -2509,6 +2638,18 @@ static int emit_place_pair(article *a, const clause_ref *c, double score, const 
     return BM_OK;
 }
 
+/* "seized two crossings on the border with Turkey and the crossing of
+ * Albukamal": a border that locates no named place (none ends right before
+ * it) is where the event was on that side, a place of its own among the
+ * clause's towns; "Albukamal, on the border with Iraq" only locates the town. */
+static int own_border(const article *a, size_t i)
+{
+    const pmention *m = &a->pm[i];
+    if (strcmp(m->place->kind, "other") != 0 || !strstr(m->place->id, "border"))
+        return 0;
+    return i == 0 || a->pm[i - 1].t1 + LOCATOR_GAP < m->t0;
+}
+
 static int emit_siblings(article *a, const clause_ref *c, double score, const dated *d,
                          const placed *p)
 {
@@ -2528,8 +2669,8 @@ static int emit_siblings(article *a, const clause_ref *c, double score, const da
             after = a->pm[i].t0 > c->anchor;
     for (size_t i = first; i < a->npm && a->pm[i].t0 < c->t1 && nd < 16; i++) {
         const pmention *m = &a->pm[i];
-        if (m->t1 > c->t1 || m->place->specificity < 6 || m->near || (m->t0 > c->anchor) != after ||
-            reference_point(a, i))
+        if (m->t1 > c->t1 || (m->place->specificity < 6 && !own_border(a, i)) || m->near ||
+            (m->t0 > c->anchor) != after || reference_point(a, i))
             continue;
         size_t k = 0;
         while (k < nd &&
@@ -2579,7 +2720,7 @@ static size_t own_event(const article *a, const clause_ref *c, int type, double 
     size_t first = SIZE_MAX;
     for (size_t i = c->t0; i < c->t1; i++) {
         const lex_entry *e = a->ti[i].trig;
-        if (!e || a->ti[i].negated || a->ti[i].cause || e->type != type)
+        if (!e || a->ti[i].negated || a->ti[i].cause || a->ti[i].means || e->type != type)
             continue;
         sum += e->weight;
         if (e->weight > maxw) {
@@ -2813,6 +2954,19 @@ static int same_event(const bm_extracted *x, unsigned xf, const bm_extracted *y,
     /* Facing crossings (al-Yarubiyah and Rabia) are two places however near. */
     if (x->place != y->place && !strcmp(x->place->kind, "crossing") &&
         !strcmp(y->place->kind, "crossing"))
+        return 0;
+    /* "began striking IS in Syria on Tuesday" and, in another sentence,
+     * "Abu Kamal was hit by 22 strikes on Tuesday": a country-wide event and
+     * one at a finer place, each dated to the day by its own clause, are two
+     * reports (ACLED codes the country-wide one at geo-precision 3) */
+    if (x->sent_start != y->sent_start && x->date_from == BM_ATTACH_CLAUSE &&
+        y->date_from == BM_ATTACH_CLAUSE && !((xf | yf) & OUT_REPORT_DATED) &&
+        x->inc.date_precision == BM_PREC_DAY && y->inc.date_precision == BM_PREC_DAY &&
+        (!strcmp(x->place->kind, "country") != !strcmp(y->place->kind, "country")))
+        return 0;
+    /* what is said of a crossing and what is said of the whole border are two
+     * statements (statement_elsewhere) */
+    if (!strcmp(x->inc.type, "statement") && (x->place == border) != (y->place == border))
         return 0;
     return same_place(x, y, border) ||
            (!lede && bm_distance_km(x->inc.pt, y->inc.pt) <= SAME_PLACE_KM);

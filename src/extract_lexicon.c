@@ -262,6 +262,8 @@ static cue_roles parse_role(const char *s)
         {"present", CUE_PRESENT},
         {"settlement", CUE_SETTLEMENT},
         {"day_after", CUE_DAY_AFTER},
+        {"means", CUE_MEANS},
+        {"side", CUE_SIDE},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))
@@ -570,9 +572,11 @@ static int word_matches_token(const char *w, int pfx, const bm_token *tok)
 /* Words a gap of a term may skip: never punctuation, so never a clause. */
 #define GAP_MAX 2
 
+/* A word or a count ("دخول نحو 2500 من جنود": a number stands in a gap as a
+ * word does) */
 static int is_word_token(const bm_token *k)
 {
-    return k->kind == BM_TOK_ARABIC || k->kind == BM_TOK_LATIN;
+    return k->kind == BM_TOK_ARABIC || k->kind == BM_TOK_LATIN || k->kind == BM_TOK_NUMBER;
 }
 
 /* Matches words w..n-1 of e from token j on; returns the tokens consumed, or

@@ -94,6 +94,13 @@ typedef uint64_t cue_roles;
 /* "a day after", "the day after": the event after it happened the day
  * before the sentence's date (wip/ext3-recall-en) */
 #define CUE_DAY_AFTER ((cue_roles)1 << 39)
+/* (bits 37-39 are taken on main by present, settlement, day_after)
+ * عبر، من خلال, by means of: how the clause's own event was done (a cause
+ * phrase that types the clause when nothing outside it does) */
+#define CUE_MEANS ((cue_roles)1 << 40)
+/* من جهة، من جانب, on the ... side: after a border, the area it names is the
+ * stretch of the border, not the event's place */
+#define CUE_SIDE ((cue_roles)1 << 41)
 
 /* Fatality word kinds. */
 typedef enum fatal_kind { FATAL_NUMBER = 1, FATAL_VAGUE, FATAL_DEATH, FATAL_INJURY } fatal_kind;
