@@ -152,6 +152,7 @@ typedef struct pmention {
     const bm_gplace *place;
     int near;    /* "near X", "countryside of X" */
     int speaker; /* "no comment from Damascus": a government, not a venue */
+    int cause;   /* inside a cause phrase ("over comments on the coast events") */
 } pmention;
 
 typedef struct dmention {
@@ -336,6 +337,7 @@ static int add_place(article *a, size_t t0, size_t t1, const bm_gplace *p)
     m->place = p;
     m->near = t0 > 0 && (a->ti[t0 - 1].cover & CUE_NEAR);
     m->speaker = 0;
+    m->cause = 0;
     for (size_t k = t0; k < t1; k++)
         a->ti[k].place = (int)(a->npm - 1);
     return BM_OK;
@@ -967,6 +969,24 @@ static void mark_negations(article *a)
     }
 }
 
+/* Places inside an undated reason phrase (على خلفية، in response to) belong
+ * to the cause, told to explain the clause's own event. A means or a
+ * concession (عبر منفذ القائم، despite) keeps its places: the crossing a
+ * transfer went through is the event's. */
+static void mark_cause_places(article *a)
+{
+    size_t i = 0;
+    for (size_t si = 0; si < a->ns; si++) {
+        const sentence *s = &a->sv[si];
+        for (; i < a->npm && a->pm[i].t0 < s->t1; i++) {
+            pmention *m = &a->pm[i];
+            if (m->t0 >= s->t0 && in_phrase(a, s, m->t0, CUE_REASON, CAUSE_WINDOW) &&
+                !dated_cause(a, s, m->t0))
+                m->cause = 1;
+        }
+    }
+}
+
 /* ---- People: "the Iraqi prime minister, Mohammed Shia al-Sudani" ------- */
 
 static int is_particle(const char *w)
@@ -1236,6 +1256,10 @@ static int best_place(const article *a, size_t t0, size_t t1, size_t anchor, siz
     for (size_t i = pm_from(a, t0); i < a->npm && a->pm[i].t0 < t1; i++) {
         const pmention *m = &a->pm[i];
         if (m->t1 > t1 || m->speaker || (after != SIZE_MAX && m->t0 <= after))
+            continue;
+        /* "arrested over their comments on the events of the coast": the
+         * cause's place is not where the clause's own event was */
+        if (m->cause && !a->ti[anchor].cause)
             continue;
         if (best < 0)
             best = (int)i;
@@ -2053,6 +2077,11 @@ static int is_hypothetical(const article *a, const clause_ref *c, const dated *d
     if (has_cue(a, c->s->t0, c->s->t1, CUE_EPOCH) && !(dated_here && d->prec == BM_PREC_DAY) &&
         !is_lede(a, c->s))
         return 1;
+    /* "زيارات سرية لمسؤولين إلى دمشق": an event noun in the plural, as the
+     * clause's anchor, sums up many visits or meetings over a period, not one
+     * event, unless the clause gives them a day */
+    if ((a->ti[c->anchor].cue & CUE_PATTERN) && !(dated_here && d->prec == BM_PREC_DAY))
+        return 1;
     if (has_cue(a, c->t0, c->anchor, CUE_FUTURE) || future_adjective(a, c)) {
         int scheduled = has_cue(a, c->t0, c->t1, CUE_SCHEDULED) || dated_here;
         if (strcmp(bm_type_name(c->type), "diplomacy") != 0 || !scheduled)
@@ -2446,6 +2475,23 @@ static int emit_siblings(article *a, const clause_ref *c, double score, const da
  * event, but its announcement is a statement (the codebook's rule: a
  * statement when the announcement reports no event). Turns c into that
  * statement; 0 when no statement verb frames the plan. */
+/* Whether an official speaks the clause: a `title` before the reporting
+ * verb's complement (قال رئيس الهيئة إن، the minister said that). A title
+ * after it is part of what is reported ("أشار إلى أن ... دعوة رئيس سوريا":
+ * the report's words on a president, not a president's words). */
+static int official_speaks(const article *a, const clause_ref *c)
+{
+    size_t k = c->t0;
+    while (k < c->anchor && !(a->ti[k].cover & CUE_REPORT))
+        k++;
+    if (k == c->anchor)
+        return 0;
+    size_t end = k;
+    while (end < c->anchor && !(a->ti[end].cue & CUE_COMPLEMENT))
+        end++;
+    return has_cue(a, c->s->t0, end, CUE_TITLE);
+}
+
 static int announced_plan(const article *a, clause_ref *c, const dated *d)
 {
     if (!has_cue(a, c->t0, c->anchor, CUE_FUTURE) || (a->pub && bm_date_cmp(d->date, *a->pub) > 0))
@@ -2454,8 +2500,7 @@ static int announced_plan(const article *a, clause_ref *c, const dated *d)
      * official's reporting verb (a cue, not a statement trigger) frames the
      * decision as well; an analyst's or a report's word on aims does not */
     if (c->report_at == SIZE_MAX &&
-        (!has_cue(a, c->t0, c->anchor, CUE_REPORT) || !has_cue(a, c->s->t0, c->anchor, CUE_TITLE) ||
-         has_cue(a, c->s->t0, c->s->t1, CUE_OPINION)))
+        (!official_speaks(a, c) || has_cue(a, c->s->t0, c->s->t1, CUE_OPINION)))
         return 0;
     c->type = bm_type_index("statement");
     if (c->report_at != SIZE_MAX)
@@ -2532,6 +2577,17 @@ static void entered(const article *a, clause_ref *c)
     }
 }
 
+/* "the offensive was successful, the US defence secretary said", "Iraqi
+ * refugees are the largest group in the camp": outside the lede, an event
+ * with neither a date nor a named place of its own (only a nationality word,
+ * and the date of an earlier sentence or of publication) is an aside on a
+ * situation or an event already told, not a reported incident. */
+static int aside(const article *a, const clause_ref *c, const dated *d, const placed *p)
+{
+    return p->from == BM_ATTACH_NATION &&
+           (d->from == BM_ATTACH_INHERITED || d->from == BM_ATTACH_PUBLISHED) && !is_lede(a, c->s);
+}
+
 static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
 {
     clause_ref c = {s, t0, t1, 0, 0, FRAME_NONE, SIZE_MAX};
@@ -2550,6 +2606,8 @@ static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
     if (!choose_place(a, &c, &p))
         return BM_OK;
     entered(a, &c);
+    if (aside(a, &c, &d, &p))
+        return BM_OK;
     if (back_reference(a, &c, &d, &p))
         return BM_OK;
     int rc = emit(a, &c, score, &d, &p);
@@ -2817,6 +2875,7 @@ static int run(article *a)
     if (split_sentences(a) != BM_OK)
         return bm_error_set(a->err, BM_ENOMEM, "extract: out of memory");
     mark_negations(a);
+    mark_cause_places(a);
     learn_people(a);
     if ((rc = extract_sentences(a)) != BM_OK)
         return bm_error_set(a->err, rc, "extract: out of memory");

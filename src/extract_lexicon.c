@@ -258,6 +258,8 @@ static cue_roles parse_role(const char *s)
         {"epoch", CUE_EPOCH},
         {"relative", CUE_RELATIVE},
         {"province", CUE_PROVINCE},
+        {"pattern", CUE_PATTERN},
+        {"reason", CUE_REASON},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))
