@@ -1250,6 +1250,30 @@ static void mark_speakers(article *a)
 
 /* The most specific place with tokens in [t0, t1) (after `after` when it is
  * not SIZE_MAX); ties go to the one nearest the anchor. */
+/* "between Damascus and the Iraqi border", بين دمشق والحدود: a place right
+ * after "between" and before "and" locates another place (the crossroads,
+ * the town the sentence is about). */
+static int between_reference(const article *a, const pmention *m)
+{
+    if (m->t0 == 0 || m->t1 >= a->tok.n || !(a->ti[m->t0 - 1].cover & CUE_SPAN_FROM))
+        return 0;
+    const bm_token *next = &a->tok.v[m->t1];
+    return !strcmp(next->norm, "and") ||
+           (next->kind == BM_TOK_ARABIC && !strncmp(next->norm, AR_WAW, strlen(AR_WAW)) &&
+            next->norm_len > strlen(AR_WAW));
+}
+
+/* Of two places as specific, the one that does not locate another ("In
+ * Palmyra, at a crossroads between Damascus and the border, IS executed
+ * ...": Damascus only locates Palmyra), else the nearer to the anchor. */
+static int better_tie(const article *a, size_t i, size_t best, size_t anchor)
+{
+    int ri = between_reference(a, &a->pm[i]), rb = between_reference(a, &a->pm[best]);
+    if (ri != rb)
+        return rb;
+    return tok_dist(a->pm[i].t0, anchor) < tok_dist(a->pm[best].t0, anchor);
+}
+
 static int best_place(const article *a, size_t t0, size_t t1, size_t anchor, size_t after)
 {
     int best = -1;
@@ -1266,7 +1290,7 @@ static int best_place(const article *a, size_t t0, size_t t1, size_t anchor, siz
         else {
             const pmention *b = &a->pm[best];
             int sm = m->place->specificity, sb = b->place->specificity;
-            if (sm > sb || (sm == sb && tok_dist(m->t0, anchor) < tok_dist(b->t0, anchor)))
+            if (sm > sb || (sm == sb && better_tie(a, i, (size_t)best, anchor)))
                 best = (int)i;
         }
     }
