@@ -27,6 +27,9 @@
  * the cause is a noun phrase, often with its own complement ("in response to
  * the killing of a US contractor in a rocket attack"). */
 #define CAUSE_WINDOW 16
+/* Words between an `after` cue and the event it introduces ("after the army
+ * withdrew"). */
+#define AFTER_WINDOW 4
 #define AR_WAW "\xD9\x88"
 #define AR_AL "\xD8\xA7\xD9\x84"               /* the article ال */
 #define AR_ALA "\xD8\xB9\xD9\x84\xD9\x89"      /* على */
@@ -914,6 +917,11 @@ static int present_verb(const bm_token *t)
  * happens as a rule, not one dated event. */
 static int habitual(const article *a, const sentence *s, size_t i)
 {
+    /* "المسلحون الذين يشنون هجوما": the event noun is the object of a present
+     * verb in a relative clause, what the actor is doing, not one event */
+    if (i >= s->t0 + 2 && (a->ti[i - 2].cue & CUE_RELATIVE) && a->ti[i - 2].cue_n == 1 &&
+        !a->ti[i - 1].trig && present_verb(&a->tok.v[i - 1]))
+        return 1;
     size_t k = i + 1;
     while (k < s->t1 && a->ti[k].in_trig)
         k++;
@@ -2608,8 +2616,14 @@ static void entered(const article *a, clause_ref *c)
  * situation or an event already told, not a reported incident. */
 static int aside(const article *a, const clause_ref *c, const dated *d, const placed *p)
 {
-    return p->from == BM_ATTACH_NATION &&
-           (d->from == BM_ATTACH_INHERITED || d->from == BM_ATTACH_PUBLISHED) && !is_lede(a, c->s);
+    if (is_lede(a, c->s) || (d->from != BM_ATTACH_INHERITED && d->from != BM_ATTACH_PUBLISHED))
+        return 0;
+    if (p->from == BM_ATTACH_NATION)
+        return 1;
+    /* "..., the second crossing the militants hold, after their takeover of
+     * the al-Qaim crossing": the earlier event an `after` cue introduces,
+     * with no date in its sentence, is one told before, not news */
+    return in_phrase(a, c->s, c->anchor, CUE_AFTER, AFTER_WINDOW);
 }
 
 static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
