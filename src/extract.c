@@ -2088,6 +2088,28 @@ static int future_adjective(const article *a, const clause_ref *c)
            !strncmp(a->tok.v[k].norm, AR_AL, strlen(AR_AL));
 }
 
+/* Whether a `future` cue governs the clause's anchor. A plan or a demand
+ * reaches up to a comma that opens a coordinated verb ("طالب بالنفير العام،
+ * وأعلن بدء الهجوم", "demanded a general call-up, and announced the
+ * attack"): what that verb tells is not demanded. */
+static int future_before(const article *a, const clause_ref *c)
+{
+    size_t from = c->t0;
+    for (size_t k = c->anchor; k-- > c->t0 + 1;) {
+        if (!is_comma(&a->tok.v[k - 1]))
+            continue;
+        const bm_token *w = &a->tok.v[k];
+        size_t verb = !strcmp(w->norm, "and") ? k + 1 : k;
+        int joined =
+            verb > k || (w->kind == BM_TOK_ARABIC && !strncmp(w->norm, AR_WAW, strlen(AR_WAW)));
+        if (joined && verb <= c->anchor && a->ti[verb].trig) {
+            from = k;
+            break;
+        }
+    }
+    return has_cue(a, from, c->anchor, CUE_FUTURE);
+}
+
 /* Plans, speculation, opinion and history are not events. */
 static int is_hypothetical(const article *a, const clause_ref *c, const dated *d)
 {
@@ -2114,7 +2136,7 @@ static int is_hypothetical(const article *a, const clause_ref *c, const dated *d
      * event, unless the clause gives them a day */
     if ((a->ti[c->anchor].cue & CUE_PATTERN) && !(dated_here && d->prec == BM_PREC_DAY))
         return 1;
-    if (has_cue(a, c->t0, c->anchor, CUE_FUTURE) || future_adjective(a, c)) {
+    if (future_before(a, c) || future_adjective(a, c)) {
         int scheduled = has_cue(a, c->t0, c->t1, CUE_SCHEDULED) || dated_here;
         if (strcmp(bm_type_name(c->type), "diplomacy") != 0 || !scheduled)
             return 1;
@@ -2526,7 +2548,7 @@ static int official_speaks(const article *a, const clause_ref *c)
 
 static int announced_plan(const article *a, clause_ref *c, const dated *d)
 {
-    if (!has_cue(a, c->t0, c->anchor, CUE_FUTURE) || (a->pub && bm_date_cmp(d->date, *a->pub) > 0))
+    if (!future_before(a, c) || (a->pub && bm_date_cmp(d->date, *a->pub) > 0))
         return 0;
     /* "قال رئيس الهيئة إن الحكومة وافقت على إعادة افتتاح المعبر": an
      * official's reporting verb (a cue, not a statement trigger) frames the
@@ -2776,9 +2798,10 @@ static int same_event(const bm_extracted *x, unsigned xf, const bm_extracted *y,
     if (!lede && (bm_date_cmp(x->inc.date_start, y->inc.date_end) > 0 ||
                   bm_date_cmp(y->inc.date_start, x->inc.date_end) > 0))
         return 0;
-    /* "took al-Susah and al-Baghuz": two towns named in one sentence are two
-     * places however near they lie. */
-    if (x->sent_start == y->sent_start && distinct_towns(x->place, y->place))
+    /* "took al-Susah and al-Baghuz": two named towns are two places however
+     * near they lie, in one sentence or in two ("attacked Dhiban" and "took
+     * al-Tayyana": the codebook's one row per event and named place). */
+    if (distinct_towns(x->place, y->place))
         return 0;
     /* Facing crossings (al-Yarubiyah and Rabia) are two places however near. */
     if (x->place != y->place && !strcmp(x->place->kind, "crossing") &&
