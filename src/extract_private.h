@@ -86,9 +86,9 @@ typedef uint64_t cue_roles;
 /* "the province", المحافظة with no name: the governorate named last */
 #define CUE_PROVINCE ((cue_roles)1 << 36)
 /* زيارات، لقاءات (wip/ext3-prec): a plural event noun that tells many events */
-#define CUE_PATTERN ((cue_roles)1 << 37)
+#define CUE_PATTERN ((cue_roles)1 << 40)
 /* على خلفية، in response to (wip/ext3-prec): a cause whose places are the cause's own */
-#define CUE_REASON ((cue_roles)1 << 38)
+#define CUE_REASON ((cue_roles)1 << 41)
 
 /* Fatality word kinds. */
 typedef enum fatal_kind { FATAL_NUMBER = 1, FATAL_VAGUE, FATAL_DEATH, FATAL_INJURY } fatal_kind;
