@@ -813,6 +813,30 @@ static int in_phrase(const article *a, const sentence *s, size_t i, cue_roles ro
     return 0;
 }
 
+/* The cue of `role` that opens the phrase token i sits in (as in_phrase),
+ * else SIZE_MAX. */
+static size_t phrase_cue(const article *a, const sentence *s, size_t i, cue_roles role,
+                         size_t window)
+{
+    size_t lo = i >= s->t0 + window ? i - window : s->t0;
+    for (size_t k = i; k-- > lo;) {
+        const bm_token *t = &a->tok.v[k];
+        if (a->ti[k].cue & role)
+            return k;
+        if (is_clause_punct(t) || (a->ti[k].cue & CUE_CLAUSE) || is_comma(t))
+            return SIZE_MAX;
+    }
+    return SIZE_MAX;
+}
+
+/* "the day after", "a day after": an `after` cue (at k) with a day word
+ * next to it dates the earlier event relative to the sentence's. */
+static int day_after(const article *a, size_t k)
+{
+    return (k > 0 && !strcmp(a->tok.v[k - 1].norm, "day")) ||
+           (k + 1 < a->tok.n && !strcmp(a->tok.v[k + 1].norm, "day"));
+}
+
 /* "The strikes came in response to a drone attack that hit, last Sunday,
  * Tower 22": a cause the text dates (a date of its own after the trigger,
  * before the clause ends or the clause's own event begins, not a report's) is
@@ -2645,7 +2669,8 @@ static int aside(const article *a, const clause_ref *c, const dated *d, const pl
     /* "..., the second crossing the militants hold, after their takeover of
      * the al-Qaim crossing": the earlier event an `after` cue introduces,
      * with no date in its sentence, is one told before, not news */
-    return in_phrase(a, c->s, c->anchor, CUE_AFTER, AFTER_WINDOW);
+    size_t k = phrase_cue(a, c->s, c->anchor, CUE_AFTER, AFTER_WINDOW);
+    return k != SIZE_MAX && !day_after(a, k);
 }
 
 static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
