@@ -28,6 +28,9 @@
  * the cause is a noun phrase, often with its own complement ("in response to
  * the killing of a US contractor in a rocket attack"). */
 #define CAUSE_WINDOW 16
+/* Words between an `after` cue and the event it introduces ("after the army
+ * withdrew"). */
+#define AFTER_WINDOW 4
 #define AR_WAW "\xD9\x88"
 #define AR_AL "\xD8\xA7\xD9\x84"               /* the article ال */
 #define AR_ALA "\xD8\xB9\xD9\x84\xD9\x89"      /* على */
@@ -188,6 +191,7 @@ typedef struct pmention {
     const bm_gplace *place;
     int near;    /* "near X", "countryside of X" */
     int speaker; /* "no comment from Damascus": a government, not a venue */
+    int cause;   /* inside a cause phrase ("over comments on the coast events") */
 } pmention;
 
 typedef struct dmention {
@@ -373,6 +377,7 @@ static int add_place(article *a, size_t t0, size_t t1, const bm_gplace *p)
     m->place = p;
     m->near = t0 > 0 && (a->ti[t0 - 1].cover & CUE_NEAR);
     m->speaker = 0;
+    m->cause = 0;
     for (size_t k = t0; k < t1; k++)
         a->ti[k].place = (int)(a->npm - 1);
     return BM_OK;
@@ -884,6 +889,30 @@ static int in_phrase(const article *a, const sentence *s, size_t i, cue_roles ro
     return 0;
 }
 
+/* The cue of `role` that opens the phrase token i sits in (as in_phrase),
+ * else SIZE_MAX. */
+static size_t phrase_cue(const article *a, const sentence *s, size_t i, cue_roles role,
+                         size_t window)
+{
+    size_t lo = i >= s->t0 + window ? i - window : s->t0;
+    for (size_t k = i; k-- > lo;) {
+        const bm_token *t = &a->tok.v[k];
+        if (a->ti[k].cue & role)
+            return k;
+        if (is_clause_punct(t) || (a->ti[k].cue & CUE_CLAUSE) || is_comma(t))
+            return SIZE_MAX;
+    }
+    return SIZE_MAX;
+}
+
+/* "the day after", "a day after": an `after` cue (at k) with a day word
+ * next to it dates the earlier event relative to the sentence's. */
+static int day_after(const article *a, size_t k)
+{
+    return (k > 0 && !strcmp(a->tok.v[k - 1].norm, "day")) ||
+           (k + 1 < a->tok.n && !strcmp(a->tok.v[k + 1].norm, "day"));
+}
+
 /* "The strikes came in response to a drone attack that hit, last Sunday,
  * Tower 22": a cause the text dates (a date of its own after the trigger,
  * before the clause ends or the clause's own event begins, not a report's) is
@@ -988,6 +1017,11 @@ static int present_verb(const bm_token *t)
  * happens as a rule, not one dated event. */
 static int habitual(const article *a, const sentence *s, size_t i)
 {
+    /* "المسلحون الذين يشنون هجوما": the event noun is the object of a present
+     * verb in a relative clause, what the actor is doing, not one event */
+    if (i >= s->t0 + 2 && (a->ti[i - 2].cue & CUE_RELATIVE) && a->ti[i - 2].cue_n == 1 &&
+        !a->ti[i - 1].trig && present_verb(&a->tok.v[i - 1]))
+        return 1;
     size_t k = i + 1;
     while (k < s->t1 && a->ti[k].in_trig)
         k++;
@@ -1041,6 +1075,24 @@ static void mark_negations(article *a)
             for (size_t k = i > s->t0 + SOURCE_WINDOW ? i - SOURCE_WINDOW : s->t0; k < i; k++)
                 if (a->ti[k].cue & CUE_SOURCE)
                     a->ti[i].negated = 1;
+        }
+    }
+}
+
+/* Places inside an undated reason phrase (على خلفية، in response to) belong
+ * to the cause, told to explain the clause's own event. A means or a
+ * concession (عبر منفذ القائم، despite) keeps its places: the crossing a
+ * transfer went through is the event's. */
+static void mark_cause_places(article *a)
+{
+    size_t i = 0;
+    for (size_t si = 0; si < a->ns; si++) {
+        const sentence *s = &a->sv[si];
+        for (; i < a->npm && a->pm[i].t0 < s->t1; i++) {
+            pmention *m = &a->pm[i];
+            if (m->t0 >= s->t0 && in_phrase(a, s, m->t0, CUE_REASON, CAUSE_WINDOW) &&
+                !dated_cause(a, s, m->t0))
+                m->cause = 1;
         }
     }
 }
@@ -1308,6 +1360,30 @@ static void mark_speakers(article *a)
 
 /* The most specific place with tokens in [t0, t1) (after `after` when it is
  * not SIZE_MAX); ties go to the one nearest the anchor. */
+/* "between Damascus and the Iraqi border", بين دمشق والحدود: a place right
+ * after "between" and before "and" locates another place (the crossroads,
+ * the town the sentence is about). */
+static int between_reference(const article *a, const pmention *m)
+{
+    if (m->t0 == 0 || m->t1 >= a->tok.n || !(a->ti[m->t0 - 1].cover & CUE_SPAN_FROM))
+        return 0;
+    const bm_token *next = &a->tok.v[m->t1];
+    return !strcmp(next->norm, "and") ||
+           (next->kind == BM_TOK_ARABIC && !strncmp(next->norm, AR_WAW, strlen(AR_WAW)) &&
+            next->norm_len > strlen(AR_WAW));
+}
+
+/* Of two places as specific, the one that does not locate another ("In
+ * Palmyra, at a crossroads between Damascus and the border, IS executed
+ * ...": Damascus only locates Palmyra), else the nearer to the anchor. */
+static int better_tie(const article *a, size_t i, size_t best, size_t anchor)
+{
+    int ri = between_reference(a, &a->pm[i]), rb = between_reference(a, &a->pm[best]);
+    if (ri != rb)
+        return rb;
+    return tok_dist(a->pm[i].t0, anchor) < tok_dist(a->pm[best].t0, anchor);
+}
+
 static int best_place(const article *a, size_t t0, size_t t1, size_t anchor, size_t after)
 {
     int best = -1;
@@ -1315,12 +1391,16 @@ static int best_place(const article *a, size_t t0, size_t t1, size_t anchor, siz
         const pmention *m = &a->pm[i];
         if (m->t1 > t1 || m->speaker || (after != SIZE_MAX && m->t0 <= after))
             continue;
+        /* "arrested over their comments on the events of the coast": the
+         * cause's place is not where the clause's own event was */
+        if (m->cause && !a->ti[anchor].cause)
+            continue;
         if (best < 0)
             best = (int)i;
         else {
             const pmention *b = &a->pm[best];
             int sm = m->place->specificity, sb = b->place->specificity;
-            if (sm > sb || (sm == sb && tok_dist(m->t0, anchor) < tok_dist(b->t0, anchor)))
+            if (sm > sb || (sm == sb && better_tie(a, i, (size_t)best, anchor)))
                 best = (int)i;
         }
     }
@@ -2223,6 +2303,28 @@ static int future_adjective(const article *a, const clause_ref *c)
            !strncmp(a->tok.v[k].norm, AR_AL, strlen(AR_AL));
 }
 
+/* Whether a `future` cue governs the clause's anchor. A plan or a demand
+ * reaches up to a comma that opens a coordinated verb ("طالب بالنفير العام،
+ * وأعلن بدء الهجوم", "demanded a general call-up, and announced the
+ * attack"): what that verb tells is not demanded. */
+static int future_before(const article *a, const clause_ref *c)
+{
+    size_t from = c->t0;
+    for (size_t k = c->anchor; k-- > c->t0 + 1;) {
+        if (!is_comma(&a->tok.v[k - 1]))
+            continue;
+        const bm_token *w = &a->tok.v[k];
+        size_t verb = !strcmp(w->norm, "and") ? k + 1 : k;
+        int joined =
+            verb > k || (w->kind == BM_TOK_ARABIC && !strncmp(w->norm, AR_WAW, strlen(AR_WAW)));
+        if (joined && verb <= c->anchor && a->ti[verb].trig) {
+            from = k;
+            break;
+        }
+    }
+    return has_cue(a, from, c->anchor, CUE_FUTURE);
+}
+
 /* Plans, speculation, opinion and history are not events. */
 static int is_hypothetical(const article *a, const clause_ref *c, const dated *d)
 {
@@ -2244,7 +2346,12 @@ static int is_hypothetical(const article *a, const clause_ref *c, const dated *d
     if (has_cue(a, c->s->t0, c->s->t1, CUE_EPOCH) && !(dated_here && d->prec == BM_PREC_DAY) &&
         !is_lede(a, c->s))
         return 1;
-    if (has_cue(a, c->t0, c->anchor, CUE_FUTURE) || future_adjective(a, c)) {
+    /* "زيارات سرية لمسؤولين إلى دمشق": an event noun in the plural, as the
+     * clause's anchor, sums up many visits or meetings over a period, not one
+     * event, unless the clause gives them a day */
+    if ((a->ti[c->anchor].cue & CUE_PATTERN) && !(dated_here && d->prec == BM_PREC_DAY))
+        return 1;
+    if (future_before(a, c) || future_adjective(a, c)) {
         int scheduled = has_cue(a, c->t0, c->t1, CUE_SCHEDULED) || dated_here;
         if (strcmp(bm_type_name(c->type), "diplomacy") != 0 || !scheduled)
             return 1;
@@ -2692,16 +2799,32 @@ static int emit_siblings(article *a, const clause_ref *c, double score, const da
  * event, but its announcement is a statement (the codebook's rule: a
  * statement when the announcement reports no event). Turns c into that
  * statement; 0 when no statement verb frames the plan. */
+/* Whether an official speaks the clause: a `title` before the reporting
+ * verb's complement (قال رئيس الهيئة إن، the minister said that). A title
+ * after it is part of what is reported ("أشار إلى أن ... دعوة رئيس سوريا":
+ * the report's words on a president, not a president's words). */
+static int official_speaks(const article *a, const clause_ref *c)
+{
+    size_t k = c->t0;
+    while (k < c->anchor && !(a->ti[k].cover & CUE_REPORT))
+        k++;
+    if (k == c->anchor)
+        return 0;
+    size_t end = k;
+    while (end < c->anchor && !(a->ti[end].cue & CUE_COMPLEMENT))
+        end++;
+    return has_cue(a, c->s->t0, end, CUE_TITLE);
+}
+
 static int announced_plan(const article *a, clause_ref *c, const dated *d)
 {
-    if (!has_cue(a, c->t0, c->anchor, CUE_FUTURE) || (a->pub && bm_date_cmp(d->date, *a->pub) > 0))
+    if (!future_before(a, c) || (a->pub && bm_date_cmp(d->date, *a->pub) > 0))
         return 0;
     /* "قال رئيس الهيئة إن الحكومة وافقت على إعادة افتتاح المعبر": an
      * official's reporting verb (a cue, not a statement trigger) frames the
      * decision as well; an analyst's or a report's word on aims does not */
     if (c->report_at == SIZE_MAX &&
-        (!has_cue(a, c->t0, c->anchor, CUE_REPORT) || !has_cue(a, c->s->t0, c->anchor, CUE_TITLE) ||
-         has_cue(a, c->s->t0, c->s->t1, CUE_OPINION)))
+        (!official_speaks(a, c) || has_cue(a, c->s->t0, c->s->t1, CUE_OPINION)))
         return 0;
     c->type = bm_type_index("statement");
     if (c->report_at != SIZE_MAX)
@@ -2778,6 +2901,24 @@ static void entered(const article *a, clause_ref *c)
     }
 }
 
+/* "the offensive was successful, the US defence secretary said", "Iraqi
+ * refugees are the largest group in the camp": outside the lede, an event
+ * with neither a date nor a named place of its own (only a nationality word,
+ * and the date of an earlier sentence or of publication) is an aside on a
+ * situation or an event already told, not a reported incident. */
+static int aside(const article *a, const clause_ref *c, const dated *d, const placed *p)
+{
+    if (is_lede(a, c->s) || (d->from != BM_ATTACH_INHERITED && d->from != BM_ATTACH_PUBLISHED))
+        return 0;
+    if (p->from == BM_ATTACH_NATION)
+        return 1;
+    /* "..., the second crossing the militants hold, after their takeover of
+     * the al-Qaim crossing": the earlier event an `after` cue introduces,
+     * with no date in its sentence, is one told before, not news */
+    size_t k = phrase_cue(a, c->s, c->anchor, CUE_AFTER, AFTER_WINDOW);
+    return k != SIZE_MAX && !day_after(a, k);
+}
+
 static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
 {
     clause_ref c = {s, t0, t1, 0, 0, FRAME_NONE, SIZE_MAX};
@@ -2796,6 +2937,8 @@ static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
     if (!choose_place(a, &c, &p))
         return BM_OK;
     entered(a, &c);
+    if (aside(a, &c, &d, &p))
+        return BM_OK;
     if (back_reference(a, &c, &d, &p))
         return BM_OK;
     int rc = emit(a, &c, score, &d, &p);
@@ -2941,9 +3084,10 @@ static int same_event(const bm_extracted *x, unsigned xf, const bm_extracted *y,
     if (!lede && (bm_date_cmp(x->inc.date_start, y->inc.date_end) > 0 ||
                   bm_date_cmp(y->inc.date_start, x->inc.date_end) > 0))
         return 0;
-    /* "took al-Susah and al-Baghuz": two towns named in one sentence are two
-     * places however near they lie. */
-    if (x->sent_start == y->sent_start && distinct_towns(x->place, y->place))
+    /* "took al-Susah and al-Baghuz": two named towns are two places however
+     * near they lie, in one sentence or in two ("attacked Dhiban" and "took
+     * al-Tayyana": the codebook's one row per event and named place). */
+    if (distinct_towns(x->place, y->place))
         return 0;
     /* "regained the Husaybah border post" and "stormed the Husaybah area":
      * a crossing and a town each named by its own clause are two places,
@@ -3097,6 +3241,7 @@ static int run(article *a)
     if (split_sentences(a) != BM_OK)
         return bm_error_set(a->err, BM_ENOMEM, "extract: out of memory");
     mark_negations(a);
+    mark_cause_places(a);
     learn_people(a);
     if ((rc = extract_sentences(a)) != BM_OK)
         return bm_error_set(a->err, rc, "extract: out of memory");

@@ -264,6 +264,8 @@ static cue_roles parse_role(const char *s)
         {"day_after", CUE_DAY_AFTER},
         {"means", CUE_MEANS},
         {"side", CUE_SIDE},
+        {"pattern", CUE_PATTERN},
+        {"reason", CUE_REASON},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))

@@ -101,6 +101,10 @@ typedef uint64_t cue_roles;
 /* من جهة، من جانب, on the ... side: after a border, the area it names is the
  * stretch of the border, not the event's place */
 #define CUE_SIDE ((cue_roles)1 << 41)
+/* زيارات، لقاءات (wip/ext3-prec): a plural event noun that tells many events */
+#define CUE_PATTERN ((cue_roles)1 << 42)
+/* على خلفية، in response to (wip/ext3-prec): a cause whose places are the cause's own */
+#define CUE_REASON ((cue_roles)1 << 43)
 
 /* Fatality word kinds. */
 typedef enum fatal_kind { FATAL_NUMBER = 1, FATAL_VAGUE, FATAL_DEATH, FATAL_INJURY } fatal_kind;

@@ -8,10 +8,10 @@
 #include "../bench/corpus_eval_impl.h"
 
 /* Floors near the figures measured (see the README's accuracy table): the
- * issue's 0.95 for the seeds, and incident precision just under the 0.842
- * measured (16 of 19): one more extra incident falls below. */
+ * issue's 0.95 for the seeds, incident precision included (1.000 measured,
+ * 16 of 16): one extra incident (16 of 17, 0.941) falls below. */
 static const ce_floors seeds_floors = {
-    .place_f1 = 0.95, .date_f1 = 0.95, .inc_recall = 0.95, .inc_precision = 0.82, .type_acc = 0.95};
+    .place_f1 = 0.95, .date_f1 = 0.95, .inc_recall = 0.95, .inc_precision = 0.95, .type_acc = 0.95};
 
 int main(void)
 {
