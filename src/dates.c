@@ -1330,7 +1330,7 @@ static int m_relday(const scan *s, size_t i, cand *c)
 
 /* Months or years counted back from publication: قبل شهرين، قبل ثلاثة أشهر،
  * قبل عام; two months ago, a year ago. A count of weeks names no month. */
-/* "The move comes three months after ...", "يأتي ذلك بعد ثلاثة أشهر من
+/* "The decision comes three months after ...", "يأتي ذلك بعد ثلاثة أشهر من
  * ...": the news of today comes that long after the earlier event, which is
  * so counted back from publication. A present-tense verb (agoverb) one or
  * two words before the count or بعد. */
@@ -1708,7 +1708,7 @@ static void pin_weekdays(scan *s, int present)
 /* ---- Page furniture ------------------------------------------------------ */
 
 /* Most words a line may hold besides a date for the date to be a stamp
- * (a site clock "Friday 26 April 2024 Abu Dhabi", "Jun 29, 2016, 7:14 AM
+ * (a site clock "Friday 26 April 2024 Abu Dhabi", "Jun 30, 2016, 8:05 AM
  * EDT"); most words before a dateline's comma ("Dubai, UAE, 10 April"). */
 #define STAMP_WORDS 3
 #define DATELINE_WORDS 6
@@ -1755,7 +1755,7 @@ static int furniture_at(const scan *s, size_t l0, size_t l1, size_t t0, size_t t
     }
     /* "Published: ...", "date 2019-12-30" opening a line */
     if (pubcue && before <= 3)
-        return BM_FURNITURE_DATE; /* "date 2019-12-30 In response ...": the text runs on */
+        return BM_FURNITURE_DATE; /* "date 2019-12-30 In a statement ...": the text runs on */
     /* "23 نوفمبر 2025 آخر تحديث", "Jun 29, 2016 Updated": a site's stamp */
     if (pubcue_after && before <= STAMP_WORDS)
         return BM_FURNITURE_DATE;

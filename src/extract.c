@@ -475,8 +475,8 @@ static int bare_province(const article *a, size_t i)
     return 0;
 }
 
-/* "ISIS stormed a prison in the Kurdish-controlled province", a sentence
- * after "the town of al-Shaddadi in Hasakeh province": a bare province word
+/* "ISIS gunmen stormed a prison located in the Kurdish-run province", a sentence
+ * after "the new barrier lies opposite al-Shaddadi in Hasakeh province": a bare province word
  * refers back to the governorate the article named last. */
 static int is_town_kind(const char *kind)
 {
@@ -608,7 +608,7 @@ static int date_is_report(const article *a, size_t t0, size_t t1)
     for (size_t k = lo; k < hi; k++)
         if (a->ti[k].cover & CUE_REPORT)
             return 1;
-    /* "ذكر مصدران من فصيل عراقي، الاثنين، أن ...", "X said on Monday that
+    /* "ذكر سكان من المنطقة، الاثنين، أن ...", "X said on Monday that
      * ...": between a reporting verb and its أن / that, a date is the
      * report's. */
     size_t back = t0 > REPORT_REACH ? t0 - REPORT_REACH : 0, verb = SIZE_MAX;
@@ -1740,8 +1740,8 @@ static int town_off_line(const article *a, size_t t0, size_t t1)
 /* How many words may stand between a border and the area after it. */
 #define SIDE_GAP 4
 
-/* "securing the Iraqi-Syrian border on the Anbar province side", "الحدود
- * العراقية السورية من جهة محافظة الأنبار": an area coarser than a town named
+/* "securing the Iraqi-Syrian border on the Nineveh province side", "سواتر على
+ * الحدود السورية العراقية من جهة محافظة نينوى": an area coarser than a town named
  * as the side of a border tells which stretch of the border; the event is on
  * the border. i is the index of the place chosen. */
 static int border_side(const article *a, size_t i, const bm_gplace *border)
@@ -1946,8 +1946,8 @@ static int present_tense(const article *a, const clause_ref *c)
     return 0;
 }
 
-/* "The operation was completed at dawn, a day after SDF forces fanned out
- * across the village": the event after a `day_after` cue happened the day
+/* "The raid ended at dawn, a day after Kurdish-led units spread through
+ * the village": the event after a `day_after` cue happened the day
  * before the date of the sentence's frame. The cue between the clause's
  * start and its trigger, or SIZE_MAX. */
 static size_t day_after_cue(const article *a, const clause_ref *c)
@@ -2144,10 +2144,10 @@ static void by_means(const article *a, const clause_ref *c, double *score, doubl
 }
 
 /* Tokens after a generic attack word in which its target is looked for:
- * "هجوما متزامنا على ثلاث نقاط عسكرية", "attacked army positions near". */
+ * "هجوما متزامنا على أربعة مواقع للجيش", "attacked army positions near". */
 #define TARGET_SPAN 6
 
-/* "The attack on Al-Bukamal involves several hundred rebels", "بدء الهجوم
+/* "The attack on Abu Kamal drew some 300 rebels", "بدء الهجوم
  * على بلدة ذيبان": a bare assault (no means in its clause) on a town or city
  * is a battle for it, the codebook's clash (ACLED: Battles). The target is
  * the town named right after "on" (a town noun may stand between). */
@@ -2723,7 +2723,7 @@ static int reference_point(const article *a, size_t i)
 /* "strikes near al-Qaim and around Abu Kamal and al-Mayadin": one event per
  * town the clause names alongside the chosen one (ACLED codes each
  * location). Reference points ("east of X") are not event places. */
-/* "carried out airstrikes in Iraq and Syria": an event the clause puts in two
+/* "conducted airstrikes in Iraq and Syria": an event the clause puts in two
  * countries (or governorates: "watchtowers in Anbar and Nineveh") joined by a
  * conjunction is one row per place, as it is per town. Only a place of the
  * chosen one's kind named right after it (one word between them at most,
@@ -3039,7 +3039,7 @@ static int on_border(const bm_gplace *p, const bm_gplace *border)
 #define REGION_KM 200.0
 #define RIVER_KM 300.0
 
-/* "retook a key jihadist hub in eastern Syria" and then "secured Hajin": a
+/* "retook the last large ISIS stronghold in eastern Syria" and then "took Hajin": a
  * town in the region (or along the river) the event was first put in. */
 static int in_area(const bm_gplace *p, const bm_gplace *q)
 {
