@@ -105,6 +105,9 @@ typedef uint64_t cue_roles;
 #define CUE_PATTERN ((cue_roles)1 << 42)
 /* على خلفية، in response to (wip/ext3-prec): a cause whose places are the cause's own */
 #define CUE_REASON ((cue_roles)1 << 43)
+/* عبر، من خلال، مرورا، via, through right before a named crossing
+ * (wip/ext4-transfer): the crossing a transfer of people passes */
+#define CUE_VIA ((cue_roles)1 << 44)
 
 /* Fatality word kinds. */
 typedef enum fatal_kind { FATAL_NUMBER = 1, FATAL_VAGUE, FATAL_DEATH, FATAL_INJURY } fatal_kind;
