@@ -977,6 +977,23 @@ static int takes_place(const article *a, size_t i, size_t end)
     return 0;
 }
 
+/* "عبر نحو ألفي عسكري", "دخل 300 جندي": the words of a counted trigger
+ * (frame counted) after its verb hold a count (digits that are no date, a
+ * number or vague word of fatalities.tsv). */
+static int counted(const article *a, size_t i, size_t end)
+{
+    for (size_t k = i + 1; k < end && a->ti[k].in_trig; k++) {
+        if (a->ti[k].date >= 0)
+            continue;
+        if (a->tok.v[k].kind == BM_TOK_NUMBER)
+            return 1;
+        const lex_entry *f = a->ti[k].fat;
+        if (f && (f->fkind == FATAL_NUMBER || f->fkind == FATAL_VAGUE))
+            return 1;
+    }
+    return 0;
+}
+
 static int ends_with(const char *w, size_t len, const char *suffix)
 {
     size_t n = strlen(suffix);
@@ -1046,6 +1063,8 @@ static void mark_negations(article *a)
             if (told >= 0 && a->ti[i].trig->type == told)
                 a->ti[i].negated = 1;
             if (a->ti[i].trig->frame == FRAME_TAKE && !takes_place(a, i, s->t1))
+                a->ti[i].negated = 1;
+            if (a->ti[i].trig->frame == FRAME_COUNTED && !counted(a, i, s->t1))
                 a->ti[i].negated = 1;
             size_t lo = i >= s->t0 + NEG_WINDOW ? i - NEG_WINDOW : s->t0;
             for (size_t k = lo; k < i; k++)

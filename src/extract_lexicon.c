@@ -213,6 +213,8 @@ static lex_frame parse_frame(const char *s)
         return FRAME_ENTER;
     if (!strcmp(s, "take"))
         return FRAME_TAKE;
+    if (!strcmp(s, "counted"))
+        return FRAME_COUNTED;
     return FRAME_NONE;
 }
 

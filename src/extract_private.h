@@ -33,8 +33,10 @@ typedef enum lex_frame {
                      clash */
     FRAME_ENTER, /* forces entering (دخلت قوات، troops entered): a town is taken (clash), a
                    country is crossed into (deployment) */
-    FRAME_TAKE   /* a verb that takes many objects (took, take): an event only when a place is
+    FRAME_TAKE,  /* a verb that takes many objects (took, take): an event only when a place is
                     its object ("took Ramadi"), never "took part" or "took place" */
+    FRAME_COUNTED /* a verb, a gap and a noun (عبر نحو ألفي عسكري): an event only when the gap
+                     holds a count, never عبر مسؤول عسكري (expressed, a military official) */
 } lex_frame;
 
 /* Cue roles (bit flags: one word can have several, e.g. إلى). */
