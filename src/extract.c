@@ -977,18 +977,34 @@ static int takes_place(const article *a, size_t i, size_t end)
     return 0;
 }
 
-/* "عبر نحو ألفي عسكري", "دخل 300 جندي": the words of a counted trigger
- * (frame counted) after its verb hold a count (digits that are no date, a
- * number or vague word of fatalities.tsv). */
-static int counted(const article *a, size_t i, size_t end)
+/* Words before a subject-first counted trigger in which its count may
+ * stand ("نحو ألفي عسكري سوري قد عبروا": the count opens the subject). */
+#define COUNT_BEFORE 2
+
+/* A count at token k: digits that are no date, a number or vague word of
+ * fatalities.tsv. */
+static int is_count(const article *a, size_t k)
 {
-    for (size_t k = i + 1; k < end && a->ti[k].in_trig; k++) {
-        if (a->ti[k].date >= 0)
-            continue;
-        if (a->tok.v[k].kind == BM_TOK_NUMBER)
+    if (a->ti[k].date >= 0)
+        return 0;
+    if (a->tok.v[k].kind == BM_TOK_NUMBER)
+        return 1;
+    const lex_entry *f = a->ti[k].fat;
+    return f && (f->fkind == FATAL_NUMBER || f->fkind == FATAL_VAGUE);
+}
+
+/* "عبر نحو ألفي عسكري", "دخل 300 جندي": the words of a counted trigger
+ * (frame counted) after its verb hold a count; subject-first ("ألفي عسكري
+ * سوري قد عبروا") the count stands right before it, in its sentence. */
+static int counted(const article *a, size_t i, size_t lo, size_t end)
+{
+    for (size_t k = i + 1; k < end && a->ti[k].in_trig; k++)
+        if (is_count(a, k))
             return 1;
-        const lex_entry *f = a->ti[k].fat;
-        if (f && (f->fkind == FATAL_NUMBER || f->fkind == FATAL_VAGUE))
+    for (size_t k = i; k-- > lo && k + COUNT_BEFORE >= i;) {
+        if (a->tok.v[k].kind == BM_TOK_PUNCT)
+            return 0;
+        if (is_count(a, k))
             return 1;
     }
     return 0;
@@ -1064,7 +1080,7 @@ static void mark_negations(article *a)
                 a->ti[i].negated = 1;
             if (a->ti[i].trig->frame == FRAME_TAKE && !takes_place(a, i, s->t1))
                 a->ti[i].negated = 1;
-            if (a->ti[i].trig->frame == FRAME_COUNTED && !counted(a, i, s->t1))
+            if (a->ti[i].trig->frame == FRAME_COUNTED && !counted(a, i, s->t0, s->t1))
                 a->ti[i].negated = 1;
             size_t lo = i >= s->t0 + NEG_WINDOW ? i - NEG_WINDOW : s->t0;
             for (size_t k = lo; k < i; k++)
