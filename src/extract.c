@@ -977,6 +977,39 @@ static int takes_place(const article *a, size_t i, size_t end)
     return 0;
 }
 
+/* Words before a subject-first counted trigger in which its count may
+ * stand ("نحو ألفي عسكري سوري قد عبروا": the count opens the subject). */
+#define COUNT_BEFORE 2
+
+/* A count at token k: digits that are no date, a number or vague word of
+ * fatalities.tsv. */
+static int is_count(const article *a, size_t k)
+{
+    if (a->ti[k].date >= 0)
+        return 0;
+    if (a->tok.v[k].kind == BM_TOK_NUMBER)
+        return 1;
+    const lex_entry *f = a->ti[k].fat;
+    return f && (f->fkind == FATAL_NUMBER || f->fkind == FATAL_VAGUE);
+}
+
+/* "عبر نحو ألفي عسكري", "دخل 300 جندي": the words of a counted trigger
+ * (frame counted) after its verb hold a count; subject-first ("ألفي عسكري
+ * سوري قد عبروا") the count stands right before it, in its sentence. */
+static int counted(const article *a, size_t i, size_t lo, size_t end)
+{
+    for (size_t k = i + 1; k < end && a->ti[k].in_trig; k++)
+        if (is_count(a, k))
+            return 1;
+    for (size_t k = i; k-- > lo && k + COUNT_BEFORE >= i;) {
+        if (a->tok.v[k].kind == BM_TOK_PUNCT)
+            return 0;
+        if (is_count(a, k))
+            return 1;
+    }
+    return 0;
+}
+
 static int ends_with(const char *w, size_t len, const char *suffix)
 {
     size_t n = strlen(suffix);
@@ -1046,6 +1079,8 @@ static void mark_negations(article *a)
             if (told >= 0 && a->ti[i].trig->type == told)
                 a->ti[i].negated = 1;
             if (a->ti[i].trig->frame == FRAME_TAKE && !takes_place(a, i, s->t1))
+                a->ti[i].negated = 1;
+            if (a->ti[i].trig->frame == FRAME_COUNTED && !counted(a, i, s->t0, s->t1))
                 a->ti[i].negated = 1;
             size_t lo = i >= s->t0 + NEG_WINDOW ? i - NEG_WINDOW : s->t0;
             for (size_t k = lo; k < i; k++)
@@ -1454,15 +1489,19 @@ static int span_from_mention(const article *a, size_t i, size_t t1, int *dest)
     return between;
 }
 
-static int has_span(const article *a, size_t t0, size_t t1, int *dest)
+/* The first "from X to Y" (or "between X and Y") of [t0, t1): 1 with *dest
+ * as span_from_mention gives it and *origin the index of X, else 0. */
+static int span_with_origin(const article *a, size_t t0, size_t t1, int *origin, int *dest)
 {
     *dest = -1;
     for (size_t i = pm_from(a, t0 + 1); i < a->npm && a->pm[i].t0 < t1; i++) {
         const pmention *p = &a->pm[i];
         if (p->t1 > t1 || !(a->ti[p->t0 - 1].cover & CUE_SPAN_FROM))
             continue;
-        if (span_from_mention(a, i, t1, dest))
+        if (span_from_mention(a, i, t1, dest)) {
+            *origin = (int)i;
             return 1;
+        }
     }
     return 0;
 }
@@ -1768,14 +1807,17 @@ static int place_by_rules(const article *a, const clause_ref *c, placed *out)
         return 1;
     const sentence *s = c->s;
     const bm_gplace *border = bm__lexicon_border_place(a->x->lx);
-    int dest = -1;
-    int span = !talk_type(c->type) && has_span(a, c->t0, c->t1, &dest);
+    int dest = -1, origin = -1;
+    int span = !talk_type(c->type) && span_with_origin(a, c->t0, c->t1, &origin, &dest);
     /* "Reinforcements coming from al-Hasakah to the al-Omar base": a
-     * movement along a route is where it arrives. */
+     * movement along a route is where it arrives. A transfer of people
+     * ("families moved from al-Hol camp to al-Jadaa") is coded where they
+     * leave, never at the destination (the codebook; wip/ext4-transfer). */
     if (span && dest >= 0 && movement_type(c->type) &&
         !has_cue(a, c->t0, c->t1, CUE_STRETCH | CUE_BORDER)) {
-        out->place = a->pm[dest].place;
-        out->near = a->pm[dest].near;
+        int at = type_is(c->type, "repatriation") ? origin : dest;
+        out->place = a->pm[at].place;
+        out->near = a->pm[at].near;
         out->from = BM_ATTACH_FRAME;
         return 1;
     }
@@ -2795,6 +2837,46 @@ static int emit_siblings(article *a, const clause_ref *c, double score, const da
     return BM_OK;
 }
 
+/* A named crossing in [t0, t1) right after a `via` cue (عبر منفذ ربيعة,
+ * through the al-Qaim crossing; a determiner may stand between), -1 when
+ * none. */
+static int via_crossing(const article *a, size_t t0, size_t t1)
+{
+    for (size_t i = pm_from(a, t0); i < a->npm && a->pm[i].t0 < t1; i++) {
+        const pmention *m = &a->pm[i];
+        if (m->t1 > t1 || m->t0 <= t0 || m->speaker || strcmp(m->place->kind, "crossing") != 0)
+            continue;
+        size_t k = m->t0 - 1;
+        if (k > t0 && is_determiner(&a->tok.v[k]))
+            k--;
+        if (a->ti[k].cover & CUE_VIA)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* "families returned from al-Hol camp were carried by bus through the Rabia
+ * crossing to al-Jadaa": a transfer of people is coded at its origin and
+ * at the named crossing it passes (the codebook), same date and type; the
+ * destination is no row. The crossing is looked for in the clause, else in
+ * the rest of the sentence (a coordinated "and were carried through"). */
+static int emit_via_crossing(article *a, const clause_ref *c, double score, const dated *d,
+                             const placed *p)
+{
+    if (!type_is(c->type, "repatriation"))
+        return BM_OK;
+    int i = via_crossing(a, c->t0, c->t1);
+    bm_attach from = BM_ATTACH_CLAUSE;
+    if (i < 0) {
+        i = via_crossing(a, c->s->t0, c->s->t1);
+        from = BM_ATTACH_SENTENCE;
+    }
+    if (i < 0 || a->pm[i].place == p->place)
+        return BM_OK;
+    placed q = {a->pm[i].place, from, 0};
+    return emit(a, c, score, d, &q);
+}
+
 /* "The mayor said Iraq was ready to reopen the crossing": a plan is no
  * event, but its announcement is a statement (the codebook's rule: a
  * statement when the announcement reports no event). Turns c into that
@@ -2950,6 +3032,8 @@ static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
         rc = emit_place_pair(a, &c, score, &d, &p);
     if (rc == BM_OK)
         rc = emit_air_ground(a, &c, &d, &p);
+    if (rc == BM_OK)
+        rc = emit_via_crossing(a, &c, score, &d, &p);
     return rc;
 }
 

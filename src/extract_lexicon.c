@@ -213,6 +213,8 @@ static lex_frame parse_frame(const char *s)
         return FRAME_ENTER;
     if (!strcmp(s, "take"))
         return FRAME_TAKE;
+    if (!strcmp(s, "counted"))
+        return FRAME_COUNTED;
     return FRAME_NONE;
 }
 
@@ -266,6 +268,7 @@ static cue_roles parse_role(const char *s)
         {"side", CUE_SIDE},
         {"pattern", CUE_PATTERN},
         {"reason", CUE_REASON},
+        {"via", CUE_VIA},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))

@@ -33,8 +33,10 @@ typedef enum lex_frame {
                      clash */
     FRAME_ENTER, /* forces entering (دخلت قوات، troops entered): a town is taken (clash), a
                    country is crossed into (deployment) */
-    FRAME_TAKE   /* a verb that takes many objects (took, take): an event only when a place is
+    FRAME_TAKE,  /* a verb that takes many objects (took, take): an event only when a place is
                     its object ("took Ramadi"), never "took part" or "took place" */
+    FRAME_COUNTED /* a verb, a gap and a noun (عبر نحو ألفي عسكري): an event only when the gap
+                     holds a count, never عبر مسؤول عسكري (expressed, a military official) */
 } lex_frame;
 
 /* Cue roles (bit flags: one word can have several, e.g. إلى). */
@@ -105,6 +107,9 @@ typedef uint64_t cue_roles;
 #define CUE_PATTERN ((cue_roles)1 << 42)
 /* على خلفية، in response to (wip/ext3-prec): a cause whose places are the cause's own */
 #define CUE_REASON ((cue_roles)1 << 43)
+/* عبر، من خلال، مرورا، via, through right before a named crossing
+ * (wip/ext4-transfer): the crossing a transfer of people passes */
+#define CUE_VIA ((cue_roles)1 << 44)
 
 /* Fatality word kinds. */
 typedef enum fatal_kind { FATAL_NUMBER = 1, FATAL_VAGUE, FATAL_DEATH, FATAL_INJURY } fatal_kind;

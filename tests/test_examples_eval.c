@@ -12,9 +12,10 @@
  * date F1 1.000, incident recall 0.741 and precision 0.870 (one to one),
  * type accuracy 0.950; each floor about 0.03 under. Raise them as the
  * extractor improves (wip/ext3-recall-en: recall 0.920, precision 0.958,
- * type accuracy 0.957). */
+ * type accuracy 0.957; wip/ext4-transfer: recall 1.000, precision 0.962,
+ * type accuracy 0.960). */
 static const ce_floors examples_floors = {
-    .place_f1 = 0.96, .date_f1 = 0.97, .inc_recall = 0.90, .inc_precision = 0.94, .type_acc = 0.93};
+    .place_f1 = 0.96, .date_f1 = 0.97, .inc_recall = 0.97, .inc_precision = 0.94, .type_acc = 0.93};
 
 int main(void)
 {
