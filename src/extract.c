@@ -876,6 +876,37 @@ static size_t clause_end(const article *a, const sentence *s, size_t t0)
  * `window` words before it. The phrase runs from the cue to the next comma or
  * clause break. A purpose phrase ("in order to disrupt its ability to launch
  * attacks") names an aim, not an event: a trigger inside one does not count. */
+static int is_statement(int type);
+
+/* The type of trigger i when it is a definite noun (اللقاء، the talks)
+ * right before a `topic` verb (تناول، discussed): the event is one already
+ * told, and so are words of its type later in the clause. Else -1. */
+static int told_topic_type(article *a, const sentence *s, size_t i)
+{
+    size_t k = i + 1;
+    while (k < s->t1 && a->ti[k].in_trig)
+        k++;
+    /* SVO "اللقاء تناول", or VSO "وناقشت المباحثات" unless a relative
+     * clause tells the meeting anew (وناقش الاجتماع الذي عقد في بغداد) */
+    int after = k < s->t1 && (a->ti[k].cue & CUE_TOPIC);
+    int before = i > s->t0 && (a->ti[i - 1].cue & CUE_TOPIC) &&
+                 !(k < s->t1 && (a->ti[k].cue & CUE_RELATIVE));
+    if (!after && !before)
+        return -1;
+    const bm_token *t = &a->tok.v[i];
+    int definite = t->kind == BM_TOK_ARABIC ? bm_ar_has_article(t->norm, strlen(t->norm))
+                                            : i > s->t0 && !strcmp(a->tok.v[i - 1].norm, "the");
+    if (!definite)
+        return -1;
+    a->ti[i].negated = 1;
+    /* "the office said in a statement that the meeting covered ...": the
+     * statement reports that meeting, it has no event of its own */
+    for (size_t j = s->t0; j < i; j++)
+        if (a->ti[j].trig && is_statement(a->ti[j].trig->type))
+            a->ti[j].negated = 1;
+    return a->ti[i].trig->type;
+}
+
 static int in_phrase(const article *a, const sentence *s, size_t i, cue_roles role, size_t window)
 {
     size_t lo = i >= s->t0 + window ? i - window : s->t0;
@@ -1066,6 +1097,11 @@ static void mark_negations(article *a)
                 if ((a->ti[k].cue & CUE_SUPPORT) && !has_comma(a, k, i) &&
                     supporting_type(a->ti[i].trig->type))
                     a->ti[i].support = 1;
+            /* "اللقاء تناول", "the talks covered": what a meeting already
+             * told was about, not a new meeting */
+            int topic = told_topic_type(a, s, i);
+            if (topic >= 0)
+                told = topic;
             /* "هذا الهجوم", "this attack": an event already told */
             if (i > s->t0 && (a->ti[i - 1].cue & CUE_ANAPHOR)) {
                 a->ti[i].negated = 1;

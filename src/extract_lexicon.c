@@ -266,6 +266,7 @@ static cue_roles parse_role(const char *s)
         {"side", CUE_SIDE},
         {"pattern", CUE_PATTERN},
         {"reason", CUE_REASON},
+        {"topic", CUE_TOPIC},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))

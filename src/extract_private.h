@@ -105,6 +105,9 @@ typedef uint64_t cue_roles;
 #define CUE_PATTERN ((cue_roles)1 << 42)
 /* على خلفية، in response to (wip/ext3-prec): a cause whose places are the cause's own */
 #define CUE_REASON ((cue_roles)1 << 43)
+/* تناول، ناقش، discussed (wip/ext4-heldout): after a definite meeting noun
+ * (اللقاء تناول، the talks discussed) the meeting is one already told */
+#define CUE_TOPIC ((cue_roles)1 << 45)
 
 /* Fatality word kinds. */
 typedef enum fatal_kind { FATAL_NUMBER = 1, FATAL_VAGUE, FATAL_DEATH, FATAL_INJURY } fatal_kind;
