@@ -28,6 +28,8 @@
  * the cause is a noun phrase, often with its own complement ("in response to
  * the killing of a US contractor in a rocket attack"). */
 #define CAUSE_WINDOW 16
+/* Cost of a date after publication in best_date: above a report's date. */
+#define FUTURE_DATE_COST 4000
 /* Words between an `after` cue and the event it introduces ("after the army
  * withdrew"). */
 #define AFTER_WINDOW 4
@@ -1952,6 +1954,11 @@ static int best_date(const article *a, size_t t0, size_t t1, size_t anchor, size
         /* Between the announcing verb and the event: the announcement's day. */
         if (report_at != SIZE_MAX && d->t0 > report_at && d->t1 <= anchor)
             cost += 500;
+        /* A date after publication is a deadline or a plan ("an agreement
+         * to end the mission by September 2025"), the clause's event only
+         * when the clause has no other date (a summit scheduled for May). */
+        if (a->pub && bm_date_cmp(d->date, *a->pub) > 0)
+            cost += FUTURE_DATE_COST;
         if (cost < best_cost) {
             best_cost = cost;
             best = (int)i;
