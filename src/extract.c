@@ -28,6 +28,8 @@
  * the cause is a noun phrase, often with its own complement ("in response to
  * the killing of a US contractor in a rocket attack"). */
 #define CAUSE_WINDOW 16
+/* Cost of a date after publication in best_date: above a report's date. */
+#define FUTURE_DATE_COST 4000
 /* Words between an `after` cue and the event it introduces ("after the army
  * withdrew"). */
 #define AFTER_WINDOW 4
@@ -876,6 +878,37 @@ static size_t clause_end(const article *a, const sentence *s, size_t t0)
  * `window` words before it. The phrase runs from the cue to the next comma or
  * clause break. A purpose phrase ("in order to disrupt its ability to launch
  * attacks") names an aim, not an event: a trigger inside one does not count. */
+static int is_statement(int type);
+
+/* The type of trigger i when it is a definite noun (اللقاء، the talks)
+ * right before a `topic` verb (تناول، discussed): the event is one already
+ * told, and so are words of its type later in the clause. Else -1. */
+static int told_topic_type(article *a, const sentence *s, size_t i)
+{
+    size_t k = i + 1;
+    while (k < s->t1 && a->ti[k].in_trig)
+        k++;
+    /* SVO "اللقاء تناول", or VSO "وناقشت المباحثات" unless a relative
+     * clause tells the meeting anew (وناقش الاجتماع الذي عقد في بغداد) */
+    int after = k < s->t1 && (a->ti[k].cue & CUE_TOPIC);
+    int before = i > s->t0 && (a->ti[i - 1].cue & CUE_TOPIC) &&
+                 !(k < s->t1 && (a->ti[k].cue & CUE_RELATIVE));
+    if (!after && !before)
+        return -1;
+    const bm_token *t = &a->tok.v[i];
+    int definite = t->kind == BM_TOK_ARABIC ? bm_ar_has_article(t->norm, strlen(t->norm))
+                                            : i > s->t0 && !strcmp(a->tok.v[i - 1].norm, "the");
+    if (!definite)
+        return -1;
+    a->ti[i].negated = 1;
+    /* "the office said in a statement that the meeting covered ...": the
+     * statement reports that meeting, it has no event of its own */
+    for (size_t j = s->t0; j < i; j++)
+        if (a->ti[j].trig && is_statement(a->ti[j].trig->type))
+            a->ti[j].negated = 1;
+    return a->ti[i].trig->type;
+}
+
 static int in_phrase(const article *a, const sentence *s, size_t i, cue_roles role, size_t window)
 {
     size_t lo = i >= s->t0 + window ? i - window : s->t0;
@@ -1101,6 +1134,11 @@ static void mark_negations(article *a)
                 if ((a->ti[k].cue & CUE_SUPPORT) && !has_comma(a, k, i) &&
                     supporting_type(a->ti[i].trig->type))
                     a->ti[i].support = 1;
+            /* "اللقاء تناول", "the talks covered": what a meeting already
+             * told was about, not a new meeting */
+            int topic = told_topic_type(a, s, i);
+            if (topic >= 0)
+                told = topic;
             /* "هذا الهجوم", "this attack": an event already told */
             if (i > s->t0 && (a->ti[i - 1].cue & CUE_ANAPHOR)) {
                 a->ti[i].negated = 1;
@@ -1958,6 +1996,11 @@ static int best_date(const article *a, size_t t0, size_t t1, size_t anchor, size
         /* Between the announcing verb and the event: the announcement's day. */
         if (report_at != SIZE_MAX && d->t0 > report_at && d->t1 <= anchor)
             cost += 500;
+        /* A date after publication is a deadline or a plan ("an agreement
+         * to end the mission by September 2025"), the clause's event only
+         * when the clause has no other date (a summit scheduled for May). */
+        if (a->pub && bm_date_cmp(d->date, *a->pub) > 0)
+            cost += FUTURE_DATE_COST;
         if (cost < best_cost) {
             best_cost = cost;
             best = (int)i;
@@ -2990,7 +3033,15 @@ static void entered(const article *a, clause_ref *c)
  * situation or an event already told, not a reported incident. */
 static int aside(const article *a, const clause_ref *c, const dated *d, const placed *p)
 {
-    if (is_lede(a, c->s) || (d->from != BM_ATTACH_INHERITED && d->from != BM_ATTACH_PUBLISHED))
+    if (is_lede(a, c->s))
+        return 0;
+    /* "today" outside the lede ("our response began today, the US president
+     * said") dates nothing the publication date does not: with only a
+     * nationality for a place, the clause is still an aside (wip/ext4-heldout) */
+    if (p->from == BM_ATTACH_NATION && d->prec == BM_PREC_DAY && a->pub &&
+        !bm_date_cmp(d->date, *a->pub))
+        return 1;
+    if (d->from != BM_ATTACH_INHERITED && d->from != BM_ATTACH_PUBLISHED)
         return 0;
     if (p->from == BM_ATTACH_NATION)
         return 1;

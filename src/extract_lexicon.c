@@ -269,6 +269,7 @@ static cue_roles parse_role(const char *s)
         {"pattern", CUE_PATTERN},
         {"reason", CUE_REASON},
         {"via", CUE_VIA},
+        {"topic", CUE_TOPIC},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))

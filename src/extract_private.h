@@ -110,6 +110,9 @@ typedef uint64_t cue_roles;
 /* عبر، من خلال، مرورا، via, through right before a named crossing
  * (wip/ext4-transfer): the crossing a transfer of people passes */
 #define CUE_VIA ((cue_roles)1 << 44)
+/* تناول، ناقش، discussed (wip/ext4-heldout): after a definite meeting noun
+ * (اللقاء تناول، the talks discussed) the meeting is one already told */
+#define CUE_TOPIC ((cue_roles)1 << 45)
 
 /* Fatality word kinds. */
 typedef enum fatal_kind { FATAL_NUMBER = 1, FATAL_VAGUE, FATAL_DEATH, FATAL_INJURY } fatal_kind;
