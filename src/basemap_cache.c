@@ -53,9 +53,8 @@ static int file_digest(const char *path, unsigned char out[DIGEST_LEN])
     return rc;
 }
 
-int bm__bcache_key_make(const char *basemap_path, const char *regions_path,
-                        const char *style_path, const void *params, size_t params_len,
-                        bm__bcache_key **out)
+int bm__bcache_key_make(const char *basemap_path, const char *regions_path, const char *style_path,
+                        const void *params, size_t params_len, bm__bcache_key **out)
 {
     *out = NULL;
     /* The digest of the magic, the three files' digests and the parameters. */
@@ -79,6 +78,12 @@ int bm__bcache_key_make(const char *basemap_path, const char *regions_path,
     }
     *out = k;
     return BM_OK;
+}
+
+const unsigned char *bm__bcache_key_digest(const bm__bcache_key *k, size_t *len)
+{
+    *len = DIGEST_LEN;
+    return k->d;
 }
 
 void bm__bcache_key_free(bm__bcache_key *k)
@@ -128,9 +133,9 @@ static void put_layer(GByteArray *b, const bm__layer *l)
 static bm__layer *const *layers_of(const bm__basemap *bm, bm__layer *out[10])
 {
     bm__basemap *m = (bm__basemap *)bm;
-    bm__layer *all[10] = {&m->countries, &m->admin1, &m->admin1_lines, &m->borders,
-                          &m->border_iq_sy, &m->rivers, &m->lakes, &m->locator,
-                          &m->world, &m->regions};
+    bm__layer *all[10] = {&m->countries,    &m->admin1, &m->admin1_lines, &m->borders,
+                          &m->border_iq_sy, &m->rivers, &m->lakes,        &m->locator,
+                          &m->world,        &m->regions};
     memcpy(out, all, sizeof all);
     return out;
 }
