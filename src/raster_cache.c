@@ -7,10 +7,15 @@
  * next drawing inherits) and the rows, and ends with a checksum of its bytes, so a corrupt or
  * partial entry is a miss. Must never fail a render (every error is a miss) and never leave
  * a partial entry under its name (temp + rename). */
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "bordermap/fileio.h"
 #include "cache_dir_private.h"
@@ -18,6 +23,10 @@
 
 /* Bumped whenever the layout of an entry or of bm__rcache_state changes. */
 #define RC_MAGIC "BMRAST01"
+#define RC_PREFIX "raster-"
+/* An entry is a whole page of pixels (12 MB at 2000x1500): one unread this long goes when
+ * the next entry is written. A hit touches its entry. */
+#define RC_MAX_AGE_S (7 * 24 * 3600)
 
 /* A corruption check over ~12 MB of pixels, not a security boundary: SHA-256 of a
  * 2000x1500 page took ~6 ms, a third of what the cache saves; this takes well under one.
@@ -52,16 +61,43 @@ typedef struct rc_header {
 
 int bm__rcache_path(const unsigned char key[BM__RCACHE_KEY_LEN], char *buf, size_t size)
 {
-    return bm__cache_entry_path("raster-", key, BM__RCACHE_KEY_LEN, 0, buf, size) == 0
+    return bm__cache_entry_path(RC_PREFIX, key, BM__RCACHE_KEY_LEN, 0, buf, size) == 0
                ? BM_OK
                : BM_ENOTFOUND;
+}
+
+/* Removes the entries no render read for RC_MAX_AGE_S (every other page size, style or view
+ * leaves one); the one just written stays. */
+static void prune(const char *keep)
+{
+    char dir[4096];
+    if (bm__cache_dir(0, dir, sizeof dir) != 0)
+        return;
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    time_t now = time(NULL);
+    const char *keep_base = strrchr(keep, '/') ? strrchr(keep, '/') + 1 : keep;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (strncmp(e->d_name, RC_PREFIX, strlen(RC_PREFIX)) != 0 || l < 4 ||
+            strcmp(e->d_name + l - 4, ".bin") != 0 || !strcmp(e->d_name, keep_base))
+            continue;
+        char path[4400];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (stat(path, &st) == 0 && now - st.st_mtime > RC_MAX_AGE_S)
+            unlink(path);
+    }
+    closedir(d);
 }
 
 int bm__rcache_store(const unsigned char key[BM__RCACHE_KEY_LEN], const unsigned char *px,
                      size_t len, const bm__rcache_state *st)
 {
     char path[4200];
-    if (bm__cache_entry_path("raster-", key, BM__RCACHE_KEY_LEN, 1, path, sizeof path) != 0)
+    if (bm__cache_entry_path(RC_PREFIX, key, BM__RCACHE_KEY_LEN, 1, path, sizeof path) != 0)
         return BM_EIO;
     rc_header h;
     memset(&h, 0, sizeof h);
@@ -81,14 +117,17 @@ int bm__rcache_store(const unsigned char key[BM__RCACHE_KEY_LEN], const unsigned
         return BM_EIO;
     }
     /* Unsynced: the checksum finds one torn by a power cut (a miss, rewritten). */
-    return bm_atomic_commit_nosync(af, NULL);
+    rc = bm_atomic_commit_nosync(af, NULL);
+    if (rc == BM_OK)
+        prune(path);
+    return rc;
 }
 
 int bm__rcache_load(const unsigned char key[BM__RCACHE_KEY_LEN], unsigned char *px, size_t len,
                     bm__rcache_state *st)
 {
     char path[4200];
-    if (bm__cache_entry_path("raster-", key, BM__RCACHE_KEY_LEN, 0, path, sizeof path) != 0)
+    if (bm__cache_entry_path(RC_PREFIX, key, BM__RCACHE_KEY_LEN, 0, path, sizeof path) != 0)
         return BM_ENOTFOUND;
     FILE *fp = fopen(path, "rb");
     if (!fp)
@@ -106,5 +145,6 @@ int bm__rcache_load(const unsigned char key[BM__RCACHE_KEY_LEN], unsigned char *
     if (bad || checksum(px, len, checksum((const unsigned char *)&h, sizeof h, 0)) != sum)
         return BM_ENOTFOUND;
     *st = h.state;
+    utimensat(AT_FDCWD, path, NULL, 0); /* in use: not pruned */
     return BM_OK;
 }

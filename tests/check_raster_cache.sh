@@ -54,6 +54,20 @@ cmp -s "$tmp/dark.png" "$tmp/dark2.png" || fail "the other style's hit differs f
 render "$tmp/again.png"
 cmp -s "$tmp/miss.png" "$tmp/again.png" || fail "the default style's picture changed after another style"
 
+# An entry unread for over a week goes when another is written; one read recently stays.
+touch -d '30 days ago' "$entry"
+old=$(ls "$cache"/raster-*.bin | grep -v "$(basename "$entry")" | head -1)
+touch -d '30 days ago' "$old"
+render "$tmp/touched.png" # a hit on the default's entry: touched, so kept
+rm -f "$(ls "$cache"/raster-*.bin | grep -v "$(basename "$entry")" | head -1)"
+render "$tmp/dark3.png" --style "$tmp/dark.ini" # written again: prunes
+[[ -e "$entry" ]] || fail "an entry read by the last render was pruned"
+cmp -s "$tmp/miss.png" "$tmp/touched.png" || fail "the touched entry's picture differs"
+touch -d '30 days ago' "$entry"
+sed -i 's/^water = .*/water = #203050/' "$tmp/dark.ini"
+render "$tmp/dark4.png" --style "$tmp/dark.ini"
+[[ ! -e "$entry" ]] || fail "an entry unread for 30 days was not pruned"
+
 # No cache directory at all: still the same picture.
 XDG_CACHE_HOME= HOME=/nonexistent render "$tmp/nocache.png"
 cmp -s "$tmp/miss.png" "$tmp/nocache.png" || fail "without a cache directory the picture differs"
