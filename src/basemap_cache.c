@@ -53,8 +53,9 @@ static int file_digest(const char *path, unsigned char out[DIGEST_LEN])
     return rc;
 }
 
-int bm__bcache_key_make(const char *basemap_path, const char *regions_path, const char *style_path,
-                        const void *params, size_t params_len, bm__bcache_key **out)
+int bm__bcache_key_make(const char *basemap_path, const char *regions_path,
+                        const char *style_path, const void *params, size_t params_len,
+                        bm__bcache_key **out)
 {
     *out = NULL;
     /* The digest of the magic, the three files' digests and the parameters. */
@@ -133,9 +134,9 @@ static void put_layer(GByteArray *b, const bm__layer *l)
 static bm__layer *const *layers_of(const bm__basemap *bm, bm__layer *out[10])
 {
     bm__basemap *m = (bm__basemap *)bm;
-    bm__layer *all[10] = {&m->countries,    &m->admin1, &m->admin1_lines, &m->borders,
-                          &m->border_iq_sy, &m->rivers, &m->lakes,        &m->locator,
-                          &m->world,        &m->regions};
+    bm__layer *all[10] = {&m->countries, &m->admin1, &m->admin1_lines, &m->borders,
+                          &m->border_iq_sy, &m->rivers, &m->lakes, &m->locator,
+                          &m->world, &m->regions};
     memcpy(out, all, sizeof all);
     return out;
 }

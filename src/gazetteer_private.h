@@ -110,10 +110,9 @@ typedef struct gz_ref {
 #define GZ_E_FULL 0x80000000u    /* the key is a complete name */
 #define GZ_E_PREFIX 0x40000000u  /* the key is the start of a longer name */
 #define GZ_E_SPECIAL 0x20000000u /* a border or capital word opens a phrase here */
-#define GZ_E_IMPORTED                                                                              \
-    0x10000000u                /* every place under the key was imported by the user               \
-                                 (WOF, GeoNames dump, TSV): it needs evidence */
-#define GZ_E_GROUP 0x0FFFFFFFu /* index into g->groups */
+#define GZ_E_IMPORTED 0x10000000u /* every place under the key was imported by the user
+                                    (WOF, GeoNames dump, TSV): it needs evidence */
+#define GZ_E_GROUP 0x0FFFFFFFu    /* index into g->groups */
 
 typedef struct gz_group {
     uint32_t first, n; /* range in g->refs */
@@ -137,12 +136,12 @@ enum {
     GZ_C_LINK = 1 << 11,       /* between a trigger and the name (بالقرب من X; town of X) */
     GZ_C_ORG_BEFORE = 1 << 12, /* ends an organisation pattern that precedes a name */
     GZ_C_ORG_AFTER = 1 << 13,  /* opens an organisation pattern that follows a name */
-    GZ_C_NOT_AFTER = 1 << 14, /* after a name, shows it is a title (القائم بالأعمال) */
-    GZ_C_PLURAL = 1 << 15,    /* dual or plural trigger: names every coordinated name after it */
-    GZ_C_DIRECTION = 1 << 16, /* a compass word (شرق، شمالي): X شرقي سوريا describes X */
+    GZ_C_NOT_AFTER = 1 << 14,  /* after a name, shows it is a title (القائم بالأعمال) */
+    GZ_C_PLURAL = 1 << 15,     /* dual or plural trigger: names every coordinated name after it */
+    GZ_C_DIRECTION = 1 << 16,  /* a compass word (شرق، شمالي): X شرقي سوريا describes X */
     GZ_C_SPEAKER = 1 << 17,    /* a verb of saying: a given-name trap right after it is a person */
     GZ_C_BORDER_ORG = 1 << 18, /* after "border": a force or office (border guards) */
-    GZ_C_LIST_OPEN = 1 << 19 /* opens a list of members of a plural named before (بينها، منها) */
+    GZ_C_LIST_OPEN = 1 << 19   /* opens a list of members of a plural named before (بينها، منها) */
 };
 
 typedef struct gz_context {
@@ -194,7 +193,7 @@ struct bm_gazetteer {
     size_t n_traps, cap_traps;
     gz_map orgs; /* normalised token sequence -> GZ_ORG_* bits */
     size_t org_max_tokens;
-    gz_map name_words;      /* given names and common words (name-words.tsv), article-less */
+    gz_map name_words; /* given names and common words (name-words.tsv), article-less */
     gz_map import_evidence; /* place words that vouch for imported names */
     gz_map prefix_seen;     /* prefix keys already pending (each is pended once) */
     gz_map name_ends;       /* particles that may follow a name (name-ends.tsv) */
@@ -295,7 +294,7 @@ typedef struct gz_hit {
     int strip;
     int lil;
     int latin;
-    int special;     /* the first word may open a border/capital phrase */
+    int special; /* the first word may open a border/capital phrase */
     int imported;    /* the name is only known from user imports (GZ_E_IMPORTED) */
     int no_imported; /* in: leave out imported-only names (a file's name may lie inside) */
     size_t klen;

@@ -1904,7 +1904,8 @@ static int project_items(bm_renderer *r, const bm_render_frame *f, bm_error *err
     return BM_OK;
 }
 
-static void frame_counts(const bm_renderer *r, const bm_render_frame *f, int counts[BM_N_TYPES])
+static void frame_counts(const bm_renderer *r, const bm_render_frame *f,
+                         int counts[BM_N_TYPES])
 {
     memset(counts, 0, BM_N_TYPES * sizeof *counts);
     if (f->counts) {

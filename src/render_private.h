@@ -152,8 +152,9 @@ typedef struct bm__bcache_entry {
  * params (the map's extent, projection, page and layout options). Free with
  * bm__bcache_key_free(). BM_ENOMEM only. */
 typedef struct bm__bcache_key bm__bcache_key;
-int bm__bcache_key_make(const char *basemap_path, const char *regions_path, const char *style_path,
-                        const void *params, size_t params_len, bm__bcache_key **out);
+int bm__bcache_key_make(const char *basemap_path, const char *regions_path,
+                        const char *style_path, const void *params, size_t params_len,
+                        bm__bcache_key **out);
 void bm__bcache_key_free(bm__bcache_key *k);
 /* The entry for k: BM_OK with e filled (the caller owns it: bm__bcache_entry_free), or
  * BM_ENOTFOUND when there is none or it is corrupt, partial or of another version. */
@@ -395,10 +396,10 @@ struct bm_renderer {
     bm__svg_texts *svg; /* non-NULL while drawing an SVG with real text */
     PangoContext *pctx;
     bm__labels *labels;
-    double *pxy;            /* the frame's items on the page: x, y pairs (HUGE_VAL when off) */
-    int *ptype;             /* and their type indices (-1 for an unknown type) */
-    const bm__finc *fi;     /* the frame's incidents, as the frame reads them */
-    bm__finc *fi_buf;       /* fi when copied from the frame's bm_incident items */
+    double *pxy; /* the frame's items on the page: x, y pairs (HUGE_VAL when off) */
+    int *ptype;  /* and their type indices (-1 for an unknown type) */
+    const bm__finc *fi; /* the frame's incidents, as the frame reads them */
+    bm__finc *fi_buf;   /* fi when copied from the frame's bm_incident items */
     const bm__finc *map_fi; /* bm_render_map's incidents, aligned with its items */
     size_t cap_pxy;
     /* Hatching tiles by colour and opacity, kept for the renderer's life: cairo's SVG surface
