@@ -5,7 +5,9 @@
 #   bordermap: `bordermap --db DB render -o map.png --width 2000 --height 1500`, every point
 #     drawn (a style with co-location off, so no point is merged into a ring or cluster); cold =
 #     an empty basemap cache ($XDG_CACHE_HOME/bordermap), warm = the cache filled by an earlier
-#     run. The operating system's page cache is warm on both sides.
+#     run of the same map (the projected basemap and, for PNG, its drawn layers as pixels; the
+#     incidents, labels, furniture and encoding are drawn every run). The operating system's
+#     page cache is warm on both sides.
 #   GMT: `gmt coast -Df -A0 -G.. -S.. -W -N1 -Ia -Baf` (full-resolution coast, lakes, rivers,
 #     borders) then `gmt plot` of every point, a 51 cm wide page at 96 dpi (~2000 px, the same
 #     size and dpi), PNG or PDF through its psconvert (Ghostscript). GMT reads the points from a

@@ -81,6 +81,12 @@ int bm__bcache_key_make(const char *basemap_path, const char *regions_path,
     return BM_OK;
 }
 
+const unsigned char *bm__bcache_key_digest(const bm__bcache_key *k, size_t *len)
+{
+    *len = DIGEST_LEN;
+    return k->d;
+}
+
 void bm__bcache_key_free(bm__bcache_key *k)
 {
     free(k);

@@ -922,31 +922,68 @@ static int load_file(bm_gazetteer *g, const char *dir, const char *name, bm_erro
     return rc;
 }
 
+/* The hash part of the fingerprint: the place files' names, sizes and times (in load order),
+ * then regions.geojson's and the basemap's (the areas the sync writes come from them). */
+static uint32_t files_hash(const char *dir, char *const *names, size_t n)
+{
+    uint32_t h = bm__gz_hash("bordermap-gazetteer-1", 21);
+    char path[4096];
+    for (size_t i = 0; i < n; i++)
+        if (!bm__gz_join_path(path, sizeof path, dir, names[i]))
+            fingerprint_add(&h, path);
+    if (!bm__gz_join_path(path, sizeof path, dir, "regions.geojson"))
+        fingerprint_add(&h, path);
+    if (bm_data_path("maps/basemap.gpkg", path, sizeof path, NULL) == BM_OK)
+        fingerprint_add(&h, path);
+    return h;
+}
+
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
 static int load_dir(bm_gazetteer *g, const char *dir, bm_error *err)
 {
     char **names;
     size_t n;
     int rc = list_tsv(dir, &names, &n, err);
-    uint32_t h = bm__gz_hash("bordermap-gazetteer-1", 21);
     for (size_t i = 0; rc == BM_OK && i < n; i++) {
         char path[4096];
         if (bm__gz_join_path(path, sizeof path, dir, names[i]))
             continue;
-        fingerprint_add(&h, path);
         rc = load_file(g, dir, names[i], err);
     }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    uint32_t h = rc == BM_OK ? files_hash(dir, names, n) : 0;
+    free_names(names, n);
     if (rc)
         return rc;
-    char extra[4096];
-    if (!bm__gz_join_path(extra, sizeof extra, dir, "regions.geojson"))
-        fingerprint_add(&h, extra);
-    if (bm_data_path("maps/basemap.gpkg", extra, sizeof extra, NULL) == BM_OK)
-        fingerprint_add(&h, extra);
     snprintf(g->fingerprint, sizeof g->fingerprint, "v1-%zu-%08x", g->n_places, (unsigned)h);
     return BM_OK;
+}
+
+int bm__gz_fingerprint_current(const char *fingerprint)
+{
+    size_t n_places;
+    unsigned stored;
+    int end = 0;
+    if (!fingerprint || sscanf(fingerprint, "v1-%zu-%8x%n", &n_places, &stored, &end) != 2 ||
+        fingerprint[end] != '\0' || n_places == 0)
+        return 0;
+    char dir[4096];
+    if (bm_data_path("gazetteer", dir, sizeof dir, NULL) != BM_OK)
+        return 0;
+    char **names;
+    size_t n;
+    if (list_tsv(dir, &names, &n, NULL) != BM_OK) {
+        free_names(names, n);
+        return 0;
+    }
+    uint32_t h = files_hash(dir, names, n);
+    free_names(names, n);
+    return h == stored;
 }
 
 int bm_gazetteer_load(bm_gazetteer **out, bm_error *err)

@@ -38,6 +38,11 @@ static inline uint32_t bm__gz_hash(const char *s, size_t n)
     return bm__key_hash(s, n);
 }
 uint32_t bm__gz_hash_more(uint32_t h, const char *s, size_t n);
+
+/* 1 when fingerprint (as bm_gazetteer_sync_store writes it) is the one a load of the files
+ * as they are now would give, decided from stat() alone (names, sizes and times, as the
+ * fingerprint is made) without reading them; 0 otherwise or when unsure. */
+int bm__gz_fingerprint_current(const char *fingerprint);
 /* Finds key; returns the slot or NULL. */
 const gz_slot *bm__gz_map_get(const gz_map *m, const char *key, size_t len, uint32_t hash);
 /* Inserts key (if new) and returns its slot; *created says whether it was new.

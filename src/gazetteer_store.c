@@ -206,6 +206,13 @@ int bm_gazetteer_sync_store(const bm_gazetteer *g, bm_store *store, bm_error *er
     return rc;
 }
 
+int bm__gazetteer_store_current(bm_store *store)
+{
+    char have[128];
+    return bm_store_meta_get(store, META_KEY, have, sizeof have) == BM_OK &&
+           bm__gz_fingerprint_current(have);
+}
+
 /* ---- A new database from the template cache ----------------------------------- */
 
 static int fill_synced(bm_store *store, void *user)

@@ -4,6 +4,7 @@
  * render_symbols.c, furniture in render_furniture.c, file bytes in render_output.c.
  * Must never read the store while drawing a frame: incidents and places are copied in first. */
 #include <math.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <cairo-svg.h>
 
 #include "bordermap/fileio.h"
+#include "digest_private.h"
 #include "render_private.h"
 #include "store_private.h"
 
@@ -860,6 +862,13 @@ static int basemap_stage(bm_renderer *r, bm_error *err)
     else
         memset(r->ext, 0, sizeof r->ext); /* the corridor: named by the basemap's bytes */
     bm__bcache_key *key = cache_key(r);
+    r->has_bkey = 0;
+    if (key) {
+        size_t n;
+        const unsigned char *d = bm__bcache_key_digest(key, &n);
+        memcpy(r->bkey, d, n < sizeof r->bkey ? n : sizeof r->bkey);
+        r->has_bkey = n >= sizeof r->bkey;
+    }
     bm__bcache_entry cached;
     int hit = key && bm__bcache_load(key, &cached) == BM_OK;
     if (hit) {
@@ -1422,21 +1431,148 @@ static int draw_layers_banded(bm_renderer *r, cairo_t *cr, const grat_lines *g)
     return 1;
 }
 
+/* ---- The layers' pixels from the raster cache ------------------------------------------ */
+
+/* Appends n bytes to a key's buffer; -1 when it is full. */
+static int key_put(unsigned char *buf, size_t *len, size_t cap, const void *p, size_t n)
+{
+    if (*len + n > cap)
+        return -1;
+    memcpy(buf + *len, p, n);
+    *len += n;
+    return 0;
+}
+
+/* The raster cache's key for the layers drawn by cr on its target: 0 and key filled when they
+ * may be cached. Their pixels follow from the basemap's key (the files' bytes, the
+ * projection, the extent, the page, the dpi, the furniture and the language), the extent and
+ * the view as fitted (a legend beside the map narrows the frame), the style's colours and
+ * line widths (options may change them after the file), the target's size, layout and matrix,
+ * and the context's tolerance and antialiasing. Only on a plain image target under an opaque
+ * background, which the entry's pixels then stand for whatever the page held before. */
+static int raster_key(const bm_renderer *r, cairo_t *cr, unsigned char key[BM__RCACHE_KEY_LEN])
+{
+    cairo_surface_t *t = cairo_get_target(cr);
+    if (!r->has_bkey || r->svg || cairo_surface_get_type(t) != CAIRO_SURFACE_TYPE_IMAGE ||
+        cairo_get_group_target(cr) != t || r->st.background.a < 1)
+        return -1;
+    double dev[4] = {0, 0, 1, 1};
+    cairo_surface_get_device_offset(t, &dev[0], &dev[1]);
+    cairo_surface_get_device_scale(t, &dev[2], &dev[3]);
+    int32_t ints[7] = {
+        cairo_image_surface_get_width(t),  cairo_image_surface_get_height(t),
+        cairo_image_surface_get_stride(t), (int32_t)cairo_image_surface_get_format(t),
+        (int32_t)cairo_get_antialias(cr),  !!(r->o.furniture & BM_FURN_GRATICULE),
+        (int32_t)sizeof(bm__rcache_state)};
+    double tol = cairo_get_tolerance(cr);
+    cairo_matrix_t m;
+    cairo_get_matrix(cr, &m);
+    double mat[6] = {m.xx, m.yx, m.xy, m.yy, m.x0, m.y0};
+    const bm__style *st = &r->st;
+    unsigned char buf[2048];
+    size_t n = 0;
+    const char *magic = "bordermap-raster-1";
+    int bad = key_put(buf, &n, sizeof buf, magic, strlen(magic)) ||
+              key_put(buf, &n, sizeof buf, r->bkey, sizeof r->bkey) ||
+              key_put(buf, &n, sizeof buf, r->ext, sizeof r->ext) ||
+              key_put(buf, &n, sizeof buf, &r->view, sizeof r->view) ||
+              key_put(buf, &n, sizeof buf, &st->background,
+                      offsetof(bm__style, title) - offsetof(bm__style, background)) ||
+              key_put(buf, &n, sizeof buf, &st->border_iq_sy_width,
+                      offsetof(bm__style, symbol_size) - offsetof(bm__style, border_iq_sy_width)) ||
+              key_put(buf, &n, sizeof buf, ints, sizeof ints) ||
+              key_put(buf, &n, sizeof buf, dev, sizeof dev) ||
+              key_put(buf, &n, sizeof buf, &tol, sizeof tol) ||
+              key_put(buf, &n, sizeof buf, mat, sizeof mat);
+    unsigned char full[32];
+    if (bad || bm__sha256(buf, n, full))
+        return -1;
+    memcpy(key, full, BM__RCACHE_KEY_LEN);
+    return 0;
+}
+
+static size_t page_bytes(cairo_surface_t *t)
+{
+    return (size_t)cairo_image_surface_get_stride(t) * (size_t)cairo_image_surface_get_height(t);
+}
+
+/* The state the layers left on cr, as the entry keeps it; -1 when it cannot be kept (a
+ * source that is no plain colour, a longer dash). */
+static int layers_state(cairo_t *cr, bm__rcache_state *s)
+{
+    memset(s, 0, sizeof *s);
+    s->line_cap = cairo_get_line_cap(cr);
+    s->line_join = cairo_get_line_join(cr);
+    s->fill_rule = cairo_get_fill_rule(cr);
+    s->line_width = cairo_get_line_width(cr);
+    s->n_dash = cairo_get_dash_count(cr);
+    if (s->n_dash > 16)
+        return -1;
+    cairo_get_dash(cr, s->dash, &s->dash_offset);
+    return cairo_pattern_get_rgba(cairo_get_source(cr), &s->source[0], &s->source[1], &s->source[2],
+                                  &s->source[3]) == CAIRO_STATUS_SUCCESS
+               ? 0
+               : -1;
+}
+
+static void set_layers_state(cairo_t *cr, const bm__rcache_state *s)
+{
+    cairo_set_line_cap(cr, (cairo_line_cap_t)s->line_cap);
+    cairo_set_line_join(cr, (cairo_line_join_t)s->line_join);
+    cairo_set_fill_rule(cr, (cairo_fill_rule_t)s->fill_rule);
+    cairo_set_line_width(cr, s->line_width);
+    cairo_set_dash(cr, s->dash, s->n_dash, s->dash_offset);
+    cairo_set_source_rgba(cr, s->source[0], s->source[1], s->source[2], s->source[3]);
+}
+
+/* The background and the layers from the cache into cr's page: 1 on a hit. On a miss the page
+ * holds garbage, which the opaque background painted next covers. */
+static int layers_from_cache(cairo_t *cr, const unsigned char key[BM__RCACHE_KEY_LEN],
+                             bm__rcache_state *s)
+{
+    cairo_surface_t *t = cairo_get_target(cr);
+    cairo_surface_flush(t);
+    int hit = bm__rcache_load(key, cairo_image_surface_get_data(t), page_bytes(t), s) == BM_OK;
+    cairo_surface_mark_dirty(t);
+    return hit;
+}
+
+static void layers_to_cache(cairo_t *cr, const unsigned char key[BM__RCACHE_KEY_LEN])
+{
+    bm__rcache_state s;
+    if (layers_state(cr, &s))
+        return;
+    cairo_surface_t *t = cairo_get_target(cr);
+    cairo_surface_flush(t);
+    (void)bm__rcache_store(key, cairo_image_surface_get_data(t), page_bytes(t), &s);
+}
+
 static void draw_static(bm_renderer *r, cairo_t *cr)
 {
     const bm__style *st = &r->st;
     const bm__view *v = &r->view;
     r->n_sobs = 0;
+    unsigned char key[BM__RCACHE_KEY_LEN];
+    int cacheable = raster_key(r, cr, key) == 0;
+    bm__rcache_state cs;
+    int hit = cacheable && layers_from_cache(cr, key, &cs);
     bm__set_rgba(cr, st->background);
-    cairo_paint(cr);
+    if (!hit)
+        cairo_paint(cr);
     cairo_save(cr);
     clip_frame(cr, v);
-    grat_lines g = {0};
-    if (r->o.furniture & BM_FURN_GRATICULE)
-        draw_graticule(r, cr, 0, &g);
-    if (!draw_layers_banded(r, cr, &g))
-        draw_layers(r, cr, &g);
-    grat_lines_free(&g);
+    if (hit) {
+        set_layers_state(cr, &cs);
+    } else {
+        grat_lines g = {0};
+        if (r->o.furniture & BM_FURN_GRATICULE)
+            draw_graticule(r, cr, 0, &g);
+        if (!draw_layers_banded(r, cr, &g))
+            draw_layers(r, cr, &g);
+        grat_lines_free(&g);
+        if (cacheable && cairo_status(cr) == CAIRO_STATUS_SUCCESS)
+            layers_to_cache(cr, key);
+    }
     draw_crossings(r, cr);
     if (r->o.furniture & BM_FURN_GRATICULE)
         draw_graticule(r, cr, 1, NULL);

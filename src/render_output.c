@@ -52,17 +52,33 @@ static void convert_row(const png_band *b, int y, unsigned char *o)
 {
     const uint32_t *px = (const uint32_t *)(const void *)(b->argb + (size_t)y * b->stride);
     *o++ = 0;
-    for (int x = 0; x < b->w; x++) {
+    int x = 0;
+    if (!b->alpha) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        /* The common page: four pixels to three words (a loop testing alpha and storing
+         * byte by byte cost ~15 instructions a pixel, a tenth of a PNG's encoding). A pixel
+         * 0xAARRGGBB byte-swapped and shifted is R, G, B in memory order. */
+        for (; x + 4 <= b->w; x += 4, o += 12) {
+            uint32_t c0 = __builtin_bswap32(px[x]) >> 8, c1 = __builtin_bswap32(px[x + 1]) >> 8;
+            uint32_t c2 = __builtin_bswap32(px[x + 2]) >> 8, c3 = __builtin_bswap32(px[x + 3]) >> 8;
+            uint32_t w[3] = {c0 | c1 << 24, c1 >> 8 | c2 << 16, c2 >> 16 | c3 << 8};
+            memcpy(o, w, 12);
+        }
+#endif
+        for (; x < b->w; x++) {
+            uint32_t v = px[x];
+            *o++ = (unsigned char)(v >> 16), *o++ = (unsigned char)(v >> 8),
+            *o++ = (unsigned char)v;
+        }
+        return;
+    }
+    for (; x < b->w; x++) {
         uint32_t v = px[x], a = v >> 24;
         unsigned r = (v >> 16) & 255, g = (v >> 8) & 255, bl = v & 255;
-        if (b->alpha) {
-            if (a && a < 255)
-                r = (r * 255 + a / 2) / a, g = (g * 255 + a / 2) / a, bl = (bl * 255 + a / 2) / a;
-            *o++ = (unsigned char)r, *o++ = (unsigned char)g, *o++ = (unsigned char)bl;
-            *o++ = (unsigned char)a;
-        } else {
-            *o++ = (unsigned char)r, *o++ = (unsigned char)g, *o++ = (unsigned char)bl;
-        }
+        if (a && a < 255)
+            r = (r * 255 + a / 2) / a, g = (g * 255 + a / 2) / a, bl = (bl * 255 + a / 2) / a;
+        *o++ = (unsigned char)r, *o++ = (unsigned char)g, *o++ = (unsigned char)bl;
+        *o++ = (unsigned char)a;
     }
 }
 

@@ -166,6 +166,29 @@ int bm__bcache_store(const bm__bcache_key *k, const bm__bcache_entry *e);
 int bm__bcache_path(const bm__bcache_key *k, char *buf, size_t size);
 void bm__bcache_entry_free(bm__bcache_entry *e);
 
+/* The basemap's key digest (for keys derived from it, as the raster cache's). */
+const unsigned char *bm__bcache_key_digest(const bm__bcache_key *k, size_t *len);
+
+/* ---- Raster cache (raster_cache.c) ------------------------------------------------------ */
+
+#define BM__RCACHE_KEY_LEN 16
+/* The cairo state the basemap's layers leave on the context that drew them. */
+typedef struct bm__rcache_state {
+    int32_t line_cap, line_join, fill_rule, n_dash;
+    double line_width, dash_offset, dash[16];
+    double source[4]; /* a solid colour: r, g, b, a */
+} bm__rcache_state;
+/* Reads the entry for key into px (len bytes, the page's rows as cairo lays them out) and
+ * st: BM_OK, or BM_ENOTFOUND when there is none or it is corrupt, partial or of another
+ * version or size; px is then garbage. */
+int bm__rcache_load(const unsigned char key[BM__RCACHE_KEY_LEN], unsigned char *px, size_t len,
+                    bm__rcache_state *st);
+/* Writes the entry atomically, creating the cache directory. A status only. */
+int bm__rcache_store(const unsigned char key[BM__RCACHE_KEY_LEN], const unsigned char *px,
+                     size_t len, const bm__rcache_state *st);
+/* Where key's entry lives (for tests); BM_ENOTFOUND when there is no cache directory. */
+int bm__rcache_path(const unsigned char key[BM__RCACHE_KEY_LEN], char *buf, size_t size);
+
 /* Drops vertices closer than tol (projected metres) to the last one kept, in place: the
  * full-resolution coastlines and rivers carry far more points than a page can show. */
 void bm__layer_simplify(bm__layer *l, double tol);
@@ -363,6 +386,10 @@ struct bm_renderer {
     cairo_surface_t *cache;
     int cache_w, cache_h;
     cairo_matrix_t cache_m;
+    /* The basemap cache's key digest of this map (0 when none): the raster cache's keys
+     * start from it. */
+    unsigned char bkey[BM__RCACHE_KEY_LEN];
+    int has_bkey;
     bm__rect *sobs; /* obstacles the static layers leave for labels (graticule labels,
                        crossing symbols) */
     size_t n_sobs, cap_sobs;
