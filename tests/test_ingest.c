@@ -421,6 +421,34 @@ static void test_digest(void)
     free(buf);
 }
 
+/* Articles longer than the 4 KB head, the bound falling at every byte of a word: the head
+ * ends at a word's start, so the date line is found the same way wherever the cut is, and
+ * an article whose head has no date has none. */
+static void test_long_head(void)
+{
+    env e;
+    env_open(&e, "longhead");
+    const char *word = "الحدودية ";
+    for (int pad = 0; pad < 18; pad++) {
+        GString *g = g_string_new(pad % 2 ? "date 2025-03-07\n\n" : "\n\n");
+        for (int k = 0; k < pad; k++)
+            g_string_append_c(g, 'x');
+        g_string_append_c(g, ' ');
+        while (g->len < 5000)
+            g_string_append(g, word);
+        g_string_append(g, "\nأغلقت السلطات منفذ القائم يوم 6 آذار 2025.\n");
+        char name[32];
+        snprintf(name, sizeof name, "long%d.txt", pad);
+        bm_ingest_result r;
+        bm_error err;
+        BM_ASSERT_EQ_INT(ingest(&e, name, g->str, g->len, 0, &r, &err), BM_OK);
+        BM_ASSERT_EQ_STR(r.published, pad % 2 ? "2025-03-07" : "");
+        BM_ASSERT_EQ_STR(r.published_from, pad % 2 ? "article" : "none");
+        g_string_free(g, TRUE);
+    }
+    env_close(&e);
+}
+
 int main(void)
 {
     test_digest();
@@ -429,6 +457,7 @@ int main(void)
     test_batch();
     test_dedup();
     test_bom_crlf();
+    test_long_head();
     test_bad_input();
     test_cli();
     bm_test_rmtree(bm_test_tmpdir());
