@@ -797,7 +797,7 @@ static int memo_cands(lex_memo *mo, const lexicon *lx, const bm_token *tok,
         const memo_slot *w = &mo->v[k];
         if (w->hash == h && w->key_len == len && w->kind == (int)tok->kind &&
             !memcmp(mo->keys + w->key_off, tok->norm, len)) {
-            *out = mo->cands + w->first;
+            *out = w->n ? mo->cands + w->first : NULL; /* no arena yet when no word had any */
             *n = w->n;
             return 1;
         }
@@ -825,7 +825,7 @@ static int memo_cands(lex_memo *mo, const lexicon *lx, const bm_token *tok,
     memcpy(mo->keys + mo->keys_len, tok->norm, len);
     mo->keys_len += len;
     mo->n++;
-    *out = mo->cands + w->first;
+    *out = w->n ? mo->cands + w->first : NULL;
     *n = w->n;
     return 1;
 }
