@@ -2,10 +2,14 @@
  * and the database template cache agree on it. It must never write anything but directories. */
 #include "cache_dir_private.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 static int mkdir_p(char *path)
 {
@@ -49,4 +53,29 @@ int bm__cache_entry_path(const char *prefix, const unsigned char *digest, size_t
     if (n > 0 && (size_t)n < size)
         n += snprintf(buf + n, size - (size_t)n, ".bin");
     return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+void bm__cache_prune(const char *prefix, const char *keep, long max_age_s)
+{
+    char dir[4096];
+    if (bm__cache_dir(0, dir, sizeof dir) != 0)
+        return;
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    time_t now = time(NULL);
+    const char *keep_base = strrchr(keep, '/') ? strrchr(keep, '/') + 1 : keep;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 || l < 4 ||
+            strcmp(e->d_name + l - 4, ".bin") != 0 || !strcmp(e->d_name, keep_base))
+            continue;
+        char path[4400];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (stat(path, &st) == 0 && now - st.st_mtime > max_age_s)
+            unlink(path);
+    }
+    closedir(d);
 }

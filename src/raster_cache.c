@@ -7,7 +7,6 @@
  * next drawing inherits) and the rows, and ends with a checksum of its bytes, so a corrupt or
  * partial entry is a miss. Must never fail a render (every error is a miss) and never leave
  * a partial entry under its name (temp + rename). */
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -66,33 +65,6 @@ int bm__rcache_path(const unsigned char key[BM__RCACHE_KEY_LEN], char *buf, size
                : BM_ENOTFOUND;
 }
 
-/* Removes the entries no render read for RC_MAX_AGE_S (every other page size, style or view
- * leaves one); the one just written stays. */
-static void prune(const char *keep)
-{
-    char dir[4096];
-    if (bm__cache_dir(0, dir, sizeof dir) != 0)
-        return;
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    time_t now = time(NULL);
-    const char *keep_base = strrchr(keep, '/') ? strrchr(keep, '/') + 1 : keep;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t l = strlen(e->d_name);
-        if (strncmp(e->d_name, RC_PREFIX, strlen(RC_PREFIX)) != 0 || l < 4 ||
-            strcmp(e->d_name + l - 4, ".bin") != 0 || !strcmp(e->d_name, keep_base))
-            continue;
-        char path[4400];
-        struct stat st;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (stat(path, &st) == 0 && now - st.st_mtime > RC_MAX_AGE_S)
-            unlink(path);
-    }
-    closedir(d);
-}
-
 int bm__rcache_store(const unsigned char key[BM__RCACHE_KEY_LEN], const unsigned char *px,
                      size_t len, const bm__rcache_state *st)
 {
@@ -118,8 +90,8 @@ int bm__rcache_store(const unsigned char key[BM__RCACHE_KEY_LEN], const unsigned
     }
     /* Unsynced: the checksum finds one torn by a power cut (a miss, rewritten). */
     rc = bm_atomic_commit_nosync(af, NULL);
-    if (rc == BM_OK)
-        prune(path);
+    if (rc == BM_OK) /* every other page size, style or view leaves an entry */
+        bm__cache_prune(RC_PREFIX, path, RC_MAX_AGE_S);
     return rc;
 }
 

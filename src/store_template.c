@@ -11,7 +11,6 @@
  * the ordinary way), never replace an existing database, and never leave a partial file
  * under the database's or the entry's name (temp + link/rename). */
 #define _GNU_SOURCE /* dl_iterate_phdr */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
@@ -161,33 +160,6 @@ static int parse(const char *data, size_t len, const unsigned char key[DIGEST_LE
     return memcmp(*db, "SQLite format 3", 16) == 0 ? 0 : -1;
 }
 
-/* Removes the entries nobody used for a while (a rebuilt library never reads its
- * predecessor's); the one just written stays. */
-static void prune(const char *keep)
-{
-    char dir[4096];
-    if (bm__cache_dir(0, dir, sizeof dir) != 0)
-        return;
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    time_t now = time(NULL);
-    const char *keep_base = strrchr(keep, '/') ? strrchr(keep, '/') + 1 : keep;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t l = strlen(e->d_name);
-        if (strncmp(e->d_name, ENTRY_PREFIX, strlen(ENTRY_PREFIX)) != 0 || l < 4 ||
-            strcmp(e->d_name + l - 4, ".bin") != 0 || !strcmp(e->d_name, keep_base))
-            continue;
-        char path[4400];
-        struct stat st;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (stat(path, &st) == 0 && now - st.st_mtime > ENTRY_MAX_AGE_S)
-            unlink(path);
-    }
-    closedir(d);
-}
-
 static int store_entry(const char *path, const unsigned char key[DIGEST_LEN], const char *db,
                        size_t db_len)
 {
@@ -208,8 +180,8 @@ static int store_entry(const char *path, const unsigned char key[DIGEST_LEN], co
         rc = bm_atomic_commit(af, NULL);
     }
     free(buf);
-    if (rc == BM_OK)
-        prune(path);
+    if (rc == BM_OK) /* a rebuilt library never reads its predecessor's entry */
+        bm__cache_prune(ENTRY_PREFIX, path, ENTRY_MAX_AGE_S);
     return rc;
 }
 
