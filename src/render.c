@@ -1358,6 +1358,17 @@ typedef struct layer_band {
     const grat_lines *g;
 } layer_band;
 
+void bm__run_pair(void *(*fn)(void *), void *a, void *b)
+{
+    pthread_t th;
+    int threaded = pthread_create(&th, NULL, fn, b) == 0;
+    fn(a);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        fn(b);
+}
+
 static void *draw_layer_band(void *arg)
 {
     layer_band *b = arg;
@@ -1403,13 +1414,7 @@ static int draw_layers_banded(bm_renderer *r, cairo_t *cr, const grat_lines *g)
         cairo_set_antialias(b[i].cr, cairo_get_antialias(cr));
         clip_frame(b[i].cr, &r->view);
     }
-    pthread_t th;
-    int threaded = pthread_create(&th, NULL, draw_layer_band, &b[1]) == 0;
-    draw_layer_band(&b[0]);
-    if (threaded)
-        pthread_join(th, NULL);
-    else
-        draw_layer_band(&b[1]);
+    bm__run_pair(draw_layer_band, &b[0], &b[1]);
     cairo_t *last = b[0].cr;
     cairo_set_line_cap(cr, cairo_get_line_cap(last));
     cairo_set_line_join(cr, cairo_get_line_join(last));

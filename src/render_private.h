@@ -456,6 +456,10 @@ void bm__draw_stamp(bm_renderer *r, cairo_t *cr, const char *stamp);
 void bm__stamp_size(bm_renderer *r, const char *sample, double *w, double *h);
 void bm__period(const bm_renderer *r, bm_date *from, bm_date *to, int *has);
 
+/* Runs fn(a) here and fn(b) on a second thread, both done on return; when no thread can be
+ * started, fn(b) runs here after fn(a) (the two must not depend on each other's order). */
+void bm__run_pair(void *(*fn)(void *), void *a, void *b);
+
 /* render_output.c */
 /* Writes an ARGB32 image (cairo's premultiplied layout) as PNG to fp with a fast zlib level:
  * RGB when every pixel is opaque, RGBA otherwise. */

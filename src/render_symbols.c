@@ -4,7 +4,6 @@
  * image (100k cairo paints would cost most of a second); vector targets get real paths.
  * Must never draw an imprecise (geo_precision 3) incident as a pin. */
 #include <math.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -625,13 +624,7 @@ static void run_blits(const raster *ra, const blits *q)
     }
     int mid = ra->cy0 + (ra->cy1 - ra->cy0) / 2;
     b[0].ra.cy1 = mid, b[1].ra.cy0 = mid;
-    pthread_t th;
-    int threaded = pthread_create(&th, NULL, run_band, &b[1]) == 0;
-    run_band(&b[0]);
-    if (threaded)
-        pthread_join(th, NULL);
-    else
-        run_band(&b[1]);
+    bm__run_pair(run_band, &b[0], &b[1]);
 }
 
 int bm__draw_incidents(bm_renderer *r, cairo_t *cr, const bm_render_frame *f, bm_error *err)
