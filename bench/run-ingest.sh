@@ -82,7 +82,7 @@ printf "%-40s %11s %11s %7s %s\n" what bordermap "--jobs 1" ratio target
 for n in $sizes; do
     dir="$tmp/gen-$n"
     bash "$root/bench/gen-articles.sh" "$n" "$dir" 1 2>/dev/null
-    bytes=$(cat "$dir"/*.txt | wc -c)
+    bytes=$(find "$dir" -name "*.txt" -exec cat {} + | wc -c)
     target="-"
     [[ $n == 10000 ]] && target=">= 6000/s"
     compare "ingest, $n generated articles" "$dir" "$n" "$bytes" "$target"
@@ -100,7 +100,7 @@ if [[ -d "$corpus/seeds" ]]; then
             { cat "$f"; printf '\n\n(copy %d)\n' "$c"; } > "$dir/$(printf '%05d' "$k")-$(basename "$f")"
         done
     done
-    bytes=$(cat "$dir"/*.txt | wc -c)
+    bytes=$(find "$dir" -name "*.txt" -exec cat {} + | wc -c)
     compare "ingest, real-style text (seeds x200)" "$dir" "$k" "$bytes" ">= 4000/s"
 else
     echo "ingest, real-style text (seeds x200): SKIPPED ($corpus/seeds not found)"

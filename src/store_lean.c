@@ -1,8 +1,9 @@
-/* store_lean.c: a store connection set up for one long read-once scan (an export, a map):
- * no file mapping and a small page cache for its duration, then the store's own settings
- * back. The store maps its file (1 GB window) and keeps a 128 MB cache because ingest's
- * random writes want both; mapped pages count in the reading process's memory, so a scan
- * of a large database otherwise "used" the whole file.
+/* store_lean.c: a store connection set up for one long read-once scan (an export, a map)
+ * or a long run of small transactions (an ingest): no file mapping and a small page cache
+ * for its duration, then the store's own settings back. The store maps its file (1 GB
+ * window) and keeps a 128 MB cache for bulk loads, whose R*Tree inserts touch the index all
+ * over; mapped pages count in the process's memory, so a scan of a large database
+ * otherwise "used" the whole file, and an ingest's memory grew with the database.
  * Must never change anything but these two connection settings, nor fail the scan: when
  * the settings cannot be read, nothing is changed. */
 #include <stdio.h>
@@ -14,8 +15,8 @@
 static int pragma_value(sqlite3 *db, const char *sql, long long *out)
 {
     sqlite3_stmt *st = NULL;
-    int ok = sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-             sqlite3_step(st) == SQLITE_ROW;
+    int ok =
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW;
     if (ok)
         *out = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);

@@ -51,8 +51,9 @@ void bm__store_keep_indexes(bm_store *store);
  * bm_store_incident_add/update, which check the same in C (ingest). */
 void bm__store_trust_checks(bm_store *store, int on);
 
-/* A long read-once scan (store_lean.c): no file mapping and a cache of cache_kib KiB until
- * bm__store_lean_end() puts the store's settings back. Never fails: when the settings
+/* A long read-once scan or a long run of small transactions (store_lean.c): no file
+ * mapping and a cache of cache_kib KiB until bm__store_lean_end() puts the store's
+ * settings back. Never fails: when the settings
  * cannot be read nothing changes. */
 typedef struct bm__store_lean {
     sqlite3 *db;

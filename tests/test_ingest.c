@@ -424,6 +424,40 @@ static void test_digest(void)
 /* Articles longer than the 4 KB head, the bound falling at every byte of a word: the head
  * ends at a word's start, so the date line is found the same way wherever the cut is, and
  * an article whose head has no date has none. */
+static int64_t pragma(bm_store *s, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    BM_REQUIRE(sqlite3_prepare_v2(bm__store_db(s), sql, -1, &st, NULL) == SQLITE_OK);
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* While an ingest handle lives its store keeps a small page cache and maps
+ * no file, so an ingest's memory does not grow with the database; the
+ * store's own settings (bulk loads and scans want them) come back after. */
+static void test_memory_settings(void)
+{
+    env e;
+    env_open(&e, "memory");
+    BM_ASSERT_EQ_INT(pragma(e.store, "PRAGMA mmap_size"), 0);
+    int64_t cache = pragma(e.store, "PRAGMA cache_size");
+    BM_ASSERT(cache < 0 && cache >= -16384);
+    size_t len = 0;
+    char *text = example("02-syrian-soldiers-qaim-crossing.ar.txt", &len);
+    bm_ingest_result r;
+    bm_error err;
+    BM_ASSERT_EQ_INT(ingest(&e, "02-syrian-soldiers-qaim-crossing.ar.txt", text, len, 0, &r, &err),
+                     BM_OK);
+    BM_ASSERT_EQ_INT(pragma(e.store, "PRAGMA mmap_size"), 0);
+    free(text);
+    bm_ingest_free(e.ig);
+    e.ig = NULL;
+    BM_ASSERT(pragma(e.store, "PRAGMA mmap_size") > 0);
+    BM_ASSERT(pragma(e.store, "PRAGMA cache_size") < cache);
+    env_close(&e);
+}
+
 static void test_long_head(void)
 {
     env e;
@@ -458,6 +492,7 @@ int main(void)
     test_dedup();
     test_bom_crlf();
     test_long_head();
+    test_memory_settings();
     test_bad_input();
     test_cli();
     bm_test_rmtree(bm_test_tmpdir());
