@@ -62,7 +62,11 @@ compare() {
         -v wj="$wj" -v cj="$cj" -v mj="$mj" -v j="$jobs" 'BEGIN {
         printf "%-40s %9.0f/s %9.0f/s %6.2fx %s\n", l, n / wj, n / w1, w1 / wj, t
         printf "  wall %.3f s vs %.3f s; %.1f us/article (%.1f with --jobs 1); CPU %.2f s vs %.2f s; %.1f MB/s; peak RSS %.0f MB vs %.0f MB\n",
-            wj, w1, wj / n * 1e6, w1 / n * 1e6, cj, c1, b / 1048576 / wj, mj / 1024, m1 / 1024 }'
+            wj, w1, wj / n * 1e6, w1 / n * 1e6, cj, c1, b / 1048576 / wj, mj / 1024, m1 / 1024
+        # the row of the summary table of run-all.sh (no peer: --jobs 1 for reference)
+        printf "| %s | %.0f articles/s (wall %.3f s, CPU %.2f s, %.0f MB; %.1f us/article) | - (--jobs 1: %.0f/s, %.0f MB) | - | %s |\n",
+            l, n / wj, wj, cj, mj / 1024, wj / n * 1e6, n / w1, m1 / 1024, t }'
+    rss_by_size+="${rss_by_size:+ / }$(awk -v k="$mj" 'BEGIN { printf "%.0f", k / 1024 }') MB ($3)"
 }
 
 # fixed LABEL: an ingest of no article into a new database (start-up and creation)
@@ -88,6 +92,9 @@ for n in $sizes; do
     compare "ingest, $n generated articles" "$dir" "$n" "$bytes" "$target"
     rm -rf "$dir"
 done
+
+[[ -n "${rss_by_size:-}" ]] &&
+    echo "| ingest memory, generated articles | peak RSS $rss_by_size | - | - | flat from 10k to 100k |"
 
 corpus="${BM_CORPUS:-$root/../shared/corpus}"
 if [[ -d "$corpus/seeds" ]]; then

@@ -84,5 +84,8 @@ for n in $sizes; do
             sprintf("store bulk load %d rows", n), bw, bc, bm / 1024, sw, sc, sm / 1024,
             bc / sc, "<= 1.10x (CPU)"
         printf "%-34s %9.2fus %8.2fus %8s %8.2fus %8.2fus\n", "  per row", bw / n * 1e6,
-            bc / n * 1e6, "", sw / n * 1e6, sc / n * 1e6 }'
+            bc / n * 1e6, "", sw / n * 1e6, sc / n * 1e6
+        # the row of the summary table of run-all.sh
+        printf "| store bulk load, %d rows | CPU %.2f s (wall %.2f s, %.0f MB; %.2f us/row) | SQLite .import + MakePoint + indexes: CPU %.2f s (wall %.2f s, %.0f MB) | %.2fx CPU | <= 1.1x |\n",
+            n, bc, bw, bm / 1024, bc / n * 1e6, sc, sw, sm / 1024, bc / sc }'
 done
