@@ -95,4 +95,15 @@ int bm__gazetteer_template_path(const bm_gazetteer *g, char *buf, size_t size);
  * it cannot be registered. */
 const char *bm__store_vfs(void);
 
+/* The WAL's write-back hints (store_vfs.c): a range of the file written and not yet handed
+ * to the kernel's write-back. bm__wb_note() records a write of amt bytes at off and returns
+ * 1 with [*lo, *hi) when a range is to be handed over: BM__WRITEBACK bytes have gathered,
+ * or the write is away from the range in hand (the WAL restarted after a checkpoint, a
+ * frame header rewritten in place), which hands the old range over and starts anew. */
+#define BM__WRITEBACK (1 << 20)
+typedef struct bm__wb_range {
+    int64_t lo, hi;
+} bm__wb_range;
+int bm__wb_note(bm__wb_range *r, int64_t off, int amt, int64_t *lo, int64_t *hi);
+
 #endif

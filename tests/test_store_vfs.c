@@ -3,7 +3,9 @@
  * (SQLite's default VFS, its own file descriptors) sees every commit at once; a process
  * that dies right after a commit loses nothing of it, one that dies mid-transaction leaves
  * nothing of it; a transaction larger than the buffer, spilling pages and rewriting frames
- * (the checksum rewrite), commits whole; a rollback leaves nothing. */
+ * (the checksum rewrite), commits whole; a rollback leaves nothing. The WAL's pages are
+ * handed to write-back in ranges of 1 MiB, a range closed early when the writes move away
+ * from it (the WAL restarted after a checkpoint), and commits across restarts stay whole. */
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -85,6 +87,53 @@ static void test_large_transaction(sqlite3 *w, sqlite3 *r)
                      0);
 }
 
+static void test_writeback_ranges(void)
+{
+    bm__wb_range r = {0, 0};
+    int64_t lo = -1, hi = -1, off = 32;
+    int handed = 0;
+    /* Frames of 4 KiB + 24 bytes written one after another from the WAL header on. */
+    while (!handed) {
+        handed = bm__wb_note(&r, off, 4120, &lo, &hi);
+        off += 4120;
+    }
+    BM_ASSERT_EQ_INT(lo, 32);
+    BM_ASSERT_EQ_INT(hi, off);
+    BM_ASSERT(hi - lo >= BM__WRITEBACK && hi - lo < BM__WRITEBACK + 4120);
+    /* The next write starts a new range; a restart at the WAL's start hands it over. */
+    BM_ASSERT_EQ_INT(bm__wb_note(&r, off, 4120, &lo, &hi), 0);
+    BM_ASSERT_EQ_INT(bm__wb_note(&r, off + 4120, 4120, &lo, &hi), 0);
+    BM_ASSERT_EQ_INT(bm__wb_note(&r, 32, 4120, &lo, &hi), 1);
+    BM_ASSERT_EQ_INT(lo, off);
+    BM_ASSERT_EQ_INT(hi, off + 2 * 4120);
+    /* A header rewritten inside the range keeps it; one past its end hands it over. */
+    BM_ASSERT_EQ_INT(bm__wb_note(&r, 4152, 24, &lo, &hi), 0);
+    BM_ASSERT_EQ_INT(r.lo, 32);
+    BM_ASSERT_EQ_INT(r.hi, 4176);
+    BM_ASSERT_EQ_INT(bm__wb_note(&r, 1 << 22, 24, &lo, &hi), 1);
+    BM_ASSERT_EQ_INT(lo, 32);
+    BM_ASSERT_EQ_INT(hi, 4176);
+}
+
+/* Megabytes of commits, the WAL restarted by a checkpoint, megabytes more: every commit
+ * whole for another connection, before and after. */
+static void test_wal_restart(sqlite3 *w, sqlite3 *r)
+{
+    int64_t before = count(w, "SELECT count(*) FROM t");
+    for (int i = 0; i < 60; i++)
+        BM_REQUIRE(insert_rows(w, 20, 3000, 1) == SQLITE_OK);
+    BM_ASSERT_EQ_INT(count(r, "SELECT count(*) FROM t"), before + 1200);
+    BM_REQUIRE(exec(w, "PRAGMA wal_checkpoint(RESTART)") == SQLITE_OK);
+    for (int i = 0; i < 60; i++)
+        BM_REQUIRE(insert_rows(w, 20, 3000, 1) == SQLITE_OK);
+    BM_ASSERT_EQ_INT(count(r, "SELECT count(*) FROM t"), before + 2400);
+    BM_ASSERT_EQ_INT(count(r, "SELECT sum(length(v)) FROM t"),
+                     count(w, "SELECT sum(length(v)) FROM t"));
+    BM_ASSERT_EQ_INT(count(r, "SELECT count(*) FROM pragma_integrity_check WHERE "
+                              "integrity_check != 'ok'"),
+                     0);
+}
+
 /* A child writes through the store and dies without closing anything. */
 static void test_killed_writer(int commit)
 {
@@ -122,6 +171,7 @@ static void test_killed_writer(int commit)
 int main(void)
 {
     BM_REQUIRE(bm__store_vfs() != NULL);
+    test_writeback_ranges();
     snprintf(g_path, sizeof g_path, "%s/vfs.sqlite", bm_test_tmpdir());
     bm_store *s = NULL;
     bm_error err;
@@ -132,6 +182,7 @@ int main(void)
     sqlite3 *r = reader();
     test_every_commit_visible(w, r);
     test_large_transaction(w, r);
+    test_wal_restart(w, r);
     sqlite3_close(r);
     bm_store_close(s);
     test_killed_writer(1);
