@@ -11,6 +11,7 @@
 
 #include "bordermap/ingest.h"
 #include "ingest_private.h"
+#include "store_private.h"
 
 /* Articles prepared ahead of the writer per worker: enough to ride out an
  * article that is slow to extract, few enough to keep memory flat. */
@@ -79,6 +80,21 @@ static int lookup_sha(void *user, const char *sha256, int64_t *id)
         *id = sqlite3_column_int64(c->st, 0);
     sqlite3_reset(c->st);
     return rc == SQLITE_ROW ? BM_OK : BM_ENOTFOUND;
+}
+
+/* Whether the store may hold an article: with none when the run starts, a worker's lookup
+ * could only find what this run stored itself (or a concurrent writer did), which the
+ * writer's transaction finds anyway; opening the connections (each parses the SpatiaLite
+ * schema) and taking a read lock per article would buy nothing. 1 when unsure. */
+static int store_has_articles(bm_store *store)
+{
+    sqlite3 *db = bm__store_db(store);
+    sqlite3_stmt *st = NULL;
+    if (!db || sqlite3_prepare_v2(db, "SELECT 1 FROM articles LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+        return 1;
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc != SQLITE_DONE;
 }
 
 static void prepare_one(pipeline *pl, bm__extract_ws *ws, lookup_conn *c, size_t i, slot *s)
@@ -172,8 +188,12 @@ int bm_ingest_files(bm_ingest *ig, char *const *paths, size_t n, const bm_ingest
     pl.paths = paths;
     pl.n = n;
     pl.o = o;
-    pl.db_path = bm_store_path(bm__ingest_store_handle(ig));
+    bm_store *store = bm__ingest_store_handle(ig);
+    pl.db_path = bm_store_path(store);
     if (pl.db_path && (!*pl.db_path || !strcmp(pl.db_path, ":memory:")))
+        pl.db_path = NULL;
+    /* --force extracts every article: nothing to look up. */
+    if (o->force || !store_has_articles(store))
         pl.db_path = NULL;
     pl.window = (size_t)jobs * AHEAD_PER_WORKER;
     pl.slots = calloc(pl.window, sizeof *pl.slots);

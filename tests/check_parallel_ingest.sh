@@ -6,7 +6,8 @@
 # same summary. The archive mixes generated articles with the awkward
 # cases: the same text under two names (the second is skipped), a file that
 # is not UTF-8 and an empty one (failed, the others still stored), one
-# article longer than the 256 KiB extraction block, and a --force re-run.
+# article longer than the 256 KiB extraction block, a --force re-run, and a
+# plain re-run (every article found stored).
 # Usage: check_parallel_ingest.sh SOURCE-DIR   (CLI: $BM_BIN)
 set -euo pipefail
 src=${1:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -51,6 +52,11 @@ run() { # jobs db out
   rc=0
   "$bm" --db "$2" ingest --jobs "$1" --force -v "$tmp/arts" >> "$3.tsv" 2>> "$3.err" || rc=$?
   [ $rc -eq 1 ] || fail "--jobs $1 --force: exit $rc, expected 1: $(cat "$3.err")"
+  # Again into the filled store: the workers look each article up (they skip the lookups
+  # when the store held no article at the start, as in the first run, or with --force).
+  rc=0
+  "$bm" --db "$2" ingest --jobs "$1" -v "$tmp/arts" >> "$3.tsv" 2>> "$3.err" || rc=$?
+  [ $rc -eq 1 ] || fail "--jobs $1 again: exit $rc, expected 1: $(cat "$3.err")"
   dump "$2" > "$3.db"
 }
 
