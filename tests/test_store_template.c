@@ -153,6 +153,20 @@ static void test_miss_hit_corrupt(const bm_gazetteer *g)
     summarize(d, &got);
     same_summary(&got, &want);
     BM_ASSERT_EQ_INT(count_entries(), 1);
+
+    /* A damaged checksum (the entry's last byte) or first page: a miss as well. */
+    char e1[900], e2[900];
+    tmp_path("e1.sqlite", e1, sizeof e1);
+    tmp_path("e2.sqlite", e2, sizeof e2);
+    BM_REQUIRE(stat(entry, &sb) == 0);
+    flip_byte(entry, (long)sb.st_size - 1);
+    BM_ASSERT_EQ_INT(bm__gazetteer_store_create(g, e1, &hit), BM_OK);
+    BM_ASSERT_EQ_INT(hit, 0);
+    flip_byte(entry, 40);
+    BM_ASSERT_EQ_INT(bm__gazetteer_store_create(g, e2, &hit), BM_OK);
+    BM_ASSERT_EQ_INT(hit, 0);
+    summarize(e2, &got);
+    same_summary(&got, &want);
 }
 
 static void test_other_tag(void)
