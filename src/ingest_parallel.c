@@ -33,9 +33,14 @@ typedef struct pipeline {
     const bm_ingest_opts *o;
     const char *db_path; /* NULL: workers do not look digests up */
     GMutex mu;
-    GCond cond;
-    size_t next_take;  /* next article a worker prepares */
-    size_t next_store; /* next article the writer stores */
+    /* Each side wakes only who waits (glib's signal is a system call even with nobody
+     * waiting; a broadcast per article woke every thread twice per article). */
+    GCond room;             /* workers wait here for the window to move */
+    GCond ready;            /* the writer waits here for article next_store */
+    unsigned rooms_waiting; /* workers waiting on room */
+    int writer_waiting;     /* the writer waits on ready */
+    size_t next_take;       /* next article a worker prepares */
+    size_t next_store;      /* next article the writer stores */
     size_t window;
     slot *slots;
     int stop;
@@ -116,8 +121,11 @@ static gpointer worker(gpointer user)
     bm__extract_ws *ws = bm__ingest_ws_new(pl->ig);
     for (;;) {
         g_mutex_lock(&pl->mu);
-        while (!pl->stop && pl->next_take < pl->n && pl->next_take >= pl->next_store + pl->window)
-            g_cond_wait(&pl->cond, &pl->mu);
+        while (!pl->stop && pl->next_take < pl->n && pl->next_take >= pl->next_store + pl->window) {
+            pl->rooms_waiting++;
+            g_cond_wait(&pl->room, &pl->mu);
+            pl->rooms_waiting--;
+        }
         if (pl->stop || pl->next_take >= pl->n) {
             g_mutex_unlock(&pl->mu);
             break;
@@ -128,7 +136,8 @@ static gpointer worker(gpointer user)
         prepare_one(pl, ws, &c, i, s);
         g_mutex_lock(&pl->mu);
         s->ready = 1;
-        g_cond_broadcast(&pl->cond);
+        if (pl->writer_waiting && i == pl->next_store)
+            g_cond_signal(&pl->ready);
         g_mutex_unlock(&pl->mu);
     }
     bm__extract_ws_free(ws);
@@ -204,7 +213,8 @@ int bm_ingest_files(bm_ingest *ig, char *const *paths, size_t n, const bm_ingest
         return run_serial(ig, paths, n, o, cb, user);
     }
     g_mutex_init(&pl.mu);
-    g_cond_init(&pl.cond);
+    g_cond_init(&pl.room);
+    g_cond_init(&pl.ready);
     unsigned started = 0;
     for (; started < jobs; started++)
         if (!(th[started] = g_thread_try_new("bm-ingest", worker, &pl, NULL)))
@@ -213,26 +223,36 @@ int bm_ingest_files(bm_ingest *ig, char *const *paths, size_t n, const bm_ingest
         free(pl.slots);
         free(th);
         g_mutex_clear(&pl.mu);
-        g_cond_clear(&pl.cond);
+        g_cond_clear(&pl.room);
+        g_cond_clear(&pl.ready);
         return run_serial(ig, paths, n, o, cb, user);
     }
     for (size_t i = 0; i < n; i++) {
         slot *s = &pl.slots[i % pl.window];
         g_mutex_lock(&pl.mu);
-        while (!s->ready)
-            g_cond_wait(&pl.cond, &pl.mu);
+        while (!s->ready) {
+            pl.writer_waiting = 1;
+            g_cond_wait(&pl.ready, &pl.mu);
+        }
+        pl.writer_waiting = 0;
         g_mutex_unlock(&pl.mu);
         store_one(ig, &pl, i, cb, user);
         g_mutex_lock(&pl.mu);
         pl.next_store = i + 1;
-        g_cond_broadcast(&pl.cond);
+        if (pl.rooms_waiting) /* one more article fits the window: one worker takes it */
+            g_cond_signal(&pl.room);
         g_mutex_unlock(&pl.mu);
     }
+    /* Every article is stored, so every one was taken: a worker still waiting exits. */
+    g_mutex_lock(&pl.mu);
+    g_cond_broadcast(&pl.room);
+    g_mutex_unlock(&pl.mu);
     for (unsigned t = 0; t < started; t++)
         g_thread_join(th[t]);
     free(th);
     free(pl.slots);
     g_mutex_clear(&pl.mu);
-    g_cond_clear(&pl.cond);
+    g_cond_clear(&pl.room);
+    g_cond_clear(&pl.ready);
     return BM_OK;
 }
