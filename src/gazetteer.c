@@ -964,6 +964,22 @@ static int load_dir(bm_gazetteer *g, const char *dir, bm_error *err)
     return BM_OK;
 }
 
+int bm__gz_files_hash(uint32_t *hash)
+{
+    char dir[4096];
+    if (bm_data_path("gazetteer", dir, sizeof dir, NULL) != BM_OK)
+        return -1;
+    char **names;
+    size_t n;
+    if (list_tsv(dir, &names, &n, NULL) != BM_OK) {
+        free_names(names, n);
+        return -1;
+    }
+    *hash = files_hash(dir, names, n);
+    free_names(names, n);
+    return 0;
+}
+
 int bm__gz_fingerprint_current(const char *fingerprint)
 {
     size_t n_places;
@@ -972,18 +988,8 @@ int bm__gz_fingerprint_current(const char *fingerprint)
     if (!fingerprint || sscanf(fingerprint, "v1-%zu-%8x%n", &n_places, &stored, &end) != 2 ||
         fingerprint[end] != '\0' || n_places == 0)
         return 0;
-    char dir[4096];
-    if (bm_data_path("gazetteer", dir, sizeof dir, NULL) != BM_OK)
-        return 0;
-    char **names;
-    size_t n;
-    if (list_tsv(dir, &names, &n, NULL) != BM_OK) {
-        free_names(names, n);
-        return 0;
-    }
-    uint32_t h = files_hash(dir, names, n);
-    free_names(names, n);
-    return h == stored;
+    uint32_t h;
+    return bm__gz_files_hash(&h) == 0 && h == stored;
 }
 
 int bm_gazetteer_load(bm_gazetteer **out, bm_error *err)

@@ -43,6 +43,9 @@ uint32_t bm__gz_hash_more(uint32_t h, const char *s, size_t n);
  * as they are now would give, decided from stat() alone (names, sizes and times, as the
  * fingerprint is made) without reading them; 0 otherwise or when unsure. */
 int bm__gz_fingerprint_current(const char *fingerprint);
+/* The hash part of the fingerprint a load of the files as they are now would give, from
+ * stat() alone (*hash); -1 when the directory cannot be listed. */
+int bm__gz_files_hash(uint32_t *hash);
 /* Finds key; returns the slot or NULL. */
 const gz_slot *bm__gz_map_get(const gz_map *m, const char *key, size_t len, uint32_t hash);
 /* Inserts key (if new) and returns its slot; *created says whether it was new.

@@ -215,35 +215,79 @@ int bm__gazetteer_store_current(bm_store *store)
 
 /* ---- A new database from the template cache ----------------------------------- */
 
-static int fill_synced(bm_store *store, void *user)
+/* What fills a template: the caller's gazetteer, or (g NULL) one loaded when the template
+ * must be built, which must be the one the tag names (hash). */
+typedef struct fill_ctx {
+    const bm_gazetteer *g;
+    unsigned hash;
+} fill_ctx;
+
+static unsigned fingerprint_hash(const char *fingerprint, int *ok)
 {
-    return bm_gazetteer_sync_store(user, store, NULL);
+    size_t n_places;
+    unsigned h = 0;
+    *ok = sscanf(fingerprint, "v1-%zu-%8x", &n_places, &h) == 2;
+    return h;
 }
 
-/* The template's tag: the fingerprint names the files by base name, size and time, so the
- * directories they are read from are part of it (two checkouts side by side). */
-static void template_tag(const bm_gazetteer *g, char *tag, size_t size)
+static int fill_synced(bm_store *store, void *user)
 {
+    const fill_ctx *f = user;
+    if (f->g)
+        return bm_gazetteer_sync_store(f->g, store, NULL);
+    bm_gazetteer *g = NULL;
+    int rc = bm_gazetteer_load(&g, NULL), ok = 0;
+    /* A file changed since the tag was taken: this content is not the tag's. */
+    if (rc == BM_OK && (fingerprint_hash(g->fingerprint, &ok) != f->hash || !ok))
+        rc = BM_EIO;
+    if (rc == BM_OK)
+        rc = bm_gazetteer_sync_store(g, store, NULL);
+    bm_gazetteer_free(g);
+    return rc;
+}
+
+/* The template's tag: the hash part of the fingerprint (the files' names, sizes and times;
+ * the place count it also holds follows from them) and the directories the files are read
+ * from (two checkouts side by side). The hash is g's when given, else taken from stat()
+ * alone, so a new database costs no gazetteer load when the template is cached.
+ * -1: no tag. */
+static int template_tag(const bm_gazetteer *g, char *tag, size_t size, unsigned *hash)
+{
+    int ok = 1;
+    uint32_t now = 0;
+    if (g)
+        *hash = fingerprint_hash(g->fingerprint, &ok);
+    else if ((ok = bm__gz_files_hash(&now) == 0))
+        *hash = now;
+    if (!ok)
+        return -1;
     char dir[4096] = "", basemap[4096] = "", real_dir[PATH_MAX] = "", real_bm[PATH_MAX] = "";
     if (bm_data_path("gazetteer", dir, sizeof dir, NULL) != BM_OK || !realpath(dir, real_dir))
         snprintf(real_dir, sizeof real_dir, "%s", dir);
     if (bm_data_path("maps/basemap.gpkg", basemap, sizeof basemap, NULL) != BM_OK ||
         !realpath(basemap, real_bm))
         snprintf(real_bm, sizeof real_bm, "%s", basemap);
-    snprintf(tag, size, "gazetteer|%s|%s|%s", g->fingerprint, real_dir, real_bm);
+    snprintf(tag, size, "gazetteer|v1-%08x|%s|%s", *hash, real_dir, real_bm);
+    return 0;
 }
 
 int bm__gazetteer_store_create(const bm_gazetteer *g, const char *path, int *hit)
 {
     char tag[3 * PATH_MAX];
-    template_tag(g, tag, sizeof tag);
-    return bm__store_create_from_template(path, tag, fill_synced, (void *)g, hit);
+    fill_ctx f = {g, 0};
+    if (hit)
+        *hit = 0;
+    if (template_tag(g, tag, sizeof tag, &f.hash) != 0)
+        return BM_ENOTFOUND;
+    return bm__store_create_from_template(path, tag, fill_synced, &f, hit);
 }
 
 int bm__gazetteer_template_path(const bm_gazetteer *g, char *buf, size_t size)
 {
     char tag[3 * PATH_MAX];
-    template_tag(g, tag, sizeof tag);
+    unsigned hash;
+    if (template_tag(g, tag, sizeof tag, &hash) != 0)
+        return BM_ENOTFOUND;
     return bm__store_template_path(tag, buf, size);
 }
 

@@ -11,6 +11,7 @@
 
 #include "bordermap/ingest.h"
 #include "ingest_private.h"
+#include "store_private.h"
 
 /* Articles prepared ahead of the writer per worker: enough to ride out an
  * article that is slow to extract, few enough to keep memory flat. */
@@ -32,9 +33,14 @@ typedef struct pipeline {
     const bm_ingest_opts *o;
     const char *db_path; /* NULL: workers do not look digests up */
     GMutex mu;
-    GCond cond;
-    size_t next_take;  /* next article a worker prepares */
-    size_t next_store; /* next article the writer stores */
+    /* Each side wakes only who waits (glib's signal is a system call even with nobody
+     * waiting; a broadcast per article woke every thread twice per article). */
+    GCond room;             /* workers wait here for the window to move */
+    GCond ready;            /* the writer waits here for article next_store */
+    unsigned rooms_waiting; /* workers waiting on room */
+    int writer_waiting;     /* the writer waits on ready */
+    size_t next_take;       /* next article a worker prepares */
+    size_t next_store;      /* next article the writer stores */
     size_t window;
     slot *slots;
     int stop;
@@ -81,6 +87,21 @@ static int lookup_sha(void *user, const char *sha256, int64_t *id)
     return rc == SQLITE_ROW ? BM_OK : BM_ENOTFOUND;
 }
 
+/* Whether the store may hold an article: with none when the run starts, a worker's lookup
+ * could only find what this run stored itself (or a concurrent writer did), which the
+ * writer's transaction finds anyway; opening the connections (each parses the SpatiaLite
+ * schema) and taking a read lock per article would buy nothing. 1 when unsure. */
+static int store_has_articles(bm_store *store)
+{
+    sqlite3 *db = bm__store_db(store);
+    sqlite3_stmt *st = NULL;
+    if (!db || sqlite3_prepare_v2(db, "SELECT 1 FROM articles LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+        return 1;
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc != SQLITE_DONE;
+}
+
 static void prepare_one(pipeline *pl, bm__extract_ws *ws, lookup_conn *c, size_t i, slot *s)
 {
     bm_error_clear(&s->err);
@@ -100,8 +121,11 @@ static gpointer worker(gpointer user)
     bm__extract_ws *ws = bm__ingest_ws_new(pl->ig);
     for (;;) {
         g_mutex_lock(&pl->mu);
-        while (!pl->stop && pl->next_take < pl->n && pl->next_take >= pl->next_store + pl->window)
-            g_cond_wait(&pl->cond, &pl->mu);
+        while (!pl->stop && pl->next_take < pl->n && pl->next_take >= pl->next_store + pl->window) {
+            pl->rooms_waiting++;
+            g_cond_wait(&pl->room, &pl->mu);
+            pl->rooms_waiting--;
+        }
         if (pl->stop || pl->next_take >= pl->n) {
             g_mutex_unlock(&pl->mu);
             break;
@@ -112,7 +136,8 @@ static gpointer worker(gpointer user)
         prepare_one(pl, ws, &c, i, s);
         g_mutex_lock(&pl->mu);
         s->ready = 1;
-        g_cond_broadcast(&pl->cond);
+        if (pl->writer_waiting && i == pl->next_store)
+            g_cond_signal(&pl->ready);
         g_mutex_unlock(&pl->mu);
     }
     bm__extract_ws_free(ws);
@@ -172,8 +197,12 @@ int bm_ingest_files(bm_ingest *ig, char *const *paths, size_t n, const bm_ingest
     pl.paths = paths;
     pl.n = n;
     pl.o = o;
-    pl.db_path = bm_store_path(bm__ingest_store_handle(ig));
+    bm_store *store = bm__ingest_store_handle(ig);
+    pl.db_path = bm_store_path(store);
     if (pl.db_path && (!*pl.db_path || !strcmp(pl.db_path, ":memory:")))
+        pl.db_path = NULL;
+    /* --force extracts every article: nothing to look up. */
+    if (o->force || !store_has_articles(store))
         pl.db_path = NULL;
     pl.window = (size_t)jobs * AHEAD_PER_WORKER;
     pl.slots = calloc(pl.window, sizeof *pl.slots);
@@ -184,7 +213,8 @@ int bm_ingest_files(bm_ingest *ig, char *const *paths, size_t n, const bm_ingest
         return run_serial(ig, paths, n, o, cb, user);
     }
     g_mutex_init(&pl.mu);
-    g_cond_init(&pl.cond);
+    g_cond_init(&pl.room);
+    g_cond_init(&pl.ready);
     unsigned started = 0;
     for (; started < jobs; started++)
         if (!(th[started] = g_thread_try_new("bm-ingest", worker, &pl, NULL)))
@@ -193,26 +223,36 @@ int bm_ingest_files(bm_ingest *ig, char *const *paths, size_t n, const bm_ingest
         free(pl.slots);
         free(th);
         g_mutex_clear(&pl.mu);
-        g_cond_clear(&pl.cond);
+        g_cond_clear(&pl.room);
+        g_cond_clear(&pl.ready);
         return run_serial(ig, paths, n, o, cb, user);
     }
     for (size_t i = 0; i < n; i++) {
         slot *s = &pl.slots[i % pl.window];
         g_mutex_lock(&pl.mu);
-        while (!s->ready)
-            g_cond_wait(&pl.cond, &pl.mu);
+        while (!s->ready) {
+            pl.writer_waiting = 1;
+            g_cond_wait(&pl.ready, &pl.mu);
+        }
+        pl.writer_waiting = 0;
         g_mutex_unlock(&pl.mu);
         store_one(ig, &pl, i, cb, user);
         g_mutex_lock(&pl.mu);
         pl.next_store = i + 1;
-        g_cond_broadcast(&pl.cond);
+        if (pl.rooms_waiting) /* one more article fits the window: one worker takes it */
+            g_cond_signal(&pl.room);
         g_mutex_unlock(&pl.mu);
     }
+    /* Every article is stored, so every one was taken: a worker still waiting exits. */
+    g_mutex_lock(&pl.mu);
+    g_cond_broadcast(&pl.room);
+    g_mutex_unlock(&pl.mu);
     for (unsigned t = 0; t < started; t++)
         g_thread_join(th[t]);
     free(th);
     free(pl.slots);
     g_mutex_clear(&pl.mu);
-    g_cond_clear(&pl.cond);
+    g_cond_clear(&pl.room);
+    g_cond_clear(&pl.ready);
     return BM_OK;
 }

@@ -81,13 +81,15 @@ int bm__store_create_from_template(const char *path, const char *tag, bm__store_
 int bm__store_template_path(const char *tag, char *buf, size_t size);
 
 /* A new database `path` with the gazetteer synced into it, as a copy of the cached
- * template (gazetteer_store.c); see bm__store_create_from_template for the results. */
+ * template (gazetteer_store.c); see bm__store_create_from_template for the results.
+ * g NULL: the gazetteer files as they are now, loaded only if the template must be built
+ * (the same entry as a g loaded from the same files). */
 int bm__gazetteer_store_create(const bm_gazetteer *g, const char *path, int *hit);
 /* 1 when the store's places are synced from the gazetteer files as they are now (the
  * fingerprint in meta checked against the files' sizes and times, nothing loaded): a sync
  * would change nothing. 0 when it may (or the store cannot say). */
 int bm__gazetteer_store_current(bm_store *store);
-/* The cache entry bm__gazetteer_store_create uses for g (tests). */
+/* The cache entry bm__gazetteer_store_create uses for g (or NULL, the files now). */
 int bm__gazetteer_template_path(const bm_gazetteer *g, char *buf, size_t size);
 
 /* The name of the VFS the store opens its files with (store_vfs.c: the default one with

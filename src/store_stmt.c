@@ -169,7 +169,8 @@ int bm__stmt_finalize(bm__stmt *st)
     if (!st)
         return SQLITE_OK;
     sqlite3_finalize(st->lite);
-    PQclear(st->res);
+    if (st->res) /* PostgreSQL's: a call would load libpq into a SQLite run (lazy_libs.c) */
+        PQclear(st->res);
     for (int i = 0; i < MAX_PARAMS; i++)
         free(st->vals[i]);
     free(st->sql);

@@ -2,7 +2,9 @@
 # check_gazetteer_resync.sh: a command that opens the database re-syncs the places table when a
 # gazetteer file changed (size or modification time), and leaves it alone when nothing did. The
 # store open decides this from stat() alone, without loading the gazetteer (cli/sync.c), so
-# this checks that shortcut still sees a changed, an added and a same-size edited file.
+# this checks that shortcut still sees a changed, an added and a same-size edited file; and
+# that a new database's template (found the same way) follows a change, and that ingest's
+# rules loaded beside the store's opening still fail it with ingest's message.
 # Usage: BM_BIN=PATH/TO/bordermap tests/check_gazetteer_resync.sh [SOURCE_DIR]   (run by ctest)
 set -uo pipefail
 root="${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
@@ -70,6 +72,29 @@ open_db "file removed"
 q "UPDATE bm_meta SET value = 'garbage' WHERE key = 'gazetteer_fingerprint'"
 open_db "bad stored fingerprint"
 [[ "$(fp)" == v1-* ]] || fail "a bad stored fingerprint is not replaced"
+
+# A new database is a copy of the cached template named by the files' sizes and times (the
+# gazetteer is not loaded to find it): after a file changed, a new file gets the new places.
+printf 'BAGHDAD, March 3, 2025 - Clashes broke out near Al-Qaim on Monday.\n' >"$tmp/a.txt"
+"$bin" -q --db "$tmp/new1.sqlite" ingest "$tmp/a.txt" >/dev/null 2>"$tmp/err" ||
+    fail "ingest into a new file: $(head -c 300 "$tmp/err")"
+row test-resync-tpl "Resync Template" >>"$corridor"
+"$bin" -q --db "$tmp/new2.sqlite" ingest "$tmp/a.txt" >/dev/null 2>"$tmp/err" ||
+    fail "ingest into a new file after a change: $(head -c 300 "$tmp/err")"
+[[ "$(sqlite3 "$tmp/new2.sqlite" "SELECT count(*) FROM places WHERE id = 'test-resync-tpl'")" == 1 ]] ||
+    fail "a new database made after a gazetteer change misses the added place"
+[[ "$(sqlite3 "$tmp/new1.sqlite" "SELECT count(*) FROM places WHERE id = 'test-resync-tpl'")" == 0 ]] ||
+    fail "the place added later is in the database made before"
+
+# ingest loads the date rules beside the store's opening: a missing file still fails the
+# command with ingest's message, and nothing is stored.
+mv "$tmp/data/gazetteer/lexicon/dates-en.tsv" "$tmp/dates-en.tsv"
+"$bin" -q --db "$tmp/new2.sqlite" ingest --force "$tmp/a.txt" >/dev/null 2>"$tmp/err"
+rc=$?
+((rc == 1)) || fail "ingest without the date rules: exit $rc, wanted 1"
+grep -q '^bordermap: ingest: gazetteer/lexicon/dates-en.tsv not found' "$tmp/err" ||
+    fail "ingest without the date rules: message '$(head -c 300 "$tmp/err")'"
+mv "$tmp/dates-en.tsv" "$tmp/data/gazetteer/lexicon/dates-en.tsv"
 
 ((fails == 0)) && echo "check_gazetteer_resync: ok"
 exit $((fails > 0))

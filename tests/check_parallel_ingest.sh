@@ -6,7 +6,8 @@
 # same summary. The archive mixes generated articles with the awkward
 # cases: the same text under two names (the second is skipped), a file that
 # is not UTF-8 and an empty one (failed, the others still stored), one
-# article longer than the 256 KiB extraction block, and a --force re-run.
+# article longer than the 256 KiB extraction block, a --force re-run, and a
+# plain re-run (every article found stored).
 # Usage: check_parallel_ingest.sh SOURCE-DIR   (CLI: $BM_BIN)
 set -euo pipefail
 src=${1:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -51,6 +52,11 @@ run() { # jobs db out
   rc=0
   "$bm" --db "$2" ingest --jobs "$1" --force -v "$tmp/arts" >> "$3.tsv" 2>> "$3.err" || rc=$?
   [ $rc -eq 1 ] || fail "--jobs $1 --force: exit $rc, expected 1: $(cat "$3.err")"
+  # Again into the filled store: the workers look each article up (they skip the lookups
+  # when the store held no article at the start, as in the first run, or with --force).
+  rc=0
+  "$bm" --db "$2" ingest --jobs "$1" -v "$tmp/arts" >> "$3.tsv" 2>> "$3.err" || rc=$?
+  [ $rc -eq 1 ] || fail "--jobs $1 again: exit $rc, expected 1: $(cat "$3.err")"
   dump "$2" > "$3.db"
 }
 
@@ -58,7 +64,9 @@ run 1 "$tmp/one.sqlite" "$tmp/one"
 [ "$(sqlite3 "$tmp/one.sqlite" 'SELECT count(*) FROM incidents')" -gt 100 ] \
   || fail "the one-thread run stored too few incidents to compare"
 grep -c 'skipped' "$tmp/one.tsv" > /dev/null || fail "the repeated text was not skipped"
-for jobs in 2 4; do
+# 9: more workers than processors, so they queue for room in the window (each store
+# wakes one).
+for jobs in 2 4 9; do
   run "$jobs" "$tmp/j$jobs.sqlite" "$tmp/j$jobs"
   cmp -s "$tmp/one.db" "$tmp/j$jobs.db" || {
     diff "$tmp/one.db" "$tmp/j$jobs.db" > "$tmp/diff" || true
@@ -72,5 +80,5 @@ for jobs in 2 4; do
     fail "--jobs $jobs printed other errors or summary"
   }
 done
-echo "check_parallel_ingest: --jobs 2 and 4 equal --jobs 1 ($(sqlite3 "$tmp/one.sqlite" \
+echo "check_parallel_ingest: --jobs 2, 4 and 9 equal --jobs 1 ($(sqlite3 "$tmp/one.sqlite" \
   'SELECT count(*) FROM incidents') incidents, $(wc -l < "$tmp/one.tsv") article reports)"

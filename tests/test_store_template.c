@@ -3,8 +3,9 @@
  * both hold the same schema, places and names as a database created the ordinary way; an
  * existing file is never replaced; a flipped byte or a truncated entry is a miss that
  * rebuilds the entry; another tag is another entry; without a cache directory nothing is
- * created and the caller's ordinary path does it. Through the CLI, a second `ingest` into
- * a new file reads the cache and stores the same incidents as the first. */
+ * created and the caller's ordinary path does it. Without a gazetteer (the CLI's way) the
+ * entry is the same and a miss loads the files to build it. Through the CLI, a second
+ * `ingest` into a new file reads the cache and stores the same incidents as the first. */
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -152,6 +153,20 @@ static void test_miss_hit_corrupt(const bm_gazetteer *g)
     summarize(d, &got);
     same_summary(&got, &want);
     BM_ASSERT_EQ_INT(count_entries(), 1);
+
+    /* A damaged checksum (the entry's last byte) or first page: a miss as well. */
+    char e1[900], e2[900];
+    tmp_path("e1.sqlite", e1, sizeof e1);
+    tmp_path("e2.sqlite", e2, sizeof e2);
+    BM_REQUIRE(stat(entry, &sb) == 0);
+    flip_byte(entry, (long)sb.st_size - 1);
+    BM_ASSERT_EQ_INT(bm__gazetteer_store_create(g, e1, &hit), BM_OK);
+    BM_ASSERT_EQ_INT(hit, 0);
+    flip_byte(entry, 40);
+    BM_ASSERT_EQ_INT(bm__gazetteer_store_create(g, e2, &hit), BM_OK);
+    BM_ASSERT_EQ_INT(hit, 0);
+    summarize(e2, &got);
+    same_summary(&got, &want);
 }
 
 static void test_other_tag(void)
@@ -186,6 +201,33 @@ static void test_no_cache_directory(const bm_gazetteer *g)
     if (keep[0])
         setenv("HOME", keep, 1);
     setenv("XDG_CACHE_HOME", g_cache, 1);
+}
+
+static void test_without_gazetteer(const bm_gazetteer *g)
+{
+    /* The CLI passes no gazetteer: the tag comes from the files' sizes and times, names the
+     * same entry as the loaded gazetteer's, and a miss loads the files to fill it. */
+    char ref[900], e[900], f[900], entry[1000], lazy[1000];
+    tmp_path("ordinary2.sqlite", ref, sizeof ref);
+    tmp_path("e.sqlite", e, sizeof e);
+    tmp_path("f.sqlite", f, sizeof f);
+    BM_REQUIRE(bm__gazetteer_template_path(g, entry, sizeof entry) == BM_OK);
+    BM_REQUIRE(bm__gazetteer_template_path(NULL, lazy, sizeof lazy) == BM_OK);
+    BM_ASSERT_EQ_STR(lazy, entry);
+    ordinary(g, ref);
+    summary want, got;
+    summarize(ref, &want);
+    BM_REQUIRE(unlink(entry) == 0);
+    int hit = -1;
+    BM_ASSERT_EQ_INT(bm__gazetteer_store_create(NULL, e, &hit), BM_OK);
+    BM_ASSERT_EQ_INT(hit, 0);
+    BM_ASSERT(inode_of(entry) != 0);
+    BM_ASSERT_EQ_INT(bm__gazetteer_store_create(g, f, &hit), BM_OK);
+    BM_ASSERT_EQ_INT(hit, 1);
+    summarize(e, &got);
+    same_summary(&got, &want);
+    summarize(f, &got);
+    same_summary(&got, &want);
 }
 
 static void test_cli_ingest(const char *entry)
@@ -232,6 +274,7 @@ int main(void)
     test_miss_hit_corrupt(g);
     test_other_tag();
     test_no_cache_directory(g);
+    test_without_gazetteer(g);
     char entry[1000];
     BM_REQUIRE(bm__gazetteer_template_path(g, entry, sizeof entry) == BM_OK);
     bm_gazetteer_free(g);

@@ -55,32 +55,26 @@ bm_store *bm_cli_open_store(bm_cli *cli, int mode)
     bm_store *store = NULL;
     bm_error err;
     bm_error_clear(&err);
-    bm_gazetteer *g = NULL;
-    /* A new file starts as a copy of a cached template with the gazetteer in it; any
-     * trouble there and the store creates it the ordinary way below. */
-    if (!read_only && !url && access(cli->db_path, F_OK) != 0 &&
-        bm_gazetteer_load(&g, NULL) == BM_OK) {
+    /* A new file starts as a copy of a cached template with the gazetteer in it (loaded only
+     * when the template must be built); any trouble there and the store creates it the
+     * ordinary way below. */
+    if (!read_only && !url && access(cli->db_path, F_OK) != 0) {
         char entry[4200];
         /* The template being built is a temporary file too (and its leftovers). */
-        if (bm__gazetteer_template_path(g, entry, sizeof entry) == BM_OK)
+        if (bm__gazetteer_template_path(NULL, entry, sizeof entry) == BM_OK)
             bm_cli_temp_watch(entry);
-        bm__gazetteer_store_create(g, cli->db_path, NULL);
+        bm__gazetteer_store_create(NULL, cli->db_path, NULL);
     }
     int rc = bm_store_open_schema(cli->db_path, cli->pg_schema, read_only ? BM_STORE_READONLY : 0,
                                   &store, &err);
     if (rc != BM_OK) {
-        bm_gazetteer_free(g);
         bm_cli_fail("database", "%s", bm_error_text(&err));
         return NULL;
     }
     if (read_only)
         return store;
-    if (g) {
-        rc = bm_gazetteer_sync_store(g, store, &err);
-        bm_gazetteer_free(g);
-    } else {
-        rc = bm__cli_sync_gazetteer(store, &err);
-    }
+    /* A copy of the template is synced already: nothing is loaded. */
+    rc = bm__cli_sync_gazetteer(store, &err);
     if (rc != BM_OK) {
         bm_cli_fail("gazetteer", "%s", bm_error_text(&err));
         bm_store_close(store);
