@@ -53,6 +53,16 @@ static int insert_rows(sqlite3 *db, int n, int bytes, int commit)
     return rc;
 }
 
+/* The reader sees the writer's bytes, and the file passes SQLite's integrity check. */
+static void same_and_sound(sqlite3 *w, sqlite3 *r)
+{
+    BM_ASSERT_EQ_INT(count(r, "SELECT sum(length(v)) FROM t"),
+                     count(w, "SELECT sum(length(v)) FROM t"));
+    BM_ASSERT_EQ_INT(count(r, "SELECT count(*) FROM pragma_integrity_check WHERE "
+                              "integrity_check != 'ok'"),
+                     0);
+}
+
 static void test_every_commit_visible(sqlite3 *w, sqlite3 *r)
 {
     for (int i = 1; i <= 200; i++) {
@@ -80,11 +90,7 @@ static void test_large_transaction(sqlite3 *w, sqlite3 *r)
     BM_REQUIRE(exec(w, "COMMIT") == SQLITE_OK);
     BM_REQUIRE(exec(w, "PRAGMA cache_size = -131072") == SQLITE_OK);
     BM_ASSERT_EQ_INT(count(r, "SELECT count(*) FROM t"), before + 3000);
-    BM_ASSERT_EQ_INT(count(r, "SELECT sum(length(v)) FROM t"),
-                     count(w, "SELECT sum(length(v)) FROM t"));
-    BM_ASSERT_EQ_INT(count(r, "SELECT count(*) FROM pragma_integrity_check WHERE "
-                              "integrity_check != 'ok'"),
-                     0);
+    same_and_sound(w, r);
 }
 
 static void test_writeback_ranges(void)
@@ -127,11 +133,7 @@ static void test_wal_restart(sqlite3 *w, sqlite3 *r)
     for (int i = 0; i < 60; i++)
         BM_REQUIRE(insert_rows(w, 20, 3000, 1) == SQLITE_OK);
     BM_ASSERT_EQ_INT(count(r, "SELECT count(*) FROM t"), before + 2400);
-    BM_ASSERT_EQ_INT(count(r, "SELECT sum(length(v)) FROM t"),
-                     count(w, "SELECT sum(length(v)) FROM t"));
-    BM_ASSERT_EQ_INT(count(r, "SELECT count(*) FROM pragma_integrity_check WHERE "
-                              "integrity_check != 'ok'"),
-                     0);
+    same_and_sound(w, r);
 }
 
 /* A child writes through the store and dies without closing anything. */
