@@ -656,7 +656,13 @@ static int find_dates(article *a)
     bm_dates_opts_init(&o);
     o.published = a->pub;
     o.tokens = &a->tok;
-    int rc = bm_dates_find_opts(a->x->d, a->text, a->len, &o, &dm, &n, a->err);
+    /* Classified by the caller already (ingest, for the publication date),
+     * else here into the thread's reused memory. */
+    bm__dates_cls *dc = bm__extract_ws_dates(a->ws);
+    if (dc && !bm__dates_cls_holds(dc, &a->tok))
+        bm__dates_classify(a->x->d, &a->tok, dc); /* on failure dc holds nothing */
+    int rc = bm__dates_find_cls(a->x->d, a->text, a->len, &o, dc, &dm, &n, a->err);
+    bm__dates_cls_forget(dc); /* the tokens may be freed next */
     if (rc != BM_OK)
         return rc;
     a->dm = calloc(n ? n : 1, sizeof *a->dm);

@@ -10,13 +10,16 @@ struct bm__extract_ws {
     const bm_gazetteer *g;
     bm_place_finder *finder;
     lex_memo *lex;
+    bm__dates_cls *dates;
 };
 
 int bm__extract_ws_new(const bm_gazetteer *g, bm__extract_ws **out, bm_error *err)
 {
     *out = NULL;
     bm__extract_ws *ws = calloc(1, sizeof *ws);
-    if (!ws || !(ws->lex = bm__lex_memo_new())) {
+    if (!ws || !(ws->lex = bm__lex_memo_new()) || !(ws->dates = bm__dates_cls_new())) {
+        if (ws)
+            bm__lex_memo_free(ws->lex);
         free(ws);
         return bm_error_set(err, BM_ENOMEM, "extract: out of memory");
     }
@@ -36,6 +39,7 @@ void bm__extract_ws_free(bm__extract_ws *ws)
         return;
     bm_place_finder_free(ws->finder);
     bm__lex_memo_free(ws->lex);
+    bm__dates_cls_free(ws->dates);
     free(ws);
 }
 
@@ -47,4 +51,9 @@ bm_place_finder *bm__extract_ws_finder(bm__extract_ws *ws, const bm_gazetteer *g
 lex_memo *bm__extract_ws_lex(bm__extract_ws *ws)
 {
     return ws ? ws->lex : NULL;
+}
+
+bm__dates_cls *bm__extract_ws_dates(bm__extract_ws *ws)
+{
+    return ws ? ws->dates : NULL;
 }

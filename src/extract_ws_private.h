@@ -7,6 +7,7 @@
 
 #include "bordermap/extract.h"
 #include "bordermap/gazetteer.h"
+#include "dates_private.h"
 
 typedef struct bm__extract_ws bm__extract_ws;
 typedef struct lex_memo lex_memo;
@@ -20,6 +21,11 @@ void bm__extract_ws_free(bm__extract_ws *ws);
 bm_place_finder *bm__extract_ws_finder(bm__extract_ws *ws, const bm_gazetteer *g);
 /* The workspace's lexicon word memo, or NULL when ws is NULL. */
 lex_memo *bm__extract_ws_lex(bm__extract_ws *ws);
+
+/* The workspace's date classification, or NULL when ws is NULL. A caller
+ * that classified the tokens it passes to bm__extract_tokens_ws there
+ * saves the extraction doing it again; the extraction forgets it. */
+bm__dates_cls *bm__extract_ws_dates(bm__extract_ws *ws);
 
 /* bm_extract_tokens() with a workspace (NULL: one for this call only);
  * tokens NULL: the text is tokenised here, as bm_extract() does. */

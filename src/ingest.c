@@ -260,8 +260,9 @@ static bm_tokens head_tokens(const bm_tokens *all, size_t head)
     return t;
 }
 
+/* dc: the classification of tok (or NULL), read for the head's tokens. */
 static int published_in_head(const bm_ingest *ig, const char *data, size_t head,
-                             const bm_tokens *tok, bm_date *out)
+                             const bm_tokens *tok, bm__dates_cls *dc, bm_date *out)
 {
     if (!tok)
         return bm_dates_published(ig->d, data, head, out);
@@ -275,13 +276,16 @@ static int published_in_head(const bm_ingest *ig, const char *data, size_t head,
     bm_dates_opts o;
     bm_dates_opts_init(&o);
     o.tokens = &ht;
+    if (bm__dates_cls_holds(dc, tok))
+        return bm__dates_published_cls(ig->d, data, head, &o, dc, out, NULL);
     return bm_dates_published_opts(ig->d, data, head, &o, out, NULL);
 }
 
-/* tok: the tokens of the whole text, or NULL (the head is tokenised). */
+/* tok: the tokens of the whole text, or NULL (the head is tokenised); dc
+ * their date classification, or NULL. */
 static int publication_date(const bm_ingest *ig, const char *data, size_t len, const bm_tokens *tok,
-                            const bm_ingest_opts *o, bm_date *out, bm_ingest_result *r,
-                            bm_error *err)
+                            bm__dates_cls *dc, const bm_ingest_opts *o, bm_date *out,
+                            bm_ingest_result *r, bm_error *err)
 {
     r->published[0] = '\0';
     r->published_from = "none";
@@ -293,7 +297,7 @@ static int publication_date(const bm_ingest *ig, const char *data, size_t len, c
                                 o->published);
         *out = first;
         r->published_from = "option";
-    } else if (published_in_head(ig, data, head_len(data, len), tok, out) == BM_OK) {
+    } else if (published_in_head(ig, data, head_len(data, len), tok, dc, out) == BM_OK) {
         r->published_from = "article";
     } else {
         return BM_ENOTFOUND;
@@ -694,7 +698,7 @@ int bm__ingest_prepare(const bm_ingest *ig, bm__extract_ws *ws, const char *data
      * the writer's transaction re-checks. */
     int64_t known = 0;
     if (!o->force && lookup && lookup(lookup_user, r->sha256, &known) == BM_OK) {
-        rc = publication_date(ig, data, len, NULL, o, &p->pub, r, err);
+        rc = publication_date(ig, data, len, NULL, NULL, o, &p->pub, r, err);
         if (rc != BM_OK && rc != BM_ENOTFOUND)
             return rc;
         p->skip = 1;
@@ -704,16 +708,23 @@ int bm__ingest_prepare(const bm_ingest *ig, bm__extract_ws *ws, const char *data
     }
     bm_tokens tok = {0};
     const bm_tokens *tp = NULL;
+    bm__dates_cls *dc = NULL;
     if (len <= EXTRACT_BLOCK) {
         if ((rc = bm_tokenize(data, len, &tok, err)) != BM_OK)
             return rc;
         tp = &tok;
+        /* The date lexicon's view of every token, made once: the
+         * publication date reads its head, the extraction all of it. */
+        dc = bm__extract_ws_dates(ws);
+        if (dc)
+            bm__dates_classify(ig->d, tp, dc); /* on failure dc holds nothing */
     }
-    rc = publication_date(ig, data, len, tp, o, &p->pub, r, err);
+    rc = publication_date(ig, data, len, tp, dc, o, &p->pub, r, err);
     if (rc == BM_OK || rc == BM_ENOTFOUND) {
         p->has_pub = rc == BM_OK;
         rc = extract_blocks(ig, ws, data, len, tp, p->has_pub ? &p->pub : NULL, &p->ex, err);
     }
+    bm__dates_cls_forget(dc);
     bm_tokens_free(&tok);
     if (rc != BM_OK)
         return rc;
