@@ -3403,8 +3403,8 @@ int bm_extract(const bm_extractor *x, const char *text, size_t len, const bm_dat
 }
 
 int bm__extract_tokens_ws(const bm_extractor *x, bm__extract_ws *ws, const char *text, size_t len,
-                          const bm_tokens *tokens, const bm_date *published, bm_extraction *out,
-                          bm_error *err)
+                          const bm_tokens *tokens, const char *language, const bm_date *published,
+                          bm_extraction *out, bm_error *err)
 {
     if (!x || !text || !out)
         return bm_error_set(err, BM_EINVAL, "extract: no extractor, text or output");
@@ -3416,7 +3416,8 @@ int bm__extract_tokens_ws(const bm_extractor *x, bm__extract_ws *ws, const char 
             return rc;
         ws = own;
     }
-    snprintf(out->language, sizeof out->language, "%s", bm_detect_language(text, len));
+    snprintf(out->language, sizeof out->language, "%s",
+             language ? language : bm_detect_language(text, len));
     article a = {0};
     a.x = x;
     a.ws = ws;
@@ -3441,5 +3442,5 @@ int bm__extract_tokens_ws(const bm_extractor *x, bm__extract_ws *ws, const char 
 int bm_extract_tokens(const bm_extractor *x, const char *text, size_t len, const bm_tokens *tokens,
                       const bm_date *published, bm_extraction *out, bm_error *err)
 {
-    return bm__extract_tokens_ws(x, NULL, text, len, tokens, published, out, err);
+    return bm__extract_tokens_ws(x, NULL, text, len, tokens, NULL, published, out, err);
 }

@@ -28,9 +28,11 @@ lex_memo *bm__extract_ws_lex(bm__extract_ws *ws);
 bm__dates_cls *bm__extract_ws_dates(bm__extract_ws *ws);
 
 /* bm_extract_tokens() with a workspace (NULL: one for this call only);
- * tokens NULL: the text is tokenised here, as bm_extract() does. */
+ * tokens NULL: the text is tokenised here, as bm_extract() does; language
+ * bm_detect_language() of the text when the caller has it (ingest), NULL:
+ * detected here. */
 int bm__extract_tokens_ws(const bm_extractor *x, bm__extract_ws *ws, const char *text, size_t len,
-                          const bm_tokens *tokens, const bm_date *published, bm_extraction *out,
-                          bm_error *err);
+                          const bm_tokens *tokens, const char *language, const bm_date *published,
+                          bm_extraction *out, bm_error *err);
 
 #endif

@@ -199,14 +199,15 @@ static int append_block(bm_extraction *all, bm_extraction *part, size_t base)
     return BM_OK;
 }
 
+/* lang: bm_detect_language() of the whole text (read once per article). */
 static int extract_blocks(const bm_ingest *ig, bm__extract_ws *ws, const char *data, size_t len,
-                          const bm_tokens *tok, const bm_date *pub, bm_extraction *out,
-                          bm_error *err)
+                          const bm_tokens *tok, const char *lang, const bm_date *pub,
+                          bm_extraction *out, bm_error *err)
 {
     if (len <= EXTRACT_BLOCK)
-        return bm__extract_tokens_ws(ig->x, ws, data, len, tok, pub, out, err);
+        return bm__extract_tokens_ws(ig->x, ws, data, len, tok, lang, pub, out, err);
     memset(out, 0, sizeof *out);
-    snprintf(out->language, sizeof out->language, "%s", bm_detect_language(data, len));
+    snprintf(out->language, sizeof out->language, "%s", lang);
     char *block = malloc(EXTRACT_BLOCK + 1);
     if (!block)
         return bm_error_set(err, BM_ENOMEM, "ingest: out of memory");
@@ -217,7 +218,7 @@ static int extract_blocks(const bm_ingest *ig, bm__extract_ws *ws, const char *d
         memcpy(block, data + off, n);
         block[n] = '\0';
         bm_extraction part = {0};
-        rc = bm__extract_tokens_ws(ig->x, ws, block, n, NULL, pub, &part, err);
+        rc = bm__extract_tokens_ws(ig->x, ws, block, n, NULL, NULL, pub, &part, err);
         if (rc == BM_OK && append_block(out, &part, off) != BM_OK)
             rc = bm_error_set(err, BM_ENOMEM, "ingest: out of memory");
         bm_extraction_free(&part);
@@ -722,7 +723,8 @@ int bm__ingest_prepare(const bm_ingest *ig, bm__extract_ws *ws, const char *data
     rc = publication_date(ig, data, len, tp, dc, o, &p->pub, r, err);
     if (rc == BM_OK || rc == BM_ENOTFOUND) {
         p->has_pub = rc == BM_OK;
-        rc = extract_blocks(ig, ws, data, len, tp, p->has_pub ? &p->pub : NULL, &p->ex, err);
+        rc = extract_blocks(ig, ws, data, len, tp, r->language, p->has_pub ? &p->pub : NULL, &p->ex,
+                            err);
     }
     bm__dates_cls_forget(dc);
     bm_tokens_free(&tok);
