@@ -232,10 +232,11 @@ typedef struct article {
     bm_tokens tok;
     int tok_borrowed; /* tok is the caller's (bm_extract_tokens) */
     tokinfo *ti;
+    size_t cap_ti;
     pmention *pm;
     size_t npm, cap_pm;
     dmention *dm;
-    size_t ndm;
+    size_t ndm, cap_dm;
     sentence *sv;
     size_t ns, cap_s;
     person *pv;
@@ -267,15 +268,34 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     return BM_OK;
 }
 
+/* The per-article arrays come from the thread's workspace and go back to
+ * it (a calloc of the token table per article cost 2% of an ingest). */
+static void *borrow(article *a, int slot, size_t elem, size_t *cap)
+{
+    size_t bytes;
+    void *p = bm__extract_ws_take(a->ws, slot, &bytes);
+    *cap = bytes / elem;
+    return p;
+}
+
+static void article_borrow(article *a)
+{
+    a->ti = borrow(a, BM__WS_TOKINFO, sizeof *a->ti, &a->cap_ti);
+    a->pm = borrow(a, BM__WS_PLACES, sizeof *a->pm, &a->cap_pm);
+    a->dm = borrow(a, BM__WS_DATES, sizeof *a->dm, &a->cap_dm);
+    a->sv = borrow(a, BM__WS_SENTS, sizeof *a->sv, &a->cap_s);
+    a->pv = borrow(a, BM__WS_PEOPLE, sizeof *a->pv, &a->cap_p);
+}
+
 static void article_free(article *a)
 {
     if (!a->tok_borrowed)
         bm_tokens_free(&a->tok);
-    free(a->ti);
-    free(a->pm);
-    free(a->dm);
-    free(a->sv);
-    free(a->pv);
+    bm__extract_ws_give(a->ws, BM__WS_TOKINFO, a->ti, a->cap_ti * sizeof *a->ti);
+    bm__extract_ws_give(a->ws, BM__WS_PLACES, a->pm, a->cap_pm * sizeof *a->pm);
+    bm__extract_ws_give(a->ws, BM__WS_DATES, a->dm, a->cap_dm * sizeof *a->dm);
+    bm__extract_ws_give(a->ws, BM__WS_SENTS, a->sv, a->cap_s * sizeof *a->sv);
+    bm__extract_ws_give(a->ws, BM__WS_PEOPLE, a->pv, a->cap_p * sizeof *a->pv);
     free(a->flags);
 }
 
@@ -665,8 +685,7 @@ static int find_dates(article *a)
     bm__dates_cls_forget(dc); /* the tokens may be freed next */
     if (rc != BM_OK)
         return rc;
-    a->dm = calloc(n ? n : 1, sizeof *a->dm);
-    if (!a->dm) {
+    if (grow((void **)&a->dm, &a->cap_dm, n ? n : 1, sizeof *a->dm) != BM_OK) {
         free(dm);
         return BM_ENOMEM;
     }
@@ -3368,11 +3387,10 @@ static int run(article *a)
     int rc = a->tok_borrowed ? BM_OK : bm_tokenize(a->text, a->len, &a->tok, a->err);
     if (rc != BM_OK)
         return rc;
-    a->ti = calloc(a->tok.n ? a->tok.n : 1, sizeof *a->ti);
-    if (!a->ti)
+    if (grow((void **)&a->ti, &a->cap_ti, a->tok.n ? a->tok.n : 1, sizeof *a->ti) != BM_OK)
         return bm_error_set(a->err, BM_ENOMEM, "extract: out of memory");
     for (size_t i = 0; i < a->tok.n; i++)
-        a->ti[i].place = a->ti[i].date = -1;
+        a->ti[i] = (tokinfo){.place = -1, .date = -1};
     annotate(a);
     if ((rc = find_places(a)) != BM_OK || (rc = find_capitals(a)) != BM_OK ||
         (rc = find_provinces(a)) != BM_OK || (rc = find_dates(a)) != BM_OK)
@@ -3431,6 +3449,7 @@ int bm__extract_tokens_ws(const bm_extractor *x, bm__extract_ws *ws, const char 
         a.tok = *tokens;
         a.tok_borrowed = 1;
     }
+    article_borrow(&a);
     int rc = run(&a);
     article_free(&a);
     bm__extract_ws_free(own);

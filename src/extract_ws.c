@@ -11,7 +11,13 @@ struct bm__extract_ws {
     bm_place_finder *finder;
     lex_memo *lex;
     bm__dates_cls *dates;
+    void *slot[BM__WS_NSLOTS];
+    size_t slot_cap[BM__WS_NSLOTS]; /* bytes */
 };
+
+/* Arrays kept between articles are at most this large: a thread's memory
+ * stays bounded (an ordinary article needs well under a tenth of it). */
+#define SLOT_KEEP_MAX ((size_t)4 << 20)
 
 int bm__extract_ws_new(const bm_gazetteer *g, bm__extract_ws **out, bm_error *err)
 {
@@ -40,6 +46,8 @@ void bm__extract_ws_free(bm__extract_ws *ws)
     bm_place_finder_free(ws->finder);
     bm__lex_memo_free(ws->lex);
     bm__dates_cls_free(ws->dates);
+    for (int k = 0; k < BM__WS_NSLOTS; k++)
+        free(ws->slot[k]);
     free(ws);
 }
 
@@ -56,4 +64,26 @@ lex_memo *bm__extract_ws_lex(bm__extract_ws *ws)
 bm__dates_cls *bm__extract_ws_dates(bm__extract_ws *ws)
 {
     return ws ? ws->dates : NULL;
+}
+
+void *bm__extract_ws_take(bm__extract_ws *ws, int k, size_t *cap_bytes)
+{
+    *cap_bytes = 0;
+    if (!ws || k < 0 || k >= BM__WS_NSLOTS)
+        return NULL;
+    void *p = ws->slot[k];
+    *cap_bytes = ws->slot_cap[k];
+    ws->slot[k] = NULL;
+    ws->slot_cap[k] = 0;
+    return p;
+}
+
+void bm__extract_ws_give(bm__extract_ws *ws, int k, void *p, size_t cap_bytes)
+{
+    if (!ws || k < 0 || k >= BM__WS_NSLOTS || cap_bytes > SLOT_KEEP_MAX || ws->slot[k]) {
+        free(p);
+        return;
+    }
+    ws->slot[k] = p;
+    ws->slot_cap[k] = p ? cap_bytes : 0;
 }

@@ -27,6 +27,24 @@ lex_memo *bm__extract_ws_lex(bm__extract_ws *ws);
  * saves the extraction doing it again; the extraction forgets it. */
 bm__dates_cls *bm__extract_ws_dates(bm__extract_ws *ws);
 
+/* Per-article working arrays a thread's extractions lend each other, so that
+ * an article allocates none of them: each slot is one array of the
+ * extraction (extract.c's article). */
+enum {
+    BM__WS_TOKINFO, /* per token */
+    BM__WS_PLACES,  /* place mentions */
+    BM__WS_DATES,   /* date mentions */
+    BM__WS_SENTS,   /* sentences */
+    BM__WS_PEOPLE,  /* people named */
+    BM__WS_NSLOTS
+};
+/* Takes slot k's memory out of ws: *cap_bytes bytes of it, contents
+ * undefined (NULL and 0 when ws is NULL or holds none). */
+void *bm__extract_ws_take(bm__extract_ws *ws, int k, size_t *cap_bytes);
+/* Gives p (cap_bytes bytes, maybe grown or NULL) back to slot k; freed
+ * instead when ws is NULL or p is too large to keep. */
+void bm__extract_ws_give(bm__extract_ws *ws, int k, void *p, size_t cap_bytes);
+
 /* bm_extract_tokens() with a workspace (NULL: one for this call only);
  * tokens NULL: the text is tokenised here, as bm_extract() does; language
  * bm_detect_language() of the text when the caller has it (ingest), NULL:
