@@ -1200,6 +1200,10 @@ static void mark_cause_places(article *a)
 static int is_particle(const char *w)
 {
     static const char *const p[] = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "bin", "ibn"};
+    /* each is two or three letters and starts with a, e, b or i: nearly
+     * every word is turned away here, before ten string compares */
+    if (!w[0] || !w[1] || (w[2] && w[3]) || !strchr("aebi", w[0]))
+        return 0;
     for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
         if (!strcmp(w, p[i]))
             return 1;
