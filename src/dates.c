@@ -87,9 +87,9 @@ static int filter_maybe(const bm_dates *d, uint32_t h)
     return (int)((d->filter[b / 64] >> (b % 64)) & 1);
 }
 
-static const lex_entry *lex_get(const bm_dates *d, const char *key, size_t len)
+/* h: bm__key_hash(key, len) */
+static const lex_entry *lex_get_h(const bm_dates *d, const char *key, size_t len, uint32_t h)
 {
-    uint32_t h = bm__key_hash(key, len);
     if (!filter_maybe(d, h))
         return NULL;
     for (size_t i = h & (d->cap - 1);; i = (i + 1) & (d->cap - 1)) {
@@ -99,6 +99,11 @@ static const lex_entry *lex_get(const bm_dates *d, const char *key, size_t len)
         if (e->hash == h && e->key_len == len && memcmp(d->strings + e->key_off, key, len) == 0)
             return e;
     }
+}
+
+static const lex_entry *lex_get(const bm_dates *d, const char *key, size_t len)
+{
+    return lex_get_h(d, key, len, bm__key_hash(key, len));
 }
 
 static int lex_grow(bm_dates *d)
@@ -448,10 +453,10 @@ typedef struct tinfo {
 /* Looks up a normalised Arabic word, trying its proclitics off: a conjunction
  * (و ف), then a preposition (ب ك ل; لل before a noun stands for ل + ال).
  * The remainder keeps at least two letters. buf receives the matched form. */
-static const lex_entry *lookup_word(const bm_dates *d, const char *w, size_t len, int arabic,
-                                    char *buf, size_t bufsz, size_t *blen)
+static const lex_entry *lookup_word(const bm_dates *d, const char *w, size_t len, uint32_t h,
+                                    int arabic, char *buf, size_t bufsz, size_t *blen)
 {
-    const lex_entry *e = lex_get(d, w, len);
+    const lex_entry *e = lex_get_h(d, w, len, h);
     *blen = 0;
     if (e || !arabic || len < 6 || len + 2 > bufsz) {
         if (e && len < bufsz) {
@@ -519,7 +524,8 @@ static void set_eols(const bm_token *tok, size_t n, tinfo *ti)
  * read, words looked up (with the longest multi-word form that starts there
  * and ends on its line). One loop for both callers: per-token calls cost a
  * tenth of the classification. */
-static void classify_range(const bm_dates *d, const bm_token *tok, size_t i0, size_t i1, tinfo *ti)
+static void classify_range(const bm_dates *d, const bm_token *tok, const uint32_t *th, size_t i0,
+                           size_t i1, tinfo *ti)
 {
     char key[256];
     for (size_t i = i0; i < i1; i++) {
@@ -542,8 +548,9 @@ static void classify_range(const bm_dates *d, const bm_token *tok, size_t i0, si
         if (t->kind == BM_TOK_OTHER)
             continue;
         size_t klen = 0;
-        const lex_entry *e =
-            lookup_word(d, t->norm, t->norm_len, t->kind == BM_TOK_ARABIC, key, sizeof key, &klen);
+        uint32_t h = th ? th[i] : bm__key_hash(t->norm, t->norm_len);
+        const lex_entry *e = lookup_word(d, t->norm, t->norm_len, h, t->kind == BM_TOK_ARABIC, key,
+                                         sizeof key, &klen);
         if (!e)
             continue;
         x->e1 = e->classes ? e : NULL;
@@ -576,10 +583,11 @@ static void classify_range(const bm_dates *d, const bm_token *tok, size_t i0, si
 
 /* Fills ti[i] for every token: numbers read, words looked up (with the
  * longest multi-word form that starts there). */
-static void classify(const bm_dates *d, const bm_token *tok, size_t n, tinfo *ti)
+static void classify(const bm_dates *d, const bm_token *tok, const uint32_t *th, size_t n,
+                     tinfo *ti)
 {
     set_eols(tok, n, ti);
-    classify_range(d, tok, 0, n, ti);
+    classify_range(d, tok, th, 0, n, ti);
 }
 
 /* The classification of the first nh tokens from that of all of them (full):
@@ -595,7 +603,7 @@ static void classify_head(const bm_dates *d, const bm_token *tok, const tinfo *f
         if (ti[i].eol > nh)
             ti[i].eol = (uint32_t)nh;
         if (ti[i].nw >= 2 && i + ti[i].nw > ti[i].eol)
-            classify_range(d, tok, i, i + 1, ti);
+            classify_range(d, tok, NULL, i, i + 1, ti);
     }
 }
 
@@ -1883,7 +1891,7 @@ static int find_opts(const bm_dates *d, const char *text, size_t len, const bm_d
     int rc = scan_prepare(&s, d, text, len, o, &own, err);
     if (rc == BM_OK && !ti) {
         if ((mine = malloc((s.n ? s.n : 1) * sizeof *mine)) != NULL)
-            classify(d, s.tok, s.n, mine);
+            classify(d, s.tok, NULL, s.n, mine);
         else
             rc = bm_error_set(err, BM_ENOMEM, "finding dates in %zu bytes: out of memory", len);
         ti = mine;
@@ -2041,7 +2049,7 @@ static int published_opts(const bm_dates *d, const char *text, size_t len, const
             bm_tokens_free(&own);
             return bm_error_set(err, BM_ENOMEM, "reading the publication date: out of memory");
         }
-        classify(d, s.tok, s.n, mine);
+        classify(d, s.tok, NULL, s.n, mine);
         ti = mine;
     }
     s.ti = ti;
@@ -2112,12 +2120,13 @@ static int reserve(tinfo **v, size_t *cap, size_t n)
     return BM_OK;
 }
 
-int bm__dates_classify(const bm_dates *d, const bm_tokens *tok, bm__dates_cls *c)
+int bm__dates_classify(const bm_dates *d, const bm_tokens *tok, const uint32_t *th,
+                       bm__dates_cls *c)
 {
     c->held = 0;
     if (!d || !tok || reserve(&c->ti, &c->cap, tok->n ? tok->n : 1) != BM_OK)
         return BM_ENOMEM;
-    classify(d, tok->v, tok->n, c->ti);
+    classify(d, tok->v, th, tok->n, c->ti);
     c->tok = tok->v;
     c->n = tok->n;
     c->held = 1;

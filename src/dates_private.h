@@ -6,6 +6,8 @@
 #ifndef BORDERMAP_DATES_PRIVATE_H
 #define BORDERMAP_DATES_PRIVATE_H
 
+#include <stdint.h>
+
 #include "bordermap/dates.h"
 
 /* What the lexicon says of every token of one token array; one thread's. */
@@ -14,8 +16,10 @@ typedef struct bm__dates_cls bm__dates_cls;
 bm__dates_cls *bm__dates_cls_new(void);
 void bm__dates_cls_free(bm__dates_cls *c);
 /* Classifies every token of tok into c (its memory reused); c then holds
- * tok until the next call or bm__dates_cls_forget. */
-int bm__dates_classify(const bm_dates *d, const bm_tokens *tok, bm__dates_cls *c);
+ * tok until the next call or bm__dates_cls_forget. th: bm__key_hash of
+ * each token's normalised form, or NULL (hashed here). */
+int bm__dates_classify(const bm_dates *d, const bm_tokens *tok, const uint32_t *th,
+                       bm__dates_cls *c);
 /* Whether c holds the classification of exactly tok (same array, same n). */
 int bm__dates_cls_holds(const bm__dates_cls *c, const bm_tokens *tok);
 /* c holds nothing any more (its tokens are about to be freed). */

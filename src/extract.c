@@ -14,6 +14,7 @@
 #include "bordermap/arabic.h"
 #include "extract_private.h"
 #include "extract_ws_private.h"
+#include "gazetteer_private.h"
 
 /* A clause becomes an incident when its best type scores at least this. */
 #define MIN_SCORE 1.0
@@ -233,6 +234,7 @@ typedef struct article {
     int tok_borrowed; /* tok is the caller's (bm_extract_tokens) */
     tokinfo *ti;
     size_t cap_ti;
+    const uint32_t *th; /* the tokens' key hashes (the workspace's), or NULL */
     pmention *pm;
     size_t npm, cap_pm;
     dmention *dm;
@@ -291,6 +293,7 @@ static void article_free(article *a)
 {
     if (!a->tok_borrowed)
         bm_tokens_free(&a->tok);
+    bm__extract_ws_forget_hashes(a->ws); /* the tokens may be freed next */
     bm__extract_ws_give(a->ws, BM__WS_TOKINFO, a->ti, a->cap_ti * sizeof *a->ti);
     bm__extract_ws_give(a->ws, BM__WS_PLACES, a->pm, a->cap_pm * sizeof *a->pm);
     bm__extract_ws_give(a->ws, BM__WS_DATES, a->dm, a->cap_dm * sizeof *a->dm);
@@ -377,7 +380,7 @@ static void annotate(article *a)
     for (size_t i = 0; i < a->tok.n; i++) {
         const lex_entry *best[LEX_NKINDS];
         size_t n[LEX_NKINDS];
-        bm__lexicon_match_all(a->x->lx, bm__extract_ws_lex(a->ws), &a->tok, i, best, n);
+        bm__lexicon_match_all(a->x->lx, bm__extract_ws_lex(a->ws), &a->tok, a->th, i, best, n);
         for (int k = 0; k < LEX_NKINDS; k++) {
             if (!best[k] || i < next[k])
                 continue;
@@ -415,7 +418,7 @@ static int find_places_tokens(article *a, bm_place_mention **pm, size_t *n)
     if (!f)
         f = own;
     if (rc == BM_OK)
-        rc = bm_place_finder_run_tokens(f, a->text, a->len, &a->tok, &m, n, a->err);
+        rc = bm__place_finder_run_hashed(f, a->text, a->len, &a->tok, a->th, &m, n, a->err);
     if (rc == BM_OK && *n && !(*pm = malloc(*n * sizeof **pm)))
         rc = bm_error_set(a->err, BM_ENOMEM, "finding places: out of memory");
     if (rc == BM_OK && *n)
@@ -680,7 +683,7 @@ static int find_dates(article *a)
      * else here into the thread's reused memory. */
     bm__dates_cls *dc = bm__extract_ws_dates(a->ws);
     if (dc && !bm__dates_cls_holds(dc, &a->tok))
-        bm__dates_classify(a->x->d, &a->tok, dc); /* on failure dc holds nothing */
+        bm__dates_classify(a->x->d, &a->tok, a->th, dc); /* on failure dc holds nothing */
     int rc = bm__dates_find_cls(a->x->d, a->text, a->len, &o, dc, &dm, &n, a->err);
     bm__dates_cls_forget(dc); /* the tokens may be freed next */
     if (rc != BM_OK)
@@ -3391,6 +3394,8 @@ static int run(article *a)
     int rc = a->tok_borrowed ? BM_OK : bm_tokenize(a->text, a->len, &a->tok, a->err);
     if (rc != BM_OK)
         return rc;
+    /* each word hashed once for the three lexicons that look it up */
+    a->th = bm__extract_ws_hashes(a->ws, &a->tok);
     if (grow((void **)&a->ti, &a->cap_ti, a->tok.n ? a->tok.n : 1, sizeof *a->ti) != BM_OK)
         return bm_error_set(a->err, BM_ENOMEM, "extract: out of memory");
     for (size_t i = 0; i < a->tok.n; i++)

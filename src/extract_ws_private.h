@@ -5,6 +5,8 @@
 #ifndef BORDERMAP_EXTRACT_WS_PRIVATE_H
 #define BORDERMAP_EXTRACT_WS_PRIVATE_H
 
+#include <stdint.h>
+
 #include "bordermap/extract.h"
 #include "bordermap/gazetteer.h"
 #include "dates_private.h"
@@ -26,6 +28,15 @@ lex_memo *bm__extract_ws_lex(bm__extract_ws *ws);
  * that classified the tokens it passes to bm__extract_tokens_ws there
  * saves the extraction doing it again; the extraction forgets it. */
 bm__dates_cls *bm__extract_ws_dates(bm__extract_ws *ws);
+
+/* bm__key_hash of every token's normalised form, for exactly tokens t
+ * (computed here unless ws holds them already), so that the date lexicon,
+ * the trigger lexicon's memo and the gazetteer's memo hash each word once,
+ * not three times; NULL when ws is NULL or out of memory (each then hashes
+ * itself). Valid until bm__extract_ws_forget_hashes, which a caller calls
+ * before the tokens are freed. */
+const uint32_t *bm__extract_ws_hashes(bm__extract_ws *ws, const bm_tokens *t);
+void bm__extract_ws_forget_hashes(bm__extract_ws *ws);
 
 /* Per-article working arrays a thread's extractions lend each other, so that
  * an article allocates none of them: each slot is one array of the

@@ -789,8 +789,8 @@ int bm__ingest_prepare(const bm_ingest *ig, bm__extract_ws *ws, const char *data
         /* The date lexicon's view of every token, made once: the
          * publication date reads its head, the extraction all of it. */
         dc = bm__extract_ws_dates(ws);
-        if (dc)
-            bm__dates_classify(ig->d, tp, dc); /* on failure dc holds nothing */
+        if (dc) /* on failure dc holds nothing */
+            bm__dates_classify(ig->d, tp, bm__extract_ws_hashes(ws, tp), dc);
     }
     rc = publication_date(ig, data, len, tp, dc, o, &p->pub, r, err);
     if (rc == BM_OK || rc == BM_ENOTFOUND) {
@@ -799,6 +799,7 @@ int bm__ingest_prepare(const bm_ingest *ig, bm__extract_ws *ws, const char *data
                             err);
     }
     bm__dates_cls_forget(dc);
+    bm__extract_ws_forget_hashes(ws);
     bm_tokens_free(&tok);
     if (rc != BM_OK)
         return rc;

@@ -9,6 +9,7 @@
 
 #include "bm_test.h"
 #include "dates_private.h"
+#include "keyhash_private.h"
 
 #define PRESENT_YEAR 2025 /* the tables' "now" for weekday pinning */
 
@@ -354,7 +355,7 @@ static void test_shared_classification(const bm_dates *d)
         size_t len = strlen(text);
         bm_tokens toks = {0};
         BM_REQUIRE(bm_tokenize(text, len, &toks, NULL) == BM_OK);
-        BM_REQUIRE(bm__dates_classify(d, &toks, c) == BM_OK);
+        BM_REQUIRE(bm__dates_classify(d, &toks, NULL, c) == BM_OK);
         BM_ASSERT(bm__dates_cls_holds(c, &toks));
         bm_dates_opts o;
         bm_dates_opts_init(&o);
@@ -367,6 +368,20 @@ static void test_shared_classification(const bm_dates *d)
         BM_REQUIRE(bm_dates_find_opts(d, text, len, &o, &b, &nb, NULL) == BM_OK);
         BM_ASSERT(na > 0);
         same_mentions(a, na, b, nb);
+        /* the words' hashes handed in (ingest's workspace) change nothing */
+        bm__dates_cls *ch = bm__dates_cls_new();
+        uint32_t *th = malloc((toks.n ? toks.n : 1) * sizeof *th);
+        BM_REQUIRE(ch && th);
+        for (size_t i = 0; i < toks.n; i++)
+            th[i] = bm__key_hash(toks.v[i].norm, toks.v[i].norm_len);
+        BM_REQUIRE(bm__dates_classify(d, &toks, th, ch) == BM_OK);
+        bm_date_mention *h = NULL;
+        size_t nh = 0;
+        BM_REQUIRE(bm__dates_find_cls(d, text, len, &o, ch, &h, &nh, NULL) == BM_OK);
+        same_mentions(h, nh, b, nb);
+        free(h);
+        free(th);
+        bm__dates_cls_free(ch);
         free(a);
         free(b);
         /* Every head: the first n tokens, the text cut where token n starts. */
