@@ -140,8 +140,8 @@ static inline size_t sum_bytes(uint64_t a)
     return (size_t)((b * 0x0001000100010001ull) >> 48);
 }
 
-/* Every article is read whole twice for this (ingest, extraction): eight
- * bytes at a time. Latin letters are the ASCII ones (isalpha in the C
+/* Every article is read whole once for this (ingest hands the answer to
+ * its extraction): eight bytes at a time. Latin letters are the ASCII ones (isalpha in the C
  * locale). */
 const char *bm_detect_language(const char *text, size_t len)
 {
