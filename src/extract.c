@@ -141,8 +141,8 @@ static inline size_t sum_bytes(uint64_t a)
 }
 
 /* Every article is read whole once for this (ingest hands the answer to
- * its extraction): eight bytes at a time. Latin letters are the ASCII ones (isalpha in the C
- * locale). */
+ * its extraction): eight bytes at a time. Latin letters are the ASCII ones
+ * (isalpha in the C locale). */
 const char *bm_detect_language(const char *text, size_t len)
 {
     size_t ar = 0, lat = 0, i = 0;
