@@ -14,6 +14,7 @@
 
 #include "bordermap/arabic.h"
 #include "bordermap/fileio.h"
+#include "dates_private.h"
 #include "keyhash_private.h"
 
 /* ---- Lexicon ----------------------------------------------------------- */
@@ -86,9 +87,9 @@ static int filter_maybe(const bm_dates *d, uint32_t h)
     return (int)((d->filter[b / 64] >> (b % 64)) & 1);
 }
 
-static const lex_entry *lex_get(const bm_dates *d, const char *key, size_t len)
+/* h: bm__key_hash(key, len) */
+static const lex_entry *lex_get_h(const bm_dates *d, const char *key, size_t len, uint32_t h)
 {
-    uint32_t h = bm__key_hash(key, len);
     if (!filter_maybe(d, h))
         return NULL;
     for (size_t i = h & (d->cap - 1);; i = (i + 1) & (d->cap - 1)) {
@@ -98,6 +99,11 @@ static const lex_entry *lex_get(const bm_dates *d, const char *key, size_t len)
         if (e->hash == h && e->key_len == len && memcmp(d->strings + e->key_off, key, len) == 0)
             return e;
     }
+}
+
+static const lex_entry *lex_get(const bm_dates *d, const char *key, size_t len)
+{
+    return lex_get_h(d, key, len, bm__key_hash(key, len));
 }
 
 static int lex_grow(bm_dates *d)
@@ -447,10 +453,10 @@ typedef struct tinfo {
 /* Looks up a normalised Arabic word, trying its proclitics off: a conjunction
  * (و ف), then a preposition (ب ك ل; لل before a noun stands for ل + ال).
  * The remainder keeps at least two letters. buf receives the matched form. */
-static const lex_entry *lookup_word(const bm_dates *d, const char *w, size_t len, int arabic,
-                                    char *buf, size_t bufsz, size_t *blen)
+static const lex_entry *lookup_word(const bm_dates *d, const char *w, size_t len, uint32_t h,
+                                    int arabic, char *buf, size_t bufsz, size_t *blen)
 {
-    const lex_entry *e = lex_get(d, w, len);
+    const lex_entry *e = lex_get_h(d, w, len, h);
     *blen = 0;
     if (e || !arabic || len < 6 || len + 2 > bufsz) {
         if (e && len < bufsz) {
@@ -502,9 +508,9 @@ static int word_token(const bm_token *t)
     return t->kind == BM_TOK_ARABIC || t->kind == BM_TOK_LATIN;
 }
 
-/* Fills ti[i] for every token: numbers read, words looked up (with the
- * longest multi-word form that starts there). */
-static void classify(const bm_dates *d, const bm_token *tok, size_t n, tinfo *ti)
+/* Sets ti[k].eol for every token: the index of the first token of the next
+ * line. */
+static void set_eols(const bm_token *tok, size_t n, tinfo *ti)
 {
     uint32_t eol = (uint32_t)n;
     for (size_t k = n; k-- > 0;) {
@@ -512,8 +518,17 @@ static void classify(const bm_dates *d, const bm_token *tok, size_t n, tinfo *ti
         if (tok[k].newline_before)
             eol = (uint32_t)k;
     }
+}
+
+/* Fills ti[i] but its eol (set already) for the tokens [i0, i1): numbers
+ * read, words looked up (with the longest multi-word form that starts there
+ * and ends on its line). One loop for both callers: per-token calls cost a
+ * tenth of the classification. */
+static void classify_range(const bm_dates *d, const bm_token *tok, const uint32_t *th, size_t i0,
+                           size_t i1, tinfo *ti)
+{
     char key[256];
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = i0; i < i1; i++) {
         const bm_token *t = &tok[i];
         tinfo *x = &ti[i];
         x->e = x->e1 = NULL;
@@ -533,8 +548,9 @@ static void classify(const bm_dates *d, const bm_token *tok, size_t n, tinfo *ti
         if (t->kind == BM_TOK_OTHER)
             continue;
         size_t klen = 0;
-        const lex_entry *e =
-            lookup_word(d, t->norm, t->norm_len, t->kind == BM_TOK_ARABIC, key, sizeof key, &klen);
+        uint32_t h = th ? th[i] : bm__key_hash(t->norm, t->norm_len);
+        const lex_entry *e = lookup_word(d, t->norm, t->norm_len, h, t->kind == BM_TOK_ARABIC, key,
+                                         sizeof key, &klen);
         if (!e)
             continue;
         x->e1 = e->classes ? e : NULL;
@@ -546,7 +562,7 @@ static void classify(const bm_dates *d, const bm_token *tok, size_t n, tinfo *ti
         size_t lens[MAX_WORDS];
         size_t w = 1;
         lens[0] = klen;
-        for (size_t j = i + 1; j < ti[i].eol && w < e->maxwords; j++, w++) {
+        for (size_t j = i + 1; j < x->eol && w < e->maxwords; j++, w++) {
             if (!word_token(&tok[j]) || klen + 1 + tok[j].norm_len >= sizeof key)
                 break;
             key[klen++] = ' ';
@@ -565,6 +581,32 @@ static void classify(const bm_dates *d, const bm_token *tok, size_t n, tinfo *ti
     }
 }
 
+/* Fills ti[i] for every token: numbers read, words looked up (with the
+ * longest multi-word form that starts there). */
+static void classify(const bm_dates *d, const bm_token *tok, const uint32_t *th, size_t n,
+                     tinfo *ti)
+{
+    set_eols(tok, n, ti);
+    classify_range(d, tok, th, 0, n, ti);
+}
+
+/* The classification of the first nh tokens from that of all of them (full):
+ * what classify() gives over those nh tokens alone. A line's end is capped
+ * at nh; a multi-word form the cap cuts is looked up again within it (a
+ * longer form than the full one was refused there already, so only those
+ * change). */
+static void classify_head(const bm_dates *d, const bm_token *tok, const tinfo *full, size_t nh,
+                          tinfo *ti)
+{
+    memcpy(ti, full, nh * sizeof *ti);
+    for (size_t i = 0; i < nh; i++) {
+        if (ti[i].eol > nh)
+            ti[i].eol = (uint32_t)nh;
+        if (ti[i].nw >= 2 && i + ti[i].nw > ti[i].eol)
+            classify_range(d, tok, NULL, i, i + 1, ti);
+    }
+}
+
 /* ---- Scanner ----------------------------------------------------------- */
 
 typedef struct scan {
@@ -572,7 +614,7 @@ typedef struct scan {
     const char *text;
     const bm_token *tok;
     size_t n;
-    tinfo *ti;
+    const tinfo *ti;
     const bm_date *pub;
     size_t lim; /* end of the current line (token index) */
     bm_date_mention *out;
@@ -1796,20 +1838,14 @@ static void mark_furniture(scan *s)
     }
 }
 
-/* Runs the whole finder over tokens; fills s->out. */
-static int find_in_tokens(scan *s, int present_year)
+/* Runs the whole finder over tokens classified in s->ti; fills s->out. */
+static int find_classified(scan *s, int present_year)
 {
-    s->ti = malloc((s->n ? s->n : 1) * sizeof *s->ti);
-    if (!s->ti)
-        return BM_ENOMEM;
-    classify(s->d, s->tok, s->n, s->ti);
     int rc = scan_tokens(s);
     if (rc == BM_OK) {
         pin_weekdays(s, present_year ? present_year : clock_year());
         mark_furniture(s);
     }
-    free(s->ti);
-    s->ti = NULL;
     return rc;
 }
 
@@ -1840,8 +1876,10 @@ static int scan_prepare(scan *s, const bm_dates *d, const char *text, size_t len
     return BM_OK;
 }
 
-int bm_dates_find_opts(const bm_dates *d, const char *text, size_t len, const bm_dates_opts *o,
-                       bm_date_mention **out, size_t *n, bm_error *err)
+/* bm_dates_find_opts over the classification ti of o->tokens, or (ti NULL)
+ * one made here. */
+static int find_opts(const bm_dates *d, const char *text, size_t len, const bm_dates_opts *o,
+                     const tinfo *ti, bm_date_mention **out, size_t *n, bm_error *err)
 {
     *out = NULL;
     *n = 0;
@@ -1849,13 +1887,23 @@ int bm_dates_find_opts(const bm_dates *d, const char *text, size_t len, const bm
         return bm_error_set(err, BM_EINVAL, "bm_dates_find: no lexicon or no text");
     bm_tokens own = {0};
     scan s;
+    tinfo *mine = NULL;
     int rc = scan_prepare(&s, d, text, len, o, &own, err);
+    if (rc == BM_OK && !ti) {
+        if ((mine = malloc((s.n ? s.n : 1) * sizeof *mine)) != NULL)
+            classify(d, s.tok, NULL, s.n, mine);
+        else
+            rc = bm_error_set(err, BM_ENOMEM, "finding dates in %zu bytes: out of memory", len);
+        ti = mine;
+    }
     if (rc == BM_OK) {
         s.pub = o ? o->published : NULL;
-        rc = find_in_tokens(&s, o ? o->present_year : 0);
+        s.ti = ti;
+        rc = find_classified(&s, o ? o->present_year : 0);
         if (rc != BM_OK)
             bm_error_set(err, rc, "finding dates in %zu bytes: out of memory", len);
     }
+    free(mine);
     bm_tokens_free(&own);
     if (rc != BM_OK) {
         scan_free(&s);
@@ -1869,6 +1917,12 @@ int bm_dates_find_opts(const bm_dates *d, const char *text, size_t len, const bm
         *out = NULL;
     }
     return BM_OK;
+}
+
+int bm_dates_find_opts(const bm_dates *d, const char *text, size_t len, const bm_dates_opts *o,
+                       bm_date_mention **out, size_t *n, bm_error *err)
+{
+    return find_opts(d, text, len, o, NULL, out, n, err);
 }
 
 int bm_dates_find(const bm_dates *d, const char *text, size_t len, const bm_date *published,
@@ -1975,8 +2029,10 @@ static int pick_published(scan *s, bm_date *out)
     return BM_ENOTFOUND;
 }
 
-int bm_dates_published_opts(const bm_dates *d, const char *text, size_t len, const bm_dates_opts *o,
-                            bm_date *out, bm_error *err)
+/* bm_dates_published_opts over the classification ti of the tokens, or (ti
+ * NULL) one made here. */
+static int published_opts(const bm_dates *d, const char *text, size_t len, const bm_dates_opts *o,
+                          const tinfo *ti, bm_date *out, bm_error *err)
 {
     if (!d || !out || (!text && len))
         return bm_error_set(err, BM_EINVAL, "bm_dates_published: no lexicon or no text");
@@ -1987,12 +2043,16 @@ int bm_dates_published_opts(const bm_dates *d, const char *text, size_t len, con
         bm_tokens_free(&own);
         return rc;
     }
-    s.ti = malloc((s.n ? s.n : 1) * sizeof *s.ti);
-    if (!s.ti) {
-        bm_tokens_free(&own);
-        return bm_error_set(err, BM_ENOMEM, "reading the publication date: out of memory");
+    tinfo *mine = NULL;
+    if (!ti) {
+        if (!(mine = malloc((s.n ? s.n : 1) * sizeof *mine))) {
+            bm_tokens_free(&own);
+            return bm_error_set(err, BM_ENOMEM, "reading the publication date: out of memory");
+        }
+        classify(d, s.tok, NULL, s.n, mine);
+        ti = mine;
     }
-    classify(d, s.tok, s.n, s.ti);
+    s.ti = ti;
     rc = scan_tokens(&s);
     if (rc == BM_OK) {
         pin_weekdays(&s, o && o->present_year ? o->present_year : clock_year());
@@ -2002,13 +2062,103 @@ int bm_dates_published_opts(const bm_dates *d, const char *text, size_t len, con
     } else {
         bm_error_set(err, rc, "reading the publication date: out of memory");
     }
-    free(s.ti);
+    free(mine);
     scan_free(&s);
     bm_tokens_free(&own);
     return rc;
 }
 
+int bm_dates_published_opts(const bm_dates *d, const char *text, size_t len, const bm_dates_opts *o,
+                            bm_date *out, bm_error *err)
+{
+    return published_opts(d, text, len, o, NULL, out, err);
+}
+
 int bm_dates_published(const bm_dates *d, const char *text, size_t len, bm_date *out)
 {
     return bm_dates_published_opts(d, text, len, NULL, out, NULL);
+}
+
+/* ---- One classification for several passes (dates_private.h) ------------ */
+
+struct bm__dates_cls {
+    tinfo *ti; /* of the tokens tok[0..n) */
+    size_t cap;
+    const bm_token *tok;
+    size_t n;
+    int held;
+    tinfo *head; /* scratch: the classification of a head of the tokens */
+    size_t head_cap;
+};
+
+bm__dates_cls *bm__dates_cls_new(void)
+{
+    return calloc(1, sizeof(bm__dates_cls));
+}
+
+void bm__dates_cls_free(bm__dates_cls *c)
+{
+    if (!c)
+        return;
+    free(c->ti);
+    free(c->head);
+    free(c);
+}
+
+static int reserve(tinfo **v, size_t *cap, size_t n)
+{
+    if (n <= *cap)
+        return BM_OK;
+    size_t nc = *cap ? *cap : 256;
+    while (nc < n)
+        nc *= 2;
+    tinfo *p = realloc(*v, nc * sizeof *p);
+    if (!p)
+        return BM_ENOMEM;
+    *v = p;
+    *cap = nc;
+    return BM_OK;
+}
+
+int bm__dates_classify(const bm_dates *d, const bm_tokens *tok, const uint32_t *th,
+                       bm__dates_cls *c)
+{
+    c->held = 0;
+    if (!d || !tok || reserve(&c->ti, &c->cap, tok->n ? tok->n : 1) != BM_OK)
+        return BM_ENOMEM;
+    classify(d, tok->v, th, tok->n, c->ti);
+    c->tok = tok->v;
+    c->n = tok->n;
+    c->held = 1;
+    return BM_OK;
+}
+
+int bm__dates_cls_holds(const bm__dates_cls *c, const bm_tokens *tok)
+{
+    return c && tok && c->held && c->tok == tok->v && c->n == tok->n;
+}
+
+void bm__dates_cls_forget(bm__dates_cls *c)
+{
+    if (c)
+        c->held = 0;
+}
+
+int bm__dates_find_cls(const bm_dates *d, const char *text, size_t len, const bm_dates_opts *o,
+                       const bm__dates_cls *c, bm_date_mention **out, size_t *n, bm_error *err)
+{
+    if (!o || !bm__dates_cls_holds(c, o->tokens))
+        return bm_dates_find_opts(d, text, len, o, out, n, err);
+    return find_opts(d, text, len, o, c->ti, out, n, err);
+}
+
+int bm__dates_published_cls(const bm_dates *d, const char *text, size_t len, const bm_dates_opts *o,
+                            bm__dates_cls *c, bm_date *out, bm_error *err)
+{
+    const bm_tokens *t = o ? o->tokens : NULL;
+    if (!d || !c || !c->held || !t || t->v != c->tok || t->n > c->n ||
+        reserve(&c->head, &c->head_cap, t->n ? t->n : 1) != BM_OK)
+        return bm_dates_published_opts(d, text, len, o, out, err);
+    classify_head(d, c->tok, c->ti, t->n, c->head);
+    return published_opts(d, text, len, o, c->head, out, err);
 }

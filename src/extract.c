@@ -14,6 +14,7 @@
 #include "bordermap/arabic.h"
 #include "extract_private.h"
 #include "extract_ws_private.h"
+#include "gazetteer_private.h"
 
 /* A clause becomes an incident when its best type scores at least this. */
 #define MIN_SCORE 1.0
@@ -139,9 +140,9 @@ static inline size_t sum_bytes(uint64_t a)
     return (size_t)((b * 0x0001000100010001ull) >> 48);
 }
 
-/* Every article is read whole twice for this (ingest, extraction): eight
- * bytes at a time. Latin letters are the ASCII ones (isalpha in the C
- * locale). */
+/* Every article is read whole once for this (ingest hands the answer to
+ * its extraction): eight bytes at a time. Latin letters are the ASCII ones
+ * (isalpha in the C locale). */
 const char *bm_detect_language(const char *text, size_t len)
 {
     size_t ar = 0, lat = 0, i = 0;
@@ -232,10 +233,12 @@ typedef struct article {
     bm_tokens tok;
     int tok_borrowed; /* tok is the caller's (bm_extract_tokens) */
     tokinfo *ti;
+    size_t cap_ti;
+    const uint32_t *th; /* the tokens' key hashes (the workspace's), or NULL */
     pmention *pm;
     size_t npm, cap_pm;
     dmention *dm;
-    size_t ndm;
+    size_t ndm, cap_dm;
     sentence *sv;
     size_t ns, cap_s;
     person *pv;
@@ -267,15 +270,35 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     return BM_OK;
 }
 
+/* The per-article arrays come from the thread's workspace and go back to
+ * it (a calloc of the token table per article cost 2% of an ingest). */
+static void *borrow(article *a, int slot, size_t elem, size_t *cap)
+{
+    size_t bytes;
+    void *p = bm__extract_ws_take(a->ws, slot, &bytes);
+    *cap = bytes / elem;
+    return p;
+}
+
+static void article_borrow(article *a)
+{
+    a->ti = borrow(a, BM__WS_TOKINFO, sizeof *a->ti, &a->cap_ti);
+    a->pm = borrow(a, BM__WS_PLACES, sizeof *a->pm, &a->cap_pm);
+    a->dm = borrow(a, BM__WS_DATES, sizeof *a->dm, &a->cap_dm);
+    a->sv = borrow(a, BM__WS_SENTS, sizeof *a->sv, &a->cap_s);
+    a->pv = borrow(a, BM__WS_PEOPLE, sizeof *a->pv, &a->cap_p);
+}
+
 static void article_free(article *a)
 {
     if (!a->tok_borrowed)
         bm_tokens_free(&a->tok);
-    free(a->ti);
-    free(a->pm);
-    free(a->dm);
-    free(a->sv);
-    free(a->pv);
+    bm__extract_ws_forget_hashes(a->ws); /* the tokens may be freed next */
+    bm__extract_ws_give(a->ws, BM__WS_TOKINFO, a->ti, a->cap_ti * sizeof *a->ti);
+    bm__extract_ws_give(a->ws, BM__WS_PLACES, a->pm, a->cap_pm * sizeof *a->pm);
+    bm__extract_ws_give(a->ws, BM__WS_DATES, a->dm, a->cap_dm * sizeof *a->dm);
+    bm__extract_ws_give(a->ws, BM__WS_SENTS, a->sv, a->cap_s * sizeof *a->sv);
+    bm__extract_ws_give(a->ws, BM__WS_PEOPLE, a->pv, a->cap_p * sizeof *a->pv);
     free(a->flags);
 }
 
@@ -357,7 +380,7 @@ static void annotate(article *a)
     for (size_t i = 0; i < a->tok.n; i++) {
         const lex_entry *best[LEX_NKINDS];
         size_t n[LEX_NKINDS];
-        bm__lexicon_match_all(a->x->lx, bm__extract_ws_lex(a->ws), &a->tok, i, best, n);
+        bm__lexicon_match_all(a->x->lx, bm__extract_ws_lex(a->ws), &a->tok, a->th, i, best, n);
         for (int k = 0; k < LEX_NKINDS; k++) {
             if (!best[k] || i < next[k])
                 continue;
@@ -395,7 +418,7 @@ static int find_places_tokens(article *a, bm_place_mention **pm, size_t *n)
     if (!f)
         f = own;
     if (rc == BM_OK)
-        rc = bm_place_finder_run_tokens(f, a->text, a->len, &a->tok, &m, n, a->err);
+        rc = bm__place_finder_run_hashed(f, a->text, a->len, &a->tok, a->th, &m, n, a->err);
     if (rc == BM_OK && *n && !(*pm = malloc(*n * sizeof **pm)))
         rc = bm_error_set(a->err, BM_ENOMEM, "finding places: out of memory");
     if (rc == BM_OK && *n)
@@ -656,11 +679,16 @@ static int find_dates(article *a)
     bm_dates_opts_init(&o);
     o.published = a->pub;
     o.tokens = &a->tok;
-    int rc = bm_dates_find_opts(a->x->d, a->text, a->len, &o, &dm, &n, a->err);
+    /* Classified by the caller already (ingest, for the publication date),
+     * else here into the thread's reused memory. */
+    bm__dates_cls *dc = bm__extract_ws_dates(a->ws);
+    if (dc && !bm__dates_cls_holds(dc, &a->tok))
+        bm__dates_classify(a->x->d, &a->tok, a->th, dc); /* on failure dc holds nothing */
+    int rc = bm__dates_find_cls(a->x->d, a->text, a->len, &o, dc, &dm, &n, a->err);
+    bm__dates_cls_forget(dc); /* the tokens may be freed next */
     if (rc != BM_OK)
         return rc;
-    a->dm = calloc(n ? n : 1, sizeof *a->dm);
-    if (!a->dm) {
+    if (grow((void **)&a->dm, &a->cap_dm, n ? n : 1, sizeof *a->dm) != BM_OK) {
         free(dm);
         return BM_ENOMEM;
     }
@@ -1175,6 +1203,10 @@ static void mark_cause_places(article *a)
 static int is_particle(const char *w)
 {
     static const char *const p[] = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "bin", "ibn"};
+    /* each is two or three letters and starts with a, e, b or i: nearly
+     * every word is turned away here, before ten string compares */
+    if (!w[0] || !w[1] || (w[2] && w[3]) || !strchr("aebi", w[0]))
+        return 0;
     for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
         if (!strcmp(w, p[i]))
             return 1;
@@ -3362,11 +3394,12 @@ static int run(article *a)
     int rc = a->tok_borrowed ? BM_OK : bm_tokenize(a->text, a->len, &a->tok, a->err);
     if (rc != BM_OK)
         return rc;
-    a->ti = calloc(a->tok.n ? a->tok.n : 1, sizeof *a->ti);
-    if (!a->ti)
+    /* each word hashed once for the three lexicons that look it up */
+    a->th = bm__extract_ws_hashes(a->ws, &a->tok);
+    if (grow((void **)&a->ti, &a->cap_ti, a->tok.n ? a->tok.n : 1, sizeof *a->ti) != BM_OK)
         return bm_error_set(a->err, BM_ENOMEM, "extract: out of memory");
     for (size_t i = 0; i < a->tok.n; i++)
-        a->ti[i].place = a->ti[i].date = -1;
+        a->ti[i] = (tokinfo){.place = -1, .date = -1};
     annotate(a);
     if ((rc = find_places(a)) != BM_OK || (rc = find_capitals(a)) != BM_OK ||
         (rc = find_provinces(a)) != BM_OK || (rc = find_dates(a)) != BM_OK)
@@ -3397,8 +3430,8 @@ int bm_extract(const bm_extractor *x, const char *text, size_t len, const bm_dat
 }
 
 int bm__extract_tokens_ws(const bm_extractor *x, bm__extract_ws *ws, const char *text, size_t len,
-                          const bm_tokens *tokens, const bm_date *published, bm_extraction *out,
-                          bm_error *err)
+                          const bm_tokens *tokens, const char *language, const bm_date *published,
+                          bm_extraction *out, bm_error *err)
 {
     if (!x || !text || !out)
         return bm_error_set(err, BM_EINVAL, "extract: no extractor, text or output");
@@ -3410,7 +3443,8 @@ int bm__extract_tokens_ws(const bm_extractor *x, bm__extract_ws *ws, const char 
             return rc;
         ws = own;
     }
-    snprintf(out->language, sizeof out->language, "%s", bm_detect_language(text, len));
+    snprintf(out->language, sizeof out->language, "%s",
+             language ? language : bm_detect_language(text, len));
     article a = {0};
     a.x = x;
     a.ws = ws;
@@ -3424,6 +3458,7 @@ int bm__extract_tokens_ws(const bm_extractor *x, bm__extract_ws *ws, const char 
         a.tok = *tokens;
         a.tok_borrowed = 1;
     }
+    article_borrow(&a);
     int rc = run(&a);
     article_free(&a);
     bm__extract_ws_free(own);
@@ -3435,5 +3470,5 @@ int bm__extract_tokens_ws(const bm_extractor *x, bm__extract_ws *ws, const char 
 int bm_extract_tokens(const bm_extractor *x, const char *text, size_t len, const bm_tokens *tokens,
                       const bm_date *published, bm_extraction *out, bm_error *err)
 {
-    return bm__extract_tokens_ws(x, NULL, text, len, tokens, published, out, err);
+    return bm__extract_tokens_ws(x, NULL, text, len, tokens, NULL, published, out, err);
 }

@@ -783,7 +783,7 @@ static void first_word_cands(const lexicon *lx, const bm_token *tok, cand_list *
 /* The remembered candidates of tok (made on first sight) in *out, *n; 0
  * when the memo cannot hold them (out of memory): the caller works them out
  * itself. Valid until the next call. */
-static int memo_cands(lex_memo *mo, const lexicon *lx, const bm_token *tok,
+static int memo_cands(lex_memo *mo, const lexicon *lx, const bm_token *tok, uint32_t h,
                       const lex_entry *const **out, size_t *n)
 {
     size_t len = tok->norm_len;
@@ -791,7 +791,6 @@ static int memo_cands(lex_memo *mo, const lexicon *lx, const bm_token *tok,
         memo_clear(mo);
         mo->lx = lx;
     }
-    uint32_t h = bm__key_hash(tok->norm, len);
     size_t mask = mo->cap - 1, k = h & mask;
     for (; mo->cap && mo->v[k].kind >= 0; k = (k + 1) & mask) {
         const memo_slot *w = &mo->v[k];
@@ -852,8 +851,8 @@ static void try_cands(const lex_entry *const *v, size_t nv, const bm_tokens *t, 
     }
 }
 
-void bm__lexicon_match_all(const lexicon *lx, lex_memo *mo, const bm_tokens *t, size_t i,
-                           const lex_entry *best[LEX_NKINDS], size_t ntok[LEX_NKINDS])
+void bm__lexicon_match_all(const lexicon *lx, lex_memo *mo, const bm_tokens *t, const uint32_t *th,
+                           size_t i, const lex_entry *best[LEX_NKINDS], size_t ntok[LEX_NKINDS])
 {
     for (int k = 0; k < LEX_NKINDS; k++) {
         best[k] = NULL;
@@ -866,7 +865,8 @@ void bm__lexicon_match_all(const lexicon *lx, lex_memo *mo, const bm_tokens *t, 
         return;
     const lex_entry *const *v;
     size_t nv;
-    if (mo && memo_cands(mo, lx, tok, &v, &nv)) {
+    if (mo &&
+        memo_cands(mo, lx, tok, th ? th[i] : bm__key_hash(tok->norm, tok->norm_len), &v, &nv)) {
         try_cands(v, nv, t, i, best, ntok);
         return;
     }

@@ -160,8 +160,9 @@ void bm__lex_memo_free(lex_memo *mo);
 
 /* For each kind, the longest entry that starts at token i (NULL if none) and
  * in ntok[kind] how many tokens it spans (quote marks inside a multi-word
- * term are skipped and counted). mo may be NULL (nothing remembered). */
-void bm__lexicon_match_all(const lexicon *lx, lex_memo *mo, const bm_tokens *t, size_t i,
-                           const lex_entry *best[LEX_NKINDS], size_t ntok[LEX_NKINDS]);
+ * term are skipped and counted). mo may be NULL (nothing remembered); th
+ * the tokens' bm__key_hash, or NULL (hashed here). */
+void bm__lexicon_match_all(const lexicon *lx, lex_memo *mo, const bm_tokens *t, const uint32_t *th,
+                           size_t i, const lex_entry *best[LEX_NKINDS], size_t ntok[LEX_NKINDS]);
 
 #endif

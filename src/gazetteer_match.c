@@ -484,7 +484,8 @@ static inline int same_bytes(const char *a, const char *b, size_t n)
 /* The memo entry of word token tk, made on first sight; NULL when it cannot
  * be remembered (too long, out of memory): the caller looks it up itself.
  * The pointer is valid until the next call. */
-static const word_memo *memo_get(memo *mo, const bm_token *tk)
+/* h: bm__gz_hash of tk's normalised form */
+static const word_memo *memo_get(memo *mo, const bm_token *tk, uint32_t h)
 {
     const bm_gazetteer *g = mo->g;
     size_t n = tk->norm_len;
@@ -494,7 +495,7 @@ static const word_memo *memo_get(memo *mo, const bm_token *tk)
         memo_clear(mo);
         mo->generation = g->generation;
     }
-    uint32_t h = bm__gz_hash(tk->norm, n);
+
     size_t mask = mo->cap - 1, k = h & mask;
     for (; mo->cap && mo->v[k].key_len; k = (k + 1) & mask) {
         const word_memo *w = &mo->v[k];
@@ -547,8 +548,15 @@ typedef struct matcher {
     const gz_context **cc; /* per token: its context entry, once looked up */
     uint32_t *sent;        /* per token: sentence number (filled on first need) */
     int sent_done;
-    memo *memo; /* the finder's word memo, NULL when not worth it */
+    memo *memo;         /* the finder's word memo, NULL when not worth it */
+    const uint32_t *th; /* per token: bm__gz_hash of its normalised form, or NULL */
 } matcher;
+
+static uint32_t token_hash(const matcher *m, size_t i)
+{
+    const bm_token *tk = &m->t->v[i];
+    return m->th ? m->th[i] : bm__gz_hash(tk->norm, tk->norm_len);
+}
 
 /* Marks a token whose context entry has not been looked up yet. */
 static const gz_context ctx_unknown;
@@ -558,7 +566,7 @@ static const gz_context ctx_unknown;
 static const gz_context *ctx_lookup(const matcher *m, size_t i)
 {
     const bm_token *tk = &m->t->v[i];
-    const word_memo *w = m->memo && is_word(tk) ? memo_get(m->memo, tk) : NULL;
+    const word_memo *w = m->memo && is_word(tk) ? memo_get(m->memo, tk, token_hash(m, i)) : NULL;
     m->cc[i] = w ? w->ctx : ctx_of(m->g, tk);
     return m->cc[i];
 }
@@ -760,7 +768,8 @@ static int org_pattern_before(const matcher *m, size_t t0);
 /* Token k is "مع" / "with". */
 static int is_with(const bm_token *tk)
 {
-    return (tk->kind == BM_TOK_ARABIC && tk->norm_len == 4 && !memcmp(tk->norm, "\xD9\x85\xD8\xB9", 4)) ||
+    return (tk->kind == BM_TOK_ARABIC && tk->norm_len == 4 &&
+            !memcmp(tk->norm, "\xD9\x85\xD8\xB9", 4)) ||
            (tk->kind == BM_TOK_LATIN && tk->norm_len == 4 && !memcmp(tk->norm, "with", 4));
 }
 
@@ -1041,7 +1050,8 @@ static size_t list_next(const bm_tokens *t, size_t t1)
         return SIZE_MAX;
     if (t->v[k].kind == BM_TOK_PUNCT && t->v[k].norm[0] == ',')
         return k + 1;
-    if (t->v[k].kind == BM_TOK_ARABIC && t->v[k].norm_len > 2 && !memcmp(t->v[k].norm, "\xD9\x88", 2))
+    if (t->v[k].kind == BM_TOK_ARABIC && t->v[k].norm_len > 2 &&
+        !memcmp(t->v[k].norm, "\xD9\x88", 2))
         return k;
     return SIZE_MAX;
 }
@@ -1171,7 +1181,7 @@ static int collect(matcher *m)
         }
         /* one memo lookup gives the word's context entry and readings */
         uint32_t e[AR_READINGS];
-        const word_memo *w = m->memo ? memo_get(m->memo, &t->v[i]) : NULL;
+        const word_memo *w = m->memo ? memo_get(m->memo, &t->v[i], token_hash(m, i)) : NULL;
         if (w) {
             memcpy(e, w->e, sizeof e);
             if (m->cc[i] == &ctx_unknown)
@@ -1279,7 +1289,8 @@ static int modifier_context(const matcher *m, const cand *c)
     if (nw == SIZE_MAX || !(roles_at(m, nw) & GZ_C_ORG_AFTER))
         return 0;
     const bm_token *w = &m->t->v[nw];
-    const gz_slot *s = bm__gz_map_get(&m->g->orgs, w->norm, w->norm_len, bm__gz_hash(w->norm, w->norm_len));
+    const gz_slot *s =
+        bm__gz_map_get(&m->g->orgs, w->norm, w->norm_len, bm__gz_hash(w->norm, w->norm_len));
     return s && (s->value & GZ_ORG_MODIFIER);
 }
 
@@ -1347,16 +1358,15 @@ static int org_context(matcher *m, const cand *c)
     size_t q = c->t0 > 1 ? c->t0 - 1 : SIZE_MAX;
     int kind = g->places[c->place].kind;
     if (!before && q != SIZE_MAX && kind <= GZ_K_VILLAGE && t->v[q].kind == BM_TOK_PUNCT &&
-        t->v[q].norm[0] == '"' &&
-        !t->v[q].newline_before && (roles_at(m, q - 1) & GZ_C_ORG_BEFORE) &&
-        org_pattern_before(m, q))
+        t->v[q].norm[0] == '"' && !t->v[q].newline_before &&
+        (roles_at(m, q - 1) & GZ_C_ORG_BEFORE) && org_pattern_before(m, q))
         return 1;
     char key[GZ_MAX_KEY + 8];
     if (before && org_pattern_before(m, c->t0)) {
         /* the name runs on through a following ل-phrase */
         size_t nx = next_adjacent(t, c->t1);
-        if (nx != SIZE_MAX && t->v[nx].kind == BM_TOK_ARABIC &&
-            !memcmp(t->v[nx].norm, AR_LAM, 2) && t->v[nx].norm_len >= 8)
+        if (nx != SIZE_MAX && t->v[nx].kind == BM_TOK_ARABIC && !memcmp(t->v[nx].norm, AR_LAM, 2) &&
+            t->v[nx].norm_len >= 8)
             for (size_t j = nx; j < t->n && j <= nx + 2 && is_word(&t->v[j]); j++)
                 m->skip[j] = 1;
         return 1;
@@ -1488,8 +1498,8 @@ static int byline(const matcher *m, const cand *c)
     if (start > 0 && !t->v[start].newline_before)
         return 0;
     size_t nx = c->t1 + 1;
-    if (start == c->t0 && nx + 1 < t->n && t->v[nx].kind == BM_TOK_PUNCT && t->v[nx].norm[0] == '/' &&
-        !t->v[nx + 1].newline_before && is_word(&t->v[nx + 1]))
+    if (start == c->t0 && nx + 1 < t->n && t->v[nx].kind == BM_TOK_PUNCT &&
+        t->v[nx].norm[0] == '/' && !t->v[nx + 1].newline_before && is_word(&t->v[nx + 1]))
         return 1;
     /* "Outlet/ City": the slash right before the name, words only before it */
     if (start == c->t0 || c->t0 < 2 || t->v[c->t0].newline_before)
@@ -1550,7 +1560,8 @@ static void vetoes(matcher *m, cand *c)
     }
     /* "قالت ربيعة": the subject of a verb of saying is a person when the
      * name is also a given name (a place that speaks is a capital, no trap) */
-    if ((pr & GZ_C_SPEAKER) && c->trap && !strcmp(bm__gz_str(m->g, c->trap->why_off), "given-name")) {
+    if ((pr & GZ_C_SPEAKER) && c->trap &&
+        !strcmp(bm__gz_str(m->g, c->trap->why_off), "given-name")) {
         reject(c, "person");
         return;
     }
@@ -1715,7 +1726,8 @@ static int named_in_full(matcher *m, size_t ci)
 static int is_fi(const matcher *m, size_t k)
 {
     const bm_token *tk = &m->t->v[k];
-    return tk->kind == BM_TOK_ARABIC && tk->norm_len == 4 && !memcmp(tk->norm, "\xD9\x81\xD9\x8A", 4);
+    return tk->kind == BM_TOK_ARABIC && tk->norm_len == 4 &&
+           !memcmp(tk->norm, "\xD9\x81\xD9\x8A", 4);
 }
 
 /* "ربيعة في نينوى", "هيت في الأنبار": a name said to lie in the governorate
@@ -2396,6 +2408,13 @@ int bm_place_finder_run_tokens(bm_place_finder *f, const char *text, size_t len,
                                const bm_tokens *tokens, const bm_place_mention **out, size_t *n,
                                bm_error *err)
 {
+    return bm__place_finder_run_hashed(f, text, len, tokens, NULL, out, n, err);
+}
+
+int bm__place_finder_run_hashed(bm_place_finder *f, const char *text, size_t len,
+                                const bm_tokens *tokens, const uint32_t *th,
+                                const bm_place_mention **out, size_t *n, bm_error *err)
+{
     *out = NULL;
     *n = 0;
     (void)len;
@@ -2409,7 +2428,8 @@ int bm_place_finder_run_tokens(bm_place_finder *f, const char *text, size_t len,
                  .skip = f->skip,
                  .cc = f->cc,
                  .sent = f->sent,
-                 .memo = f->runs++ || tokens->n >= MEMO_MIN_TOKENS ? &f->memo : NULL};
+                 .memo = f->runs++ || tokens->n >= MEMO_MIN_TOKENS ? &f->memo : NULL,
+                 .th = th};
     memset(m.skip, 0, tokens->n + 1);
     for (size_t i = 0; i <= tokens->n; i++)
         m.cc[i] = &ctx_unknown;

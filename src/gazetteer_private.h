@@ -334,4 +334,11 @@ double bm__gz_rank_imported(const gz_place *p, const bm_lonlat *anchors, size_t 
  * bm__gz_finalise). */
 int bm__gz_index_special(bm_gazetteer *g, const char *word);
 
+/* bm_place_finder_run_tokens() with th, bm__key_hash of each token's
+ * normalised form (NULL: hashed there): extract.c hashes every word once
+ * for the three lexicons that look it up. */
+int bm__place_finder_run_hashed(bm_place_finder *f, const char *text, size_t len,
+                                const bm_tokens *tokens, const uint32_t *th,
+                                const bm_place_mention **out, size_t *n, bm_error *err);
+
 #endif

@@ -6,6 +6,7 @@
 #include "bordermap/ingest.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,14 +152,85 @@ const bm_extractor *bm_ingest_extractor(const bm_ingest *ig)
 
 /* ---- Article metadata ---------------------------------------------------- */
 
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* Eight ASCII bytes, none of them NUL. */
+static int ascii_x8(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return !((w | ((w - ONES) & ~w)) & HIGHS);
+}
+
+/* Eight bytes that are four two-byte sequences (C2..DF, 80..BF): most of
+ * an Arabic word in one test. Byte order matters: little-endian only. */
+static int two_byte_x4(const unsigned char *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t w;
+    memcpy(&w, p, 8);
+    if ((w & UINT64_C(0xC0E0C0E0C0E0C0E0)) != UINT64_C(0x80C080C080C080C0))
+        return 0;
+    /* and no lead byte is C0 or C1 (bits 1-4 clear): no 16-bit lane of m is 0 */
+    uint64_t m = w & UINT64_C(0x001E001E001E001E);
+    return !((m - UINT64_C(0x0001000100010001)) & ~m & UINT64_C(0x8000800080008000));
+#else
+    (void)p;
+    return 0;
+#endif
+}
+
+/* What g_utf8_validate reports, for less (it reads every byte through a
+ * general loop): the well-formed sequences of Unicode's table 3-7 (no
+ * overlong form, no surrogate, nothing past U+10FFFF), an ASCII run eight
+ * bytes a step, an Arabic letter (two bytes) in one test. A NUL byte also
+ * ends the text. */
+size_t bm__utf8_invalid_at(const char *data, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = p[i];
+        if (c - 1u < 0x7Fu) { /* ASCII but NUL */
+            i++;
+            /* a run, not the single space between two Arabic words */
+            if (i < len && p[i] - 1u < 0x7Fu)
+                while (len - i >= 8 && ascii_x8(p + i))
+                    i += 8;
+            continue;
+        }
+        if (c - 0xC2u < 0x1Eu) { /* C2..DF: a word of two-byte letters */
+            while (len - i >= 8 && two_byte_x4(p + i))
+                i += 8;
+            while (i < len && p[i] - 0xC2u < 0x1Eu) {
+                if (len - i < 2 || (p[i + 1] & 0xC0) != 0x80)
+                    return i;
+                i += 2;
+            }
+            continue;
+        }
+        if (c < 0xE0 || c > 0xF4) /* NUL, a continuation, C0 C1, F5..FF */
+            return i;
+        /* the second byte's range: E0 A0-BF, ED 80-9F, F0 90-BF, F4 80-8F */
+        unsigned lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+        unsigned hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+        size_t n = c < 0xF0 ? 3 : 4;
+        if (len - i < n || p[i + 1] < lo || p[i + 1] > hi || (p[i + 2] & 0xC0) != 0x80 ||
+            (n == 4 && (p[i + 3] & 0xC0) != 0x80))
+            return i;
+        i += n;
+    }
+    return len;
+}
+
 static int check_utf8(const char *data, size_t len, bm_error *err)
 {
-    const gchar *end = NULL;
-    if (g_utf8_validate(data, (gssize)len, &end))
+    size_t at = bm__utf8_invalid_at(data, len);
+    if (at == len)
         return BM_OK;
-    /* g_utf8_validate also stops at a NUL byte: both make it not a text. */
-    return bm_error_set(err, BM_EPARSE, "not UTF-8 text (invalid byte at offset %zu)",
-                        (size_t)(end - data));
+    /* a NUL byte, like an invalid one, makes it not a text */
+    return bm_error_set(err, BM_EPARSE, "not UTF-8 text (invalid byte at offset %zu)", at);
 }
 
 /* True when the text is nothing but a BOM and white space: a file that was
@@ -210,14 +282,15 @@ static int append_block(bm_extraction *all, bm_extraction *part, size_t base)
     return BM_OK;
 }
 
+/* lang: bm_detect_language() of the whole text (read once per article). */
 static int extract_blocks(const bm_ingest *ig, bm__extract_ws *ws, const char *data, size_t len,
-                          const bm_tokens *tok, const bm_date *pub, bm_extraction *out,
-                          bm_error *err)
+                          const bm_tokens *tok, const char *lang, const bm_date *pub,
+                          bm_extraction *out, bm_error *err)
 {
     if (len <= EXTRACT_BLOCK)
-        return bm__extract_tokens_ws(ig->x, ws, data, len, tok, pub, out, err);
+        return bm__extract_tokens_ws(ig->x, ws, data, len, tok, lang, pub, out, err);
     memset(out, 0, sizeof *out);
-    snprintf(out->language, sizeof out->language, "%s", bm_detect_language(data, len));
+    snprintf(out->language, sizeof out->language, "%s", lang);
     char *block = malloc(EXTRACT_BLOCK + 1);
     if (!block)
         return bm_error_set(err, BM_ENOMEM, "ingest: out of memory");
@@ -228,7 +301,7 @@ static int extract_blocks(const bm_ingest *ig, bm__extract_ws *ws, const char *d
         memcpy(block, data + off, n);
         block[n] = '\0';
         bm_extraction part = {0};
-        rc = bm__extract_tokens_ws(ig->x, ws, block, n, NULL, pub, &part, err);
+        rc = bm__extract_tokens_ws(ig->x, ws, block, n, NULL, NULL, pub, &part, err);
         if (rc == BM_OK && append_block(out, &part, off) != BM_OK)
             rc = bm_error_set(err, BM_ENOMEM, "ingest: out of memory");
         bm_extraction_free(&part);
@@ -271,8 +344,9 @@ static bm_tokens head_tokens(const bm_tokens *all, size_t head)
     return t;
 }
 
+/* dc: the classification of tok (or NULL), read for the head's tokens. */
 static int published_in_head(const bm_ingest *ig, const char *data, size_t head,
-                             const bm_tokens *tok, bm_date *out)
+                             const bm_tokens *tok, bm__dates_cls *dc, bm_date *out)
 {
     if (!tok)
         return bm_dates_published(ig->d, data, head, out);
@@ -286,13 +360,16 @@ static int published_in_head(const bm_ingest *ig, const char *data, size_t head,
     bm_dates_opts o;
     bm_dates_opts_init(&o);
     o.tokens = &ht;
+    if (bm__dates_cls_holds(dc, tok))
+        return bm__dates_published_cls(ig->d, data, head, &o, dc, out, NULL);
     return bm_dates_published_opts(ig->d, data, head, &o, out, NULL);
 }
 
-/* tok: the tokens of the whole text, or NULL (the head is tokenised). */
+/* tok: the tokens of the whole text, or NULL (the head is tokenised); dc
+ * their date classification, or NULL. */
 static int publication_date(const bm_ingest *ig, const char *data, size_t len, const bm_tokens *tok,
-                            const bm_ingest_opts *o, bm_date *out, bm_ingest_result *r,
-                            bm_error *err)
+                            bm__dates_cls *dc, const bm_ingest_opts *o, bm_date *out,
+                            bm_ingest_result *r, bm_error *err)
 {
     r->published[0] = '\0';
     r->published_from = "none";
@@ -304,7 +381,7 @@ static int publication_date(const bm_ingest *ig, const char *data, size_t len, c
                                 o->published);
         *out = first;
         r->published_from = "option";
-    } else if (published_in_head(ig, data, head_len(data, len), tok, out) == BM_OK) {
+    } else if (published_in_head(ig, data, head_len(data, len), tok, dc, out) == BM_OK) {
         r->published_from = "article";
     } else {
         return BM_ENOTFOUND;
@@ -705,7 +782,7 @@ int bm__ingest_prepare(const bm_ingest *ig, bm__extract_ws *ws, const char *data
      * the writer's transaction re-checks. */
     int64_t known = 0;
     if (!o->force && lookup && lookup(lookup_user, r->sha256, &known) == BM_OK) {
-        rc = publication_date(ig, data, len, NULL, o, &p->pub, r, err);
+        rc = publication_date(ig, data, len, NULL, NULL, o, &p->pub, r, err);
         if (rc != BM_OK && rc != BM_ENOTFOUND)
             return rc;
         p->skip = 1;
@@ -715,16 +792,25 @@ int bm__ingest_prepare(const bm_ingest *ig, bm__extract_ws *ws, const char *data
     }
     bm_tokens tok = {0};
     const bm_tokens *tp = NULL;
+    bm__dates_cls *dc = NULL;
     if (len <= EXTRACT_BLOCK) {
         if ((rc = bm_tokenize(data, len, &tok, err)) != BM_OK)
             return rc;
         tp = &tok;
+        /* The date lexicon's view of every token, made once: the
+         * publication date reads its head, the extraction all of it. */
+        dc = bm__extract_ws_dates(ws);
+        if (dc) /* on failure dc holds nothing */
+            bm__dates_classify(ig->d, tp, bm__extract_ws_hashes(ws, tp), dc);
     }
-    rc = publication_date(ig, data, len, tp, o, &p->pub, r, err);
+    rc = publication_date(ig, data, len, tp, dc, o, &p->pub, r, err);
     if (rc == BM_OK || rc == BM_ENOTFOUND) {
         p->has_pub = rc == BM_OK;
-        rc = extract_blocks(ig, ws, data, len, tp, p->has_pub ? &p->pub : NULL, &p->ex, err);
+        rc = extract_blocks(ig, ws, data, len, tp, r->language, p->has_pub ? &p->pub : NULL, &p->ex,
+                            err);
     }
+    bm__dates_cls_forget(dc);
+    bm__extract_ws_forget_hashes(ws);
     bm_tokens_free(&tok);
     if (rc != BM_OK)
         return rc;

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include "bm_test.h"
+#include "dates_private.h"
+#include "keyhash_private.h"
 
 #define PRESENT_YEAR 2025 /* the tables' "now" for weekday pinning */
 
@@ -313,6 +315,103 @@ static void test_tokens_option(const bm_dates *d)
     bm_tokens_free(&toks);
 }
 
+/* Texts whose heads hold multi-word forms (كانون الثاني, في اليوم التالي,
+ * the day before yesterday) next to the dates the publication date reads. */
+static const char *const shared_texts[] = {
+    "Published: 3 كانون الثاني 2025\nBAGHDAD\nThe crossing shut the day before yesterday.\n",
+    "نشر في 12 تشرين الأول 2024\nقال مسؤول إن المعبر أغلق في اليوم التالي.\nوأعيد فتحه "
+    "صباح اليوم التالي.\n",
+    "BAGHDAD, 8 November 2025 (Reuters) - Guards said the day before yesterday that the "
+    "road was shut.\n",
+    "الأحد 5 كانون الأول 2024\nأغلقت السلطات المنفذ أول من أمس ثم فتحته مساء اليوم "
+    "التالي.\nوقالت في 14 من آذار 2025 إن الحدود هادئة.\n",
+};
+
+static void same_mentions(const bm_date_mention *a, size_t na, const bm_date_mention *b, size_t nb)
+{
+    BM_ASSERT_EQ_INT(na, nb);
+    for (size_t i = 0; i < na && i < nb; i++) {
+        BM_ASSERT_EQ_INT(a[i].start, b[i].start);
+        BM_ASSERT_EQ_INT(a[i].end, b[i].end);
+        BM_ASSERT_EQ_INT(a[i].resolved, b[i].resolved);
+        BM_ASSERT_EQ_INT(a[i].precision, b[i].precision);
+        BM_ASSERT_EQ_INT(a[i].furniture, b[i].furniture);
+        BM_ASSERT_EQ_INT(bm_date_cmp(a[i].date, b[i].date), 0);
+    }
+}
+
+/* One classification of the whole text serves the dates of the whole text
+ * and the publication date of every head of it (ingest's shared pass): the
+ * same answers as classifying each alone, also when the head bound cuts a
+ * multi-word form in two. */
+static void test_shared_classification(const bm_dates *d)
+{
+    bm__dates_cls *c = bm__dates_cls_new();
+    BM_REQUIRE(c != NULL);
+    bm_date pub = {2025, 3, 20};
+    int found = 0, cuts = 0;
+    for (size_t k = 0; k < sizeof shared_texts / sizeof shared_texts[0]; k++) {
+        const char *text = shared_texts[k];
+        size_t len = strlen(text);
+        bm_tokens toks = {0};
+        BM_REQUIRE(bm_tokenize(text, len, &toks, NULL) == BM_OK);
+        BM_REQUIRE(bm__dates_classify(d, &toks, NULL, c) == BM_OK);
+        BM_ASSERT(bm__dates_cls_holds(c, &toks));
+        bm_dates_opts o;
+        bm_dates_opts_init(&o);
+        o.published = &pub;
+        o.tokens = &toks;
+        o.present_year = 2025;
+        bm_date_mention *a = NULL, *b = NULL;
+        size_t na = 0, nb = 0;
+        BM_REQUIRE(bm__dates_find_cls(d, text, len, &o, c, &a, &na, NULL) == BM_OK);
+        BM_REQUIRE(bm_dates_find_opts(d, text, len, &o, &b, &nb, NULL) == BM_OK);
+        BM_ASSERT(na > 0);
+        same_mentions(a, na, b, nb);
+        /* the words' hashes handed in (ingest's workspace) change nothing */
+        bm__dates_cls *ch = bm__dates_cls_new();
+        uint32_t *th = malloc((toks.n ? toks.n : 1) * sizeof *th);
+        BM_REQUIRE(ch && th);
+        for (size_t i = 0; i < toks.n; i++)
+            th[i] = bm__key_hash(toks.v[i].norm, toks.v[i].norm_len);
+        BM_REQUIRE(bm__dates_classify(d, &toks, th, ch) == BM_OK);
+        bm_date_mention *h = NULL;
+        size_t nh = 0;
+        BM_REQUIRE(bm__dates_find_cls(d, text, len, &o, ch, &h, &nh, NULL) == BM_OK);
+        same_mentions(h, nh, b, nb);
+        free(h);
+        free(th);
+        bm__dates_cls_free(ch);
+        free(a);
+        free(b);
+        /* Every head: the first n tokens, the text cut where token n starts. */
+        for (size_t n = 0; n <= toks.n; n++) {
+            bm_tokens head = toks;
+            head.n = n;
+            size_t hlen = n < toks.n ? toks.v[n].start : len;
+            o.published = NULL;
+            o.tokens = &head;
+            bm_date got = {0}, want = {0};
+            int rc_got = bm__dates_published_cls(d, text, hlen, &o, c, &got, NULL);
+            int rc_want = bm_dates_published_opts(d, text, hlen, &o, &want, NULL);
+            BM_ASSERT_EQ_INT(rc_got, rc_want);
+            if (rc_got == BM_OK && rc_want == BM_OK)
+                BM_ASSERT_EQ_INT(bm_date_cmp(got, want), 0);
+            found += rc_want == BM_OK;
+            /* a head that ends inside a multi-word form */
+            cuts += n > 0 && n < toks.n && toks.v[n - 1].kind == BM_TOK_ARABIC &&
+                    toks.v[n].kind == BM_TOK_ARABIC;
+        }
+        BM_ASSERT(bm__dates_cls_holds(c, &toks)); /* a head pass keeps the whole */
+        bm__dates_cls_forget(c);
+        BM_ASSERT(!bm__dates_cls_holds(c, &toks));
+        bm_tokens_free(&toks);
+    }
+    BM_ASSERT(found > 0);
+    BM_ASSERT(cuts > 0);
+    bm__dates_cls_free(c);
+}
+
 static void write_file(const char *path, const char *body)
 {
     FILE *fp = fopen(path, "w");
@@ -380,6 +479,7 @@ int main(void)
     test_ranges(d);
     test_unresolved(d);
     test_tokens_option(d);
+    test_shared_classification(d);
     bm_dates_free(d);
     test_bad_lexicon();
     return bm_test_finish("test_dates");

@@ -97,6 +97,42 @@ static void test_read_limit(void)
     free(data);
 }
 
+/* A named file is read whole in one read(2) sized by fstat: every byte and a
+ * NUL after them, an empty file as an empty text, a directory or a missing
+ * file as the errors stdio gave. */
+static void test_read_exact(void)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/exact.txt", bm_test_tmpdir());
+    size_t big = 200000;
+    char *body = malloc(big + 1);
+    BM_REQUIRE(body != NULL);
+    for (size_t i = 0; i < big; i++)
+        body[i] = (char)('a' + i % 26);
+    body[big] = '\0';
+    write_file(path, body);
+    char *data = NULL;
+    size_t len = 0;
+    bm_error err;
+    BM_ASSERT_EQ_INT(bm_read_file_max(path, 0, &data, &len, &err), BM_OK);
+    BM_ASSERT_EQ_INT(len, big);
+    BM_ASSERT(data && !memcmp(data, body, big) && data[big] == '\0');
+    free(data);
+    BM_ASSERT_EQ_INT(bm_read_file_max(path, big - 1, &data, &len, &err), BM_EINVAL);
+    BM_ASSERT(data == NULL);
+    write_file(path, "");
+    BM_ASSERT_EQ_INT(bm_read_file(path, &data, &len, &err), BM_OK);
+    BM_ASSERT(data && len == 0 && data[0] == '\0');
+    free(data);
+    data = NULL;
+    BM_ASSERT_EQ_INT(bm_read_file(bm_test_tmpdir(), &data, &len, &err), BM_EIO);
+    BM_ASSERT(data == NULL && strstr(err.msg, "cannot read"));
+    snprintf(path, sizeof path, "%s/no-such-file.txt", bm_test_tmpdir());
+    BM_ASSERT_EQ_INT(bm_read_file(path, &data, &len, &err), BM_EIO);
+    BM_ASSERT(data == NULL && strstr(err.msg, "cannot open"));
+    free(body);
+}
+
 static int row_ok(const char *line, bm_place *p)
 {
     char buf[1024], *f[BM_GEONAMES_FIELDS];
@@ -113,9 +149,9 @@ static void test_geonames_rows(void)
         const char *lat, *lon;
         int ok;
     } cases[] = {
-        {"35.5", "40.6", 1},   {"-90", "180", 1},    {"90.0001", "40", 0}, {"35", "999", 0},
-        {"nan", "40", 0},      {"35", "inf", 0},     {"35", "-180.5", 0},  {"", "40", 0},
-        {"35.5x", "40.6", 0},  {"0x10", "40", 0},    {"35", " 40", 1},     {"1e1", "2e1", 1},
+        {"35.5", "40.6", 1},  {"-90", "180", 1}, {"90.0001", "40", 0}, {"35", "999", 0},
+        {"nan", "40", 0},     {"35", "inf", 0},  {"35", "-180.5", 0},  {"", "40", 0},
+        {"35.5x", "40.6", 0}, {"0x10", "40", 0}, {"35", " 40", 1},     {"1e1", "2e1", 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char line[512];
@@ -185,6 +221,7 @@ int main(void)
     test_no_replace();
     test_tmp_names();
     test_read_limit();
+    test_read_exact();
     test_geonames_rows();
     test_concurrent_create();
     int rc = bm_test_finish("test_reliability");
