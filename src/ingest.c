@@ -6,7 +6,6 @@
 #include "bordermap/ingest.h"
 
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,85 +151,14 @@ const bm_extractor *bm_ingest_extractor(const bm_ingest *ig)
 
 /* ---- Article metadata ---------------------------------------------------- */
 
-#define ONES UINT64_C(0x0101010101010101)
-#define HIGHS UINT64_C(0x8080808080808080)
-
-/* Eight ASCII bytes, none of them NUL. */
-static int ascii_x8(const unsigned char *p)
-{
-    uint64_t w;
-    memcpy(&w, p, 8);
-    return !((w | ((w - ONES) & ~w)) & HIGHS);
-}
-
-/* Eight bytes that are four two-byte sequences (C2..DF, 80..BF): most of
- * an Arabic word in one test. Byte order matters: little-endian only. */
-static int two_byte_x4(const unsigned char *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t w;
-    memcpy(&w, p, 8);
-    if ((w & UINT64_C(0xC0E0C0E0C0E0C0E0)) != UINT64_C(0x80C080C080C080C0))
-        return 0;
-    /* and no lead byte is C0 or C1 (bits 1-4 clear): no 16-bit lane of m is 0 */
-    uint64_t m = w & UINT64_C(0x001E001E001E001E);
-    return !((m - UINT64_C(0x0001000100010001)) & ~m & UINT64_C(0x8000800080008000));
-#else
-    (void)p;
-    return 0;
-#endif
-}
-
-/* What g_utf8_validate reports, for less (it reads every byte through a
- * general loop): the well-formed sequences of Unicode's table 3-7 (no
- * overlong form, no surrogate, nothing past U+10FFFF), an ASCII run eight
- * bytes a step, an Arabic letter (two bytes) in one test. A NUL byte also
- * ends the text. */
-size_t bm__utf8_invalid_at(const char *data, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)data;
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = p[i];
-        if (c - 1u < 0x7Fu) { /* ASCII but NUL */
-            i++;
-            /* a run, not the single space between two Arabic words */
-            if (i < len && p[i] - 1u < 0x7Fu)
-                while (len - i >= 8 && ascii_x8(p + i))
-                    i += 8;
-            continue;
-        }
-        if (c - 0xC2u < 0x1Eu) { /* C2..DF: a word of two-byte letters */
-            while (len - i >= 8 && two_byte_x4(p + i))
-                i += 8;
-            while (i < len && p[i] - 0xC2u < 0x1Eu) {
-                if (len - i < 2 || (p[i + 1] & 0xC0) != 0x80)
-                    return i;
-                i += 2;
-            }
-            continue;
-        }
-        if (c < 0xE0 || c > 0xF4) /* NUL, a continuation, C0 C1, F5..FF */
-            return i;
-        /* the second byte's range: E0 A0-BF, ED 80-9F, F0 90-BF, F4 80-8F */
-        unsigned lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
-        unsigned hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
-        size_t n = c < 0xF0 ? 3 : 4;
-        if (len - i < n || p[i + 1] < lo || p[i + 1] > hi || (p[i + 2] & 0xC0) != 0x80 ||
-            (n == 4 && (p[i + 3] & 0xC0) != 0x80))
-            return i;
-        i += n;
-    }
-    return len;
-}
-
 static int check_utf8(const char *data, size_t len, bm_error *err)
 {
-    size_t at = bm__utf8_invalid_at(data, len);
-    if (at == len)
+    const gchar *end = NULL;
+    if (g_utf8_validate(data, (gssize)len, &end))
         return BM_OK;
-    /* a NUL byte, like an invalid one, makes it not a text */
-    return bm_error_set(err, BM_EPARSE, "not UTF-8 text (invalid byte at offset %zu)", at);
+    /* g_utf8_validate also stops at a NUL byte: both make it not a text. */
+    return bm_error_set(err, BM_EPARSE, "not UTF-8 text (invalid byte at offset %zu)",
+                        (size_t)(end - data));
 }
 
 /* True when the text is nothing but a BOM and white space: a file that was

@@ -43,9 +43,6 @@ void bm__prepared_free(bm__prepared *p);
 /* Reads an article file ("-": stdin) within o->max_bytes; *data malloc'ed. */
 int bm__ingest_read(const char *path, const bm_ingest_opts *o, char **data, size_t *len,
                     bm_error *err);
-/* The offset of the first byte of data that starts no well-formed UTF-8
- * sequence or is NUL, len when there is none (g_utf8_validate's answer). */
-size_t bm__utf8_invalid_at(const char *data, size_t len);
 /* The file name stored for a path ("(stdin)" for "-"); static or path. */
 const char *bm__ingest_name(const char *path);
 

@@ -13,7 +13,6 @@
 #include "bm_test.h"
 #include "bordermap/ingest.h"
 #include "digest_private.h"
-#include "ingest_private.h"
 #include "store_private.h"
 
 typedef struct env {
@@ -484,118 +483,9 @@ static void test_long_head(void)
     env_close(&e);
 }
 
-/* One buffer: the same verdict and offset as g_utf8_validate. */
-static int utf8_agrees(const unsigned char *b, size_t n)
-{
-    const gchar *end = NULL;
-    gboolean ok = g_utf8_validate((const gchar *)b, (gssize)n, &end);
-    size_t at = bm__utf8_invalid_at((const char *)b, n);
-    size_t want = ok ? n : (size_t)(end - (const gchar *)b);
-    if (at == want)
-        return 1;
-    BM_FAIL_AT("utf8: %zu bytes (%02x %02x %02x %02x ...): got %zu, g_utf8_validate %zu", n,
-               n > 0 ? b[0] : 0, n > 1 ? b[1] : 0, n > 2 ? b[2] : 0, n > 3 ? b[3] : 0, at, want);
-    return 0;
-}
-
-/* The article check reads UTF-8 itself (8 ASCII bytes a step): it must say
- * what g_utf8_validate said, byte for byte, on every 1- and 2-byte
- * sequence, every lead byte with every second byte of longer ones, cut
- * sequences, NUL bytes, at each alignment of the 8-byte steps, and on
- * random mixes. */
-static void test_utf8_check(void)
-{
-    unsigned char b[64];
-    int bad = 0;
-    /* a sequence at the start of an 8-byte step, across its end, inside it */
-    static const size_t pres[] = {0, 5, 7};
-    static const unsigned char tails[] = {0x00, 0x7F, 0x80, 0xBF, 0xC0};
-    for (size_t q = 0; q < sizeof pres / sizeof pres[0] && !bad; q++) {
-        size_t pre = pres[q];
-        memset(b, 'a', sizeof b);
-        for (unsigned c0 = 0x7F; c0 < 256 && !bad; c0++) {
-            for (unsigned c1 = 0; c1 < 256 && !bad; c1++) {
-                for (size_t t = 0; t < sizeof tails && !bad; t++) {
-                    b[pre] = (unsigned char)c0;
-                    b[pre + 1] = (unsigned char)c1;
-                    b[pre + 2] = tails[t];
-                    b[pre + 3] = tails[(t + 2) % sizeof tails];
-                    /* every cut of the sequence, and a text running on */
-                    for (size_t n = pre; n <= pre + 4 && !bad; n++)
-                        bad |= !utf8_agrees(b, n);
-                    bad |= !utf8_agrees(b, pre + 12);
-                }
-            }
-        }
-    }
-    for (unsigned c0 = 0; c0 < 0x80 && !bad; c0++) {
-        memset(b, 'a', sizeof b);
-        for (size_t at = 0; at < 16 && !bad; at++) {
-            b[at] = (unsigned char)c0;
-            bad |= !utf8_agrees(b, 20);
-            b[at] = 'a';
-        }
-    }
-    /* one bad byte anywhere in a run of Arabic letters or of ASCII (the
-     * four-letter and eight-byte steps) */
-    static const unsigned char spoil[] = {0x00, 0x20, 0x41, 0x7F, 0x80, 0xBF,
-                                          0xC0, 0xC1, 0xD9, 0xE0, 0xF0, 0xFF};
-    for (int run = 0; run < 2 && !bad; run++) {
-        for (size_t at = 0; at < 40 && !bad; at++) {
-            for (size_t k = 0; k < sizeof spoil && !bad; k++) {
-                for (size_t j = 0; j < 40; j += 2) {
-                    b[j] = run ? 'x' : 0xD8;
-                    b[j + 1] = run ? 'y' : 0xA8;
-                }
-                b[at] = spoil[k];
-                for (size_t n = 30; n <= 40 && !bad; n++)
-                    bad |= !utf8_agrees(b, n);
-            }
-        }
-    }
-    /* random mixes of ASCII, Arabic, three- and four-byte letters and junk */
-    static const char *const pieces[] = {"a",
-                                         " ",
-                                         "\n",
-                                         "\xD8\xA8",
-                                         "\xD9\x84",
-                                         "\xE2\x80\x94",
-                                         "\xF0\x9F\x98\x80",
-                                         "\x80",
-                                         "\xC0\xAF",
-                                         "\xED\xA0\x80",
-                                         "\xF4\x90\x80\x80",
-                                         "\x00",
-                                         "\xE0\x9F\x80",
-                                         "\xDB"};
-    unsigned seed = 12345;
-    for (int r = 0; r < 20000 && !bad; r++) {
-        size_t n = 0;
-        int k = (int)(seed % 24);
-        for (int j = 0; j < k; j++) {
-            seed = seed * 1103515245u + 12345u;
-            /* mostly well-formed pieces, now and then a bad one */
-            size_t which = (seed >> 16) % (seed % 7 ? 7 : 14);
-            const char *pc = pieces[which];
-            size_t pl = which == 11 ? 1 : strlen(pc);
-            if (n + pl > sizeof b)
-                break;
-            memcpy(b + n, pc, pl);
-            n += pl;
-        }
-        seed = seed * 1103515245u + 12345u;
-        bad |= !utf8_agrees(b, n);
-    }
-    BM_ASSERT(!bad);
-    BM_ASSERT_EQ_INT(bm__utf8_invalid_at("", 0), 0);
-    BM_ASSERT_EQ_INT(bm__utf8_invalid_at("abcdefgh\xD8\xA8", 10), 10);
-    BM_ASSERT_EQ_INT(bm__utf8_invalid_at("abcdefgh\xD8", 9), 8);
-}
-
 int main(void)
 {
     test_digest();
-    test_utf8_check();
     test_skip_and_force();
     test_rollback();
     test_batch();
