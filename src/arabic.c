@@ -9,6 +9,8 @@
 
 #include <utf8proc.h>
 
+#include "grow_private.h"
+
 /* Character classes the tokeniser works with. */
 typedef enum cclass {
     C_SPACE,   /* separates tokens */
@@ -403,23 +405,6 @@ static void fold_cp(uint32_t cp, folded *f)
     fold_slow(cp, f);
 }
 
-/* ---- Growable buffers ------------------------------------------------- */
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t ncap = *cap ? *cap : 64;
-    while (ncap < need)
-        ncap *= 2;
-    void *np = realloc(*p, ncap * elem);
-    if (!np)
-        return -1;
-    *p = np;
-    *cap = ncap;
-    return 0;
-}
-
 /* ---- Normalisation of a whole string ---------------------------------- */
 
 char *bm_normalize(const char *s, size_t len)
@@ -479,7 +464,7 @@ typedef struct builder {
 
 static int buf_reserve(bm_tokens *t, size_t extra)
 {
-    return grow((void **)&t->buf, &t->buf_cap, t->buf_len + extra, 1);
+    return bm__grow((void **)&t->buf, &t->buf_cap, t->buf_len + extra, 1);
 }
 
 static int append_folded(bm_tokens *t, const folded *f)
@@ -519,7 +504,7 @@ static int close_active(builder *b)
         return 0;
     }
     if ((t->buf_len + 1 > t->buf_cap && buf_reserve(t, 1)) ||
-        (t->n + 1 > t->cap && grow((void **)&t->v, &t->cap, t->n + 1, sizeof *t->v)))
+        (t->n + 1 > t->cap && bm__grow((void **)&t->v, &t->cap, t->n + 1, sizeof *t->v)))
         return -1;
     t->buf[t->buf_len++] = '\0';
     bm_token *tok = &t->v[t->n++];
@@ -662,7 +647,7 @@ int bm_tokenize(const char *text, size_t len, bm_tokens *tokens, bm_error *err)
     /* Keys are rarely longer than the text (NFKC can expand, so every path
      * still checks): reserving 2 * len once saves regrowing while scanning. */
     if (buf_reserve(tokens, 2 * len + 64) ||
-        grow((void **)&tokens->v, &tokens->cap, len / 4 + 64, sizeof *tokens->v))
+        bm__grow((void **)&tokens->v, &tokens->cap, len / 4 + 64, sizeof *tokens->v))
         return bm_error_set(err, BM_ENOMEM, "tokenising %zu bytes: out of memory", len);
     const unsigned char *p = (const unsigned char *)text;
     builder b = {.t = tokens};

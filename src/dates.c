@@ -15,6 +15,7 @@
 #include "bordermap/arabic.h"
 #include "bordermap/fileio.h"
 #include "dates_private.h"
+#include "grow_private.h"
 #include "keyhash_private.h"
 
 /* ---- Lexicon ----------------------------------------------------------- */
@@ -2105,26 +2106,12 @@ void bm__dates_cls_free(bm__dates_cls *c)
     free(c);
 }
 
-static int reserve(tinfo **v, size_t *cap, size_t n)
-{
-    if (n <= *cap)
-        return BM_OK;
-    size_t nc = *cap ? *cap : 256;
-    while (nc < n)
-        nc *= 2;
-    tinfo *p = realloc(*v, nc * sizeof *p);
-    if (!p)
-        return BM_ENOMEM;
-    *v = p;
-    *cap = nc;
-    return BM_OK;
-}
-
 int bm__dates_classify(const bm_dates *d, const bm_tokens *tok, const uint32_t *th,
                        bm__dates_cls *c)
 {
     c->held = 0;
-    if (!d || !tok || reserve(&c->ti, &c->cap, tok->n ? tok->n : 1) != BM_OK)
+    if (!d || !tok ||
+        bm__grow((void **)&c->ti, &c->cap, tok->n ? tok->n : 1, sizeof *c->ti) != BM_OK)
         return BM_ENOMEM;
     classify(d, tok->v, th, tok->n, c->ti);
     c->tok = tok->v;
@@ -2157,7 +2144,7 @@ int bm__dates_published_cls(const bm_dates *d, const char *text, size_t len, con
 {
     const bm_tokens *t = o ? o->tokens : NULL;
     if (!d || !c || !c->held || !t || t->v != c->tok || t->n > c->n ||
-        reserve(&c->head, &c->head_cap, t->n ? t->n : 1) != BM_OK)
+        bm__grow((void **)&c->head, &c->head_cap, t->n ? t->n : 1, sizeof *c->head) != BM_OK)
         return bm_dates_published_opts(d, text, len, o, out, err);
     classify_head(d, c->tok, c->ti, t->n, c->head);
     return published_opts(d, text, len, o, c->head, out, err);

@@ -13,6 +13,7 @@
 
 #include "bordermap/arabic.h"
 #include "extract_private.h"
+#include "grow_private.h"
 #include "extract_ws_private.h"
 #include "gazetteer_private.h"
 
@@ -255,21 +256,6 @@ typedef struct article {
     bm_error *err;
 } article;
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return BM_OK;
-    size_t nc = *cap ? *cap * 2 : 16;
-    while (nc < need)
-        nc *= 2;
-    void *q = realloc(*p, nc * elem);
-    if (!q)
-        return BM_ENOMEM;
-    *p = q;
-    *cap = nc;
-    return BM_OK;
-}
-
 /* The per-article arrays come from the thread's workspace and go back to
  * it (a calloc of the token table per article cost 2% of an ingest). */
 static void *borrow(article *a, int slot, size_t elem, size_t *cap)
@@ -394,7 +380,7 @@ static void annotate(article *a)
 
 static int add_place(article *a, size_t t0, size_t t1, const bm_gplace *p)
 {
-    if (grow((void **)&a->pm, &a->cap_pm, a->npm + 1, sizeof *a->pm) != BM_OK)
+    if (bm__grow((void **)&a->pm, &a->cap_pm, a->npm + 1, sizeof *a->pm) != BM_OK)
         return BM_ENOMEM;
     pmention *m = &a->pm[a->npm++];
     m->t0 = t0;
@@ -688,7 +674,7 @@ static int find_dates(article *a)
     bm__dates_cls_forget(dc); /* the tokens may be freed next */
     if (rc != BM_OK)
         return rc;
-    if (grow((void **)&a->dm, &a->cap_dm, n ? n : 1, sizeof *a->dm) != BM_OK) {
+    if (bm__grow((void **)&a->dm, &a->cap_dm, n ? n : 1, sizeof *a->dm) != BM_OK) {
         free(dm);
         return BM_ENOMEM;
     }
@@ -797,7 +783,7 @@ static int push_sentence(article *a, size_t t0, size_t t1)
 {
     if (t1 <= t0)
         return BM_OK;
-    if (grow((void **)&a->sv, &a->cap_s, a->ns + 1, sizeof *a->sv) != BM_OK)
+    if (bm__grow((void **)&a->sv, &a->cap_s, a->ns + 1, sizeof *a->sv) != BM_OK)
         return BM_ENOMEM;
     sentence *s = &a->sv[a->ns++];
     s->t0 = t0;
@@ -1246,7 +1232,7 @@ static void learn_person(article *a, size_t i)
             last = t->norm;
         got++;
     }
-    if (!last || grow((void **)&a->pv, &a->cap_p, a->np + 1, sizeof *a->pv) != BM_OK)
+    if (!last || bm__grow((void **)&a->pv, &a->cap_p, a->np + 1, sizeof *a->pv) != BM_OK)
         return;
     a->pv[a->np].surname = last;
     a->pv[a->np].dem = a->ti[i].dem;
@@ -2624,9 +2610,9 @@ static void write_summary(const article *a, const sentence *s, int type, const b
 
 static int emit(article *a, const clause_ref *c, double score, const dated *d, const placed *p)
 {
-    if (grow((void **)&a->out->v, &a->cap_out, a->out->n + 1, sizeof *a->out->v) != BM_OK)
+    if (bm__grow((void **)&a->out->v, &a->cap_out, a->out->n + 1, sizeof *a->out->v) != BM_OK)
         return BM_ENOMEM;
-    if (grow((void **)&a->flags, &a->cap_flags, a->out->n + 1, 1) != BM_OK)
+    if (bm__grow((void **)&a->flags, &a->cap_flags, a->out->n + 1, 1) != BM_OK)
         return BM_ENOMEM;
     a->flags[a->out->n] = (a->ti[c->anchor].trig->weight < MIN_SCORE ? OUT_WEAK : 0) |
                           (d->report ? OUT_REPORT_DATED : 0);
@@ -3396,7 +3382,7 @@ static int run(article *a)
         return rc;
     /* each word hashed once for the three lexicons that look it up */
     a->th = bm__extract_ws_hashes(a->ws, &a->tok);
-    if (grow((void **)&a->ti, &a->cap_ti, a->tok.n ? a->tok.n : 1, sizeof *a->ti) != BM_OK)
+    if (bm__grow((void **)&a->ti, &a->cap_ti, a->tok.n ? a->tok.n : 1, sizeof *a->ti) != BM_OK)
         return bm_error_set(a->err, BM_ENOMEM, "extract: out of memory");
     for (size_t i = 0; i < a->tok.n; i++)
         a->ti[i] = (tokinfo){.place = -1, .date = -1};
