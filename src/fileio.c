@@ -219,47 +219,12 @@ void bm_atomic_abort(bm_atomic_file *f)
     free_handle(f);
 }
 
-/* Reads to the end, or stops with BM_EINVAL once more than max bytes came
- * (max 0: no limit): a pipe's size is not known in advance. */
-static int read_stream(FILE *fp, size_t max, char **data, size_t *len)
-{
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        return BM_ENOMEM;
-    for (;;) {
-        if (cap - n < 4096) {
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                return BM_ENOMEM;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, fp);
-        n += got;
-        if (max && n > max) {
-            free(buf);
-            return BM_EINVAL;
-        }
-        if (got == 0)
-            break;
-    }
-    if (ferror(fp)) {
-        free(buf);
-        return BM_EIO;
-    }
-    buf[n] = '\0';
-    *data = buf;
-    *len = n;
-    return BM_OK;
-}
-
-/* read_stream over a descriptor. A regular file (regular, size its size)
- * is read by one read(2) into a buffer of its size and a byte more: a read
- * shorter than asked at or past that size is its end, with no second call;
- * a file that grew meanwhile is read on. Anything else reads to a 0. */
+/* Reads fd to the end, or stops with BM_EINVAL once more than max bytes came
+ * (max 0: no limit): a pipe's size is not known in advance. A regular file
+ * (regular, size its size) is read by one read(2) into a buffer of its size
+ * and a byte more: a read shorter than asked at or past that size is its end,
+ * with no second call; a file that grew meanwhile is read on. Anything else
+ * reads to a 0. */
 static int read_fd(int fd, int regular, size_t size, size_t max, char **data, size_t *len)
 {
     size_t cap = regular ? size + 2 : (size_t)1 << 16, n = 0;
@@ -303,29 +268,23 @@ int bm_read_file(const char *path, char **data, size_t *len, bm_error *err)
     return bm_read_file_max(path, 0, data, len, err);
 }
 
-/* A named file: open, fstat and (for a regular one) a single read, where
- * stdio took an fopen, its buffer and three reads (ingest reads thousands
- * of small files a second). Errors say what read_stream's did. */
-static int read_path(const char *path, size_t max, char **data, size_t *len, bm_error *err)
+/* An open descriptor: fstat and (for a regular file) a single read, where
+ * stdio took its buffer and three reads (ingest reads thousands of small
+ * files a second). label names the input in the size messages ("the input"
+ * for standard input), path in the others. */
+static int read_open(int fd, const char *path, const char *label, size_t max, char **data,
+                     size_t *len, bm_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return bm_error_set(err, BM_EIO, "cannot open %s: %s", path, strerror(errno));
     struct stat st;
     int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-    if (max && regular && (uintmax_t)st.st_size > max) {
-        close(fd);
-        return bm_error_set(err, BM_EINVAL, "%s is %ju bytes, over the limit of %zu bytes", path,
+    if (max && regular && (uintmax_t)st.st_size > max)
+        return bm_error_set(err, BM_EINVAL, "%s is %ju bytes, over the limit of %zu bytes", label,
                             (uintmax_t)st.st_size, max);
-    }
-    if (regular && (uintmax_t)st.st_size > SIZE_MAX / 2) {
-        close(fd);
+    if (regular && (uintmax_t)st.st_size > SIZE_MAX / 2)
         return bm_error_set(err, BM_ENOMEM, "cannot read %s: %s", path, bm_strerror(BM_ENOMEM));
-    }
     int rc = read_fd(fd, regular, regular ? (size_t)st.st_size : 0, max, data, len);
-    close(fd);
     if (rc == BM_EINVAL)
-        return bm_error_set(err, rc, "%s is over the limit of %zu bytes", path, max);
+        return bm_error_set(err, rc, "%s is over the limit of %zu bytes", label, max);
     if (rc != BM_OK)
         return bm_error_set(err, rc, "cannot read %s: %s", path, bm_strerror(rc));
     return BM_OK;
@@ -335,16 +294,12 @@ int bm_read_file_max(const char *path, size_t max, char **data, size_t *len, bm_
 {
     *data = NULL;
     *len = 0;
-    if (strcmp(path, "-") != 0)
-        return read_path(path, max, data, len, err);
-    struct stat st;
-    if (max && fstat(fileno(stdin), &st) == 0 && S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max)
-        return bm_error_set(err, BM_EINVAL, "the input is %ju bytes, over the limit of %zu bytes",
-                            (uintmax_t)st.st_size, max);
-    int rc = read_stream(stdin, max, data, len);
-    if (rc == BM_EINVAL)
-        return bm_error_set(err, rc, "the input is over the limit of %zu bytes", max);
-    if (rc != BM_OK)
-        return bm_error_set(err, rc, "cannot read %s: %s", path, bm_strerror(rc));
-    return BM_OK;
+    if (strcmp(path, "-") == 0)
+        return read_open(STDIN_FILENO, path, "the input", max, data, len, err);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return bm_error_set(err, BM_EIO, "cannot open %s: %s", path, strerror(errno));
+    int rc = read_open(fd, path, path, max, data, len, err);
+    close(fd);
+    return rc;
 }
