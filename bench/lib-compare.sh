@@ -2,24 +2,22 @@
 # Times two commands as a user runs them: whole processes (start-up included), in alternating
 # pairs (A B, B A, A B, ...: neither side always runs second on warm caches), and reports the
 # median wall time, the median CPU time (user + system) and the median peak memory (largest
-# resident set of any process of the command, from /usr/bin/time) of each side.
+# resident set of any process of the command) of each side, all from bench_time (built beside
+# the benchmarks: microseconds where time(1) prints CPU in 10 ms steps; BM_TIMER overrides).
 # Must never time anything but the two commands: set-up runs before, clean-up after.
 
-# cmp_one OUT CMD: runs CMD (a bash string) once under /usr/bin/time, appends "wall cpu kb".
+# cmp_one OUT CMD: runs CMD (a bash string) once under bench_time, appends "wall cpu kb".
 cmp_one() {
-    local out=$1 cmd=$2 t t0 t1
+    local out=$1 cmd=$2 t timer=${BM_TIMER:-$build/bench_time}
+    [ -x "$timer" ] || { echo "bench: missing $timer (build the benchmarks)" >&2; return 1; }
     t=$(mktemp)
-    # Wall time from the shell's microsecond clock (time(1)'s %e has 10 ms steps, as large
-    # as the difference a fixed-cost row measures); CPU and peak memory from time(1).
-    t0=$EPOCHREALTIME
-    if ! /usr/bin/time -f '%e %U %S %M' -o "$t" bash -c "$cmd" >/dev/null 2>"$t.err"; then
+    if ! "$timer" -o "$t" bash -c "$cmd" >/dev/null 2>"$t.err"; then
         echo "bench: failed: $cmd" >&2
         sed 's/^/  /' "$t.err" >&2
         rm -f "$t" "$t.err"
         return 1
     fi
-    t1=$EPOCHREALTIME
-    awk -v a="$t0" -v b="$t1" '{printf "%.4f %.4f %d\n", b - a, $2 + $3, $4}' "$t" >>"$out"
+    awk '{printf "%.4f %.4f %d\n", $1, $2 + $3, $4}' "$t" >>"$out"
     rm -f "$t" "$t.err"
 }
 

@@ -22,7 +22,8 @@ pairs="${3:-3}"
 bm="$build/bordermap"
 export BORDERMAP_DATA="${BORDERMAP_DATA:-$root}"
 [[ -x "$bm" ]] || { echo "run-ingest.sh: missing $bm (build first)" >&2; exit 2; }
-[[ -x /usr/bin/time ]] || { echo "run-ingest.sh: /usr/bin/time missing" >&2; exit 2; }
+timer="$build/bench_time" # microseconds; time(1) prints CPU in 10 ms steps
+[[ -x "$timer" ]] || { echo "run-ingest.sh: missing $timer (build first)" >&2; exit 2; }
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 jobs=$(nproc)
@@ -38,13 +39,9 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 run() {
     local db="$tmp/db.sqlite"
     rm -f "$db" "$db-wal" "$db-shm"
-    # Wall time from the shell's microsecond clock: time(1)'s %e has 10 ms steps, a
-    # 4% step on a 0.25 s run. CPU and peak RSS still come from time(1).
-    local t0=$EPOCHREALTIME t1
-    /usr/bin/time -f "%e %U %S %M" -o "$tmp/t" "$bm" --quiet --db "$db" ingest --jobs "$2" "$1" \
+    "$timer" -o "$tmp/t" "$bm" --quiet --db "$db" ingest --jobs "$2" "$1" \
         > /dev/null 2> "$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
-    t1=$EPOCHREALTIME
-    awk -v a="$t0" -v b="$t1" '{ printf "%.4f %.2f %s\n", b - a, $2 + $3, $4 }' "$tmp/t" >> "$tmp/r-$2"
+    awk '{ printf "%.4f %.4f %s\n", $1, $2 + $3, $4 }' "$tmp/t" >> "$tmp/r-$2"
 }
 
 # compare LABEL DIR N BYTES TARGET
@@ -72,9 +69,9 @@ compare() {
 # fixed LABEL: an ingest of no article into a new database (start-up and creation)
 fixed() {
     rm -f "$tmp/db.sqlite" "$tmp/db.sqlite-wal" "$tmp/db.sqlite-shm"
-    /usr/bin/time -f "%e %U %S %M" -o "$tmp/t" "$bm" --quiet --db "$tmp/db.sqlite" ingest "$tmp/none" \
+    "$timer" -o "$tmp/t" "$bm" --quiet --db "$tmp/db.sqlite" ingest "$tmp/none" \
         > /dev/null 2> "$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
-    awk -v l="$1" '{ printf "  %s: wall %.2f s, CPU %.2f s, peak RSS %.0f MB\n", l, $1, $2 + $3, $4 / 1024 }' "$tmp/t"
+    awk -v l="$1" '{ printf "  %s: wall %.3f s, CPU %.3f s, peak RSS %.0f MB\n", l, $1, $2 + $3, $4 / 1024 }' "$tmp/t"
 }
 
 mkdir -p "$tmp/none"

@@ -37,16 +37,13 @@ awk -v a="$rss_small" -v b="$rss_large" 'BEGIN {
 echo "== bordermap mentions (places + dates, TSV out): default --jobs ($(nproc)) vs --jobs 1 vs grep -c, 3 alternating runs each, medians, load $(cut -d' ' -f1-3 /proc/loadavg)"
 "$bench" --mb "$mb" --write "$tmp/in.txt" >/dev/null
 size=$(stat -c %s "$tmp/in.txt")
-[[ -x /usr/bin/time ]] || { echo "run-mentions.sh: /usr/bin/time missing" >&2; exit 2; }
+timer="$build/bench_time" # microseconds; time(1) prints CPU in 10 ms steps
+[[ -x "$timer" ]] || { echo "run-mentions.sh: missing $timer (build first)" >&2; exit 2; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 one() { # name cmd... : appends "wall cpu kib" to $tmp/m-name
-    local name=$1 t0 t1; shift
-    # Wall time from the shell's microsecond clock: time(1)'s %e has 10 ms steps, and
-    # grep -c reads a small input in less than one.
-    t0=$EPOCHREALTIME
-    /usr/bin/time -f "%e %U %S %M" -o "$tmp/time" "$@" > "$tmp/out.tsv"
-    t1=$EPOCHREALTIME
-    awk -v a="$t0" -v b="$t1" '{ printf "%.4f %.2f %s\n", b - a, $2 + $3, $4 }' "$tmp/time" >> "$tmp/m-$name"
+    local name=$1; shift
+    "$timer" -o "$tmp/time" "$@" > "$tmp/out.tsv"
+    awk '{ printf "%.4f %.4f %s\n", $1, $2 + $3, $4 }' "$tmp/time" >> "$tmp/m-$name"
 }
 for r in 1 2 3; do
     if ((r % 2)); then order="jn j1 grep"; else order="grep j1 jn"; fi

@@ -18,7 +18,8 @@ pairs="${3:-3}"
 bench="$build/bench_store"
 [[ -x "$bench" ]] || { echo "store-bulk.sh: missing $bench (build first)" >&2; exit 2; }
 command -v sqlite3 >/dev/null || { echo "store-bulk.sh: sqlite3 missing" >&2; exit 2; }
-[[ -x /usr/bin/time ]] || { echo "store-bulk.sh: /usr/bin/time missing" >&2; exit 2; }
+timer="$build/bench_time" # microseconds; time(1) prints CPU in 10 ms steps
+[[ -x "$timer" ]] || { echo "store-bulk.sh: missing $timer (build first)" >&2; exit 2; }
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
@@ -26,9 +27,9 @@ fresh() { rm -f "$1" "$1-wal" "$1-shm" "$1-journal"; }
 
 # One timed run: prints "wall cpu peak_kib".
 timed() {
-    /usr/bin/time -f "%e %U %S %M" -o "$tmp/t" "$@" > "$tmp/out" 2>&1 \
+    "$timer" -o "$tmp/t" "$@" > "$tmp/out" 2>&1 \
         || { cat "$tmp/out" >&2; echo "store-bulk.sh: failed: $*" >&2; exit 1; }
-    awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' "$tmp/t"
+    awk '{ printf "%.4f %.4f %s\n", $1, $2 + $3, $4 }' "$tmp/t"
 }
 
 peer_sql() { # CSV
