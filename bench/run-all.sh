@@ -4,7 +4,7 @@
 # every comparison row in one table: what | bordermap | peer | ratio | target.
 # Comparisons time whole processes (start-up included), same content on both sides, in
 # alternating pairs, medians and peak memory (bench/lib-compare.sh). Benchmarks, not tests:
-# nothing here fails the build. The full run takes about 15 minutes on a quiet 2-core
+# nothing here fails the build. The full run takes about 30 minutes on a quiet 2-core
 # machine; --quick runs every script at small sizes, once, as a smoke test (~2 minutes).
 # Usage: bench/run-all.sh [--quick] [BUILD_DIR]    (default: build; builds it if needed)
 set -uo pipefail
