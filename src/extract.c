@@ -3211,6 +3211,30 @@ static int same_place(const bm_extracted *x, const bm_extracted *y, const bm_gpl
            (y->place == border && on_border(x->place, border));
 }
 
+/* Whether the event's date is its own: not the publication's, not inherited
+ * from an earlier sentence. */
+static int undated_mention(const bm_extracted *x)
+{
+    return x->date_from == BM_ATTACH_PUBLISHED || x->date_from == BM_ATTACH_INHERITED;
+}
+
+/* "13 air strikes yesterday in areas of Syria near the border with Iraq" and
+ * then, undated, "Albukamal and the areas around it were shelled"; or a lede
+ * "3 infiltrators arrested coming from the Syrian side" and the body's
+ * village where they were caught: an event put only on the frontier line is
+ * the one the article places at a town of Iraq or Syria when either mention
+ * has no date of its own (wip/ext5-prec). A named crossing stays a place of
+ * its own (on_border), and so does a town dated by its own clause when the
+ * frontier event is too (two strikes of one day, one on each). */
+static int border_town_retold(const bm_extracted *x, const bm_extracted *y, const bm_gplace *border)
+{
+    if (!border || x->place != border || y->place->specificity < 6 ||
+        !strcmp(y->place->kind, "crossing") ||
+        (strcmp(y->place->country, "IQ") != 0 && strcmp(y->place->country, "SY") != 0))
+        return 0;
+    return undated_mention(x) || undated_mention(y);
+}
+
 static int is_settlement(const bm_gplace *p)
 {
     return p->specificity >= 6 && p->specificity <= 8;
@@ -3265,7 +3289,8 @@ static int same_event(const bm_extracted *x, unsigned xf, const bm_extracted *y,
      * statements (statement_elsewhere) */
     if (!strcmp(x->inc.type, "statement") && (x->place == border) != (y->place == border))
         return 0;
-    return same_place(x, y, border) ||
+    return same_place(x, y, border) || border_town_retold(x, y, border) ||
+           border_town_retold(y, x, border) ||
            (!lede && bm_distance_km(x->inc.pt, y->inc.pt) <= SAME_PLACE_KM);
 }
 
