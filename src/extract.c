@@ -3246,11 +3246,38 @@ static int crossing_and_town(const bm_gplace *p, const bm_gplace *q)
            (!strcmp(q->kind, "crossing") && is_settlement(p));
 }
 
+/* Whether area `outer` (a governorate, or a region) holds place `inner`: a
+ * place of the governorate, or any finer-than-country place within a
+ * region's distance of the region's point. */
+static int area_holds(const bm_gplace *outer, const bm_gplace *inner)
+{
+    if (outer == inner || !strcmp(inner->kind, "country"))
+        return 0;
+    if (!strcmp(outer->kind, "governorate"))
+        return inside(inner, outer);
+    return !strcmp(outer->kind, "region") && bm_distance_km(outer->pt, inner->pt) <= REGION_KM;
+}
+
+/* "US and Iraqi forces carried out a joint raid in western Iraq, CENTCOM
+ * said Friday" and the body's raid in the Anbar desert on Thursday; "IS
+ * retook all the areas the SDF had taken in Deir ez-Zor's eastern
+ * countryside, a channel said" and the body's al-Susah: a lede with no date
+ * of its own (or only its report's) put in a governorate or a region sums up
+ * the body's event at a place inside it (wip/ext5-prec). A country is too
+ * coarse for that (a report's date is still a date there). */
+static int area_lede(const bm_extracted *x, unsigned xf, const bm_extracted *y, unsigned yf)
+{
+    return (lede_of(x, xf, y, yf) && area_holds(x->place, y->place)) ||
+           (lede_of(y, yf, x, xf) && area_holds(y->place, x->place));
+}
+
 static int same_event(const bm_extracted *x, unsigned xf, const bm_extracted *y, unsigned yf,
                       const bm_gplace *border)
 {
     if (strcmp(x->inc.type, y->inc.type) != 0)
         return 0;
+    if (area_lede(x, xf, y, yf))
+        return 1;
     int lede = lede_of(x, xf, y, yf) || lede_of(y, yf, x, xf);
     /* a report's date is still a date: "4,000 soldiers crossed into Iraq,
      * an official said Monday" is not the convoy the body puts at al-Qaim on
