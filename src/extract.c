@@ -430,6 +430,13 @@ static int find_places(article *a)
         if ((pm[i].place->specificity <= 1 || bm__lexicon_is_capital(a->x->lx, pm[i].place)) &&
             t1 < a->tok.n && (a->ti[t1].cue & CUE_ACTOR))
             continue;
+        /* "حكومة دمشق", "نظام دمشق" (wip/ext5-prec): the government of the
+         * capital, as "the Damascus government" is; no place of its own, and
+         * no speaker either (a place right after it stays the event's:
+         * "أغلقت سلطات دمشق معبر اليعربية") */
+        if (t0 >= 1 && t1 == t0 + 1 && (a->ti[t0 - 1].cue & CUE_RULER) &&
+            bm__lexicon_is_capital(a->x->lx, pm[i].place))
+            continue;
         rc = add_place(a, t0, t1, pm[i].place);
     }
     free(pm);
