@@ -270,6 +270,7 @@ static cue_roles parse_role(const char *s)
         {"reason", CUE_REASON},
         {"via", CUE_VIA},
         {"topic", CUE_TOPIC},
+        {"ruler", CUE_RULER},
     };
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (!strcmp(roles[i].name, s))

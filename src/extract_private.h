@@ -113,6 +113,9 @@ typedef uint64_t cue_roles;
 /* تناول، ناقش، discussed (wip/ext4-heldout): after a definite meeting noun
  * (اللقاء تناول، the talks discussed) the meeting is one already told */
 #define CUE_TOPIC ((cue_roles)1 << 45)
+/* حكومة، نظام، سلطات right before a capital (wip/ext5-prec): "حكومة دمشق",
+ * the government of that capital, not a place of the event */
+#define CUE_RULER ((cue_roles)1 << 46)
 
 /* Fatality word kinds. */
 typedef enum fatal_kind { FATAL_NUMBER = 1, FATAL_VAGUE, FATAL_DEATH, FATAL_INJURY } fatal_kind;
