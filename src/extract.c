@@ -204,6 +204,7 @@ typedef struct dmention {
     bm_precision prec;
     int background; /* since/before/after a year: history, not an event */
     int report;     /* next to a reporting verb: dates the report */
+    int since;      /* since + a day or month: background unless since_dated() */
 } dmention;
 
 typedef struct sentence {
@@ -689,6 +690,7 @@ static int find_dates(article *a)
         d->date = dm[i].date;
         d->prec = dm[i].precision;
         d->background = date_is_background(a, &dm[i], t0, t1);
+        d->since = dm[i].is_range_start && dm[i].precision != BM_PREC_YEAR;
         d->report = date_is_report(a, t0, t1);
         for (size_t k = t0; k < t1; k++)
             a->ti[k].date = (int)a->ndm;
@@ -3070,6 +3072,39 @@ static int aside(const article *a, const clause_ref *c, const dated *d, const pl
     return k != SIZE_MAX && !day_after(a, k);
 }
 
+/* "Fierce battles raged in al-Baghuz since 9 February", "kept the al-Qaim
+ * crossing closed since December": a since-date of a day or month starts the
+ * clause's own event when the clause names its place and tells one event,
+ * not a pattern ("a series of attacks on US bases since 17 October", an
+ * epoch cue); the codebook maps background dated to the month
+ * (wip/ext5-recall). */
+#define SINCE_SPAN 6 /* words between the event and its since-date */
+
+static int since_dated(const article *a, const clause_ref *c, dated *out)
+{
+    if (has_cue(a, c->s->t0, c->s->t1, CUE_EPOCH) || (a->ti[c->anchor].cue & CUE_PATTERN))
+        return 0;
+    int best = -1;
+    for (size_t i = dm_from(a, c->t0); i < a->ndm && a->dm[i].t0 < c->t1; i++)
+        if (a->dm[i].since && a->dm[i].t1 <= c->t1 && !a->dm[i].report &&
+            tok_dist(a->dm[i].t0, c->anchor) <= SINCE_SPAN) {
+            best = (int)i;
+            break;
+        }
+    if (best < 0)
+        return 0;
+    /* a country is where many events add up ("attacks in Iraq and Syria
+     * since 17 October"), not the place of one going on */
+    int pl = best_place(a, c->t0, c->t1, c->anchor, SIZE_MAX);
+    if (pl < 0 || !strcmp(a->pm[pl].place->kind, "country"))
+        return 0;
+    memset(out, 0, sizeof *out);
+    out->date = a->dm[best].date;
+    out->prec = a->dm[best].prec;
+    out->from = BM_ATTACH_CLAUSE;
+    return 1;
+}
+
 static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
 {
     clause_ref c = {s, t0, t1, 0, 0, FRAME_NONE, SIZE_MAX};
@@ -3077,7 +3112,7 @@ static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
     if (!score_clause(a, &c, &score))
         return BM_OK;
     dated d;
-    if (!choose_date(a, &c, &d)) {
+    if (!choose_date(a, &c, &d) && !(d.background && since_dated(a, &c, &d))) {
         if (!d.background)
             a->out->n_unresolved++;
         return BM_OK;
