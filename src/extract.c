@@ -1111,6 +1111,29 @@ static int habitual(const article *a, const sentence *s, size_t i)
            present_verb(&a->tok.v[k + 1]);
 }
 
+/* A negation in the four words before a trigger cancels it, unless an
+ * `after` cue stands between them that opens a clause of its own: "بقاء
+ * القوات لم يعد مبرراً بعد هزيمة التنظيم", "no longer needed after the defeat
+ * of IS" deny the main clause, not the earlier event. بعد right after the
+ * negated verb is "yet" (لم يصل بعد), no such boundary (wip/ext5-recall). */
+static int negated_before(const article *a, const sentence *s, size_t i)
+{
+    size_t lo = i >= s->t0 + NEG_WINDOW ? i - NEG_WINDOW : s->t0;
+    for (size_t k = i; k-- > lo;) {
+        if (a->ti[k].cue & CUE_NEGATION)
+            return 1;
+        if (!(a->ti[k].cover & CUE_AFTER))
+            continue;
+        int yet = 0;
+        for (size_t j = k >= lo + 2 ? k - 2 : lo; j < k; j++)
+            if (a->ti[j].cue & CUE_NEGATION)
+                yet = 1;
+        if (!yet)
+            return 0;
+    }
+    return 0;
+}
+
 static void mark_negations(article *a)
 {
     for (size_t si = 0; si < a->ns; si++) {
@@ -1131,10 +1154,8 @@ static void mark_negations(article *a)
                 a->ti[i].negated = 1;
             if (a->ti[i].trig->frame == FRAME_COUNTED && !counted(a, i, s->t0, s->t1))
                 a->ti[i].negated = 1;
-            size_t lo = i >= s->t0 + NEG_WINDOW ? i - NEG_WINDOW : s->t0;
-            for (size_t k = lo; k < i; k++)
-                if (a->ti[k].cue & CUE_NEGATION)
-                    a->ti[i].negated = 1;
+            if (negated_before(a, s, i))
+                a->ti[i].negated = 1;
             if (in_phrase(a, s, i, CUE_PURPOSE, PURPOSE_WINDOW) || habitual(a, s, i))
                 a->ti[i].negated = 1;
             /* "withdrew ... against the backdrop of the tribes' attack",
