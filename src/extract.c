@@ -2871,6 +2871,44 @@ static int emit_place_pair(article *a, const clause_ref *c, double score, const 
     return BM_OK;
 }
 
+static int settlement(const bm_gplace *g)
+{
+    return !strcmp(g->kind, "city") || !strcmp(g->kind, "town") || !strcmp(g->kind, "village");
+}
+
+/* "a wall near Sinjar and al-Baaj", "جدار في قضاء سنجار وناحية البعاج": two
+ * settlements joined by and (at most one word between them, the و or "and"
+ * with a district word) are one row each, whichever of them the clause chose
+ * (codebook: an event at two named places is two rows; wip/ext5-recall). */
+static int emit_settlement_pair(article *a, const clause_ref *c, double score, const dated *d,
+                                const placed *p)
+{
+    /* not a meeting's parties ("Baghdad and Washington announced"), the
+     * towns people fled from (other) or a transfer's ends (repatriation) */
+    static const char *const kinds[] = {"fortification", "deployment", "crossing",
+                                        "infiltration",  "smuggling",  "security_op"};
+    int kind_ok = 0;
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+        kind_ok |= type_is(c->type, kinds[k]);
+    if (!kind_ok || !settlement(p->place))
+        return BM_OK;
+    size_t first = pm_from(a, c->t0);
+    for (size_t i = first; i + 1 < a->npm && a->pm[i + 1].t1 <= c->t1; i++) {
+        const pmention *m = &a->pm[i], *n = &a->pm[i + 1];
+        if ((m->place != p->place) == (n->place != p->place) || n->t0 > m->t1 + 1 || n->t0 < m->t1)
+            continue;
+        const bm_token *j = n->t0 == m->t1 ? &a->tok.v[n->t0] : &a->tok.v[m->t1];
+        if (strcmp(j->norm, "and") != 0 && strncmp(j->norm, AR_WAW, strlen(AR_WAW)) != 0)
+            continue;
+        const bm_gplace *other = m->place == p->place ? n->place : m->place;
+        if (!settlement(other))
+            continue;
+        placed q = {other, BM_ATTACH_CLAUSE, 0};
+        return emit(a, c, score, d, &q);
+    }
+    return BM_OK;
+}
+
 /* "seized two crossings on the border with Turkey and the crossing of
  * Albukamal": a border that locates no named place (none ends right before
  * it) is where the event was on that side, a place of its own among the
@@ -3155,6 +3193,8 @@ static int extract_clause(article *a, const sentence *s, size_t t0, size_t t1)
      * joined by "and" are one row each, whatever the event (wip/ext3-recall-en) */
     if (rc == BM_OK && p.from == BM_ATTACH_CLAUSE && !strcmp(p.place->kind, "governorate"))
         rc = emit_place_pair(a, &c, score, &d, &p);
+    if (rc == BM_OK && p.from == BM_ATTACH_CLAUSE && !violent_type(c.type))
+        rc = emit_settlement_pair(a, &c, score, &d, &p);
     if (rc == BM_OK)
         rc = emit_air_ground(a, &c, &d, &p);
     if (rc == BM_OK)
