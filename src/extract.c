@@ -2878,11 +2878,6 @@ static int emit_place_pair(article *a, const clause_ref *c, double score, const 
     return BM_OK;
 }
 
-static int settlement(const bm_gplace *g)
-{
-    return !strcmp(g->kind, "city") || !strcmp(g->kind, "town") || !strcmp(g->kind, "village");
-}
-
 /* "a wall near Sinjar and al-Baaj", "جدار في قضاء سنجار وناحية البعاج": two
  * settlements joined by and (at most one word between them, the و or "and"
  * with a district word) are one row each, whichever of them the clause chose
@@ -2897,7 +2892,7 @@ static int emit_settlement_pair(article *a, const clause_ref *c, double score, c
     int kind_ok = 0;
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
         kind_ok |= type_is(c->type, kinds[k]);
-    if (!kind_ok || !settlement(p->place))
+    if (!kind_ok || !is_town_kind(p->place->kind))
         return BM_OK;
     size_t first = pm_from(a, c->t0);
     for (size_t i = first; i + 1 < a->npm && a->pm[i + 1].t1 <= c->t1; i++) {
@@ -2908,7 +2903,7 @@ static int emit_settlement_pair(article *a, const clause_ref *c, double score, c
         if (strcmp(j->norm, "and") != 0 && strncmp(j->norm, AR_WAW, strlen(AR_WAW)) != 0)
             continue;
         const bm_gplace *other = m->place == p->place ? n->place : m->place;
-        if (!settlement(other))
+        if (!is_town_kind(other->kind))
             continue;
         placed q = {other, BM_ATTACH_CLAUSE, 0};
         return emit(a, c, score, d, &q);
