@@ -71,6 +71,11 @@ void bm_export_opts_init(bm_export_opts *o)
     bm_query_init(&o->query);
 }
 
+unsigned bm_export_default_jobs(void)
+{
+    return g_get_num_processors() >= 4 ? 2 : 1;
+}
+
 const char *bm_export_format_name(bm_export_format f)
 {
     const format_info *fi = format_lookup(f);
@@ -958,9 +963,10 @@ static int lookup_cb_result(exporter *x, int rc, const char *what)
 /* ---- Reading and writing in parallel ------------------------------------------ */
 
 /* The store returns incidents in date order, which costs it random reads
- * of its table; OGR's encoding costs about as much again. A reader thread
- * runs the query while this thread writes, so the export takes the longer
- * of the two instead of their sum. Batches pass through a small ring; the
+ * of its table; OGR's encoding costs about as much again. With jobs >= 2 a
+ * reader thread runs the query while this thread writes, so the export takes
+ * the longer of the two instead of their sum (not the default on a small
+ * machine: see bm_export_default_jobs). Batches pass through a small ring; the
  * store handle is used by the reader only while the scan runs, and GDAL by
  * this thread only. */
 enum { BATCH_SIZE = 256, RING_SIZE = 4 };
@@ -1185,7 +1191,8 @@ static int export_incidents(exporter *x, const char *target)
      * counted the whole database file in the export's memory) or its large cache. */
     bm__store_lean lean;
     bm__store_lean_begin(x->store, 32768, &lean);
-    if (scan_in_parallel(x, &rc) != 0) {
+    unsigned jobs = x->o->jobs ? x->o->jobs : bm_export_default_jobs();
+    if (jobs < 2 || scan_in_parallel(x, &rc) != 0) {
         rc = bm_store_query(x->store, &x->o->query, write_incident, x);
         rc = rc == BM_OK ? BM_OK : scan_fail(x, rc, "reading incidents");
     }

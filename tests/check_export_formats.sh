@@ -50,6 +50,15 @@ ogrinfo -ro -al -q i.gpkg > i.txt
 grep -q "source_names (String) = Shafaq News" i.txt || fail "i.gpkg: no outlet"
 grep -q "source_urls (String) = https://example.org/a" i.txt || fail "i.gpkg: no URL"
 
+# --jobs: a reader thread or none, the same file; a count out of range is a usage error.
+for j in 1 2; do
+    run export -o "j$j.geojson" --jobs "$j" || fail "export --jobs $j"
+done
+cmp -s j1.geojson j2.geojson || fail "export --jobs 1 and --jobs 2 wrote different files"
+cmp -s j1.geojson i.geojson || fail "export --jobs 1 and the default wrote different files"
+run export -o j0.geojson --jobs 0 2>/dev/null
+[[ $? -eq 2 ]] || fail "export --jobs 0 did not exit 2"
+
 # One CSV schema: `incidents list --format csv` has export's header and rows.
 run incidents list --format csv > list.csv || fail "incidents list --format csv"
 [[ "$(head -1 list.csv)" == "$(head -1 i.csv)" ]] || fail "list CSV and export CSV headers differ"

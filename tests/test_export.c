@@ -1023,10 +1023,37 @@ static void test_kml(void)
     free(text);
 }
 
-/* Sources stream with the incidents in batches (a reader thread, a ring of batches): many
- * more incidents than a batch, with none, one, two or three source articles each (two
- * sentences from the same article once), must each carry exactly their own lists, in the
- * store's order (date_start, id), whatever batch they fell in. */
+/* The order: features as the store lists them (date_start, then id). */
+static void check_stream_order(const char *path, int64_t n_inc)
+{
+    GDALDatasetH ds = open_vector(path, NULL);
+    BM_REQUIRE(ds);
+    OGRLayerH layer = GDALDatasetGetLayer(ds, 0);
+    char prev[16] = "";
+    int64_t prev_id = 0, k = 0;
+    OGRFeatureH feat;
+    while ((feat = OGR_L_GetNextFeature(layer)) != NULL) {
+        char buf[32];
+        const char *d = prop_str(feat, "date_start", buf, sizeof buf);
+        int64_t id = OGR_F_GetFieldAsInteger64(feat, OGR_F_GetFieldIndex(feat, "id"));
+        BM_REQUIRE(d);
+        int c = strcmp(prev, d);
+        if (c > 0 || (c == 0 && id <= prev_id))
+            BM_FAIL_AT("feature %lld out of order: %s/%lld after %s/%lld", (long long)k, d,
+                       (long long)id, prev, (long long)prev_id);
+        snprintf(prev, sizeof prev, "%s", d);
+        prev_id = id;
+        k++;
+        OGR_F_Destroy(feat);
+    }
+    BM_ASSERT_EQ_INT(k, n_inc);
+    GDALClose(ds);
+}
+
+/* Sources stream with the incidents, on one thread (jobs 1) or in batches (jobs 2: a reader
+ * thread, a ring of batches): many more incidents than a batch, with none, one, two or three
+ * source articles each (two sentences from the same article once), must each carry exactly
+ * their own lists, in the store's order (date_start, id), whatever batch they fell in. */
 static void test_streaming(void)
 {
     char db[700], path[700];
@@ -1071,46 +1098,28 @@ static void test_streaming(void)
     sqlite3_finalize(st);
     BM_ASSERT(mmap_before > 0);
     const char *files[] = {"stream.geojson", "stream.gpkg", "stream.fgb"};
-    for (size_t f = 0; f < 3; f++) {
-        out_path(path, sizeof path, files[f]);
-        bm_export_opts o;
-        bm_export_opts_init(&o);
-        int64_t n = -1;
-        int rc = bm_export(s, path, &o, &n, &err);
-        if (rc != BM_OK)
-            BM_FAIL_AT("export %s: %s", path, bm_error_text(&err));
-        BM_ASSERT_EQ_INT(n, N_INC);
-        verify_incidents(s, path, &o.query, 1e-6, 1);
+    for (unsigned jobs = 1; jobs <= 2; jobs++) {
+        for (size_t f = 0; f < 3; f++) {
+            out_path(path, sizeof path, files[f]);
+            bm_export_opts o;
+            bm_export_opts_init(&o);
+            o.jobs = jobs;
+            o.overwrite = 1;
+            int64_t n = -1;
+            int rc = bm_export(s, path, &o, &n, &err);
+            if (rc != BM_OK)
+                BM_FAIL_AT("export %s, %u jobs: %s", path, jobs, bm_error_text(&err));
+            BM_ASSERT_EQ_INT(n, N_INC);
+            verify_incidents(s, path, &o.query, 1e-6, 1);
+            if (f == 0)
+                check_stream_order(path, N_INC);
+        }
     }
     BM_REQUIRE(sqlite3_prepare_v2(conn, "PRAGMA mmap_size", -1, &st, NULL) == SQLITE_OK);
     if (sqlite3_step(st) == SQLITE_ROW)
         mmap_after = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     BM_ASSERT(mmap_after == mmap_before);
-    /* The order: features as the store lists them. */
-    out_path(path, sizeof path, "stream.geojson");
-    GDALDatasetH ds = open_vector(path, NULL);
-    BM_REQUIRE(ds);
-    OGRLayerH layer = GDALDatasetGetLayer(ds, 0);
-    char prev[16] = "";
-    int64_t prev_id = 0, k = 0;
-    OGRFeatureH feat;
-    while ((feat = OGR_L_GetNextFeature(layer)) != NULL) {
-        char buf[32];
-        const char *d = prop_str(feat, "date_start", buf, sizeof buf);
-        int64_t id = OGR_F_GetFieldAsInteger64(feat, OGR_F_GetFieldIndex(feat, "id"));
-        BM_REQUIRE(d);
-        int c = strcmp(prev, d);
-        if (c > 0 || (c == 0 && id <= prev_id))
-            BM_FAIL_AT("feature %lld out of order: %s/%lld after %s/%lld", (long long)k, d,
-                       (long long)id, prev, (long long)prev_id);
-        snprintf(prev, sizeof prev, "%s", d);
-        prev_id = id;
-        k++;
-        OGR_F_Destroy(feat);
-    }
-    BM_ASSERT_EQ_INT(k, N_INC);
-    GDALClose(ds);
     bm_store_close(s);
 }
 

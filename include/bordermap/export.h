@@ -45,10 +45,20 @@ typedef struct bm_export_opts {
     bm_query query; /* incidents and sources: which incidents; borrowed */
     const char *title; /* HTML: the page title; NULL: the style's; borrowed */
     int lang;          /* HTML: BM_LANG_EN, BM_LANG_AR or BM_LANG_BOTH (render.h) */
+    unsigned jobs;     /* incidents: 1 reads and writes on one thread; 2 or more read the
+                          store on a second thread while this one encodes (less wall time,
+                          more CPU: the threads compete for the cores' caches); 0 (the
+                          default) is bm_export_default_jobs() */
 } bm_export_opts;
 
 /* Defaults: format from the extension, incidents, everything, no overwrite. */
 void bm_export_opts_init(bm_export_opts *o);
+
+/* The threads an export uses when opts.jobs is 0: 2 on a machine with 4 or more
+ * processors, else 1. On 2 processors (often two hyperthreads of one core) the
+ * reader thread cost 15-28% more CPU for GPKG and GeoJSON while saving GPKG
+ * almost no wall time (bench/bench-export.sh). */
+unsigned bm_export_default_jobs(void);
 
 /* Parses a format name as the CLI takes it ("GeoJSON", "gpkg", "FlatGeobuf",
  * case-insensitive). BM_EINVAL (message in err) for anything else. */

@@ -39,6 +39,9 @@ static void usage(FILE *fp)
             "      --lang L        HTML: ar, en or both (default both: English interface,\n"
             "                      Arabic names beside English ones; ar mirrors it)\n"
             "      --overwrite     replace an existing file\n"
+            "  -j, --jobs N        incidents: 1 reads and writes on one thread, 2 reads the\n"
+            "                      database on a second thread (less time, more CPU);\n"
+            "                      default 2 with 4 or more processors, else 1\n"
             "  -h, --help          this help\n\n"
             "Incident properties: id, date (at its precision), date_start and date_end\n"
             "(Date; DateTime in FlatGeobuf), date_precision, type, place_id,\n"
@@ -133,6 +136,7 @@ static int parse_one(export_args *a, int c, const char *arg)
         if (bm_export_layer_parse(arg, &a->opts.layer, &err) != BM_OK)
             return bm_cli_usage_error("export", "%s", bm_error_text(&err));
         return BM_EXIT_OK;
+    case 'j': return bm_cli_parse_jobs("export", arg, &a->opts.jobs);
     case OPT_AREAS: a->opts.areas = 1; return BM_EXIT_OK;
     case OPT_OVERWRITE: a->opts.overwrite = 1; return BM_EXIT_OK;
     case OPT_COUNTRY_LEVEL: a->opts.include_country_level = 1; return BM_EXIT_OK;
@@ -192,11 +196,12 @@ static int parse_args(export_args *a, int argc, char **argv, int *help)
         {"include-country-level", no_argument, NULL, OPT_COUNTRY_LEVEL},
         {"title", required_argument, NULL, OPT_TITLE},
         {"lang", required_argument, NULL, OPT_LANG},
+        {"jobs", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int c;
-    while ((c = getopt_long(argc, argv, "o:f:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:f:j:h", opts, NULL)) != -1) {
         if (c == 'h') {
             *help = 1;
             return BM_EXIT_OK;
