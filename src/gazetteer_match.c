@@ -4,6 +4,7 @@
  * Must never resolve inside a word, and never resolve a trap name without
  * evidence in the text around it. */
 #include "gazetteer_private.h"
+#include "grow_private.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -2320,6 +2321,8 @@ struct bm_place_finder {
     size_t cap_out;
     memo memo;
     unsigned long runs; /* texts read so far */
+    uint32_t *th;       /* bm_place_finder_run: the key hash of each of t's tokens */
+    size_t cap_th;
 };
 
 /* A finder made for one short text (an article in ingest) looks its words
@@ -2348,6 +2351,7 @@ void bm_place_finder_free(bm_place_finder *f)
     free(f->cc);
     free(f->sent);
     free(f->out);
+    free(f->th);
     memo_free(&f->memo);
     free(f);
 }
@@ -2455,12 +2459,23 @@ int bm_place_finder_run(bm_place_finder *f, const char *text, size_t len,
     int rc = bm_tokenize(text, len, &f->t, err);
     if (rc)
         return rc;
-    return bm_place_finder_run_tokens(f, text, len, &f->t, out, n, err);
+    /* Each word is looked up by its hash several times here, and again by the
+     * date lexicon when the caller reads the same tokens: hash it once. */
+    if (f->t.n > f->cap_th && bm__grow((void **)&f->th, &f->cap_th, f->t.n, sizeof *f->th) != BM_OK)
+        return bm_error_set(err, BM_ENOMEM, "finding places: out of memory");
+    for (size_t i = 0; i < f->t.n; i++)
+        f->th[i] = bm__gz_hash(f->t.v[i].norm, f->t.v[i].norm_len);
+    return bm__place_finder_run_hashed(f, text, len, &f->t, f->th, out, n, err);
 }
 
 const bm_tokens *bm_place_finder_tokens(const bm_place_finder *f)
 {
     return &f->t;
+}
+
+const uint32_t *bm__place_finder_hashes(const bm_place_finder *f)
+{
+    return f->th;
 }
 
 int bm_gazetteer_find(const bm_gazetteer *g, const char *text, size_t len, bm_place_mention **out,

@@ -340,5 +340,9 @@ int bm__gz_index_special(bm_gazetteer *g, const char *word);
 int bm__place_finder_run_hashed(bm_place_finder *f, const char *text, size_t len,
                                 const bm_tokens *tokens, const uint32_t *th,
                                 const bm_place_mention **out, size_t *n, bm_error *err);
+/* The key hashes of the tokens bm_place_finder_tokens() returns, one per
+ * token, made by the last bm_place_finder_run() (NULL before any); owned by
+ * f, valid until its next run. */
+const uint32_t *bm__place_finder_hashes(const bm_place_finder *f);
 
 #endif

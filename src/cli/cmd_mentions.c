@@ -13,6 +13,8 @@
 #include "bordermap/gazimport.h"
 #include "cli.h"
 #include "gazload.h"
+#include "dates_private.h"
+#include "gazetteer_private.h"
 #include "segment_private.h"
 
 /* A block is matched once it holds this much text (cut at the last
@@ -35,7 +37,8 @@ static void usage(FILE *fp)
             "kind is place or date; offset is the byte offset of the mention in the input;\n"
             "fields that do not apply are '-'; source says where a place came from:\n"
             "curated (gazetteer/corridor.tsv), geonames, wof (Who's On First) or user\n"
-            "(places imported with `gazetteer import`, read from --db). Relative dates (أمس، يوم الخميس الماضي,\n"
+            "(places imported with `gazetteer import`, read from --db). Relative dates (أمس، يوم "
+            "الخميس الماضي,\n"
             "yesterday) resolve against --published, else against the date the article\n"
             "states about itself; unresolved dates print '-' as their date. Dates in page\n"
             "furniture (a date alone on its line, a dateline, a \"Published:\" stamp, a\n"
@@ -54,7 +57,6 @@ static void usage(FILE *fp)
             "2 usage error.\n",
             header);
 }
-
 
 /* Rows are formatted by hand into the block's output buffer, written with
  * one fwrite per block: printf's float conversion and per-field stdio calls
@@ -310,6 +312,7 @@ typedef struct context {
 /* What one thread matches with: its finder and its formatted places. */
 typedef struct job {
     bm_place_finder *finder;
+    bm__dates_cls *cls; /* the date lexicon's reading of the finder's tokens */
     tail_cache tails;
 } job;
 
@@ -322,12 +325,15 @@ static int process(const context *cx, job *jb, const char *text, size_t len,
     size_t np = 0, nd = 0;
     int rc = bm_place_finder_run(jb->finder, text, len, &pm, &np, err);
     if (rc == BM_OK) {
-        /* the dates read the same tokens: tokenise once */
+        /* the dates read the same tokens, by the same hashes: tokenise and
+         * hash once (without the classification, dates classify on their own) */
         bm_dates_opts o;
         bm_dates_opts_init(&o);
         o.published = cx->has_published ? &cx->published : NULL;
         o.tokens = bm_place_finder_tokens(jb->finder);
-        rc = bm_dates_find_opts(cx->dates, text, len, &o, &dm, &nd, err);
+        if (jb->cls)
+            bm__dates_classify(cx->dates, o.tokens, bm__place_finder_hashes(jb->finder), jb->cls);
+        rc = bm__dates_find_cls(cx->dates, text, len, &o, jb->cls, &dm, &nd, err);
     }
     size_t f = 0; /* first date that may share a line with the next place */
     line_span line = {0, 0, 0};
@@ -388,6 +394,7 @@ static gpointer worker(gpointer user)
     job jb = {0};
     bm_error err;
     int ok = bm_place_finder_new(pl->cx->g, &jb.finder, &err) == BM_OK;
+    jb.cls = bm__dates_cls_new();
     for (;;) {
         g_mutex_lock(&pl->mu);
         while (!pl->stop && pl->next_take == pl->next_fill)
@@ -409,6 +416,7 @@ static gpointer worker(gpointer user)
         g_mutex_unlock(&pl->mu);
     }
     bm_place_finder_free(jb.finder);
+    bm__dates_cls_free(jb.cls);
     tail_cache_free(&jb.tails);
     return NULL;
 }
@@ -592,6 +600,7 @@ int bm_cmd_mentions(bm_cli *cli, int argc, char **argv)
         bm_cli_fail("mentions", "%s", bm_error_text(&err));
         goto done;
     }
+    jb.cls = bm__dates_cls_new(); /* NULL: the dates classify on their own */
     r.dates = d;
     r.g = g;
     static char outbuf[1 << 16];
@@ -603,6 +612,7 @@ int bm_cmd_mentions(bm_cli *cli, int argc, char **argv)
         exit_code = bm_cli_fail("mentions", "writing the output failed");
 done:
     bm_place_finder_free(jb.finder);
+    bm__dates_cls_free(jb.cls);
     tail_cache_free(&jb.tails);
     bm_dates_free(d);
     bm_gazetteer_free(g);
