@@ -215,6 +215,8 @@ static lex_frame parse_frame(const char *s)
         return FRAME_TAKE;
     if (!strcmp(s, "counted"))
         return FRAME_COUNTED;
+    if (!strcmp(s, "withdraw"))
+        return FRAME_WITHDRAW;
     return FRAME_NONE;
 }
 

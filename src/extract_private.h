@@ -35,8 +35,11 @@ typedef enum lex_frame {
                    country is crossed into (deployment) */
     FRAME_TAKE,  /* a verb that takes many objects (took, take): an event only when a place is
                     its object ("took Ramadi"), never "took part" or "took place" */
-    FRAME_COUNTED /* a verb, a gap and a noun (عبر نحو ألفي عسكري): an event only when the gap
+    FRAME_COUNTED, /* a verb, a gap and a noun (عبر نحو ألفي عسكري): an event only when the gap
                      holds a count, never عبر مسؤول عسكري (expressed, a military official) */
+    FRAME_WITHDRAW /* a withdrawal (انسحب، withdrew): forced out by an assault told right after
+                      it ("withdrew from X after an attack by Y"), X was taken: a clash
+                      (wip/ext6) */
 } lex_frame;
 
 /* Cue roles (bit flags: one word can have several, e.g. إلى). */
