@@ -12,9 +12,9 @@
 
 #include "bordermap/gazimport.h"
 #include "cli.h"
-#include "gazload.h"
 #include "dates_private.h"
 #include "gazetteer_private.h"
+#include "gazload.h"
 #include "segment_private.h"
 
 /* A block is matched once it holds this much text (cut at the last
@@ -37,8 +37,7 @@ static void usage(FILE *fp)
             "kind is place or date; offset is the byte offset of the mention in the input;\n"
             "fields that do not apply are '-'; source says where a place came from:\n"
             "curated (gazetteer/corridor.tsv), geonames, wof (Who's On First) or user\n"
-            "(places imported with `gazetteer import`, read from --db). Relative dates (أمس، يوم "
-            "الخميس الماضي,\n"
+            "(places imported with `gazetteer import`, read from --db). Relative dates (أمس، يوم الخميس الماضي,\n"
             "yesterday) resolve against --published, else against the date the article\n"
             "states about itself; unresolved dates print '-' as their date. Dates in page\n"
             "furniture (a date alone on its line, a dateline, a \"Published:\" stamp, a\n"
@@ -57,6 +56,7 @@ static void usage(FILE *fp)
             "2 usage error.\n",
             header);
 }
+
 
 /* Rows are formatted by hand into the block's output buffer, written with
  * one fwrite per block: printf's float conversion and per-field stdio calls
