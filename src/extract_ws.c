@@ -112,8 +112,7 @@ const uint32_t *bm__extract_ws_hashes(bm__extract_ws *ws, const bm_tokens *t)
         ws->th = p;
         ws->th_cap = nc;
     }
-    for (size_t i = 0; i < t->n; i++)
-        ws->th[i] = bm__key_hash(t->v[i].norm, t->v[i].norm_len);
+    bm__key_hash_tokens(t, ws->th);
     ws->th_v = t->v;
     ws->th_n = t->n;
     ws->th_held = 1;

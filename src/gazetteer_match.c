@@ -2463,8 +2463,7 @@ int bm_place_finder_run(bm_place_finder *f, const char *text, size_t len,
      * date lexicon when the caller reads the same tokens: hash it once. */
     if (bm__grow((void **)&f->th, &f->cap_th, f->t.n, sizeof *f->th) != BM_OK)
         return bm_error_set(err, BM_ENOMEM, "finding places: out of memory");
-    for (size_t i = 0; i < f->t.n; i++)
-        f->th[i] = bm__gz_hash(f->t.v[i].norm, f->t.v[i].norm_len);
+    bm__key_hash_tokens(&f->t, f->th);
     return bm__place_finder_run_hashed(f, text, len, &f->t, f->th, out, n, err);
 }
 

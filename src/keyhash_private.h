@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "bordermap/arabic.h"
+
 static inline uint64_t bm__load8(const char *p)
 {
     uint64_t w;
@@ -51,6 +53,14 @@ static inline uint32_t bm__key_hash(const char *s, size_t n)
     h *= 0xBF58476D1CE4E5B9ull;
     h ^= h >> 32;
     return (uint32_t)h;
+}
+
+/* The hash of every token of t into th (t->n entries): the one array the
+ * place finder, the date lexicon and the trigger lexicon share. */
+static inline void bm__key_hash_tokens(const bm_tokens *t, uint32_t *th)
+{
+    for (size_t i = 0; i < t->n; i++)
+        th[i] = bm__key_hash(t->v[i].norm, t->v[i].norm_len);
 }
 
 #endif
